@@ -1,0 +1,372 @@
+"""Repositories: the storage side of the ports in services/ports.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from orderforge.adapters.db import tables as t
+from orderforge.domain.customer import Customer
+from orderforge.domain.events import DomainEvent, StoredEvent
+from orderforge.domain.order import Order, OrderState
+from orderforge.domain.plant import (
+    Calendar,
+    Option,
+    Parameter,
+    ProductFamily,
+    RoutingStep,
+    Shift,
+    WorkCenter,
+    WorkCenterKind,
+)
+from orderforge.domain.user import ApiToken, User
+from orderforge.services.ports import IdempotencyRecord, OrderFilter
+
+
+class SqlOrderRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        #: Aggregates touched in this transaction, whose events the unit of work stores.
+        self.seen: list[Order] = []
+
+    def _track(self, order: Order | None) -> Order | None:
+        if order is not None and order not in self.seen:
+            self.seen.append(order)
+        return order
+
+    def add(self, order: Order) -> None:
+        self.session.add(order)
+        self._track(order)
+
+    def get(self, number: str) -> Order | None:
+        stmt = sa.select(Order).where(t.orders.c.number == number)
+        return self._track(self.session.scalars(stmt).one_or_none())
+
+    def _where(self, stmt: Any, criteria: OrderFilter) -> Any:
+        if criteria.state is not None:
+            stmt = stmt.where(t.orders.c.state == criteria.state)
+        if criteria.customer_id is not None:
+            stmt = stmt.where(t.orders.c.customer_id == criteria.customer_id)
+        if criteria.search:
+            pattern = f"%{criteria.search.strip()}%"
+            stmt = stmt.where(
+                sa.or_(t.orders.c.number.ilike(pattern), t.orders.c.notes.ilike(pattern))
+            )
+        return stmt
+
+    def list(self, criteria: OrderFilter) -> list[Order]:
+        stmt = self._where(sa.select(Order), criteria)
+        stmt = stmt.order_by(t.orders.c.updated_at.desc(), t.orders.c.id.desc())
+        stmt = stmt.limit(criteria.limit).offset(criteria.offset)
+        return list(self.session.scalars(stmt))
+
+    def count(self, criteria: OrderFilter) -> int:
+        stmt = self._where(sa.select(sa.func.count()).select_from(t.orders), criteria)
+        return int(self.session.execute(stmt).scalar_one())
+
+    def count_by_state(self) -> dict[OrderState, int]:
+        stmt = sa.select(t.orders.c.state, sa.func.count()).group_by(t.orders.c.state)
+        return {state: int(n) for state, n in self.session.execute(stmt)}
+
+
+class SqlCustomerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: list[Customer] = []
+
+    def add(self, customer: Customer) -> None:
+        self.session.add(customer)
+        self.seen.append(customer)
+
+    def get(self, code: str) -> Customer | None:
+        stmt = sa.select(Customer).where(t.customers.c.code == code)
+        return self.session.scalars(stmt).one_or_none()
+
+    def get_by_id(self, customer_id: int) -> Customer | None:
+        return self.session.get(Customer, customer_id)
+
+    def list(self) -> list[Customer]:
+        return list(self.session.scalars(sa.select(Customer).order_by(t.customers.c.name)))
+
+
+class SqlUserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: list[User] = []
+
+    def add(self, user: User) -> None:
+        self.session.add(user)
+        self.seen.append(user)
+
+    def get(self, username: str) -> User | None:
+        stmt = sa.select(User).where(t.users.c.username == username)
+        return self.session.scalars(stmt).one_or_none()
+
+    def get_by_id(self, user_id: int) -> User | None:
+        return self.session.get(User, user_id)
+
+    def list(self) -> list[User]:
+        return list(self.session.scalars(sa.select(User).order_by(t.users.c.username)))
+
+
+class SqlTokenRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, token: ApiToken) -> None:
+        self.session.add(token)
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None:
+        stmt = sa.select(ApiToken).where(t.api_tokens.c.token_hash == token_hash)
+        return self.session.scalars(stmt).one_or_none()
+
+
+class SqlEventLog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, events: list[DomainEvent]) -> None:
+        if not events:
+            return
+        self.session.execute(
+            sa.insert(t.events),
+            [
+                {
+                    "aggregate": e.aggregate,
+                    "aggregate_key": e.aggregate_key,
+                    "kind": e.kind,
+                    "actor": e.actor,
+                    "occurred_at": e.occurred_at,
+                    "data": e.data,
+                }
+                for e in events
+            ],
+        )
+
+    def for_aggregate(self, aggregate: str, key: str) -> list[StoredEvent]:
+        stmt = (
+            sa.select(t.events)
+            .where(t.events.c.aggregate == aggregate, t.events.c.aggregate_key == key)
+            .order_by(t.events.c.id)
+        )
+        return [
+            StoredEvent(
+                id=r.id,
+                aggregate=r.aggregate,
+                aggregate_key=r.aggregate_key,
+                kind=r.kind,
+                actor=r.actor,
+                occurred_at=r.occurred_at,
+                data=r.data,
+            )
+            for r in self.session.execute(stmt)
+        ]
+
+
+class SqlIdempotencyStore:
+    """Records are written at commit, so a concurrent duplicate fails there as a whole."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.pending: list[IdempotencyRecord] = []
+
+    def get(self, scope: str, key: str) -> IdempotencyRecord | None:
+        stmt = sa.select(t.idempotency_keys).where(
+            t.idempotency_keys.c.scope == scope, t.idempotency_keys.c.key == key
+        )
+        row = self.session.execute(stmt).one_or_none()
+        if row is None:
+            return None
+        return IdempotencyRecord(
+            scope=row.scope,
+            key=row.key,
+            fingerprint=row.fingerprint,
+            status_code=row.status_code,
+            response=row.response,
+            created_at=row.created_at,
+        )
+
+    def add(self, record: IdempotencyRecord) -> None:
+        self.pending.append(record)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.session.execute(
+                sa.insert(t.idempotency_keys),
+                [
+                    {
+                        "scope": r.scope,
+                        "key": r.key,
+                        "fingerprint": r.fingerprint,
+                        "status_code": r.status_code,
+                        "response": r.response,
+                        "created_at": r.created_at,
+                    }
+                    for r in self.pending
+                ],
+            )
+            self.pending.clear()
+
+
+class SqlNumberSequence:
+    """Gap-free per-name counters; the row lock (PostgreSQL) or the write lock (SQLite)
+    serialises concurrent callers."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_value(self, name: str) -> int:
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        self.session.execute(
+            insert(t.sequences).values(name=name, last_value=0).on_conflict_do_nothing()
+        )
+        stmt = (
+            sa.update(t.sequences)
+            .where(t.sequences.c.name == name)
+            .values(last_value=t.sequences.c.last_value + 1)
+            .returning(t.sequences.c.last_value)
+        )
+        return int(self.session.execute(stmt).scalar_one())
+
+
+def _shift_json(shift: Shift) -> dict[str, Any]:
+    return {
+        "name": shift.name,
+        "weekdays": list(shift.weekdays),
+        "start": shift.start.isoformat(),
+        "end": shift.end.isoformat(),
+        "breaks": [[a.isoformat(), b.isoformat()] for a, b in shift.breaks],
+    }
+
+
+def _shift_from(data: dict[str, Any]) -> Shift:
+    return Shift(
+        name=data["name"],
+        weekdays=tuple(data["weekdays"]),
+        start=dt.time.fromisoformat(data["start"]),
+        end=dt.time.fromisoformat(data["end"]),
+        breaks=tuple(
+            (dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in data["breaks"]
+        ),
+    )
+
+
+def _jsonable(obj: Any) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(obj).items()}
+
+
+class SqlPlantRepository:
+    """Plant master data, stored as rows with JSON detail columns."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_calendar(self, calendar: Calendar) -> None:
+        self.session.execute(
+            sa.insert(t.calendars).values(
+                code=calendar.code,
+                name=calendar.name,
+                timezone=calendar.timezone,
+                shifts=[_shift_json(s) for s in calendar.shifts],
+                holidays=[d.isoformat() for d in calendar.holidays],
+            )
+        )
+
+    def add_work_centre(self, centre: WorkCenter) -> None:
+        self.session.execute(
+            sa.insert(t.work_centres).values(
+                code=centre.code,
+                name=centre.name,
+                kind=centre.kind.value,
+                calendar_code=centre.calendar_code,
+                capacity=centre.capacity,
+                interruptible=centre.interruptible,
+                changeover_minutes=centre.changeover_minutes,
+                default_setup_minutes=centre.default_setup_minutes,
+                hourly_rate=Decimal(centre.hourly_rate),
+            )
+        )
+
+    def add_family(self, family: ProductFamily) -> None:
+        self.session.execute(
+            sa.insert(t.product_families).values(
+                code=family.code,
+                name=family.name,
+                description=family.description,
+                options=[_jsonable(o) for o in family.options],
+                parameters=[_jsonable(p) for p in family.parameters],
+                routing=[_jsonable(s) for s in family.routing],
+            )
+        )
+
+    def calendars(self) -> list[Calendar]:
+        rows = self.session.execute(sa.select(t.calendars).order_by(t.calendars.c.code))
+        return [
+            Calendar(
+                code=r.code,
+                name=r.name,
+                timezone=r.timezone,
+                shifts=[_shift_from(s) for s in r.shifts],
+                holidays=[dt.date.fromisoformat(d) for d in r.holidays],
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+    def work_centres(self) -> list[WorkCenter]:
+        rows = self.session.execute(sa.select(t.work_centres).order_by(t.work_centres.c.code))
+        return [
+            WorkCenter(
+                code=r.code,
+                name=r.name,
+                kind=WorkCenterKind(r.kind),
+                calendar_code=r.calendar_code,
+                capacity=r.capacity,
+                interruptible=r.interruptible,
+                changeover_minutes=r.changeover_minutes,
+                default_setup_minutes=r.default_setup_minutes,
+                hourly_rate=str(r.hourly_rate),
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+    def _family(self, r: Any) -> ProductFamily:
+        return ProductFamily(
+            code=r.code,
+            name=r.name,
+            description=r.description,
+            options=[
+                Option(
+                    code=o["code"],
+                    label=o["label"],
+                    choices=tuple(o["choices"]),
+                    default=o["default"],
+                )
+                for o in r.options
+            ],
+            parameters=[Parameter(**p) for p in r.parameters],
+            routing=[
+                RoutingStep(
+                    **{**s, "work_centres": tuple(s["work_centres"]), "after": tuple(s["after"])}
+                )
+                for s in r.routing
+            ],
+            id=r.id,
+        )
+
+    def families(self) -> list[ProductFamily]:
+        stmt = sa.select(t.product_families).order_by(t.product_families.c.code)
+        return [self._family(r) for r in self.session.execute(stmt)]
+
+    def family(self, code: str) -> ProductFamily | None:
+        stmt = sa.select(t.product_families).where(t.product_families.c.code == code)
+        row = self.session.execute(stmt).one_or_none()
+        return None if row is None else self._family(row)

@@ -1,0 +1,202 @@
+"""The schema as SQLAlchemy Core tables, and the imperative mapping onto domain classes.
+
+The domain classes stay plain dataclasses (no ORM base class), so domain/ never
+imports SQLAlchemy; this module teaches SQLAlchemy how to store them. Every change
+here needs an Alembic migration beside it (a test compares the two).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import registry, relationship
+
+from orderforge.adapters.db.types import EnumText, JSONType, UTCDateTime
+from orderforge.domain.customer import Customer
+from orderforge.domain.order import Order, OrderLine, OrderState
+from orderforge.domain.user import ApiToken, Role, User
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(20), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(40), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("role", EnumText(Role), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("customer_id", sa.Integer, sa.ForeignKey("customers.id"), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Column("last_used_at", UTCDateTime, nullable=True),
+)
+
+orders = sa.Table(
+    "orders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("number", sa.String(30), nullable=False, unique=True),
+    sa.Column("customer_id", sa.Integer, sa.ForeignKey("customers.id"), nullable=False, index=True),
+    sa.Column("state", EnumText(OrderState), nullable=False, index=True),
+    sa.Column("requested_date", sa.Date, nullable=True),
+    sa.Column("promise_date", sa.Date, nullable=True),
+    sa.Column("notes", sa.Text, nullable=False),
+    sa.Column("held_from", EnumText(OrderState), nullable=True),
+    sa.Column("changed_from", EnumText(OrderState), nullable=True),
+    sa.Column("design_approved_at", UTCDateTime, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+order_lines = sa.Table(
+    "order_lines",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("order_id", sa.Integer, sa.ForeignKey("orders.id"), nullable=False, index=True),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("product_family", sa.String(40), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("spec", JSONType, nullable=False),
+    sa.UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_id_line_no"),
+)
+
+#: Append-only history of every aggregate; triggers refuse UPDATE and DELETE.
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("aggregate", sa.String(40), nullable=False),
+    sa.Column("aggregate_key", sa.String(60), nullable=False),
+    sa.Column("kind", sa.String(60), nullable=False),
+    sa.Column("actor", sa.String(60), nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
+    sa.Column("data", JSONType, nullable=False),
+    sa.Index("ix_events_aggregate_key", "aggregate", "aggregate_key", "id"),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("scope", sa.String(60), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("response", JSONType, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+sequences = sa.Table(
+    "sequences",
+    metadata,
+    sa.Column("name", sa.String(60), primary_key=True),
+    sa.Column("last_value", sa.BigInteger, nullable=False),
+)
+
+calendars = sa.Table(
+    "calendars",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(40), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("timezone", sa.String(60), nullable=False),
+    sa.Column("shifts", JSONType, nullable=False),
+    sa.Column("holidays", JSONType, nullable=False),
+)
+
+work_centres = sa.Table(
+    "work_centres",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(40), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("calendar_code", sa.String(40), sa.ForeignKey("calendars.code"), nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("interruptible", sa.Boolean, nullable=False),
+    sa.Column("changeover_minutes", JSONType, nullable=False),
+    sa.Column("default_setup_minutes", sa.Integer, nullable=False),
+    sa.Column("hourly_rate", sa.Numeric(12, 2), nullable=False),
+)
+
+product_families = sa.Table(
+    "product_families",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(40), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("options", JSONType, nullable=False),
+    sa.Column("parameters", JSONType, nullable=False),
+    sa.Column("routing", JSONType, nullable=False),
+)
+
+mapper_registry = registry(metadata=metadata)
+_mapped = False
+
+
+def _fresh_event_list(target: Any, *_: Any) -> None:
+    """Loaded aggregates skip __init__, so give them an empty event list."""
+    target.pending_events = []
+
+
+def start_mappers() -> None:
+    """Map the domain classes once per process (idempotent)."""
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(Customer, customers, version_id_col=customers.c.version)
+    mapper_registry.map_imperatively(User, users, version_id_col=users.c.version)
+    mapper_registry.map_imperatively(ApiToken, api_tokens)
+    line_mapper = mapper_registry.map_imperatively(OrderLine, order_lines)
+    mapper_registry.map_imperatively(
+        Order,
+        orders,
+        version_id_col=orders.c.version,
+        properties={
+            "lines": relationship(
+                line_mapper,
+                order_by=order_lines.c.line_no,
+                cascade="all, delete-orphan",
+                lazy="selectin",
+            )
+        },
+    )
+    for cls in (Order, Customer, User):
+        event.listen(cls, "load", _fresh_event_list)
+    _mapped = True

@@ -1,0 +1,100 @@
+"""The SQLAlchemy unit of work: one session, one transaction, events stored with changes."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from orderforge.adapters.db.repositories import (
+    SqlCustomerRepository,
+    SqlEventLog,
+    SqlIdempotencyStore,
+    SqlNumberSequence,
+    SqlOrderRepository,
+    SqlPlantRepository,
+    SqlTokenRepository,
+    SqlUserRepository,
+)
+from orderforge.adapters.db.tables import start_mappers
+from orderforge.domain.errors import ConcurrencyConflict
+from orderforge.domain.events import DomainEvent
+from orderforge.services.ports import DuplicateRecord
+
+
+class SqlUnitOfWork:
+    orders: SqlOrderRepository
+    customers: SqlCustomerRepository
+    users: SqlUserRepository
+    tokens: SqlTokenRepository
+    events: SqlEventLog
+    idempotency: SqlIdempotencyStore
+    sequences: SqlNumberSequence
+    plant: SqlPlantRepository
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    def __enter__(self) -> Self:
+        self.session = self.session_factory()
+        self.orders = SqlOrderRepository(self.session)
+        self.customers = SqlCustomerRepository(self.session)
+        self.users = SqlUserRepository(self.session)
+        self.tokens = SqlTokenRepository(self.session)
+        self.events = SqlEventLog(self.session)
+        self.idempotency = SqlIdempotencyStore(self.session)
+        self.sequences = SqlNumberSequence(self.session)
+        self.plant = SqlPlantRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def _collect_events(self) -> list[DomainEvent]:
+        collected: list[DomainEvent] = []
+        for repo in (self.orders, self.customers, self.users):
+            for aggregate in repo.seen:
+                collected.extend(aggregate.pending_events)
+                aggregate.pending_events.clear()
+        return collected
+
+    def commit(self) -> None:
+        try:
+            self.session.flush()  # assign ids and raise version conflicts before events
+            self.events.append(self._collect_events())
+            self.idempotency.flush()
+            self.session.commit()
+        except StaleDataError as exc:
+            self.session.rollback()
+            raise ConcurrencyConflict(
+                "The record was changed by someone else meanwhile; reload and try again."
+            ) from exc
+        except IntegrityError as exc:
+            self.session.rollback()
+            raise DuplicateRecord(str(exc.orig)) from exc
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes units of work bound to one engine; the mapping is set up once."""
+
+    def __init__(self, engine: Engine) -> None:
+        start_mappers()
+        self.engine = engine
+        self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.session_factory)

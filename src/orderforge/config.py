@@ -1,0 +1,74 @@
+"""Settings from the environment, read when asked (never at import).
+
+Every setting has a safe default for a newcomer's machine: an SQLite database under
+./var/, the server on 127.0.0.1 only, a secret key generated once into ./var/.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_PREFIX = "ORDERFORGE_"
+
+
+class ConfigError(Exception):
+    """A setting is malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    var_dir: Path
+    host: str
+    port: int
+    secret_key: str | None
+    #: Password given to every demo user by `demo load` (documented in the README).
+    demo_password: str
+    #: Mark session cookies Secure (set when served behind HTTPS).
+    secure_cookies: bool
+
+    def resolved_secret_key(self) -> str:
+        """The signing key: from the environment, else one generated once into var/."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(ENV_PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be a whole number, not '{raw}'.") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be between {low} and {high}, not {value}.")
+    return value
+
+
+def load_settings() -> Settings:
+    var_dir = Path(os.environ.get(ENV_PREFIX + "VAR_DIR") or "var").resolve()
+    database_url = os.environ.get(ENV_PREFIX + "DATABASE_URL") or (
+        f"sqlite:///{var_dir / 'orderforge.db'}"
+    )
+    return Settings(
+        database_url=database_url,
+        var_dir=var_dir,
+        host=os.environ.get(ENV_PREFIX + "HOST") or "127.0.0.1",
+        port=_int("PORT", 8000, 1, 65535),
+        secret_key=os.environ.get(ENV_PREFIX + "SECRET_KEY") or None,
+        demo_password=os.environ.get(ENV_PREFIX + "DEMO_PASSWORD") or "orderforge-demo",
+        secure_cookies=(os.environ.get(ENV_PREFIX + "SECURE_COOKIES") or "").lower()
+        in ("1", "true", "yes"),
+    )

@@ -1,0 +1,62 @@
+"""Customers: who orders. Kept small until the portal and delivery issues need more."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from orderforge.domain.errors import InvalidInput
+from orderforge.domain.events import DomainEvent
+
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(eq=False)
+class Customer:
+    code: str
+    name: str
+    email: str
+    country: str
+    created_at: dt.datetime
+    id: int | None = None
+    version: int = 1
+    pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def register(  # why keyword-only: five strings are too easy to swap
+        cls, *, code: str, name: str, email: str, country: str, actor: str, at: dt.datetime
+    ) -> Customer:
+        code = code.strip().upper()
+        name = name.strip()
+        email = email.strip()
+        country = country.strip().upper()
+        if not _CODE.match(code):
+            raise InvalidInput(
+                "Customer code must be 2-20 capital letters, digits or dashes.", field="code"
+            )
+        if not name or len(name) > 200:
+            raise InvalidInput("Customer name must be 1-200 characters.", field="name")
+        if email and not _EMAIL.match(email):
+            raise InvalidInput(f"'{email}' is not an e-mail address.", field="email")
+        if len(country) != 2 or not country.isalpha():
+            raise InvalidInput("Country must be a two-letter ISO code, e.g. DE.", field="country")
+        customer = cls(code=code, name=name, email=email, country=country, created_at=at)
+        customer.pending_events.append(
+            DomainEvent(
+                aggregate="customer",
+                aggregate_key=code,
+                kind="customer_registered",
+                actor=actor,
+                occurred_at=at,
+                data={
+                    "changes": {
+                        "name": {"before": None, "after": name},
+                        "email": {"before": None, "after": email},
+                        "country": {"before": None, "after": country},
+                    }
+                },
+            )
+        )
+        return customer

@@ -1,0 +1,35 @@
+"""Domain events: the facts an audit needs.
+
+Aggregates collect them in `pending_events`; the unit of work writes them in the same
+transaction as the change, into an append-only table, so the history can never
+disagree with the state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    aggregate: str
+    aggregate_key: str
+    kind: str
+    actor: str
+    occurred_at: dt.datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as read back from the history, with its storage id."""
+
+    id: int
+    aggregate: str
+    aggregate_key: str
+    kind: str
+    actor: str
+    occurred_at: dt.datetime
+    data: dict[str, Any]

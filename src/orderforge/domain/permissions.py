@@ -1,0 +1,128 @@
+"""Who may do what: the role x resource x action matrix, as data in one place.
+
+Entrypoints never decide permissions themselves; services ask `is_allowed`. The API
+tests generate one test per cell of this matrix, so a change here is a visible,
+tested change of policy.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from orderforge.domain.errors import PermissionDenied
+from orderforge.domain.order import OrderAction
+from orderforge.domain.user import Role
+
+
+class Resource(StrEnum):
+    ORDER = "order"
+    CUSTOMER = "customer"
+    USER = "user"
+    PLANT = "plant"
+
+
+#: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
+VIEW = "view"
+CREATE = "create"
+EDIT = "edit"
+
+A = OrderAction
+
+_ALL_ORDER = frozenset({VIEW, CREATE, EDIT} | {a.value for a in OrderAction})
+
+PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
+    Role.ADMIN: {
+        Resource.ORDER: _ALL_ORDER,
+        Resource.CUSTOMER: frozenset({VIEW, CREATE}),
+        Resource.USER: frozenset({VIEW, CREATE}),
+        Resource.PLANT: frozenset({VIEW}),
+    },
+    Role.SALES: {
+        Resource.ORDER: frozenset(
+            {
+                VIEW,
+                CREATE,
+                EDIT,
+                A.CONFIRM,
+                A.REVISE_QUOTE,
+                A.CANCEL,
+                A.REQUEST_CHANGE,
+                A.HOLD,
+                A.RESUME,
+                A.CONFIRM_DELIVERY,
+            }
+        ),
+        Resource.CUSTOMER: frozenset({VIEW, CREATE}),
+        Resource.PLANT: frozenset({VIEW}),
+    },
+    Role.ENGINEER: {
+        Resource.ORDER: frozenset(
+            {
+                VIEW,
+                A.MARK_FEASIBLE,
+                A.FLAG_NEEDS_ENGINEERING,
+                A.ACCEPT_ENGINEERING,
+                A.REJECT,
+                A.SUBMIT_DESIGN,
+                A.APPROVE_DESIGN,
+                A.REJECT_DESIGN,
+                A.REQUEST_CHANGE,
+                A.ACCEPT_CHANGE,
+                A.DECLINE_CHANGE,
+            }
+        ),
+        Resource.CUSTOMER: frozenset({VIEW}),
+        Resource.PLANT: frozenset({VIEW}),
+    },
+    Role.PLANNER: {
+        Resource.ORDER: frozenset(
+            {
+                VIEW,
+                A.PLAN,
+                A.RELEASE,
+                A.START_PRODUCTION,
+                A.HOLD,
+                A.RESUME,
+                A.SHIP,
+                A.CONFIRM_DELIVERY,
+            }
+        ),
+        Resource.CUSTOMER: frozenset({VIEW}),
+        Resource.PLANT: frozenset({VIEW}),
+    },
+    Role.OPERATOR: {
+        Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
+        Resource.PLANT: frozenset({VIEW}),
+    },
+    Role.QUALITY: {
+        Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
+        Resource.CUSTOMER: frozenset({VIEW}),
+        Resource.PLANT: frozenset({VIEW}),
+    },
+    # A customer sees only its own records; the scoping is enforced by the services.
+    Role.CUSTOMER: {
+        Resource.ORDER: frozenset(
+            {VIEW, A.CONFIRM, A.APPROVE_DESIGN, A.REJECT_DESIGN, A.REQUEST_CHANGE}
+        ),
+        Resource.CUSTOMER: frozenset({VIEW}),
+    },
+}
+
+
+def actions_of(resource: Resource) -> list[str]:
+    """Every action that exists on a resource, for building the full matrix."""
+    if resource is Resource.ORDER:
+        return sorted(_ALL_ORDER)
+    if resource is Resource.PLANT:
+        return [VIEW]
+    return [VIEW, CREATE]
+
+
+def is_allowed(role: Role, resource: Resource, action: str) -> bool:
+    return action in PERMISSIONS.get(role, {}).get(resource, frozenset())
+
+
+def require(role: Role, resource: Resource, action: str) -> None:
+    if not is_allowed(role, resource, action):
+        what = action.replace("_", " ")
+        raise PermissionDenied(f"Your role ({role.value}) may not {what} {resource.value}s.")

@@ -1,0 +1,61 @@
+"""Request-scoped dependencies: the service context and the acting principal."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import Request
+
+from orderforge.domain.errors import AuthenticationFailed, InvalidInput
+from orderforge.services import users
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import Principal
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
+
+
+def get_ctx(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+def current_principal(request: Request) -> Principal:
+    """Bearer token first; else the web session (mutations then need the CSRF header)."""
+    ctx = get_ctx(request)
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("Send the token as 'Authorization: Bearer <token>'.")
+        return users.principal_by_token(ctx, token.strip())
+    user_id = request.session.get("user_id")
+    if not isinstance(user_id, int):
+        raise AuthenticationFailed(
+            "Sign in, or send an API token as 'Authorization: Bearer <token>'."
+        )
+    if request.method not in SAFE_METHODS:
+        expected = request.session.get("csrf", "")
+        given = request.headers.get(CSRF_HEADER, "")
+        if not expected or not secrets.compare_digest(str(expected), given):
+            raise AuthenticationFailed(
+                "A signed-in browser must send the X-CSRF-Token header to change data."
+            )
+    return users.principal_by_id(ctx, user_id)
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The expected version from an If-Match header ('"3"', 'W/"3"'); '*' matches any."""
+    if value is None or value.strip() == "*":
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise InvalidInput(
+            f'If-Match must be an ETag this API gave you, such as "3"; got {value!r}.',
+            field="If-Match",
+        )
+    return int(tag)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'

@@ -1,0 +1,135 @@
+"""Orders over HTTP: thin translation to services.orders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
+
+from orderforge.entrypoints.api.deps import current_principal, etag, get_ctx, parse_if_match
+from orderforge.entrypoints.api.schemas import (
+    ActionIn,
+    ActionsOut,
+    EventOut,
+    OrderCreate,
+    OrderOut,
+    OrderPage,
+    OrderPatch,
+)
+from orderforge.services import orders
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import Principal
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+Ctx = Annotated[ServiceContext, Depends(get_ctx)]
+Me = Annotated[Principal, Depends(current_principal)]
+
+
+def _with_etag(response: Response, view: dict[str, Any]) -> dict[str, Any]:
+    response.headers["ETag"] = etag(view["version"])
+    return view
+
+
+@router.get("", response_model=OrderPage, summary="List orders, newest activity first")
+def list_orders(
+    ctx: Ctx,
+    me: Me,
+    state: str | None = None,
+    customer: str | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    query = orders.OrderQuery(
+        state=state, customer_code=customer, search=q, limit=limit, offset=offset
+    )
+    return {"items": orders.list_orders(ctx, me, query), "limit": limit, "offset": offset}
+
+
+@router.post(
+    "",
+    response_model=OrderOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Open a quote (idempotent with an Idempotency-Key header)",
+)
+def create_order(
+    ctx: Ctx,
+    me: Me,
+    body: OrderCreate,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> dict[str, Any]:
+    cmd = orders.CreateOrder(
+        customer_code=body.customer,
+        lines=tuple(li.to_domain() for li in body.lines),
+        requested_date=body.requested_date,
+        notes=body.notes,
+    )
+    created = orders.create_order(ctx, me, cmd, idempotency_key)
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/api/v1/orders/{created.view['number']}"
+    return _with_etag(response, created.view)
+
+
+@router.get("/{number}", response_model=OrderOut)
+def get_order(ctx: Ctx, me: Me, number: str, response: Response) -> dict[str, Any]:
+    return _with_etag(response, orders.get_order(ctx, me, number))
+
+
+@router.patch("/{number}", response_model=OrderOut, summary="Edit a quote")
+def patch_order(
+    ctx: Ctx,
+    me: Me,
+    number: str,
+    body: OrderPatch,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    cmd = orders.ReviseOrder(
+        lines=tuple(li.to_domain() for li in body.lines) if body.lines is not None else None,
+        notes=body.notes,
+        change_requested_date="requested_date" in body.model_fields_set,
+        requested_date=body.requested_date,
+    )
+    view = orders.revise_order(ctx, me, number, cmd, parse_if_match(if_match))
+    return _with_etag(response, view)
+
+
+@router.post(
+    "/{number}/actions/{action}",
+    response_model=OrderOut,
+    summary="Move the order through its lifecycle",
+)
+def apply_action(
+    ctx: Ctx,
+    me: Me,
+    number: str,
+    action: str,
+    response: Response,
+    body: Annotated[ActionIn | None, Body()] = None,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    view = orders.advance_order(
+        ctx,
+        me,
+        number,
+        action,
+        reason=body.reason if body else "",
+        expected_version=parse_if_match(if_match),
+    )
+    return _with_etag(response, view)
+
+
+@router.get(
+    "/{number}/actions",
+    response_model=ActionsOut,
+    summary="Actions your role may take on this order now",
+)
+def list_actions(ctx: Ctx, me: Me, number: str) -> dict[str, Any]:
+    return {"number": number.upper(), "actions": orders.available_actions(ctx, me, number)}
+
+
+@router.get("/{number}/events", response_model=list[EventOut], summary="The order's timeline")
+def timeline(ctx: Ctx, me: Me, number: str) -> list[dict[str, Any]]:
+    return orders.order_timeline(ctx, me, number)

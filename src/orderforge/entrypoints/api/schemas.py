@@ -1,0 +1,174 @@
+"""HTTP schemas: what the API accepts and returns, validated at the edge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from orderforge.domain.order import LineInput
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, plus the fields at fault."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class LineIn(BaseModel):
+    model_config = _STRICT
+    product_family: str = Field(min_length=1, max_length=40, examples=["DINING-TABLE"])
+    quantity: int = Field(ge=1, le=10_000)
+    spec: dict[str, str] = Field(default_factory=dict, examples=[{"wood": "oak"}])
+
+    @field_validator("spec")
+    @classmethod
+    def _small_spec(cls, spec: dict[str, str]) -> dict[str, str]:
+        if len(spec) > 100:
+            raise ValueError("at most 100 options per line")
+        for key, value in spec.items():
+            if not 1 <= len(key) <= 60 or len(value) > 200:
+                raise ValueError(f"option '{key[:60]}': keys 1-60 chars, values up to 200")
+        return spec
+
+    def to_domain(self) -> LineInput:
+        return LineInput(
+            product_family=self.product_family, quantity=self.quantity, spec=dict(self.spec)
+        )
+
+
+class OrderCreate(BaseModel):
+    model_config = _STRICT
+    customer: str = Field(min_length=1, max_length=20, description="Customer code")
+    lines: list[LineIn] = Field(min_length=1, max_length=100)
+    requested_date: dt.date | None = None
+    notes: str = Field(default="", max_length=5000)
+
+
+class OrderPatch(BaseModel):
+    """Fields left out stay as they are; `requested_date: null` clears the date."""
+
+    model_config = _STRICT
+    lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=100)
+    requested_date: dt.date | None = None
+    notes: str | None = Field(default=None, max_length=5000)
+
+
+class ActionIn(BaseModel):
+    model_config = _STRICT
+    reason: str = Field(default="", max_length=2000)
+
+
+class CustomerRef(BaseModel):
+    code: str
+    name: str
+
+
+class LineOut(BaseModel):
+    line_no: int
+    product_family: str
+    quantity: int
+    spec: dict[str, str]
+
+
+class OrderOut(BaseModel):
+    number: str
+    customer: CustomerRef
+    state: str
+    state_label: str
+    requested_date: dt.date | None
+    promise_date: dt.date | None
+    notes: str
+    held_from: str | None
+    changed_from: str | None
+    design_approved_at: dt.datetime | None
+    lines: list[LineOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    limit: int
+    offset: int
+
+
+class EventOut(BaseModel):
+    id: int
+    kind: str
+    actor: str
+    occurred_at: dt.datetime
+    action: str | None
+    reason: str
+    changes: dict[str, Any]
+
+
+class ActionsOut(BaseModel):
+    number: str
+    actions: list[str]
+
+
+class CustomerIn(BaseModel):
+    model_config = _STRICT
+    code: str = Field(min_length=2, max_length=20, examples=["C-HOTEL-ALPINA"])
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(default="", max_length=254)
+    country: str = Field(default="DE", min_length=2, max_length=2)
+
+
+class CustomerOut(BaseModel):
+    code: str
+    name: str
+    email: str
+    country: str
+    created_at: dt.datetime
+
+
+class UserIn(BaseModel):
+    model_config = _STRICT
+    username: str = Field(min_length=2, max_length=40)
+    role: str
+    password: str = Field(min_length=8, max_length=200)
+    display_name: str = Field(default="", max_length=200)
+    customer: str | None = Field(default=None, max_length=20)
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    customer: str | None
+    active: bool
+    created_at: dt.datetime
+
+
+class TokenRequest(BaseModel):
+    model_config = _STRICT
+    username: str = Field(min_length=1, max_length=40)
+    password: str = Field(min_length=1, max_length=200)
+    name: str = Field(default="api", max_length=100)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type name
+
+
+class MeOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    customer_id: int | None

@@ -1,0 +1,377 @@
+"""The `orderforge` command line: database, demo, server, users and orders.
+
+Run in a folder, it uses that folder's ./var/ database unless ORDERFORGE_DATABASE_URL
+names another. Every refusal exits non-zero with the sentence that says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+from collections.abc import Callable
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from orderforge.bootstrap import Application, build
+from orderforge.config import ConfigError
+from orderforge.domain.errors import DomainError, InvalidInput, NotFound
+from orderforge.domain.order import LineInput
+from orderforge.services import customers, demo, orders, users
+from orderforge.services.demo_plant import DEMO_USERS
+from orderforge.services.ports import Principal
+
+app = typer.Typer(
+    help="OrderForge: Make-to-Order manufacturing from quote to delivery.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo plant (a custom furniture workshop).", no_args_is_help=True)
+user_app = typer.Typer(help="People who sign in, and their API tokens.", no_args_is_help=True)
+customer_app = typer.Typer(help="Customers.", no_args_is_help=True)
+order_app = typer.Typer(help="Orders and their lifecycle.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(user_app, name="user")
+app.add_typer(customer_app, name="customer")
+app.add_typer(order_app, name="order")
+
+out = Console()
+err = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+AsUser = Annotated[
+    str,
+    typer.Option(
+        "--as", envvar="ORDERFORGE_USER", help="Act as this user (their role's permissions apply)."
+    ),
+]
+
+
+def refusals(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn business refusals into a sentence on stderr and exit code 1 (2 for config)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            where = f" [{exc.field}]" if exc.field else ""
+            err.print(f"[red]Error{where}:[/red] {exc.message}", highlight=False)
+            raise typer.Exit(1) from None
+        except ConfigError as exc:
+            err.print(f"[red]Configuration error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _app() -> Application:
+    application = build()
+    if not application.schema_is_current():
+        application.upgrade_schema()
+    return application
+
+
+def _actor(application: Application, username: str) -> Principal:
+    with application.ctx.uow() as uow:
+        user = uow.users.get(username.strip().lower())
+        if user is None:
+            raise NotFound(
+                f"There is no user '{username}'. Create one with `orderforge user add`, "
+                "or name another with --as."
+            )
+        return users.principal_of(user)
+
+
+@db_app.command("upgrade")
+@refusals
+def db_upgrade() -> None:
+    """Bring the schema to the newest migration (safe to run repeatedly)."""
+    application = build()
+    application.upgrade_schema()
+    out.print(f"Database schema is current: {application.engine.url.render_as_string()}")
+
+
+@db_app.command("status")
+@refusals
+def db_status() -> None:
+    """Show which database is used and whether its schema is current."""
+    from orderforge.adapters.db import migrate
+
+    application = build()
+    current = migrate.current_revision(application.engine)
+    head = migrate.head_revision(application.engine)
+    out.print(f"Database: {application.engine.url.render_as_string()}")
+    out.print(f"Schema revision: {current or 'none'} (newest: {head})")
+
+
+@demo_app.command("load")
+@refusals
+def demo_load(
+    if_empty: Annotated[bool, typer.Option(help="Do nothing if data is already loaded.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the generated orders.")] = 2026,
+) -> None:
+    """Load the demo plant, customers, users and orders into an empty database."""
+    application = _app()
+    if if_empty and demo.is_loaded(application.ctx):
+        out.print("Demo data already present; nothing loaded.")
+        return
+    with Progress(console=out) as progress:
+        task = progress.add_task("Loading demo orders", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary = demo.load_demo(
+            application.ctx, application.settings.demo_password, seed=seed, on_progress=on_progress
+        )
+    out.print(
+        f"Loaded {summary.work_centres} work centres, {summary.families} product families, "
+        f"{summary.customers} customers, {summary.users} users and {summary.orders} orders."
+    )
+    _print_logins(application)
+
+
+def _print_logins(application: Application) -> None:
+    table = Table(title=f"Demo logins (password for all: {application.settings.demo_password})")
+    table.add_column("username")
+    table.add_column("role")
+    for username, _name, role, customer_code in DEMO_USERS:
+        table.add_row(username, role.value + (f" ({customer_code})" if customer_code else ""))
+    out.print(table)
+
+
+@app.command()
+@refusals
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1, max=65535)] = None,
+) -> None:
+    """Serve the web pages and the REST API (upgrades the schema first)."""
+    import uvicorn
+
+    from orderforge.entrypoints.api.app import create_app
+
+    application = _app()
+    settings = application.settings
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    web = create_app(
+        application.ctx,
+        secret_key=settings.resolved_secret_key(),
+        secure_cookies=settings.secure_cookies,
+    )
+    url = f"http://{bind_host}:{bind_port}"
+    out.print(f"[bold]OrderForge[/bold] on {url}  (API docs: {url}/docs)")
+    if demo.is_loaded(application.ctx) and any(u[0] == "admin" for u in DEMO_USERS):
+        out.print(f"Demo login: admin / {settings.demo_password} (other roles: see README)")
+    uvicorn.run(web, host=bind_host, port=bind_port, log_level="info")
+
+
+@user_app.command("add")
+@refusals
+def user_add(
+    username: str,
+    role: Annotated[
+        str, typer.Option(help="admin, sales, engineer, planner, operator, quality or customer")
+    ],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, envvar="ORDERFORGE_NEW_PASSWORD"
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    customer: Annotated[str | None, typer.Option(help="Customer code (customer role)")] = None,
+) -> None:
+    """Create a user (as the local administrator)."""
+    application = _app()
+    view = users.add_user(
+        application.ctx,
+        None,
+        users.AddUser(
+            username=username,
+            role=role,
+            password=password,
+            display_name=name,
+            customer_code=customer,
+        ),
+    )
+    out.print(f"User {view['username']} ({view['role']}) created.")
+
+
+@user_app.command("token")
+@refusals
+def user_token(
+    username: str, name: Annotated[str, typer.Option(help="What the token is for")] = "cli"
+) -> None:
+    """Issue an API token for a user; it is printed once and never stored in clear."""
+    application = _app()
+    print(users.issue_token(application.ctx, username, name))
+
+
+@customer_app.command("add")
+@refusals
+def customer_add(
+    code: str, name: str, email: str = "", country: str = "DE", as_user: AsUser = "admin"
+) -> None:
+    """Register a customer."""
+    application = _app()
+    actor = _actor(application, as_user)
+    view = customers.register_customer(
+        application.ctx, actor, customers.RegisterCustomer(code, name, email, country)
+    )
+    out.print(f"Customer {view['code']} registered.")
+
+
+def parse_line(text: str, index: int) -> LineInput:
+    """FAMILY[:QTY][:key=value,key=value] -> a line, e.g. DINING-TABLE:2:wood=oak,length=1800."""
+    parts = text.split(":", 2)
+    family = parts[0].strip()
+    field = f"lines[{index}]"
+    quantity = 1
+    if len(parts) > 1 and parts[1].strip():
+        if not parts[1].strip().isdigit():
+            raise InvalidInput(
+                f"Line {index + 1}: quantity '{parts[1]}' is not a whole number.",
+                field=f"{field}.quantity",
+            )
+        quantity = int(parts[1])
+    spec: dict[str, str] = {}
+    if len(parts) > 2 and parts[2].strip():
+        for pair in parts[2].split(","):
+            key, sep, value = pair.partition("=")
+            if not sep or not key.strip():
+                raise InvalidInput(
+                    f"Line {index + 1}: '{pair}' is not key=value.", field=f"{field}.spec"
+                )
+            spec[key.strip()] = value.strip()
+    return LineInput(product_family=family, quantity=quantity, spec=spec)
+
+
+@order_app.command("create")
+@refusals
+def order_create(
+    customer: Annotated[str, typer.Option(help="Customer code")],
+    line: Annotated[list[str], typer.Option(help="FAMILY[:QTY][:key=value,...] (repeatable)")],
+    requested_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    notes: str = "",
+    as_user: AsUser = "admin",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the order as JSON")] = False,
+) -> None:
+    """Open a quote for a customer."""
+    application = _app()
+    try:
+        requested = dt.date.fromisoformat(requested_date) if requested_date else None
+    except ValueError:
+        raise InvalidInput(
+            f"'{requested_date}' is not a date (YYYY-MM-DD).", field="requested_date"
+        ) from None
+    cmd = orders.CreateOrder(
+        customer_code=customer,
+        lines=tuple(parse_line(t, i) for i, t in enumerate(line)),
+        requested_date=requested,
+        notes=notes,
+    )
+    view = orders.create_order(application.ctx, _actor(application, as_user), cmd).view
+    _print_order(view, as_json)
+
+
+@order_app.command("list")
+@refusals
+def order_list(
+    state: str | None = None,
+    customer: str | None = None,
+    limit: int = 50,
+    as_user: AsUser = "admin",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List orders, newest activity first."""
+    application = _app()
+    query = orders.OrderQuery(state=state, customer_code=customer, limit=limit)
+    rows = orders.list_orders(application.ctx, _actor(application, as_user), query)
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table()
+    for column in ("order", "customer", "state", "requested", "lines"):
+        table.add_column(column)
+    for o in rows:
+        table.add_row(
+            o["number"],
+            o["customer"]["name"],
+            o["state_label"],
+            o["requested_date"] or "-",
+            ", ".join(f"{li['quantity']}x {li['product_family']}" for li in o["lines"]),
+        )
+    out.print(table)
+
+
+@order_app.command("show")
+@refusals
+def order_show(
+    number: str, as_user: AsUser = "admin", as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """Show an order with its timeline."""
+    application = _app()
+    actor = _actor(application, as_user)
+    view = orders.get_order(application.ctx, actor, number)
+    events = orders.order_timeline(application.ctx, actor, number)
+    if as_json:
+        print(json.dumps({**view, "events": events}, indent=2))
+        return
+    _print_order(view, False)
+    table = Table(title="Timeline (UTC)")
+    for column in ("when", "who", "what", "state", "reason"):
+        table.add_column(column)
+    for e in events:
+        state = e["changes"].get("state", {})
+        table.add_row(
+            e["occurred_at"][:16].replace("T", " "),
+            e["actor"],
+            (e["action"] or e["kind"]).replace("_", " "),
+            f"{state.get('before') or ''} -> {state.get('after')}" if state else "",
+            e["reason"],
+        )
+    out.print(table)
+
+
+@order_app.command("advance")
+@refusals
+def order_advance(
+    number: str,
+    action: Annotated[str, typer.Argument(help="e.g. confirm, mark_feasible, plan, release")],
+    reason: str = "",
+    as_user: AsUser = "admin",
+) -> None:
+    """Apply a lifecycle action to an order (refused with the reason if not allowed)."""
+    application = _app()
+    view = orders.advance_order(
+        application.ctx, _actor(application, as_user), number, action, reason=reason
+    )
+    out.print(f"Order {view['number']} is now {view['state_label'].lower()}.")
+
+
+def _print_order(view: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(view, indent=2))
+        return
+    out.print(
+        f"[bold]{view['number']}[/bold]  {view['customer']['name']}  "
+        f"[cyan]{view['state_label']}[/cyan]  requested {view['requested_date'] or '-'}"
+    )
+    for li in view["lines"]:
+        spec = ", ".join(f"{k}={v}" for k, v in li["spec"].items())
+        out.print(f"  {li['line_no']}. {li['quantity']} x {li['product_family']}  {spec}")
+
+
+def main() -> None:  # pragma: no cover - console script shim
+    os.environ.setdefault("COLUMNS", "120")
+    app()

@@ -1,0 +1,349 @@
+"""Order use cases: open a quote, move it through its lifecycle, read it and its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from orderforge.domain.customer import Customer
+from orderforge.domain.errors import (
+    ConcurrencyConflict,
+    IdempotencyMismatch,
+    InvalidInput,
+    NotFound,
+)
+from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
+from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
+from orderforge.domain.user import Role
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import (
+    DuplicateRecord,
+    IdempotencyRecord,
+    OrderFilter,
+    Principal,
+    UnitOfWork,
+)
+from orderforge.services.views import event_view, order_view
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class CreateOrder:
+    customer_code: str
+    lines: tuple[LineInput, ...]
+    requested_date: dt.date | None = None
+    notes: str = ""
+
+    def fingerprint(self) -> str:
+        """A digest of what was asked, independent of JSON spacing or key order."""
+        canonical = json.dumps(
+            {
+                "customer": self.customer_code.strip().upper(),
+                "lines": [
+                    [li.product_family, li.quantity, sorted(li.spec.items())] for li in self.lines
+                ],
+                "requested_date": self.requested_date.isoformat() if self.requested_date else None,
+                "notes": self.notes,
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReviseOrder:
+    """A partial edit of a quote: None leaves a field as it is."""
+
+    lines: tuple[LineInput, ...] | None = None
+    notes: str | None = None
+    #: The requested date can be cleared, so "leave it" needs its own flag.
+    change_requested_date: bool = False
+    requested_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class CreatedOrder:
+    view: dict[str, Any]
+    #: True when an earlier request with the same idempotency key produced this order.
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    state: str | None = None
+    customer_code: str | None = None
+    search: str | None = None
+    limit: int = 200
+    offset: int = 0
+
+
+def create_order(
+    ctx: ServiceContext, actor: Principal, cmd: CreateOrder, idempotency_key: str | None = None
+) -> CreatedOrder:
+    require(actor.role, Resource.ORDER, CREATE)
+    if idempotency_key is not None:
+        _check_key(idempotency_key)
+    try:
+        return _create_once(ctx, actor, cmd, idempotency_key)
+    except DuplicateRecord:
+        # A concurrent retry with the same key won the race; answer as it did.
+        if idempotency_key is None:
+            raise
+        with ctx.uow() as uow:
+            replay = _replay(uow, actor, idempotency_key, cmd)
+        if replay is None:
+            raise
+        return replay
+
+
+def _check_key(key: str) -> None:
+    if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise InvalidInput(
+            f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY_LENGTH} characters.",
+            field="Idempotency-Key",
+        )
+
+
+def _replay(uow: UnitOfWork, actor: Principal, key: str, cmd: CreateOrder) -> CreatedOrder | None:
+    record = uow.idempotency.get(actor.username, key)
+    if record is None:
+        return None
+    if record.fingerprint != cmd.fingerprint():
+        raise IdempotencyMismatch(
+            "This Idempotency-Key was already used with a different request body; "
+            "use a new key for a new order."
+        )
+    return CreatedOrder(view=record.response, replayed=True)
+
+
+def _create_once(
+    ctx: ServiceContext, actor: Principal, cmd: CreateOrder, key: str | None
+) -> CreatedOrder:
+    with ctx.uow() as uow:
+        if key is not None:
+            replay = _replay(uow, actor, key, cmd)
+            if replay is not None:
+                return replay
+        customer = _customer_for_new_order(uow, actor, cmd.customer_code)
+        _check_specs(uow, cmd.lines)
+        now = ctx.clock.now()
+        number = f"SO-{now.year}-{uow.sequences.next_value(f'order-{now.year}'):04d}"
+        order = Order.open_quote(
+            number=number,
+            customer_id=_id(customer.id),
+            lines=list(cmd.lines),
+            requested_date=cmd.requested_date,
+            notes=cmd.notes.strip(),
+            actor=actor.username,
+            at=now,
+        )
+        uow.orders.add(order)
+        view = order_view(order, customer)
+        if key is not None:
+            uow.idempotency.add(
+                IdempotencyRecord(
+                    scope=actor.username,
+                    key=key,
+                    fingerprint=cmd.fingerprint(),
+                    status_code=201,
+                    response=view,
+                    created_at=now,
+                )
+            )
+        uow.commit()
+        return CreatedOrder(view=view)
+
+
+def _customer_for_new_order(uow: UnitOfWork, actor: Principal, code: str) -> Customer:
+    customer = uow.customers.get(code.strip().upper())
+    if customer is None or (actor.role is Role.CUSTOMER and customer.id != actor.customer_id):
+        raise InvalidInput(f"There is no customer with code '{code}'.", field="customer")
+    return customer
+
+
+def _check_specs(uow: UnitOfWork, lines: tuple[LineInput, ...]) -> None:
+    for i, line in enumerate(lines):
+        family = uow.plant.family(line.product_family)
+        if family is None:
+            known = ", ".join(f.code for f in uow.plant.families())
+            raise InvalidInput(
+                f"Line {i + 1}: there is no product family '{line.product_family}'. "
+                f"Known families: {known}.",
+                field=f"lines[{i}].product_family",
+            )
+        family.check_spec(line.spec, where=f"lines[{i}]")
+
+
+def _id(value: int | None) -> int:
+    if value is None:  # pragma: no cover - repositories always return stored rows
+        raise RuntimeError("record has no id; was it stored?")
+    return value
+
+
+def _load_visible(uow: UnitOfWork, actor: Principal, number: str) -> Order:
+    """Fetch an order the actor may see; others' orders look like missing ones (404)."""
+    order = uow.orders.get(number.strip().upper())
+    if order is None or (actor.role is Role.CUSTOMER and order.customer_id != actor.customer_id):
+        raise NotFound(f"There is no order {number}.")
+    return order
+
+
+def _customer_of(uow: UnitOfWork, order: Order) -> Customer:
+    customer = uow.customers.get_by_id(order.customer_id)
+    if customer is None:  # pragma: no cover - foreign key guarantees it
+        raise NotFound(f"The customer of order {order.number} is missing.")
+    return customer
+
+
+def get_order(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
+    require(actor.role, Resource.ORDER, VIEW)
+    with ctx.uow() as uow:
+        order = _load_visible(uow, actor, number)
+        return order_view(order, _customer_of(uow, order))
+
+
+def list_orders(ctx: ServiceContext, actor: Principal, query: OrderQuery) -> list[dict[str, Any]]:
+    require(actor.role, Resource.ORDER, VIEW)
+    with ctx.uow() as uow:
+        criteria = _criteria(uow, actor, query)
+        if criteria is None:
+            return []
+        customers = {c.id: c for c in uow.customers.list()}
+        return [order_view(o, customers[o.customer_id]) for o in uow.orders.list(criteria)]
+
+
+def count_orders(ctx: ServiceContext, actor: Principal) -> dict[str, int]:
+    """Orders per state, for the dashboard counters; customers count only their own."""
+    require(actor.role, Resource.ORDER, VIEW)
+    with ctx.uow() as uow:
+        if actor.role is Role.CUSTOMER:
+            own = uow.orders.list(OrderFilter(customer_id=actor.customer_id, limit=100_000))
+            counts: dict[str, int] = {}
+            for order in own:
+                counts[order.state.value] = counts.get(order.state.value, 0) + 1
+            return counts
+        return {state.value: n for state, n in uow.orders.count_by_state().items()}
+
+
+def _criteria(uow: UnitOfWork, actor: Principal, query: OrderQuery) -> OrderFilter | None:
+    state = None
+    if query.state:
+        try:
+            state = OrderState(query.state)
+        except ValueError:
+            raise InvalidInput(
+                f"Unknown state '{query.state}'. States: "
+                + ", ".join(s.value for s in OrderState)
+                + ".",
+                field="state",
+            ) from None
+    customer_id = None
+    if query.customer_code:
+        customer = uow.customers.get(query.customer_code.strip().upper())
+        if customer is None:
+            return None
+        customer_id = customer.id
+    if actor.role is Role.CUSTOMER:
+        if customer_id is not None and customer_id != actor.customer_id:
+            return None
+        customer_id = actor.customer_id
+    if not 1 <= query.limit <= 1000:
+        raise InvalidInput("limit must be between 1 and 1000.", field="limit")
+    if query.offset < 0:
+        raise InvalidInput("offset must not be negative.", field="offset")
+    return OrderFilter(
+        state=state,
+        customer_id=customer_id,
+        search=query.search or None,
+        limit=query.limit,
+        offset=query.offset,
+    )
+
+
+def order_timeline(ctx: ServiceContext, actor: Principal, number: str) -> list[dict[str, Any]]:
+    require(actor.role, Resource.ORDER, VIEW)
+    with ctx.uow() as uow:
+        order = _load_visible(uow, actor, number)
+        return [event_view(e) for e in uow.events.for_aggregate("order", order.number)]
+
+
+def available_actions(ctx: ServiceContext, actor: Principal, number: str) -> list[str]:
+    """Actions this actor may take on the order now: allowed by role AND by state."""
+    require(actor.role, Resource.ORDER, VIEW)
+    with ctx.uow() as uow:
+        order = _load_visible(uow, actor, number)
+        return [
+            a.value
+            for a in order.allowed_actions()
+            if is_allowed(actor.role, Resource.ORDER, a.value)
+        ]
+
+
+def parse_action(action: str) -> OrderAction:
+    try:
+        return OrderAction(action)
+    except ValueError:
+        raise InvalidInput(
+            f"Unknown action '{action}'. Actions: " + ", ".join(a.value for a in OrderAction) + ".",
+            field="action",
+        ) from None
+
+
+def _check_version(order: Order, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != order.version:
+        raise ConcurrencyConflict(
+            f"Order {order.number} was changed by someone else meanwhile (you had version "
+            f"{expected_version}, it is now version {order.version}). Reload and try again.",
+            current_version=order.version,
+        )
+
+
+def advance_order(
+    ctx: ServiceContext,
+    actor: Principal,
+    number: str,
+    action: str,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    parsed = parse_action(action)
+    with ctx.uow() as uow:
+        order = _load_visible(uow, actor, number)
+        require(actor.role, Resource.ORDER, parsed.value)
+        _check_version(order, expected_version)
+        if len(reason) > 2000:
+            raise InvalidInput("Reason must be at most 2000 characters.", field="reason")
+        order.apply(parsed, actor=actor.username, at=ctx.clock.now(), reason=reason)
+        uow.commit()
+        return order_view(order, _customer_of(uow, order))
+
+
+def revise_order(
+    ctx: ServiceContext,
+    actor: Principal,
+    number: str,
+    cmd: ReviseOrder,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    with ctx.uow() as uow:
+        order = _load_visible(uow, actor, number)
+        require(actor.role, Resource.ORDER, EDIT)
+        _check_version(order, expected_version)
+        if cmd.lines is not None:
+            _check_specs(uow, cmd.lines)
+        order.revise(
+            lines=list(cmd.lines) if cmd.lines is not None else None,
+            requested_date=(
+                cmd.requested_date if cmd.change_requested_date else order.requested_date
+            ),
+            notes=cmd.notes,
+            actor=actor.username,
+            at=ctx.clock.now(),
+        )
+        uow.commit()
+        return order_view(order, _customer_of(uow, order))
