@@ -322,14 +322,10 @@ class Order:
         before = self.snapshot()
         source = self.state
         target = self._target(action)
-        if action is A.HOLD:
-            self.held_from = source
-        elif action is A.RESUME:
-            self.held_from = None
-        elif action is A.REQUEST_CHANGE:
-            self.changed_from = source
-        elif action in (A.ACCEPT_CHANGE, A.DECLINE_CHANGE):
-            self.changed_from = None
+        # Remember where to return only while in the state that needs it; leaving it
+        # any way (resume, cancel, decision) forgets.
+        self.held_from = source if target is S.ON_HOLD else None
+        self.changed_from = source if target is S.CHANGE_REQUESTED else None
         if action is A.APPROVE_DESIGN:
             self.design_approved_at = at
         elif action in (A.REJECT_DESIGN, A.ACCEPT_CHANGE, A.REVISE_QUOTE):

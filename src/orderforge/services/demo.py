@@ -40,6 +40,7 @@ def load_demo(
     password: str,
     seed: int = 2026,
     on_progress: Callable[[int, int], None] | None = None,
+    count: int = 60,
 ) -> DemoSummary:
     """Fill an empty database with the demo plant; refuses to touch a used one."""
     if is_loaded(ctx):
@@ -48,7 +49,7 @@ def load_demo(
             "into an empty database.",
             field="database",
         )
-    orders = demo_plant.demo_orders(seed)
+    orders = demo_plant.demo_orders(seed, count)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         _load_plant(uow)

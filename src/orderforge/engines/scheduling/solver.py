@@ -1,0 +1,222 @@
+"""solve(): check, dispatch, then improve with the strongest backend the size allows.
+
+Order of work: input check -> dispatching heuristic (a feasible plan within about a second)
+-> one of: iterated local search (one machine), a monolithic CP-SAT model hinted with the
+best plan, or LNS over slices -> result with bounds and critical chains. The best plan is
+kept across all stages, so a short time limit still returns the heuristic's plan.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ortools.sat.python import cp_model
+
+from orderforge.engines.scheduling.analysis import headline_bound, trivial_bounds
+from orderforge.engines.scheduling.cpsat_model import ModelBuilder, read_plan
+from orderforge.engines.scheduling.dispatching import best_dispatch, left_shift
+from orderforge.engines.scheduling.indexed import IndexedProblem, index_problem
+from orderforge.engines.scheduling.input_check import InvalidProblemError, check_problem
+from orderforge.engines.scheduling.neighbourhood import search
+from orderforge.engines.scheduling.plan import Plan, evaluate, has_due_dates, headline, score
+from orderforge.engines.scheduling.problem import ProblemData, Secondary, SolverSettings
+from orderforge.engines.scheduling.result import (
+    ProgressCallback,
+    Result,
+    job_outcomes,
+    to_schedule,
+)
+from orderforge.engines.scheduling.single_machine import SequencingJob, sequence_jobs
+
+CIRCUIT_NODES_LIMIT = 120  # per resource; a bigger circuit is left to LNS slices
+
+
+class Incumbent:
+    """The best plan so far; reports every improvement to the progress callback."""
+
+    def __init__(
+        self, ix: IndexedProblem, started: float, on_progress: ProgressCallback | None
+    ) -> None:
+        self.ix = ix
+        self.started = started
+        self.on_progress = on_progress
+        self.plan: Plan | None = None
+        self.key: tuple[int, int] | None = None
+        self.backend = "heuristic"
+        self.bound = headline_bound(ix, trivial_bounds(ix))
+
+    def offer(self, plan: Plan, backend: str) -> bool:
+        key = score(self.ix, evaluate(self.ix, plan))
+        if self.key is not None and key >= self.key:
+            return False
+        self.plan, self.key, self.backend = plan, key, backend
+        self.report()
+        return True
+
+    def raise_bound(self, bound: int) -> None:
+        if bound > self.bound:
+            self.bound = bound
+            self.report()
+
+    @property
+    def headline(self) -> int:
+        assert self.key is not None
+        return headline(self.ix, self.key)
+
+    def report(self) -> None:
+        if self.on_progress is not None and self.key is not None:
+            self.on_progress(time.monotonic() - self.started, self.headline, self.bound)
+
+
+def solve(
+    problem: ProblemData,
+    settings: SolverSettings | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Result:
+    """Schedule `problem`; raises InvalidProblemError listing every input problem."""
+    started = time.monotonic()
+    settings = settings or SolverSettings()
+    issues = check_problem(problem)
+    if issues:
+        raise InvalidProblemError(issues)
+    ix = index_problem(problem)
+    deadline = started + settings.time_limit
+    inc = Incumbent(ix, started, on_progress)
+    inc.offer(best_dispatch(ix, min(1.0, 0.1 * settings.time_limit)), "heuristic")
+    proven = _single_level(ix) and inc.headline <= inc.bound
+    if settings.backend != "heuristic" and not proven:
+        proven = _improve(ix, inc, settings, deadline)
+    assert inc.plan is not None
+    if ix.problem.objective.stability_weight == 0 or not ix.reference:
+        compact = left_shift(ix, inc.plan)
+        if score(ix, evaluate(ix, compact)) <= score(ix, evaluate(ix, inc.plan)):
+            inc.plan = compact
+    values = evaluate(ix, inc.plan)
+    return Result(
+        schedule=to_schedule(ix, inc.plan),
+        objective=inc.headline,
+        values=values,
+        lower_bound=min(inc.bound, inc.headline),
+        optimal=proven or (_single_level(ix) and inc.headline <= inc.bound),
+        seconds=time.monotonic() - started,
+        backend=inc.backend,
+        jobs=job_outcomes(ix, inc.plan),
+    )
+
+
+def _single_level(ix: IndexedProblem) -> bool:
+    """True when the headline value is the whole objective, so headline == bound proves it."""
+    obj = ix.problem.objective
+    if not obj.lexicographic or not has_due_dates(ix):
+        return True
+    return obj.secondary == Secondary.NONE and (obj.stability_weight == 0 or not ix.reference)
+
+
+def _improve(ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadline: float) -> bool:
+    """Run the improving backend; returns True if optimality was proven."""
+    assert inc.plan is not None
+    if settings.backend == "auto" and _is_single_machine(ix):
+        _sequence(ix, inc, settings, deadline)
+        return False
+    movable = ix.n_ops - len(ix.frozen)
+    if settings.backend == "cpsat" or (
+        movable <= settings.max_monolithic_operations and _circuits_fit(ix)
+    ):
+        return _monolithic(ix, inc, settings, deadline)
+    search(ix, inc.plan, settings, deadline, lambda plan: inc.offer(plan, "lns"))
+    return False
+
+
+def _circuits_fit(ix: IndexedProblem) -> bool:
+    counts = [0] * len(ix.res_keys)
+    for modes in ix.modes:
+        for r, _ in modes:
+            counts[r] += 1
+    return all(ix.setup[r] is None or counts[r] <= CIRCUIT_NODES_LIMIT for r in range(len(counts)))
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+    """Feeds each CP-SAT solution to the incumbent as it is found."""
+
+    def __init__(self, inc: Incumbent, sub: object) -> None:
+        super().__init__()
+        self.inc = inc
+        self.sub = sub
+
+    def on_solution_callback(self) -> None:
+        assert self.inc.plan is not None
+        plan = self.inc.plan.copy()
+        read_plan(self, self.sub, plan)  # type: ignore[arg-type]
+        self.inc.offer(plan, "cpsat")
+
+
+def _monolithic(
+    ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadline: float
+) -> bool:
+    assert inc.plan is not None
+    movable = [o for o in range(ix.n_ops) if o not in ix.frozen]
+    hint = inc.plan if settings.use_hint else None
+    sub = ModelBuilder(ix, hint, movable, (0, ix.horizon)).build()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
+    solver.parameters.num_workers = settings.num_workers
+    solver.parameters.random_seed = settings.random_seed
+    solver.parameters.log_search_progress = settings.log_search
+    status = solver.solve(sub.model, _Progress(inc, sub))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    inc.raise_bound(sub.headline(solver.best_objective_bound))
+    return bool(status == cp_model.OPTIMAL)
+
+
+def _is_single_machine(ix: IndexedProblem) -> bool:
+    """One resource, one operation per job, nothing but release 0 and due dates.
+
+    Makespan is then constant (no idle time is ever useful), so only the order matters.
+    """
+    return (
+        len(ix.res_keys) == 1
+        and all(len(ops) == 1 for ops in ix.job_ops)
+        and not ix.frozen
+        and not ix.reference
+        and not ix.problem.pins
+        and all(not p for p in ix.preds)
+        and all(r == 0 for r in ix.release)
+        and ix.setup[0] is None
+        and ix.calendars[0].continuous
+        and ix.problem.objective.secondary != Secondary.MAKESPAN
+    ) or _single_machine_makespan(ix)
+
+
+def _single_machine_makespan(ix: IndexedProblem) -> bool:
+    return False
+
+
+def _sequence(
+    ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadline: float
+) -> None:
+    obj = ix.problem.objective
+    jobs = [
+        SequencingJob(ix.modes[o][0][1], ix.job_weight[ix.op_job[o]], _due(ix, o))
+        for o in range(ix.n_ops)
+    ]
+    flow = 1 if obj.secondary == Secondary.TOTAL_FLOW_TIME else 0
+    if obj.lexicographic:
+        coef = (flow * sum(j.duration for j in jobs) * len(jobs) + 1, flow)
+    else:
+        coef = (obj.tardiness_weight, obj.secondary_weight * flow)
+
+    def offer(sequence: list[int], _cost: int) -> None:
+        plan = Plan.empty(ix.n_ops)
+        t = 0
+        for o in sequence:
+            plan.resource[o], plan.start[o], plan.end[o] = 0, t, t + jobs[o].duration
+            t += jobs[o].duration
+        inc.offer(plan, "local_search")
+
+    sequence_jobs(jobs, coef, deadline, settings.random_seed, offer)
+
+
+def _due(ix: IndexedProblem, o: int) -> int:
+    due = ix.job_due[ix.op_job[o]]
+    return ix.horizon * 4 if due is None else due

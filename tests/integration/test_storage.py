@@ -1,0 +1,191 @@
+"""Repositories, unit of work and migrations on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from orderforge.adapters.db import migrate
+from orderforge.adapters.db.tables import metadata
+from orderforge.bootstrap import Application
+from orderforge.domain.customer import Customer
+from orderforge.domain.errors import ConcurrencyConflict
+from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
+from orderforge.domain.user import Role
+from orderforge.services import orders
+from orderforge.services.demo_plant import PRODUCT_FAMILIES
+from orderforge.services.ports import OrderFilter, Principal
+
+SALES = Principal(1, "sales", Role.SALES, "Sales")
+AT = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+
+
+def add_customer(app: Application, code: str = "C-ONE") -> int:
+    with app.ctx.uow() as uow:
+        uow.customers.add(Customer.register(code=code, name="One GmbH", email="", country="DE",
+                                            actor="t", at=AT))  # fmt: skip
+        uow.commit()
+        customer = uow.customers.get(code)
+        assert customer is not None and customer.id is not None
+        return customer.id
+
+
+def add_order(app: Application, customer_id: int, number: str = "SO-2026-0001") -> None:
+    with app.ctx.uow() as uow:
+        uow.orders.add(Order.open_quote(
+            number=number, customer_id=customer_id,
+            lines=[LineInput("TABLE", 2, {"wood": "oak", "length": "1800"}),
+                   LineInput("CABINET", 1, {})],
+            requested_date=dt.date(2027, 1, 15), notes="Ünïcödé <b>note</b>", actor="sales", at=AT,
+        ))  # fmt: skip
+        uow.commit()
+
+
+def test_schema_matches_the_tables_the_code_uses(application: Application) -> None:
+    assert application.schema_is_current()
+    with application.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == [], "tables.py and the migrations disagree; write a migration"
+
+
+def test_downgrade_and_upgrade_again(application: Application) -> None:
+    migrate.downgrade(application.engine, "base")
+    assert migrate.current_revision(application.engine) is None
+    application.upgrade_schema()
+    assert application.schema_is_current()
+
+
+def test_order_round_trip_keeps_lines_spec_dates_and_events(application: Application) -> None:
+    add_order(application, add_customer(application))
+    with application.ctx.uow() as uow:
+        order = uow.orders.get("SO-2026-0001")
+        assert order is not None
+        assert [(li.line_no, li.product_family, li.quantity, li.spec) for li in order.lines] == [
+            (1, "TABLE", 2, {"wood": "oak", "length": "1800"}), (2, "CABINET", 1, {}),
+        ]  # fmt: skip
+        assert order.created_at == AT and order.created_at.tzinfo is not None
+        assert order.requested_date == dt.date(2027, 1, 15)
+        assert order.notes == "Ünïcödé <b>note</b>"
+        assert order.version == 1
+        events = uow.events.for_aggregate("order", "SO-2026-0001")
+    assert [e.kind for e in events] == ["order_created"]
+    assert events[0].occurred_at == AT
+
+
+def test_a_transaction_without_commit_stores_nothing(application: Application) -> None:
+    customer_id = add_customer(application)
+    with pytest.raises(RuntimeError), application.ctx.uow() as uow:
+        uow.orders.add(Order.open_quote(
+            number="SO-X", customer_id=customer_id, lines=[LineInput("TABLE", 1, {})],
+            requested_date=None, notes="", actor="t", at=AT,
+        ))  # fmt: skip
+        raise RuntimeError("crash before commit")
+    with application.ctx.uow() as uow:
+        assert uow.orders.get("SO-X") is None
+        assert uow.events.for_aggregate("order", "SO-X") == []
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE events SET actor = 'mallory'",
+    "DELETE FROM events",
+])  # fmt: skip
+def test_the_database_refuses_to_rewrite_history(application: Application, statement: str) -> None:
+    add_order(application, add_customer(application))
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), application.engine.begin() as c:
+        c.execute(sa.text(statement))
+    with application.engine.connect() as conn:
+        actors = conn.execute(sa.text("SELECT actor FROM events")).scalars().all()
+    assert actors and "mallory" not in actors
+
+
+def test_postgres_refuses_truncate_of_history(application: Application) -> None:
+    if application.engine.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE exists only on PostgreSQL")
+    add_order(application, add_customer(application))
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), application.engine.begin() as c:
+        c.execute(sa.text("TRUNCATE events"))
+
+
+def test_concurrent_updates_do_not_overwrite_each_other(application: Application) -> None:
+    if application.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): overlapping ones cannot exist")
+    add_order(application, add_customer(application))
+    first, second = application.ctx.uow(), application.ctx.uow()
+    with first, second:
+        a = first.orders.get("SO-2026-0001")
+        b = second.orders.get("SO-2026-0001")
+        assert a is not None and b is not None
+        a.apply(OrderAction.CONFIRM, actor="sales", at=AT)
+        first.commit()
+        b.apply(OrderAction.CANCEL, actor="sales", at=AT, reason="customer withdrew")
+        with pytest.raises(ConcurrencyConflict):
+            second.commit()
+    with application.ctx.uow() as uow:
+        stored = uow.orders.get("SO-2026-0001")
+        assert stored is not None
+        assert stored.state is OrderState.CONFIRMED and stored.version == 2
+        kinds = [e.kind for e in uow.events.for_aggregate("order", "SO-2026-0001")]
+    assert kinds == ["order_created", "order_confirm"]
+
+
+def test_order_numbers_are_unique_under_concurrency(application: Application) -> None:
+    barrier = threading.Barrier(8)
+
+    def take() -> list[int]:
+        barrier.wait()
+        taken = []
+        for _ in range(5):
+            with application.ctx.uow() as uow:
+                taken.append(uow.sequences.next_value("order-2026"))
+                uow.commit()
+        return taken
+
+    with ThreadPoolExecutor(8) as pool:
+        values = [v for chunk in pool.map(lambda _: take(), range(8)) for v in chunk]
+    assert sorted(values) == list(range(1, 41))
+
+
+def _seed_plant(application: Application) -> None:
+    with application.ctx.uow() as uow:
+        for family in PRODUCT_FAMILIES:
+            uow.plant.add_family(family)
+        uow.commit()
+
+
+def test_concurrent_retries_with_one_idempotency_key_create_one_order(
+    application: Application,
+) -> None:
+    add_customer(application, "C-HOTEL-ALPINA")
+    _seed_plant(application)
+    cmd = orders.CreateOrder("C-HOTEL-ALPINA", (LineInput("TABLE", 1, {"wood": "oak"}),))
+    barrier = threading.Barrier(6)
+
+    def create(_: int) -> orders.CreatedOrder:
+        barrier.wait()
+        return orders.create_order(application.ctx, SALES, cmd, idempotency_key="retry-42")
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(create, range(6)))
+    assert len({r.view["number"] for r in results}) == 1
+    assert sum(not r.replayed for r in results) == 1
+    assert all(r.view == results[0].view for r in results)
+    with application.ctx.uow() as uow:
+        assert uow.orders.count(OrderFilter()) == 1
+
+
+def test_plant_master_data_round_trip(application: Application) -> None:
+    _seed_plant(application)
+    with application.ctx.uow() as uow:
+        stored = uow.plant.families()
+    assert {f.code: f for f in stored}.keys() == {f.code for f in PRODUCT_FAMILIES}
+    for original in PRODUCT_FAMILIES:
+        loaded = next(f for f in stored if f.code == original.code)
+        assert (loaded.options, loaded.parameters, loaded.routing) == (
+            original.options, original.parameters, original.routing,
+        )  # fmt: skip

@@ -1,0 +1,209 @@
+"""In-memory adapters for the service ports, so use cases run without a database."""
+
+from __future__ import annotations
+
+import itertools
+from types import TracebackType
+from typing import Self
+
+from orderforge.domain.customer import Customer
+from orderforge.domain.events import DomainEvent, StoredEvent
+from orderforge.domain.order import Order, OrderState
+from orderforge.domain.plant import Calendar, ProductFamily, WorkCenter
+from orderforge.domain.user import ApiToken, User
+from orderforge.services.ports import IdempotencyRecord, OrderFilter
+
+_ids = itertools.count(1)
+
+
+class FakeOrders:
+    def __init__(self) -> None:
+        self.rows: dict[str, Order] = {}
+
+    def add(self, order: Order) -> None:
+        order.id = next(_ids)
+        self.rows[order.number] = order
+
+    def get(self, number: str) -> Order | None:
+        return self.rows.get(number)
+
+    def _match(self, c: OrderFilter) -> list[Order]:
+        return [o for o in self.rows.values()
+                if (c.state is None or o.state is c.state)
+                and (c.customer_id is None or o.customer_id == c.customer_id)]  # fmt: skip
+
+    def list(self, criteria: OrderFilter) -> list[Order]:
+        found = self._match(criteria)
+        return found[criteria.offset : criteria.offset + criteria.limit]
+
+    def count(self, criteria: OrderFilter) -> int:
+        return len(self._match(criteria))
+
+    def count_by_state(self) -> dict[OrderState, int]:
+        counts: dict[OrderState, int] = {}
+        for order in self.rows.values():
+            counts[order.state] = counts.get(order.state, 0) + 1
+        return counts
+
+
+class FakeCustomers:
+    def __init__(self) -> None:
+        self.rows: list[Customer] = []
+
+    def add(self, customer: Customer) -> None:
+        customer.id = next(_ids)
+        self.rows.append(customer)
+
+    def get(self, code: str) -> Customer | None:
+        return next((c for c in self.rows if c.code == code), None)
+
+    def get_by_id(self, customer_id: int) -> Customer | None:
+        return next((c for c in self.rows if c.id == customer_id), None)
+
+    def list(self) -> list[Customer]:
+        return list(self.rows)
+
+
+class FakeUsers:
+    def __init__(self) -> None:
+        self.rows: list[User] = []
+
+    def add(self, user: User) -> None:
+        user.id = next(_ids)
+        self.rows.append(user)
+
+    def get(self, username: str) -> User | None:
+        return next((u for u in self.rows if u.username == username), None)
+
+    def get_by_id(self, user_id: int) -> User | None:
+        return next((u for u in self.rows if u.id == user_id), None)
+
+    def list(self) -> list[User]:
+        return list(self.rows)
+
+
+class FakeTokens:
+    def __init__(self) -> None:
+        self.rows: list[ApiToken] = []
+
+    def add(self, token: ApiToken) -> None:
+        self.rows.append(token)
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None:
+        return next((t for t in self.rows if t.token_hash == token_hash), None)
+
+
+class FakeEvents:
+    def __init__(self) -> None:
+        self.rows: list[StoredEvent] = []
+
+    def append(self, events: list[DomainEvent]) -> None:
+        for e in events:
+            self.rows.append(StoredEvent(len(self.rows) + 1, e.aggregate, e.aggregate_key,
+                                         e.kind, e.actor, e.occurred_at, e.data))  # fmt: skip
+
+    def for_aggregate(self, aggregate: str, key: str) -> list[StoredEvent]:
+        return [e for e in self.rows if (e.aggregate, e.aggregate_key) == (aggregate, key)]
+
+
+class FakeIdempotency:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], IdempotencyRecord] = {}
+
+    def get(self, scope: str, key: str) -> IdempotencyRecord | None:
+        return self.rows.get((scope, key))
+
+    def add(self, record: IdempotencyRecord) -> None:
+        self.rows[(record.scope, record.key)] = record
+
+
+class FakeSequences:
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def next_value(self, name: str) -> int:
+        self.values[name] = self.values.get(name, 0) + 1
+        return self.values[name]
+
+
+class FakePlant:
+    def __init__(self) -> None:
+        self.cals: list[Calendar] = []
+        self.centres: list[WorkCenter] = []
+        self.fams: list[ProductFamily] = []
+
+    def add_calendar(self, calendar: Calendar) -> None:
+        self.cals.append(calendar)
+
+    def add_work_centre(self, centre: WorkCenter) -> None:
+        self.centres.append(centre)
+
+    def add_family(self, family: ProductFamily) -> None:
+        self.fams.append(family)
+
+    def calendars(self) -> list[Calendar]:
+        return list(self.cals)
+
+    def work_centres(self) -> list[WorkCenter]:
+        return list(self.centres)
+
+    def families(self) -> list[ProductFamily]:
+        return list(self.fams)
+
+    def family(self, code: str) -> ProductFamily | None:
+        return next((f for f in self.fams if f.code == code), None)
+
+
+class FakeUnitOfWork:
+    """One shared in-memory store; commit moves aggregates' events into the log.
+
+    Unlike a database it does not roll back on a refusal, which is why the domain
+    refuses before changing anything; tests assert that too.
+    """
+
+    def __init__(self) -> None:
+        self.orders = FakeOrders()
+        self.customers = FakeCustomers()
+        self.users = FakeUsers()
+        self.tokens = FakeTokens()
+        self.events = FakeEvents()
+        self.idempotency = FakeIdempotency()
+        self.sequences = FakeSequences()
+        self.plant = FakePlant()
+        self.commits = 0
+
+    def __call__(self) -> Self:
+        return self
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def commit(self) -> None:
+        aggregates: list[Order | Customer | User] = [
+            *self.orders.rows.values(), *self.customers.rows, *self.users.rows,
+        ]  # fmt: skip
+        for aggregate in aggregates:
+            self.events.append(aggregate.pending_events)
+            aggregate.pending_events.clear()
+        self.commits += 1
+
+    def rollback(self) -> None:
+        return None
+
+
+class PlainHasher:
+    """Reversible stand-in for argon2: unit tests check the flow, not the KDF."""
+
+    def hash(self, password: str) -> str:
+        return "plain$" + password
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == "plain$" + password

@@ -1,0 +1,46 @@
+"""The permission matrix is policy: these pin the rules the issue states in words."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderforge.domain.errors import PermissionDenied
+from orderforge.domain.order import OrderAction
+from orderforge.domain.permissions import PERMISSIONS, Resource, actions_of, is_allowed, require
+from orderforge.domain.user import Role
+
+
+def test_every_role_has_a_row() -> None:
+    assert set(PERMISSIONS) == set(Role)
+
+
+def test_matrix_names_only_existing_actions() -> None:
+    for role, resources in PERMISSIONS.items():
+        for resource, actions in resources.items():
+            unknown = set(actions) - set(actions_of(resource))
+            assert not unknown, f"{role} on {resource}: {unknown}"
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "allowed"),
+    [
+        (Role.OPERATOR, OrderAction.CONFIRM, False),  # an operator cannot confirm orders
+        (Role.SALES, OrderAction.RELEASE, False),  # sales cannot release to production
+        (Role.PLANNER, OrderAction.RELEASE, True),
+        (Role.CUSTOMER, OrderAction.APPROVE_DESIGN, True),  # the customer signs off the design
+        (Role.CUSTOMER, OrderAction.CANCEL, False),
+        (Role.QUALITY, OrderAction.PASS_INSPECTION, True),
+        (Role.ENGINEER, OrderAction.SHIP, False),
+    ],
+)
+def test_stated_rules(role: Role, action: OrderAction, allowed: bool) -> None:
+    assert is_allowed(role, Resource.ORDER, action.value) is allowed
+
+
+def test_admin_may_do_every_order_action() -> None:
+    assert all(is_allowed(Role.ADMIN, Resource.ORDER, a) for a in actions_of(Resource.ORDER))
+
+
+def test_refusal_says_who_and_what() -> None:
+    with pytest.raises(PermissionDenied, match=r"Your role \(operator\) may not confirm orders"):
+        require(Role.OPERATOR, Resource.ORDER, "confirm")
