@@ -11,10 +11,13 @@ import functools
 import json
 import os
 from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -62,11 +65,11 @@ def refusals(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except DomainError as exc:
-            where = f" [{exc.field}]" if exc.field else ""
-            err.print(f"[red]Error{where}:[/red] {exc.message}", highlight=False)
+            where = escape(f" [{exc.field}]") if exc.field else ""
+            err.print(f"[red]Error{where}:[/red] {escape(exc.message)}", highlight=False)
             raise typer.Exit(1) from None
         except ConfigError as exc:
-            err.print(f"[red]Configuration error:[/red] {exc}", highlight=False)
+            err.print(f"[red]Configuration error:[/red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -370,6 +373,53 @@ def _print_order(view: dict[str, Any], as_json: bool) -> None:
     for li in view["lines"]:
         spec = ", ".join(f"{k}={v}" for k, v in li["spec"].items())
         out.print(f"  {li['line_no']}. {li['quantity']} x {li['product_family']}  {spec}")
+
+
+class InstanceFormat(StrEnum):
+    JSSP = "jssp"
+    FJSP = "fjsp"
+    SMWT = "smwt"
+
+
+@app.command()
+@refusals
+def solve(
+    path: Annotated[Path, typer.Argument(help="Instance file")],
+    fmt: Annotated[InstanceFormat, typer.Option("--format", help="Instance file format")],
+    time_limit: Annotated[float, typer.Option(help="Seconds to search", min=0.1)] = 10.0,
+    workers: Annotated[int, typer.Option(help="Solver threads", min=1, max=64)] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Solve a published scheduling benchmark instance (job shop, flexible job shop, or
+    single-machine weighted tardiness) with the plant's scheduling engine."""
+    from orderforge.engines.scheduling import BenchmarkFormatError, solve_benchmark
+
+    if not path.is_file():
+        raise InvalidInput(f"There is no instance file at {path}.", field="path")
+    with Progress(console=err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("Solving", total=time_limit)
+
+        def on_progress(seconds: float, objective: float, bound: float) -> None:
+            progress.update(
+                task,
+                completed=min(seconds, time_limit),
+                description=f"Best {objective:g} (bound {bound:g})",
+            )
+
+        try:
+            result = solve_benchmark(path, fmt.value, time_limit, workers, seed, on_progress)
+        except BenchmarkFormatError as exc:
+            raise InvalidInput(f"{path}: {exc}", field="path") from None
+    if as_json:
+        print(json.dumps(result))
+        return
+    out.print(
+        f"{result['instance']}: objective {result['objective']} "
+        f"(lower bound {result['lower_bound']}, "
+        f"{'optimal' if result['optimal'] else 'not proven optimal'}) "
+        f"in {result['seconds']:.1f} s"
+    )
 
 
 def main() -> None:  # pragma: no cover - console script shim

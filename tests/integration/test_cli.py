@@ -1,0 +1,94 @@
+"""The `orderforge` command line, run in a folder with its own ./var/ database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from orderforge.entrypoints.cli.main import app
+
+BENCHMARKS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    for name in ("ORDERFORGE_DATABASE_URL", "ORDERFORGE_VAR_DIR", "ORDERFORGE_USER"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+def run(cli: CliRunner, *args: str, code: int = 0) -> str:
+    result = cli.invoke(app, list(args), env={"COLUMNS": "200"})
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_uses_the_folders_var_database_and_walks_an_order(cli: CliRunner, tmp_path: Path) -> None:
+    assert "Database schema is current" in run(cli, "db", "upgrade")
+    assert (tmp_path / "var" / "orderforge.db").exists()
+    assert "60 orders" in run(cli, "demo", "load")
+    assert "nothing loaded" in run(cli, "demo", "load", "--if-empty")
+    created = json.loads(run(cli, "order", "create", "--customer", "C-HOTEL-ALPINA",
+                             "--line", "TABLE:2:wood=walnut,length=2000", "--json"))  # fmt: skip
+    number = created["number"]
+    assert created["state"] == "quote" and created["lines"][0]["spec"]["wood"] == "walnut"
+    assert "is now confirmed" in run(cli, "order", "advance", number, "confirm", "--as", "sales")
+    # An operator may not confirm, and sales may not release: exit 1 with the sentence.
+    refused = run(cli, "order", "advance", number, "mark_feasible", "--as", "operator", code=1)
+    assert "may not mark feasible" in refused
+    refused = run(cli, "order", "advance", number, "ship", code=1)
+    assert "only possible when it is ready to ship" in refused
+    shown = json.loads(run(cli, "order", "show", number, "--json"))
+    assert [e["kind"] for e in shown["events"]] == ["order_created", "order_confirm"]
+    listed = json.loads(run(cli, "order", "list", "--state", "confirmed", "--json"))
+    assert number in {o["number"] for o in listed}
+    assert all(o["state"] == "confirmed" for o in listed)
+
+
+def test_user_add_and_token(cli: CliRunner) -> None:
+    run(cli, "db", "upgrade")
+    out = run(cli, "user", "add", "maria", "--role", "planner", "--password", "long-enough-1")
+    assert "maria (planner) created" in out
+    refused = run(cli, "user", "add", "maria", "--role", "planner", "--password", "x" * 9, code=1)
+    assert "already exists" in refused
+    refused = run(cli, "user", "add", "bob", "--role", "wizard", "--password", "x" * 9, code=1)
+    assert "Unknown role 'wizard'" in refused
+    assert run(cli, "user", "token", "maria").strip().startswith("ofk_")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["order", "show", "SO-1999-0001"], "There is no order SO-1999-0001"),
+        (["order", "list", "--state", "flying"], "Unknown state 'flying'"),
+        (["order", "create", "--customer", "C-HOTEL-ALPINA", "--line", "TABLE:two"],
+         "is not a whole number"),
+        (["order", "create", "--customer", "C-HOTEL-ALPINA", "--line", "TABLE:1:wood"],
+         "'wood' is not key=value"),
+        (["order", "list", "--as", "ghost"], "There is no user 'ghost'"),
+    ],
+)  # fmt: skip
+def test_bad_input_exits_1_with_a_sentence(cli: CliRunner, args: list[str], message: str) -> None:
+    run(cli, "demo", "load")
+    assert message in " ".join(run(cli, *args, code=1).split())
+
+
+def test_solve_prints_the_benchmark_json(cli: CliRunner) -> None:
+    ft06 = BENCHMARKS / "jssp" / "ft06.txt"
+    if not ft06.exists():
+        pytest.skip(f"shared benchmarks not found at {BENCHMARKS}")
+    result = json.loads(run(cli, "solve", str(ft06), "--format", "jssp", "--time-limit", "10",
+                            "--json"))  # fmt: skip
+    assert result["instance"] == "ft06" and result["objective"] == 55
+    assert len(result["operations"]) == 36
+
+
+def test_solve_refuses_a_missing_or_malformed_file(cli: CliRunner, tmp_path: Path) -> None:
+    assert "no instance file" in run(cli, "solve", "nope.txt", "--format", "jssp", code=1)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("2 2\n0 5 1\n")
+    assert "bad.txt" in run(cli, "solve", str(bad), "--format", "jssp", code=1)
