@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 
 from orderforge import __version__
@@ -17,7 +18,8 @@ MAX_BODY_BYTES = 1_000_000
 
 
 def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = False) -> FastAPI:
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI from its package: the docs work without internet.
+    app: FastAPI = FastAPIOffline(
         title="OrderForge API",
         version=__version__,
         description="Make-to-Order manufacturing: orders from quote to delivery.",
