@@ -32,8 +32,18 @@ def test_uses_the_folders_var_database_and_walks_an_order(cli: CliRunner, tmp_pa
     assert (tmp_path / "var" / "orderforge.db").exists()
     assert "60 orders" in run(cli, "demo", "load")
     assert "nothing loaded" in run(cli, "demo", "load", "--if-empty")
-    created = json.loads(run(cli, "order", "create", "--customer", "C-HOTEL-ALPINA",
-                             "--line", "TABLE:2:wood=walnut,length=2000", "--json"))  # fmt: skip
+    created = json.loads(
+        run(
+            cli,
+            "order",
+            "create",
+            "--customer",
+            "C-HOTEL-ALPINA",
+            "--line",
+            "TABLE:2:wood=walnut,length=2000",
+            "--json",
+        )
+    )
     number = created["number"]
     assert created["state"] == "quote" and created["lines"][0]["spec"]["wood"] == "walnut"
     assert "is now confirmed" in run(cli, "order", "advance", number, "confirm", "--as", "sales")
@@ -65,13 +75,17 @@ def test_user_add_and_token(cli: CliRunner) -> None:
     [
         (["order", "show", "SO-1999-0001"], "There is no order SO-1999-0001"),
         (["order", "list", "--state", "flying"], "Unknown state 'flying'"),
-        (["order", "create", "--customer", "C-HOTEL-ALPINA", "--line", "TABLE:two"],
-         "is not a whole number"),
-        (["order", "create", "--customer", "C-HOTEL-ALPINA", "--line", "TABLE:1:wood"],
-         "'wood' is not key=value"),
+        (
+            ["order", "create", "--customer", "C-HOTEL-ALPINA", "--line", "TABLE:two"],
+            "is not a whole number",
+        ),
+        (
+            ["order", "create", "--customer", "C-HOTEL-ALPINA", "--line", "TABLE:1:wood"],
+            "'wood' is not key=value",
+        ),
         (["order", "list", "--as", "ghost"], "There is no user 'ghost'"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_exits_1_with_a_sentence(cli: CliRunner, args: list[str], message: str) -> None:
     run(cli, "demo", "load")
     assert message in " ".join(run(cli, *args, code=1).split())
@@ -81,8 +95,9 @@ def test_solve_prints_the_benchmark_json(cli: CliRunner) -> None:
     ft06 = BENCHMARKS / "jssp" / "ft06.txt"
     if not ft06.exists():
         pytest.skip(f"shared benchmarks not found at {BENCHMARKS}")
-    result = json.loads(run(cli, "solve", str(ft06), "--format", "jssp", "--time-limit", "10",
-                            "--json"))  # fmt: skip
+    result = json.loads(
+        run(cli, "solve", str(ft06), "--format", "jssp", "--time-limit", "10", "--json")
+    )
     assert result["instance"] == "ft06" and result["objective"] == 55
     assert len(result["operations"]) == 36
 

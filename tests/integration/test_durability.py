@@ -49,8 +49,10 @@ def test_acknowledged_writes_survive_sigkill(
     app.upgrade_schema()
     child = subprocess.Popen(
         [sys.executable, "-c", WRITER, database_url, str(tmp_path)],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     assert child.stdout is not None
     acknowledged: list[str] = [child.stdout.readline().strip()]  # it is running
     deadline = time.monotonic() + random.uniform(0.2, 1.0)

@@ -28,8 +28,9 @@ AT = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
 def add_customer(app: Application, code: str = "C-ONE") -> int:
     with app.ctx.uow() as uow:
-        uow.customers.add(Customer.register(code=code, name="One GmbH", email="", country="DE",
-                                            actor="t", at=AT))  # fmt: skip
+        uow.customers.add(
+            Customer.register(code=code, name="One GmbH", email="", country="DE", actor="t", at=AT)
+        )
         uow.commit()
         customer = uow.customers.get(code)
         assert customer is not None and customer.id is not None
@@ -38,12 +39,20 @@ def add_customer(app: Application, code: str = "C-ONE") -> int:
 
 def add_order(app: Application, customer_id: int, number: str = "SO-2026-0001") -> None:
     with app.ctx.uow() as uow:
-        uow.orders.add(Order.open_quote(
-            number=number, customer_id=customer_id,
-            lines=[LineInput("TABLE", 2, {"wood": "oak", "length": "1800"}),
-                   LineInput("CABINET", 1, {})],
-            requested_date=dt.date(2027, 1, 15), notes="Ünïcödé <b>note</b>", actor="sales", at=AT,
-        ))  # fmt: skip
+        uow.orders.add(
+            Order.open_quote(
+                number=number,
+                customer_id=customer_id,
+                lines=[
+                    LineInput("TABLE", 2, {"wood": "oak", "length": "1800"}),
+                    LineInput("CABINET", 1, {}),
+                ],
+                requested_date=dt.date(2027, 1, 15),
+                notes="Ünïcödé <b>note</b>",
+                actor="sales",
+                at=AT,
+            )
+        )
         uow.commit()
 
 
@@ -67,8 +76,9 @@ def test_order_round_trip_keeps_lines_spec_dates_and_events(application: Applica
         order = uow.orders.get("SO-2026-0001")
         assert order is not None
         assert [(li.line_no, li.product_family, li.quantity, li.spec) for li in order.lines] == [
-            (1, "TABLE", 2, {"wood": "oak", "length": "1800"}), (2, "CABINET", 1, {}),
-        ]  # fmt: skip
+            (1, "TABLE", 2, {"wood": "oak", "length": "1800"}),
+            (2, "CABINET", 1, {}),
+        ]
         assert order.created_at == AT and order.created_at.tzinfo is not None
         assert order.requested_date == dt.date(2027, 1, 15)
         assert order.notes == "Ünïcödé <b>note</b>"
@@ -81,20 +91,30 @@ def test_order_round_trip_keeps_lines_spec_dates_and_events(application: Applica
 def test_a_transaction_without_commit_stores_nothing(application: Application) -> None:
     customer_id = add_customer(application)
     with pytest.raises(RuntimeError), application.ctx.uow() as uow:
-        uow.orders.add(Order.open_quote(
-            number="SO-X", customer_id=customer_id, lines=[LineInput("TABLE", 1, {})],
-            requested_date=None, notes="", actor="t", at=AT,
-        ))  # fmt: skip
+        uow.orders.add(
+            Order.open_quote(
+                number="SO-X",
+                customer_id=customer_id,
+                lines=[LineInput("TABLE", 1, {})],
+                requested_date=None,
+                notes="",
+                actor="t",
+                at=AT,
+            )
+        )
         raise RuntimeError("crash before commit")
     with application.ctx.uow() as uow:
         assert uow.orders.get("SO-X") is None
         assert uow.events.for_aggregate("order", "SO-X") == []
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE events SET actor = 'mallory'",
-    "DELETE FROM events",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE events SET actor = 'mallory'",
+        "DELETE FROM events",
+    ],
+)
 def test_the_database_refuses_to_rewrite_history(application: Application, statement: str) -> None:
     add_order(application, add_customer(application))
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), application.engine.begin() as c:
@@ -187,5 +207,7 @@ def test_plant_master_data_round_trip(application: Application) -> None:
     for original in PRODUCT_FAMILIES:
         loaded = next(f for f in stored if f.code == original.code)
         assert (loaded.options, loaded.parameters, loaded.routing) == (
-            original.options, original.parameters, original.routing,
-        )  # fmt: skip
+            original.options,
+            original.parameters,
+            original.routing,
+        )

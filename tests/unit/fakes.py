@@ -28,9 +28,12 @@ class FakeOrders:
         return self.rows.get(number)
 
     def _match(self, c: OrderFilter) -> list[Order]:
-        return [o for o in self.rows.values()
-                if (c.state is None or o.state is c.state)
-                and (c.customer_id is None or o.customer_id == c.customer_id)]  # fmt: skip
+        return [
+            o
+            for o in self.rows.values()
+            if (c.state is None or o.state is c.state)
+            and (c.customer_id is None or o.customer_id == c.customer_id)
+        ]
 
     def list(self, criteria: OrderFilter) -> list[Order]:
         found = self._match(criteria)
@@ -99,8 +102,17 @@ class FakeEvents:
 
     def append(self, events: list[DomainEvent]) -> None:
         for e in events:
-            self.rows.append(StoredEvent(len(self.rows) + 1, e.aggregate, e.aggregate_key,
-                                         e.kind, e.actor, e.occurred_at, e.data))  # fmt: skip
+            self.rows.append(
+                StoredEvent(
+                    len(self.rows) + 1,
+                    e.aggregate,
+                    e.aggregate_key,
+                    e.kind,
+                    e.actor,
+                    e.occurred_at,
+                    e.data,
+                )
+            )
 
     def for_aggregate(self, aggregate: str, key: str) -> list[StoredEvent]:
         return [e for e in self.rows if (e.aggregate, e.aggregate_key) == (aggregate, key)]
@@ -188,8 +200,10 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         aggregates: list[Order | Customer | User] = [
-            *self.orders.rows.values(), *self.customers.rows, *self.users.rows,
-        ]  # fmt: skip
+            *self.orders.rows.values(),
+            *self.customers.rows,
+            *self.users.rows,
+        ]
         for aggregate in aggregates:
             self.events.append(aggregate.pending_events)
             aggregate.pending_events.clear()

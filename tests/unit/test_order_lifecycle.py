@@ -176,21 +176,34 @@ def test_quote_edits_are_recorded_with_before_and_after() -> None:
 def test_requested_date_must_be_plausible(requested: dt.date, message: str) -> None:
     with pytest.raises(InvalidInput, match=message) as refused:
         Order.open_quote(
-            number="SO-1", customer_id=1, lines=[LineInput("TABLE", 1, {})],
-            requested_date=requested, notes="", actor="sales", at=T0,
-        )  # fmt: skip
+            number="SO-1",
+            customer_id=1,
+            lines=[LineInput("TABLE", 1, {})],
+            requested_date=requested,
+            notes="",
+            actor="sales",
+            at=T0,
+        )
     assert refused.value.field == "requested_date"
 
 
 @pytest.mark.parametrize(
     ("lines", "field"),
-    [([], "lines"), ([LineInput("TABLE", 0, {})], "lines[0].quantity"),
-     ([LineInput("TABLE", 1, {}), LineInput("TABLE", 10_001, {})], "lines[1].quantity")],
-)  # fmt: skip
+    [
+        ([], "lines"),
+        ([LineInput("TABLE", 0, {})], "lines[0].quantity"),
+        ([LineInput("TABLE", 1, {}), LineInput("TABLE", 10_001, {})], "lines[1].quantity"),
+    ],
+)
 def test_lines_are_checked(lines: list[LineInput], field: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         Order.open_quote(
-            number="SO-1", customer_id=1, lines=lines, requested_date=None, notes="",
-            actor="sales", at=T0,
-        )  # fmt: skip
+            number="SO-1",
+            customer_id=1,
+            lines=lines,
+            requested_date=None,
+            notes="",
+            actor="sales",
+            at=T0,
+        )
     assert refused.value.field == field

@@ -119,8 +119,9 @@ def test_specs_are_checked_against_the_family(
 
 def test_unknown_family_and_customer_are_named(ctx: ServiceContext) -> None:
     with pytest.raises(InvalidInput) as refused:
-        orders.create_order(ctx, SALES, orders.CreateOrder("C-HOTEL-ALPINA",
-                                                           (LineInput("SPACESHIP", 1, {}),)))  # fmt: skip
+        orders.create_order(
+            ctx, SALES, orders.CreateOrder("C-HOTEL-ALPINA", (LineInput("SPACESHIP", 1, {}),))
+        )
     assert refused.value.field == "lines[0].product_family"
     with pytest.raises(InvalidInput) as refused:
         orders.create_order(ctx, SALES, table_order(customer="C-NOBODY"))

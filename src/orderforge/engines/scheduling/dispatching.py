@@ -185,7 +185,9 @@ def left_shift(ix: IndexedProblem, plan: Plan) -> Plan:
             ready = max([ix.release[o], *(shifted.end[p] for p in ix.preds[o])])
             prev = last.get(r, -1)
             if prev >= 0 or ix.initial_class[r] >= 0:
-                ready = max(ready, (shifted.end[prev] if prev >= 0 else 0) + ix.setup_time(r, prev, o))
+                ready = max(
+                    ready, (shifted.end[prev] if prev >= 0 else 0) + ix.setup_time(r, prev, o)
+                )
             duration = dict(ix.modes[o])[r]
             slot = ix.calendars[r].earliest(ready, duration, ix.interruptible[r])
             if slot is not None and slot[0] <= plan.start[o]:

@@ -72,7 +72,9 @@ def _resources(rng: random.Random, n_resources: int, weeks: int) -> dict[str, li
 
 def _modes(rng: random.Random, group: list[Resource], base: int, limit: int) -> tuple[Mode, ...]:
     picked = rng.sample(group, min(len(group), rng.randint(1, 3)))
-    return tuple(Mode(r.key, max(5, min(limit, round(base * rng.uniform(0.8, 1.3))))) for r in picked)
+    return tuple(
+        Mode(r.key, max(5, min(limit, round(base * rng.uniform(0.8, 1.3))))) for r in picked
+    )
 
 
 def _order(

@@ -27,6 +27,26 @@ class Problem(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
 
 
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "model": Problem,
+        "description": description,
+        "content": {"application/problem+json": {}},
+    }
+
+
+#: Documented on every route, so clients (and contract tests) know the error shapes.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _problem("No or invalid credentials"),
+    403: _problem("Your role may not do this"),
+    404: _problem("No such record, or not yours"),
+    409: _problem("Not possible in the current state"),
+    412: _problem("If-Match is stale: changed meanwhile"),
+    413: _problem("Body too large"),
+    422: _problem("A field is invalid (named in errors[].field)"),
+}
+
+
 class LineIn(BaseModel):
     model_config = _STRICT
     product_family: str = Field(min_length=1, max_length=40, examples=["DINING-TABLE"])

@@ -25,7 +25,7 @@ from orderforge.domain.errors import (
     InvalidInput,
 )
 from orderforge.domain.order import LineInput, OrderAction, OrderState
-from orderforge.domain.permissions import CREATE, Resource, is_allowed
+from orderforge.domain.permissions import CREATE, VIEW, Resource, is_allowed
 from orderforge.entrypoints.api.errors import status_of
 from orderforge.services import customers, orders, plant, users
 from orderforge.services.context import ServiceContext
@@ -79,6 +79,12 @@ def flash(request: Request, message: str, kind: str = "info") -> None:
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("me", None)
+    me = context["me"]
+    # What the navigation may offer: only pages this role can open.
+    context["nav"] = {
+        resource.value: me is not None and is_allowed(me.role, resource, VIEW)
+        for resource in Resource
+    }
     messages = request.session.pop("flash", [])
     return templates.TemplateResponse(
         request,
@@ -149,6 +155,7 @@ def orders_page(
         flash(request, exc.message, "error")
         rows = []
     counts = orders.count_orders(ctx, me)
+    may_see_customers = is_allowed(me.role, Resource.CUSTOMER, VIEW)
     return render(
         request,
         "orders.html",
@@ -156,7 +163,7 @@ def orders_page(
         orders=rows,
         counts=counts,
         states=list(OrderState),
-        customers=customers.list_customers(ctx, me),
+        customers=customers.list_customers(ctx, me) if may_see_customers else [],
         state=state,
         customer=customer,
         q=q,
@@ -231,14 +238,36 @@ def order_page(request: Request, ctx: Ctx, me: User, number: str) -> HTMLRespons
     return _order_detail(request, ctx, me, number)
 
 
-def _order_detail(
-    request: Request, ctx: Ctx, me: Principal, number: str, status: int = 200
-) -> HTMLResponse:
+#: Actions that step aside from the normal flow; the page shows them after the way forward.
+SIDE_ACTIONS = frozenset(
+    {
+        OrderAction.HOLD,
+        OrderAction.CANCEL,
+        OrderAction.REQUEST_CHANGE,
+        OrderAction.REJECT,
+        OrderAction.REJECT_DESIGN,
+        OrderAction.FAIL_INSPECTION,
+        OrderAction.DECLINE_CHANGE,
+        OrderAction.FLAG_NEEDS_ENGINEERING,
+    }
+)
+
+
+def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTMLResponse:
     order = orders.get_order(ctx, me, number)
-    actions = [OrderAction(a) for a in orders.available_actions(ctx, me, number)]
+    allowed = [OrderAction(a) for a in orders.available_actions(ctx, me, number)]
+    forward = [a for a in allowed if a not in SIDE_ACTIONS]
+    aside = [a for a in allowed if a in SIDE_ACTIONS]
     events = list(reversed(orders.order_timeline(ctx, me, number)))
     return render(
-        request, "order.html", status=status, me=me, order=order, actions=actions, events=events
+        request,
+        "order.html",
+        me=me,
+        order=order,
+        forward=forward,
+        aside=aside,
+        actions=allowed,
+        events=events,
     )
 
 
@@ -260,10 +289,10 @@ def order_action(
         )
     except ConcurrencyConflict as exc:
         flash(request, exc.message + " The page now shows its current state.", "error")
-        return _order_detail(request, ctx, me, number, status=412)
+        return _redirect(f"/orders/{quote(number)}")
     except (IllegalTransition, InvalidInput) as exc:
         flash(request, exc.message, "error")
-        return _order_detail(request, ctx, me, number, status=409)
+        return _redirect(f"/orders/{quote(number)}")
     flash(
         request,
         f"{OrderAction(action).label}: order {number} is now {view['state_label'].lower()}.",

@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 
+from orderforge.domain.order import OrderAction, OrderState
 from orderforge.entrypoints.api.deps import current_principal, etag, get_ctx, parse_if_match
 from orderforge.entrypoints.api.schemas import (
+    PROBLEM_RESPONSES,
     ActionIn,
     ActionsOut,
     EventOut,
@@ -20,7 +22,7 @@ from orderforge.services import orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
-router = APIRouter(prefix="/orders", tags=["orders"])
+router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 Me = Annotated[Principal, Depends(current_principal)]
 
@@ -34,14 +36,18 @@ def _with_etag(response: Response, view: dict[str, Any]) -> dict[str, Any]:
 def list_orders(
     ctx: Ctx,
     me: Me,
-    state: str | None = None,
-    customer: str | None = None,
+    state: OrderState | None = None,
+    customer: Annotated[str | None, Query(max_length=20)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     query = orders.OrderQuery(
-        state=state, customer_code=customer, search=q, limit=limit, offset=offset
+        state=state.value if state else None,
+        customer_code=customer,
+        search=q,
+        limit=limit,
+        offset=offset,
     )
     return {"items": orders.list_orders(ctx, me, query), "limit": limit, "offset": offset}
 
@@ -105,7 +111,7 @@ def apply_action(
     ctx: Ctx,
     me: Me,
     number: str,
-    action: str,
+    action: OrderAction,
     response: Response,
     body: Annotated[ActionIn | None, Body()] = None,
     if_match: Annotated[str | None, Header()] = None,
@@ -114,7 +120,7 @@ def apply_action(
         ctx,
         me,
         number,
-        action,
+        action.value,
         reason=body.reason if body else "",
         expected_version=parse_if_match(if_match),
     )

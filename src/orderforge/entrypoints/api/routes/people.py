@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, status
 
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import (
+    PROBLEM_RESPONSES,
     CustomerIn,
     CustomerOut,
     MeOut,
@@ -20,7 +21,7 @@ from orderforge.services import customers, plant, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
-router = APIRouter()
+router = APIRouter(responses=PROBLEM_RESPONSES)
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 Me = Annotated[Principal, Depends(current_principal)]
 
