@@ -269,3 +269,24 @@ def test_sign_out(page: Page) -> None:
     page.goto("/orders")
     expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)orders$"))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_sales_adds_and_removes_quote_lines(page: Page) -> None:
+    sign_in(page, "sales")
+    number = create_quote(page)
+    lines = page.locator(".line .linehead")
+    expect(lines).to_have_count(1)
+    page.get_by_text("Add a line to this quote").click()
+    page.get_by_label(re.compile("Upholstered")).check()
+    page.get_by_role("button", name="Add line").click()
+    expect(page.get_by_role("status")).to_have_text(f"Quote {number} updated.")
+    expect(lines).to_have_count(2)
+    expect(lines.nth(1)).to_contain_text("1 × SEATING")
+    expect(newest_event(page)).to_contain_text("Revised by sales")
+    lines.nth(0).get_by_role("button", name="Remove").click()
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_contain_text("SEATING")
+    # Once confirmed, lines can no longer be edited here: a change request is the way.
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    expect(state_badge(page)).to_have_text("Confirmed")
+    expect(page.get_by_text("Add a line to this quote")).to_have_count(0)

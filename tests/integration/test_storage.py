@@ -211,3 +211,39 @@ def test_plant_master_data_round_trip(application: Application) -> None:
             original.parameters,
             original.routing,
         )
+
+
+def test_revising_a_quote_rewrites_its_lines_in_place(application: Application) -> None:
+    add_order(application, add_customer(application))
+    with application.ctx.uow() as uow:
+        order = uow.orders.get("SO-2026-0001")
+        assert order is not None
+        order.revise(
+            lines=[LineInput("CABINET", 3, {"shelves": "2"})],  # the first line removed
+            requested_date=order.requested_date,
+            notes=None,
+            actor="sales",
+            at=AT,
+        )
+        uow.commit()
+    with application.ctx.uow() as uow:
+        order = uow.orders.get("SO-2026-0001")
+        assert order is not None
+        assert [(li.line_no, li.product_family, li.quantity, li.spec) for li in order.lines] == [
+            (1, "CABINET", 3, {"shelves": "2"})
+        ]
+        order.revise(
+            lines=[
+                *(LineInput(li.product_family, li.quantity, li.spec) for li in order.lines),
+                LineInput("TABLE", 1, {}),
+            ],
+            requested_date=order.requested_date,
+            notes=None,
+            actor="sales",
+            at=AT,
+        )
+        uow.commit()
+    with application.ctx.uow() as uow:
+        order = uow.orders.get("SO-2026-0001")
+        assert order is not None
+        assert [li.line_no for li in order.lines] == [1, 2] and order.version == 3

@@ -373,15 +373,7 @@ class Order:
             _check_requested_date(requested_date, at.date())
         before = self.snapshot()
         if lines is not None:
-            self.lines = [
-                OrderLine(
-                    line_no=i + 1,
-                    product_family=li.product_family,
-                    quantity=li.quantity,
-                    spec=dict(li.spec),
-                )
-                for i, li in enumerate(lines)
-            ]
+            self._replace_lines(lines)
         self.requested_date = requested_date
         if notes is not None:
             self.notes = notes
@@ -390,6 +382,25 @@ class Order:
             return
         self.updated_at = at
         self._record("order_revised", actor, at, before=before, after=after)
+
+    def _replace_lines(self, lines: list[LineInput]) -> None:
+        """Rewrite lines position by position, so line numbers stay put and storage sees
+        updates of existing lines rather than a delete-and-reinsert of the same numbers."""
+        for i, li in enumerate(lines):
+            if i < len(self.lines):
+                line = self.lines[i]
+                line.product_family, line.quantity = li.product_family, li.quantity
+                line.spec = dict(li.spec)
+            else:
+                self.lines.append(
+                    OrderLine(
+                        line_no=i + 1,
+                        product_family=li.product_family,
+                        quantity=li.quantity,
+                        spec=dict(li.spec),
+                    )
+                )
+        del self.lines[len(lines) :]
 
     def _record(
         self,

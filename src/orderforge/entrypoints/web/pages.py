@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -25,7 +26,7 @@ from orderforge.domain.errors import (
     InvalidInput,
 )
 from orderforge.domain.order import LineInput, OrderAction, OrderState
-from orderforge.domain.permissions import CREATE, VIEW, Resource, is_allowed
+from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed
 from orderforge.entrypoints.api.errors import status_of
 from orderforge.services import customers, orders, plant, users
 from orderforge.services.context import ServiceContext
@@ -209,17 +210,24 @@ async def create_order(request: Request, ctx: Ctx, me: User) -> Response:
     return _redirect(f"/orders/{number}")
 
 
-def _order_from_form(values: dict[str, str]) -> orders.CreateOrder:
-    """One line per product family chosen in the form: fields `family`, `qty`, `opt:<code>`."""
+def _line_from_form(values: dict[str, str], index: int) -> LineInput:
+    """The family picker's fields: `family`, `quantity` and `opt:<family>:<option>`."""
     family = values.get("family", "")
     if not family:
-        raise InvalidInput("Choose a product family.", field="lines[0].product_family")
+        raise InvalidInput("Choose a product family.", field=f"lines[{index}].product_family")
     try:
         quantity = int(values.get("quantity", "1"))
     except ValueError:
-        raise InvalidInput("Quantity must be a whole number.", field="lines[0].quantity") from None
+        raise InvalidInput(
+            "Quantity must be a whole number.", field=f"lines[{index}].quantity"
+        ) from None
     prefix = f"opt:{family}:"
     spec = {k.removeprefix(prefix): v for k, v in values.items() if k.startswith(prefix) and v}
+    return LineInput(product_family=family, quantity=quantity, spec=spec)
+
+
+def _order_from_form(values: dict[str, str]) -> orders.CreateOrder:
+    line = _line_from_form(values, 0)
     requested = values.get("requested_date") or None
     try:
         requested_date = dt.date.fromisoformat(requested) if requested else None
@@ -227,7 +235,7 @@ def _order_from_form(values: dict[str, str]) -> orders.CreateOrder:
         raise InvalidInput("Requested date must be a date.", field="requested_date") from None
     return orders.CreateOrder(
         customer_code=values.get("customer", ""),
-        lines=(LineInput(product_family=family, quantity=quantity, spec=spec),),
+        lines=(line,),
         requested_date=requested_date,
         notes=values.get("notes", "")[:5000],
     )
@@ -259,6 +267,7 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
     forward = [a for a in allowed if a not in SIDE_ACTIONS]
     aside = [a for a in allowed if a in SIDE_ACTIONS]
     events = list(reversed(orders.order_timeline(ctx, me, number)))
+    editable = order["state"] == OrderState.QUOTE and is_allowed(me.role, Resource.ORDER, EDIT)
     return render(
         request,
         "order.html",
@@ -268,6 +277,8 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
         aside=aside,
         actions=allowed,
         events=events,
+        editable=editable,
+        families=plant.product_families(ctx, me) if editable else [],
     )
 
 
@@ -299,6 +310,61 @@ def order_action(
         "success",
     )
     return _redirect(f"/orders/{view['number']}")
+
+
+def _current_lines(view: dict[str, Any]) -> list[LineInput]:
+    return [
+        LineInput(li["product_family"], li["quantity"], dict(li["spec"])) for li in view["lines"]
+    ]
+
+
+def _revise_lines(
+    request: Request,
+    ctx: ServiceContext,
+    me: Principal,
+    number: str,
+    values: dict[str, str],
+    change: Callable[[list[LineInput]], list[LineInput]],
+) -> Response:
+    """Edit a quote's lines from a form, refusing stale pages like the action buttons do."""
+    try:
+        _check_csrf(request, values.get("csrf", ""))
+        version = int(values.get("version", "0"))
+        lines = change(_current_lines(orders.get_order(ctx, me, number)))
+        orders.revise_order(ctx, me, number, orders.ReviseOrder(lines=tuple(lines)), version)
+    except ConcurrencyConflict as exc:
+        flash(request, exc.message + " The page now shows its current state.", "error")
+    except (IllegalTransition, InvalidInput, ValueError) as exc:
+        flash(request, getattr(exc, "message", "The form was not understood."), "error")
+    else:
+        flash(request, f"Quote {number} updated.", "success")
+    return _redirect(f"/orders/{quote(number)}")
+
+
+@router.post("/orders/{number}/lines")
+async def add_line(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+    values = {k: str(v) for k, v in (await request.form()).items()}
+    return _revise_lines(
+        request,
+        ctx,
+        me,
+        number,
+        values,
+        lambda lines: [*lines, _line_from_form(values, len(lines))],
+    )
+
+
+@router.post("/orders/{number}/lines/{line_no}/remove")
+async def remove_line(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
+    values = {k: str(v) for k, v in (await request.form()).items()}
+    return _revise_lines(
+        request,
+        ctx,
+        me,
+        number,
+        values,
+        lambda lines: [li for i, li in enumerate(lines, 1) if i != line_no],
+    )
 
 
 @router.get("/customers")
