@@ -5,9 +5,11 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from orderforge.adapters.db.repositories import (
@@ -69,8 +71,16 @@ class SqlUnitOfWork:
                 aggregate.pending_events.clear()
         return collected
 
+    def _bump_changed_orders(self) -> None:
+        """An order that raised events has changed, even if only its lines did; touching
+        its row makes the version (the ETag) move, so no edit slips past If-Match."""
+        for order in self.orders.seen:
+            if order.pending_events and inspect(order).persistent:
+                flag_modified(order, "updated_at")
+
     def commit(self) -> None:
         try:
+            self._bump_changed_orders()
             self.session.flush()  # assign ids and raise version conflicts before events
             self.events.append(self._collect_events())
             self.idempotency.flush()
