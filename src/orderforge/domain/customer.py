@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.events import DomainEvent
+from orderforge.domain.text import check_text
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -28,6 +29,13 @@ class Customer:
     def register(  # why keyword-only: five strings are too easy to swap
         cls, *, code: str, name: str, email: str, country: str, actor: str, at: dt.datetime
     ) -> Customer:
+        for field_name, value in (
+            ("code", code),
+            ("name", name),
+            ("email", email),
+            ("country", country),
+        ):
+            check_text(value, field_name)
         code = code.strip().upper()
         name = name.strip()
         email = email.strip()

@@ -15,6 +15,7 @@ from typing import Any
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput
 from orderforge.domain.events import DomainEvent
+from orderforge.domain.text import check_text
 
 
 class OrderState(StrEnum):
@@ -203,6 +204,10 @@ def _check_lines(lines: list[LineInput]) -> None:
     if not lines:
         raise InvalidInput("An order needs at least one line.", field="lines")
     for i, line in enumerate(lines):
+        check_text(line.product_family, f"lines[{i}].product_family")
+        for key, value in line.spec.items():
+            check_text(key, f"lines[{i}].spec")
+            check_text(value, f"lines[{i}].spec.{key}")
         if line.quantity < 1:
             raise InvalidInput(
                 f"Line {i + 1}: quantity must be at least 1.", field=f"lines[{i}].quantity"
@@ -250,6 +255,7 @@ class Order:
     ) -> Order:
         _check_lines(lines)
         _check_requested_date(requested_date, at.date())
+        check_text(notes, "notes")
         order = cls(
             number=number,
             customer_id=customer_id,
@@ -280,6 +286,9 @@ class Order:
             "requested_date": self.requested_date.isoformat() if self.requested_date else None,
             "promise_date": self.promise_date.isoformat() if self.promise_date else None,
             "notes": self.notes,
+            "design_approved_at": (
+                self.design_approved_at.isoformat() if self.design_approved_at else None
+            ),
             "lines": [line.snapshot() for line in self.lines],
         }
 
@@ -310,7 +319,7 @@ class Order:
 
     def apply(self, action: OrderAction, *, actor: str, at: dt.datetime, reason: str = "") -> None:
         """Carry out a lifecycle command, or raise without changing anything."""
-        reason = reason.strip()
+        reason = check_text(reason, "reason").strip()
         refusal = self.refusal(action)
         if refusal is not None:
             raise IllegalTransition(refusal)
@@ -369,6 +378,8 @@ class Order:
             )
         if lines is not None:
             _check_lines(lines)
+        if notes is not None:
+            check_text(notes, "notes")
         if requested_date != self.requested_date:
             _check_requested_date(requested_date, at.date())
         before = self.snapshot()

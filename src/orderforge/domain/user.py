@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.events import DomainEvent
+from orderforge.domain.text import check_text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD_LENGTH = 8
@@ -43,8 +44,9 @@ class User:
         *, username: str, role: str, password: str, customer_id: int | None
     ) -> tuple[str, Role]:
         """Validate a new user's fields before the password is hashed (hashing is slow)."""
+        check_text(password, "password")
         username = username.strip().lower()
-        if not _USERNAME.match(username):
+        if not _USERNAME.fullmatch(username):
             raise InvalidInput(
                 "Username must be 2-40 characters: lower-case letters, digits, '.', '_' or '-'.",
                 field="username",

@@ -17,6 +17,7 @@ from orderforge.domain.errors import (
 )
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
+from orderforge.domain.text import check_text
 from orderforge.domain.user import Role
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import (
@@ -255,6 +256,8 @@ def _criteria(uow: UnitOfWork, actor: Principal, query: OrderQuery) -> OrderFilt
         raise InvalidInput("limit must be between 1 and 1000.", field="limit")
     if query.offset < 0:
         raise InvalidInput("offset must not be negative.", field="offset")
+    if query.search:
+        check_text(query.search, "q")
     return OrderFilter(
         state=state,
         customer_id=customer_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -54,9 +55,15 @@ class SqlOrderRepository:
         if criteria.customer_id is not None:
             stmt = stmt.where(t.orders.c.customer_id == criteria.customer_id)
         if criteria.search:
-            pattern = f"%{criteria.search.strip()}%"
+            # The text is literal: %, _ and \ typed by a person match themselves.
+            literal = criteria.search.strip().replace("\\", "\\\\")
+            literal = literal.replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{literal}%"
             stmt = stmt.where(
-                sa.or_(t.orders.c.number.ilike(pattern), t.orders.c.notes.ilike(pattern))
+                sa.or_(
+                    t.orders.c.number.ilike(pattern, escape="\\"),
+                    t.orders.c.notes.ilike(pattern, escape="\\"),
+                )
             )
         return stmt
 
@@ -188,7 +195,7 @@ class SqlIdempotencyStore:
             key=row.key,
             fingerprint=row.fingerprint,
             status_code=row.status_code,
-            response=row.response,
+            response=json.loads(row.response),
             created_at=row.created_at,
         )
 
@@ -205,7 +212,7 @@ class SqlIdempotencyStore:
                         "key": r.key,
                         "fingerprint": r.fingerprint,
                         "status_code": r.status_code,
-                        "response": r.response,
+                        "response": json.dumps(r.response),
                         "created_at": r.created_at,
                     }
                     for r in self.pending

@@ -117,7 +117,8 @@ idempotency_keys = sa.Table(
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("status_code", sa.Integer, nullable=False),
-    sa.Column("response", JSONType, nullable=False),
+    # Text, not JSONB: a replay must return the stored response exactly, key order too.
+    sa.Column("response", sa.Text, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orderforge import __version__
 from orderforge.entrypoints.api import errors
@@ -15,6 +15,40 @@ from orderforge.services.context import ServiceContext
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1_000_000
+
+
+class BodySizeLimit:
+    """Refuse bodies over the limit, whether announced (Content-Length) or streamed
+    (chunked): the byte count is checked as the body arrives, before it is parsed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> StarletteHTTPException:
+        return StarletteHTTPException(413, f"Request bodies are limited to {self.max_bytes} bytes.")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            response = errors.problem(413, "Payload too large", str(self._too_large().detail))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise self._too_large()  # FastAPI passes HTTPException through as is
+            return message
+
+        await self.app(scope, counting_receive, send)
 
 
 def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = False) -> FastAPI:
@@ -46,15 +80,5 @@ def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = F
         max_age=12 * 3600,
     )
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return errors.problem(
-                413, "Payload too large", f"Request bodies are limited to {MAX_BODY_BYTES} bytes."
-            )
-        return await call_next(request)
-
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     return app

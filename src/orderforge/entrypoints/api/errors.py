@@ -55,6 +55,10 @@ def problem(
     )
 
 
+#: Titles for errors raised by the framework, worded like the domain's.
+HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+
+
 def status_of(exc: DomainError) -> int:
     return next((code for cls, code, _ in STATUS if isinstance(exc, cls)), 400)
 
@@ -98,9 +102,8 @@ def _http_error(request: Request, exc: Exception) -> Response:
     if _is_page(request) and exc.status_code == 404:
         response: Response = request.app.state.html_error(request, exc)
         return response
-    return problem(
-        exc.status_code, str(exc.detail), str(exc.detail), headers=dict(exc.headers or {})
-    )
+    title = HTTP_TITLES.get(exc.status_code, str(exc.detail))
+    return problem(exc.status_code, title, str(exc.detail), headers=dict(exc.headers or {}))
 
 
 def install(app: FastAPI) -> None:

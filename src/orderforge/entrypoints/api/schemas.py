@@ -50,7 +50,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 class LineIn(BaseModel):
     model_config = _STRICT
     product_family: str = Field(min_length=1, max_length=40, examples=["DINING-TABLE"])
-    quantity: int = Field(ge=1, le=10_000)
+    quantity: int = Field(ge=1, le=10_000, strict=True)
     spec: dict[str, str] = Field(default_factory=dict, examples=[{"wood": "oak"}])
 
     @field_validator("spec")

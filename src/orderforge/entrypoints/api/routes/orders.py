@@ -40,7 +40,7 @@ def list_orders(
     customer: Annotated[str | None, Query(max_length=20)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     query = orders.OrderQuery(
         state=state.value if state else None,
@@ -63,7 +63,7 @@ def create_order(
     me: Me,
     body: OrderCreate,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     cmd = orders.CreateOrder(
         customer_code=body.customer,

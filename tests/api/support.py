@@ -1,0 +1,265 @@
+"""Helpers for the HTTP tests: valid request bodies, lifecycle paths, an API session.
+
+Kept out of conftest.py so test modules can import them by name.
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from orderforge.bootstrap import Application
+from orderforge.domain.order import REASON_REQUIRED, TRANSITIONS, OrderAction, OrderState
+from orderforge.domain.plant import ProductFamily
+from orderforge.domain.user import Role
+from orderforge.services.demo_plant import DEMO_USERS, PRODUCT_FAMILIES
+from orderforge.services.ports import OrderFilter
+
+with warnings.catch_warnings():
+    # starlette.testclient warns at import that plain httpx is deprecated (httpx2).
+    warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient`")
+    from fastapi.testclient import TestClient
+
+__all__ = [
+    "ALL_USERS",
+    "API",
+    "CUSTOMER_OF",
+    "DEFAULT_CUSTOMER",
+    "FAMILIES",
+    "REASON",
+    "ROLE_USER",
+    "ApiSession",
+    "Stored",
+    "TestClient",
+    "customer_for",
+    "order_body",
+    "path_to",
+    "reason_for",
+    "source_of",
+    "unique",
+    "valid_line",
+    "valid_spec",
+]
+
+API = "/api/v1"
+S = OrderState
+A = OrderAction
+
+#: A demo customer without a portal user: staff-side orders go here by default.
+DEFAULT_CUSTOMER = "C-REST-ZUNFT"
+REASON = "Reason given by the test."
+
+#: The first demo user of every role acts for that role.
+ROLE_USER: dict[Role, str] = {}
+#: Portal users and the customer whose records they may see.
+CUSTOMER_OF: dict[str, str] = {}
+for _username, _name, _role, _customer in DEMO_USERS:
+    ROLE_USER.setdefault(_role, _username)
+    if _customer is not None:
+        CUSTOMER_OF[_username] = _customer
+ALL_USERS: list[str] = [u for u, *_ in DEMO_USERS]
+FAMILIES: dict[str, ProductFamily] = {f.code: f for f in PRODUCT_FAMILIES}
+
+
+def customer_for(username: str) -> str:
+    """The customer a user's test orders belong to: their own, for portal users."""
+    return CUSTOMER_OF.get(username, DEFAULT_CUSTOMER)
+
+
+def number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def valid_spec(family: ProductFamily) -> dict[str, str]:
+    """Every option's first choice and every parameter's minimum: always valid."""
+    spec = {o.code: o.choices[0] for o in family.options}
+    spec.update({p.code: number_text(p.minimum) for p in family.parameters})
+    return spec
+
+
+def valid_line(family: str = "TABLE", quantity: int = 1) -> dict[str, Any]:
+    return {"product_family": family, "quantity": quantity, "spec": valid_spec(FAMILIES[family])}
+
+
+def order_body(customer: str = DEFAULT_CUSTOMER, **fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"customer": customer, "lines": [valid_line()], "notes": ""}
+    body.update(fields)
+    return body
+
+
+def unique(prefix: str = "") -> str:
+    return prefix + uuid.uuid4().hex[:10]
+
+
+# -- lifecycle paths -----------------------------------------------------------
+
+
+def _bfs_parents() -> dict[OrderState, tuple[OrderState, OrderAction] | None]:
+    """Shortest paths from a new quote over the transitions with a fixed target."""
+    parents: dict[OrderState, tuple[OrderState, OrderAction] | None] = {S.QUOTE: None}
+    queue = deque([S.QUOTE])
+    while queue:
+        state = queue.popleft()
+        for action, transition in TRANSITIONS.items():
+            target = transition.target
+            if state in transition.sources and target is not None and target not in parents:
+                parents[target] = (state, action)
+                queue.append(target)
+    return parents
+
+
+_PARENTS = _bfs_parents()
+
+
+def path_to(target: OrderState, *, approve_design: bool = False) -> list[OrderAction]:
+    """Actions that take a new quote to `target`.
+
+    The design-approval guard is not in the transition table: RELEASE needs an
+    APPROVE_DESIGN first, so it is inserted before every RELEASE (and appended when
+    `approve_design` asks for an approved order awaiting release).
+    """
+    if target not in _PARENTS:
+        raise ValueError(f"{target} is not reachable from a quote")
+    actions: list[OrderAction] = []
+    state = target
+    while (step := _PARENTS[state]) is not None:
+        state, action = step
+        actions.append(action)
+    actions.reverse()
+    with_guard: list[OrderAction] = []
+    for action in actions:
+        if action is A.RELEASE:
+            with_guard.append(A.APPROVE_DESIGN)
+        with_guard.append(action)
+    if approve_design:
+        if target is not S.AWAITING_DESIGN_APPROVAL:
+            raise ValueError("only an order awaiting design approval can be approved")
+        with_guard.append(A.APPROVE_DESIGN)
+    return with_guard
+
+
+def distance(state: OrderState) -> int:
+    return len(path_to(state))
+
+
+def source_of(action: OrderAction) -> tuple[OrderState, bool]:
+    """The nearest state `action` is possible in, and whether the design must be approved."""
+    state = min(TRANSITIONS[action].sources, key=lambda s: (distance(s), s.value))
+    return state, action is A.RELEASE
+
+
+def reason_for(action: OrderAction) -> str:
+    return REASON if action in REASON_REQUIRED else ""
+
+
+# -- a session against one app -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What is stored about one order: its view and the length of its timeline."""
+
+    view: dict[str, Any]
+    events: int
+
+
+@dataclass
+class ApiSession:
+    """A TestClient over one demo-loaded app plus a bearer token per demo user."""
+
+    client: TestClient
+    application: Application
+    tokens: dict[str, str]
+
+    def auth(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+    # -- reads (as admin, asserting success) --
+
+    def order(self, number: str) -> dict[str, Any]:
+        response = self.client.get(f"{API}/orders/{number}", headers=self.auth("admin"))
+        assert response.status_code == 200, response.text
+        assert response.headers["etag"] == f'"{response.json()["version"]}"'
+        body: dict[str, Any] = response.json()
+        return body
+
+    def timeline(self, number: str) -> list[dict[str, Any]]:
+        response = self.client.get(f"{API}/orders/{number}/events", headers=self.auth("admin"))
+        assert response.status_code == 200, response.text
+        events: list[dict[str, Any]] = response.json()
+        return events
+
+    def stored(self, number: str) -> Stored:
+        return Stored(view=self.order(number), events=len(self.timeline(number)))
+
+    def order_count(self) -> int:
+        """Orders in the database, counted below the API (no role, no paging)."""
+        with self.application.ctx.uow() as uow:
+            count: int = uow.orders.count(OrderFilter())
+            return count
+
+    def listing(self, path: str) -> list[dict[str, Any]]:
+        response = self.client.get(f"{API}{path}", headers=self.auth("admin"))
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()
+        return items
+
+    # -- writes --
+
+    def create_order(self, as_user: str = "admin", **fields: Any) -> dict[str, Any]:
+        fields.setdefault("customer", customer_for(as_user))
+        response = self.client.post(
+            f"{API}/orders", json=order_body(**fields), headers=self.auth(as_user)
+        )
+        assert response.status_code == 201, response.text
+        view: dict[str, Any] = response.json()
+        return view
+
+    def act(
+        self,
+        number: str,
+        action: OrderAction | str,
+        *,
+        as_user: str = "admin",
+        reason: str | None = None,
+        if_match: str | None = None,
+    ) -> httpx.Response:
+        name = action.value if isinstance(action, OrderAction) else action
+        if reason is None:
+            known = {a.value for a in OrderAction}
+            reason = reason_for(OrderAction(name)) if name in known else ""
+        headers = self.auth(as_user)
+        if if_match is not None:
+            headers["If-Match"] = if_match
+        response: httpx.Response = self.client.post(
+            f"{API}/orders/{number}/actions/{name}", json={"reason": reason}, headers=headers
+        )
+        return response
+
+    def drive(self, number: str, actions: list[OrderAction]) -> dict[str, Any]:
+        view: dict[str, Any] = {}
+        for action in actions:
+            response = self.act(number, action)
+            assert response.status_code == 200, f"{action}: {response.text}"
+            view = response.json()
+        return view
+
+    def make_order(
+        self,
+        target: OrderState = S.QUOTE,
+        *,
+        customer: str = DEFAULT_CUSTOMER,
+        approve_design: bool = False,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """A fresh order of `customer`, driven by admin through the API to `target`."""
+        view = self.create_order(customer=customer, **fields)
+        if path := path_to(target, approve_design=approve_design):
+            view = self.drive(view["number"], path)
+        assert view["state"] == target.value
+        return view

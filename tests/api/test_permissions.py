@@ -1,0 +1,428 @@
+"""The role x resource x action matrix over HTTP: one test per cell, plus customer scoping.
+
+The expected policy is written out here as data. `test_matrix_is_the_documented_policy`
+compares it with `orderforge.domain.permissions.PERMISSIONS`, so a change of policy
+shows up as a change of this file; each cell then checks that the API enforces it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from orderforge.domain.order import TRANSITIONS, OrderAction, OrderState
+from orderforge.domain.permissions import PERMISSIONS, Resource, actions_of
+from orderforge.domain.user import Role
+from tests.api.support import (
+    API,
+    CUSTOMER_OF,
+    ROLE_USER,
+    ApiSession,
+    customer_for,
+    order_body,
+    source_of,
+    unique,
+)
+
+A = OrderAction
+S = OrderState
+R = Resource
+LIFECYCLE = {a.value for a in OrderAction}
+
+EXPECTED: dict[Role, dict[Resource, set[str]]] = {
+    Role.ADMIN: {
+        R.ORDER: {"view", "create", "edit", *LIFECYCLE},
+        R.CUSTOMER: {"view", "create"},
+        R.USER: {"view", "create"},
+        R.PLANT: {"view"},
+    },
+    Role.SALES: {
+        R.ORDER: {
+            "view",
+            "create",
+            "edit",
+            "confirm",
+            "revise_quote",
+            "cancel",
+            "request_change",
+            "hold",
+            "resume",
+            "confirm_delivery",
+        },
+        R.CUSTOMER: {"view", "create"},
+        R.PLANT: {"view"},
+    },
+    Role.ENGINEER: {
+        R.ORDER: {
+            "view",
+            "mark_feasible",
+            "flag_needs_engineering",
+            "accept_engineering",
+            "reject",
+            "submit_design",
+            "approve_design",
+            "reject_design",
+            "request_change",
+            "accept_change",
+            "decline_change",
+        },
+        R.CUSTOMER: {"view"},
+        R.PLANT: {"view"},
+    },
+    Role.PLANNER: {
+        R.ORDER: {
+            "view",
+            "plan",
+            "release",
+            "start_production",
+            "hold",
+            "resume",
+            "ship",
+            "confirm_delivery",
+        },
+        R.CUSTOMER: {"view"},
+        R.PLANT: {"view"},
+    },
+    Role.OPERATOR: {
+        R.ORDER: {"view", "start_production", "finish_production"},
+        R.PLANT: {"view"},
+    },
+    Role.QUALITY: {
+        R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
+        R.CUSTOMER: {"view"},
+        R.PLANT: {"view"},
+    },
+    Role.CUSTOMER: {
+        R.ORDER: {"view", "confirm", "approve_design", "reject_design", "request_change"},
+        R.CUSTOMER: {"view"},
+    },
+}
+
+
+def allowed(role: Role, resource: Resource, action: str) -> bool:
+    return action in EXPECTED.get(role, {}).get(resource, set())
+
+
+def _cells(resource: Resource, actions: list[str]) -> list[Any]:
+    return [
+        pytest.param(role, action, id=f"{role.value}-{resource.value}-{action}")
+        for role in Role
+        for action in actions
+    ]
+
+
+ORDER_LIFECYCLE_CELLS = _cells(R.ORDER, [a.value for a in OrderAction])
+ORDER_VIEW_CELLS = _cells(R.ORDER, ["view"])
+ORDER_CREATE_CELLS = _cells(R.ORDER, ["create"])
+ORDER_EDIT_CELLS = _cells(R.ORDER, ["edit"])
+CUSTOMER_CELLS = _cells(R.CUSTOMER, ["view", "create"])
+USER_CELLS = _cells(R.USER, ["view", "create"])
+PLANT_CELLS = _cells(R.PLANT, ["view"])
+
+
+def test_matrix_is_the_documented_policy() -> None:
+    actual = {
+        (role, resource): set(PERMISSIONS.get(role, {}).get(resource, frozenset()))
+        for role in Role
+        for resource in Resource
+    }
+    expected = {
+        (role, resource): EXPECTED.get(role, {}).get(resource, set())
+        for role in Role
+        for resource in Resource
+    }
+    assert actual == expected
+
+
+def test_every_cell_has_a_test() -> None:
+    covered = {
+        (role, resource, action)
+        for resource, cells in [
+            (R.ORDER, ORDER_LIFECYCLE_CELLS + ORDER_VIEW_CELLS),
+            (R.ORDER, ORDER_CREATE_CELLS + ORDER_EDIT_CELLS),
+            (R.CUSTOMER, CUSTOMER_CELLS),
+            (R.USER, USER_CELLS),
+            (R.PLANT, PLANT_CELLS),
+        ]
+        for role, action in (cell.values for cell in cells)
+    }
+    matrix = {
+        (role, resource, action)
+        for role in Role
+        for resource in Resource
+        for action in actions_of(resource)
+    }
+    assert covered == matrix
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    return body
+
+
+# -- orders ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "action"), ORDER_LIFECYCLE_CELLS)
+def test_lifecycle_action(api: ApiSession, role: Role, action: str) -> None:
+    username = ROLE_USER[role]
+    parsed = OrderAction(action)
+    source, approve = source_of(parsed)
+    order = api.make_order(source, customer=customer_for(username), approve_design=approve)
+    number = order["number"]
+    before = api.stored(number)
+
+    response = api.act(number, parsed, as_user=username)
+
+    if allowed(role, R.ORDER, action):
+        assert response.status_code == 200, response.text
+        target = TRANSITIONS[parsed].target
+        if target is None:  # resume / decline_change return to the remembered state
+            remembered = order["held_from"] if parsed is A.RESUME else order["changed_from"]
+            target = OrderState(remembered)
+        after = api.stored(number)
+        assert response.json()["state"] == after.view["state"] == target.value
+        assert after.view["version"] == before.view["version"] + 1
+        assert after.events == before.events + 1
+        last = api.timeline(number)[-1]
+        assert (last["actor"], last["action"]) == (username, action)
+    else:
+        assert_problem(response, 403)
+        assert api.stored(number) == before
+
+
+@pytest.mark.parametrize(("role", "action"), ORDER_VIEW_CELLS)
+def test_view_order(api: ApiSession, role: Role, action: str) -> None:
+    username = ROLE_USER[role]
+    number = api.make_order(S.CONFIRMED, customer=customer_for(username))["number"]
+    headers = api.auth(username)
+    responses = {
+        "order": api.client.get(f"{API}/orders/{number}", headers=headers),
+        "list": api.client.get(f"{API}/orders", params={"q": number}, headers=headers),
+        "events": api.client.get(f"{API}/orders/{number}/events", headers=headers),
+        "actions": api.client.get(f"{API}/orders/{number}/actions", headers=headers),
+    }
+    if allowed(role, R.ORDER, action):
+        assert {k: r.status_code for k, r in responses.items()} == dict.fromkeys(responses, 200)
+        assert responses["order"].json()["number"] == number
+        assert [o["number"] for o in responses["list"].json()["items"]] == [number]
+        assert len(responses["events"].json()) == 2
+    else:
+        for response in responses.values():
+            assert_problem(response, 403)
+
+
+@pytest.mark.parametrize(("role", "action"), ORDER_CREATE_CELLS)
+def test_create_order(api: ApiSession, role: Role, action: str) -> None:
+    username = ROLE_USER[role]
+    before = api.order_count()
+    response = api.client.post(
+        f"{API}/orders",
+        json=order_body(customer_for(username), notes=unique("perm-")),
+        headers=api.auth(username),
+    )
+    if allowed(role, R.ORDER, action):
+        assert response.status_code == 201, response.text
+        assert response.json()["customer"]["code"] == customer_for(username)
+        assert api.order(response.json()["number"])["state"] == "quote"
+        assert api.order_count() == before + 1
+    else:
+        assert_problem(response, 403)
+        assert api.order_count() == before
+
+
+@pytest.mark.parametrize(("role", "action"), ORDER_EDIT_CELLS)
+def test_edit_quote(api: ApiSession, role: Role, action: str) -> None:
+    username = ROLE_USER[role]
+    number = api.make_order(customer=customer_for(username))["number"]
+    before = api.stored(number)
+    response = api.client.patch(
+        f"{API}/orders/{number}",
+        json={"notes": "Edited by the permission test."},
+        headers={**api.auth(username), "If-Match": f'"{before.view["version"]}"'},
+    )
+    if allowed(role, R.ORDER, action):
+        assert response.status_code == 200, response.text
+        after = api.stored(number)
+        assert after.view["notes"] == "Edited by the permission test."
+        assert after.view["version"] == before.view["version"] + 1
+        assert after.events == before.events + 1
+    else:
+        assert_problem(response, 403)
+        assert api.stored(number) == before
+
+
+# -- customers, users, plant -----------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "action"), CUSTOMER_CELLS)
+def test_customer(api: ApiSession, role: Role, action: str) -> None:
+    username = ROLE_USER[role]
+    headers = api.auth(username)
+    if action == "view":
+        code = customer_for(username)
+        one = api.client.get(f"{API}/customers/{code}", headers=headers)
+        listing = api.client.get(f"{API}/customers", headers=headers)
+        if allowed(role, R.CUSTOMER, action):
+            assert (one.status_code, listing.status_code) == (200, 200), one.text
+            assert one.json()["code"] == code
+            assert code in {c["code"] for c in listing.json()}
+        else:
+            assert_problem(one, 403)
+            assert_problem(listing, 403)
+        return
+    before = api.listing("/customers")
+    code = unique("C-T").upper()
+    response = api.client.post(
+        f"{API}/customers", json={"code": code, "name": "Permission Test GmbH"}, headers=headers
+    )
+    stored = api.client.get(f"{API}/customers/{code}", headers=api.auth("admin"))
+    if allowed(role, R.CUSTOMER, action):
+        assert response.status_code == 201, response.text
+        assert stored.status_code == 200
+        assert len(api.listing("/customers")) == len(before) + 1
+    else:
+        assert_problem(response, 403)
+        assert stored.status_code == 404
+        assert api.listing("/customers") == before
+
+
+@pytest.mark.parametrize(("role", "action"), USER_CELLS)
+def test_user(api: ApiSession, role: Role, action: str) -> None:
+    username = ROLE_USER[role]
+    headers = api.auth(username)
+    if action == "view":
+        response = api.client.get(f"{API}/users", headers=headers)
+        if allowed(role, R.USER, action):
+            assert response.status_code == 200, response.text
+            assert {u["username"] for u in response.json()} >= set(ROLE_USER.values())
+        else:
+            assert_problem(response, 403)
+        return
+    before = api.listing("/users")
+    new = unique("perm-")
+    response = api.client.post(
+        f"{API}/users",
+        json={"username": new, "role": "operator", "password": "long-enough-password"},
+        headers=headers,
+    )
+    after = api.listing("/users")
+    if allowed(role, R.USER, action):
+        assert response.status_code == 201, response.text
+        assert new in {u["username"] for u in after}
+        assert len(after) == len(before) + 1
+    else:
+        assert_problem(response, 403)
+        assert after == before
+
+
+@pytest.mark.parametrize(("role", "action"), PLANT_CELLS)
+def test_plant(api: ApiSession, role: Role, action: str) -> None:
+    response = api.client.get(f"{API}/plant", headers=api.auth(ROLE_USER[role]))
+    if allowed(role, R.PLANT, action):
+        assert response.status_code == 200, response.text
+        assert {f["code"] for f in response.json()["product_families"]} >= {"TABLE"}
+    else:
+        assert_problem(response, 403)
+
+
+# -- what each role is offered ------------------------------------------------
+
+
+def state_actions(state: OrderState, design_approved: bool) -> list[str]:
+    """Actions the lifecycle allows now, guards included (role not considered)."""
+    possible = []
+    for action, transition in TRANSITIONS.items():
+        if state not in transition.sources:
+            continue
+        if action is A.RELEASE and not design_approved:
+            continue
+        if action is A.APPROVE_DESIGN and design_approved:
+            continue
+        possible.append(action.value)
+    return possible
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+@pytest.mark.parametrize(
+    ("state", "approved"),
+    [(S.QUOTE, False), (S.AWAITING_DESIGN_APPROVAL, False), (S.AWAITING_DESIGN_APPROVAL, True)],
+    ids=["quote", "awaiting-design", "design-approved"],
+)
+def test_actions_offered_are_role_and_state_allowed(
+    api: ApiSession, role: Role, state: OrderState, approved: bool
+) -> None:
+    username = ROLE_USER[role]
+    number = api.make_order(state, customer=customer_for(username), approve_design=approved)[
+        "number"
+    ]
+    response = api.client.get(f"{API}/orders/{number}/actions", headers=api.auth(username))
+    assert response.status_code == 200, response.text
+    expected = [a for a in state_actions(state, approved) if allowed(role, R.ORDER, a)]
+    assert response.json() == {"number": number, "actions": expected}
+
+
+# -- customers see only their own records ---------------------------------------
+
+
+OTHER = "studio-berg"  # a portal user of another customer than "alpina"
+
+
+def test_other_customers_order_is_not_found(api: ApiSession) -> None:
+    number = api.make_order(S.CONFIRMED, customer=CUSTOMER_OF[OTHER])["number"]
+    before = api.stored(number)
+    alpina = api.auth("alpina")
+    unknown = api.client.get(f"{API}/orders/SO-2099-9999", headers=alpina)
+    responses = [
+        api.client.get(f"{API}/orders/{number}", headers=alpina),
+        api.client.get(f"{API}/orders/{number}/events", headers=alpina),
+        api.client.get(f"{API}/orders/{number}/actions", headers=alpina),
+        api.act(number, A.REQUEST_CHANGE, as_user="alpina"),  # alpina's role may do this
+        api.client.patch(f"{API}/orders/{number}", json={"notes": "mine?"}, headers=alpina),
+    ]
+    for response in responses:
+        body = assert_problem(response, 404)
+        assert body["title"] == unknown.json()["title"]
+        assert body["detail"] == unknown.json()["detail"].replace("SO-2099-9999", number)
+    assert api.stored(number) == before
+    # The order's own customer does see it.
+    own = api.client.get(f"{API}/orders/{number}", headers=api.auth(OTHER))
+    assert own.status_code == 200
+
+
+def test_other_customers_record_is_not_found(api: ApiSession) -> None:
+    alpina = api.auth("alpina")
+    other = api.client.get(f"{API}/customers/{CUSTOMER_OF[OTHER]}", headers=alpina)
+    assert_problem(other, 404)
+    missing = api.client.get(f"{API}/customers/C-NO-SUCH", headers=alpina)
+    assert other.json()["title"] == missing.json()["title"]
+    own = api.client.get(f"{API}/customers/{CUSTOMER_OF['alpina']}", headers=alpina)
+    assert own.status_code == 200
+    listing = api.client.get(f"{API}/customers", headers=alpina)
+    assert [c["code"] for c in listing.json()] == [CUSTOMER_OF["alpina"]]
+
+
+def test_customer_lists_only_own_orders(api: ApiSession) -> None:
+    own_new = api.make_order(customer=CUSTOMER_OF["alpina"])["number"]
+    other_new = api.make_order(customer=CUSTOMER_OF[OTHER])["number"]
+    alpina = api.auth("alpina")
+    mine = api.client.get(f"{API}/orders", params={"limit": 1000}, headers=alpina).json()
+    numbers = {o["number"] for o in mine["items"]}
+    assert {o["customer"]["code"] for o in mine["items"]} == {CUSTOMER_OF["alpina"]}
+    admin_view = api.client.get(
+        f"{API}/orders",
+        params={"customer": CUSTOMER_OF["alpina"], "limit": 1000},
+        headers=api.auth("admin"),
+    ).json()
+    assert numbers == {o["number"] for o in admin_view["items"]}
+    assert own_new in numbers
+    assert other_new not in numbers
+    # Asking for another customer's orders, by filter or by search, yields nothing.
+    for params in ({"customer": CUSTOMER_OF[OTHER]}, {"q": other_new}):
+        response = api.client.get(f"{API}/orders", params=params, headers=alpina)
+        assert response.status_code == 200
+        assert response.json()["items"] == []
