@@ -7,6 +7,7 @@ predecessor or resource predecessor leaves no slack, so "late because of X on Y"
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from orderforge.engines.scheduling.indexed import IndexedProblem
@@ -120,7 +121,7 @@ def _resource_predecessors(ix: IndexedProblem, plan: Plan) -> list[int]:
         per_res.setdefault(plan.resource[o], []).append(o)
     for ops in per_res.values():
         ops.sort(key=lambda x: (plan.start[x], plan.end[x]))
-        for a, b in zip(ops, ops[1:], strict=False):
+        for a, b in itertools.pairwise(ops):
             prev[b] = a
     return prev
 

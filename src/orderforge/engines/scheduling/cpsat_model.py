@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from orderforge.engines.scheduling.indexed import IndexedProblem
 from orderforge.engines.scheduling.plan import Plan, has_due_dates
-from orderforge.engines.scheduling.problem import Secondary
+from orderforge.engines.scheduling.problem import Secondary, SolverSettings
 
 Var = Any  # ortools is untyped; this alias keeps signatures readable
 
@@ -104,7 +104,7 @@ class ModelBuilder:
         modes: list[ModeVars] = []
         for r, duration in options:
             single = len(options) == 1
-            mv = self._mode(o, r, duration, est, lft, single)
+            mv = self._mode(o, r, duration, (start, end, est, lft), single)
             if mv is not None:
                 modes.append(mv)
         if not modes:
@@ -115,13 +115,17 @@ class ModelBuilder:
         else:
             self.m.add_exactly_one(mv.presence for mv in modes)
         for mv in modes:
-            self.m.add(start == mv.start).only_enforce_if(mv.presence)
-            self.m.add(end == mv.end).only_enforce_if(mv.presence)
+            if mv.start is not start:
+                self.m.add(start == mv.start).only_enforce_if(mv.presence)
+                self.m.add(end == mv.end).only_enforce_if(mv.presence)
         self.sub.modes[o] = modes
 
     def _mode(
-        self, o: int, r: int, duration: int, est: int, lft: int, single: bool
+        self, o: int, r: int, duration: int, op: tuple[Var, Var, int, int], single: bool
     ) -> ModeVars | None:
+        """Optional interval on the operation's own start/end (shared by all its modes, which
+        propagates far better than per-mode copies); interruptible calendars need their own."""
+        start, end, est, lft = op
         cal = self.ix.calendars[r]
         windows = cal.windows(est, lft)
         presence = self.m.new_constant(1) if single else self.m.new_bool_var(f"x{o}_{r}")
@@ -134,11 +138,14 @@ class ModelBuilder:
                 spans.append([a, b])
         if not spans:
             return None
-        start = self.m.new_int_var_from_domain(cp_model.Domain.from_intervals(spans), f"s{o}_{r}")
-        interval = self.m.new_optional_fixed_size_interval_var(
-            start, duration, presence, f"i{o}_{r}"
-        )
-        return ModeVars(r, presence, start, start + duration, interval)
+        if len(spans) > 1 or spans[0] != [est, lft - duration]:
+            domain = cp_model.Domain.from_intervals(spans)
+            self.m.add_linear_expression_in_domain(start, domain).only_enforce_if(presence)
+        if single:
+            interval = self.m.new_interval_var(start, duration, end, f"i{o}_{r}")
+        else:
+            interval = self.m.new_optional_interval_var(start, duration, end, presence, f"i{o}_{r}")
+        return ModeVars(r, presence, start, end, interval)
 
     def _interruptible_mode(
         self,
@@ -333,6 +340,23 @@ class ModelBuilder:
             if len(self.sub.modes[o]) > 1:
                 for mv in self.sub.modes[o]:
                     self.m.add_hint(mv.presence, mv.resource == plan.resource[o])
+
+
+def make_solver(
+    settings: SolverSettings, seconds: float, seed_offset: int = 0
+) -> cp_model.CpSolver:
+    """A CP-SAT solver with the run's explicit settings.
+
+    Strong disjunctive propagation costs a little per node but closes machine sequences much
+    faster; on the Lawrence job shops it was consistently better at a 10 s limit.
+    """
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    solver.parameters.num_workers = settings.num_workers
+    solver.parameters.random_seed = settings.random_seed + seed_offset
+    solver.parameters.log_search_progress = settings.log_search
+    solver.parameters.use_strong_propagation_in_disjunctive = True
+    return solver
 
 
 def read_plan(solver: cp_model.CpSolver, sub: SubModel, into: Plan) -> None:

@@ -116,7 +116,7 @@ def dispatch(ix: IndexedProblem, rule: str) -> Plan:
     for o in ix.frozen:
         release_successors(o)
     for o in range(ix.n_ops):
-        if waiting[o] == 0 and o not in ix.frozen:
+        if not ix.preds[o] and o not in ix.frozen:
             heapq.heappush(heap, (prio[o], o))
     keep_reference = rule == "reference"
     while heap:
@@ -130,7 +130,9 @@ def dispatch(ix: IndexedProblem, rule: str) -> Plan:
 
 
 def _place(ix: IndexedProblem, lines: list[Timeline], plan: Plan, o: int, ready: int) -> None:
-    best: tuple[int, int, int, int] | None = None
+    """Put o where it finishes first; an operation that can keep its reference slot keeps it,
+    because in a replan every voluntary move cascades into other moves."""
+    best: tuple[int, int, int, int, int] | None = None
     ref = ix.reference.get(o)
     penalty = ix.problem.objective.resource_change_penalty
     for r, duration in ix.modes[o]:
@@ -138,7 +140,8 @@ def _place(ix: IndexedProblem, lines: list[Timeline], plan: Plan, o: int, ready:
         if slot is None:
             continue
         moved = 0 if ref is None or ref[0] == r else penalty
-        cand = (slot[1] + moved, slot[1], slot[0], r)
+        kept = 0 if ref is not None and ref == (r, slot[0]) else 1
+        cand = (kept, slot[1] + moved, slot[1], slot[0], r)
         if best is None or cand < best:
             best = cand
     if best is None:
@@ -146,7 +149,7 @@ def _place(ix: IndexedProblem, lines: list[Timeline], plan: Plan, o: int, ready:
             f"operation {ix.op_keys[o]!r} cannot be placed before the horizon "
             f"({ix.horizon}) on any eligible resource"
         )
-    _, end, start, r = best
+    _, _, end, start, r = best
     plan.resource[o], plan.start[o], plan.end[o] = r, start, end
     lines[r].add(start, end, o)
 

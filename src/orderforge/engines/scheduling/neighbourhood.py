@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from orderforge.engines.scheduling.cpsat_model import ModelBuilder, read_plan
+from orderforge.engines.scheduling.cpsat_model import ModelBuilder, make_solver, read_plan
 from orderforge.engines.scheduling.indexed import IndexedProblem
 from orderforge.engines.scheduling.plan import Plan
 from orderforge.engines.scheduling.problem import SolverSettings
@@ -87,10 +87,7 @@ def search(
         free, window = choose_slice(ix, current, rng, size)
         left = deadline - time.monotonic()
         sub = ModelBuilder(ix, current, free, window).build()
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.01, min(left, 2.0))
-        solver.parameters.num_workers = settings.num_workers
-        solver.parameters.random_seed = settings.random_seed + iteration
+        solver = make_solver(settings, min(left, 2.0), seed_offset=iteration)
         status = solver.solve(sub.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             candidate = current.copy()

@@ -143,7 +143,9 @@ def replan_after_breakdown(
 
     Operations started before the failure are frozen; one running on the failed resource
     resumes after the repair (its end moves by the downtime). Nothing else may start before
-    the failure; the old plan becomes the reference so unaffected work stays put.
+    the failure; the old plan becomes the reference so unaffected work stays put. The
+    objective becomes a weighted sum (tardiness + secondary + `stability_weight` per minute
+    moved), because lexicographically any tardiness gain would justify reshuffling the floor.
     """
     now = down[0]
     frozen = []
@@ -165,6 +167,7 @@ def replan_after_breakdown(
     pins = tuple(p for p in problem.pins if p.operation not in frozen_keys)
     objective = replace(
         problem.objective,
+        lexicographic=False,  # as a mere tie-breaker stability would not hold anything in place
         stability_weight=max(problem.objective.stability_weight, stability_weight),
     )
     return replace(

@@ -13,7 +13,7 @@ import time
 from ortools.sat.python import cp_model
 
 from orderforge.engines.scheduling.analysis import headline_bound, trivial_bounds
-from orderforge.engines.scheduling.cpsat_model import ModelBuilder, read_plan
+from orderforge.engines.scheduling.cpsat_model import ModelBuilder, make_solver, read_plan
 from orderforge.engines.scheduling.dispatching import best_dispatch, left_shift
 from orderforge.engines.scheduling.indexed import IndexedProblem, index_problem
 from orderforge.engines.scheduling.input_check import InvalidProblemError, check_problem
@@ -80,7 +80,9 @@ def solve(
     if issues:
         raise InvalidProblemError(issues)
     ix = index_problem(problem)
-    deadline = started + settings.time_limit
+    # keep time to build the result (left shift, critical chains) inside the limit
+    reserve = min(0.1 * settings.time_limit, 0.02 + 3e-5 * ix.n_ops)
+    deadline = started + settings.time_limit - reserve
     inc = Incumbent(ix, started, on_progress)
     inc.offer(best_dispatch(ix, min(1.0, 0.1 * settings.time_limit)), "heuristic")
     proven = _single_level(ix) and inc.headline <= inc.bound
@@ -135,7 +137,7 @@ def _circuits_fit(ix: IndexedProblem) -> bool:
     return all(ix.setup[r] is None or counts[r] <= CIRCUIT_NODES_LIMIT for r in range(len(counts)))
 
 
-class _Progress(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+class _Progress(cp_model.CpSolverSolutionCallback):
     """Feeds each CP-SAT solution to the incumbent as it is found."""
 
     def __init__(self, inc: Incumbent, sub: object) -> None:
@@ -157,11 +159,7 @@ def _monolithic(
     movable = [o for o in range(ix.n_ops) if o not in ix.frozen]
     hint = inc.plan if settings.use_hint else None
     sub = ModelBuilder(ix, hint, movable, (0, ix.horizon)).build()
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
-    solver.parameters.num_workers = settings.num_workers
-    solver.parameters.random_seed = settings.random_seed
-    solver.parameters.log_search_progress = settings.log_search
+    solver = make_solver(settings, deadline - time.monotonic())
     status = solver.solve(sub.model, _Progress(inc, sub))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False

@@ -6,6 +6,7 @@ simple code (no solver module is imported), so a bug in a backend cannot hide it
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -234,7 +235,7 @@ def _check_one_sequence(
                 "the initial setup of the resource is done.",
             )
         )
-    for a, b in zip(seq, seq[1:], strict=False):
+    for a, b in itertools.pairwise(seq):
         gap = _setup(res, classes[a.operation], classes[b.operation])
         if b.start < a.end + gap:
             what = "overlaps" if b.start < a.end else f"leaves less than the {gap} min setup after"
