@@ -58,6 +58,13 @@ def _operations() -> list[str]:
         "GET /api/v1/users",
         "POST /api/v1/users",
         "GET /api/v1/plant",
+        "GET /api/v1/families",
+        "GET /api/v1/families/{code}",
+        "GET /api/v1/families/{code}/versions",
+        "POST /api/v1/families/{code}/domains",
+        "POST /api/v1/families/{code}/configure",
+        "GET /api/v1/families/{code}/catalogue",
+        "POST /api/v1/catalogue",
     ]
 
 

@@ -14,6 +14,7 @@ import pytest
 from orderforge.domain.order import TRANSITIONS, OrderAction, OrderState
 from orderforge.domain.permissions import PERMISSIONS, Resource, actions_of
 from orderforge.domain.user import Role
+from orderforge.services.demo_catalogue import catalogue_text
 from tests.api.support import (
     API,
     CUSTOMER_OF,
@@ -36,6 +37,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CUSTOMER: {"view", "create"},
         R.USER: {"view", "create"},
         R.PLANT: {"view"},
+        R.CATALOGUE: {"view", "import"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -52,6 +54,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         },
         R.CUSTOMER: {"view", "create"},
         R.PLANT: {"view"},
+        R.CATALOGUE: {"view"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -69,6 +72,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         },
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
+        R.CATALOGUE: {"view", "import"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -83,19 +87,23 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         },
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
+        R.CATALOGUE: {"view"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
         R.PLANT: {"view"},
+        R.CATALOGUE: {"view"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
+        R.CATALOGUE: {"view"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm", "approve_design", "reject_design", "request_change"},
         R.CUSTOMER: {"view"},
+        R.CATALOGUE: {"view"},
     },
 }
 
@@ -119,6 +127,7 @@ ORDER_EDIT_CELLS = _cells(R.ORDER, ["edit"])
 CUSTOMER_CELLS = _cells(R.CUSTOMER, ["view", "create"])
 USER_CELLS = _cells(R.USER, ["view", "create"])
 PLANT_CELLS = _cells(R.PLANT, ["view"])
+CATALOGUE_CELLS = _cells(R.CATALOGUE, ["view", "import"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -144,6 +153,7 @@ def test_every_cell_has_a_test() -> None:
             (R.CUSTOMER, CUSTOMER_CELLS),
             (R.USER, USER_CELLS),
             (R.PLANT, PLANT_CELLS),
+            (R.CATALOGUE, CATALOGUE_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -328,6 +338,33 @@ def test_plant(api: ApiSession, role: Role, action: str) -> None:
         assert {f["code"] for f in response.json()["product_families"]} >= {"TABLE"}
     else:
         assert_problem(response, 403)
+
+
+@pytest.mark.parametrize(("role", "action"), CATALOGUE_CELLS)
+def test_catalogue(api: ApiSession, role: Role, action: str) -> None:
+    headers = api.auth(ROLE_USER[role])
+    if action == "view":
+        response = api.client.post(
+            f"{API}/families/TABLE/configure", json={"spec": {}}, headers=headers
+        )
+        if allowed(role, R.CATALOGUE, action):
+            assert response.status_code == 200, response.text
+            assert response.json()["valid"] is True
+        else:
+            assert_problem(response, 403)
+        return
+    before = api.client.get(f"{API}/families/SEATING/versions", headers=api.auth("admin")).json()
+    text = catalogue_text("SEATING") + f"\n# re-issued by {role.value}\n"
+    response = api.client.post(
+        f"{API}/catalogue", content=text, headers={**headers, "Content-Type": "application/yaml"}
+    )
+    after = api.client.get(f"{API}/families/SEATING/versions", headers=api.auth("admin")).json()
+    if allowed(role, R.CATALOGUE, action):
+        assert response.status_code == 201, response.text
+        assert len(after) == len(before) + 1
+    else:
+        assert_problem(response, 403)
+        assert after == before
 
 
 # -- what each role is offered ------------------------------------------------

@@ -277,7 +277,7 @@ def test_sales_adds_and_removes_quote_lines(page: Page) -> None:
     lines = page.locator(".line .linehead")
     expect(lines).to_have_count(1)
     page.get_by_text("Add a line to this quote").click()
-    page.get_by_label(re.compile("Upholstered")).check()
+    page.get_by_role("radio", name=re.compile("Upholstered")).check()
     page.get_by_role("button", name="Add line").click()
     expect(page.get_by_role("status")).to_have_text(f"Quote {number} updated.")
     expect(lines).to_have_count(2)

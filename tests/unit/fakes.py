@@ -6,10 +6,11 @@ import itertools
 from types import TracebackType
 from typing import Self
 
+from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
-from orderforge.domain.plant import Calendar, ProductFamily, WorkCenter
+from orderforge.domain.plant import Calendar, Component, ProductFamily, WorkCenter
 from orderforge.domain.user import ApiToken, User
 from orderforge.services.ports import IdempotencyRecord, OrderFilter
 
@@ -143,6 +144,7 @@ class FakePlant:
         self.cals: list[Calendar] = []
         self.centres: list[WorkCenter] = []
         self.fams: list[ProductFamily] = []
+        self.comps: list[Component] = []
 
     def add_calendar(self, calendar: Calendar) -> None:
         self.cals.append(calendar)
@@ -165,6 +167,38 @@ class FakePlant:
     def family(self, code: str) -> ProductFamily | None:
         return next((f for f in self.fams if f.code == code), None)
 
+    def add_component(self, component: Component) -> None:
+        self.comps.append(component)
+
+    def components(self) -> list[Component]:
+        return list(self.comps)
+
+
+class FakeCatalogue:
+    def __init__(self) -> None:
+        self.rows: list[CatalogueVersion] = []
+
+    def add(self, entry: CatalogueVersion) -> None:
+        self.rows.append(entry)
+
+    def get(self, family_code: str, version: int) -> CatalogueVersion | None:
+        return next(
+            (e for e in self.rows if (e.family_code, e.version) == (family_code, version)), None
+        )
+
+    def latest(self, family_code: str) -> CatalogueVersion | None:
+        found = [e for e in self.rows if e.family_code == family_code]
+        return max(found, key=lambda e: e.version) if found else None
+
+    def latest_all(self) -> list[CatalogueVersion]:
+        codes = sorted({e.family_code for e in self.rows})
+        return [e for e in (self.latest(c) for c in codes) if e is not None]
+
+    def history(self, family_code: str) -> list[CatalogueVersion]:
+        return sorted(
+            (e for e in self.rows if e.family_code == family_code), key=lambda e: e.version
+        )
+
 
 class FakeUnitOfWork:
     """One shared in-memory store; commit moves aggregates' events into the log.
@@ -182,6 +216,7 @@ class FakeUnitOfWork:
         self.idempotency = FakeIdempotency()
         self.sequences = FakeSequences()
         self.plant = FakePlant()
+        self.catalogue = FakeCatalogue()
         self.commits = 0
 
     def __call__(self) -> Self:
@@ -199,10 +234,11 @@ class FakeUnitOfWork:
         return None
 
     def commit(self) -> None:
-        aggregates: list[Order | Customer | User] = [
+        aggregates: list[Order | Customer | User | CatalogueVersion] = [
             *self.orders.rows.values(),
             *self.customers.rows,
             *self.users.rows,
+            *self.catalogue.rows,
         ]
         for aggregate in aggregates:
             self.events.append(aggregate.pending_events)

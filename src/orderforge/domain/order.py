@@ -165,6 +165,11 @@ class OrderLine:
     product_family: str
     quantity: int
     spec: dict[str, str] = field(default_factory=dict)
+    #: The catalogue version the spec was configured with (None: configured before the
+    #: catalogue existed).
+    catalogue_version: int | None = None
+    #: Price of one unit when configured (Decimal as text), None when not priced.
+    unit_price: str | None = None
     id: int | None = None
     order_id: int | None = None
 
@@ -174,16 +179,34 @@ class OrderLine:
             "product_family": self.product_family,
             "quantity": self.quantity,
             "spec": dict(self.spec),
+            "catalogue_version": self.catalogue_version,
+            "unit_price": self.unit_price,
         }
 
 
 @dataclass(frozen=True)
 class LineInput:
-    """A line as requested by a caller, before it belongs to an order."""
+    """A line as requested by a caller, before it belongs to an order.
+
+    `catalogue_version` and `unit_price` are filled by the configurator once the spec
+    has been checked, never by the caller."""
 
     product_family: str
     quantity: int
     spec: dict[str, str]
+    catalogue_version: int | None = None
+    unit_price: str | None = None
+
+
+def _new_line(line_no: int, li: LineInput) -> OrderLine:
+    return OrderLine(
+        line_no=line_no,
+        product_family=li.product_family,
+        quantity=li.quantity,
+        spec=dict(li.spec),
+        catalogue_version=li.catalogue_version,
+        unit_price=li.unit_price,
+    )
 
 
 def _check_requested_date(requested: dt.date | None, today: dt.date) -> None:
@@ -265,15 +288,7 @@ class Order:
             requested_date=requested_date,
             notes=notes,
         )
-        order.lines = [
-            OrderLine(
-                line_no=i + 1,
-                product_family=li.product_family,
-                quantity=li.quantity,
-                spec=dict(li.spec),
-            )
-            for i, li in enumerate(lines)
-        ]
+        order.lines = [_new_line(i + 1, li) for i, li in enumerate(lines)]
         order._record("order_created", actor, at, before={}, after=order.snapshot())
         return order
 
@@ -402,15 +417,9 @@ class Order:
                 line = self.lines[i]
                 line.product_family, line.quantity = li.product_family, li.quantity
                 line.spec = dict(li.spec)
+                line.catalogue_version, line.unit_price = li.catalogue_version, li.unit_price
             else:
-                self.lines.append(
-                    OrderLine(
-                        line_no=i + 1,
-                        product_family=li.product_family,
-                        quantity=li.quantity,
-                        spec=dict(li.spec),
-                    )
-                )
+                self.lines.append(_new_line(i + 1, li))
         del self.lines[len(lines) :]
 
     def _record(

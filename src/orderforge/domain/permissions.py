@@ -19,12 +19,15 @@ class Resource(StrEnum):
     CUSTOMER = "customer"
     USER = "user"
     PLANT = "plant"
+    CATALOGUE = "catalogue"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
 VIEW = "view"
 CREATE = "create"
 EDIT = "edit"
+#: Bring in a new catalogue version (CATALOGUE); viewing includes configuring and pricing.
+IMPORT = "import"
 
 A = OrderAction
 
@@ -36,6 +39,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CUSTOMER: frozenset({VIEW, CREATE}),
         Resource.USER: frozenset({VIEW, CREATE}),
         Resource.PLANT: frozenset({VIEW}),
+        Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -54,6 +58,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         ),
         Resource.CUSTOMER: frozenset({VIEW, CREATE}),
         Resource.PLANT: frozenset({VIEW}),
+        Resource.CATALOGUE: frozenset({VIEW}),
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -73,6 +78,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         ),
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.PLANT: frozenset({VIEW}),
+        Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -89,15 +95,18 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         ),
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.PLANT: frozenset({VIEW}),
+        Resource.CATALOGUE: frozenset({VIEW}),
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
         Resource.PLANT: frozenset({VIEW}),
+        Resource.CATALOGUE: frozenset({VIEW}),
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.PLANT: frozenset({VIEW}),
+        Resource.CATALOGUE: frozenset({VIEW}),
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -105,6 +114,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
             {VIEW, A.CONFIRM, A.APPROVE_DESIGN, A.REJECT_DESIGN, A.REQUEST_CHANGE}
         ),
         Resource.CUSTOMER: frozenset({VIEW}),
+        Resource.CATALOGUE: frozenset({VIEW}),
     },
 }
 
@@ -115,6 +125,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_ORDER)
     if resource is Resource.PLANT:
         return [VIEW]
+    if resource is Resource.CATALOGUE:
+        return [VIEW, IMPORT]
     return [VIEW, CREATE]
 
 

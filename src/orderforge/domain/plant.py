@@ -78,6 +78,28 @@ class WorkCenter:
     #: Setup minutes when no changeover matrix entry applies.
     default_setup_minutes: int = 0
     hourly_rate: str = "0"
+    #: What the machine can physically take, in the catalogue's units (mm), keyed by the
+    #: dimension names families use: {"length": 3100, "width": 2100}. A configured
+    #: product above a limit cannot be made there (feasibility review).
+    limits: dict[str, int] = field(default_factory=dict)
+    id: int | None = None
+
+
+class ComponentStatus(StrEnum):
+    APPROVED = "approved"  # bought or made before; supplier and lead time known
+    NEW = "new"  # never used: engineering must qualify a supplier first
+    BLOCKED = "blocked"  # discontinued or banned: cannot be used at all
+
+
+@dataclass(eq=False)
+class Component:
+    """A material or bought part the plant knows, for feasibility and (later) MRP."""
+
+    code: str
+    name: str
+    unit: str
+    status: ComponentStatus
+    lead_time_days: int = 0
     id: int | None = None
 
 

@@ -6,16 +6,21 @@ so every demo order has a true, replayable timeline.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import Order
+from orderforge.domain.plant import Component
 from orderforge.domain.user import Role, User
-from orderforge.services import demo_plant
+from orderforge.services import demo_catalogue, demo_plant
+from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
+from orderforge.services.orders import configure_lines
 from orderforge.services.ports import OrderFilter, UnitOfWork
 
 DEMO_ACTOR = "demo-loader"
@@ -52,7 +57,7 @@ def load_demo(
     orders = demo_plant.demo_orders(seed, count)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        _load_plant(uow)
+        _load_plant(uow, now)
         customer_ids = _load_customers(uow, now)
         usernames = _load_users(ctx, uow, password, customer_ids, now)
         for i, demo in enumerate(orders):
@@ -69,13 +74,49 @@ def load_demo(
     )
 
 
-def _load_plant(uow: UnitOfWork) -> None:
+def _load_plant(uow: UnitOfWork, now: dt.datetime) -> None:
     for calendar in demo_plant.CALENDARS:
         uow.plant.add_calendar(calendar)
     for centre in demo_plant.WORK_CENTRES:
-        uow.plant.add_work_centre(centre)
+        limits = demo_catalogue.WORK_CENTRE_LIMITS.get(centre.code, {})
+        uow.plant.add_work_centre(dataclasses.replace(centre, limits=dict(limits)))
     for family in demo_plant.PRODUCT_FAMILIES:
         uow.plant.add_family(family)
+    _load_catalogues(uow, now - dt.timedelta(days=400))
+
+
+def _load_catalogues(uow: UnitOfWork, at: dt.datetime) -> None:
+    """Import the four families' catalogues and the components they use."""
+    known: dict[str, Component] = {}
+    for code in demo_catalogue.CATALOGUE_FILES:
+        text = demo_catalogue.catalogue_text(code)
+        family = parse_family(text, CatalogueFormat.YAML)
+        uow.catalogue.add(
+            CatalogueVersion.imported(
+                family_code=family.code,
+                previous=0,
+                label=family.version,
+                name=family.name,
+                document=text,
+                format=CatalogueFormat.YAML,
+                actor=DEMO_ACTOR,
+                at=at,
+            )
+        )
+        for part in family.components:
+            status, lead_time = demo_catalogue.COMPONENT_STATUS[part.code]
+            known.setdefault(
+                part.code,
+                Component(
+                    code=part.code,
+                    name=part.name,
+                    unit=part.unit,
+                    status=status,
+                    lead_time_days=lead_time,
+                ),
+            )
+    for component in known.values():
+        uow.plant.add_component(component)
 
 
 def _load_customers(uow: UnitOfWork, now: dt.datetime) -> dict[str, int]:
@@ -129,10 +170,17 @@ def _load_order(
         hour=8, minute=15, second=0, microsecond=0
     )
     number = f"SO-{created.year}-{uow.sequences.next_value(f'order-{created.year}'):04d}"
+    specs = demo_catalogue.demo_specs()
+    lines = [
+        dataclasses.replace(li, spec=_pick(specs[li.product_family], demo.created_days_ago + i))
+        if li.product_family in specs
+        else li
+        for i, li in enumerate(demo.lines)
+    ]
     order = Order.open_quote(
         number=number,
         customer_id=customer_ids[demo.customer_code],
-        lines=list(demo.lines),
+        lines=list(configure_lines(uow, tuple(lines))),
         requested_date=created.date() + dt.timedelta(days=demo.requested_in_days),
         notes=demo.notes,
         actor=usernames[Role.SALES],
@@ -143,6 +191,10 @@ def _load_order(
     for i, (action, role, reason) in enumerate(demo.path, start=1):
         order.apply(action, actor=usernames[role], at=created + step * i, reason=reason)
     uow.orders.add(order)
+
+
+def _pick(specs: list[dict[str, str]], n: int) -> dict[str, str]:
+    return specs[n % len(specs)]
 
 
 def order_count(ctx: ServiceContext) -> int:

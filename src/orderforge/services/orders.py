@@ -19,6 +19,7 @@ from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
 from orderforge.domain.text import check_text
 from orderforge.domain.user import Role
+from orderforge.services import configuration
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import (
     DuplicateRecord,
@@ -130,13 +131,13 @@ def _create_once(
             if replay is not None:
                 return replay
         customer = _customer_for_new_order(uow, actor, cmd.customer_code)
-        _check_specs(uow, cmd.lines)
+        lines = configure_lines(uow, cmd.lines)
         now = ctx.clock.now()
         number = f"SO-{now.year}-{uow.sequences.next_value(f'order-{now.year}'):04d}"
         order = Order.open_quote(
             number=number,
             customer_id=_id(customer.id),
-            lines=list(cmd.lines),
+            lines=list(lines),
             requested_date=cmd.requested_date,
             notes=cmd.notes.strip(),
             actor=actor.username,
@@ -166,17 +167,50 @@ def _customer_for_new_order(uow: UnitOfWork, actor: Principal, code: str) -> Cus
     return customer
 
 
-def _check_specs(uow: UnitOfWork, lines: tuple[LineInput, ...]) -> None:
+def configure_lines(uow: UnitOfWork, lines: tuple[LineInput, ...]) -> tuple[LineInput, ...]:
+    """Lines as the plant will build them: configured against the newest catalogue
+    version (spec completed with defaults, version and unit price recorded), or checked
+    against the plant's plain option list for a family without a catalogue yet."""
+    checked = []
     for i, line in enumerate(lines):
+        if uow.catalogue.latest(line.product_family) is not None:
+            checked.append(_configured_line(uow, line, i))
+            continue
         family = uow.plant.family(line.product_family)
         if family is None:
-            known = ", ".join(f.code for f in uow.plant.families())
+            known = sorted(
+                {f.code for f in uow.plant.families()}
+                | {e.family_code for e in uow.catalogue.latest_all()}
+            )
             raise InvalidInput(
                 f"Line {i + 1}: there is no product family '{line.product_family}'. "
-                f"Known families: {known}.",
+                f"Known families: {', '.join(known)}.",
                 field=f"lines[{i}].product_family",
             )
         family.check_spec(line.spec, where=f"lines[{i}]")
+        checked.append(line)
+    return tuple(checked)
+
+
+def _configured_line(uow: UnitOfWork, line: LineInput, i: int) -> LineInput:
+    where = f"lines[{i}].spec"
+    result = configuration.evaluate_in(uow, line.product_family, line.spec, where)
+    if not result.validity.valid:
+        names = sorted(
+            {n for c in result.validity.conflicts for n in c.names} | set(result.validity.missing)
+        )
+        field = f"{where}.{names[0]}" if len(names) == 1 else where
+        raise InvalidInput(
+            f"Line {i + 1}: {configuration.explain_invalid(result.validity)}", field=field
+        )
+    unit_price = str(result.costing.price) if result.costing else None
+    return LineInput(
+        product_family=result.family,
+        quantity=line.quantity,
+        spec=configuration.resolved_spec(result.validity),
+        catalogue_version=result.version,
+        unit_price=unit_price,
+    )
 
 
 def _id(value: int | None) -> int:
@@ -337,10 +371,9 @@ def revise_order(
         order = _load_visible(uow, actor, number)
         require(actor.role, Resource.ORDER, EDIT)
         _check_version(order, expected_version)
-        if cmd.lines is not None:
-            _check_specs(uow, cmd.lines)
+        lines = configure_lines(uow, cmd.lines) if cmd.lines is not None else None
         order.revise(
-            lines=list(cmd.lines) if cmd.lines is not None else None,
+            lines=list(lines) if lines is not None else None,
             requested_date=(
                 cmd.requested_date if cmd.change_requested_date else order.requested_date
             ),

@@ -13,11 +13,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from orderforge.adapters.db import tables as t
+from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.plant import (
     Calendar,
+    Component,
+    ComponentStatus,
     Option,
     Parameter,
     ProductFamily,
@@ -298,6 +301,7 @@ class SqlPlantRepository:
                 changeover_minutes=centre.changeover_minutes,
                 default_setup_minutes=centre.default_setup_minutes,
                 hourly_rate=Decimal(centre.hourly_rate),
+                limits=centre.limits,
             )
         )
 
@@ -340,6 +344,32 @@ class SqlPlantRepository:
                 changeover_minutes=r.changeover_minutes,
                 default_setup_minutes=r.default_setup_minutes,
                 hourly_rate=str(r.hourly_rate),
+                limits=dict(r.limits),
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+    def add_component(self, component: Component) -> None:
+        self.session.execute(
+            sa.insert(t.components).values(
+                code=component.code,
+                name=component.name,
+                unit=component.unit,
+                status=component.status.value,
+                lead_time_days=component.lead_time_days,
+            )
+        )
+
+    def components(self) -> list[Component]:
+        rows = self.session.execute(sa.select(t.components).order_by(t.components.c.code))
+        return [
+            Component(
+                code=r.code,
+                name=r.name,
+                unit=r.unit,
+                status=ComponentStatus(r.status),
+                lead_time_days=r.lead_time_days,
                 id=r.id,
             )
             for r in rows
@@ -377,3 +407,50 @@ class SqlPlantRepository:
         stmt = sa.select(t.product_families).where(t.product_families.c.code == code)
         row = self.session.execute(stmt).one_or_none()
         return None if row is None else self._family(row)
+
+
+class SqlCatalogueRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: list[CatalogueVersion] = []
+
+    def add(self, entry: CatalogueVersion) -> None:
+        self.session.add(entry)
+        self.seen.append(entry)
+
+    def get(self, family_code: str, version: int) -> CatalogueVersion | None:
+        c = t.catalogue_versions.c
+        stmt = sa.select(CatalogueVersion).where(c.family_code == family_code, c.version == version)
+        return self.session.scalars(stmt).one_or_none()
+
+    def latest(self, family_code: str) -> CatalogueVersion | None:
+        c = t.catalogue_versions.c
+        stmt = (
+            sa.select(CatalogueVersion)
+            .where(c.family_code == family_code)
+            .order_by(c.version.desc())
+            .limit(1)
+        )
+        return self.session.scalars(stmt).one_or_none()
+
+    def latest_all(self) -> list[CatalogueVersion]:
+        c = t.catalogue_versions.c
+        newest = (
+            sa.select(c.family_code, sa.func.max(c.version).label("version"))
+            .group_by(c.family_code)
+            .subquery()
+        )
+        stmt = (
+            sa.select(CatalogueVersion)
+            .join(
+                newest,
+                sa.and_(c.family_code == newest.c.family_code, c.version == newest.c.version),
+            )
+            .order_by(c.family_code)
+        )
+        return list(self.session.scalars(stmt))
+
+    def history(self, family_code: str) -> list[CatalogueVersion]:
+        c = t.catalogue_versions.c
+        stmt = sa.select(CatalogueVersion).where(c.family_code == family_code).order_by(c.version)
+        return list(self.session.scalars(stmt))

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import registry, relationship
 
 from orderforge.adapters.db.types import EnumText, JSONType, UTCDateTime
+from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.order import Order, OrderLine, OrderState
 from orderforge.domain.user import ApiToken, Role, User
@@ -93,6 +94,8 @@ order_lines = sa.Table(
     sa.Column("product_family", sa.String(40), nullable=False),
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("spec", JSONType, nullable=False),
+    sa.Column("catalogue_version", sa.Integer, nullable=True),
+    sa.Column("unit_price", sa.String(20), nullable=True),
     sa.UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_id_line_no"),
 )
 
@@ -153,6 +156,7 @@ work_centres = sa.Table(
     sa.Column("changeover_minutes", JSONType, nullable=False),
     sa.Column("default_setup_minutes", sa.Integer, nullable=False),
     sa.Column("hourly_rate", sa.Numeric(12, 2), nullable=False),
+    sa.Column("limits", JSONType, nullable=False),
 )
 
 product_families = sa.Table(
@@ -165,6 +169,34 @@ product_families = sa.Table(
     sa.Column("options", JSONType, nullable=False),
     sa.Column("parameters", JSONType, nullable=False),
     sa.Column("routing", JSONType, nullable=False),
+)
+
+components = sa.Table(
+    "components",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(40), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("unit", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("lead_time_days", sa.Integer, nullable=False),
+)
+
+#: Every imported version of a family's catalogue, verbatim; never updated.
+catalogue_versions = sa.Table(
+    "catalogue_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("family_code", sa.String(40), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("label", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("format", EnumText(CatalogueFormat), nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("imported_at", UTCDateTime, nullable=False),
+    sa.Column("imported_by", sa.String(60), nullable=False),
+    sa.UniqueConstraint("family_code", "version", name="uq_catalogue_versions_family_code_version"),
 )
 
 mapper_registry = registry(metadata=metadata)
@@ -198,6 +230,7 @@ def start_mappers() -> None:
             )
         },
     )
-    for cls in (Order, Customer, User):
+    mapper_registry.map_imperatively(CatalogueVersion, catalogue_versions)
+    for cls in (Order, Customer, User, CatalogueVersion):
         event.listen(cls, "load", _fresh_event_list)
     _mapped = True

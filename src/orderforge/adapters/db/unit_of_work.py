@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from orderforge.adapters.db.repositories import (
+    SqlCatalogueRepository,
     SqlCustomerRepository,
     SqlEventLog,
     SqlIdempotencyStore,
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyStore
     sequences: SqlNumberSequence
     plant: SqlPlantRepository
+    catalogue: SqlCatalogueRepository
     session: Session
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -52,6 +54,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyStore(self.session)
         self.sequences = SqlNumberSequence(self.session)
         self.plant = SqlPlantRepository(self.session)
+        self.catalogue = SqlCatalogueRepository(self.session)
         return self
 
     def __exit__(
@@ -65,7 +68,7 @@ class SqlUnitOfWork:
 
     def _collect_events(self) -> list[DomainEvent]:
         collected: list[DomainEvent] = []
-        for repo in (self.orders, self.customers, self.users):
+        for repo in (self.orders, self.customers, self.users, self.catalogue):
             for aggregate in repo.seen:
                 collected.extend(aggregate.pending_events)
                 aggregate.pending_events.clear()

@@ -101,6 +101,13 @@ class LineOut(BaseModel):
     product_family: str
     quantity: int
     spec: dict[str, str]
+    catalogue_version: int | None = None
+    unit_price: str | None = None
+
+
+class SpecIn(BaseModel):
+    model_config = _STRICT
+    spec: dict[str, str] = Field(default_factory=dict, examples=[{"top_material": "glass"}])
 
 
 class OrderOut(BaseModel):

@@ -28,7 +28,7 @@ from orderforge.domain.errors import (
 from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed
 from orderforge.entrypoints.api.errors import status_of
-from orderforge.services import customers, orders, plant, users
+from orderforge.services import catalogue, customers, orders, plant, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -180,7 +180,7 @@ def new_order_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
         "order_new.html",
         me=me,
         customers=customers.list_customers(ctx, me),
-        families=plant.product_families(ctx, me),
+        families=catalogue.family_schemas(ctx, me),
         form={},
     )
 
@@ -202,7 +202,7 @@ async def create_order(request: Request, ctx: Ctx, me: User) -> Response:
             error=exc.message,
             error_field=exc.field,
             customers=customers.list_customers(ctx, me),
-            families=plant.product_families(ctx, me),
+            families=catalogue.family_schemas(ctx, me),
             form=values,
         )
     number = created.view["number"]
@@ -278,7 +278,7 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
         actions=allowed,
         events=events,
         editable=editable,
-        families=plant.product_families(ctx, me) if editable else [],
+        families=catalogue.family_schemas(ctx, me) if editable else [],
     )
 
 
