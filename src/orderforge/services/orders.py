@@ -219,7 +219,7 @@ def _id(value: int | None) -> int:
     return value
 
 
-def _load_visible(uow: UnitOfWork, actor: Principal, number: str) -> Order:
+def load_visible(uow: UnitOfWork, actor: Principal, number: str) -> Order:
     """Fetch an order the actor may see; others' orders look like missing ones (404)."""
     order = uow.orders.get(number.strip().upper())
     if order is None or (actor.role is Role.CUSTOMER and order.customer_id != actor.customer_id):
@@ -237,7 +237,7 @@ def _customer_of(uow: UnitOfWork, order: Order) -> Customer:
 def get_order(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
     require(actor.role, Resource.ORDER, VIEW)
     with ctx.uow() as uow:
-        order = _load_visible(uow, actor, number)
+        order = load_visible(uow, actor, number)
         return order_view(order, _customer_of(uow, order))
 
 
@@ -304,7 +304,7 @@ def _criteria(uow: UnitOfWork, actor: Principal, query: OrderQuery) -> OrderFilt
 def order_timeline(ctx: ServiceContext, actor: Principal, number: str) -> list[dict[str, Any]]:
     require(actor.role, Resource.ORDER, VIEW)
     with ctx.uow() as uow:
-        order = _load_visible(uow, actor, number)
+        order = load_visible(uow, actor, number)
         return [event_view(e) for e in uow.events.for_aggregate("order", order.number)]
 
 
@@ -312,7 +312,7 @@ def available_actions(ctx: ServiceContext, actor: Principal, number: str) -> lis
     """Actions this actor may take on the order now: allowed by role AND by state."""
     require(actor.role, Resource.ORDER, VIEW)
     with ctx.uow() as uow:
-        order = _load_visible(uow, actor, number)
+        order = load_visible(uow, actor, number)
         return [
             a.value
             for a in order.allowed_actions()
@@ -350,7 +350,7 @@ def advance_order(
 ) -> dict[str, Any]:
     parsed = parse_action(action)
     with ctx.uow() as uow:
-        order = _load_visible(uow, actor, number)
+        order = load_visible(uow, actor, number)
         require(actor.role, Resource.ORDER, parsed.value)
         _check_version(order, expected_version)
         if len(reason) > 2000:
@@ -368,7 +368,7 @@ def revise_order(
     expected_version: int | None = None,
 ) -> dict[str, Any]:
     with ctx.uow() as uow:
-        order = _load_visible(uow, actor, number)
+        order = load_visible(uow, actor, number)
         require(actor.role, Resource.ORDER, EDIT)
         _check_version(order, expected_version)
         lines = configure_lines(uow, cmd.lines) if cmd.lines is not None else None

@@ -25,7 +25,15 @@ from orderforge.bootstrap import Application, build
 from orderforge.config import ConfigError
 from orderforge.domain.errors import DomainError, InvalidInput, NotFound
 from orderforge.domain.order import LineInput
-from orderforge.services import customers, demo, orders, users
+from orderforge.services import (
+    catalogue,
+    configuration,
+    customers,
+    demo,
+    feasibility,
+    orders,
+    users,
+)
 from orderforge.services.demo_plant import DEMO_USERS
 from orderforge.services.ports import Principal
 
@@ -43,7 +51,11 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(user_app, name="user")
 app.add_typer(customer_app, name="customer")
+catalog_app = typer.Typer(
+    help="Product catalogues (families, rules, modules).", no_args_is_help=True
+)
 app.add_typer(order_app, name="order")
+app.add_typer(catalog_app, name="catalog")
 
 out = Console()
 err = Console(stderr=True)
@@ -360,6 +372,98 @@ def order_advance(
         application.ctx, _actor(application, as_user), number, action, reason=reason
     )
     out.print(f"Order {view['number']} is now {view['state_label'].lower()}.")
+
+
+@order_app.command("review")
+@refusals
+def order_review(number: str, as_user: AsUser = "admin") -> None:
+    """Run the automatic feasibility review on a confirmed order (rules, plant capability,
+    components) and move it to feasible, needs engineering or rejected."""
+    application = _app()
+    result = feasibility.review_order(application.ctx, _actor(application, as_user), number)
+    for finding in result["findings"]:
+        out.print(escape(f"- [{finding['severity']}] {finding['message']}"))
+    out.print(f"Order {result['order']['number']} is now {result['order']['state_label'].lower()}.")
+
+
+@catalog_app.command("import")
+@refusals
+def catalog_import(
+    file: Annotated[Path, typer.Argument(help="Catalogue file (.yaml, .yml or .json)")],
+    as_user: AsUser = "admin",
+) -> None:
+    """Import a product family's catalogue file as a new version (unchanged text: no-op)."""
+    if not file.is_file():
+        raise InvalidInput(f"There is no catalogue file at {file}.", field="file")
+    fmt = "json" if file.suffix.lower() == ".json" else "yaml"
+    application = _app()
+    result = catalogue.import_catalogue(
+        application.ctx,
+        _actor(application, as_user),
+        catalogue.ImportCatalogue(file.read_text(), fmt),
+    )
+    verb = "imported as" if result["created"] else "unchanged, still"
+    out.print(f"{result['family']} {verb} version {result['version']} ({result['label']}).")
+
+
+@app.command("configure")
+@refusals
+def configure_product(
+    family: Annotated[str, typer.Argument(help="Product family code, e.g. TABLE")],
+    choices: Annotated[list[str] | None, typer.Argument(help="key=value picks")] = None,
+    as_user: AsUser = "admin",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show what can still be chosen after some picks, or the BOM, routing and price of a
+    complete, valid spec."""
+    spec: dict[str, str] = {}
+    for pick in choices or []:
+        key, sep, value = pick.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"'{pick}' is not key=value.", field="spec")
+        spec[key.strip()] = value.strip()
+    application = _app()
+    actor = _actor(application, as_user)
+    result = configuration.evaluate(application.ctx, actor, family, spec)
+    domains = configuration.remaining(application.ctx, actor, family, spec)
+    if as_json:
+        print(json.dumps({"evaluation": result, "domains": domains}, indent=2))
+        return
+    _print_configuration(result, domains)
+
+
+def _print_configuration(result: dict[str, Any], domains: dict[str, Any]) -> None:
+    table = Table(title=f"{result['family']} (catalogue version {result['version']})")
+    table.add_column("option")
+    table.add_column("value")
+    table.add_column("still possible")
+    for name, value in result["spec"].items():
+        if name in domains["options"]:
+            possible = ", ".join(domains["options"][name])
+        else:
+            possible = ", ".join(
+                f"{r['min']}-{r['max']} step {r['step']}"
+                for r in domains["parameters"][name]["ranges"]
+            )
+        mark = " (default)" if name in result["defaulted"] else ""
+        table.add_row(name, f"{value}{mark}", possible)
+    out.print(table)
+    for conflict in result["conflicts"]:
+        out.print(f"[red]Conflict:[/red] {escape(conflict['message'])}")
+    if result["valid"]:
+        for item in result["bom"]:
+            out.print(f"  {item['quantity']} {item['unit']} {item['component']} {item['name']}")
+        for op in result["routing"]:
+            out.print(
+                f"  op {op['code']} on {'/'.join(op['work_centres'])}: setup "
+                f"{op['setup_minutes']} min, run {op['run_minutes']} min"
+            )
+        if result["costing"]:
+            k = result["costing"]
+            out.print(
+                f"Cost {k['cost']} (materials {k['material_cost']}, labour "
+                f"{k['labour_cost']}); price {k['price']}"
+            )
 
 
 def _print_order(view: dict[str, Any], as_json: bool) -> None:

@@ -18,7 +18,7 @@ from orderforge.entrypoints.api.schemas import (
     OrderPage,
     OrderPatch,
 )
-from orderforge.services import orders
+from orderforge.services import feasibility, orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -139,3 +139,11 @@ def list_actions(ctx: Ctx, me: Me, number: str) -> dict[str, Any]:
 @router.get("/{number}/events", response_model=list[EventOut], summary="The order's timeline")
 def timeline(ctx: Ctx, me: Me, number: str) -> list[dict[str, Any]]:
     return orders.order_timeline(ctx, me, number)
+
+
+@router.post(
+    "/{number}/feasibility-review",
+    summary="Review a confirmed order automatically and apply the outcome",
+)
+def feasibility_review(ctx: Ctx, me: Me, number: str) -> dict[str, Any]:
+    return feasibility.review_order(ctx, me, number)
