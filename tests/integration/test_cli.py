@@ -107,3 +107,34 @@ def test_solve_refuses_a_missing_or_malformed_file(cli: CliRunner, tmp_path: Pat
     bad = tmp_path / "bad.txt"
     bad.write_text("2 2\n0 5 1\n")
     assert "bad.txt" in run(cli, "solve", str(bad), "--format", "jssp", code=1)
+
+
+def test_catalog_import_configure_and_review(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "demo", "load")
+    from orderforge.services.demo_catalogue import catalogue_text
+
+    edited = tmp_path / "table.yaml"
+    edited.write_text(catalogue_text("TABLE").replace('version: "2026.1"', 'version: "2027.1"'))
+    assert "imported as version 2 (2027.1)" in run(cli, "catalog", "import", str(edited))
+    assert "unchanged, still version 2" in run(cli, "catalog", "import", str(edited))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("family: [")
+    assert "Error" in run(cli, "catalog", "import", str(bad), code=1)
+    shown = json.loads(run(cli, "configure", "TABLE", "top=solid", "--json"))
+    assert "mdf" not in shown["domains"]["options"]["core"]
+    assert "no core" in run(cli, "configure", "TABLE", "top=solid", "core=mdf")
+    created = json.loads(
+        run(
+            cli,
+            "order",
+            "create",
+            "--customer",
+            "C-HOTEL-ALPINA",
+            "--line",
+            "TABLE:1:top=veneered,length=3000,width=1400",
+            "--json",
+        )
+    )
+    run(cli, "order", "advance", created["number"], "confirm")
+    out = run(cli, "order", "review", created["number"], "--as", "engineer")
+    assert "needs engineering" in out and "1300 mm" in out
