@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from orderforge.adapters.db import migrate
 from orderforge.adapters.db.engine import create_db_engine
 from orderforge.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from orderforge.adapters.documents.quote_pdf import FpdfQuoteRenderer
 from orderforge.adapters.security import Argon2PasswordHasher
 from orderforge.config import Settings, load_settings
 from orderforge.services.context import ServiceContext, SystemClock
@@ -46,5 +47,6 @@ def build(
         uow=SqlUnitOfWorkFactory(engine),
         clock=clock or SystemClock(),
         hasher=hasher or Argon2PasswordHasher(),
+        quotes=FpdfQuoteRenderer(),
     )
     return Application(settings=settings, engine=engine, ctx=ctx)

@@ -168,3 +168,54 @@ def test_order_lines_keep_their_catalogue_version(api: ApiSession) -> None:
     line = api.client.get(f"{API}/orders/{first['number']}", headers=sales).json()["lines"][0]
     assert line["catalogue_version"] == first["lines"][0]["catalogue_version"]
     assert line["unit_price"] and line["spec"]  # configured: defaults filled in, priced
+
+
+def test_quote_document_is_a_pdf_for_the_right_people(api: ApiSession) -> None:
+    body = {
+        "customer": "C-HOTEL-ALPINA",
+        "lines": [{"product_family": "TABLE", "quantity": 2, "spec": {}}],
+    }
+    number = api.client.post(f"{API}/orders", json=body, headers=api.auth("sales")).json()["number"]
+    response = api.client.get(f"{API}/orders/{number}/quote.pdf", headers=api.auth("sales"))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and len(response.content) > 1000
+    own = api.client.get(f"{API}/orders/{number}/quote.pdf", headers=api.auth("alpina"))
+    assert own.status_code == 200
+    other = api.client.get(f"{API}/orders/{number}/quote.pdf", headers=api.auth("studio-berg"))
+    assert other.status_code == 404
+
+
+def test_quote_content_totals_the_priced_lines() -> None:
+    from orderforge.services.quotes import quote_content
+
+    view = {
+        "number": "SO-1",
+        "created_at": "2026-11-25T09:00:00+00:00",
+        "customer": {"code": "C-X", "name": "X"},
+        "requested_date": None,
+        "promise_date": None,
+        "state_label": "Quote",
+        "lines": [
+            {
+                "line_no": 1,
+                "quantity": 2,
+                "product_family": "TABLE",
+                "catalogue_version": 1,
+                "unit_price": "1200",
+                "spec": {"top": "solid"},
+            },
+            {
+                "line_no": 2,
+                "quantity": 1,
+                "product_family": "OLD",
+                "catalogue_version": None,
+                "unit_price": None,
+                "spec": {},
+            },
+        ],
+    }
+    content = quote_content(view)
+    assert content["total"] == "Total EUR 2400.00 (excl. VAT)"
+    assert content["lines"][1]["price"] == "Price on request"
+    assert ("Valid until", "2026-12-25") in content["facts"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from orderforge.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from orderforge.services.ports import Clock, PasswordHasher, QuoteRenderer, UnitOfWorkFactory
 
 
 class SystemClock:
@@ -18,3 +18,5 @@ class ServiceContext:
     uow: UnitOfWorkFactory
     clock: Clock
     hasher: PasswordHasher
+    #: Draws quote documents; None where no document adapter is wired (unit tests).
+    quotes: QuoteRenderer | None = None

@@ -18,7 +18,7 @@ from orderforge.entrypoints.api.schemas import (
     OrderPage,
     OrderPatch,
 )
-from orderforge.services import feasibility, orders
+from orderforge.services import feasibility, orders, quotes
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -147,3 +147,18 @@ def timeline(ctx: Ctx, me: Me, number: str) -> list[dict[str, Any]]:
 )
 def feasibility_review(ctx: Ctx, me: Me, number: str) -> dict[str, Any]:
     return feasibility.review_order(ctx, me, number)
+
+
+@router.get(
+    "/{number}/quote.pdf",
+    summary="The quote document (PDF)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def quote_pdf(ctx: Ctx, me: Me, number: str) -> Response:
+    document = quotes.quote_document(ctx, me, number)
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{number.upper()}.pdf"'},
+    )

@@ -1,0 +1,71 @@
+"""The quote document: what the customer signs, built from the stored order.
+
+Prices come from the order lines (priced when configured), so the document shows what
+was quoted even after the catalogue or rates change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from orderforge.domain.errors import InvalidInput
+from orderforge.domain.permissions import VIEW, Resource, require
+from orderforge.services.context import ServiceContext
+from orderforge.services.orders import get_order
+from orderforge.services.ports import Principal
+
+COMPANY = "Holzwerk Nordlicht"
+VALID_DAYS = 30
+
+
+def quote_content(view: dict[str, Any]) -> dict[str, Any]:
+    created = dt.datetime.fromisoformat(view["created_at"]).date()
+    total = Decimal(0)
+    lines = []
+    for line in view["lines"]:
+        spec = ", ".join(f"{k} {v}" for k, v in line["spec"].items())
+        if line["unit_price"] is None:
+            price = "Price on request"
+        else:
+            amount = Decimal(line["unit_price"]) * line["quantity"]
+            total += amount
+            price = f"{line['quantity']} x EUR {line['unit_price']} = EUR {amount:.2f}"
+        lines.append(
+            {
+                "title": f"{line['line_no']}. {line['quantity']} x {line['product_family']}"
+                f" (catalogue version {line['catalogue_version'] or '-'})",
+                "spec": spec,
+                "price": price,
+            }
+        )
+    return {
+        "company": COMPANY,
+        "number": view["number"],
+        "facts": [
+            ("Customer", f"{view['customer']['name']} ({view['customer']['code']})"),
+            ("Date", created.isoformat()),
+            ("Valid until", (created + dt.timedelta(days=VALID_DAYS)).isoformat()),
+            ("Requested date", view["requested_date"] or "-"),
+            (
+                "Lead time",
+                view["promise_date"]
+                or "to be confirmed (capacity and materials check follows confirmation)",
+            ),
+            ("State", view["state_label"]),
+        ],
+        "lines": lines,
+        "total": f"Total EUR {total:.2f} (excl. VAT)",
+        "terms": "Prices in EUR excluding VAT and delivery. Made to order: production starts "
+        "after confirmation and design approval.",
+    }
+
+
+def quote_document(ctx: ServiceContext, actor: Principal, number: str) -> bytes:
+    require(actor.role, Resource.ORDER, VIEW)
+    if ctx.quotes is None:
+        raise InvalidInput(
+            "Quote documents are not available in this installation.", field="format"
+        )
+    return ctx.quotes.render(quote_content(get_order(ctx, actor, number)))
