@@ -65,6 +65,8 @@ def _operations() -> list[str]:
         "POST /api/v1/families/{code}/configure",
         "GET /api/v1/families/{code}/catalogue",
         "POST /api/v1/catalogue",
+        "POST /api/v1/orders/{number}/feasibility-review",
+        "GET /api/v1/orders/{number}/quote.pdf",
     ]
 
 

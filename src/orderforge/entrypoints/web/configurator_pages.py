@@ -1,0 +1,438 @@
+"""Configurator and engineers' review queue pages.
+
+`/configure/{code}` works without JavaScript: the form posts back here, and the page
+is rendered with the choices still possible, the parameter ranges, the conflicts and
+the price. `static/configurator.js` does the same live through the JSON API and must
+follow the same rules, in particular `complete_spec` (how unpicked values are filled).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from orderforge.domain.errors import DomainError, InvalidInput
+from orderforge.domain.order import LineInput, OrderAction, OrderState
+from orderforge.domain.permissions import CREATE, VIEW, Resource, is_allowed, require
+from orderforge.entrypoints.web.pages import Ctx, User, _check_csrf, _redirect, flash, render
+from orderforge.services import catalogue, configuration, customers, orders
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import Principal
+
+router = APIRouter(include_in_schema=False)
+
+#: Form fields of the spec are named `spec.<code>`, apart from the order's own fields.
+SPEC = "spec."
+MAX_FORM_TEXT = 5000
+
+
+# -- helpers: ranges, completion ------------------------------------------------
+
+
+def _plain(value: Decimal) -> str:
+    """800, 0.5 — never 8E+2."""
+    return format(value.normalize(), "f")
+
+
+def _in_range(value: Decimal, r: dict[str, str]) -> bool:
+    low, high, step = Decimal(r["min"]), Decimal(r["max"]), Decimal(r["step"])
+    return low <= value <= high and (step == 0 or (value - low) % step == 0)
+
+
+def _nearest(value: Decimal, ranges: list[dict[str, str]]) -> Decimal | None:
+    """The allowed value closest to `value` (ties: the lower one)."""
+    best: Decimal | None = None
+    for r in ranges:
+        low, high, step = Decimal(r["min"]), Decimal(r["max"]), Decimal(r["step"])
+        clamped = min(max(value, low), high)
+        if step > 0:
+            clamped = low + ((clamped - low) // step) * step
+        if best is None or abs(clamped - value) < abs(best - value):
+            best = clamped
+    return best
+
+
+def range_text(ranges: list[dict[str, str]], unit: str) -> str:
+    """'800–1800 mm in steps of 10', ranges joined with 'or'."""
+    if not ranges:
+        return "no value fits the other choices"
+    parts = []
+    for r in ranges:
+        low, high, step = (_plain(Decimal(r[k])) for k in ("min", "max", "step"))
+        span = f"{low} {unit}".strip() if low == high else f"{low}–{high} {unit}".strip()
+        parts.append(span if low == high else f"{span} in steps of {step}")
+    return " or ".join(parts)
+
+
+def complete_spec(
+    schema: dict[str, Any], picks: dict[str, str], domains: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Picks plus a value for everything not picked: the catalogue default while it is
+    still possible, else the first possible choice (options) or the nearest possible
+    value (parameters). Returns (spec, the filled values that differ from the default).
+    """
+    spec = dict(picks)
+    changed: dict[str, str] = {}
+    for o in schema["options"]:
+        if o["code"] in picks:
+            continue
+        possible = domains["options"].get(o["code"], [])
+        value = o["default"] if o["default"] in possible else (possible[0] if possible else None)
+        if value is None:
+            continue
+        spec[o["code"]] = value
+        if value != o["default"]:
+            changed[o["code"]] = value
+    for p in schema["parameters"]:
+        if p["code"] in picks:
+            continue
+        ranges = domains["parameters"].get(p["code"], {}).get("ranges", [])
+        wanted = Decimal(p["default"] if p["default"] is not None else p["min"])
+        if any(_in_range(wanted, r) for r in ranges):
+            spec[p["code"]] = _plain(wanted)
+            continue
+        near = _nearest(wanted, ranges)
+        if near is not None:
+            spec[p["code"]] = _plain(near)
+            changed[p["code"]] = _plain(near)
+    return spec, changed
+
+
+# -- the configurator's state for the template ----------------------------------
+
+
+def _picks(schema: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
+    codes = [o["code"] for o in schema["options"]] + [p["code"] for p in schema["parameters"]]
+    picks = {}
+    for code in codes:
+        value = values.get(SPEC + code, "").strip()
+        if value:
+            picks[code] = value[:100]
+    return picks
+
+
+def _remaining(
+    ctx: ServiceContext, me: Principal, code: str, picks: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Domains for the picks; picks the engine cannot read are dropped and explained."""
+    usable = dict(picks)
+    errors: dict[str, str] = {}
+    for _ in range(len(picks) + 1):
+        try:
+            return configuration.remaining(ctx, me, code, usable), errors
+        except InvalidInput as exc:
+            name = (exc.field or "").removeprefix("spec.")
+            if name not in usable:
+                raise
+            errors[name] = exc.message
+            del usable[name]
+    raise InvalidInput("The choices could not be read.", field="spec")  # pragma: no cover
+
+
+def configurator_state(
+    ctx: ServiceContext, me: Principal, schema: dict[str, Any], picks: dict[str, str]
+) -> dict[str, Any]:
+    """Everything the configurator shows for the current picks."""
+    code = schema["code"]
+    domains, errors = _remaining(ctx, me, code, picks)
+    usable = {k: v for k, v in picks.items() if k not in errors}
+    # A picked field's own alternatives: what the OTHER picks still allow for it.
+    own: dict[str, dict[str, Any]] = {}
+    for name in usable:
+        others = {k: v for k, v in usable.items() if k != name}
+        own[name] = configuration.remaining(ctx, me, code, others)
+
+    def domain_of(name: str, kind: str) -> Any | None:
+        source = own.get(name, domains)
+        if not source["consistent"]:
+            return None  # nothing can be said while the other picks conflict
+        return source[kind].get(name)
+
+    options = []
+    for o in schema["options"]:
+        possible = domain_of(o["code"], "options")
+        options.append(
+            {
+                **o,
+                "picked": picks.get(o["code"], ""),
+                "error": errors.get(o["code"]),
+                "choices": [
+                    {**c, "possible": possible is None or c["code"] in possible}
+                    for c in o["choices"]
+                ],
+            }
+        )
+    parameters = []
+    for p in schema["parameters"]:
+        domain = domain_of(p["code"], "parameters")
+        ranges = domain["ranges"] if domain else []
+        # Unknown while the other picks conflict: show the catalogue's own range.
+        shown = ranges if domain else [{k: p[k] for k in ("min", "max", "step")}]
+        parameters.append(
+            {
+                **p,
+                "picked": picks.get(p["code"], ""),
+                "error": errors.get(p["code"]),
+                "low": ranges[0]["min"] if ranges else p["min"],
+                "high": ranges[-1]["max"] if ranges else p["max"],
+                "step_now": ranges[0]["step"] if ranges else p["step"],
+                "range_text": range_text(shown, p["unit"]),
+            }
+        )
+    evaluation = None
+    changed: dict[str, str] = {}
+    spec = usable
+    if domains["consistent"] and not errors:
+        spec, changed = complete_spec(schema, usable, domains)
+        evaluation = configuration.evaluate(ctx, me, code, spec)
+    labels = _labels(schema)
+    return {
+        "options": options,
+        "parameters": parameters,
+        "conflicts": [c["message"] for c in domains["conflicts"]],
+        # In the form's order, to name them as the user sees them.
+        "conflict_names": [k for k in labels if any(k in c["names"] for c in domains["conflicts"])],
+        "errors": errors,
+        "evaluation": evaluation,
+        "filled": [
+            (labels[k][0], labels[k][1].get(v, f"{v} {labels[k][2]}".strip()))
+            for k, v in changed.items()
+        ],
+        "spec": spec if domains["consistent"] and not errors else picks,
+    }
+
+
+def _labels(schema: dict[str, Any]) -> dict[str, tuple[str, dict[str, str], str]]:
+    """code -> (field label, choice labels, unit)."""
+    result: dict[str, tuple[str, dict[str, str], str]] = {}
+    for o in schema["options"]:
+        result[o["code"]] = (o["label"], {c["code"]: c["label"] for c in o["choices"]}, "")
+    for p in schema["parameters"]:
+        result[p["code"]] = (p["label"], {}, p["unit"])
+    return result
+
+
+def _client_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """What configurator.js needs to fill unpicked values like `complete_spec` does."""
+    return {
+        "code": schema["code"],
+        "options": [
+            {
+                "code": o["code"],
+                "label": o["label"],
+                "default": o["default"],
+                "choices": {c["code"]: c["label"] for c in o["choices"]},
+            }
+            for o in schema["options"]
+        ],
+        "parameters": [
+            {
+                "code": p["code"],
+                "label": p["label"],
+                "unit": p["unit"],
+                "default": p["default"],
+                "min": p["min"],
+                "max": p["max"],
+                "step": p["step"],
+            }
+            for p in schema["parameters"]
+        ],
+    }
+
+
+def money(value: str | Decimal | None) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"€{Decimal(value):,.2f}"
+
+
+def percent(value: str | Decimal) -> str:
+    return f"{Decimal(value) * 100:.0f} %"
+
+
+def _form_field(field: str | None) -> str | None:
+    """A service's field name ('lines[0].spec.length') as this form's field name."""
+    if not field:
+        return None
+    if ".spec." in field:
+        return SPEC + field.split(".spec.", 1)[1]
+    if field.startswith("lines[0]."):
+        return field.removeprefix("lines[0].")
+    return field
+
+
+def _field_label(schema: dict[str, Any], field: str | None) -> str | None:
+    if field is None:
+        return None
+    if field.startswith(SPEC):
+        label = _labels(schema).get(field.removeprefix(SPEC))
+        return label[0] if label else None
+    return {
+        "customer": "Customer",
+        "quantity": "Quantity",
+        "requested_date": "Requested date",
+        "notes": "Notes",
+        "csrf": None,
+    }.get(field)
+
+
+# -- routes: configurator --------------------------------------------------------
+
+
+@router.get("/configure")
+def families_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
+    return render(
+        request,
+        "configure_families.html",
+        me=me,
+        families=catalogue.list_families(ctx, me),
+    )
+
+
+def _render_configurator(
+    request: Request,
+    ctx: ServiceContext,
+    me: Principal,
+    schema: dict[str, Any],
+    form: dict[str, str],
+    status: int = 200,
+    error: str | None = None,
+    error_fields: tuple[str, ...] = (),
+    state: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    if state is None:
+        state = configurator_state(ctx, me, schema, _picks(schema, form))
+    labels = [label for f in error_fields if (label := _field_label(schema, f))]
+    can_create = is_allowed(me.role, Resource.ORDER, CREATE)
+    may_list_customers = can_create and is_allowed(me.role, Resource.CUSTOMER, VIEW)
+    return render(
+        request,
+        "configure_family.html",
+        status=status,
+        me=me,
+        family=schema,
+        client_schema=_client_schema(schema),
+        state=state,
+        form=form,
+        can_create=can_create,
+        customers=customers.list_customers(ctx, me) if may_list_customers else [],
+        error=error,
+        error_fields=error_fields,
+        error_label=", ".join(labels),
+        money=money,
+        percent=percent,
+    )
+
+
+@router.get("/configure/{code}")
+def configure_page(request: Request, ctx: Ctx, me: User, code: str) -> HTMLResponse:
+    schema = catalogue.family_schema(ctx, me, code)
+    return _render_configurator(request, ctx, me, schema, {"quantity": "1"})
+
+
+@router.post("/configure/{code}")
+async def configure_post(request: Request, ctx: Ctx, me: User, code: str) -> Response:
+    form = {k: str(v)[:MAX_FORM_TEXT] for k, v in (await request.form()).items()}
+    schema = catalogue.family_schema(ctx, me, code)
+    try:
+        _check_csrf(request, form.get("csrf", ""))
+    except InvalidInput as exc:
+        return _render_configurator(request, ctx, me, schema, form, 422, exc.message)
+    state = configurator_state(ctx, me, schema, _picks(schema, form))
+    if form.get("do") != "create":
+        return _render_configurator(request, ctx, me, schema, form, state=state)
+    try:
+        created = _create_quote(ctx, me, schema, form, state)
+    except DomainError as exc:
+        fields = _refused_fields(state, exc)
+        return _render_configurator(
+            request, ctx, me, schema, form, 422, exc.message, fields, state=state
+        )
+    number = created.view["number"]
+    flash(request, f"Quote {number} created.", "success")
+    return _redirect(f"/orders/{number}")
+
+
+def _refused_fields(state: dict[str, Any], exc: DomainError) -> tuple[str, ...]:
+    """The form fields a refusal is about: the service's field, else the conflict's."""
+    field = _form_field(exc.field)
+    if field and field != "spec":
+        return (field,)
+    if state["errors"]:
+        return tuple(SPEC + k for k in state["errors"])
+    return tuple(SPEC + n for n in state["conflict_names"])
+
+
+def _create_quote(
+    ctx: ServiceContext,
+    me: Principal,
+    schema: dict[str, Any],
+    form: dict[str, str],
+    state: dict[str, Any],
+) -> orders.CreatedOrder:
+    require(me.role, Resource.ORDER, CREATE)
+    try:
+        quantity = int(form.get("quantity", "1") or "1")
+    except ValueError:
+        raise InvalidInput("Quantity must be a whole number.", field="quantity") from None
+    requested = form.get("requested_date") or None
+    try:
+        requested_date = dt.date.fromisoformat(requested) if requested else None
+    except ValueError:
+        raise InvalidInput("Requested date must be a date.", field="requested_date") from None
+    if state["errors"]:
+        name, message = next(iter(state["errors"].items()))
+        raise InvalidInput(message, field=SPEC + name)
+    if state["conflicts"]:
+        raise InvalidInput(
+            "These choices do not go together: " + " ".join(state["conflicts"]), field="spec"
+        )
+    if not form.get("customer"):
+        raise InvalidInput("Choose the customer the quote is for.", field="customer")
+    # The spec that was priced on screen (the order service checks it again).
+    spec = state["spec"]
+    cmd = orders.CreateOrder(
+        customer_code=form["customer"],
+        lines=(LineInput(product_family=schema["code"], quantity=quantity, spec=spec),),
+        requested_date=requested_date,
+        notes=form.get("notes", ""),
+    )
+    return orders.create_order(ctx, me, cmd)
+
+
+# -- routes: engineers' review queue ---------------------------------------------
+
+
+def _lines_summary(order: dict[str, Any]) -> str:
+    return ", ".join(f"{li['quantity']} × {li['product_family']}" for li in order["lines"])
+
+
+@router.get("/review")
+def review_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
+    require(me.role, Resource.ORDER, OrderAction.ACCEPT_ENGINEERING.value)
+    waiting = orders.list_orders(
+        ctx, me, orders.OrderQuery(state=OrderState.NEEDS_ENGINEERING.value, limit=1000)
+    )
+    rows = []
+    for order in waiting:
+        flags = [
+            e
+            for e in orders.order_timeline(ctx, me, order["number"])
+            if e["action"] == OrderAction.FLAG_NEEDS_ENGINEERING.value
+        ]
+        flag = flags[-1] if flags else None
+        rows.append(
+            {
+                "order": order,
+                "lines": _lines_summary(order),
+                "reason": flag["reason"] if flag else "",
+                "flagged_by": flag["actor"] if flag else "",
+                "flagged_at": flag["occurred_at"] if flag else order["updated_at"],
+            }
+        )
+    rows.sort(key=lambda r: (r["flagged_at"], r["order"]["number"]))
+    return render(request, "review.html", me=me, rows=rows)
