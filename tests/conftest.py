@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,8 +82,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'orderforge.db'}"
         return
+    with postgres_schema("t_") as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """A URL whose connections work in a fresh private schema, dropped afterwards."""
     base = require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))

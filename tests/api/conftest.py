@@ -12,18 +12,16 @@ dropped with the module.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from orderforge.bootstrap import Application, build
 from orderforge.entrypoints.api.app import create_app
 from orderforge.services.demo import load_demo
 from tests.api.support import ALL_USERS, API, ApiSession, TestClient
-from tests.conftest import DEMO_PASSWORD, FixedClock, fast_hasher, make_settings, require_postgres
+from tests.conftest import DEMO_PASSWORD, FixedClock, fast_hasher, make_settings, postgres_schema
 
 
 @pytest.fixture(
@@ -37,17 +35,8 @@ def database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'orderforge.db'}"
         return
-    base = require_postgres()
-    schema = f"t_api_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield str(sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}))
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("t_api_") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
