@@ -102,7 +102,7 @@ def postgres_schema(prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
-def make_settings(database_url: str, var_dir: Path) -> Settings:
+def make_settings(database_url: str, var_dir: Path, *, review_on_confirm: bool = True) -> Settings:
     return Settings(
         database_url=database_url,
         var_dir=var_dir,
@@ -111,6 +111,7 @@ def make_settings(database_url: str, var_dir: Path) -> Settings:
         secret_key="test-secret-key",
         demo_password=DEMO_PASSWORD,
         secure_cookies=False,
+        review_on_confirm=review_on_confirm,
     )
 
 

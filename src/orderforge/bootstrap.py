@@ -48,5 +48,6 @@ def build(
         clock=clock or SystemClock(),
         hasher=hasher or Argon2PasswordHasher(),
         quotes=FpdfQuoteRenderer(),
+        review_on_confirm=settings.review_on_confirm,
     )
     return Application(settings=settings, engine=engine, ctx=ctx)

@@ -29,6 +29,8 @@ class Settings:
     demo_password: str
     #: Mark session cookies Secure (set when served behind HTTPS).
     secure_cookies: bool
+    #: Run the feasibility review automatically when an order is confirmed.
+    review_on_confirm: bool = True
 
     def resolved_secret_key(self) -> str:
         """The signing key: from the environment, else one generated once into var/."""
@@ -57,6 +59,17 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _flag(name: str, *, default: bool) -> bool:
+    raw = (os.environ.get(ENV_PREFIX + name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{ENV_PREFIX}{name} must be true or false, not '{raw}'.")
+
+
 def load_settings() -> Settings:
     var_dir = Path(os.environ.get(ENV_PREFIX + "VAR_DIR") or "var").resolve()
     database_url = os.environ.get(ENV_PREFIX + "DATABASE_URL") or (
@@ -69,6 +82,6 @@ def load_settings() -> Settings:
         port=_int("PORT", 8000, 1, 65535),
         secret_key=os.environ.get(ENV_PREFIX + "SECRET_KEY") or None,
         demo_password=os.environ.get(ENV_PREFIX + "DEMO_PASSWORD") or "orderforge-demo",
-        secure_cookies=(os.environ.get(ENV_PREFIX + "SECURE_COOKIES") or "").lower()
-        in ("1", "true", "yes"),
+        secure_cookies=_flag("SECURE_COOKIES", default=False),
+        review_on_confirm=_flag("REVIEW_ON_CONFIRM", default=True),
     )

@@ -80,6 +80,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.update(
         ORDERFORGE_VAR_DIR=str(workdir / "var"),
         ORDERFORGE_SECRET_KEY=secrets.token_urlsafe(32),
+        # The browser tests walk the engineers' manual review path.
+        ORDERFORGE_REVIEW_ON_CONFIRM="false",
         ORDERFORGE_DEMO_PASSWORD=DEMO_PASSWORD,
         COLUMNS="120",
     )

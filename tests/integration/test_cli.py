@@ -46,17 +46,22 @@ def test_uses_the_folders_var_database_and_walks_an_order(cli: CliRunner, tmp_pa
     )
     number = created["number"]
     assert created["state"] == "quote" and created["lines"][0]["spec"]["wood"] == "walnut"
-    assert "is now confirmed" in run(cli, "order", "advance", number, "confirm", "--as", "sales")
+    assert "is now feasible" in run(cli, "order", "advance", number, "confirm", "--as", "sales")
     # An operator may not confirm, and sales may not release: exit 1 with the sentence.
     refused = run(cli, "order", "advance", number, "mark_feasible", "--as", "operator", code=1)
     assert "may not mark feasible" in refused
     refused = run(cli, "order", "advance", number, "ship", code=1)
     assert "only possible when it is ready to ship" in refused
     shown = json.loads(run(cli, "order", "show", number, "--json"))
-    assert [e["kind"] for e in shown["events"]] == ["order_created", "order_confirm"]
-    listed = json.loads(run(cli, "order", "list", "--state", "confirmed", "--json"))
+    # Confirmation runs the feasibility review at once (the default installation).
+    assert [e["kind"] for e in shown["events"]] == [
+        "order_created",
+        "order_confirm",
+        "order_mark_feasible",
+    ]
+    listed = json.loads(run(cli, "order", "list", "--state", "feasible", "--json"))
     assert number in {o["number"] for o in listed}
-    assert all(o["state"] == "confirmed" for o in listed)
+    assert all(o["state"] == "feasible" for o in listed)
 
 
 def test_user_add_and_token(cli: CliRunner) -> None:
@@ -135,6 +140,8 @@ def test_catalog_import_configure_and_review(cli: CliRunner, tmp_path: Path) -> 
             "--json",
         )
     )
-    run(cli, "order", "advance", created["number"], "confirm")
-    out = run(cli, "order", "review", created["number"], "--as", "engineer")
-    assert "needs engineering" in out and "1300 mm" in out
+    assert "needs engineering" in run(cli, "order", "advance", created["number"], "confirm")
+    shown = json.loads(run(cli, "order", "show", created["number"], "--json"))
+    assert "1300 mm" in shown["events"][-1]["reason"]
+    refused = run(cli, "order", "review", created["number"], "--as", "engineer", code=1)
+    assert "runs on confirmed orders" in " ".join(refused.split())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from orderforge.bootstrap import Application
@@ -14,8 +16,24 @@ from tests.conftest import DEMO_PASSWORD
 
 @pytest.fixture
 def plant(application: Application) -> Application:
+    """The demo plant with the review run by hand (the engineers' explicit path)."""
     demo.load_demo(application.ctx, DEMO_PASSWORD, count=20)
+    application.ctx = dataclasses.replace(application.ctx, review_on_confirm=False)
     return application
+
+
+def test_confirmation_reviews_automatically(application: Application) -> None:
+    demo.load_demo(application.ctx, DEMO_PASSWORD, count=20)
+    assert application.ctx.review_on_confirm  # the installation default
+    plain = confirmed_order(application, "TABLE", {})
+    wide = confirmed_order(
+        application, "TABLE", {"top": "veneered", "length": "3000", "width": "1400"}
+    )
+    admin = users.authenticate(application.ctx, "admin", DEMO_PASSWORD)
+    assert orders.get_order(application.ctx, admin, plain)["state"] == "feasible"
+    assert orders.get_order(application.ctx, admin, wide)["state"] == "needs_engineering"
+    kinds = [e["kind"] for e in orders.order_timeline(application.ctx, admin, wide)]
+    assert kinds[-2:] == ["order_confirm", "order_flag_needs_engineering"]
 
 
 def confirmed_order(app: Application, family: str, spec: dict[str, str]) -> str:

@@ -20,3 +20,6 @@ class ServiceContext:
     hasher: PasswordHasher
     #: Draws quote documents; None where no document adapter is wired (unit tests).
     quotes: QuoteRenderer | None = None
+    #: Review every line automatically when an order is confirmed (the plant's setting;
+    #: off, engineers decide by hand or run the review themselves).
+    review_on_confirm: bool = False

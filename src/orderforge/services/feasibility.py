@@ -21,10 +21,10 @@ from orderforge.domain.permissions import Resource, require
 from orderforge.domain.plant import Component, ComponentStatus, WorkCenter
 from orderforge.engines.configurator import check_spec, configure
 from orderforge.engines.configurator.routing import RoutedOperation
+from orderforge.services.access import load_visible
 from orderforge.services.catalogue import family_of
 from orderforge.services.configuration import explain_invalid
 from orderforge.services.context import ServiceContext
-from orderforge.services.orders import load_visible
 from orderforge.services.ports import Principal, UnitOfWork
 from orderforge.services.views import order_view
 
@@ -162,6 +162,14 @@ def decide(order: Order, findings: list[Finding], ctx: ServiceContext) -> None:
         )
 
 
+def review_in(uow: UnitOfWork, order: Order, ctx: ServiceContext) -> list[Finding]:
+    """Review a confirmed order's lines and move it by the outcome (caller commits)."""
+    plant = _plant(uow)
+    findings = [f for line in order.lines for f in review_line(uow, plant, line)]
+    decide(order, findings, ctx)
+    return findings
+
+
 def review_order(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
     """Run the automatic review on a confirmed order and apply its outcome."""
     with ctx.uow() as uow:
@@ -172,9 +180,7 @@ def review_order(ctx: ServiceContext, actor: Principal, number: str) -> dict[str
                 f"Order {order.number} is {order.state.label.lower()}: the feasibility review "
                 "runs on confirmed orders."
             )
-        plant = _plant(uow)
-        findings = [f for line in order.lines for f in review_line(uow, plant, line)]
-        decide(order, findings, ctx)
+        findings = review_in(uow, order, ctx)
         uow.commit()
         customer = uow.customers.get_by_id(order.customer_id)
         assert customer is not None

@@ -19,7 +19,8 @@ from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
 from orderforge.domain.text import check_text
 from orderforge.domain.user import Role
-from orderforge.services import configuration
+from orderforge.services import configuration, feasibility
+from orderforge.services.access import load_visible
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import (
     DuplicateRecord,
@@ -219,14 +220,6 @@ def _id(value: int | None) -> int:
     return value
 
 
-def load_visible(uow: UnitOfWork, actor: Principal, number: str) -> Order:
-    """Fetch an order the actor may see; others' orders look like missing ones (404)."""
-    order = uow.orders.get(number.strip().upper())
-    if order is None or (actor.role is Role.CUSTOMER and order.customer_id != actor.customer_id):
-        raise NotFound(f"There is no order {number}.")
-    return order
-
-
 def _customer_of(uow: UnitOfWork, order: Order) -> Customer:
     customer = uow.customers.get_by_id(order.customer_id)
     if customer is None:  # pragma: no cover - foreign key guarantees it
@@ -356,6 +349,10 @@ def advance_order(
         if len(reason) > 2000:
             raise InvalidInput("Reason must be at most 2000 characters.", field="reason")
         order.apply(parsed, actor=actor.username, at=ctx.clock.now(), reason=reason)
+        if ctx.review_on_confirm and order.state is OrderState.CONFIRMED:
+            # Confirmed (or changed and accepted): review every line at once, in the same
+            # transaction, so no confirmed order waits unchecked.
+            feasibility.review_in(uow, order, ctx)
         uow.commit()
         return order_view(order, _customer_of(uow, order))
 
