@@ -96,6 +96,9 @@ def test_calendars_are_berlin_with_real_german_holidays() -> None:
         }
         for calendar in CALENDARS:
             assert calendar.timezone == "Europe/Berlin"
+            if calendar.code == "DRYING":  # unattended curing runs through holidays
+                assert calendar.holidays == []
+                continue
             assert expected <= set(calendar.holidays), calendar.code
     two_shift = next(c for c in CALENDARS if c.code == "TWO-SHIFT")
     assert two_shift.working_minutes_per_week() == 5 * 2 * (8 * 60 - 30)

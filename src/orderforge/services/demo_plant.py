@@ -118,10 +118,12 @@ CALENDARS: list[Calendar] = [
     ),
     Calendar(
         code="DRYING",
-        name="Drying room: unattended, 05:00-23:00 Mon-Sat",
+        # Curing runs unattended around the clock, holidays included: a cure that takes
+        # a day or more must never be cut by closed time.
+        name="Drying room: unattended, around the clock",
         timezone=TIMEZONE,
-        shifts=[Shift("Drying", _MON_SAT, _t("05:00"), _t("23:00"))],
-        holidays=list(GERMAN_PUBLIC_HOLIDAYS),
+        shifts=[Shift("Curing", (1, 2, 3, 4, 5, 6, 7), _t("00:00"), _t("00:00"))],
+        holidays=[],
     ),
 ]
 

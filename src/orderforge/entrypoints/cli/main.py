@@ -32,6 +32,7 @@ from orderforge.services import (
     demo,
     feasibility,
     orders,
+    planning,
     users,
 )
 from orderforge.services.demo_plant import DEMO_USERS
@@ -56,6 +57,8 @@ catalog_app = typer.Typer(
 )
 app.add_typer(order_app, name="order")
 app.add_typer(catalog_app, name="catalog")
+plan_app = typer.Typer(help="Finite-capacity plans of the committed orders.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
 
 out = Console()
 err = Console(stderr=True)
@@ -464,6 +467,50 @@ def _print_configuration(result: dict[str, Any], domains: dict[str, Any]) -> Non
                 f"Cost {k['cost']} (materials {k['material_cost']}, labour "
                 f"{k['labour_cost']}); price {k['price']}"
             )
+
+
+@plan_app.command("preview")
+@refusals
+def plan_preview(
+    time_limit: Annotated[float, typer.Option(help="Seconds to improve the plan", min=0.1)] = 10,
+    as_user: AsUser = "admin",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Plan planned/released/in-production orders on the plant's calendars and show each
+    order's planned finish and what binds it. Nothing is stored yet."""
+    application = _app()
+    actor = _actor(application, as_user)
+    with Progress(console=err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("Planning", total=time_limit)
+
+        def on_progress(seconds: float, objective: int, bound: int) -> None:
+            progress.update(
+                task,
+                completed=min(seconds, time_limit),
+                description=f"Weighted tardiness {objective} (bound {bound})",
+            )
+
+        result = planning.preview_plan(application.ctx, actor, time_limit, on_progress)
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table(
+        title=f"Plan from {result['start'][:16]} UTC: {result['operations']} operations, "
+        f"{result['late_orders']} late orders"
+    )
+    for column in ("order", "planned finish", "due", "late (h)", "bound by"):
+        table.add_column(column)
+    for row in result["orders"]:
+        table.add_row(
+            row["order"],
+            row["planned_finish"][:16],
+            (row["due"] or "-")[:10],
+            f"{row['tardiness_minutes'] / 60:.1f}",
+            "; ".join(row["binding"]),
+        )
+    out.print(table)
+    for skipped in result["skipped"]:
+        out.print(f"[yellow]Not planned:[/yellow] {escape(skipped)}")
 
 
 def _print_order(view: dict[str, Any], as_json: bool) -> None:

@@ -1,0 +1,46 @@
+"""Planning the demo plant's committed orders (a preview: nothing is stored yet)."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderforge.bootstrap import Application
+from orderforge.domain.errors import PermissionDenied
+from orderforge.engines.scheduling import validate
+from orderforge.services import demo, planning, users
+from tests.conftest import DEMO_PASSWORD
+
+
+def test_the_demo_plant_plans_feasibly(application: Application) -> None:
+    demo.load_demo(application.ctx, DEMO_PASSWORD)
+    with application.ctx.uow() as uow:
+        plan = planning.build_problem(uow, application.ctx.clock.now(), days=120)
+    assert plan.skipped == []
+    assert len(plan.problem.jobs) >= 10 and len(plan.problem.operations) >= 100
+    planner = users.authenticate(application.ctx, "planner", DEMO_PASSWORD)
+    result = planning.preview_plan(application.ctx, planner, 5, backend="heuristic")
+    assert {o["order"] for o in result["orders"]} == {j.key for j in plan.problem.jobs}
+    assert all(o["binding"] for o in result["orders"])
+    with pytest.raises(PermissionDenied):
+        planning.preview_plan(
+            application.ctx, users.authenticate(application.ctx, "sales", DEMO_PASSWORD), 1
+        )
+
+
+def test_every_operation_runs_on_an_eligible_unit(application: Application) -> None:
+    demo.load_demo(application.ctx, DEMO_PASSWORD, count=20)
+    with application.ctx.uow() as uow:
+        plan = planning.build_problem(uow, application.ctx.clock.now(), days=120)
+        centres = {w.code: w for w in uow.plant.work_centres()}
+    units = {r.key for r in plan.problem.resources}
+    assert units >= {"ASSEMBLY#1", "ASSEMBLY#2", "ASSEMBLY#3"}
+    assert all(m.resource in units for op in plan.problem.operations for m in op.modes)
+    painted = [op for op in plan.problem.operations if op.setup_class is not None]
+    assert painted and all(
+        any(centres[m.resource.split("#")[0]].changeover_minutes for m in op.modes)
+        for op in painted
+    )
+    from orderforge.engines.scheduling import SolverSettings, solve
+
+    result = solve(plan.problem, SolverSettings(time_limit=2, backend="heuristic"))
+    assert validate(plan.problem, list(result.schedule.values())) == []
