@@ -43,9 +43,9 @@ class FakeOrders:
     def count(self, criteria: OrderFilter) -> int:
         return len(self._match(criteria))
 
-    def count_by_state(self) -> dict[OrderState, int]:
+    def count_by_state(self, customer_id: int | None = None) -> dict[OrderState, int]:
         counts: dict[OrderState, int] = {}
-        for order in self.rows.values():
+        for order in self._match(OrderFilter(customer_id=customer_id)):
             counts[order.state] = counts.get(order.state, 0) + 1
         return counts
 

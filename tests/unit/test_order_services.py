@@ -132,3 +132,17 @@ def test_available_actions_combine_role_and_state(ctx: ServiceContext) -> None:
     number = orders.create_order(ctx, SALES, table_order()).view["number"]
     assert orders.available_actions(ctx, SALES, number) == ["confirm", "cancel"]
     assert orders.available_actions(ctx, OPERATOR, number) == []
+
+
+def test_state_counters_count_only_a_customers_own_orders(
+    ctx: ServiceContext, uow: FakeUnitOfWork
+) -> None:
+    alpina = uow.customers.get("C-HOTEL-ALPINA")
+    assert alpina is not None and alpina.id is not None
+    me = Principal(9, "alpina", Role.CUSTOMER, "Alpina", customer_id=alpina.id)
+    orders.create_order(ctx, SALES, table_order())
+    orders.create_order(ctx, SALES, table_order("C-ARCH-BERG"))
+    own = [o for o in uow.orders.rows.values() if o.customer_id == alpina.id]
+    counts = orders.count_orders(ctx, me)
+    assert sum(counts.values()) == len(own)
+    assert sum(orders.count_orders(ctx, ADMIN).values()) == len(uow.orders.rows)

@@ -21,7 +21,7 @@ from orderforge.services import demo_catalogue, demo_plant
 from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import configure_lines
-from orderforge.services.ports import OrderFilter, UnitOfWork
+from orderforge.services.ports import UnitOfWork
 
 DEMO_ACTOR = "demo-loader"
 
@@ -195,8 +195,3 @@ def _load_order(
 
 def _pick(specs: list[dict[str, str]], n: int) -> dict[str, str]:
     return specs[n % len(specs)]
-
-
-def order_count(ctx: ServiceContext) -> int:
-    with ctx.uow() as uow:
-        return uow.orders.count(OrderFilter())

@@ -247,14 +247,10 @@ def list_orders(ctx: ServiceContext, actor: Principal, query: OrderQuery) -> lis
 def count_orders(ctx: ServiceContext, actor: Principal) -> dict[str, int]:
     """Orders per state, for the dashboard counters; customers count only their own."""
     require(actor.role, Resource.ORDER, VIEW)
+    customer_id = actor.customer_id if actor.role is Role.CUSTOMER else None
     with ctx.uow() as uow:
-        if actor.role is Role.CUSTOMER:
-            own = uow.orders.list(OrderFilter(customer_id=actor.customer_id, limit=100_000))
-            counts: dict[str, int] = {}
-            for order in own:
-                counts[order.state.value] = counts.get(order.state.value, 0) + 1
-            return counts
-        return {state.value: n for state, n in uow.orders.count_by_state().items()}
+        counts = uow.orders.count_by_state(customer_id)
+    return {state.value: n for state, n in counts.items()}
 
 
 def _criteria(uow: UnitOfWork, actor: Principal, query: OrderQuery) -> OrderFilter | None:

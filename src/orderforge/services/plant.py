@@ -36,10 +36,3 @@ def plant_overview(ctx: ServiceContext, actor: Principal) -> dict[str, Any]:
             "work_centres": [_plain(w) for w in uow.plant.work_centres()],
             "product_families": [_plain(f) for f in uow.plant.families()],
         }
-
-
-def product_families(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
-    """Families with their options, for order forms (every role that creates orders)."""
-    require(actor.role, Resource.ORDER, VIEW)
-    with ctx.uow() as uow:
-        return [_plain(f) for f in uow.plant.families()]

@@ -80,8 +80,10 @@ class SqlOrderRepository:
         stmt = self._where(sa.select(sa.func.count()).select_from(t.orders), criteria)
         return int(self.session.execute(stmt).scalar_one())
 
-    def count_by_state(self) -> dict[OrderState, int]:
+    def count_by_state(self, customer_id: int | None = None) -> dict[OrderState, int]:
         stmt = sa.select(t.orders.c.state, sa.func.count()).group_by(t.orders.c.state)
+        if customer_id is not None:
+            stmt = stmt.where(t.orders.c.customer_id == customer_id)
         return {state: int(n) for state, n in self.session.execute(stmt)}
 
 
