@@ -5,7 +5,7 @@ Entrypoints ask for a built `Application`; nothing is created at import time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 
@@ -15,8 +15,9 @@ from orderforge.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from orderforge.adapters.documents.quote_pdf import FpdfQuoteRenderer
 from orderforge.adapters.security import Argon2PasswordHasher
 from orderforge.config import Settings, load_settings
+from orderforge.services import plan_runs
 from orderforge.services.context import ServiceContext, SystemClock
-from orderforge.services.ports import Clock, PasswordHasher
+from orderforge.services.ports import Clock, JobQueue, PasswordHasher
 
 
 @dataclass
@@ -32,7 +33,24 @@ class Application:
         return migrate.current_revision(self.engine) == migrate.head_revision(self.engine)
 
     def close(self) -> None:
+        close = getattr(self.ctx.jobs, "shutdown", None) or getattr(self.ctx.jobs, "close", None)
+        if close is not None:
+            close()
         self.engine.dispose()
+
+    def execute_run(self, run_id: int) -> object:
+        """What a worker does with a job: carry out that plan run."""
+        return plan_runs.execute_run(self.ctx, run_id)
+
+    def start_inprocess_worker(self) -> list[int]:
+        """For `serve` on the in-process backend: fail runs a previous process left
+        running, hand queued ones to the worker thread. Returns the resubmitted ids."""
+        if self.ctx.jobs is None or self.settings.job_backend != "inprocess":
+            return []
+        queued = plan_runs.recover_runs(self.ctx)
+        for run_id in queued:
+            self.ctx.jobs.submit(run_id)
+        return queued
 
 
 def build(
@@ -50,4 +68,16 @@ def build(
         quotes=FpdfQuoteRenderer(),
         review_on_confirm=settings.review_on_confirm,
     )
-    return Application(settings=settings, engine=engine, ctx=ctx)
+    application = Application(settings=settings, engine=engine, ctx=ctx)
+    application.ctx = replace(ctx, jobs=_job_queue(settings, application))
+    return application
+
+
+def _job_queue(settings: Settings, application: Application) -> JobQueue:
+    if settings.job_backend == "procrastinate":
+        from orderforge.adapters.jobs.procrastinate_queue import ProcrastinateJobQueue
+
+        return ProcrastinateJobQueue(settings.database_url)
+    from orderforge.adapters.jobs.inprocess import InProcessJobQueue
+
+    return InProcessJobQueue(application.execute_run)

@@ -31,6 +31,16 @@ class Settings:
     secure_cookies: bool
     #: Run the feasibility review automatically when an order is confirmed.
     review_on_confirm: bool = True
+    #: Who runs plan jobs: "procrastinate" (PostgreSQL; `orderforge worker` processes),
+    #: "inprocess" (a thread of the serving process), or "auto" (the first on PostgreSQL,
+    #: the second on SQLite).
+    jobs: str = "auto"
+
+    @property
+    def job_backend(self) -> str:
+        if self.jobs != "auto":
+            return self.jobs
+        return "procrastinate" if self.database_url.startswith("postgresql") else "inprocess"
 
     def resolved_secret_key(self) -> str:
         """The signing key: from the environment, else one generated once into var/."""
@@ -59,6 +69,13 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = (os.environ.get(ENV_PREFIX + name) or "").strip().lower() or default
+    if raw not in allowed:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be one of {', '.join(allowed)}, not '{raw}'.")
+    return raw
+
+
 def _flag(name: str, *, default: bool) -> bool:
     raw = (os.environ.get(ENV_PREFIX + name) or "").strip().lower()
     if not raw:
@@ -84,4 +101,5 @@ def load_settings() -> Settings:
         demo_password=os.environ.get(ENV_PREFIX + "DEMO_PASSWORD") or "orderforge-demo",
         secure_cookies=_flag("SECURE_COOKIES", default=False),
         review_on_confirm=_flag("REVIEW_ON_CONFIRM", default=True),
+        jobs=_choice("JOBS", ("auto", "inprocess", "procrastinate"), "auto"),
     )

@@ -258,6 +258,12 @@ class Order:
     #: Where an order returns to when its change request is declined.
     changed_from: OrderState | None = None
     design_approved_at: dt.datetime | None = None
+    #: Weight of this order's tardiness when planning (1 normal, higher for rush orders).
+    priority: int = 1
+    #: Dates from the current plan version; only the planner writes them.
+    planned_start: dt.datetime | None = None
+    planned_finish: dt.datetime | None = None
+    plan_version: int | None = None
     lines: list[OrderLine] = field(default_factory=list)
     id: int | None = None
     version: int = 1
@@ -365,6 +371,31 @@ class Order:
             after=after,
             action=action.value,
             reason=reason,
+        )
+
+    def prioritise(self, priority: int, *, actor: str, at: dt.datetime, reason: str) -> None:
+        """Make the planner weigh this order's lateness `priority` times a normal order's."""
+        reason = check_text(reason, "reason").strip()
+        if not 1 <= priority <= 100:
+            raise InvalidInput("priority must be between 1 and 100.", field="priority")
+        if not reason:
+            raise InvalidInput("Say why this order gets priority.", field="reason")
+        if priority == self.priority:
+            return
+        before, self.priority, self.updated_at = self.priority, priority, at
+        self.pending_events.append(
+            DomainEvent(
+                aggregate="order",
+                aggregate_key=self.number,
+                kind="order_prioritised",
+                actor=actor,
+                occurred_at=at,
+                data={
+                    "action": None,
+                    "reason": reason,
+                    "changes": {"priority": {"before": before, "after": priority}},
+                },
+            )
         )
 
     def _target(self, action: OrderAction) -> OrderState:

@@ -20,6 +20,7 @@ class Resource(StrEnum):
     USER = "user"
     PLANT = "plant"
     CATALOGUE = "catalogue"
+    SCHEDULE = "schedule"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -28,6 +29,11 @@ CREATE = "create"
 EDIT = "edit"
 #: Bring in a new catalogue version (CATALOGUE); viewing includes configuring and pricing.
 IMPORT = "import"
+#: SCHEDULE: run a plan or replan; pin an operation; report a disruption (breakdown, delay).
+RUN = "run"
+PIN = "pin"
+REPORT = "report"
+_ALL_SCHEDULE = frozenset({VIEW, RUN, PIN, REPORT})
 
 A = OrderAction
 
@@ -40,6 +46,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.USER: frozenset({VIEW, CREATE}),
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
+        Resource.SCHEDULE: _ALL_SCHEDULE,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -59,6 +66,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CUSTOMER: frozenset({VIEW, CREATE}),
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
+        Resource.SCHEDULE: frozenset({VIEW}),
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -79,6 +87,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
+        Resource.SCHEDULE: frozenset({VIEW}),
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -96,17 +105,20 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
+        Resource.SCHEDULE: _ALL_SCHEDULE,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
+        Resource.SCHEDULE: frozenset({VIEW, REPORT}),
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
+        Resource.SCHEDULE: frozenset({VIEW}),
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -127,6 +139,8 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW]
     if resource is Resource.CATALOGUE:
         return [VIEW, IMPORT]
+    if resource is Resource.SCHEDULE:
+        return sorted(_ALL_SCHEDULE)
     return [VIEW, CREATE]
 
 

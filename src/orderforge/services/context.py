@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from orderforge.services.ports import Clock, PasswordHasher, QuoteRenderer, UnitOfWorkFactory
+from orderforge.services.ports import (
+    Clock,
+    JobQueue,
+    PasswordHasher,
+    QuoteRenderer,
+    UnitOfWorkFactory,
+)
 
 
 class SystemClock:
@@ -23,3 +29,6 @@ class ServiceContext:
     #: Review every line automatically when an order is confirmed (the plant's setting;
     #: off, engineers decide by hand or run the review themselves).
     review_on_confirm: bool = False
+    #: Where plan runs asked for from the web or API go; None runs them in the caller
+    #: (CLI, tests).
+    jobs: JobQueue | None = None

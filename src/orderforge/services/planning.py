@@ -12,22 +12,28 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.permissions import Resource as Res
 from orderforge.domain.permissions import require
+from orderforge.domain.planning import Downtime, OperationDelay, PlannedOperation, PlanPin
 from orderforge.domain.plant import Calendar, WorkCenter
 from orderforge.engines.configurator import configure
 from orderforge.engines.scheduling import (
+    FrozenOperation,
+    InputIssue,
     Job,
     Mode,
     Operation,
+    Pin,
     ProblemData,
     Resource,
+    ScheduledOperation,
     SolverSettings,
+    WorkingTime,
     solve,
     validate,
 )
@@ -109,47 +115,185 @@ def unit_keys(centre: WorkCenter) -> list[str]:
 
 
 @dataclass
+class PlanInputs:
+    """What earlier plans and the floor tell the next plan: it must respect these."""
+
+    #: Operations of the current plan version (empty for the first plan).
+    previous: list[PlannedOperation] = field(default_factory=list)
+    #: When the current version was made: disruptions recorded later are new to it.
+    previous_at: dt.datetime | None = None
+    pins: list[PlanPin] = field(default_factory=list)
+    downtimes: list[Downtime] = field(default_factory=list)
+    delays: list[OperationDelay] = field(default_factory=list)
+
+
+@dataclass
 class PlanProblem:
     problem: ProblemData
     start: dt.datetime
     #: operation key -> (order number, line number, operation name)
     operations: dict[str, tuple[str, int, str]] = field(default_factory=dict)
-    #: Lines left out, and why (not configured, a work centre the plant lacks).
+    #: Lines left out, and why (not configured with a catalogue).
     skipped: list[str] = field(default_factory=list)
+    #: Problems that make a plan impossible (an operation no work centre can do...).
+    issues: list[InputIssue] = field(default_factory=list)
+    #: Operations the current plan finished before `start`: copied into the next version.
+    done: list[PlannedOperation] = field(default_factory=list)
+    #: engine resource key -> work centre code
+    centre_of: dict[str, str] = field(default_factory=dict)
+    #: operation key -> setup class, for storing with the plan
+    setup_class: dict[str, str | None] = field(default_factory=dict)
+    #: resource key -> working intervals with every downtime / with those the current
+    #: plan already knew (to measure the work left of a running operation)
+    current_calendar: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    previous_calendar: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
-def build_problem(uow: UnitOfWork, start: dt.datetime, days: int = HORIZON_DAYS) -> PlanProblem:
+def build_problem(
+    uow: UnitOfWork,
+    start: dt.datetime,
+    days: int = HORIZON_DAYS,
+    inputs: PlanInputs | None = None,
+) -> PlanProblem:
+    """The engine's problem for the committed orders, keeping what `inputs` fix:
+    finished and running operations of the current plan, pins, downtimes, delays."""
+    inputs = inputs or PlanInputs()
     centres = {w.code: w for w in uow.plant.work_centres()}
     calendars = {c.code: c for c in uow.plant.calendars()}
-    resources = [
-        Resource(
-            key=key,
-            calendar=working_intervals(calendars[w.calendar_code], start, days),
-            interruptible=w.interruptible,
-            setup_times={
-                (a, b): m for a, row in w.changeover_minutes.items() for b, m in row.items()
-            },
-            default_setup=w.default_setup_minutes,
-        )
-        for w in centres.values()
-        for key in unit_keys(w)
-    ]
-    plan = PlanProblem(
-        ProblemData(jobs=(), operations=(), resources=tuple(resources), horizon=days * DAY), start
-    )
+    horizon = days * DAY
+    resources = []
+    plan = PlanProblem(ProblemData((), (), (), horizon), start)
+    for w in centres.values():
+        base = working_intervals(calendars[w.calendar_code], start, days)
+        for key in unit_keys(w):
+            plan.centre_of[key] = w.code
+            mine = [
+                d for d in inputs.downtimes if d.work_centre == w.code and d.resource in (None, key)
+            ]
+            plan.current_calendar[key] = _without(base, _closed(mine, start))
+            plan.previous_calendar[key] = _without(
+                base, _closed([d for d in mine if not _is_new(d.recorded_at, inputs)], start)
+            )
+            resources.append(
+                Resource(
+                    key=key,
+                    calendar=plan.current_calendar[key],
+                    interruptible=w.interruptible,
+                    setup_times={
+                        (a, b): m for a, row in w.changeover_minutes.items() for b, m in row.items()
+                    },
+                    default_setup=w.default_setup_minutes,
+                )
+            )
+    extra: dict[str, int] = {}
+    for delay in inputs.delays:
+        extra[delay.operation] = extra.get(delay.operation, 0) + delay.extra_minutes
     jobs: list[Job] = []
     operations: list[Operation] = []
     for state in PLANNABLE_STATES:
         for order in uow.orders.list(OrderFilter(state=state, limit=100_000)):
-            jobs.append(Job(key=order.number, due=_due(order, start)))
-            operations += _order_operations(uow, order, centres, plan)
-    plan.problem = ProblemData(
-        jobs=tuple(jobs),
-        operations=tuple(operations),
-        resources=tuple(resources),
-        horizon=days * DAY,
-    )
+            jobs.append(Job(key=order.number, due=_due(order, start), weight=order.priority))
+            operations += _order_operations(uow, order, centres, plan, extra)
+    problem = ProblemData(tuple(jobs), tuple(operations), tuple(resources), horizon)
+    plan.problem = _keep_the_past(problem, plan, inputs)
     return plan
+
+
+def _closed(downtimes: list[Downtime], start: dt.datetime) -> list[tuple[int, int]]:
+    return [(_minutes(d.start, start), _minutes(d.end, start)) for d in downtimes]
+
+
+def _without(
+    calendar: list[tuple[int, int]], closed: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Working intervals minus closed periods (breakdowns, maintenance)."""
+    out = calendar
+    for lo, hi in closed:
+        kept: list[tuple[int, int]] = []
+        for a, b in out:
+            if b <= lo or a >= hi:
+                kept.append((a, b))
+                continue
+            if a < lo:
+                kept.append((a, lo))
+            if b > hi:
+                kept.append((hi, b))
+        out = kept
+    return out
+
+
+def _keep_the_past(problem: ProblemData, plan: PlanProblem, inputs: PlanInputs) -> ProblemData:
+    """Freeze what the current plan has running, drop what it has done, pin, and refer.
+
+    Done (ends before `start`): out of the problem, copied to the new version as it was.
+    Running (started before `start`): frozen on its unit; its remaining working time is
+    what the current plan expected plus delays reported since, stretched over the new
+    calendar, so a breakdown pauses it. Not started: free, with the current plan as the
+    stability reference so a replan moves only what it must."""
+    ops = {o.key: o for o in problem.operations}
+    by_key = {p.key: p for p in inputs.previous if p.key in ops}
+    done = {k for k, p in by_key.items() if p.end <= plan.start}
+    plan.done = [by_key[k] for k in sorted(done)]
+    res = {r.key: r for r in problem.resources}
+    frozen: list[FrozenOperation] = []
+    reference: list[ScheduledOperation] = []
+    for key, prev in by_key.items():
+        if key in done:
+            continue
+        begin, end = _minutes(prev.start, plan.start), _minutes(prev.end, plan.start)
+        eligible = {m.resource for m in ops[key].modes}
+        if begin >= 0:
+            if prev.resource in eligible:
+                reference.append(ScheduledOperation(key, prev.resource, begin, end))
+            continue
+        if prev.resource not in res:
+            continue
+        frozen.append(FrozenOperation(key, prev.resource, 0, _running_end(prev, plan, inputs)))
+    kept = [
+        replace(o, predecessors=tuple(p for p in o.predecessors if p not in done))
+        for o in problem.operations
+        if o.key not in done
+    ]
+    pins = [
+        Pin(p.operation, p.resource, _not_before(p, plan.start))
+        for p in inputs.pins
+        if p.operation in ops and p.operation not in done
+    ]
+    return replace(
+        problem,
+        operations=tuple(kept),
+        frozen=tuple(frozen),
+        pins=tuple(pins),
+        reference=tuple(reference),
+    )
+
+
+def _not_before(pin: PlanPin, start: dt.datetime) -> int | None:
+    return None if pin.not_before is None else max(0, _minutes(pin.not_before, start))
+
+
+def _running_end(prev: PlannedOperation, plan: PlanProblem, inputs: PlanInputs) -> int:
+    """Minutes from `start` until a running operation ends, after new delays and downtimes.
+
+    The work left is measured on the calendar the current plan was made with, then laid
+    on today's calendar: a breakdown recorded since pauses the operation, a delay adds to
+    it, and neither is counted twice on the next replan."""
+    horizon = plan.problem.horizon
+    before = WorkingTime(plan.previous_calendar[prev.resource], horizon)
+    now = WorkingTime(plan.current_calendar[prev.resource], horizon)
+    remaining = before.working_minutes(0, _minutes(prev.end, plan.start))
+    remaining += sum(
+        d.extra_minutes
+        for d in inputs.delays
+        if d.operation == prev.key and _is_new(d.recorded_at, inputs)
+    )
+    if remaining <= 0 or not now.starts:
+        return max(1, _minutes(prev.end, plan.start))
+    return now.stretch(now.starts[0], remaining) or horizon
+
+
+def _is_new(recorded_at: dt.datetime, inputs: PlanInputs) -> bool:
+    return inputs.previous_at is None or recorded_at > inputs.previous_at
 
 
 def _due(order: Order, start: dt.datetime) -> int | None:
@@ -161,7 +305,11 @@ def _due(order: Order, start: dt.datetime) -> int | None:
 
 
 def _order_operations(
-    uow: UnitOfWork, order: Order, centres: dict[str, WorkCenter], plan: PlanProblem
+    uow: UnitOfWork,
+    order: Order,
+    centres: dict[str, WorkCenter],
+    plan: PlanProblem,
+    extra: dict[str, int],
 ) -> list[Operation]:
     operations: list[Operation] = []
     for line in order.lines:
@@ -177,34 +325,37 @@ def _order_operations(
             )
             continue
         configuration = configure(family_of(entry), line.spec)
-        missing = {w for op in configuration.routing for w in op.work_centres} - set(centres)
-        usable = [op for op in configuration.routing if any(w in centres for w in op.work_centres)]
-        if missing and len(usable) < len(configuration.routing):
-            plan.skipped.append(
-                f"{order.number} line {line.line_no}: no work centre for "
-                + ", ".join(sorted(missing))
-                + "."
-            )
-            continue
         prefix = f"{order.number}/{line.line_no}/"
         for op in configuration.routing:
+            key = prefix + op.key
             minutes = max(1, math.ceil(op.setup_minutes + op.run_minutes * line.quantity))
+            minutes += extra.get(key, 0)
             modes = [
-                Mode(key, minutes)
+                Mode(unit, minutes)
                 for w in op.work_centres
                 if w in centres
-                for key in unit_keys(centres[w])
+                for unit in unit_keys(centres[w])
             ]
+            if not modes:
+                plan.issues.append(
+                    InputIssue(
+                        f"operation {key!r} ({op.name})",
+                        "no work centre of the plant can do it: the routing names "
+                        + ", ".join(sorted(op.work_centres))
+                        + ", which the plant does not have",
+                    )
+                )
+                continue
             painted = any(centres[w].changeover_minutes for w in op.work_centres if w in centres)
-            key = prefix + op.key
             plan.operations[key] = (order.number, line.line_no, op.name)
+            plan.setup_class[key] = line.spec.get("colour") if painted else None
             operations.append(
                 Operation(
                     key=key,
                     job=order.number,
                     modes=modes,
                     predecessors=tuple(prefix + p for p in op.predecessors),
-                    setup_class=line.spec.get("colour") if painted else None,
+                    setup_class=plan.setup_class[key],
                 )
             )
     return operations

@@ -7,6 +7,7 @@ knows about SQL, HTTP or files.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -15,6 +16,16 @@ from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
+from orderforge.domain.planning import (
+    Downtime,
+    OperationDelay,
+    PlannedOperation,
+    PlannedOrder,
+    PlanPin,
+    PlanRun,
+    PlanVersion,
+    RunStatus,
+)
 from orderforge.domain.plant import Calendar, Component, ProductFamily, WorkCenter
 from orderforge.domain.user import ApiToken, Role, User
 
@@ -114,6 +125,31 @@ class CatalogueRepository(Protocol):
     def history(self, family_code: str) -> list[CatalogueVersion]: ...
 
 
+class PlanRepository(Protocol):
+    def add_run(self, run: PlanRun) -> None: ...
+    def run(self, run_id: int) -> PlanRun | None: ...
+    def runs(self, limit: int = 20, status: RunStatus | None = None) -> list[PlanRun]: ...
+    def add_version(
+        self,
+        version: PlanVersion,
+        operations: Iterable[PlannedOperation],
+        orders: Iterable[PlannedOrder],
+    ) -> None: ...
+    def latest_version_number(self) -> int | None: ...
+    def version(self, number: int) -> PlanVersion | None: ...
+    def versions(self, limit: int = 50) -> list[PlanVersion]: ...
+    def operations(self, number: int) -> list[PlannedOperation]: ...
+    def planned_orders(self, number: int) -> list[PlannedOrder]: ...
+    def set_planned_dates(self, number: int, orders: Iterable[PlannedOrder]) -> None: ...
+    def add_pin(self, pin: PlanPin) -> PlanPin: ...
+    def pins(self) -> list[PlanPin]: ...
+    def remove_pin(self, pin_id: int, by: str, at: dt.datetime) -> bool: ...
+    def add_downtime(self, downtime: Downtime) -> Downtime: ...
+    def downtimes(self, ending_after: dt.datetime) -> list[Downtime]: ...
+    def add_delay(self, delay: OperationDelay) -> OperationDelay: ...
+    def delays(self) -> list[OperationDelay]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Changes are stored by `commit`; leaving without it rolls back."""
 
@@ -135,6 +171,8 @@ class UnitOfWork(Protocol):
     def plant(self) -> PlantRepository: ...
     @property
     def catalogue(self) -> CatalogueRepository: ...
+    @property
+    def plans(self) -> PlanRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -157,6 +195,15 @@ class Clock(Protocol):
 
 class QuoteRenderer(Protocol):
     def render(self, quote: dict[str, Any]) -> bytes: ...
+
+
+class JobQueue(Protocol):
+    """Runs recorded plan runs outside the request that asked for them.
+
+    `submit` is called only after the run's row is committed, so a worker never looks
+    for a run that does not exist yet."""
+
+    def submit(self, run_id: int) -> None: ...
 
 
 class PasswordHasher(Protocol):

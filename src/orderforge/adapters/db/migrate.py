@@ -22,6 +22,11 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+def ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """Schema objects our tables own; the job queue's (procrastinate_*) are its own."""
+    return not (name or "").startswith("procrastinate")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
     with engine.begin() as connection:

@@ -17,6 +17,7 @@ from orderforge.adapters.db.types import EnumText, JSONType, UTCDateTime
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.order import Order, OrderLine, OrderState
+from orderforge.domain.planning import PlanRun, RunKind, RunStatus
 from orderforge.domain.user import ApiToken, Role, User
 
 metadata = sa.MetaData(
@@ -80,6 +81,11 @@ orders = sa.Table(
     sa.Column("held_from", EnumText(OrderState), nullable=True),
     sa.Column("changed_from", EnumText(OrderState), nullable=True),
     sa.Column("design_approved_at", UTCDateTime, nullable=True),
+    sa.Column("priority", sa.Integer, nullable=False, server_default="1"),
+    # Planned dates of the current plan version; written by the planner, not by edits.
+    sa.Column("planned_start", UTCDateTime, nullable=True),
+    sa.Column("planned_finish", UTCDateTime, nullable=True),
+    sa.Column("plan_version", sa.Integer, nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
@@ -199,6 +205,115 @@ catalogue_versions = sa.Table(
     sa.UniqueConstraint("family_code", "version", name="uq_catalogue_versions_family_code_version"),
 )
 
+#: Recorded plan jobs (queued/running/done/failed) with their progress.
+plan_runs = sa.Table(
+    "plan_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", EnumText(RunKind), nullable=False),
+    sa.Column("status", EnumText(RunStatus), nullable=False, index=True),
+    sa.Column("requested_by", sa.String(60), nullable=False),
+    sa.Column("requested_at", UTCDateTime, nullable=False),
+    sa.Column("time_limit", sa.Float, nullable=False),
+    sa.Column("trigger", JSONType, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=True),
+    sa.Column("finished_at", UTCDateTime, nullable=True),
+    sa.Column("progress", JSONType, nullable=False),
+    sa.Column("error", JSONType, nullable=True),
+    sa.Column("plan_version", sa.Integer, nullable=True),
+)
+
+#: Every stored plan; the highest number is the current plan. Never updated.
+plan_versions = sa.Table(
+    "plan_versions",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(60), nullable=False),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("plan_runs.id"), nullable=True),
+    sa.Column("horizon_start", UTCDateTime, nullable=False),
+    sa.Column("based_on", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("objective", sa.BigInteger, nullable=False),
+    sa.Column("lower_bound", sa.BigInteger, nullable=False),
+    sa.Column("optimal", sa.Boolean, nullable=False),
+    sa.Column("late_orders", sa.Integer, nullable=False),
+    sa.Column("operation_count", sa.Integer, nullable=False),
+    sa.Column("moved_operations", sa.Integer, nullable=False),
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("skipped", JSONType, nullable=False),
+)
+
+planned_operations = sa.Table(
+    "planned_operations",
+    metadata,
+    sa.Column("plan_version", sa.Integer, sa.ForeignKey("plan_versions.number"), primary_key=True),
+    sa.Column("key", sa.String(120), primary_key=True),
+    sa.Column("order_number", sa.String(30), nullable=False),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("work_centre", sa.String(40), nullable=False),
+    sa.Column("resource", sa.String(50), nullable=False),
+    sa.Column("start", UTCDateTime, nullable=False),
+    sa.Column("end", UTCDateTime, nullable=False),
+    sa.Column("setup_class", sa.String(60), nullable=True),
+    sa.Column("frozen", sa.Boolean, nullable=False),
+    sa.Column("pinned", sa.Boolean, nullable=False),
+)
+
+planned_orders = sa.Table(
+    "planned_orders",
+    metadata,
+    sa.Column("plan_version", sa.Integer, sa.ForeignKey("plan_versions.number"), primary_key=True),
+    sa.Column("order_number", sa.String(30), primary_key=True),
+    sa.Column("planned_start", UTCDateTime, nullable=False),
+    sa.Column("planned_finish", UTCDateTime, nullable=False),
+    sa.Column("due", UTCDateTime, nullable=True),
+    sa.Column("tardiness_minutes", sa.Integer, nullable=False),
+    sa.Column("binding", JSONType, nullable=False),
+)
+
+#: Planner pins; removing one stamps removed_at/removed_by (kept for the audit).
+plan_pins = sa.Table(
+    "plan_pins",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("operation", sa.String(120), nullable=False, index=True),
+    sa.Column("resource", sa.String(50), nullable=False),
+    sa.Column("not_before", UTCDateTime, nullable=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(60), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("removed_by", sa.String(60), nullable=True),
+    sa.Column("removed_at", UTCDateTime, nullable=True),
+)
+
+#: Breakdowns and maintenance: closed time every later plan respects.
+downtimes = sa.Table(
+    "downtimes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("work_centre", sa.String(40), nullable=False),
+    sa.Column("resource", sa.String(50), nullable=True),
+    sa.Column("start", UTCDateTime, nullable=False),
+    sa.Column("end", UTCDateTime, nullable=False, index=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("recorded_by", sa.String(60), nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+#: Operations reported to take longer than their routing says.
+operation_delays = sa.Table(
+    "operation_delays",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("operation", sa.String(120), nullable=False, index=True),
+    sa.Column("extra_minutes", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("recorded_by", sa.String(60), nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 
@@ -231,6 +346,7 @@ def start_mappers() -> None:
         },
     )
     mapper_registry.map_imperatively(CatalogueVersion, catalogue_versions)
+    mapper_registry.map_imperatively(PlanRun, plan_runs)
     for cls in (Order, Customer, User, CatalogueVersion):
         event.listen(cls, "load", _fresh_event_list)
     _mapped = True

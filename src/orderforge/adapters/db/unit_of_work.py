@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from orderforge.adapters.db.plan_repository import SqlPlanRepository
 from orderforge.adapters.db.repositories import (
     SqlCatalogueRepository,
     SqlCustomerRepository,
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     sequences: SqlNumberSequence
     plant: SqlPlantRepository
     catalogue: SqlCatalogueRepository
+    plans: SqlPlanRepository
     session: Session
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
         self.sequences = SqlNumberSequence(self.session)
         self.plant = SqlPlantRepository(self.session)
         self.catalogue = SqlCatalogueRepository(self.session)
+        self.plans = SqlPlanRepository(self.session)
         return self
 
     def __exit__(

@@ -13,6 +13,7 @@ from orderforge.engines.scheduling.benchmark_formats import (
     read_smwt,
     solve_benchmark,
 )
+from orderforge.engines.scheduling.calendar import WorkingTime
 from orderforge.engines.scheduling.dispatching import NoFeasiblePlanError
 from orderforge.engines.scheduling.input_check import InputIssue, InvalidProblemError, check_problem
 from orderforge.engines.scheduling.plan import ObjectiveValues
@@ -56,6 +57,7 @@ __all__ = [
     "Secondary",
     "SolverSettings",
     "Violation",
+    "WorkingTime",
     "check_problem",
     "generate_plant_instance",
     "read_fjsp",

@@ -24,14 +24,27 @@ MIN_SIZE, MAX_SIZE = 12, 1500
 JOB_SLICE_LIMIT = 3000  # beyond this a job slice spans too many fixed operations
 
 
+def time_cap(ix: IndexedProblem, plan: Plan) -> int:
+    """How far past the current plan's end a neighbourhood may push work.
+
+    Without calendars, the horizon. With calendars, twice the plan's span (at least a week
+    more): the calendar windows a long horizon would add to every model cost presolve time
+    and never hold a better plan."""
+    if all(cal.continuous for cal in ix.calendars):
+        return ix.horizon
+    end = max(plan.end, default=0)
+    return min(ix.horizon, end + max(end, 7 * 1440))
+
+
 def choose_slice(
-    ix: IndexedProblem, plan: Plan, rng: random.Random, size: int
+    ix: IndexedProblem, plan: Plan, rng: random.Random, size: int, cap: int | None = None
 ) -> tuple[list[int], tuple[int, int]]:
     """Pick free operations and the window they must stay in."""
+    cap = ix.horizon if cap is None else cap
     movable = [o for o in range(ix.n_ops) if o not in ix.frozen]
     movable.sort(key=lambda o: plan.start[o])
     if len(movable) <= size:
-        return movable, (0, ix.horizon)
+        return movable, (0, cap)
     kind = rng.random()
     if kind < 0.5:
         centre = rng.randrange(len(movable))
@@ -44,7 +57,7 @@ def choose_slice(
     lo = min(plan.start[o] for o in chosen)
     hi = max(plan.end[o] for o in chosen)
     if hi >= max(plan.end):
-        hi = ix.horizon
+        hi = cap
     return chosen, (lo, hi)
 
 
@@ -76,6 +89,7 @@ def search(
     settings: SolverSettings,
     deadline: float,
     offer: Callable[[Plan], bool],
+    cap: int | None = None,
 ) -> None:
     """Improve `plan` by neighbourhoods until `deadline`; every improvement goes to `offer`."""
     rng = random.Random(settings.random_seed)
@@ -84,7 +98,7 @@ def search(
     iteration = 0
     while time.monotonic() < deadline - 0.05:
         iteration += 1
-        free, window = choose_slice(ix, current, rng, size)
+        free, window = choose_slice(ix, current, rng, size, cap)
         left = deadline - time.monotonic()
         sub = ModelBuilder(ix, current, free, window).build()
         solver = make_solver(settings, min(left, 2.0), seed_offset=iteration)

@@ -17,7 +17,7 @@ from orderforge.engines.scheduling.cpsat_model import ModelBuilder, make_solver,
 from orderforge.engines.scheduling.dispatching import best_dispatch, left_shift
 from orderforge.engines.scheduling.indexed import IndexedProblem, index_problem
 from orderforge.engines.scheduling.input_check import InvalidProblemError, check_problem
-from orderforge.engines.scheduling.neighbourhood import search
+from orderforge.engines.scheduling.neighbourhood import search, time_cap
 from orderforge.engines.scheduling.plan import Plan, evaluate, has_due_dates, headline, score
 from orderforge.engines.scheduling.problem import ProblemData, Secondary, SolverSettings
 from orderforge.engines.scheduling.result import (
@@ -29,6 +29,10 @@ from orderforge.engines.scheduling.result import (
 from orderforge.engines.scheduling.single_machine import SequencingJob, sequence_jobs
 
 CIRCUIT_NODES_LIMIT = 120  # per resource; a bigger circuit is left to LNS slices
+#: Calendar windows an interruptible operation may span, summed over the model: beyond this
+#: the working-time element constraints of one monolithic model take longer to presolve than
+#: any time limit a planner waits, so CP-SAT only sees neighbourhoods (LNS).
+ELEMENT_LIMIT = 20_000
 
 
 class Incumbent:
@@ -121,12 +125,27 @@ def _improve(ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadl
         _sequence(ix, inc, settings, deadline)
         return False
     movable = ix.n_ops - len(ix.frozen)
+    cap = time_cap(ix, inc.plan)
     if settings.backend == "cpsat" or (
-        movable <= settings.max_monolithic_operations and _circuits_fit(ix)
+        movable <= settings.max_monolithic_operations
+        and _circuits_fit(ix)
+        and _element_load(ix, cap) <= ELEMENT_LIMIT
     ):
         return _monolithic(ix, inc, settings, deadline)
-    search(ix, inc.plan, settings, deadline, lambda plan: inc.offer(plan, "lns"))
+    search(ix, inc.plan, settings, deadline, lambda plan: inc.offer(plan, "lns"), cap)
     return False
+
+
+def _element_load(ix: IndexedProblem, cap: int) -> int:
+    load = 0
+    for o in range(ix.n_ops):
+        if o in ix.frozen:
+            continue
+        for r, _ in ix.modes[o]:
+            cal = ix.calendars[r]
+            if ix.interruptible[r] and not cal.continuous:
+                load += len(cal.windows(0, cap))
+    return load
 
 
 def _circuits_fit(ix: IndexedProblem) -> bool:

@@ -7,24 +7,22 @@ names another. Every refusal exits non-zero with the sentence that says why.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
 from orderforge.bootstrap import Application, build
-from orderforge.config import ConfigError
-from orderforge.domain.errors import DomainError, InvalidInput, NotFound
+from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
+from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
+from orderforge.entrypoints.cli.plans import plan_app, worker
 from orderforge.services import (
     catalogue,
     configuration,
@@ -32,11 +30,9 @@ from orderforge.services import (
     demo,
     feasibility,
     orders,
-    planning,
     users,
 )
 from orderforge.services.demo_plant import DEMO_USERS
-from orderforge.services.ports import Principal
 
 app = typer.Typer(
     help="OrderForge: Make-to-Order manufacturing from quote to delivery.",
@@ -57,55 +53,8 @@ catalog_app = typer.Typer(
 )
 app.add_typer(order_app, name="order")
 app.add_typer(catalog_app, name="catalog")
-plan_app = typer.Typer(help="Finite-capacity plans of the committed orders.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
-
-out = Console()
-err = Console(stderr=True)
-P = ParamSpec("P")
-R = TypeVar("R")
-AsUser = Annotated[
-    str,
-    typer.Option(
-        "--as", envvar="ORDERFORGE_USER", help="Act as this user (their role's permissions apply)."
-    ),
-]
-
-
-def refusals(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn business refusals into a sentence on stderr and exit code 1 (2 for config)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except DomainError as exc:
-            where = escape(f" [{exc.field}]") if exc.field else ""
-            err.print(f"[red]Error{where}:[/red] {escape(exc.message)}", highlight=False)
-            raise typer.Exit(1) from None
-        except ConfigError as exc:
-            err.print(f"[red]Configuration error:[/red] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
-
-
-def _app() -> Application:
-    application = build()
-    if not application.schema_is_current():
-        application.upgrade_schema()
-    return application
-
-
-def _actor(application: Application, username: str) -> Principal:
-    with application.ctx.uow() as uow:
-        user = uow.users.get(username.strip().lower())
-        if user is None:
-            raise NotFound(
-                f"There is no user '{username}'. Create one with `orderforge user add`, "
-                "or name another with --as."
-            )
-        return users.principal_of(user)
+app.command("worker")(worker)
 
 
 @db_app.command("upgrade")
@@ -467,50 +416,6 @@ def _print_configuration(result: dict[str, Any], domains: dict[str, Any]) -> Non
                 f"Cost {k['cost']} (materials {k['material_cost']}, labour "
                 f"{k['labour_cost']}); price {k['price']}"
             )
-
-
-@plan_app.command("preview")
-@refusals
-def plan_preview(
-    time_limit: Annotated[float, typer.Option(help="Seconds to improve the plan", min=0.1)] = 10,
-    as_user: AsUser = "admin",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Plan planned/released/in-production orders on the plant's calendars and show each
-    order's planned finish and what binds it. Nothing is stored yet."""
-    application = _app()
-    actor = _actor(application, as_user)
-    with Progress(console=err, transient=True, disable=as_json) as progress:
-        task = progress.add_task("Planning", total=time_limit)
-
-        def on_progress(seconds: float, objective: int, bound: int) -> None:
-            progress.update(
-                task,
-                completed=min(seconds, time_limit),
-                description=f"Weighted tardiness {objective} (bound {bound})",
-            )
-
-        result = planning.preview_plan(application.ctx, actor, time_limit, on_progress)
-    if as_json:
-        print(json.dumps(result, indent=2))
-        return
-    table = Table(
-        title=f"Plan from {result['start'][:16]} UTC: {result['operations']} operations, "
-        f"{result['late_orders']} late orders"
-    )
-    for column in ("order", "planned finish", "due", "late (h)", "bound by"):
-        table.add_column(column)
-    for row in result["orders"]:
-        table.add_row(
-            row["order"],
-            row["planned_finish"][:16],
-            (row["due"] or "-")[:10],
-            f"{row['tardiness_minutes'] / 60:.1f}",
-            "; ".join(row["binding"]),
-        )
-    out.print(table)
-    for skipped in result["skipped"]:
-        out.print(f"[yellow]Not planned:[/yellow] {escape(skipped)}")
 
 
 def _print_order(view: dict[str, Any], as_json: bool) -> None:

@@ -1,0 +1,1 @@
+"""Job queues behind the JobQueue port: who runs recorded plan runs, and where."""

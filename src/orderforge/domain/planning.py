@@ -1,0 +1,204 @@
+"""Plant plans as the business keeps them: runs, plan versions, pins and disruptions.
+
+A plan run is a recorded job (queued -> running -> done | failed) so a long solve never
+hides inside a web request and its progress can be watched. A finished run stores a new
+plan version; old versions stay for comparison and audit. Pins and disruptions are the
+planner's and the floor's facts that every later plan must respect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from orderforge.domain.errors import IllegalTransition, InvalidInput
+
+#: Weight of a rush order's tardiness against a normal order's 1.
+RUSH_PRIORITY = 10
+#: Longest time limit a caller may ask of one plan run.
+MAX_TIME_LIMIT = 600.0
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RunKind(StrEnum):
+    """`plan` optimises afresh; `replan` repairs the current plan after an event."""
+
+    PLAN = "plan"
+    REPLAN = "replan"
+
+
+class DisruptionKind(StrEnum):
+    MACHINE_DOWN = "machine_down"
+    OPERATION_OVERRUN = "operation_overrun"
+    RUSH_ORDER = "rush_order"
+    ORDER_CANCELLED = "order_cancelled"
+
+
+def check_time_limit(seconds: float) -> float:
+    if not 0.5 <= seconds <= MAX_TIME_LIMIT:
+        raise InvalidInput(
+            f"time_limit must be between 0.5 and {MAX_TIME_LIMIT:.0f} seconds, not {seconds}.",
+            field="time_limit",
+        )
+    return float(seconds)
+
+
+@dataclass
+class PlanRun:
+    """One request to plan: who asked, why, how far it got, and which version it produced."""
+
+    kind: RunKind
+    requested_by: str
+    requested_at: dt.datetime
+    time_limit: float
+    status: RunStatus = RunStatus.QUEUED
+    #: The event that asked for a replan (kind and its details), empty for a plain run.
+    trigger: dict[str, Any] = field(default_factory=dict)
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    #: Latest figures: seconds, objective, bound; `history` lists each improvement.
+    progress: dict[str, Any] = field(default_factory=dict)
+    #: Why it failed: {"title": ..., "issues": [{"where": ..., "message": ...}]}.
+    error: dict[str, Any] | None = None
+    plan_version: int | None = None
+    id: int | None = None
+
+    def start(self, at: dt.datetime) -> None:
+        if self.status is not RunStatus.QUEUED:
+            raise IllegalTransition(f"Plan run {self.id} is {self.status.value}, not queued.")
+        self.status, self.started_at = RunStatus.RUNNING, at
+
+    def report(self, seconds: float, objective: int, bound: int) -> None:
+        history = list(self.progress.get("history", []))
+        history.append([round(seconds, 2), objective, bound])
+        self.progress = {
+            "seconds": round(seconds, 2),
+            "objective": objective,
+            "bound": bound,
+            "history": history[-200:],
+        }
+
+    def finish(self, version: int, at: dt.datetime) -> None:
+        if self.status is not RunStatus.RUNNING:
+            raise IllegalTransition(f"Plan run {self.id} is {self.status.value}, not running.")
+        self.status, self.finished_at, self.plan_version = RunStatus.DONE, at, version
+
+    def fail(self, title: str, issues: list[dict[str, str]], at: dt.datetime) -> None:
+        if self.status in (RunStatus.DONE, RunStatus.FAILED):
+            raise IllegalTransition(f"Plan run {self.id} has already ended ({self.status.value}).")
+        self.status, self.finished_at = RunStatus.FAILED, at
+        self.error = {"title": title, "issues": issues}
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
+@dataclass(frozen=True)
+class PlannedOperation:
+    """Where and when one operation of one order line runs in a plan version."""
+
+    key: str
+    order_number: str
+    line_no: int
+    name: str
+    work_centre: str
+    resource: str
+    start: dt.datetime
+    end: dt.datetime
+    setup_class: str | None = None
+    #: Started (or done) when the plan was made, so it was kept as it was.
+    frozen: bool = False
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedOrder:
+    """An order's planned dates in a plan version, and what makes it finish then."""
+
+    order_number: str
+    planned_start: dt.datetime
+    planned_finish: dt.datetime
+    due: dt.datetime | None
+    tardiness_minutes: int
+    #: The last links of the chain that fixes the finish ("Spray lacquer on PAINT").
+    binding: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """A stored plan. The newest is the current plan; older ones are kept for comparison."""
+
+    number: int
+    created_at: dt.datetime
+    created_by: str
+    run_id: int | None
+    horizon_start: dt.datetime
+    based_on: int | None
+    reason: str
+    objective: int
+    lower_bound: int
+    optimal: bool
+    late_orders: int
+    operation_count: int
+    #: Operations of the previous version that this one moved (start or resource).
+    moved_operations: int
+    seconds: float
+    #: Lines left out of the plan and why (not configured, no work centre).
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanPin:
+    """A planner's decision: run this operation on that unit, not before a moment."""
+
+    id: int | None
+    operation: str
+    resource: str
+    not_before: dt.datetime | None
+    created_by: str
+    created_at: dt.datetime
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Downtime:
+    """A work centre (or one unit of it) unavailable for a period: breakdown, maintenance."""
+
+    id: int | None
+    work_centre: str
+    #: One unit ("CNC#2") or None for every unit of the centre.
+    resource: str | None
+    start: dt.datetime
+    end: dt.datetime
+    reason: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise InvalidInput("A downtime must end after it starts.", field="end")
+
+
+@dataclass(frozen=True)
+class OperationDelay:
+    """An operation takes longer than its routing says (reported from the floor)."""
+
+    id: int | None
+    operation: str
+    extra_minutes: int
+    reason: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.extra_minutes <= 100_000:
+            raise InvalidInput("extra_minutes must be between 1 and 100000.", field="extra_minutes")

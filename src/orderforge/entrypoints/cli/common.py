@@ -1,0 +1,64 @@
+"""What every command shares: the console, refusals as exit codes, the app, the actor."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from orderforge.bootstrap import Application, build
+from orderforge.config import ConfigError
+from orderforge.domain.errors import DomainError, NotFound
+from orderforge.services import users
+from orderforge.services.ports import Principal
+
+out = Console()
+err = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+AsUser = Annotated[
+    str,
+    typer.Option(
+        "--as", envvar="ORDERFORGE_USER", help="Act as this user (their role's permissions apply)."
+    ),
+]
+
+
+def refusals(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn business refusals into a sentence on stderr and exit code 1 (2 for config)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except DomainError as exc:
+            where = escape(f" [{exc.field}]") if exc.field else ""
+            err.print(f"[red]Error{where}:[/red] {escape(exc.message)}", highlight=False)
+            raise typer.Exit(1) from None
+        except ConfigError as exc:
+            err.print(f"[red]Configuration error:[/red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _app() -> Application:
+    application = build()
+    if not application.schema_is_current():
+        application.upgrade_schema()
+    return application
+
+
+def _actor(application: Application, username: str) -> Principal:
+    with application.ctx.uow() as uow:
+        user = uow.users.get(username.strip().lower())
+        if user is None:
+            raise NotFound(
+                f"There is no user '{username}'. Create one with `orderforge user add`, "
+                "or name another with --as."
+            )
+        return users.principal_of(user)

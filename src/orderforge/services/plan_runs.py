@@ -1,0 +1,457 @@
+"""Plan runs: ask for a plan or a replan, execute it as a recorded job, store the version.
+
+A run is requested (a queued row, committed), then executed by whoever holds it: a
+worker for the web and API, the CLI in the foreground. Execution reads the current
+plan, the pins and the disruptions, solves, and stores a new plan version with every
+order's planned dates, or records why it could not (the stored plan stays as it was).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from orderforge.domain.errors import IllegalTransition, InvalidInput, NotFound
+from orderforge.domain.order import OrderAction, OrderState
+from orderforge.domain.permissions import REPORT, RUN, VIEW, require
+from orderforge.domain.permissions import Resource as Res
+from orderforge.domain.planning import (
+    RUSH_PRIORITY,
+    DisruptionKind,
+    Downtime,
+    OperationDelay,
+    PlannedOperation,
+    PlannedOrder,
+    PlanRun,
+    PlanVersion,
+    RunKind,
+    RunStatus,
+    check_time_limit,
+)
+from orderforge.domain.text import check_text
+from orderforge.engines.scheduling import (
+    InvalidProblemError,
+    Objective,
+    Result,
+    SolverSettings,
+    solve,
+    validate,
+)
+from orderforge.services import planning
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+#: Replans weigh a minute of lateness this many times a minute an operation moves.
+REPLAN_TARDINESS_WEIGHT = 4
+#: Progress is written at most this often, so a fast-improving solve does not flood storage.
+PROGRESS_INTERVAL = 1.0
+
+ProgressListener = Callable[[float, int, int], None]
+
+
+@dataclass(frozen=True)
+class Disruption:
+    """What happened, for a replan: the fields each kind needs are checked by `record`."""
+
+    kind: DisruptionKind
+    reason: str = ""
+    work_centre: str | None = None
+    resource: str | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    operation: str | None = None
+    extra_minutes: int | None = None
+    order: str | None = None
+
+
+# -- asking -----------------------------------------------------------------------
+
+
+def request_run(
+    ctx: ServiceContext,
+    actor: Principal,
+    time_limit: float = 10.0,
+    disruption: Disruption | None = None,
+) -> dict[str, Any]:
+    """Queue a plan run (a replan if `disruption` is given), recording the disruption in
+    the same transaction; the worker hears of it only once that has committed."""
+    require(actor.role, Res.SCHEDULE, RUN if disruption is None else REPORT)
+    time_limit = check_time_limit(time_limit)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        trigger = {} if disruption is None else _record(uow, actor, disruption, now)
+        run = PlanRun(
+            kind=RunKind.PLAN if disruption is None else RunKind.REPLAN,
+            requested_by=actor.username,
+            requested_at=now,
+            time_limit=time_limit,
+            trigger=trigger,
+        )
+        uow.plans.add_run(run)
+        uow.commit()
+        view = run_view(run)
+    if ctx.jobs is not None:
+        assert run.id is not None
+        ctx.jobs.submit(run.id)
+    return view
+
+
+def _record(uow: UnitOfWork, actor: Principal, d: Disruption, now: dt.datetime) -> dict[str, Any]:
+    reason = check_text(d.reason, "reason").strip()
+    if not reason:
+        raise InvalidInput("Say what happened: a replan needs a reason.", field="reason")
+    if d.kind is DisruptionKind.MACHINE_DOWN:
+        return _record_downtime(uow, actor, d, reason, now)
+    if d.kind is DisruptionKind.OPERATION_OVERRUN:
+        if not d.operation:
+            raise InvalidInput("Name the operation that takes longer.", field="operation")
+        if d.extra_minutes is None:
+            raise InvalidInput("Say how many minutes longer it takes.", field="extra_minutes")
+        _known_operation(uow, d.operation)
+        delay = uow.plans.add_delay(
+            OperationDelay(None, d.operation, d.extra_minutes, reason, actor.username, now)
+        )
+        return {
+            "kind": d.kind.value,
+            "operation": d.operation,
+            "extra_minutes": delay.extra_minutes,
+            "reason": reason,
+        }
+    if not d.order:
+        raise InvalidInput("Name the order.", field="order")
+    order = uow.orders.get(d.order.strip().upper())
+    if order is None:
+        raise NotFound(f"There is no order {d.order}.")
+    if d.kind is DisruptionKind.RUSH_ORDER:
+        require(actor.role, Res.ORDER, OrderAction.PLAN.value)
+        order.prioritise(RUSH_PRIORITY, actor=actor.username, at=now, reason=reason)
+    elif order.state is not OrderState.CANCELLED:
+        require(actor.role, Res.ORDER, OrderAction.CANCEL.value)
+        order.apply(OrderAction.CANCEL, actor=actor.username, at=now, reason=reason)
+    return {"kind": d.kind.value, "order": order.number, "reason": reason}
+
+
+def _record_downtime(
+    uow: UnitOfWork, actor: Principal, d: Disruption, reason: str, now: dt.datetime
+) -> dict[str, Any]:
+    centres = {w.code: w for w in uow.plant.work_centres()}
+    code = (d.work_centre or "").strip().upper()
+    if code not in centres:
+        raise InvalidInput(
+            f"There is no work centre {d.work_centre!r}; known: {', '.join(sorted(centres))}.",
+            field="work_centre",
+        )
+    units = planning.unit_keys(centres[code])
+    if d.resource is not None and d.resource not in units:
+        raise InvalidInput(
+            f"{code} has no unit {d.resource!r}; its units are {', '.join(units)}.",
+            field="resource",
+        )
+    if d.start is None or d.end is None:
+        raise InvalidInput(
+            "A breakdown needs a start and an end.", field="start" if d.start is None else "end"
+        )
+    if d.start.tzinfo is None or d.end.tzinfo is None:
+        raise InvalidInput(
+            "Give times with a time zone (e.g. 2026-11-25T08:00:00Z).", field="start"
+        )
+    if d.end - d.start > dt.timedelta(days=planning.HORIZON_DAYS):
+        raise InvalidInput(
+            "A downtime longer than the planning horizon is not a breakdown.", field="end"
+        )
+    downtime = uow.plans.add_downtime(
+        Downtime(None, code, d.resource, d.start, d.end, reason, actor.username, now)
+    )
+    return {
+        "kind": d.kind.value,
+        "work_centre": code,
+        "resource": d.resource,
+        "start": d.start.isoformat(),
+        "end": d.end.isoformat(),
+        "reason": reason,
+        "downtime_id": downtime.id,
+    }
+
+
+def _known_operation(uow: UnitOfWork, key: str) -> PlannedOperation:
+    current = uow.plans.latest_version_number()
+    found = None
+    if current is not None:
+        found = next((o for o in uow.plans.operations(current) if o.key == key), None)
+    if found is None:
+        raise NotFound(f"Operation {key!r} is not in the current plan.")
+    return found
+
+
+# -- executing --------------------------------------------------------------------
+
+
+def execute_run(
+    ctx: ServiceContext, run_id: int, on_progress: ProgressListener | None = None
+) -> dict[str, Any]:
+    """Carry out a queued run; safe to call twice (a run already taken is left alone),
+    because a job queue may deliver the same job more than once."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        run = uow.plans.run(run_id)
+        if run is None:
+            raise NotFound(f"There is no plan run {run_id}.")
+        if run.status is not RunStatus.QUEUED:
+            return run_view(run)
+        run.start(now)
+        uow.commit()
+    try:
+        return _execute(ctx, run, on_progress)
+    except Exception as exc:  # record every failure on the run, then let callers see it
+        log.exception("plan run %s failed", run_id)
+        title = "The plan could not be made: an internal error occurred."
+        issues = [{"where": "engine", "message": f"{type(exc).__name__}: {exc}"}]
+        return _fail(ctx, run_id, title, issues)
+
+
+def _execute(
+    ctx: ServiceContext, run: PlanRun, on_progress: ProgressListener | None
+) -> dict[str, Any]:
+    assert run.id is not None
+    start = ctx.clock.now().replace(second=0, microsecond=0)
+    with ctx.uow() as uow:
+        previous = uow.plans.latest_version_number()
+        old = uow.plans.version(previous) if previous is not None else None
+        inputs = planning.PlanInputs(
+            previous=uow.plans.operations(previous) if previous is not None else [],
+            previous_at=old.created_at if old is not None else None,
+            pins=uow.plans.pins(),
+            downtimes=uow.plans.downtimes(start),
+            delays=uow.plans.delays(),
+        )
+        plan = planning.build_problem(uow, start, inputs=inputs)
+    if plan.issues:
+        return _fail(
+            ctx, run.id, _TITLE, [{"where": i.where, "message": i.message} for i in plan.issues]
+        )
+    if run.kind is RunKind.REPLAN and inputs.previous:
+        # lexicographically any lateness gain would justify reshuffling the floor
+        replan = Objective(
+            lexicographic=False, tardiness_weight=REPLAN_TARDINESS_WEIGHT, stability_weight=1
+        )
+        plan.problem = replace(plan.problem, objective=replan)
+    settings = SolverSettings(time_limit=run.time_limit, num_workers=2)
+    try:
+        result = solve(plan.problem, settings, _progress_writer(ctx, run.id, on_progress))
+    except InvalidProblemError as exc:
+        return _fail(
+            ctx, run.id, _TITLE, [{"where": i.where, "message": i.message} for i in exc.issues]
+        )
+    violations = validate(plan.problem, list(result.schedule.values()))
+    if violations:  # never store an infeasible plan
+        return _fail(
+            ctx,
+            run.id,
+            "The engine returned an infeasible plan; nothing was stored.",
+            [{"where": v.operation, "message": v.message} for v in violations[:20]],
+        )
+    return _store(ctx, run, plan, result, inputs)
+
+
+_TITLE = "The plan could not be made; the stored plan is unchanged."
+
+
+def _progress_writer(
+    ctx: ServiceContext, run_id: int, listener: ProgressListener | None
+) -> ProgressListener:
+    last = [0.0]
+
+    def report(seconds: float, objective: int, bound: int) -> None:
+        if listener is not None:
+            listener(seconds, objective, bound)
+        if time.monotonic() - last[0] < PROGRESS_INTERVAL:
+            return
+        last[0] = time.monotonic()
+        with ctx.uow() as uow:
+            run = uow.plans.run(run_id)
+            if run is not None:
+                run.report(seconds, objective, bound)
+                uow.commit()
+
+    return report
+
+
+def _fail(
+    ctx: ServiceContext, run_id: int, title: str, issues: list[dict[str, str]]
+) -> dict[str, Any]:
+    with ctx.uow() as uow:
+        run = uow.plans.run(run_id)
+        assert run is not None
+        run.fail(title, issues, ctx.clock.now())
+        uow.commit()
+        return run_view(run)
+
+
+def _store(
+    ctx: ServiceContext,
+    run: PlanRun,
+    plan: planning.PlanProblem,
+    result: Result,
+    inputs: planning.PlanInputs,
+) -> dict[str, Any]:
+    assert run.id is not None
+    operations, orders = _planned(plan, result)
+    before = {o.key: o for o in inputs.previous}
+    moved = sum(
+        1
+        for o in operations
+        if o.key in before
+        and not o.frozen
+        and (o.start, o.resource) != (before[o.key].start, before[o.key].resource)
+    )
+    for attempt in range(3):
+        try:
+            with ctx.uow() as uow:
+                previous = uow.plans.latest_version_number()
+                version = PlanVersion(
+                    number=(previous or 0) + 1,
+                    created_at=ctx.clock.now(),
+                    created_by=run.requested_by,
+                    run_id=run.id,
+                    horizon_start=plan.start,
+                    based_on=previous,
+                    reason=_reason(run),
+                    objective=result.objective,
+                    lower_bound=result.lower_bound,
+                    optimal=result.optimal,
+                    late_orders=sum(1 for o in orders if o.tardiness_minutes > 0),
+                    operation_count=len(operations),
+                    moved_operations=moved,
+                    seconds=round(result.seconds, 3),
+                    skipped=plan.skipped,
+                )
+                uow.plans.add_version(version, operations, orders)
+                uow.plans.set_planned_dates(version.number, orders)
+                stored = uow.plans.run(run.id)
+                assert stored is not None
+                stored.report(result.seconds, result.objective, result.lower_bound)
+                stored.finish(version.number, ctx.clock.now())
+                uow.commit()
+                return run_view(stored)
+        except DuplicateRecord:  # another run stored a version meanwhile: take the next number
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _reason(run: PlanRun) -> str:
+    t = run.trigger
+    kind = t.get("kind")
+    if kind == DisruptionKind.MACHINE_DOWN:
+        unit = t.get("resource") or t.get("work_centre")
+        return f"Replan: {unit} down {t['start'][:16]} to {t['end'][:16]} ({t['reason']})"
+    if kind == DisruptionKind.OPERATION_OVERRUN:
+        return f"Replan: {t['operation']} takes {t['extra_minutes']} min longer ({t['reason']})"
+    if kind == DisruptionKind.RUSH_ORDER:
+        return f"Replan: rush order {t['order']} ({t['reason']})"
+    if kind == DisruptionKind.ORDER_CANCELLED:
+        return f"Replan: order {t['order']} cancelled ({t['reason']})"
+    return f"Plan run by {run.requested_by}"
+
+
+def _planned(
+    plan: planning.PlanProblem, result: Result
+) -> tuple[list[PlannedOperation], list[PlannedOrder]]:
+    def at(minute: int) -> dt.datetime:
+        return plan.start + dt.timedelta(minutes=minute)
+
+    frozen = {f.operation for f in plan.problem.frozen}
+    pinned = {p.operation for p in plan.problem.pins}
+    ops = [replace(o, frozen=True, pinned=False) for o in plan.done]
+    for key, entry in result.schedule.items():
+        order, line, name = plan.operations[key]
+        ops.append(
+            PlannedOperation(
+                key=key,
+                order_number=order,
+                line_no=line,
+                name=name,
+                work_centre=plan.centre_of[entry.resource],
+                resource=entry.resource,
+                start=at(entry.start),
+                end=at(entry.end),
+                setup_class=plan.setup_class.get(key),
+                frozen=key in frozen,
+                pinned=key in pinned,
+            )
+        )
+    starts: dict[str, dt.datetime] = {}
+    for o in ops:
+        starts[o.order_number] = min(o.start, starts.get(o.order_number, o.start))
+    orders = []
+    for job, outcome in sorted(result.jobs.items()):
+        first = starts.get(job, plan.start)
+        orders.append(
+            PlannedOrder(
+                order_number=job,
+                planned_start=first,
+                planned_finish=at(outcome.finish),
+                due=at(outcome.due) if outcome.due is not None else None,
+                tardiness_minutes=outcome.tardiness,
+                binding=[
+                    f"{plan.operations[c.operation][2]} on {c.resource}"
+                    for c in outcome.critical_chain[-3:]
+                ],
+            )
+        )
+    return ops, orders
+
+
+# -- queries ----------------------------------------------------------------------
+
+
+def run_view(run: PlanRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "kind": run.kind.value,
+        "status": run.status.value,
+        "requested_by": run.requested_by,
+        "requested_at": run.requested_at.isoformat(),
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "time_limit": run.time_limit,
+        "trigger": run.trigger,
+        "progress": run.progress,
+        "error": run.error,
+        "plan_version": run.plan_version,
+    }
+
+
+def get_run(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, Any]:
+    require(actor.role, Res.SCHEDULE, VIEW)
+    with ctx.uow() as uow:
+        run = uow.plans.run(run_id)
+        if run is None:
+            raise NotFound(f"There is no plan run {run_id}.")
+        return run_view(run)
+
+
+def list_runs(ctx: ServiceContext, actor: Principal, limit: int = 20) -> list[dict[str, Any]]:
+    require(actor.role, Res.SCHEDULE, VIEW)
+    with ctx.uow() as uow:
+        return [run_view(r) for r in uow.plans.runs(limit)]
+
+
+def recover_runs(ctx: ServiceContext) -> list[int]:
+    """After a restart of an in-process worker: runs it was executing are failed (their
+    solve died with the process), queued ones are handed back to be run."""
+    with ctx.uow() as uow:
+        for run in uow.plans.runs(1000, RunStatus.RUNNING):
+            try:
+                run.fail("Interrupted: the process running this plan stopped.", [], ctx.clock.now())
+            except IllegalTransition:
+                continue
+        queued = [r.id for r in uow.plans.runs(1000, RunStatus.QUEUED) if r.id is not None]
+        uow.commit()
+    return sorted(queued)

@@ -1,0 +1,290 @@
+"""The stored plan as people read it: versions, the schedule board, comparisons, pins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Any
+
+from orderforge.domain.errors import IllegalTransition, InvalidInput, NotFound
+from orderforge.domain.permissions import PIN, VIEW, require
+from orderforge.domain.permissions import Resource as Res
+from orderforge.domain.planning import PlannedOperation, PlanPin, PlanVersion
+from orderforge.domain.text import check_text
+from orderforge.engines.configurator import configure
+from orderforge.services import planning
+from orderforge.services.catalogue import family_of
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import Principal, UnitOfWork
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def version_view(v: PlanVersion) -> dict[str, Any]:
+    out = asdict(v)
+    for key in ("created_at", "horizon_start"):
+        out[key] = _iso(out[key])
+    return out
+
+
+def operation_view(o: PlannedOperation) -> dict[str, Any]:
+    out = asdict(o)
+    out["start"], out["end"] = _iso(o.start), _iso(o.end)
+    return out
+
+
+def pin_view(p: PlanPin) -> dict[str, Any]:
+    out = asdict(p)
+    out["not_before"], out["created_at"] = _iso(p.not_before), _iso(p.created_at)
+    return out
+
+
+def _version_number(uow: UnitOfWork, number: int | None) -> int:
+    if number is None:
+        latest = uow.plans.latest_version_number()
+        if latest is None:
+            raise NotFound("There is no plan yet: run one first (orderforge plan run).")
+        return latest
+    if uow.plans.version(number) is None:
+        raise NotFound(f"There is no plan version {number}.")
+    return number
+
+
+def list_versions(ctx: ServiceContext, actor: Principal, limit: int = 50) -> list[dict[str, Any]]:
+    require(actor.role, Res.SCHEDULE, VIEW)
+    with ctx.uow() as uow:
+        return [version_view(v) for v in uow.plans.versions(limit)]
+
+
+def plan_detail(ctx: ServiceContext, actor: Principal, number: int | None = None) -> dict[str, Any]:
+    """One version (the current one if `number` is None) with its orders and operations."""
+    require(actor.role, Res.SCHEDULE, VIEW)
+    with ctx.uow() as uow:
+        n = _version_number(uow, number)
+        version = uow.plans.version(n)
+        assert version is not None
+        orders = uow.plans.planned_orders(n)
+        return {
+            **version_view(version),
+            "current": n == uow.plans.latest_version_number(),
+            "orders": [
+                {
+                    **asdict(o),
+                    "planned_start": _iso(o.planned_start),
+                    "planned_finish": _iso(o.planned_finish),
+                    "due": _iso(o.due),
+                }
+                for o in orders
+            ],
+            "operations": [operation_view(o) for o in uow.plans.operations(n)],
+        }
+
+
+def compare(ctx: ServiceContext, actor: Principal, older: int, newer: int) -> dict[str, Any]:
+    """What changed for each order between two versions (planned finish and lateness)."""
+    require(actor.role, Res.SCHEDULE, VIEW)
+    with ctx.uow() as uow:
+        a = {o.order_number: o for o in uow.plans.planned_orders(_version_number(uow, older))}
+        b = {o.order_number: o for o in uow.plans.planned_orders(_version_number(uow, newer))}
+    rows = []
+    for number in sorted(set(a) | set(b)):
+        x, y = a.get(number), b.get(number)
+        shift = (
+            int((y.planned_finish - x.planned_finish).total_seconds() // 60) if x and y else None
+        )
+        rows.append(
+            {
+                "order": number,
+                "finish_before": _iso(x.planned_finish) if x else None,
+                "finish_after": _iso(y.planned_finish) if y else None,
+                "finish_moved_minutes": shift,
+                "tardiness_before": x.tardiness_minutes if x else None,
+                "tardiness_after": y.tardiness_minutes if y else None,
+            }
+        )
+    return {"older": older, "newer": newer, "orders": rows}
+
+
+# -- pins -------------------------------------------------------------------------
+
+
+def eligible_units(uow: UnitOfWork, operation: str) -> list[str]:
+    """Units that may run `operation` ("SO-2026-0001/1/paint"), from its line's routing."""
+    parts = operation.split("/")
+    order = uow.orders.get(parts[0]) if len(parts) == 3 else None
+    line = None
+    if order is not None and parts[1].isdigit():
+        line = next((x for x in order.lines if x.line_no == int(parts[1])), None)
+    entry = (
+        uow.catalogue.get(line.product_family, line.catalogue_version)
+        if line is not None and line.catalogue_version is not None
+        else None
+    )
+    if line is None or entry is None:
+        raise NotFound(f"There is no operation {operation!r} to plan.")
+    step = next(
+        (s for s in configure(family_of(entry), line.spec).routing if s.key == parts[2]), None
+    )
+    if step is None:
+        raise NotFound(f"There is no operation {operation!r} to plan.")
+    centres = {w.code: w for w in uow.plant.work_centres()}
+    return [u for w in step.work_centres if w in centres for u in planning.unit_keys(centres[w])]
+
+
+def add_pin(
+    ctx: ServiceContext,
+    actor: Principal,
+    operation: str,
+    resource: str,
+    not_before: dt.datetime | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """Pin an operation to a unit (and not before a moment); replaces an earlier pin of it.
+
+    Refused at once when the operation is already running or done on another unit, or
+    started before `not_before`: such a pin could never hold."""
+    require(actor.role, Res.SCHEDULE, PIN)
+    note = check_text(note, "note").strip()
+    if not_before is not None and not_before.tzinfo is None:
+        raise InvalidInput("Give not_before with a time zone.", field="not_before")
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        units = eligible_units(uow, operation)
+        if resource not in units:
+            raise InvalidInput(
+                f"{operation} cannot run on {resource!r}; it can run on {', '.join(units)}.",
+                field="resource",
+            )
+        current = uow.plans.latest_version_number()
+        planned = (
+            next((o for o in uow.plans.operations(current) if o.key == operation), None)
+            if current is not None
+            else None
+        )
+        if (
+            planned is not None
+            and planned.start <= now
+            and (
+                planned.resource != resource
+                or (not_before is not None and planned.start < not_before)
+            )
+        ):
+            raise IllegalTransition(
+                f"{operation} already started on {planned.resource} at "
+                f"{planned.start.isoformat(timespec='minutes')}: it is frozen there and a "
+                "pin cannot move it."
+            )
+        for old in uow.plans.pins():
+            if old.operation == operation:
+                uow.plans.remove_pin(old.id or 0, actor.username, now)
+        pin = uow.plans.add_pin(
+            PlanPin(None, operation, resource, not_before, actor.username, now, note)
+        )
+        uow.commit()
+        return pin_view(pin)
+
+
+def remove_pin(ctx: ServiceContext, actor: Principal, pin_id: int) -> None:
+    require(actor.role, Res.SCHEDULE, PIN)
+    with ctx.uow() as uow:
+        if not uow.plans.remove_pin(pin_id, actor.username, ctx.clock.now()):
+            raise NotFound(f"There is no active pin {pin_id}.")
+        uow.commit()
+
+
+def list_pins(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
+    require(actor.role, Res.SCHEDULE, VIEW)
+    with ctx.uow() as uow:
+        return [pin_view(p) for p in uow.plans.pins()]
+
+
+def list_downtimes(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
+    require(actor.role, Res.SCHEDULE, VIEW)
+    with ctx.uow() as uow:
+        return [
+            {
+                **asdict(d),
+                "start": _iso(d.start),
+                "end": _iso(d.end),
+                "recorded_at": _iso(d.recorded_at),
+            }
+            for d in uow.plans.downtimes(ctx.clock.now())
+        ]
+
+
+# -- the board --------------------------------------------------------------------
+
+
+def board(ctx: ServiceContext, actor: Principal, number: int | None = None) -> dict[str, Any]:
+    """Everything the schedule board draws: work centres with their units, operations,
+    orders with state, due date and lateness (and why late), pins, downtimes, the last
+    runs. Empty (version None) before the first plan."""
+    require(actor.role, Res.SCHEDULE, VIEW)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        centres = [
+            {"code": w.code, "name": w.name, "units": planning.unit_keys(w)}
+            for w in uow.plant.work_centres()
+        ]
+        latest = uow.plans.latest_version_number()
+        n = latest if number is None else _version_number(uow, number)
+        version = uow.plans.version(n) if n is not None else None
+        orders: list[dict[str, Any]] = []
+        operations: list[dict[str, Any]] = []
+        if n is not None:
+            for o in uow.plans.planned_orders(n):
+                order = uow.orders.get(o.order_number)
+                orders.append(
+                    {
+                        "order": o.order_number,
+                        "state": order.state.value if order else None,
+                        "priority": order.priority if order else 1,
+                        "planned_start": _iso(o.planned_start),
+                        "planned_finish": _iso(o.planned_finish),
+                        "due": _iso(o.due),
+                        "tardiness_minutes": o.tardiness_minutes,
+                        "late": o.tardiness_minutes > 0,
+                        "late_reason": _late_reason(o.tardiness_minutes, o.binding),
+                        "binding": o.binding,
+                    }
+                )
+            operations = [operation_view(o) for o in uow.plans.operations(n)]
+        return {
+            "now": now.isoformat(),
+            "version": version_view(version) if version else None,
+            "current": n == latest,
+            "work_centres": centres,
+            "orders": orders,
+            "operations": operations,
+            "pins": [pin_view(p) for p in uow.plans.pins()],
+            "downtimes": [
+                {
+                    **asdict(d),
+                    "start": _iso(d.start),
+                    "end": _iso(d.end),
+                    "recorded_at": _iso(d.recorded_at),
+                }
+                for d in uow.plans.downtimes(now)
+            ],
+            "runs": [
+                {
+                    "id": r.id,
+                    "status": r.status.value,
+                    "kind": r.kind.value,
+                    "plan_version": r.plan_version,
+                    "error": r.error,
+                    "progress": r.progress,
+                }
+                for r in uow.plans.runs(5)
+            ],
+        }
+
+
+def _late_reason(tardiness: int, binding: list[str]) -> str | None:
+    if tardiness <= 0:
+        return None
+    hours = tardiness / 60
+    chain = " → ".join(binding) if binding else "its operations"
+    return f"{hours:.1f} h late, bound by {chain}"
