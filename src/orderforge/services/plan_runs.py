@@ -379,7 +379,8 @@ def _planned(
                 name=name,
                 work_centre=plan.centre_of[entry.resource],
                 resource=entry.resource,
-                start=at(entry.start),
+                # a running operation keeps its true start (the engine saw it from `start`)
+                start=plan.running[key].start if key in plan.running else at(entry.start),
                 end=at(entry.end),
                 setup_class=plan.setup_class.get(key),
                 frozen=key in frozen,

@@ -139,6 +139,8 @@ class PlanProblem:
     issues: list[InputIssue] = field(default_factory=list)
     #: Operations the current plan finished before `start`: copied into the next version.
     done: list[PlannedOperation] = field(default_factory=list)
+    #: Operations running at `start`, as the current plan has them (their true start).
+    running: dict[str, PlannedOperation] = field(default_factory=dict)
     #: engine resource key -> work centre code
     centre_of: dict[str, str] = field(default_factory=dict)
     #: operation key -> setup class, for storing with the plan
@@ -248,6 +250,7 @@ def _keep_the_past(problem: ProblemData, plan: PlanProblem, inputs: PlanInputs) 
             continue
         if prev.resource not in res:
             continue
+        plan.running[key] = prev
         frozen.append(FrozenOperation(key, prev.resource, 0, _running_end(prev, plan, inputs)))
     kept = [
         replace(o, predecessors=tuple(p for p in o.predecessors if p not in done))

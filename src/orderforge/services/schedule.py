@@ -112,7 +112,7 @@ def compare(ctx: ServiceContext, actor: Principal, older: int, newer: int) -> di
 
 def eligible_units(uow: UnitOfWork, operation: str) -> list[str]:
     """Units that may run `operation` ("SO-2026-0001/1/paint"), from its line's routing."""
-    parts = operation.split("/")
+    parts = operation.split("/", 2)
     order = uow.orders.get(parts[0]) if len(parts) == 3 else None
     line = None
     if order is not None and parts[1].isdigit():

@@ -136,7 +136,12 @@ def serve(
         secure_cookies=settings.secure_cookies,
     )
     url = f"http://{bind_host}:{bind_port}"
+    resumed = application.start_inprocess_worker()
     out.print(f"[bold]OrderForge[/bold] on {url}  (API docs: {url}/docs)")
+    if application.settings.job_backend == "procrastinate":
+        out.print("Plan runs go to the PostgreSQL job queue: start `orderforge worker` too.")
+    elif resumed:
+        out.print(f"Resuming {len(resumed)} queued plan run(s).")
     if demo.is_loaded(application.ctx) and any(u[0] == "admin" for u in DEMO_USERS):
         out.print(f"Demo login: admin / {settings.demo_password} (other roles: see README)")
     uvicorn.run(web, host=bind_host, port=bind_port, log_level="info")

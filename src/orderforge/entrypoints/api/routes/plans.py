@@ -1,0 +1,90 @@
+"""Plant plans over HTTP: runs are recorded jobs (202 + a run to poll), never solved here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from orderforge.entrypoints.api.deps import current_principal, get_ctx
+from orderforge.entrypoints.api.plan_schemas import PinIn, ReplanIn, RunIn
+from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
+from orderforge.services import plan_runs, schedule
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import Principal
+
+router = APIRouter(prefix="/plans", tags=["planning"], responses=PROBLEM_RESPONSES)
+Ctx = Annotated[ServiceContext, Depends(get_ctx)]
+Me = Annotated[Principal, Depends(current_principal)]
+Version = Annotated[int, Query(ge=1, le=1_000_000_000)]
+
+
+def _accepted(response: Response, run: dict[str, Any]) -> dict[str, Any]:
+    response.headers["Location"] = f"/api/v1/plans/runs/{run['id']}"
+    return run
+
+
+@router.post("/runs", status_code=status.HTTP_202_ACCEPTED, summary="Queue a plan run")
+def start_run(ctx: Ctx, me: Me, body: RunIn, response: Response) -> dict[str, Any]:
+    return _accepted(response, plan_runs.request_run(ctx, me, body.time_limit))
+
+
+@router.post(
+    "/replan",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Record an event (machine down, overrun, rush, cancellation) and queue a replan",
+)
+def replan(ctx: Ctx, me: Me, body: ReplanIn, response: Response) -> dict[str, Any]:
+    run = plan_runs.request_run(ctx, me, body.time_limit, body.disruption())
+    return _accepted(response, run)
+
+
+@router.get("/runs", summary="Recent plan runs, newest first")
+def runs(ctx: Ctx, me: Me, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[dict[str, Any]]:
+    return plan_runs.list_runs(ctx, me, limit)
+
+
+@router.get("/runs/{run_id}", summary="A plan run: status, progress, error, resulting version")
+def run(ctx: Ctx, me: Me, run_id: int) -> dict[str, Any]:
+    return plan_runs.get_run(ctx, me, run_id)
+
+
+@router.get("", summary="Stored plan versions, newest first")
+def versions(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
+    return schedule.list_versions(ctx, me)
+
+
+@router.get("/current", summary="The current plan with its orders and operations")
+def current(ctx: Ctx, me: Me) -> dict[str, Any]:
+    return schedule.plan_detail(ctx, me)
+
+
+@router.get("/compare", summary="How each order's planned finish moved between two versions")
+def compare(ctx: Ctx, me: Me, older: Version, newer: Version) -> dict[str, Any]:
+    return schedule.compare(ctx, me, older, newer)
+
+
+@router.get("/pins", summary="Active pins")
+def pins(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
+    return schedule.list_pins(ctx, me)
+
+
+@router.post("/pins", status_code=status.HTTP_201_CREATED, summary="Pin an operation to a unit")
+def add_pin(ctx: Ctx, me: Me, body: PinIn) -> dict[str, Any]:
+    return schedule.add_pin(ctx, me, body.operation, body.resource, body.not_before, body.note)
+
+
+@router.delete("/pins/{pin_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a pin")
+def remove_pin(ctx: Ctx, me: Me, pin_id: int) -> Response:
+    schedule.remove_pin(ctx, me, pin_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/downtimes", summary="Downtimes not yet over")
+def downtimes(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
+    return schedule.list_downtimes(ctx, me)
+
+
+@router.get("/{number}", summary="One stored plan version with its orders and operations")
+def version(ctx: Ctx, me: Me, number: int) -> dict[str, Any]:
+    return schedule.plan_detail(ctx, me, number)

@@ -1,0 +1,358 @@
+"""Plan runs on both databases: stored versions, replans after events, pins, bad input.
+
+The demo plant (20 orders) is planned with short time limits; every assertion is about
+what a planner relies on: versions kept, dates set, running work kept, pins held, the
+stored plan untouched when a run fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from collections import defaultdict
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from orderforge.adapters.db import tables as t
+from orderforge.bootstrap import Application
+from orderforge.domain.errors import IllegalTransition, InvalidInput, PermissionDenied
+from orderforge.domain.planning import DisruptionKind
+from orderforge.services import demo, plan_runs, schedule, users
+from orderforge.services.ports import OrderFilter, Principal
+from tests.conftest import DEMO_PASSWORD, FixedClock
+
+
+def _planner(application: Application, name: str = "planner") -> Principal:
+    return users.authenticate(application.ctx, name, DEMO_PASSWORD)
+
+
+def _run(
+    application: Application,
+    actor: Principal,
+    disruption: plan_runs.Disruption | None = None,
+    seconds: float = 1.0,
+) -> dict[str, Any]:
+    """Request and execute in the foreground, as the CLI does."""
+    ctx = dataclasses.replace(application.ctx, jobs=None)
+    run = plan_runs.request_run(ctx, actor, seconds, disruption)
+    return plan_runs.execute_run(ctx, run["id"])
+
+
+@pytest.fixture
+def plant(application: Application) -> Application:
+    demo.load_demo(application.ctx, DEMO_PASSWORD, count=20)
+    return application
+
+
+def _ops(application: Application, number: int | None = None) -> dict[str, dict[str, Any]]:
+    detail = schedule.plan_detail(application.ctx, _planner(application), number)
+    return {o["key"]: o for o in detail["operations"]}
+
+
+def _at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def _assert_no_overlaps(ops: dict[str, dict[str, Any]]) -> None:
+    by_unit: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
+    for o in ops.values():
+        by_unit[o["resource"]].append((_at(o["start"]), _at(o["end"]), o["key"]))
+    for unit, spans in by_unit.items():
+        spans.sort()
+        for (_, end, a), (start, _, b) in itertools.pairwise(spans):
+            assert end <= start, f"{a} and {b} overlap on {unit}"
+
+
+def test_a_plan_run_stores_a_version_and_sets_planned_dates(plant: Application) -> None:
+    planner = _planner(plant)
+    run = _run(plant, planner)
+    assert run["status"] == "done", run["error"]
+    assert run["plan_version"] == 1 and run["progress"]["history"]
+    detail = schedule.plan_detail(plant.ctx, planner)
+    assert detail["number"] == 1 and detail["current"] and detail["based_on"] is None
+    ops = _ops(plant)
+    _assert_no_overlaps(ops)
+    for o in ops.values():  # operations of one line follow their routing order in time
+        assert _at(o["start"]) >= plant.ctx.clock.now().replace(second=0, microsecond=0)
+    with plant.ctx.uow() as uow:
+        planned = {
+            o.number: (o.planned_start, o.planned_finish)
+            for o in uow.orders.list(OrderFilter(limit=1000))
+            if o.plan_version == 1
+        }
+    assert {o["order_number"] for o in detail["orders"]} == set(planned)
+    for row in detail["orders"]:
+        dates = (_at(row["planned_start"]), _at(row["planned_finish"]))
+        assert planned[row["order_number"]] == dates
+    second = _run(plant, planner)
+    assert second["plan_version"] == 2
+    versions = schedule.list_versions(plant.ctx, planner)
+    assert [v["number"] for v in versions] == [2, 1] and versions[0]["based_on"] == 1
+    assert _ops(plant, 1) == ops  # the older version is kept as it was
+    compared = schedule.compare(plant.ctx, planner, 1, 2)
+    assert {r["order"] for r in compared["orders"]} == set(planned)
+
+
+def test_only_planners_and_admins_run_plans(plant: Application) -> None:
+    sales = users.authenticate(plant.ctx, "sales", DEMO_PASSWORD)
+    with pytest.raises(PermissionDenied):
+        plan_runs.request_run(plant.ctx, sales, 1)
+    with pytest.raises(InvalidInput) as bad:
+        plan_runs.request_run(plant.ctx, _planner(plant), 0.1)
+    assert bad.value.field == "time_limit"
+
+
+def test_replan_after_a_breakdown_keeps_running_work_and_clears_the_downtime(
+    plant: Application, clock: FixedClock
+) -> None:
+    planner = _planner(plant)
+    _run(plant, planner)
+    before = _ops(plant)
+    clock.advance(hours=2)
+    now = clock.now()
+    running = [o for o in before.values() if _at(o["start"]) < now < _at(o["end"])]
+    done = [o for o in before.values() if _at(o["end"]) <= now]
+    upcoming = sorted(
+        (o for o in before.values() if _at(o["start"]) >= now), key=lambda o: o["start"]
+    )
+    unit = upcoming[0]["resource"]
+    centre = upcoming[0]["work_centre"]
+    down = plan_runs.Disruption(
+        DisruptionKind.MACHINE_DOWN,
+        "spindle bearing failed",
+        work_centre=centre,
+        resource=unit if "#" in unit else None,
+        start=now,
+        end=now + dt.timedelta(hours=6),
+    )
+    run = _run(plant, planner, down, seconds=2)
+    assert run["status"] == "done", run["error"]
+    assert run["kind"] == "replan" and run["trigger"]["work_centre"] == centre
+    after = _ops(plant)
+    assert set(after) == set(before)
+    _assert_no_overlaps(after)
+    for o in done:
+        assert after[o["key"]]["start"] == o["start"] and after[o["key"]]["frozen"]
+    for o in running:
+        kept = after[o["key"]]
+        assert (kept["resource"], kept["start"], kept["frozen"]) == (
+            o["resource"],
+            o["start"],
+            True,
+        )
+        if o["resource"] == unit:  # paused by the breakdown: ends later
+            assert _at(kept["end"]) >= _at(o["end"])
+    for o in after.values():
+        if o["resource"] == unit and not o["frozen"]:
+            assert _at(o["end"]) <= now or _at(o["start"]) >= now + dt.timedelta(hours=6)
+    version = schedule.plan_detail(plant.ctx, planner)
+    assert version["reason"].startswith("Replan:") and "spindle" in version["reason"]
+    free = [k for k in before if k in after and not after[k]["frozen"]]
+    assert version["moved_operations"] <= len(free)
+
+
+def test_a_pin_holds_in_the_next_plan(plant: Application) -> None:
+    planner = _planner(plant)
+    _run(plant, planner)
+    ops = _ops(plant)
+    with plant.ctx.uow() as uow:
+        choice = next(
+            (o, units)
+            for o in sorted(ops.values(), key=lambda o: o["start"], reverse=True)
+            if len(units := schedule.eligible_units(uow, o["key"])) > 1
+        )
+    op, units = choice
+    other = next(u for u in units if u != op["resource"])
+    not_before = _at(op["start"]) + dt.timedelta(days=1)
+    pin = schedule.add_pin(plant.ctx, planner, op["key"], other, not_before, "jig on that bench")
+    assert schedule.list_pins(plant.ctx, planner)[0]["id"] == pin["id"]
+    run = _run(plant, planner)
+    assert run["status"] == "done", run["error"]
+    pinned = _ops(plant)[op["key"]]
+    assert pinned["resource"] == other and pinned["pinned"]
+    assert _at(pinned["start"]) >= not_before
+    with pytest.raises(InvalidInput) as bad:
+        schedule.add_pin(plant.ctx, planner, op["key"], "NO-SUCH#1")
+    assert bad.value.field == "resource" and other in bad.value.message
+    schedule.remove_pin(plant.ctx, planner, pin["id"])
+    assert schedule.list_pins(plant.ctx, planner) == []
+    with plant.ctx.uow() as uow:  # removed, not deleted: the audit keeps who and when
+        row = uow.session.execute(sa.select(t.plan_pins)).one()  # type: ignore[attr-defined]
+    assert row.removed_by == "planner" and row.removed_at is not None
+
+
+def test_a_started_operation_cannot_be_pinned_elsewhere(
+    plant: Application, clock: FixedClock
+) -> None:
+    planner = _planner(plant)
+    _run(plant, planner)
+    clock.advance(minutes=30)
+    ops = _ops(plant)
+    with plant.ctx.uow() as uow:
+        started = next(
+            (o, units)
+            for o in ops.values()
+            if _at(o["start"]) < clock.now()
+            and len(units := schedule.eligible_units(uow, o["key"])) > 1
+        )
+    op, units = started
+    with pytest.raises(IllegalTransition, match="already started"):
+        schedule.add_pin(
+            plant.ctx, planner, op["key"], next(u for u in units if u != op["resource"])
+        )
+
+
+def _unchanged_after_failure(application: Application, run: dict[str, Any]) -> None:
+    assert run["status"] == "failed"
+    assert run["plan_version"] is None
+    assert schedule.list_versions(application.ctx, _planner(application))[0]["number"] == 1
+
+
+def test_a_pin_that_conflicts_with_a_frozen_operation_fails_the_run_by_name(
+    plant: Application, clock: FixedClock
+) -> None:
+    planner = _planner(plant)
+    _run(plant, planner)
+    ops = _ops(plant)
+    with plant.ctx.uow() as uow:
+        op, units = next(
+            (o, units)
+            for o in sorted(ops.values(), key=lambda o: o["start"])
+            if _at(o["start"]) > clock.now()
+            and len(units := schedule.eligible_units(uow, o["key"])) > 1
+        )
+    schedule.add_pin(plant.ctx, planner, op["key"], next(u for u in units if u != op["resource"]))
+    clock.at = _at(op["start"]) + dt.timedelta(minutes=1)  # it started where the plan said
+    run = _run(plant, planner)
+    _unchanged_after_failure(plant, run)
+    assert "unchanged" in run["error"]["title"]
+    messages = [f"{i['where']}: {i['message']}" for i in run["error"]["issues"]]
+    assert any(op["key"] in m and "frozen" in m for m in messages), messages
+
+
+def test_a_work_centre_the_plant_lost_and_a_calendar_without_time_are_reported(
+    plant: Application,
+) -> None:
+    planner = _planner(plant)
+    _run(plant, planner)
+    before = _ops(plant)
+    painted = next(o for o in before.values() if o["work_centre"] == "PAINT-BOOTH")
+    with plant.ctx.uow() as uow:
+        session = uow.session  # type: ignore[attr-defined]
+        session.execute(
+            sa.update(t.work_centres)
+            .where(t.work_centres.c.code == "PAINT-BOOTH")
+            .values(code="PAINT-BOOTH-OLD")
+        )
+        session.commit()
+    run = _run(plant, planner)
+    _unchanged_after_failure(plant, run)
+    issues = run["error"]["issues"]
+    assert any(painted["key"] in i["where"] and "PAINT-BOOTH" in i["message"] for i in issues)
+    with plant.ctx.uow() as uow:
+        session = uow.session  # type: ignore[attr-defined]
+        session.execute(
+            sa.update(t.work_centres)
+            .where(t.work_centres.c.code == "PAINT-BOOTH-OLD")
+            .values(code="PAINT-BOOTH")
+        )
+        calendar = session.execute(
+            sa.select(t.work_centres.c.calendar_code).where(t.work_centres.c.code == "PAINT-BOOTH")
+        ).scalar_one()
+        session.execute(
+            sa.update(t.calendars).where(t.calendars.c.code == calendar).values(shifts=[])
+        )
+        session.commit()
+    run = _run(plant, planner)
+    _unchanged_after_failure(plant, run)
+    assert any("no working time" in i["message"] for i in run["error"]["issues"])
+    assert _ops(plant) == before
+
+
+def test_rush_order_and_cancellation_replan(plant: Application) -> None:
+    planner, admin = _planner(plant), _planner(plant, "admin")
+    _run(plant, planner)
+    detail = schedule.plan_detail(plant.ctx, planner)
+    last = max(detail["orders"], key=lambda o: o["planned_finish"])["order_number"]
+    rush = plan_runs.Disruption(
+        DisruptionKind.RUSH_ORDER, "customer's hotel opens early", order=last
+    )
+    assert _run(plant, planner, rush)["status"] == "done"
+    with plant.ctx.uow() as uow:
+        order = uow.orders.get(last)
+        assert order is not None and order.priority == 10
+        kinds = [e.kind for e in uow.events.for_aggregate("order", last)]
+    assert "order_prioritised" in kinds
+    cancel = plan_runs.Disruption(DisruptionKind.ORDER_CANCELLED, "customer withdrew", order=last)
+    with pytest.raises(PermissionDenied):  # planners do not cancel orders; sales and admins do
+        plan_runs.request_run(plant.ctx, planner, 1, cancel)
+    assert _run(plant, admin, cancel)["status"] == "done"
+    after = schedule.plan_detail(plant.ctx, planner)
+    assert last not in {o["order_number"] for o in after["orders"]}
+    with plant.ctx.uow() as uow:
+        order = uow.orders.get(last)
+        assert order is not None and order.state.value == "cancelled"
+        assert order.planned_finish is None
+
+
+def test_an_overrun_lengthens_the_operation(plant: Application) -> None:
+    planner = _planner(plant)
+    _run(plant, planner)
+    ops = _ops(plant)
+    op = max(ops.values(), key=lambda o: o["start"])
+    overrun = plan_runs.Disruption(
+        DisruptionKind.OPERATION_OVERRUN,
+        "veneer needs a second pass",
+        operation=op["key"],
+        extra_minutes=240,
+    )
+    assert _run(plant, planner, overrun)["status"] == "done"
+    longer = _ops(plant)[op["key"]]
+    assert _at(longer["end"]) - _at(longer["start"]) >= dt.timedelta(minutes=240)
+    with pytest.raises(Exception, match="not in the current plan"):
+        plan_runs.request_run(
+            plant.ctx,
+            planner,
+            1,
+            dataclasses.replace(overrun, operation="SO-0000-0000/1/nothing"),
+        )
+
+
+def test_runs_through_the_job_queue_and_twice_is_harmless(plant: Application) -> None:
+    planner = _planner(plant)
+    run = plan_runs.request_run(plant.ctx, planner, 1)
+    drain(plant)
+    done = plan_runs.get_run(plant.ctx, planner, run["id"])
+    assert done["status"] == "done" and done["plan_version"] == 1
+    again = plan_runs.execute_run(plant.ctx, run["id"])  # a redelivered job
+    assert again["plan_version"] == 1
+    assert len(schedule.list_versions(plant.ctx, planner)) == 1
+
+
+def test_a_restart_fails_running_runs_and_resumes_queued_ones(plant: Application) -> None:
+    planner = _planner(plant)
+    ctx = dataclasses.replace(plant.ctx, jobs=None)
+    stuck = plan_runs.request_run(ctx, planner, 1)
+    waiting = plan_runs.request_run(ctx, planner, 1)
+    with plant.ctx.uow() as uow:
+        run = uow.plans.run(stuck["id"])
+        assert run is not None
+        run.start(plant.ctx.clock.now())
+        uow.commit()
+    assert plan_runs.recover_runs(plant.ctx) == [waiting["id"]]
+    failed = plan_runs.get_run(plant.ctx, planner, stuck["id"])
+    assert failed["status"] == "failed" and "Interrupted" in failed["error"]["title"]
+
+
+def drain(application: Application) -> None:
+    """Let the configured job queue run everything queued: the in-process thread on
+    SQLite, a procrastinate worker (until idle) on PostgreSQL."""
+    if application.settings.job_backend == "procrastinate":
+        from orderforge.adapters.jobs.procrastinate_queue import run_worker
+
+        run_worker(application.settings.database_url, application.execute_run, wait=False)
+    else:
+        application.ctx.jobs.wait(timeout=120)  # type: ignore[union-attr]
