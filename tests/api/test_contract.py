@@ -3,6 +3,7 @@ response matches the documented status codes and schemas (schemathesis)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,8 @@ def asgi_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     app.upgrade_schema()
     demo.load_demo(app.ctx, DEMO_PASSWORD, count=20)
     TOKENS["admin"] = users.issue_token(app.ctx, "admin", "contract")
-    yield create_app(app.ctx, secret_key="contract")
+    # runs are recorded but not executed: generated time limits would keep a worker busy
+    yield create_app(dataclasses.replace(app.ctx, jobs=None), secret_key="contract")
     app.close()
 
 
@@ -67,6 +69,18 @@ def _operations() -> list[str]:
         "POST /api/v1/catalogue",
         "POST /api/v1/orders/{number}/feasibility-review",
         "GET /api/v1/orders/{number}/quote.pdf",
+        "POST /api/v1/plans/runs",
+        "GET /api/v1/plans/runs",
+        "GET /api/v1/plans/runs/{run_id}",
+        "POST /api/v1/plans/replan",
+        "GET /api/v1/plans",
+        "GET /api/v1/plans/current",
+        "GET /api/v1/plans/compare",
+        "GET /api/v1/plans/pins",
+        "POST /api/v1/plans/pins",
+        "DELETE /api/v1/plans/pins/{pin_id}",
+        "GET /api/v1/plans/downtimes",
+        "GET /api/v1/plans/{number}",
     ]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from orderforge.bootstrap import Application
 from orderforge.domain.order import TRANSITIONS, OrderAction, OrderState
 from orderforge.domain.permissions import PERMISSIONS, Resource, actions_of
 from orderforge.domain.user import Role
@@ -38,6 +39,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.USER: {"view", "create"},
         R.PLANT: {"view"},
         R.CATALOGUE: {"view", "import"},
+        R.SCHEDULE: {"view", "run", "pin", "report"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -55,6 +57,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CUSTOMER: {"view", "create"},
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
+        R.SCHEDULE: {"view"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -73,6 +76,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
         R.CATALOGUE: {"view", "import"},
+        R.SCHEDULE: {"view"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -88,17 +92,20 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
+        R.SCHEDULE: {"view", "run", "pin", "report"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
+        R.SCHEDULE: {"view", "report"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
+        R.SCHEDULE: {"view"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm", "approve_design", "reject_design", "request_change"},
@@ -128,6 +135,7 @@ CUSTOMER_CELLS = _cells(R.CUSTOMER, ["view", "create"])
 USER_CELLS = _cells(R.USER, ["view", "create"])
 PLANT_CELLS = _cells(R.PLANT, ["view"])
 CATALOGUE_CELLS = _cells(R.CATALOGUE, ["view", "import"])
+SCHEDULE_CELLS = _cells(R.SCHEDULE, ["view", "run", "pin", "report"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -154,6 +162,7 @@ def test_every_cell_has_a_test() -> None:
             (R.USER, USER_CELLS),
             (R.PLANT, PLANT_CELLS),
             (R.CATALOGUE, CATALOGUE_CELLS),
+            (R.SCHEDULE, SCHEDULE_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -463,3 +472,44 @@ def test_customer_lists_only_own_orders(api: ApiSession) -> None:
         response = api.client.get(f"{API}/orders", params=params, headers=alpina)
         assert response.status_code == 200
         assert response.json()["items"] == []
+
+
+# -- schedule --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "action"), SCHEDULE_CELLS)
+def test_schedule(api: ApiSession, application: Application, role: Role, action: str) -> None:
+    headers = api.auth(ROLE_USER[role])
+    before = api.client.get(f"{API}/plans/runs", headers=api.auth("admin")).json()
+    if action == "view":
+        response = api.client.get(f"{API}/plans/runs", headers=headers)
+    elif action == "run":
+        response = api.client.post(f"{API}/plans/runs", json={"time_limit": 0.5}, headers=headers)
+    elif action == "pin":  # an unknown operation: allowed roles hear "not found", others 403
+        body = {"operation": "SO-1999-0001/1/CUT", "resource": "SAW-BEAM"}
+        response = api.client.post(f"{API}/plans/pins", json=body, headers=headers)
+    else:
+        event = {
+            "kind": "machine_down",
+            "work_centre": "SAW-BEAM",
+            "start": "2026-11-26T06:00:00Z",
+            "end": "2026-11-26T10:00:00Z",
+            "reason": "blade change",
+        }
+        body = {"event": event, "time_limit": 0.5}
+        response = api.client.post(f"{API}/plans/replan", json=body, headers=headers)
+    if application.ctx.jobs is not None and hasattr(application.ctx.jobs, "wait"):
+        application.ctx.jobs.wait(timeout=120)
+    after = api.client.get(f"{API}/plans/runs", headers=api.auth("admin")).json()
+    if not allowed(role, R.SCHEDULE, action):
+        assert_problem(response, 403)
+        assert after == before
+    elif action == "view":
+        assert response.status_code == 200 and response.json() == before
+    elif action == "pin":
+        assert_problem(response, 404)
+    else:
+        assert response.status_code == 202, response.text
+        assert response.headers["location"] == f"/api/v1/plans/runs/{response.json()['id']}"
+        assert after[0]["id"] == response.json()["id"]
+        assert after[0]["kind"] == ("plan" if action == "run" else "replan")

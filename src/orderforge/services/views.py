@@ -29,6 +29,10 @@ def order_view(order: Order, customer: Customer) -> dict[str, Any]:
             order.design_approved_at.isoformat() if order.design_approved_at else None
         ),
         "lines": [line.snapshot() for line in order.lines],
+        "priority": order.priority,
+        "planned_start": order.planned_start.isoformat() if order.planned_start else None,
+        "planned_finish": order.planned_finish.isoformat() if order.planned_finish else None,
+        "plan_version": order.plan_version,
         "created_at": order.created_at.isoformat(),
         "updated_at": order.updated_at.isoformat(),
         "version": order.version,

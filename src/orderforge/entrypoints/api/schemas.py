@@ -122,6 +122,10 @@ class OrderOut(BaseModel):
     changed_from: str | None
     design_approved_at: dt.datetime | None
     lines: list[LineOut]
+    priority: int = Field(description="Weight of lateness in planning (1 normal, 10 rush)")
+    planned_start: dt.datetime | None = Field(description="From the current plan version")
+    planned_finish: dt.datetime | None
+    plan_version: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int

@@ -427,9 +427,10 @@ def html_error(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
-    from orderforge.entrypoints.web import configurator_pages  # it imports this module
+    from orderforge.entrypoints.web import configurator_pages, schedule_pages  # they import this
 
     app.include_router(configurator_pages.router)
+    app.include_router(schedule_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.html_error = html_error
     app.add_exception_handler(LoginRequired, html_error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.plan_schemas import PinIn, ReplanIn, RunIn
@@ -17,6 +17,7 @@ router = APIRouter(prefix="/plans", tags=["planning"], responses=PROBLEM_RESPONS
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 Me = Annotated[Principal, Depends(current_principal)]
 Version = Annotated[int, Query(ge=1, le=1_000_000_000)]
+Id = Annotated[int, Path(ge=1, le=2_000_000_000)]
 
 
 def _accepted(response: Response, run: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +46,7 @@ def runs(ctx: Ctx, me: Me, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> l
 
 
 @router.get("/runs/{run_id}", summary="A plan run: status, progress, error, resulting version")
-def run(ctx: Ctx, me: Me, run_id: int) -> dict[str, Any]:
+def run(ctx: Ctx, me: Me, run_id: Id) -> dict[str, Any]:
     return plan_runs.get_run(ctx, me, run_id)
 
 
@@ -75,7 +76,7 @@ def add_pin(ctx: Ctx, me: Me, body: PinIn) -> dict[str, Any]:
 
 
 @router.delete("/pins/{pin_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a pin")
-def remove_pin(ctx: Ctx, me: Me, pin_id: int) -> Response:
+def remove_pin(ctx: Ctx, me: Me, pin_id: Id) -> Response:
     schedule.remove_pin(ctx, me, pin_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -86,5 +87,5 @@ def downtimes(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
 
 
 @router.get("/{number}", summary="One stored plan version with its orders and operations")
-def version(ctx: Ctx, me: Me, number: int) -> dict[str, Any]:
+def version(ctx: Ctx, me: Me, number: Id) -> dict[str, Any]:
     return schedule.plan_detail(ctx, me, number)
