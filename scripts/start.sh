@@ -7,4 +7,5 @@ source scripts/_venv.sh
 ensure_venv ""
 .venv/bin/orderforge db upgrade
 .venv/bin/orderforge demo load --if-empty
+.venv/bin/orderforge plan run --time-limit 5 --if-none
 exec .venv/bin/orderforge serve "$@"

@@ -145,3 +145,31 @@ def test_catalog_import_configure_and_review(cli: CliRunner, tmp_path: Path) -> 
     assert "1300 mm" in shown["events"][-1]["reason"]
     refused = run(cli, "order", "review", created["number"], "--as", "engineer", code=1)
     assert "runs on confirmed orders" in " ".join(refused.split())
+
+
+def test_plan_run_replan_show_pin_and_worker(cli: CliRunner) -> None:
+    run(cli, "db", "upgrade")
+    run(cli, "demo", "load")
+    stored = json.loads(run(cli, "plan", "run", "--time-limit", "1", "--json"))
+    assert stored["status"] == "done" and stored["plan_version"] == 1
+    assert "Plan version 2 stored" in run(cli, "plan", "run", "--time-limit", "1")
+    shown = json.loads(run(cli, "plan", "show", "1", "--json"))
+    op = max(shown["operations"], key=lambda o: o["start"])
+    assert "Pinned" in run(cli, "plan", "pin", op["key"], op["resource"], "--as", "planner")
+    refused = run(cli, "plan", "pin", op["key"], "NOWHERE", code=1)
+    assert "[resource]" in refused and op["resource"] in refused
+    replanned = run(
+        cli, "plan", "replan", "--reason", "saw blade broke", "--machine-down", "SAW-BEAM",
+        "--from", "2026-12-01T06:00Z", "--to", "2026-12-01T14:00Z", "--time-limit", "1",
+    )  # fmt: skip
+    assert "Plan version 3 stored" in replanned
+    versions = json.loads(run(cli, "plan", "versions", "--json"))
+    assert [v["number"] for v in versions] == [3, 2, 1]
+    assert "SAW-BEAM down" in versions[0]["reason"]
+    bad = run(cli, "plan", "replan", "--reason", "x", "--machine-down", "SAW-BEAM", code=1)
+    assert "start and an end" in bad
+    bad = run(cli, "plan", "replan", "--reason", "x", code=1)
+    assert "exactly one of" in bad
+    assert "may not run schedules" in run(cli, "plan", "run", "--as", "sales", code=1)
+    # the embedded SQLite installation runs plan jobs inside `serve`, not in a worker
+    assert "needs the PostgreSQL job queue" in run(cli, "worker", code=1)

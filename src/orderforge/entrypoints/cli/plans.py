@@ -72,10 +72,18 @@ def _report(run: dict[str, Any], as_json: bool) -> None:
 
 @plan_app.command("run")
 @refusals
-def plan_run(time_limit: TimeLimit = 10, as_user: AsUser = "admin", as_json: Json = False) -> None:
+def plan_run(
+    time_limit: TimeLimit = 10,
+    as_user: AsUser = "admin",
+    as_json: Json = False,
+    if_none: Annotated[bool, typer.Option(help="Only if no plan is stored yet")] = False,
+) -> None:
     """Plan all planned/released/in-production orders on finite capacity and store the
     plan as a new version (earlier versions are kept); sets each order's planned dates."""
     application = _app()
+    if if_none and schedule.list_versions(application.ctx, _actor(application, as_user), 1):
+        out.print("A plan is stored already; nothing run.")
+        return
     run = _run_with_progress(application, _actor(application, as_user), time_limit, as_json)
     _report(run, as_json)
     if not as_json:
