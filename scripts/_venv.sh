@@ -32,4 +32,5 @@ ensure_venv() {
     .venv/bin/python -m pip install --quiet -e ".$extras"
     echo "$want" > "$stamp"
   fi
+  .venv/bin/python scripts/fetch_assets.py || echo "Warning: front-end assets are missing; the schedule page shows its plan as a table until scripts/fetch_assets.py succeeds." >&2
 }

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_browser import sign_in, signed_in
@@ -308,6 +308,54 @@ def test_older_versions_are_read_only(planner: Page) -> None:
     assert board_data(page)["editable"] is False
     note.get_by_role("link", name="Show the current plan").click()
     expect(page.locator("#plan-version")).to_have_text(f"version {current}")
+
+
+def test_a_failed_run_shows_why(planner: Page) -> None:
+    """The page's side of a failure: every issue the run recorded, then Replan again.
+    (The server is asked for nothing: how runs fail is the services' tests' business.)"""
+    page = planner
+    before = version_shown(page)
+    run = {"id": 9999, "status": "queued", "time_limit": 2.0, "progress": {}, "error": None}
+    polls: list[str] = []
+    answers = [
+        {**run, "status": "running", "progress": {"seconds": 0.5, "objective": 90, "bound": 40}},
+        {
+            **run,
+            "status": "failed",
+            "error": {
+                "title": "The plan could not be made; the stored plan is unchanged.",
+                "issues": [
+                    {"where": "SO-2026-0099/1", "message": "no work centre can <run> it"},
+                    {"where": "calendar DAY", "message": "no working time in the horizon"},
+                ],
+            },
+        },
+    ]
+
+    def requested(route: Route) -> None:
+        body = {"message": "Plan run 9999 requested.", "run": run}
+        route.fulfill(status=201, json=body)
+
+    def polled(route: Route) -> None:
+        polls.append(route.request.url)
+        route.fulfill(json=answers[min(len(polls), len(answers)) - 1])
+
+    page.route("**/schedule/runs", requested)
+    page.route("**/schedule/runs/9999.json", polled)
+    page.get_by_role("button", name="Replan", exact=True).click()
+    panel = page.locator("#run-panel")
+    expect(panel).to_contain_text("Plan run 9999")
+    expect(panel.locator("#run-issues li")).to_have_text(
+        [
+            "SO-2026-0099/1: no work centre can <run> it",
+            "calendar DAY: no working time in the horizon",
+        ]
+    )
+    expect(panel).to_contain_text("The plan could not be made; the stored plan is unchanged.")
+    expect(page.locator("#run-status")).to_have_text("failed")
+    expect(page.get_by_role("button", name="Replan", exact=True)).to_be_enabled()
+    assert len(polls) >= 2
+    assert version_shown(page) == before
 
 
 def test_customer_has_no_schedule(page: Page) -> None:

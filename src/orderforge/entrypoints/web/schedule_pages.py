@@ -191,6 +191,8 @@ def page_context(
         "colour": colour,
         "zone": zone,
         "back": "/schedule?" + urlencode({"view": view, "colour": colour}),
+        # Links that switch rows or colours keep an older version in view.
+        "keep": {} if board["current"] else {"version": client["version"]},
         "default_start": now.strftime("%Y-%m-%dT%H:%M"),
         "default_end": (now + dt.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"),
         "time_limit": DEFAULT_TIME_LIMIT,
@@ -233,13 +235,14 @@ def add_pin(
     csrf: FormText = "",
     back: FormText = "",
 ) -> Response:
+    zone = plant_zone(ctx, me)
     try:
         _check_csrf(request, csrf)
-        moment = parse_moment(not_before, plant_zone(ctx, me), "not_before")
+        moment = parse_moment(not_before, zone, "not_before")
         pin = schedule.add_pin(ctx, me, operation.strip(), resource.strip(), moment, note)
     except DomainError as exc:
         return refused(request, exc, back)
-    after = f" not before {when(pin['not_before'], plant_zone(ctx, me))}" if moment else ""
+    after = f" not before {when(pin['not_before'], zone)}" if moment else ""
     message = f"Pinned {pin['operation']} to {pin['resource']}{after}; the next plan keeps it."
     return done(request, message, back, {"pin": pin})
 

@@ -104,6 +104,8 @@
   // -- plan runs: request, then follow until done -------------------------------
 
   const panel = document.getElementById("run-panel");
+  const QUEUED_HINT_MS = 15000;
+  let queuedSince = null;
 
   const showRun = (run) => {
     if (!panel) return;
@@ -117,7 +119,13 @@
     const issues = panel.querySelector("#run-issues");
     issues.replaceChildren();
     const p = run.progress || {};
-    if (run.status === "queued") progress.textContent = "Waiting for the planner engine…";
+    if (run.status === "queued") {
+      if (queuedSince === null) queuedSince = Date.now();
+      progress.textContent = Date.now() - queuedSince < QUEUED_HINT_MS
+        ? "Waiting for the planner engine…"
+        : "Still waiting for the planner engine: another plan may be running, or no " +
+          "`orderforge worker` is running (PostgreSQL).";
+    }
     else if (run.status === "running") {
       progress.textContent = p.seconds === undefined
         ? `Building the problem (time limit ${run.time_limit} s)…`
@@ -512,7 +520,10 @@
   const focusOrder = (number) =>
     show(board.operations.filter((o) => o.order_number === number).map((o) => o.key));
   for (const button of document.querySelectorAll(".focus-order")) {
-    button.addEventListener("click", () => focusOrder(button.dataset.order));
+    button.addEventListener("click", () => {
+      focusOrder(button.dataset.order);
+      container.scrollIntoView({ block: "nearest" });
+    });
   }
 
   // Links to one operation (the pins list): show it in the chart instead of reloading.
