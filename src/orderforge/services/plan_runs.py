@@ -47,8 +47,11 @@ from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-#: Replans weigh a minute of lateness this many times a minute an operation moves.
+#: Replans weigh a minute of lateness this many times a minute an operation moves...
 REPLAN_TARDINESS_WEIGHT = 4
+#: ...and every operation that moves at all costs this many minutes more: each move is a
+#: change the shop floor must be told about.
+REPLAN_MOVE_PENALTY = 120
 #: Progress is written at most this often, so a fast-improving solve does not flood storage.
 PROGRESS_INTERVAL = 1.0
 
@@ -238,7 +241,10 @@ def _execute(
     if run.kind is RunKind.REPLAN and inputs.previous:
         # lexicographically any lateness gain would justify reshuffling the floor
         replan = Objective(
-            lexicographic=False, tardiness_weight=REPLAN_TARDINESS_WEIGHT, stability_weight=1
+            lexicographic=False,
+            tardiness_weight=REPLAN_TARDINESS_WEIGHT,
+            stability_weight=1,
+            move_penalty=REPLAN_MOVE_PENALTY,
         )
         plan.problem = replace(plan.problem, objective=replan)
     settings = SolverSettings(time_limit=run.time_limit, num_workers=2)

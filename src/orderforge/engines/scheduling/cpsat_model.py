@@ -329,6 +329,16 @@ class ModelBuilder:
             same = [mv.presence for mv in self.sub.modes[o] if mv.resource == r]
             terms.append(penalty * (1 - same[0]) if same else penalty)
             bound += ix.horizon + penalty
+            move = ix.problem.objective.move_penalty
+            if move:
+                moved = self.m.new_bool_var(f"mv{o}")
+                self.m.add(self.sub.starts[o] == s).only_enforce_if(~moved)
+                if same:
+                    self.m.add_implication(~moved, same[0])
+                else:
+                    self.m.add(moved == 1)
+                terms.append(move * moved)
+                bound += move
         return sum(terms), bound
 
     def _add_hint(self, plan: Plan) -> None:

@@ -40,6 +40,22 @@ class Timeline:
         self.ends.insert(i, end)
         self.ops.insert(i, op)
 
+    def remove(self, op: int) -> None:
+        if op in self.ops:
+            i = self.ops.index(op)
+            del self.starts[i], self.ends[i], self.ops[i]
+
+    def overlap_end(self, start: int, end: int) -> int | None:
+        """End of the latest interval overlapping [start, end), or None if it is free."""
+        i = bisect_right(self.starts, end - 1)
+        found = None
+        for k in range(i - 1, -1, -1):
+            if self.ends[k] > start:
+                found = max(found or 0, self.ends[k])
+            elif self.ends[k] <= start and self.starts[k] < start - 1440 * 30:
+                break  # intervals are short; nothing this early reaches `start`
+        return found
+
 
 def earliest_slot(
     ix: IndexedProblem, line: Timeline, r: int, o: int, ready: int, duration: int
@@ -75,7 +91,7 @@ def priorities(ix: IndexedProblem, rule: str) -> list[float]:
     for o in reversed(ix.topo):
         tail[o] = mins[o] + max((tail[s] for s in ix.succs[o]), default=0)
     far = ix.horizon
-    if rule == "reference":
+    if rule.startswith("reference"):
         return [float(ix.reference.get(o, (0, head[o]))[1]) for o in range(ix.n_ops)]
     if rule == "most_work_remaining":
         return [head[o] - 2.0 * tail[o] for o in range(ix.n_ops)]
@@ -118,27 +134,77 @@ def dispatch(ix: IndexedProblem, rule: str) -> Plan:
     for o in range(ix.n_ops):
         if not ix.preds[o] and o not in ix.frozen:
             heapq.heappush(heap, (prio[o], o))
-    keep_reference = rule == "reference"
+    keep_reference = rule.startswith("reference")
+    reserved = _reservations(ix) if rule == "reference_reserved" else None
     while heap:
-        _, o = heapq.heappop(heap)
+        key, o = heapq.heappop(heap)
         earliest = max(ready[o], ix.release[o])
         if keep_reference and o in ix.reference:
             earliest = max(earliest, ix.reference[o][1])
-        _place(ix, lines, plan, o, earliest)
+            if earliest > key:
+                # its reference slot is gone (a breakdown or a late predecessor): place it
+                # when the plan reaches that time, after the operations that still fit
+                # their own slots there, instead of letting it take one of theirs
+                heapq.heappush(heap, (earliest + 0.5, o))
+                continue
+        _place(ix, lines, plan, o, earliest, reserved)
         release_successors(o)
     return plan
 
 
-def _place(ix: IndexedProblem, lines: list[Timeline], plan: Plan, o: int, ready: int) -> None:
+def _reservations(ix: IndexedProblem) -> list[Timeline]:
+    """The reference slots of operations not placed yet, per resource: an operation that
+    lost its own slot avoids them where it can, so one late operation does not push work
+    that could have stayed put."""
+    reserved = [Timeline() for _ in ix.res_keys]
+    index = {key: o for o, key in enumerate(ix.op_keys)}
+    for entry in ix.problem.reference:
+        o = index.get(entry.operation)
+        if o is not None and o in ix.reference and o not in ix.frozen:
+            reserved[ix.reference[o][0]].add(entry.start, entry.end, o)
+    return reserved
+
+
+def _slot_avoiding(
+    ix: IndexedProblem, line: Timeline, reserved: Timeline, r: int, o: int, ready: int, d: int
+) -> tuple[int, int] | None:
+    """Earliest slot that also keeps clear of others' reservations (at most a few tries,
+    then the plain earliest slot: reservations are a wish, not a constraint)."""
+    first = earliest_slot(ix, line, r, o, ready, d)
+    if first is None:
+        return None
+    slot: tuple[int, int] | None = first
+    for _ in range(20):
+        if slot is None:
+            return first
+        blocked = reserved.overlap_end(slot[0], slot[1])
+        if blocked is None:
+            return slot
+        slot = earliest_slot(ix, line, r, o, max(blocked, slot[0] + 1), d)
+    return first
+
+
+def _place(
+    ix: IndexedProblem,
+    lines: list[Timeline],
+    plan: Plan,
+    o: int,
+    ready: int,
+    reserved: list[Timeline] | None = None,
+) -> None:
     """Put o where it finishes first; an operation that can keep its reference slot keeps it,
     because in a replan every voluntary move cascades into other moves."""
     best: tuple[int, int, int, int, int] | None = None
     ref = ix.reference.get(o)
     penalty = ix.problem.objective.resource_change_penalty
+    if reserved is not None and ref is not None:
+        reserved[ref[0]].remove(o)
     for r, duration in ix.modes[o]:
         slot = earliest_slot(ix, lines[r], r, o, ready, duration)
         if slot is None:
             continue
+        if reserved is not None and (ref is None or (r, slot[0]) != ref):
+            slot = _slot_avoiding(ix, lines[r], reserved[r], r, o, ready, duration) or slot
         moved = 0 if ref is None or ref[0] == r else penalty
         kept = 0 if ref is not None and ref == (r, slot[0]) else 1
         cand = (kept, slot[1] + moved, slot[1], slot[0], r)
@@ -162,6 +228,15 @@ def best_dispatch(ix: IndexedProblem, budget: float) -> Plan:
     rules = [r for r in RULES if r != "reference" or ix.reference]
     if ix.reference:
         rules.insert(0, rules.pop())
+        if ix.problem.objective.stability_weight > 0:
+            # a repair, not a fresh plan: another rule's plan may score better by
+            # reshuffling everything, which is exactly what a replan must not do; the
+            # improving search still trades moves against lateness by the objective
+            # two repairs: a late operation takes the first free time (work it meets
+            # moves on), or waits for time nobody else's slot needs (it alone moves);
+            # on a fully booked resource the second cascades lateness instead, so
+            # the objective chooses
+            rules = ["reference", "reference_reserved"]
     for rule in rules:
         started = time.monotonic()
         plan = dispatch(ix, rule)

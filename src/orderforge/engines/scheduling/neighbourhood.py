@@ -93,7 +93,9 @@ def search(
 ) -> None:
     """Improve `plan` by neighbourhoods until `deadline`; every improvement goes to `offer`."""
     rng = random.Random(settings.random_seed)
-    size = max(MIN_SIZE, min(150, ix.n_ops // 4))
+    # start small: a first slice that cannot be solved inside its share of the time limit
+    # (big changeover circuits take seconds to build and presolve) wastes the whole run
+    size = max(MIN_SIZE, min(50, ix.n_ops // 4))
     current = plan
     iteration = 0
     while time.monotonic() < deadline - 0.05:

@@ -55,8 +55,11 @@ def evaluate(ix: IndexedProblem, plan: Plan) -> ObjectiveValues:
         flow += finish - ix.job_release[j]
     penalty = ix.problem.objective.resource_change_penalty
     stability = 0
+    move = ix.problem.objective.move_penalty
     for o, (r, s) in ix.reference.items():
         stability += abs(plan.start[o] - s) + (penalty if plan.resource[o] != r else 0)
+        if move and (plan.start[o] != s or plan.resource[o] != r):
+            stability += move
     return ObjectiveValues(twt, max(done, default=0), flow, stability)
 
 

@@ -116,7 +116,8 @@ class Objective:
     `secondary_weight * secondary + stability_weight * stability`. Weighted: one sum
     `tardiness_weight * TWT + secondary_weight * secondary + stability_weight * stability`.
     Stability is, per operation of the reference plan, the minutes its start moved plus
-    `resource_change_penalty` if it changed resource, so replans do not reshuffle the floor.
+    `resource_change_penalty` if it changed resource plus `move_penalty` if it moved at
+    all (each move is a change the floor must hear of), so replans do not reshuffle it.
     """
 
     secondary: Secondary = Secondary.MAKESPAN
@@ -125,6 +126,7 @@ class Objective:
     secondary_weight: int = 1
     stability_weight: int = 0
     resource_change_penalty: int = 60
+    move_penalty: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ simple code (no solver module is imported), so a bug in a backend cannot hide it
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ def validate(
     entries = list(schedule.values()) if isinstance(schedule, Mapping) else list(schedule)
     ops = {o.key: o for o in problem.operations}
     resources = {r.key: r for r in problem.resources}
+    calendars = {r.key: _working_intervals(r, problem.horizon) for r in problem.resources}
     found: list[Violation] = []
     placed: dict[str, ScheduledOperation] = {}
     for entry in entries:
@@ -61,7 +63,7 @@ def validate(
         if key not in placed:
             found.append(Violation("missing", key, None, f"Operation {key!r} is not scheduled."))
     for entry in placed.values():
-        found += _check_entry(problem, ops[entry.operation], entry, resources)
+        found += _check_entry(problem, ops[entry.operation], entry, resources, calendars)
     found += _check_precedence(problem, placed)
     found += _check_sequences(problem, placed, resources)
     return found
@@ -76,6 +78,7 @@ def _check_entry(
     op: Operation,
     entry: ScheduledOperation,
     resources: dict[str, Resource],
+    calendars: dict[str, list[tuple[int, int]]],
 ) -> list[Violation]:
     name, res = f"Operation {op.key!r}", entry.resource
     frozen = next((f for f in problem.frozen if f.operation == op.key), None)
@@ -99,7 +102,7 @@ def _check_entry(
         found.append(
             _v("horizon", entry, f"{name} on {res!r} ends at {entry.end}, after the horizon.")
         )
-    found += _check_calendar(resources[res], entry, durations[res], problem.horizon)
+    found += _check_calendar(resources[res], entry, durations[res], calendars[res])
     return found
 
 
@@ -149,10 +152,16 @@ def _working_intervals(res: Resource, horizon: int) -> list[tuple[int, int]]:
 
 
 def _check_calendar(
-    res: Resource, entry: ScheduledOperation, duration: int, horizon: int
+    res: Resource, entry: ScheduledOperation, duration: int, calendar: list[tuple[int, int]]
 ) -> list[Violation]:
     name = f"Operation {entry.operation!r} on {res.key!r} [{entry.start}, {entry.end})"
-    work = _working_intervals(res, horizon)
+    # only the intervals that can touch [start, end]: the calendar is sorted and merged
+    first = max(0, bisect_right(calendar, (entry.start, entry.start)) - 1)
+    work = []
+    for a, b in calendar[first:]:
+        if a > entry.end:
+            break
+        work.append((a, b))
     if not res.interruptible:
         if entry.end - entry.start != duration:
             return [
