@@ -121,8 +121,11 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_instance() -> Iterator[Playwright]:
+    """Package-scoped: Playwright's sync API keeps an asyncio loop running in this thread
+    while it is open, so it must close before tests that run their own loop (the
+    procrastinate worker) come after the browser tests."""
     if not CHROMIUM.exists():
         message = f"Browser tests need Debian's Chromium at {CHROMIUM}, which is missing."
         if IN_CI:
@@ -135,7 +138,7 @@ def playwright_instance() -> Iterator[Playwright]:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     """One headless Chromium for the whole session (never a downloaded browser)."""
     browser = playwright_instance.chromium.launch(

@@ -133,6 +133,13 @@ def eligible_units(uow: UnitOfWork, operation: str) -> list[str]:
     return [u for w in step.work_centres if w in centres for u in planning.unit_keys(centres[w])]
 
 
+def units_for(ctx: ServiceContext, actor: Principal, operation: str) -> list[str]:
+    """The units an operation may be pinned to (for pick lists)."""
+    require(actor.role, Res.SCHEDULE, VIEW)
+    with ctx.uow() as uow:
+        return eligible_units(uow, operation.strip())
+
+
 def add_pin(
     ctx: ServiceContext,
     actor: Principal,

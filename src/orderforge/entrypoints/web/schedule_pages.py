@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from orderforge.domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from orderforge.domain.order import OrderState
-from orderforge.domain.permissions import PIN, REPORT, RUN, VIEW, Resource, is_allowed, require
+from orderforge.domain.permissions import PIN, REPORT, RUN, Resource, is_allowed
 from orderforge.domain.planning import DisruptionKind
 from orderforge.entrypoints.api.errors import status_of
 from orderforge.entrypoints.web.pages import (
@@ -263,9 +263,7 @@ def remove_pin(
 def eligible_units(ctx: Ctx, me: User, operation: str = "") -> JSONResponse:
     """The units that may run an operation, for the pin form's unit list."""
     try:
-        require(me.role, Resource.SCHEDULE, VIEW)
-        with ctx.uow() as uow:
-            units = schedule.eligible_units(uow, operation.strip())
+        units = schedule.units_for(ctx, me, operation)
     except DomainError as exc:
         return JSONResponse({"error": exc.message}, status_code=status_of(exc))
     return JSONResponse({"operation": operation, "units": units})
