@@ -8,12 +8,19 @@ kept across all stages, so a short time limit still returns the heuristic's plan
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 import time
 
 from ortools.sat.python import cp_model
 
 from orderforge.engines.scheduling.analysis import headline_bound, trivial_bounds
-from orderforge.engines.scheduling.cpsat_model import ModelBuilder, make_solver, read_plan
+from orderforge.engines.scheduling.cpsat_model import (
+    ModelBuilder,
+    SubModel,
+    make_solver,
+    read_plan,
+)
 from orderforge.engines.scheduling.dispatching import best_dispatch, left_shift
 from orderforge.engines.scheduling.indexed import IndexedProblem, index_problem
 from orderforge.engines.scheduling.input_check import InvalidProblemError, check_problem
@@ -27,12 +34,18 @@ from orderforge.engines.scheduling.result import (
     to_schedule,
 )
 from orderforge.engines.scheduling.single_machine import SequencingJob, sequence_jobs
+from orderforge.engines.scheduling.tabu import TabuSearch
+from orderforge.engines.scheduling.tabu import applies as tabu_applies
 
 CIRCUIT_NODES_LIMIT = 120  # per resource; a bigger circuit is left to LNS slices
 #: Calendar windows an interruptible operation may span, summed over the model: beyond this
 #: the working-time element constraints of one monolithic model take longer to presolve than
 #: any time limit a planner waits, so CP-SAT only sees neighbourhoods (LNS).
 ELEMENT_LIMIT = 20_000
+#: Share of the time the tabu search leads on makespan problems small enough for one CP-SAT
+#: model; CP-SAT then takes over with all workers, hinted with the best plan (a good hint
+#: speeds its own neighbourhood search, a dispatching one slows it).
+RELAY_SHARE = 0.5
 
 
 class Incumbent:
@@ -48,19 +61,27 @@ class Incumbent:
         self.key: tuple[int, int] | None = None
         self.backend = "heuristic"
         self.bound = headline_bound(ix, trivial_bounds(ix))
+        self.lock = threading.Lock()  # searches running side by side offer plans
 
     def offer(self, plan: Plan, backend: str) -> bool:
         key = score(self.ix, evaluate(self.ix, plan))
-        if self.key is not None and key >= self.key:
-            return False
-        self.plan, self.key, self.backend = plan, key, backend
-        self.report()
-        return True
+        with self.lock:
+            if self.key is not None and key >= self.key:
+                return False
+            self.plan, self.key, self.backend = plan, key, backend
+            self.report()
+            return True
 
     def raise_bound(self, bound: int) -> None:
-        if bound > self.bound:
-            self.bound = bound
-            self.report()
+        with self.lock:
+            if bound > self.bound:
+                self.bound = bound
+                self.report()
+
+    @property
+    def closed(self) -> bool:
+        """The best plan meets the bound: nothing left to find."""
+        return self.key is not None and self.headline <= self.bound
 
     @property
     def headline(self) -> int:
@@ -124,6 +145,8 @@ def _improve(ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadl
     if settings.backend == "auto" and _is_single_machine(ix):
         _sequence(ix, inc, settings, deadline)
         return False
+    if settings.backend == "auto" and tabu_applies(ix):
+        return _hybrid(ix, inc, settings, deadline)
     movable = ix.n_ops - len(ix.frozen)
     cap = time_cap(ix, inc.plan)
     if settings.backend == "cpsat" or (
@@ -157,9 +180,9 @@ def _circuits_fit(ix: IndexedProblem) -> bool:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Feeds each CP-SAT solution to the incumbent as it is found."""
+    """Feeds each CP-SAT solution (and its bound) to the incumbent as it is found."""
 
-    def __init__(self, inc: Incumbent, sub: object) -> None:
+    def __init__(self, inc: Incumbent, sub: SubModel) -> None:
         super().__init__()
         self.inc = inc
         self.sub = sub
@@ -169,6 +192,58 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         plan = self.inc.plan.copy()
         read_plan(self, self.sub, plan)  # type: ignore[arg-type]
         self.inc.offer(plan, "cpsat")
+        self.inc.raise_bound(self.sub.headline(self.best_objective_bound))
+
+
+def _hybrid(ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadline: float) -> bool:
+    """Tabu search in this thread, CP-SAT on the other workers beside it.
+
+    The tabu search finds good makespans fast at any size; CP-SAT (its own model, no hint:
+    a dispatching hint only slows it down) raises the lower bound, proves small instances
+    optimal and sometimes finds a better plan, which the tabu search picks up when it next
+    restarts. Whichever closes the gap first stops the other. With one worker, the tabu
+    search runs first and CP-SAT gets the last part of the time, hinted with its plan.
+    """
+    assert inc.plan is not None
+    fits = ix.n_ops <= settings.max_monolithic_operations
+    beside = settings.num_workers > 1 and fits
+    search = TabuSearch(ix, inc.plan, settings.random_seed)
+    proven = threading.Event()
+    thread = None
+    if beside:
+        sub = ModelBuilder(ix, None, range(ix.n_ops), (0, ix.horizon)).build()
+        solver = make_solver(
+            dataclasses.replace(settings, num_workers=settings.num_workers - 1),
+            deadline - time.monotonic(),
+        )
+        thread = threading.Thread(target=_solve_beside, args=(solver, sub, inc, proven))
+        thread.start()
+    share = RELAY_SHARE if fits else 1.0
+    ts_deadline = time.monotonic() + share * (deadline - time.monotonic())
+    try:
+        search.run(
+            ts_deadline,
+            lambda plan: inc.offer(plan, "tabu"),
+            stop=lambda: proven.is_set() or inc.closed,
+            outside=lambda: inc.plan,
+        )
+    finally:
+        if thread is not None:
+            solver.stop_search()
+            thread.join()
+    if fits and not inc.closed and not proven.is_set() and deadline - time.monotonic() > 0.5:
+        return _monolithic(ix, inc, settings, deadline)
+    return proven.is_set() or inc.closed
+
+
+def _solve_beside(
+    solver: cp_model.CpSolver, sub: SubModel, inc: Incumbent, proven: threading.Event
+) -> None:
+    status = solver.solve(sub.model, _Progress(inc, sub))
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        inc.raise_bound(sub.headline(solver.best_objective_bound))
+    if status == cp_model.OPTIMAL:
+        proven.set()
 
 
 def _monolithic(
