@@ -1,7 +1,7 @@
 """Product configuration engine: families as data, exact option domains, BOM, routing, price.
 
-Pure like the scheduling engine: standard library and OR-Tools only (PyYAML only when a
-YAML text is loaded), plain data in, plain data out.
+Pure like the scheduling engine (no framework, no storage): standard library and OR-Tools
+only (PyYAML only when a YAML text is loaded), plain data in, plain data out.
 
     family = load_family(data)                      # or load_family_text(yaml_text)
     domains = remaining_domains(family, {"top_material": "glass"})

@@ -1,6 +1,6 @@
 """Finite-capacity scheduling engine: ProblemData -> solve() -> Result.
 
-Standalone on purpose: it imports only the standard library and OR-Tools, so it can be
+Standalone on purpose: it imports only the standard library, OR-Tools and NumPy, so it can be
 published and tested on its own. Times are integer minutes from the horizon start.
 """
 
