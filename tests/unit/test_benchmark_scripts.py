@@ -1,0 +1,69 @@
+"""The scheduling benchmark script runs on tiny generated instances, and its independent
+checker refuses what is infeasible (a checker that cannot fail would vouch for anything)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "scheduling.py"
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("scheduling_benchmark", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("family", "size"), [("jssp", "5x3"), ("fjsp", "4x3"), ("smwt", "8")])
+def test_generated_run_prints_a_table(family: str, size: str, tmp_path: Path) -> None:
+    out = tmp_path / "table.md"
+    options = ["--family", family, "--generate", size, "--count", "1", "--time-limit", "0.5"]
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), *options, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    table = out.read_text()
+    assert f"| {family}-{size}-0 |" in table
+    assert "- engine <= baseline: 1 / 1" in table
+
+
+def test_generators_are_repeatable_and_follow_the_formats() -> None:
+    bench = _script()
+    text = bench.generate_text("jssp", "4x3", 0, 1)
+    assert text == bench.generate_text("jssp", "4x3", 0, 1)
+    assert text != bench.generate_text("jssp", "4x3", 1, 1)
+    rows = [line.split() for line in text.splitlines()]
+    assert rows[0] == ["4", "3"]
+    for row in rows[1:]:  # every job visits every machine once, durations 1..99
+        assert sorted(int(m) for m in row[0::2]) == [0, 1, 2]
+        assert all(1 <= int(d) <= 99 for d in row[1::2])
+
+
+def test_the_checker_refuses_overlap_and_broken_precedence() -> None:
+    bench = _script()
+    instance = [[[(0, 3)], [(1, 2)]], [[(0, 2)]]]  # job 0: m0 then m1; job 1: m0
+    good = [
+        {"job": 0, "op": 0, "machine": 0, "start": 0, "end": 3},
+        {"job": 0, "op": 1, "machine": 1, "start": 3, "end": 5},
+        {"job": 1, "op": 0, "machine": 0, "start": 3, "end": 5},
+    ]
+    assert bench.check(instance, good, "jssp", []) == 5
+    overlap = [dict(good[0]), dict(good[1]), {**good[2], "start": 2, "end": 4}]
+    with pytest.raises(AssertionError):
+        bench.check(instance, overlap, "jssp", [])
+    early = [dict(good[0]), {**good[1], "start": 2, "end": 4}, dict(good[2])]
+    with pytest.raises(AssertionError):
+        bench.check(instance, early, "jssp", [])
