@@ -19,9 +19,9 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from itertools import pairwise
 
+from orderforge.engines.scheduling.disjunctive import DisjunctiveGraph, Move
 from orderforge.engines.scheduling.indexed import IndexedProblem
 from orderforge.engines.scheduling.plan import Plan, has_due_dates
 from orderforge.engines.scheduling.problem import Secondary
@@ -47,195 +47,6 @@ def applies(ix: IndexedProblem) -> bool:
     )
 
 
-@dataclass(slots=True)
-class _Move:
-    machine: int
-    lo: int  # first position of the machine sequence that changes
-    new: list[int]  # the ops of positions lo..lo+len(new)-1, in their new order
-    op: int  # the operation that moved
-    forward: bool  # True: `op` moved later than the others of the segment
-    target: int = -1  # reassignment: the op's new machine (the segment is on it)
-    estimate: int = 0
-
-
-class DisjunctiveGraph:
-    """Machine sequences plus job precedences; heads, tails and the critical path."""
-
-    def __init__(self, ix: IndexedProblem, plan: Plan) -> None:
-        self.ix = ix
-        n = ix.n_ops
-        self.n = n
-        self.jp = ix.preds
-        self.js = ix.succs
-        self.rel = ix.release
-        self.durations = [dict(m) for m in ix.modes]
-        self.res = list(plan.resource)
-        self.dur = [self.durations[o][plan.resource[o]] for o in range(n)]
-        self.seq: list[list[int]] = [[] for _ in ix.res_keys]
-        for o in sorted(range(n), key=lambda x: (plan.start[x], plan.end[x], x)):
-            self.seq[self.res[o]].append(o)
-        self.mp = [-1] * n
-        self.ms = [-1] * n
-        self.pos = [0] * n
-        for r in range(len(self.seq)):
-            self._relink(r)
-        self.head = [0] * n
-        self.tail = [0] * n
-        self.order: list[int] = []
-        self.makespan = 0
-
-    def _relink(self, r: int) -> None:
-        seq, mp, ms, pos = self.seq[r], self.mp, self.ms, self.pos
-        prev = -1
-        for i, o in enumerate(seq):
-            pos[o] = i
-            mp[o] = prev
-            if prev >= 0:
-                ms[prev] = o
-            prev = o
-        if prev >= 0:
-            ms[prev] = -1
-
-    def evaluate(self) -> bool:
-        """Heads, tails and makespan; False if the sequences contain a cycle."""
-        n, jp, js, mp, ms, dur = self.n, self.jp, self.js, self.mp, self.ms, self.dur
-        indeg = [len(jp[o]) + (mp[o] >= 0) for o in range(n)]
-        head = list(self.rel)
-        order = [o for o in range(n) if indeg[o] == 0]
-        for o in order:
-            e = head[o] + dur[o]
-            for s in js[o]:
-                if head[s] < e:
-                    head[s] = e
-                indeg[s] -= 1
-                if not indeg[s]:
-                    order.append(s)
-            s = ms[o]
-            if s >= 0:
-                if head[s] < e:
-                    head[s] = e
-                indeg[s] -= 1
-                if not indeg[s]:
-                    order.append(s)
-        if len(order) < n:
-            return False
-        tail = [0] * n
-        for o in reversed(order):
-            t = tail[o] + dur[o]
-            for p in jp[o]:
-                if tail[p] < t:
-                    tail[p] = t
-            p = mp[o]
-            if p >= 0 and tail[p] < t:
-                tail[p] = t
-        self.head, self.tail, self.order = head, tail, order
-        self.makespan = max(head[o] + dur[o] for o in range(n))
-        return True
-
-    def critical_path(self, rng: random.Random) -> list[int]:
-        head, dur, mp, jp = self.head, self.dur, self.mp, self.jp
-        ends = [o for o in range(self.n) if head[o] + dur[o] == self.makespan]
-        o = rng.choice(ends)
-        path = [o]
-        while True:
-            h = head[o]
-            options = [p for p in jp[o] if head[p] + dur[p] == h]
-            m = mp[o]
-            if m >= 0 and head[m] + dur[m] == h:
-                options.append(m)
-            if not options:
-                break
-            o = rng.choice(options)
-            path.append(o)
-        path.reverse()
-        return path
-
-    def blocks(self, path: list[int]) -> list[list[int]]:
-        """Maximal runs of the path that are consecutive on one machine."""
-        out: list[list[int]] = [[path[0]]]
-        for a, b in pairwise(path):
-            if self.ms[a] == b:
-                out[-1].append(b)
-            else:
-                out.append([b])
-        return out
-
-    def job_head(self, o: int, placed: dict[int, int]) -> int:
-        h = self.rel[o]
-        head, dur = self.head, self.dur
-        for p in self.jp[o]:
-            e = placed[p] if p in placed else head[p] + dur[p]
-            if e > h:
-                h = e
-        return h
-
-    def estimate(self, mv: _Move) -> int:
-        """Longest path through the changed segment, other heads and tails as they are."""
-        seq = self.seq[mv.machine]
-        head, tail, dur = self.head, self.tail, self.dur
-        before = seq[mv.lo - 1] if mv.lo > 0 else -1
-        end = mv.lo + len(mv.new) - (1 if mv.target >= 0 else 0)
-        after = seq[end] if end < len(seq) else -1
-        t = head[before] + dur[before] if before >= 0 else 0
-        placed: dict[int, int] = {}
-        heads = []
-        for x in mv.new:
-            d = self.durations[x][mv.machine]
-            h = max(self.job_head(x, placed), t)
-            heads.append(h)
-            t = h + d
-            placed[x] = t
-        t = tail[after] + dur[after] if after >= 0 else 0
-        best = 0
-        done: dict[int, int] = {}
-        for x, h in zip(reversed(mv.new), reversed(heads), strict=True):
-            d = self.durations[x][mv.machine]
-            q = t
-            for s in self.js[x]:
-                v = done[s] if s in done else tail[s] + dur[s]
-                if v > q:
-                    q = v
-            if h + d + q > best:
-                best = h + d + q
-            t = q + d
-            done[x] = t
-        return best
-
-    def apply(self, mv: _Move) -> None:
-        if mv.target >= 0:
-            old = self.res[mv.op]
-            self.seq[old].remove(mv.op)
-            self._relink(old)
-            self.ms[mv.op] = self.mp[mv.op] = -1
-            self.res[mv.op] = mv.target
-            self.dur[mv.op] = self.durations[mv.op][mv.target]
-            seq = self.seq[mv.target]
-            seq[mv.lo : mv.lo + len(mv.new) - 1] = mv.new
-        else:
-            seq = self.seq[mv.machine]
-            seq[mv.lo : mv.lo + len(mv.new)] = mv.new
-        self._relink(mv.machine)
-
-    def snapshot(self) -> tuple[list[list[int]], list[int]]:
-        return [list(s) for s in self.seq], list(self.res)
-
-    def restore(self, snap: tuple[list[list[int]], list[int]]) -> None:
-        seqs, res = snap
-        self.seq = [list(s) for s in seqs]
-        self.res = list(res)
-        self.dur = [self.durations[o][res[o]] for o in range(self.n)]
-        for r in range(len(self.seq)):
-            self._relink(r)
-        self.evaluate()
-
-    def plan(self) -> Plan:
-        return Plan(
-            list(self.res),
-            list(self.head),
-            [h + d for h, d in zip(self.head, self.dur, strict=True)],
-        )
-
-
 class TabuSearch:
     """One search; `run` improves until the deadline and reports each new best plan."""
 
@@ -251,6 +62,7 @@ class TabuSearch:
         base = 10 + n_jobs // n_res
         self.tenure = (max(2, base - 2), base + 2)
         self.flexible = any(len(m) > 1 for m in ix.modes)
+        self.failed: set[tuple[int, int, int, tuple[int, ...]]] = set()
 
     def run(
         self,
@@ -268,11 +80,13 @@ class TabuSearch:
         stale = 0
         while True:
             self.iteration += 1
-            if not self.iteration % 64 and (time.monotonic() >= deadline or stop()):
+            if time.monotonic() >= deadline or stop():
                 break
             mv = self._choose(best)
-            if mv is None or not self._step(mv):
-                stale = PATIENCE
+            if mv is None:
+                stale = PATIENCE  # every move is tabu and none is good enough: restart
+            elif not self._step(mv):
+                stale += 1  # it would close a cycle; now tabu, so another move comes next
             elif g.makespan < best:
                 best, best_snap, stale = g.makespan, g.snapshot(), 0
                 offer(g.plan())
@@ -288,30 +102,26 @@ class TabuSearch:
                         elite = sorted([*elite, (best, best_snap)], key=lambda e: e[0])[:ELITE]
                 g.restore(rng.choice(elite)[1])
                 self.tabu.clear()
+                self.failed.clear()
                 self._perturb()
                 stale = 0
         g.restore(best_snap)
         return g.plan()
 
-    def _step(self, mv: _Move) -> bool:
+    def _step(self, mv: Move) -> bool:
+        """Make the move (and remember it as tabu); undo it if it closed a cycle."""
         g = self.g
-        snap_machines = {mv.machine} | ({g.res[mv.op]} if mv.target >= 0 else set())
-        saved = {r: list(g.seq[r]) for r in snap_machines}
-        saved_res = g.res[mv.op]
         self._remember(mv)
-        g.apply(mv)
+        undo = g.apply(mv)
         if g.evaluate():
+            self.failed.clear()
             return True
-        for r, s in saved.items():
-            g.seq[r] = s
-        g.res[mv.op] = saved_res
-        g.dur[mv.op] = g.durations[mv.op][saved_res]
-        for r in saved:
-            g._relink(r)
-        g.evaluate()
+        g.revert(undo)
+        # the plan is unchanged, so the same candidates come back: never this one again
+        self.failed.add((mv.op, mv.machine, mv.lo, tuple(mv.new)))
         return False
 
-    def _remember(self, mv: _Move) -> None:
+    def _remember(self, mv: Move) -> None:
         """Forbid undoing the move: the pairs it reversed may not come back for a while."""
         until = self.iteration + self.rng.randint(*self.tenure)
         u = mv.op
@@ -322,7 +132,7 @@ class TabuSearch:
         for x in others:
             self.tabu[(x, u) if not mv.forward else (u, x)] = until
 
-    def _is_tabu(self, mv: _Move) -> bool:
+    def _is_tabu(self, mv: Move) -> bool:
         u, it = mv.op, self.iteration
         if mv.target >= 0:
             return self.tabu.get((u, -1 - mv.target), 0) > it
@@ -334,17 +144,19 @@ class TabuSearch:
                 return True
         return False
 
-    def _choose(self, best: int) -> _Move | None:
+    def _choose(self, best: int) -> Move | None:
         g, rng = self.g, self.rng
         path = g.critical_path(rng)
         blocks = g.blocks(path)
         candidates = list(self._block_moves(blocks))
         if self.flexible:
             candidates += self._reassignments(path)
-        chosen: _Move | None = None
-        fallback: _Move | None = None
+        chosen: Move | None = None
+        fallback: Move | None = None
         ties = 0
         for mv in candidates:
+            if self.failed and (mv.op, mv.machine, mv.lo, tuple(mv.new)) in self.failed:
+                continue
             mv.estimate = g.estimate(mv)
             if self._is_tabu(mv) and mv.estimate >= best:
                 if fallback is None or rng.random() < 0.5:
@@ -358,7 +170,7 @@ class TabuSearch:
                     chosen = mv
         return chosen or fallback
 
-    def _block_moves(self, blocks: list[list[int]]) -> Iterator[_Move]:
+    def _block_moves(self, blocks: list[list[int]]) -> Iterator[Move]:
         """Moves of one operation to the front or the back of its critical block.
 
         Reordering the first block of a path that starts at 0 cannot shorten it unless its
@@ -379,13 +191,13 @@ class TabuSearch:
                     continue
                 u = block[i]
                 if self._may_move_before(u, block[0], block[:i]):
-                    yield _Move(r, lo, [u, *block[:i]], u, False)
+                    yield Move(r, lo, [u, *block[:i]], u, False)
             for i in range(k - 1):  # block[i] to the back
                 if ends_path and i > 0:
                     continue
                 u = block[i]
                 if self._may_move_after(u, block[-1], block[i + 1 :]):
-                    yield _Move(r, lo + i, [*block[i + 1 :], u], u, True)
+                    yield Move(r, lo + i, [*block[i + 1 :], u], u, True)
 
     def _may_move_before(self, u: int, v: int, segment: list[int]) -> bool:
         g = self.g
@@ -399,7 +211,7 @@ class TabuSearch:
         inside = set(segment)
         return all(s not in inside and g.tail[s] < limit for s in g.js[u])
 
-    def _reassignments(self, path: list[int]) -> list[_Move]:
+    def _reassignments(self, path: list[int]) -> list[Move]:
         """Each critical operation with alternatives, onto each other machine: at the first
         position whose operation ends after the job lets it start, and the few after it
         (the estimate picks), skipping positions that would close a cycle."""
@@ -421,7 +233,7 @@ class TabuSearch:
                         break  # every later position is after this operation too
                     if at > 0 and not self._may_move_after(u, seq[at - 1], []):
                         continue
-                    out.append(_Move(r, at, [u], u, False, target=r))
+                    out.append(Move(r, at, [u], u, False, target=r))
         return out
 
     def _perturb(self) -> None:
@@ -434,5 +246,5 @@ class TabuSearch:
                 return
             a, b = rng.choice(pairs)
             r = g.res[a]
-            mv = _Move(r, g.pos[a], [b, a], b, False)
+            mv = Move(r, g.pos[a], [b, a], b, False)
             self._step(mv)
