@@ -196,13 +196,14 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
 
 def _hybrid(ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadline: float) -> bool:
-    """Tabu search in this thread, CP-SAT on the other workers beside it.
+    """Tabu search in this thread, CP-SAT on the other workers beside it, then CP-SAT alone.
 
     The tabu search finds good makespans fast at any size; CP-SAT (its own model, no hint:
     a dispatching hint only slows it down) raises the lower bound, proves small instances
     optimal and sometimes finds a better plan, which the tabu search picks up when it next
-    restarts. Whichever closes the gap first stops the other. With one worker, the tabu
-    search runs first and CP-SAT gets the last part of the time, hinted with its plan.
+    restarts. Whichever closes the gap first stops the other. After `RELAY_SHARE` of the
+    time CP-SAT takes over with every worker, hinted with the best plan; a problem too big
+    for one model leaves the whole time to the tabu search.
     """
     assert inc.plan is not None
     fits = ix.n_ops <= settings.max_monolithic_operations
