@@ -15,10 +15,11 @@ from collections.abc import Sequence
 class WorkingTime:
     """Sorted, merged working intervals clipped to [0, horizon)."""
 
-    __slots__ = ("cum_end", "ends", "gap_before", "starts", "total")
+    __slots__ = ("cum_end", "ends", "gap_before", "horizon", "starts", "total")
 
     def __init__(self, calendar: Sequence[tuple[int, int]] | None, horizon: int) -> None:
         raw = [(0, horizon)] if calendar is None else sorted(calendar)
+        self.horizon = horizon
         self.starts: list[int] = []
         self.ends: list[int] = []
         for start, end in raw:
@@ -43,6 +44,11 @@ class WorkingTime:
     def continuous(self) -> bool:
         """True when there is at most one working interval, so breaks never matter."""
         return len(self.starts) <= 1
+
+    @property
+    def always_open(self) -> bool:
+        """Open from minute 0 to the horizon: time is plain arithmetic, no window to respect."""
+        return self.starts == [0] and self.ends == [self.horizon]
 
     def earliest(self, t: int, duration: int, interruptible: bool) -> tuple[int, int] | None:
         """Earliest (start, end) with start >= t, or None if it cannot fit before the horizon."""

@@ -49,7 +49,8 @@ class DisjunctiveGraph:
         self.res = list(plan.resource)
         self.dur = [self.durations[o][plan.resource[o]] for o in range(n)]
         self.seq: list[list[int]] = [[] for _ in ix.res_keys]
-        for o in sorted(range(n), key=lambda x: (plan.start[x], plan.end[x], x)):
+        rank = {o: i for i, o in enumerate(ix.topo)}  # ties (zero durations) follow precedence
+        for o in sorted(range(n), key=lambda x: (plan.start[x], plan.end[x], rank[x])):
             self.seq[self.res[o]].append(o)
         self.mp = [-1] * n
         self.ms = [-1] * n

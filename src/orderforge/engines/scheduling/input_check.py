@@ -125,6 +125,9 @@ def _check_modes(
             reason = _mode_impossible(mode, *resources[mode.resource], horizon)
             if reason:
                 reasons.append(reason)
+    listed = [m.resource for m in op.modes]
+    for twice in sorted({r for r in listed if listed.count(r) > 1}):
+        issues.append(InputIssue(where, f"lists resource {twice!r} more than once"))
     if not issues and len(reasons) == len(op.modes):
         issues += [InputIssue(where, reason) for reason in reasons]
     return issues

@@ -42,10 +42,16 @@ CIRCUIT_NODES_LIMIT = 120  # per resource; a bigger circuit is left to LNS slice
 #: the working-time element constraints of one monolithic model take longer to presolve than
 #: any time limit a planner waits, so CP-SAT only sees neighbourhoods (LNS).
 ELEMENT_LIMIT = 20_000
-#: Share of the time the tabu search leads on makespan problems small enough for one CP-SAT
-#: model; CP-SAT then takes over with all workers, hinted with the best plan (a good hint
-#: speeds its own neighbourhood search, a dispatching one slows it).
-RELAY_SHARE = 0.5
+#: On makespan problems small enough for one CP-SAT model the tabu search leads for a share
+#: of the time that grows with size (RELAY_MIN_SHARE up to all of it at RELAY_FULL_OPERATIONS):
+#: on a few hundred operations CP-SAT's own neighbourhood search gains more per CPU second,
+#: on thousands the tabu search does. CP-SAT then takes over with all workers, hinted with
+#: the best plan (a good hint speeds its search; a dispatching one slows it).
+RELAY_MIN_SHARE = 0.1
+RELAY_FULL_OPERATIONS = 2000
+#: The single-machine search keeps n x n arrays of 64-bit costs: beyond this many jobs they
+#: would crowd memory, and the general path takes over.
+SEQUENCING_LIMIT = 3000
 
 
 class Incumbent:
@@ -142,8 +148,9 @@ def _single_level(ix: IndexedProblem) -> bool:
 def _improve(ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadline: float) -> bool:
     """Run the improving backend; returns True if optimality was proven."""
     assert inc.plan is not None
-    if settings.backend == "auto" and _is_single_machine(ix):
-        _sequence(ix, inc, settings, deadline)
+    sequencing = _sequencing(ix) if settings.backend == "auto" else None
+    if sequencing is not None:
+        _sequence(ix, inc, settings, deadline, sequencing)
         return False
     if settings.backend == "auto" and tabu_applies(ix):
         return _hybrid(ix, inc, settings, deadline)
@@ -201,26 +208,28 @@ def _hybrid(ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadli
     The tabu search finds good makespans fast at any size; CP-SAT (its own model, no hint:
     a dispatching hint only slows it down) raises the lower bound, proves small instances
     optimal and sometimes finds a better plan, which the tabu search picks up when it next
-    restarts. Whichever closes the gap first stops the other. After `RELAY_SHARE` of the
-    time CP-SAT takes over with every worker, hinted with the best plan; a problem too big
-    for one model leaves the whole time to the tabu search.
+    restarts. Whichever closes the gap first stops the other. After the tabu search's share
+    of the time CP-SAT takes over with every worker, hinted with the best plan; a problem
+    too big for one model leaves the whole time to the tabu search.
     """
     assert inc.plan is not None
     fits = ix.n_ops <= settings.max_monolithic_operations
-    beside = settings.num_workers > 1 and fits
+    share = min(1.0, max(RELAY_MIN_SHARE, ix.n_ops / RELAY_FULL_OPERATIONS)) if fits else 1.0
+    ts_deadline = time.monotonic() + share * (deadline - time.monotonic())
     search = TabuSearch(ix, inc.plan, settings.random_seed)
     proven = threading.Event()
-    thread = None
-    if beside:
+    beside = None
+    build_seconds = 0.0
+    if settings.num_workers > 1 and fits:
+        built = time.monotonic()
         sub = ModelBuilder(ix, None, range(ix.n_ops), (0, ix.horizon)).build()
+        build_seconds = time.monotonic() - built
         solver = make_solver(
             dataclasses.replace(settings, num_workers=settings.num_workers - 1),
-            deadline - time.monotonic(),
+            ts_deadline - time.monotonic(),
         )
-        thread = threading.Thread(target=_solve_beside, args=(solver, sub, inc, proven))
-        thread.start()
-    share = RELAY_SHARE if fits else 1.0
-    ts_deadline = time.monotonic() + share * (deadline - time.monotonic())
+        beside = threading.Thread(target=_solve_beside, args=(solver, sub, inc, proven))
+        beside.start()
     try:
         search.run(
             ts_deadline,
@@ -229,10 +238,11 @@ def _hybrid(ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadli
             outside=lambda: inc.plan,
         )
     finally:
-        if thread is not None:
-            solver.stop_search()
-            thread.join()
-    if fits and not inc.closed and not proven.is_set() and deadline - time.monotonic() > 0.5:
+        while beside is not None and beside.is_alive():
+            solver.stop_search()  # a no-op until its solve() has started: repeat
+            beside.join(0.05)
+    left = deadline - time.monotonic()
+    if fits and not inc.closed and not proven.is_set() and left > 2 * build_seconds + 0.5:
         return _monolithic(ix, inc, settings, deadline)
     return proven.is_set() or inc.closed
 
@@ -262,13 +272,18 @@ def _monolithic(
     return bool(status == cp_model.OPTIMAL)
 
 
-def _is_single_machine(ix: IndexedProblem) -> bool:
-    """One resource, one operation per job, nothing but release 0 and due dates.
+def _sequencing(ix: IndexedProblem) -> tuple[list[SequencingJob], tuple[int, int]] | None:
+    """The problem as jobs to sequence on one machine, with the cost coefficients, or None.
 
-    Makespan is then constant (no idle time is ever useful), so only the order matters.
+    It applies to one always-open resource, one operation per job, nothing but release 0
+    and due dates: makespan is then constant (no idle time is ever useful), so only the
+    order matters. Not beyond `SEQUENCING_LIMIT` jobs (n x n arrays), nor when the costs
+    could overflow the search's 64-bit arithmetic.
     """
-    return (
+    obj = ix.problem.objective
+    if not (
         len(ix.res_keys) == 1
+        and 1 <= ix.n_ops <= SEQUENCING_LIMIT
         and all(len(ops) == 1 for ops in ix.job_ops)
         and not ix.frozen
         and not ix.reference
@@ -276,28 +291,32 @@ def _is_single_machine(ix: IndexedProblem) -> bool:
         and all(not p for p in ix.preds)
         and all(r == 0 for r in ix.release)
         and ix.setup[0] is None
-        and ix.calendars[0].continuous
-        and ix.problem.objective.secondary != Secondary.MAKESPAN
-    ) or _single_machine_makespan(ix)
-
-
-def _single_machine_makespan(ix: IndexedProblem) -> bool:
-    return False
-
-
-def _sequence(
-    ix: IndexedProblem, inc: Incumbent, settings: SolverSettings, deadline: float
-) -> None:
-    obj = ix.problem.objective
+        and ix.calendars[0].always_open
+        and obj.secondary != Secondary.MAKESPAN
+    ):
+        return None
     jobs = [
         SequencingJob(ix.modes[o][0][1], ix.job_weight[ix.op_job[o]], _due(ix, o))
         for o in range(ix.n_ops)
     ]
+    total = sum(j.duration for j in jobs)
     flow = 1 if obj.secondary == Secondary.TOTAL_FLOW_TIME else 0
     if obj.lexicographic:
-        coef = (flow * sum(j.duration for j in jobs) * len(jobs) + 1, flow)
+        coef = (flow * total * len(jobs) + 1, flow)
     else:
         coef = (obj.tardiness_weight, obj.secondary_weight * flow)
+    worst = (coef[0] * max(j.weight for j in jobs) + coef[1]) * total * len(jobs)
+    return (jobs, coef) if worst < 2**62 else None
+
+
+def _sequence(
+    ix: IndexedProblem,
+    inc: Incumbent,
+    settings: SolverSettings,
+    deadline: float,
+    sequencing: tuple[list[SequencingJob], tuple[int, int]],
+) -> None:
+    jobs, coef = sequencing
 
     def offer(sequence: list[int], _cost: int) -> None:
         plan = Plan.empty(ix.n_ops)

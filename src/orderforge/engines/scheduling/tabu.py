@@ -9,7 +9,7 @@ and estimates each move in O(block) from heads and tails, as Balas & Vazacopoulo
 Flexible shops add one move: an operation of the critical path goes to another of its
 machines, at the position its heads and tails suggest.
 
-Scope (`applies`): makespan is the whole objective, calendars are continuous, no
+Scope (`applies`): makespan is the whole objective, every resource always open, no
 changeovers, nothing frozen and no reference plan. Release dates and general precedence
 graphs (assemblies) are fine. Anything else goes to CP-SAT / LNS only.
 """
@@ -41,7 +41,7 @@ def applies(ix: IndexedProblem) -> bool:
         and obj.secondary == Secondary.MAKESPAN
         and not ix.frozen
         and not ix.reference
-        and all(cal.continuous for cal in ix.calendars)
+        and all(cal.always_open for cal in ix.calendars)
         and all(s is None for s in ix.setup)
         and ix.n_ops > 1
     )
@@ -63,6 +63,7 @@ class TabuSearch:
         self.tenure = (max(2, base - 2), base + 2)
         self.flexible = any(len(m) > 1 for m in ix.modes)
         self.failed: set[tuple[int, int, int, tuple[int, ...]]] = set()
+        self.optimal = False
 
     def run(
         self,
@@ -83,8 +84,10 @@ class TabuSearch:
             if time.monotonic() >= deadline or stop():
                 break
             mv = self._choose(best)
+            if mv is None and self.optimal:
+                break
             if mv is None:
-                stale = PATIENCE  # every move is tabu and none is good enough: restart
+                stale = PATIENCE  # no move can be made from here: restart
             elif not self._step(mv):
                 stale += 1  # it would close a cycle; now tabu, so another move comes next
             elif g.makespan < best:
@@ -111,9 +114,9 @@ class TabuSearch:
     def _step(self, mv: Move) -> bool:
         """Make the move (and remember it as tabu); undo it if it closed a cycle."""
         g = self.g
-        self._remember(mv)
         undo = g.apply(mv)
         if g.evaluate():
+            self._remember(mv, undo.resource)
             self.failed.clear()
             return True
         g.revert(undo)
@@ -121,13 +124,14 @@ class TabuSearch:
         self.failed.add((mv.op, mv.machine, mv.lo, tuple(mv.new)))
         return False
 
-    def _remember(self, mv: Move) -> None:
-        """Forbid undoing the move: the pairs it reversed may not come back for a while."""
+    def _remember(self, mv: Move, left: int) -> None:
+        """Forbid undoing the move: the pairs it reversed may not come back for a while (a
+        reassigned operation may not go back to the machine it `left`)."""
         until = self.iteration + self.rng.randint(*self.tenure)
         u = mv.op
         others = [x for x in mv.new if x != u]
         if mv.target >= 0:
-            self.tabu[(u, -1 - self.g.res[u])] = until
+            self.tabu[(u, -1 - left)] = until
             return
         for x in others:
             self.tabu[(x, u) if not mv.forward else (u, x)] = until
@@ -148,6 +152,9 @@ class TabuSearch:
         g, rng = self.g, self.rng
         path = g.critical_path(rng)
         blocks = g.blocks(path)
+        # a critical path of one-operation blocks is a chain of job precedences from a
+        # release: no sequence can be shorter, and without alternatives nothing else can move
+        self.optimal = not self.flexible and all(len(b) == 1 for b in blocks)
         candidates = list(self._block_moves(blocks))
         if self.flexible:
             candidates += self._reassignments(path)
@@ -229,9 +236,9 @@ class TabuSearch:
                 while i < len(seq) and g.head[seq[i]] + g.dur[seq[i]] <= ready:
                     i += 1
                 for at in range(i, min(len(seq), i + REASSIGN_POSITIONS - 1) + 1):
-                    if at < len(seq) and not self._may_move_before(u, seq[at], []):
+                    if at < len(seq) and not self._may_move_before(u, seq[at], [seq[at]]):
                         break  # every later position is after this operation too
-                    if at > 0 and not self._may_move_after(u, seq[at - 1], []):
+                    if at > 0 and not self._may_move_after(u, seq[at - 1], [seq[at - 1]]):
                         continue
                     out.append(Move(r, at, [u], u, False, target=r))
         return out

@@ -8,6 +8,7 @@ from orderforge.engines.scheduling import (
     FrozenOperation,
     InvalidProblemError,
     Job,
+    Mode,
     Operation,
     Pin,
     ProblemData,
@@ -47,6 +48,13 @@ def test_operation_without_resource_and_unknown_resource() -> None:
 def test_non_positive_duration() -> None:
     (message,) = errors_of(problem([Job("J")], [op("a", "J", {"m": 0})], [Resource("m")]))
     assert message == "operation 'a': duration on 'm' must be > 0, got 0"
+
+
+def test_a_resource_listed_twice_for_one_operation() -> None:
+    """Two durations for one machine would leave it open which one the plan used."""
+    twice = Operation("o", "J", (Mode("m", 5), Mode("m", 7)))
+    (message,) = errors_of(problem([Job("J")], [twice], [Resource("m")]))
+    assert message == "operation 'o': lists resource 'm' more than once"
 
 
 def test_calendar_without_working_time_before_horizon() -> None:

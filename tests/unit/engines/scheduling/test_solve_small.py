@@ -18,6 +18,9 @@ from orderforge.engines.scheduling import (
     solve,
     validate,
 )
+from orderforge.engines.scheduling.indexed import index_problem
+from orderforge.engines.scheduling.solver import _sequencing
+from orderforge.engines.scheduling.tabu import applies as tabu_applies
 
 from .builders import FAST, op, problem
 
@@ -177,3 +180,25 @@ def test_stability_keeps_reference_plan() -> None:
     result = solve(prob, FAST)
     assert result.schedule["o"].resource == "m2"
     assert result.values.stability <= 5
+
+
+@pytest.mark.parametrize("due", [None, 30])
+def test_one_late_opening_window_is_respected_by_every_search(due: int | None) -> None:
+    """The only working window is [100, 1000): with due dates (the one-machine sequencing
+    search's kind of problem) or without (makespan: the tabu search's kind) nothing may
+    start before 100, so neither search may take the problem as plain arithmetic.
+    Three 10-minute jobs: makespan 130; tardiness (110-30)+(120-30)+(130-30) = 270."""
+    res = Resource("m", calendar=[(100, 1000)])
+    jobs = [Job(f"J{i}", due=due) for i in range(3)]
+    ops = [op(f"o{i}", f"J{i}", {"m": 10}) for i in range(3)]
+    objective = Objective(secondary=Secondary.NONE if due else Secondary.MAKESPAN)
+    prob = problem(jobs, ops, [res], horizon=1000, objective=objective)
+    ix = index_problem(prob)
+    assert not tabu_applies(ix)
+    assert _sequencing(ix) is None
+    result = solve(prob, FAST)
+    assert validate(prob, result.schedule) == []
+    assert min(e.start for e in result.schedule.values()) == 100
+    assert result.objective == (130 if due is None else 270)
+    always = index_problem(replace(prob, resources=(Resource("m"),)))
+    assert (_sequencing(always) is not None) == (due is not None)
