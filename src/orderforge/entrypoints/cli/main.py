@@ -38,6 +38,8 @@ app = typer.Typer(
     help="OrderForge: Make-to-Order manufacturing from quote to delivery.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # markdown joins a docstring's wrapped lines into one paragraph, as a reader expects
+    rich_markup_mode="markdown",
 )
 db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo plant (a custom furniture workshop).", no_args_is_help=True)
