@@ -20,7 +20,7 @@ from orderforge.adapters.db import tables as t
 from orderforge.bootstrap import Application
 from orderforge.domain.errors import IllegalTransition, InvalidInput, PermissionDenied
 from orderforge.domain.planning import DisruptionKind
-from orderforge.services import demo, plan_runs, schedule, users
+from orderforge.services import demo, plan_runs, planning, schedule, users
 from orderforge.services.ports import OrderFilter, Principal
 from tests.conftest import DEMO_PASSWORD, FixedClock
 
@@ -356,3 +356,35 @@ def drain(application: Application) -> None:
         run_worker(application.settings.database_url, application.execute_run, wait=False)
     else:
         application.ctx.jobs.wait(timeout=120)  # type: ignore[union-attr]
+
+
+def test_a_backlog_longer_than_the_horizon_is_planned_further_ahead(
+    plant: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A week cannot hold the demo's work (about 16 days); the run plans on the next
+    horizon instead of failing, and the plan reaches beyond the first one."""
+    monkeypatch.setattr(planning, "HORIZONS_DAYS", (7, planning.HORIZON_DAYS))
+    planner = _planner(plant)
+    run = _run(plant, planner)
+    assert run["status"] == "done", run["error"]
+    ops = _ops(plant)
+    _assert_no_overlaps(ops)
+    now = plant.ctx.clock.now()
+    assert max(_at(o["end"]) for o in ops.values()) > now + dt.timedelta(days=7)
+
+
+def test_a_backlog_longer_than_every_horizon_fails_by_name_and_keeps_the_plan(
+    plant: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planner = _planner(plant)
+    _run(plant, planner)
+    before = _ops(plant)
+    monkeypatch.setattr(planning, "HORIZONS_DAYS", (7, 10))
+    run = _run(plant, planner)
+    _unchanged_after_failure(plant, run)
+    assert "does not fit in the next 10 days" in run["error"]["title"]
+    assert "unchanged" in run["error"]["title"]
+    [issue] = run["error"]["issues"]
+    assert issue["where"] in before, issue
+    assert "10 days" in issue["message"]
+    assert _ops(plant) == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orderforge.bootstrap import Application
-from orderforge.domain.errors import PermissionDenied
+from orderforge.domain.errors import InvalidInput, PermissionDenied
 from orderforge.engines.scheduling import validate
 from orderforge.services import demo, planning, users
 from tests.conftest import DEMO_PASSWORD
@@ -44,3 +44,18 @@ def test_every_operation_runs_on_an_eligible_unit(application: Application) -> N
 
     result = solve(plan.problem, SolverSettings(time_limit=2, backend="heuristic"))
     assert validate(plan.problem, list(result.schedule.values())) == []
+
+
+def test_a_preview_plans_a_long_backlog_further_ahead_or_says_it_does_not_fit(
+    application: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo.load_demo(application.ctx, DEMO_PASSWORD, count=20)
+    planner = users.authenticate(application.ctx, "planner", DEMO_PASSWORD)
+    monkeypatch.setattr(planning, "HORIZONS_DAYS", (7, 120))
+    result = planning.preview_plan(application.ctx, planner, 1, backend="heuristic")
+    assert result["orders"]
+    monkeypatch.setattr(planning, "HORIZONS_DAYS", (7, 10))
+    with pytest.raises(InvalidInput) as caught:
+        planning.preview_plan(application.ctx, planner, 1, backend="heuristic")
+    assert caught.value.field == "horizon"
+    assert "does not fit in the next 10 days" in str(caught.value)

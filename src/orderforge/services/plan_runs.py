@@ -233,26 +233,50 @@ def _execute(
             downtimes=uow.plans.downtimes(start),
             delays=uow.plans.delays(),
         )
-        plan = planning.build_problem(uow, start, inputs=inputs)
+        plan = planning.build_problem(uow, start, planning.HORIZONS_DAYS[0], inputs)
     if plan.issues:
         return _fail(
             ctx, run.id, _TITLE, [{"where": i.where, "message": i.message} for i in plan.issues]
         )
-    if run.kind is RunKind.REPLAN and inputs.previous:
-        # lexicographically any lateness gain would justify reshuffling the floor
-        replan = Objective(
-            lexicographic=False,
-            tardiness_weight=REPLAN_TARDINESS_WEIGHT,
-            stability_weight=1,
-            move_penalty=REPLAN_MOVE_PENALTY,
-        )
-        plan.problem = replace(plan.problem, objective=replan)
     settings = SolverSettings(time_limit=run.time_limit, num_workers=2)
+    progress = _progress_writer(ctx, run.id, on_progress)
+
+    def build(days: int) -> planning.PlanProblem:
+        if days == planning.HORIZONS_DAYS[0]:
+            return plan
+        with ctx.uow() as uow:
+            return planning.build_problem(uow, start, days, inputs)
+
+    def solve_plan(p: planning.PlanProblem) -> Result:
+        if run.kind is RunKind.REPLAN and inputs.previous:
+            # lexicographically any lateness gain would justify reshuffling the floor
+            replan = Objective(
+                lexicographic=False,
+                tardiness_weight=REPLAN_TARDINESS_WEIGHT,
+                stability_weight=1,
+                move_penalty=REPLAN_MOVE_PENALTY,
+            )
+            p.problem = replace(p.problem, objective=replan)
+        return solve(p.problem, settings, progress)
+
     try:
-        result = solve(plan.problem, settings, _progress_writer(ctx, run.id, on_progress))
+        plan, result = planning.solve_on_horizons(build, solve_plan)
     except InvalidProblemError as exc:
         return _fail(
             ctx, run.id, _TITLE, [{"where": i.where, "message": i.message} for i in exc.issues]
+        )
+    except planning.BacklogTooLong as exc:
+        return _fail(
+            ctx,
+            run.id,
+            f"{exc} The stored plan is unchanged.",
+            [
+                {
+                    "where": exc.operation,
+                    "message": f"cannot be placed within {exc.days} days: the work centres "
+                    "that can do it are booked (or closed) that far ahead",
+                }
+            ],
         )
     violations = validate(plan.problem, list(result.schedule.values()))
     if violations:  # never store an infeasible plan

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.permissions import Resource as Res
 from orderforge.domain.permissions import require
@@ -27,10 +28,12 @@ from orderforge.engines.scheduling import (
     InputIssue,
     Job,
     Mode,
+    NoFeasiblePlanError,
     Operation,
     Pin,
     ProblemData,
     Resource,
+    Result,
     ScheduledOperation,
     SolverSettings,
     WorkingTime,
@@ -49,7 +52,38 @@ PLANNABLE_STATES = (
     OrderState.IN_PRODUCTION,
 )
 HORIZON_DAYS = 182
+#: A backlog that does not fit in HORIZON_DAYS is planned again this far ahead before the
+#: plan fails: a shop months behind still needs a plan (a longer horizon only costs time).
+HORIZONS_DAYS = (HORIZON_DAYS, 365, 730)
 DAY = 1440
+
+
+class BacklogTooLong(Exception):
+    """The committed work does not fit in the longest horizon of the plant's calendars."""
+
+    def __init__(self, days: int, operation: str) -> None:
+        super().__init__(
+            f"The committed work does not fit in the next {days} days of the plant's "
+            f"calendars: operation {operation!r} could not be placed."
+        )
+        self.days = days
+        self.operation = operation
+
+
+def solve_on_horizons(
+    build: Callable[[int], PlanProblem], solve_plan: Callable[[PlanProblem], Result]
+) -> tuple[PlanProblem, Result]:
+    """Build and solve on the first of HORIZONS_DAYS, then the longer ones while the work
+    does not fit; `BacklogTooLong` after the longest. A failed try costs only the
+    dispatching pass."""
+    overflow = NoFeasiblePlanError("no horizon was tried")
+    for days in HORIZONS_DAYS:
+        plan = build(days)
+        try:
+            return plan, solve_plan(plan)
+        except NoFeasiblePlanError as exc:
+            overflow = exc
+    raise BacklogTooLong(HORIZONS_DAYS[-1], overflow.operation)
 
 
 def working_intervals(
@@ -375,10 +409,16 @@ def preview_plan(
     `backend` "heuristic" gives the dispatching plan only (fast, for a first look)."""
     require(actor.role, Res.ORDER, OrderAction.PLAN.value)
     start = ctx.clock.now().replace(second=0, microsecond=0)
-    with ctx.uow() as uow:
-        plan = build_problem(uow, start)
     settings = SolverSettings(time_limit=time_limit, num_workers=2, backend=backend)
-    result = solve(plan.problem, settings, on_progress)
+
+    def build(days: int) -> PlanProblem:
+        with ctx.uow() as uow:
+            return build_problem(uow, start, days)
+
+    try:
+        plan, result = solve_on_horizons(build, lambda p: solve(p.problem, settings, on_progress))
+    except BacklogTooLong as exc:
+        raise InvalidInput(str(exc), field="horizon") from exc
     violations = validate(plan.problem, list(result.schedule.values()))
     if violations:  # never hand a planner an infeasible plan
         raise RuntimeError("the engine returned an infeasible plan: " + violations[0].message)

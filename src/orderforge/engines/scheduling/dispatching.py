@@ -23,6 +23,10 @@ RULES = ("atc", "min_slack", "most_work_remaining", "reference")
 class NoFeasiblePlanError(RuntimeError):
     """The horizon (calendars) is too short to place every operation."""
 
+    def __init__(self, message: str, operation: str = "") -> None:
+        super().__init__(message)
+        self.operation = operation  # the first operation that did not fit
+
 
 class Timeline:
     """Busy intervals of one resource, sorted by start."""
@@ -213,7 +217,8 @@ def _place(
     if best is None:
         raise NoFeasiblePlanError(
             f"operation {ix.op_keys[o]!r} cannot be placed before the horizon "
-            f"({ix.horizon}) on any eligible resource"
+            f"({ix.horizon}) on any eligible resource",
+            ix.op_keys[o],
         )
     _, _, end, start, r = best
     plan.resource[o], plan.start[o], plan.end[o] = r, start, end
