@@ -140,7 +140,7 @@ def playwright_instance() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="package")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    """One headless Chromium for the whole session (never a downloaded browser)."""
+    """One headless Chromium for the browser tests (never a downloaded browser)."""
     browser = playwright_instance.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
     )
