@@ -161,6 +161,23 @@ def baseline(
     return round(solver.objective_value), rows
 
 
+def measure(
+    path: Path, args: argparse.Namespace
+) -> tuple[Instance, list[tuple[int, int]], dict[str, Any], int, int]:
+    """The engine and (unless --no-baseline) plain CP-SAT on one instance file, both values
+    checked here: (instance, due dates, engine output, engine value, baseline value or -1)."""
+    instance, due = parse(path, args.family)
+    out = solve_benchmark(path, args.family, args.time_limit, args.workers)
+    value = check(instance, out["operations"], args.family, due)
+    assert value == out["objective"], f"{path.stem}: reported {out['objective']}, checked {value}"
+    base_value = -1
+    if not args.no_baseline:
+        base_value, base_rows = baseline(instance, args.family, due, args.time_limit, args.workers)
+        if base_rows:  # the checked value: a slack tardiness variable may overstate it
+            base_value = check(instance, base_rows, args.family, due)
+    return instance, due, out, value, base_value
+
+
 def taillard_random(state: list[int], low: int, high: int) -> int:
     """Taillard's (1993) generator: a Lehmer sequence drawn into [low, high]."""
     m, a, b, c = 2147483647, 16807, 127773, 2836
@@ -220,13 +237,7 @@ def run_generated(args: argparse.Namespace) -> list[str]:
         for index in range(args.count):
             path = folder / f"{args.family}-{size}-{index}{FAMILIES[args.family].extension}"
             path.write_text(generate_text(args.family, size, index, args.seed))
-            instance, due = parse(path, args.family)
-            out = solve_benchmark(path, args.family, args.time_limit, args.workers)
-            value = check(instance, out["operations"], args.family, due)
-            base_value, base_rows = baseline(
-                instance, args.family, due, args.time_limit, args.workers
-            )
-            base_value = check(instance, base_rows, args.family, due) if base_rows else -1
+            instance, due, out, value, base_value = measure(path, args)
             best = min(v for v in (value, base_value) if v >= 0)
             if args.reference_limit:
                 ref = solve_benchmark(path, args.family, args.reference_limit, args.workers, seed=7)
@@ -276,20 +287,8 @@ def run_family(args: argparse.Namespace) -> list[str]:
     ]
     gaps, matched, not_worse, count = [], 0, 0, 0
     for path in select(args.data, args.family, args.instances):
-        instance, due = parse(path, args.family)
         best = bounds[path.stem]["upper_bound"]
-        out = solve_benchmark(path, args.family, args.time_limit, args.workers)
-        value = check(instance, out["operations"], args.family, due)
-        assert value == out["objective"], (
-            f"{path.stem}: reported {out['objective']}, checked {value}"
-        )
-        base_value, base_rows = -1, list[Row]()
-        if not args.no_baseline:
-            base_value, base_rows = baseline(
-                instance, args.family, due, args.time_limit, args.workers
-            )
-            if base_rows:  # the checked value: a slack tardiness variable may overstate it
-                base_value = check(instance, base_rows, args.family, due)
+        _, _, out, value, base_value = measure(path, args)
         count += 1
         gaps.append(gap(value, best))
         matched += value <= best
