@@ -22,11 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from orderforge import demo
 from orderforge.bootstrap import build
 from orderforge.config import Settings
 from orderforge.domain.planning import DisruptionKind
 from orderforge.engines.scheduling import SolverSettings, solve
-from orderforge.services import demo, plan_runs, planning, schedule, users
+from orderforge.services import plan_runs, planning, schedule, users
 
 PASSWORD = "bench-password"
 

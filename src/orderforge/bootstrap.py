@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 
+from orderforge import contexts
 from orderforge.adapters.db import migrate
 from orderforge.adapters.db.engine import create_db_engine
 from orderforge.adapters.db.unit_of_work import SqlUnitOfWorkFactory
@@ -62,11 +63,12 @@ def build(
     settings = settings or load_settings()
     engine = create_db_engine(settings.database_url)
     ctx = ServiceContext(
-        uow=SqlUnitOfWorkFactory(engine),
+        uow=SqlUnitOfWorkFactory(engine, contexts.storages()),
         clock=clock or SystemClock(),
         hasher=hasher or Argon2PasswordHasher(),
         quotes=FpdfQuoteRenderer(),
         review_on_confirm=settings.review_on_confirm,
+        handlers=contexts.handlers(),
     )
     application = Application(settings=settings, engine=engine, ctx=ctx)
     application.ctx = replace(ctx, jobs=_job_queue(settings, application))

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from orderforge.bootstrap import Application, build
+from orderforge.demo import load_demo
 from orderforge.entrypoints.api.app import create_app
-from orderforge.services.demo import load_demo
 from tests.api.support import ALL_USERS, API, ApiSession, TestClient
 from tests.conftest import DEMO_PASSWORD, FixedClock, fast_hasher, make_settings, postgres_schema
 

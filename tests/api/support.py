@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 
 from orderforge.bootstrap import Application
+from orderforge.demo.catalogue import demo_specs
+from orderforge.demo.plant import DEMO_USERS, PRODUCT_FAMILIES
 from orderforge.domain.order import REASON_REQUIRED, TRANSITIONS, OrderAction, OrderState
 from orderforge.domain.plant import ProductFamily
 from orderforge.domain.user import Role
-from orderforge.services.demo_catalogue import demo_specs
-from orderforge.services.demo_plant import DEMO_USERS, PRODUCT_FAMILIES
 from orderforge.services.ports import OrderFilter
 
 with warnings.catch_warnings():

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from orderforge.services.demo_catalogue import catalogue_text
+from orderforge.demo.catalogue import catalogue_text
 from tests.api.support import API, ApiSession
 
 SEATING = catalogue_text("SEATING")

@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from orderforge import demo
 from orderforge.bootstrap import build
 from orderforge.entrypoints.api.app import create_app
-from orderforge.services import demo, users
+from orderforge.services import users
 from tests.conftest import DEMO_PASSWORD, FixedClock, fast_hasher, make_settings
 
 TOKENS: dict[str, str] = {}

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from orderforge.bootstrap import Application
+from orderforge.demo.catalogue import catalogue_text
 from orderforge.domain.order import TRANSITIONS, OrderAction, OrderState
 from orderforge.domain.permissions import PERMISSIONS, Resource, actions_of
 from orderforge.domain.user import Role
-from orderforge.services.demo_catalogue import catalogue_text
 from tests.api.support import (
     API,
     CUSTOMER_OF,

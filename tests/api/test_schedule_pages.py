@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from orderforge.bootstrap import build
+from orderforge.demo import load_demo
 from orderforge.entrypoints.api.app import create_app
 from orderforge.services import plan_runs, schedule, users
-from orderforge.services.demo import load_demo
 from tests.api.support import ApiSession, TestClient
 from tests.conftest import DEMO_PASSWORD, FixedClock, fast_hasher, make_settings
 

@@ -1,7 +1,7 @@
 """The configurator (/configure) with and without JavaScript, and the review queue.
 
 Same real server and Chromium as test_browser.py; every test uses its own browser
-context. The TABLE catalogue (services/demo_catalogue/table.yaml) supplies the rules:
+context. The TABLE catalogue (demo/catalogue/table.yaml) supplies the rules:
 a solid-wood top has no core, is not made in smoked oak or cherry, and is at most
 2800 mm long.
 """

@@ -116,7 +116,7 @@ def test_solve_refuses_a_missing_or_malformed_file(cli: CliRunner, tmp_path: Pat
 
 def test_catalog_import_configure_and_review(cli: CliRunner, tmp_path: Path) -> None:
     run(cli, "demo", "load")
-    from orderforge.services.demo_catalogue import catalogue_text
+    from orderforge.demo.catalogue import catalogue_text
 
     edited = tmp_path / "table.yaml"
     edited.write_text(catalogue_text("TABLE").replace('version: "2026.1"', 'version: "2027.1"'))

@@ -6,11 +6,12 @@ import dataclasses
 
 import pytest
 
+from orderforge import demo
 from orderforge.bootstrap import Application
+from orderforge.demo.catalogue import demo_specs
 from orderforge.domain.errors import IllegalTransition, PermissionDenied
 from orderforge.domain.order import LineInput
-from orderforge.services import configuration, demo, feasibility, orders, users
-from orderforge.services.demo_catalogue import demo_specs
+from orderforge.services import configuration, feasibility, orders, users
 from tests.conftest import DEMO_PASSWORD
 
 

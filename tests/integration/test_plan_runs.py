@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from orderforge import demo
 from orderforge.adapters.db import tables as t
 from orderforge.bootstrap import Application
 from orderforge.domain.errors import IllegalTransition, InvalidInput, PermissionDenied
 from orderforge.domain.planning import DisruptionKind
-from orderforge.services import demo, plan_runs, planning, schedule, users
+from orderforge.services import plan_runs, planning, schedule, users
 from orderforge.services.ports import OrderFilter, Principal
 from tests.conftest import DEMO_PASSWORD, FixedClock
 

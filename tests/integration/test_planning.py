@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from orderforge import demo
 from orderforge.bootstrap import Application
 from orderforge.domain.errors import InvalidInput, PermissionDenied
 from orderforge.engines.scheduling import validate
-from orderforge.services import demo, planning, users
+from orderforge.services import planning, users
 from tests.conftest import DEMO_PASSWORD
 
 

@@ -14,12 +14,13 @@ from alembic.migration import MigrationContext
 from orderforge.adapters.db import migrate
 from orderforge.adapters.db.tables import metadata
 from orderforge.bootstrap import Application
+from orderforge.contexts import storages
+from orderforge.demo.plant import PRODUCT_FAMILIES
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import ConcurrencyConflict
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.domain.user import Role
 from orderforge.services import orders
-from orderforge.services.demo_plant import PRODUCT_FAMILIES
 from orderforge.services.ports import OrderFilter, Principal
 
 SALES = Principal(1, "sales", Role.SALES, "Sales")
@@ -60,6 +61,7 @@ def test_schema_matches_the_tables_the_code_uses(application: Application) -> No
     assert application.schema_is_current()
     with application.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": migrate.ours})
+        storages()  # load every context's tables into the shared metadata
         diff = compare_metadata(context, metadata)
     assert diff == [], "tables.py and the migrations disagree; write a migration"
 

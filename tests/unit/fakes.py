@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar, cast
 
 from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
@@ -12,8 +13,9 @@ from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.plant import Calendar, Component, ProductFamily, WorkCenter
 from orderforge.domain.user import ApiToken, User
-from orderforge.services.ports import IdempotencyRecord, OrderFilter
+from orderforge.services.ports import IdempotencyRecord, OrderFilter, RepositoryKey
 
+R = TypeVar("R")
 _ids = itertools.count(1)
 
 
@@ -200,6 +202,11 @@ class FakeCatalogue:
         )
 
 
+#: In-memory repositories of the contexts with a room, by repository key name; each
+#: context's test support registers its fake here (the fake of `orderforge.contexts`).
+FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {}
+
+
 class FakeUnitOfWork:
     """One shared in-memory store; commit moves aggregates' events into the log.
 
@@ -218,6 +225,13 @@ class FakeUnitOfWork:
         self.plant = FakePlant()
         self.catalogue = FakeCatalogue()
         self.commits = 0
+        self.opened: dict[str, Any] = {}
+
+    def repository(self, key: RepositoryKey[R]) -> R:
+        """One fake per key for the store's life (the store is shared, like a database)."""
+        if key.name not in self.opened:
+            self.opened[key.name] = FAKE_REPOSITORIES[key.name]()
+        return cast(R, self.opened[key.name])
 
     def __call__(self) -> Self:
         return self
@@ -243,6 +257,10 @@ class FakeUnitOfWork:
         for aggregate in aggregates:
             self.events.append(aggregate.pending_events)
             aggregate.pending_events.clear()
+        for repo in self.opened.values():
+            for aggregate in getattr(repo, "seen", []):
+                self.events.append(aggregate.pending_events)
+                aggregate.pending_events.clear()
         self.commits += 1
 
     def rollback(self) -> None:

@@ -8,6 +8,15 @@ from typing import Any
 
 import pytest
 
+from orderforge.demo.catalogue import (
+    CATALOGUE_FILES,
+    COMPONENT_STATUS,
+    DIMENSIONS,
+    WORK_CENTRE_LIMITS,
+    catalogue_text,
+    demo_specs,
+)
+from orderforge.demo.plant import COLOUR_CLASSES, PRODUCT_FAMILIES, WORK_CENTRES
 from orderforge.domain.plant import ComponentStatus
 from orderforge.engines.configurator import (
     BomNode,
@@ -22,15 +31,6 @@ from orderforge.engines.configurator import (
     price,
     remaining_domains,
 )
-from orderforge.services.demo_catalogue import (
-    CATALOGUE_FILES,
-    COMPONENT_STATUS,
-    DIMENSIONS,
-    WORK_CENTRE_LIMITS,
-    catalogue_text,
-    demo_specs,
-)
-from orderforge.services.demo_plant import COLOUR_CLASSES, PRODUCT_FAMILIES, WORK_CENTRES
 
 CODES = list(CATALOGUE_FILES)
 RATES = {w.code: w.hourly_rate for w in WORK_CENTRES}

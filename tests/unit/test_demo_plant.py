@@ -7,12 +7,7 @@ import re
 
 import pytest
 
-from orderforge.domain.customer import Customer
-from orderforge.domain.order import Order, OrderAction, OrderState
-from orderforge.domain.permissions import Resource, is_allowed
-from orderforge.domain.plant import ProductFamily
-from orderforge.domain.user import Role
-from orderforge.services.demo_plant import (
+from orderforge.demo.plant import (
     CALENDARS,
     COLOUR_CLASSES,
     CUSTOMERS,
@@ -22,6 +17,11 @@ from orderforge.services.demo_plant import (
     DemoOrder,
     demo_orders,
 )
+from orderforge.domain.customer import Customer
+from orderforge.domain.order import Order, OrderAction, OrderState
+from orderforge.domain.permissions import Resource, is_allowed
+from orderforge.domain.plant import ProductFamily
+from orderforge.domain.user import Role
 
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 FAMILIES = {f.code: f for f in PRODUCT_FAMILIES}

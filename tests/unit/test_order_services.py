@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from orderforge import demo
 from orderforge.domain.errors import (
     ConcurrencyConflict,
     IdempotencyMismatch,
@@ -15,7 +16,7 @@ from orderforge.domain.errors import (
 )
 from orderforge.domain.order import LineInput
 from orderforge.domain.user import Role
-from orderforge.services import demo, orders
+from orderforge.services import orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from tests.conftest import FixedClock

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
+from orderforge.domain.events import DomainEvent
 from orderforge.services.ports import (
     Clock,
     JobQueue,
     PasswordHasher,
     QuoteRenderer,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
+
+#: Reacts to a domain event inside the transaction that raised it (ADR 0001): how a
+#: context higher up (production) learns what happened lower down (an order confirmed)
+#: without the lower one importing it.
+EventHandler = Callable[["ServiceContext", UnitOfWork, DomainEvent], None]
 
 
 class SystemClock:
@@ -32,3 +40,13 @@ class ServiceContext:
     #: Where plan runs asked for from the web or API go; None runs them in the caller
     #: (CLI, tests).
     jobs: JobQueue | None = None
+    #: event kind -> handlers, wired by the composition root from `orderforge.contexts`
+    handlers: Mapping[str, tuple[EventHandler, ...]] = field(default_factory=dict)
+
+
+def publish(ctx: ServiceContext, uow: UnitOfWork, events: list[DomainEvent]) -> None:
+    """Hand each event to its handlers, in order, in the same unit of work: they commit
+    or roll back together with the command that raised the events."""
+    for event in list(events):
+        for handler in ctx.handlers.get(event.kind, ()):
+            handler(ctx, uow, event)

@@ -21,7 +21,7 @@ from orderforge.domain.text import check_text
 from orderforge.domain.user import Role
 from orderforge.services import configuration, feasibility
 from orderforge.services.access import load_visible
-from orderforge.services.context import ServiceContext
+from orderforge.services.context import ServiceContext, publish
 from orderforge.services.ports import (
     DuplicateRecord,
     IdempotencyRecord,
@@ -344,7 +344,9 @@ def advance_order(
         _check_version(order, expected_version)
         if len(reason) > 2000:
             raise InvalidInput("Reason must be at most 2000 characters.", field="reason")
+        raised = len(order.pending_events)
         order.apply(parsed, actor=actor.username, at=ctx.clock.now(), reason=reason)
+        publish(ctx, uow, order.pending_events[raised:])
         if ctx.review_on_confirm and order.state is OrderState.CONFIRMED:
             # Confirmed (or changed and accepted): review every line at once, in the same
             # transaction, so no confirmed order waits unchecked.

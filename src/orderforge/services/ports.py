@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
@@ -28,6 +28,23 @@ from orderforge.domain.planning import (
 )
 from orderforge.domain.plant import Calendar, Component, ProductFamily, WorkCenter
 from orderforge.domain.user import ApiToken, Role, User
+
+R = TypeVar("R")
+
+
+class RepositoryKey(Generic[R]):
+    """Names one context's repository port, so a unit of work can hand it out typed.
+
+    A context declares its port (a Protocol) and a key beside it, e.g.
+    `WORK_ORDERS: RepositoryKey[WorkOrderRepository] = RepositoryKey("work_orders")`;
+    its use cases ask `uow.repository(WORK_ORDERS)`. Adding a context therefore adds
+    a key and an adapter, and edits no shared unit-of-work class (ADR 0001)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"RepositoryKey({self.name!r})"
 
 
 class DuplicateRecord(Exception):
@@ -173,6 +190,10 @@ class UnitOfWork(Protocol):
     def catalogue(self) -> CatalogueRepository: ...
     @property
     def plans(self) -> PlanRepository: ...
+
+    def repository(self, key: RepositoryKey[R]) -> R:
+        """The repository a context registered under `key`, bound to this transaction."""
+        ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

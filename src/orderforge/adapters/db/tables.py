@@ -7,7 +7,8 @@ here needs an Alembic migration beside it (a test compares the two).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -19,6 +20,9 @@ from orderforge.domain.customer import Customer
 from orderforge.domain.order import Order, OrderLine, OrderState
 from orderforge.domain.planning import PlanRun, RunKind, RunStatus
 from orderforge.domain.user import ApiToken, Role, User
+
+if TYPE_CHECKING:
+    from orderforge.adapters.db.context_storage import ContextStorage
 
 metadata = sa.MetaData(
     naming_convention={
@@ -323,8 +327,8 @@ def _fresh_event_list(target: Any, *_: Any) -> None:
     target.pending_events = []
 
 
-def start_mappers() -> None:
-    """Map the domain classes once per process (idempotent)."""
+def start_mappers(contexts: Iterable[ContextStorage] = ()) -> None:
+    """Map the domain classes once per process (idempotent), then each context's."""
     global _mapped
     if _mapped:
         return
@@ -349,4 +353,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(PlanRun, plan_runs)
     for cls in (Order, Customer, User, CatalogueVersion):
         event.listen(cls, "load", _fresh_event_list)
+    for context in contexts:
+        context.map_classes()
     _mapped = True

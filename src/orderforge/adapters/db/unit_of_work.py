@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository
 from orderforge.adapters.db.plan_repository import SqlPlanRepository
 from orderforge.adapters.db.repositories import (
     SqlCatalogueRepository,
@@ -27,7 +29,9 @@ from orderforge.adapters.db.repositories import (
 from orderforge.adapters.db.tables import start_mappers
 from orderforge.domain.errors import ConcurrencyConflict
 from orderforge.domain.events import DomainEvent
-from orderforge.services.ports import DuplicateRecord
+from orderforge.services.ports import DuplicateRecord, RepositoryKey
+
+R = TypeVar("R")
 
 
 class SqlUnitOfWork:
@@ -43,11 +47,31 @@ class SqlUnitOfWork:
     plans: SqlPlanRepository
     session: Session
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        factories: dict[str, Callable[[Session], Any]] | None = None,
+    ) -> None:
         self.session_factory = session_factory
+        self.factories = factories or {}
+        self.opened: dict[str, Any] = {}
+
+    def repository(self, key: RepositoryKey[R]) -> R:
+        """The context's repository for this transaction, made on first use."""
+        if key.name not in self.opened:
+            try:
+                factory = self.factories[key.name]
+            except KeyError:
+                raise LookupError(
+                    f"no storage registered for {key!r}: list its context's storage module "
+                    "in orderforge.contexts.STORAGE_MODULES"
+                ) from None
+            self.opened[key.name] = factory(self.session)
+        return cast(R, self.opened[key.name])
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
+        self.opened = {}
         self.orders = SqlOrderRepository(self.session)
         self.customers = SqlCustomerRepository(self.session)
         self.users = SqlUserRepository(self.session)
@@ -75,6 +99,9 @@ class SqlUnitOfWork:
             for aggregate in repo.seen:
                 collected.extend(aggregate.pending_events)
                 aggregate.pending_events.clear()
+        for repo in self.opened.values():
+            if isinstance(repo, TrackingRepository):
+                collected.extend(repo.pending_events())
         return collected
 
     def _bump_changed_orders(self) -> None:
@@ -107,10 +134,17 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     """Makes units of work bound to one engine; the mapping is set up once."""
 
-    def __init__(self, engine: Engine) -> None:
-        start_mappers()
+    def __init__(self, engine: Engine, contexts: Iterable[ContextStorage] = ()) -> None:
+        contexts = tuple(contexts)
+        start_mappers(contexts)
         self.engine = engine
         self.session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self.factories: dict[str, Callable[[Session], Any]] = {}
+        for context in contexts:
+            for name, factory in context.repositories.items():
+                if name in self.factories:
+                    raise ValueError(f"two contexts register a repository named {name!r}")
+                self.factories[name] = factory
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.session_factory)
+        return SqlUnitOfWork(self.session_factory, self.factories)

@@ -18,7 +18,9 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from orderforge import demo
 from orderforge.bootstrap import Application, build
+from orderforge.demo.plant import DEMO_USERS
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
@@ -27,12 +29,10 @@ from orderforge.services import (
     catalogue,
     configuration,
     customers,
-    demo,
     feasibility,
     orders,
     users,
 )
-from orderforge.services.demo_plant import DEMO_USERS
 
 app = typer.Typer(
     help="OrderForge: Make-to-Order manufacturing from quote to delivery.",

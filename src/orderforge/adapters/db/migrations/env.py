@@ -7,6 +7,9 @@ from sqlalchemy import engine_from_config, pool
 
 from orderforge.adapters.db.migrate import ours
 from orderforge.adapters.db.tables import metadata
+from orderforge.contexts import storages
+
+storages()  # every context's tables join `metadata` when its storage module loads
 
 config = context.config
 

@@ -1,6 +1,6 @@
 """The demo workshop's product catalogues in the configurator format, with plant facts.
 
-"Holzwerk Nordlicht" (see `orderforge.services.demo_plant`) sells four families; each is
+"Holzwerk Nordlicht" (see `orderforge.demo.plant`) sells four families; each is
 a YAML catalogue next to this module (`table.yaml`, `cabinet.yaml`, `seating.yaml`,
 `wall_panel.yaml`) that `orderforge.engines.configurator.load_family_text` reads. Next to
 the catalogues this module holds what the feasibility review compares a configured

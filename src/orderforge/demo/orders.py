@@ -1,7 +1,7 @@
 """Demo orders for the demo plant: believable histories over every lifecycle state.
 
 `build_demo_orders` takes the product families and customers as arguments (the demo
-plant passes its own, see `orderforge.services.demo_plant.demo_orders`), so this module
+plant passes its own, see `orderforge.demo.plant.demo_orders`), so this module
 depends on the domain only. Each order carries the lifecycle commands that bring a
 fresh quote to its demo state, with the role that performs each one and the reason a
 real shop would write down. Deterministic: the only randomness is `random.Random(seed)`.

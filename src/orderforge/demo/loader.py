@@ -11,13 +11,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orderforge.demo import catalogue as demo_catalogue
+from orderforge.demo import plant as demo_plant
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import Order
 from orderforge.domain.plant import Component
 from orderforge.domain.user import Role, User
-from orderforge.services import demo_catalogue, demo_plant
 from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import configure_lines

@@ -6,13 +6,14 @@ private clients. Everything here is plain data built from the domain classes, so
 seed command, the tests and the benchmarks all read the same believable plant.
 
 Pure: no I/O, no clock, and the only randomness is `random.Random(seed)` in the order
-generator (see `orderforge.services.demo_orders`).
+generator (see `orderforge.demo.orders`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from orderforge.demo.orders import ACTION_ROLES, DemoOrder, build_demo_orders
 from orderforge.domain.plant import (
     Calendar,
     Option,
@@ -24,7 +25,6 @@ from orderforge.domain.plant import (
     WorkCenterKind,
 )
 from orderforge.domain.user import Role
-from orderforge.services.demo_orders import ACTION_ROLES, DemoOrder, build_demo_orders
 
 __all__ = [
     "ACTION_ROLES",

@@ -1,0 +1,61 @@
+"""The bounded contexts that have a room of their own: where their storage and event
+handlers live.
+
+One entry per context (ADR 0001). The composition root, Alembic and the schema test read
+this list, so adding a context never edits the unit of work or another context. Modules
+are named as strings and imported here, at composition time, because the platform below
+must not import the contexts above it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+
+from orderforge.adapters.db.context_storage import ContextStorage
+from orderforge.services.context import EventHandler
+
+
+@dataclass(frozen=True)
+class Room:
+    name: str
+    #: module with `STORAGE: ContextStorage` (tables, mapping, repositories), if any
+    storage: str | None = None
+    #: module with `HANDLERS: dict[str, tuple[EventHandler, ...]]` (event kind ->
+    #: handlers), if the context reacts to other contexts' events
+    handlers: str | None = None
+
+
+#: Contexts with a room, lowest layer first.
+ROOMS: tuple[Room, ...] = ()
+
+
+@cache
+def storages() -> tuple[ContextStorage, ...]:
+    """Import every context's storage module (which defines its tables on the shared
+    metadata) and return their registrations."""
+    found: list[ContextStorage] = []
+    for room in ROOMS:
+        if room.storage is None:
+            continue
+        storage = importlib.import_module(room.storage).STORAGE
+        if not isinstance(storage, ContextStorage):
+            raise TypeError(f"{room.storage}.STORAGE is not a ContextStorage")
+        found.append(storage)
+    return tuple(found)
+
+
+@cache
+def handlers() -> dict[str, tuple[EventHandler, ...]]:
+    """Every context's event handlers, by event kind, lower contexts' first."""
+    merged: dict[str, tuple[EventHandler, ...]] = {}
+    for room in ROOMS:
+        if room.handlers is None:
+            continue
+        theirs: dict[str, tuple[EventHandler, ...]] = importlib.import_module(
+            room.handlers
+        ).HANDLERS
+        for kind, handlers_ in theirs.items():
+            merged[kind] = merged.get(kind, ()) + tuple(handlers_)
+    return merged

@@ -1,0 +1,10 @@
+"""The demo workshop (Holzwerk Nordlicht): one client of the product, nothing more.
+
+It is built from the product's own use cases and data files; no product module imports
+it (an import contract says so), so a plant that never loads the demo carries none of
+its facts.
+"""
+
+from orderforge.demo.loader import DEMO_ACTOR, DemoSummary, is_loaded, load_demo
+
+__all__ = ["DEMO_ACTOR", "DemoSummary", "is_loaded", "load_demo"]

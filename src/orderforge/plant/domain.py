@@ -1,0 +1,1 @@
+"""Plant master data (pure domain)."""

@@ -1,0 +1,1 @@
+"""Plant ports (filled in by the room's first use cases)."""

@@ -1,0 +1,1 @@
+"""Plant services (filled in by the room's first use cases)."""

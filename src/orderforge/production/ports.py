@@ -1,0 +1,1 @@
+"""Production ports (filled in by the room's first use cases)."""

@@ -1,0 +1,1 @@
+"""Production services (filled in by the room's first use cases)."""
