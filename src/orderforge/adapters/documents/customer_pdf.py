@@ -1,0 +1,108 @@
+"""Customer documents as PDF (the DocumentRenderer port), drawn with fpdf2.
+
+Text is set in Noto Sans (a Unicode font shipped as a Python package, so no system font
+is needed): a customer called Łukasz, Zoë or Дмитрий prints as written, where the core
+PDF fonts could only print Latin-1.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+import fontpkg_noto_sans
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from orderforge.services.documents import CustomerDocument
+
+FONT = "NotoSans"
+
+
+@cache
+def _font_file() -> Path:
+    return next((fontpkg_noto_sans.ROOT / "files").glob("NotoSans[[]*.ttf"))
+
+
+def _new_pdf(title: str) -> FPDF:
+    pdf = FPDF(format="A4")
+    pdf.set_title(title)
+    pdf.set_author("OrderForge")
+    font = str(_font_file())
+    pdf.add_font(FONT, "", font, variations={"wght": 400})
+    pdf.add_font(FONT, "B", font, variations={"wght": 700})
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_page()
+    return pdf
+
+
+class FpdfDocumentRenderer:
+    def render(self, document: CustomerDocument) -> bytes:
+        pdf = _new_pdf(document.title)
+        self._letterhead(pdf, document)
+        self._recipient_and_facts(pdf, document)
+        self._lines(pdf, document)
+        self._totals(pdf, document)
+        pdf.ln(4)
+        pdf.set_font(FONT, "", 8.5)
+        for note in document.notes:
+            pdf.multi_cell(0, 4.5, note, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        return bytes(pdf.output())
+
+    def _letterhead(self, pdf: FPDF, document: CustomerDocument) -> None:
+        head = document.letterhead
+        if head.logo:
+            pdf.image(io.BytesIO(head.logo), x=pdf.w - pdf.r_margin - 40, y=10, h=16)
+        pdf.set_font(FONT, "B", 14)
+        pdf.cell(120, 7, head.name, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 8.5)
+        pdf.cell(120, 4.5, " · ".join(head.address_lines), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(8)
+
+    def _recipient_and_facts(self, pdf: FPDF, document: CustomerDocument) -> None:
+        top = pdf.get_y()
+        pdf.set_font(FONT, "", 10)
+        for line in document.recipient:
+            pdf.cell(95, 5, line, new_x="LMARGIN", new_y="NEXT")
+        bottom = pdf.get_y()
+        pdf.set_y(top)
+        pdf.set_font(FONT, "", 9)
+        for label, value in document.facts:
+            pdf.set_x(110)
+            pdf.cell(38, 5, label)
+            pdf.multi_cell(0, 5, value, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(max(bottom, pdf.get_y()) + 6)
+        pdf.set_font(FONT, "B", 16)
+        pdf.cell(0, 9, document.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+
+    def _lines(self, pdf: FPDF, document: CustomerDocument) -> None:
+        pdf.set_font(FONT, "", 9)
+        heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+        with pdf.table(
+            col_widths=(10, 95, 15, 35, 35),
+            text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
+            headings_style=heading,
+            line_height=4.8,
+            borders_layout="HORIZONTAL_LINES",
+            v_align="TOP",
+        ) as table:
+            table.row(("Pos.", "Description", "Qty", "Unit price", "Amount"))
+            for line in document.lines:
+                described = "\n".join(
+                    [line.title, *(f"{label}: {value}" for label, value in line.spec)]
+                )
+                table.row(
+                    (line.position, described, str(line.quantity), line.unit_price, line.amount)
+                )
+
+    def _totals(self, pdf: FPDF, document: CustomerDocument) -> None:
+        pdf.ln(3)
+        last = len(document.totals) - 1
+        for i, (label, value) in enumerate(document.totals):
+            pdf.set_font(FONT, "B" if i == last else "", 10 if i == last else 9)
+            pdf.set_x(pdf.w - pdf.r_margin - 80)
+            pdf.cell(45, 6, label)
+            pdf.cell(35, 6, value, align="R", new_x="LMARGIN", new_y="NEXT")
