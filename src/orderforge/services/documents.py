@@ -26,7 +26,7 @@ class DocumentKind(StrEnum):
     ORDER_CONFIRMATION = "order_confirmation"
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:
         return "Quote" if self is DocumentKind.QUOTE else "Order confirmation"
 
 
@@ -128,7 +128,7 @@ def build_document(
         notes.insert(0, "Lines marked 'on request' are not included in the totals.")
     return CustomerDocument(
         kind=kind,
-        title=f"{kind.title} {order.number}",
+        title=f"{kind.heading} {order.number}",
         letterhead=letterhead,
         recipient=_recipient(customer),
         facts=_facts(kind, order, customer, letterhead, issued),

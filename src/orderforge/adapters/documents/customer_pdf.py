@@ -22,7 +22,8 @@ FONT = "NotoSans"
 
 @cache
 def _font_file() -> Path:
-    return next((fontpkg_noto_sans.ROOT / "files").glob("NotoSans[[]*.ttf"))
+    root = Path(fontpkg_noto_sans.__file__).parent / "files"
+    return next(root.glob("NotoSans[[]*.ttf"))
 
 
 def _new_pdf(title: str) -> FPDF:
@@ -30,8 +31,8 @@ def _new_pdf(title: str) -> FPDF:
     pdf.set_title(title)
     pdf.set_author("OrderForge")
     font = str(_font_file())
-    pdf.add_font(FONT, "", font, variations={"wght": 400})
-    pdf.add_font(FONT, "B", font, variations={"wght": 700})
+    pdf.add_font(FONT, "", font, variations={"wght": 400.0})
+    pdf.add_font(FONT, "B", font, variations={"wght": 700.0})
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     return pdf
