@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orderforge.domain.order import LineInput
-from orderforge.services.views import OrderDetail, OrderSummary
+from orderforge.services.views import OrderSummary
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -101,17 +101,6 @@ class OrderPage(BaseModel):
     items: list[OrderSummary]
     limit: int
     offset: int
-
-
-class FindingOut(BaseModel):
-    line_no: int
-    severity: str
-    message: str
-
-
-class FeasibilityReviewOut(BaseModel):
-    order: OrderDetail
-    findings: list[FindingOut]
 
 
 class CustomerIn(BaseModel):

@@ -29,8 +29,8 @@ from orderforge.services import (
     catalogue,
     configuration,
     customers,
-    feasibility,
     orders,
+    review,
     users,
 )
 from orderforge.services.views import plain
@@ -338,13 +338,22 @@ def order_advance(
 @order_app.command("review")
 @refusals
 def order_review(number: str, as_user: AsUser = "admin") -> None:
-    """Run the automatic feasibility review on a confirmed order (rules, plant capability,
-    components) and move it to feasible, needs engineering or rejected."""
+    """Run the automatic feasibility review (rules, plant capability, components): on a
+    confirmed order it moves it to feasible, needs engineering or rejected; on a feasible
+    or needs-engineering order it checks again and reports, leaving the state alone."""
     application = _app()
-    result = feasibility.review_order(application.ctx, _actor(application, as_user), number)
-    for finding in result["findings"]:
-        out.print(escape(f"- [{finding['severity']}] {finding['message']}"))
-    out.print(f"Order {result['order']['number']} is now {result['order']['state_label'].lower()}.")
+    result = review.review(application.ctx, _actor(application, as_user), number)
+    for finding in result.findings:
+        out.print(escape(f"- [{finding.severity}] {finding.message}"))
+    order = result.order
+    if result.applied:
+        out.print(f"Order {order.number} is now {order.state_label.lower()}.")
+    else:
+        found = f"{len(result.findings)} finding(s)" if result.findings else "no findings"
+        out.print(
+            f"Order {order.number} was reviewed again ({found}) and stays "
+            f"{order.state_label.lower()}: the review moves only confirmed orders."
+        )
 
 
 @catalog_app.command("import")

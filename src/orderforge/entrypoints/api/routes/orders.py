@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 
@@ -11,14 +11,14 @@ from orderforge.entrypoints.api.deps import current_principal, etag, get_ctx, pa
 from orderforge.entrypoints.api.schemas import (
     PROBLEM_RESPONSES,
     ActionIn,
-    FeasibilityReviewOut,
     OrderCreate,
     OrderPage,
     OrderPatch,
 )
-from orderforge.services import feasibility, orders, quotes
+from orderforge.services import orders, quotes, review
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
+from orderforge.services.review import ReviewResult
 from orderforge.services.views import OrderActions, OrderDetail, TimelineEntry
 
 #: Fields a role may not see are unset in the read models; leaving unset fields out of
@@ -161,11 +161,13 @@ def timeline(ctx: Ctx, me: Me, number: str) -> list[TimelineEntry]:
 
 @router.post(
     "/{number}/feasibility-review",
-    response_model=FeasibilityReviewOut,
-    summary="Review a confirmed order automatically and apply the outcome",
+    response_model=ReviewResult,
+    response_model_exclude_unset=True,
+    summary="Review a confirmed order automatically and apply the outcome; on a feasible "
+    "or needs-engineering order, check again and report (applied: false)",
 )
-def feasibility_review(ctx: Ctx, me: Me, number: str) -> dict[str, Any]:
-    return feasibility.review_order(ctx, me, number)
+def feasibility_review(ctx: Ctx, me: Me, number: str) -> ReviewResult:
+    return review.review(ctx, me, number)
 
 
 @router.get(
