@@ -241,7 +241,7 @@ def _actions(order: Order, actor: Principal) -> list[str]:
 
 
 def _detail(order: Order, customer: Customer, actor: Principal) -> OrderDetail:
-    return order_detail(order, customer, actor.role, _actions(order, actor))
+    return order_detail(order, customer, actor.role)
 
 
 def get_order(ctx: ServiceContext, actor: Principal, number: str) -> OrderDetail:

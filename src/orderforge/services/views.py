@@ -48,10 +48,6 @@ class OrderSummary(BaseModel):
     state_label: str
     requested_date: dt.date | None
     promise_date: dt.date | None
-    notes: str = Field(description="Shared with the customer (never internal remarks)")
-    held_from: str | None
-    changed_from: str | None
-    design_approved_at: dt.datetime | None
     lines: list[LineView]
     priority: int | None = Field(
         default=None, description="Weight of lateness in planning (1 normal, 10 rush); staff"
@@ -67,9 +63,12 @@ class OrderSummary(BaseModel):
 
 
 class OrderDetail(OrderSummary):
-    """One order with the lifecycle actions the viewer may take on it now."""
+    """One order, with its notes and where a hold or a change request returns to."""
 
-    actions: list[str] = Field(default_factory=list)
+    notes: str = Field(description="Shared with the customer (never internal remarks)")
+    held_from: str | None
+    changed_from: str | None
+    design_approved_at: dt.datetime | None
 
 
 class OrderActions(BaseModel):
@@ -136,13 +135,12 @@ def _order_fields(order: Order, customer: Customer, role: Role) -> dict[str, Any
 
 
 def order_summary(order: Order, customer: Customer, role: Role) -> OrderSummary:
-    return OrderSummary(**_order_fields(order, customer, role))
+    fields = _order_fields(order, customer, role)
+    return OrderSummary(**{k: v for k, v in fields.items() if k in OrderSummary.model_fields})
 
 
-def order_detail(
-    order: Order, customer: Customer, role: Role, actions: list[str] | None = None
-) -> OrderDetail:
-    return OrderDetail(**_order_fields(order, customer, role), actions=actions or [])
+def order_detail(order: Order, customer: Customer, role: Role) -> OrderDetail:
+    return OrderDetail(**_order_fields(order, customer, role))
 
 
 def order_view(order: Order, customer: Customer) -> dict[str, Any]:

@@ -207,7 +207,7 @@ SIDE_ACTIONS = frozenset(
 
 def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTMLResponse:
     order = orders.get_order(ctx, me, number)
-    allowed = [OrderAction(a) for a in order.actions]
+    allowed = [OrderAction(a) for a in orders.available_actions(ctx, me, number)]
     forward = [a for a in allowed if a not in SIDE_ACTIONS]
     aside = [a for a in allowed if a in SIDE_ACTIONS]
     events = [plain(e) for e in reversed(orders.order_timeline(ctx, me, number))]
