@@ -48,6 +48,8 @@ class OrderSummary(BaseModel):
     state_label: str
     requested_date: dt.date | None
     promise_date: dt.date | None
+    #: In the list too: the search matches it, so a hit shows why.
+    notes: str = Field(description="Shared with the customer (never internal remarks)")
     lines: list[LineView]
     priority: int | None = Field(
         default=None, description="Weight of lateness in planning (1 normal, 10 rush); staff"
@@ -63,9 +65,8 @@ class OrderSummary(BaseModel):
 
 
 class OrderDetail(OrderSummary):
-    """One order, with its notes and where a hold or a change request returns to."""
+    """One order, with where a hold or a change request returns to and its approval."""
 
-    notes: str = Field(description="Shared with the customer (never internal remarks)")
     held_from: str | None
     changed_from: str | None
     design_approved_at: dt.datetime | None
@@ -189,7 +190,3 @@ def timeline(events: list[StoredEvent], role: Role, viewer: str) -> list[Timelin
             fields["reason"] = event.data.get("reason", "")
         entries.append(TimelineEntry(**fields))
     return entries
-
-
-def event_view(event: StoredEvent) -> TimelineEntry:
-    return timeline([event], Role.ADMIN, "")[0]
