@@ -66,6 +66,7 @@ def _operations() -> list[str]:
         "GET /api/v1/families/{code}/versions",
         "POST /api/v1/families/{code}/domains",
         "POST /api/v1/families/{code}/configure",
+        "POST /api/v1/families/{code}/complete",
         "GET /api/v1/families/{code}/catalogue",
         "POST /api/v1/catalogue",
         "POST /api/v1/orders/{number}/feasibility-review",

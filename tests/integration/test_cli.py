@@ -127,7 +127,13 @@ def test_catalog_import_configure_and_review(cli: CliRunner, tmp_path: Path) -> 
     assert "Error" in run(cli, "catalog", "import", str(bad), code=1)
     shown = json.loads(run(cli, "configure", "TABLE", "top=solid", "--json"))
     assert "mdf" not in shown["domains"]["options"]["core"]
-    assert "no core" in run(cli, "configure", "TABLE", "top=solid", "core=mdf")
+    refused = " ".join(run(cli, "configure", "TABLE", "top=solid", "core=mdf", code=1).split())
+    assert "no core" in refused and "Change one of these choices: core, top." in refused
+    # Unpicked values are completed by the one rule: what still fits, then the price.
+    completed = json.loads(run(cli, "configure", "TABLE", "top=solid", "length=2200", "--json"))
+    assert completed["completion"]["evaluation"]["valid"]
+    assert completed["completion"]["spec"]["core"] == "none"
+    assert "price" in run(cli, "configure", "TABLE", "top=solid", "length=2200")
     created = json.loads(
         run(
             cli,
@@ -143,8 +149,14 @@ def test_catalog_import_configure_and_review(cli: CliRunner, tmp_path: Path) -> 
     assert "needs engineering" in run(cli, "order", "advance", created["number"], "confirm")
     shown = json.loads(run(cli, "order", "show", created["number"], "--json"))
     assert "1300 mm" in shown["events"][-1]["reason"]
-    refused = run(cli, "order", "review", created["number"], "--as", "engineer", code=1)
-    assert "runs on confirmed orders" in " ".join(refused.split())
+    # Reviewing again re-checks and reports; the state stays (no way back to confirmed).
+    again = " ".join(run(cli, "order", "review", created["number"], "--as", "engineer").split())
+    assert "1300 mm" in again and "stays needs engineering" in again
+    quote = json.loads(
+        run(cli, "order", "create", "--customer", "C-HOTEL-ALPINA", "--line", "TABLE", "--json")
+    )
+    refused = run(cli, "order", "review", quote["number"], "--as", "engineer", code=1)
+    assert "runs on confirmed, feasible or needs-engineering orders" in " ".join(refused.split())
 
 
 def test_plan_run_replan_show_pin_and_worker(cli: CliRunner) -> None:

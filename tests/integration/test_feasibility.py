@@ -31,16 +31,16 @@ def test_confirmation_reviews_automatically(application: Application) -> None:
         application, "TABLE", {"top": "veneered", "length": "3000", "width": "1400"}
     )
     admin = users.authenticate(application.ctx, "admin", DEMO_PASSWORD)
-    assert orders.get_order(application.ctx, admin, plain)["state"] == "feasible"
-    assert orders.get_order(application.ctx, admin, wide)["state"] == "needs_engineering"
-    kinds = [e["kind"] for e in orders.order_timeline(application.ctx, admin, wide)]
+    assert orders.get_order(application.ctx, admin, plain).state == "feasible"
+    assert orders.get_order(application.ctx, admin, wide).state == "needs_engineering"
+    kinds = [e.kind for e in orders.order_timeline(application.ctx, admin, wide)]
     assert kinds[-2:] == ["order_confirm", "order_flag_needs_engineering"]
 
 
 def confirmed_order(app: Application, family: str, spec: dict[str, str]) -> str:
     sales = users.authenticate(app.ctx, "sales", DEMO_PASSWORD)
     cmd = orders.CreateOrder("C-HOTEL-ALPINA", (LineInput(family, 1, spec),))
-    number: str = orders.create_order(app.ctx, sales, cmd).view["number"]
+    number: str = orders.create_order(app.ctx, sales, cmd).view.number
     orders.advance_order(app.ctx, sales, number, "confirm")
     return number
 
@@ -68,8 +68,8 @@ def test_a_table_wider_than_every_press_needs_engineering(plant: Application) ->
     timeline = orders.order_timeline(
         plant.ctx, users.authenticate(plant.ctx, "admin", DEMO_PASSWORD), number
     )
-    assert timeline[-1]["actor"] == "feasibility-review"
-    assert "1300" in timeline[-1]["reason"]
+    assert timeline[-1].actor == "feasibility-review"
+    assert "1300" in (timeline[-1].reason or "")
 
 
 def test_a_new_component_needs_engineering(plant: Application) -> None:

@@ -195,7 +195,7 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_order(
 
     with ThreadPoolExecutor(6) as pool:
         results = list(pool.map(create, range(6)))
-    assert len({r.view["number"] for r in results}) == 1
+    assert len({r.view.number for r in results}) == 1
     assert sum(not r.replayed for r in results) == 1
     assert all(r.view == results[0].view for r in results)
     with application.ctx.uow() as uow:

@@ -36,6 +36,7 @@ class FakeOrders:
             for o in self.rows.values()
             if (c.state is None or o.state is c.state)
             and (c.customer_id is None or o.customer_id == c.customer_id)
+            and (c.numbers is None or o.number in c.numbers)
         ]
 
     def list(self, criteria: OrderFilter) -> list[Order]:

@@ -48,8 +48,8 @@ def table_order(customer: str = "C-HOTEL-ALPINA", quantity: int = 2) -> orders.C
 
 
 def test_numbers_are_readable_and_consecutive(ctx: ServiceContext) -> None:
-    first = orders.create_order(ctx, SALES, table_order()).view["number"]
-    second = orders.create_order(ctx, SALES, table_order()).view["number"]
+    first = orders.create_order(ctx, SALES, table_order()).view.number
+    second = orders.create_order(ctx, SALES, table_order()).view.number
     year, n = first.split("-")[1:]
     assert second == f"SO-{year}-{int(n) + 1:04d}"
 
@@ -73,18 +73,18 @@ def test_idempotent_create_replays_and_refuses_a_different_body(
     assert len(uow.orders.rows) == count
     # Keys belong to the caller: another user's identical key is a new request.
     other = orders.create_order(ctx, ADMIN, table_order(), idempotency_key="k-1")
-    assert other.view["number"] != first.view["number"]
+    assert other.view.number != first.view.number
 
 
 def test_customer_sees_only_own_orders(ctx: ServiceContext, uow: FakeUnitOfWork) -> None:
     alpina = uow.customers.get("C-HOTEL-ALPINA")
     assert alpina is not None and alpina.id is not None
     me = Principal(9, "alpina", Role.CUSTOMER, "Alpina", customer_id=alpina.id)
-    mine = orders.create_order(ctx, SALES, table_order()).view["number"]
-    theirs = orders.create_order(ctx, SALES, table_order("C-ARCH-BERG")).view["number"]
+    mine = orders.create_order(ctx, SALES, table_order()).view.number
+    theirs = orders.create_order(ctx, SALES, table_order("C-ARCH-BERG")).view.number
     listed = orders.list_orders(ctx, me, orders.OrderQuery())
-    assert {o["customer"]["code"] for o in listed} == {"C-HOTEL-ALPINA"}
-    assert orders.get_order(ctx, me, mine)["number"] == mine
+    assert {o.customer.code for o in listed} == {"C-HOTEL-ALPINA"}
+    assert orders.get_order(ctx, me, mine).number == mine
     with pytest.raises(NotFound):
         orders.get_order(ctx, me, theirs)
     with pytest.raises(NotFound):
@@ -92,11 +92,11 @@ def test_customer_sees_only_own_orders(ctx: ServiceContext, uow: FakeUnitOfWork)
 
 
 def test_stale_version_is_refused_and_changes_nothing(ctx: ServiceContext) -> None:
-    number = orders.create_order(ctx, SALES, table_order()).view["number"]
+    number = orders.create_order(ctx, SALES, table_order()).view.number
     orders.advance_order(ctx, SALES, number, "confirm", expected_version=1)
     with pytest.raises(ConcurrencyConflict, match="changed by someone else"):
         orders.advance_order(ctx, SALES, number, "cancel", reason="x", expected_version=0)
-    assert orders.get_order(ctx, SALES, number)["state"] == "confirmed"
+    assert orders.get_order(ctx, SALES, number).state == "confirmed"
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_unknown_family_and_customer_are_named(ctx: ServiceContext) -> None:
 
 
 def test_available_actions_combine_role_and_state(ctx: ServiceContext) -> None:
-    number = orders.create_order(ctx, SALES, table_order()).view["number"]
+    number = orders.create_order(ctx, SALES, table_order()).view.number
     assert orders.available_actions(ctx, SALES, number) == ["confirm", "cancel"]
     assert orders.available_actions(ctx, OPERATOR, number) == []
 

@@ -13,19 +13,31 @@ from typing import Any
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.permissions import VIEW, Resource, require
 from orderforge.domain.text import check_text
+from orderforge.domain.user import Role
 from orderforge.engines.configurator import (
     Configuration,
     Conflict,
     Costing,
+    Domains,
+    Family,
     MarginRule,
     SpecError,
     Validity,
+    ValueRange,
     check_spec,
     configure,
     price,
     remaining_domains,
 )
+from orderforge.services import configuration_views as views
 from orderforge.services.catalogue import entry_for, family_of
+from orderforge.services.configuration_views import (
+    CompletionView,
+    EvaluationView,
+    RemainingView,
+    conflict_view,
+    remaining_view,
+)
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal, UnitOfWork
 
@@ -43,6 +55,7 @@ class Evaluation:
     validity: Validity
     configuration: Configuration | None
     costing: Costing | None
+    completion: Completion
 
 
 def _clean(spec: dict[str, str], where: str = "spec") -> dict[str, str]:
@@ -60,70 +73,144 @@ def spec_error(exc: SpecError, where: str) -> InvalidInput:
     return InvalidInput("; ".join(i.message for i in exc.issues) or str(exc), field=field)
 
 
-def conflict_view(conflict: Conflict) -> dict[str, Any]:
-    return {
-        "message": conflict.message,
-        "rules": list(conflict.rules),
-        "names": sorted(conflict.names),
-    }
-
-
 def remaining(
     ctx: ServiceContext, actor: Principal, family_code: str, partial: dict[str, str]
-) -> dict[str, Any]:
+) -> RemainingView:
     require(actor.role, Resource.CATALOGUE, VIEW)
     with ctx.uow() as uow:
         entry = entry_for(uow, family_code)
         family, code, version = family_of(entry), entry.family_code, entry.version
+    return remaining_view(code, version, _domains(family, _clean(partial), "spec"))
+
+
+def _domains(family: Family, spec: dict[str, str], where: str) -> Domains:
     try:
-        domains = remaining_domains(family, _clean(partial))
+        return remaining_domains(family, spec)
     except SpecError as exc:
-        raise spec_error(exc, "spec") from None
-    return {
-        "family": code,
-        "version": version,
-        "consistent": domains.consistent,
-        "options": {k: list(v) for k, v in domains.options.items()},
-        "parameters": {
-            k: {
-                "unit": d.unit,
-                "ranges": [
-                    {"min": str(r.minimum), "max": str(r.maximum), "step": str(r.step)}
-                    for r in d.ranges
-                ],
-            }
-            for k, d in domains.parameters.items()
-        },
-        "conflicts": [conflict_view(c) for c in domains.conflicts],
-    }
+        raise spec_error(exc, where) from None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Picks plus a value for everything not picked, or why the picks cannot be completed."""
+
+    picks: dict[str, str]
+    spec: dict[str, str]
+    #: Every unpicked value the rule filled in.
+    filled: dict[str, str]
+    #: The filled values that are not the catalogue default (it no longer fit).
+    off_default: dict[str, str]
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def _plain(value: Decimal) -> str:
+    """800, 0.5 - never 8E+2."""
+    return format(value.normalize(), "f")
+
+
+def _nearest(value: Decimal, ranges: tuple[ValueRange, ...]) -> Decimal | None:
+    """The possible value closest to `value` (ties: the lower one); itself if possible."""
+    best: Decimal | None = None
+    for r in ranges:
+        clamped = min(max(value, r.minimum), r.maximum)
+        if r.step > 0:
+            clamped = r.minimum + ((clamped - r.minimum) // r.step) * r.step
+            if clamped + r.step <= r.maximum and (clamped + r.step - value) < (value - clamped):
+                clamped += r.step
+        if best is None or abs(clamped - value) < abs(best - value):
+            best = clamped
+    return best
+
+
+def complete_in(family: Family, picks: dict[str, str], where: str = "spec") -> Completion:
+    """THE completion rule (page, script, API, CLI and orders all use it): every unpicked
+    option takes the catalogue default while it still fits, else the first possible
+    choice; every unpicked parameter its default (or minimum) while it fits, else the
+    nearest possible value. Each fill narrows the domains before the next one, so the
+    result is always a valid spec when the picks themselves are consistent."""
+    spec = _clean(picks, where)
+    picked = dict(spec)
+    filled: dict[str, str] = {}
+    off_default: dict[str, str] = {}
+    domains = _domains(family, spec, where)
+    if not domains.consistent:
+        return Completion(picked, spec, {}, {}, domains.conflicts)
+    for option in family.options:
+        if option.code in spec:
+            continue
+        possible = domains.options.get(option.code, ())
+        if not possible:
+            continue
+        value = option.default if option.default in possible else possible[0]
+        spec[option.code] = filled[option.code] = value
+        if value != option.default:
+            off_default[option.code] = value
+        if len(possible) > 1:
+            domains = _domains(family, spec, where)
+    for parameter in family.parameters:
+        if parameter.code in spec or parameter.code not in domains.parameters:
+            continue
+        wanted = parameter.default if parameter.default is not None else parameter.minimum
+        near = _nearest(wanted, domains.parameters[parameter.code].ranges)
+        if near is None:
+            continue
+        spec[parameter.code] = filled[parameter.code] = _plain(near)
+        if near != wanted:
+            off_default[parameter.code] = _plain(near)
+        domains = _domains(family, spec, where)
+    return Completion(picked, spec, filled, off_default)
 
 
 def evaluate_in(
     uow: UnitOfWork, family_code: str, spec: dict[str, str], where: str = "spec"
 ) -> Evaluation:
-    """Check, configure and price a spec against the newest catalogue version."""
+    """Complete (by the one rule), check, configure and price a spec against the newest
+    catalogue version."""
     entry = entry_for(uow, family_code)
     family = family_of(entry)
+    completion = complete_in(family, spec, where)
     rates = {w.code: w.hourly_rate for w in uow.plant.work_centres()}
     try:
-        validity = check_spec(family, _clean(spec, where))
+        validity = check_spec(family, completion.spec)
     except SpecError as exc:
         raise spec_error(exc, where) from None
     if not validity.valid:
-        return Evaluation(entry.family_code, entry.version, validity, None, None)
+        return Evaluation(entry.family_code, entry.version, validity, None, None, completion)
     configuration = configure(family, validity.spec)
     missing_rates = {w for op in configuration.routing for w in op.work_centres[:1]} - set(rates)
     costing = None if missing_rates else price(configuration, rates, MARGIN_RULE)
-    return Evaluation(entry.family_code, entry.version, validity, configuration, costing)
+    return Evaluation(
+        entry.family_code, entry.version, validity, configuration, costing, completion
+    )
 
 
 def evaluate(
     ctx: ServiceContext, actor: Principal, family_code: str, spec: dict[str, str]
-) -> dict[str, Any]:
+) -> EvaluationView:
     require(actor.role, Resource.CATALOGUE, VIEW)
     with ctx.uow() as uow:
         result = evaluate_in(uow, family_code, spec)
-    return evaluation_view(result)
+    return evaluation_view(result, actor.role)
+
+
+def complete(
+    ctx: ServiceContext, actor: Principal, family_code: str, picks: dict[str, str]
+) -> CompletionView:
+    """The picks completed by the one rule, with the completed spec checked and priced."""
+    require(actor.role, Resource.CATALOGUE, VIEW)
+    with ctx.uow() as uow:
+        result = evaluate_in(uow, family_code, picks)
+    done = result.completion
+    return CompletionView(
+        family=result.family,
+        version=result.version,
+        picks=done.picks,
+        complete=not done.conflicts,
+        spec=done.spec,
+        filled=done.off_default,
+        conflicts=[conflict_view(c) for c in done.conflicts],
+        evaluation=evaluation_view(result, actor.role) if not done.conflicts else None,
+    )
 
 
 def resolved_spec(validity: Validity) -> dict[str, str]:
@@ -136,54 +223,18 @@ def explain_invalid(validity: Validity) -> str:
     return " ".join(c.message for c in validity.conflicts) or "The spec breaks a rule."
 
 
-def evaluation_view(result: Evaluation) -> dict[str, Any]:
+def evaluation_view(result: Evaluation, role: Role) -> EvaluationView:
     v = result.validity
-    view: dict[str, Any] = {
+    fields: dict[str, Any] = {
         "family": result.family,
         "version": result.version,
         "valid": v.valid,
         "spec": resolved_spec(v),
-        "defaulted": list(v.defaulted),
+        "defaulted": sorted(set(v.defaulted) | set(result.completion.filled)),
         "missing": list(v.missing),
         "violated": list(v.violated),
         "conflicts": [conflict_view(c) for c in v.conflicts],
-        "bom": [],
-        "routing": [],
-        "computed": {},
-        "costing": None,
+        "configuration": result.configuration,
+        "costing": result.costing,
     }
-    if result.configuration is not None:
-        c = result.configuration
-        view["computed"] = {k: str(x) for k, x in c.computed.items()}
-        view["bom"] = [
-            {
-                "component": i.component,
-                "name": i.name,
-                "quantity": str(i.quantity),
-                "unit": i.unit,
-                "unit_cost": str(i.unit_cost),
-            }
-            for i in c.components
-        ]
-        view["routing"] = [
-            {
-                "key": o.key,
-                "code": o.code,
-                "name": o.name,
-                "work_centres": list(o.work_centres),
-                "setup_minutes": str(o.setup_minutes),
-                "run_minutes": str(o.run_minutes),
-                "predecessors": list(o.predecessors),
-            }
-            for o in c.routing
-        ]
-    if result.costing is not None:
-        k = result.costing
-        view["costing"] = {
-            "material_cost": str(k.material_cost),
-            "labour_cost": str(k.labour_cost),
-            "cost": str(k.cost),
-            "price": str(k.price),
-            "margin": str(k.margin),
-        }
-    return view
+    return views.evaluation_view(fields, role)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import InvalidInput, NotFound
@@ -11,7 +10,7 @@ from orderforge.domain.permissions import CREATE, VIEW, Resource, require
 from orderforge.domain.user import Role
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
-from orderforge.services.views import customer_view
+from orderforge.services.views import CustomerView, customer_view
 
 
 @dataclass(frozen=True)
@@ -22,9 +21,7 @@ class RegisterCustomer:
     country: str = "DE"
 
 
-def register_customer(
-    ctx: ServiceContext, actor: Principal, cmd: RegisterCustomer
-) -> dict[str, Any]:
+def register_customer(ctx: ServiceContext, actor: Principal, cmd: RegisterCustomer) -> CustomerView:
     require(actor.role, Resource.CUSTOMER, CREATE)
     with ctx.uow() as uow:
         customer = Customer.register(
@@ -44,7 +41,7 @@ def register_customer(
         return customer_view(customer)
 
 
-def list_customers(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
+def list_customers(ctx: ServiceContext, actor: Principal) -> list[CustomerView]:
     require(actor.role, Resource.CUSTOMER, VIEW)
     with ctx.uow() as uow:
         customers = uow.customers.list()
@@ -53,7 +50,7 @@ def list_customers(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]
         return [customer_view(c) for c in customers]
 
 
-def get_customer(ctx: ServiceContext, actor: Principal, code: str) -> dict[str, Any]:
+def get_customer(ctx: ServiceContext, actor: Principal, code: str) -> CustomerView:
     require(actor.role, Resource.CUSTOMER, VIEW)
     with ctx.uow() as uow:
         customer = uow.customers.get(code.strip().upper())

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import (
@@ -29,7 +28,15 @@ from orderforge.services.ports import (
     Principal,
     UnitOfWork,
 )
-from orderforge.services.views import event_view, order_view
+from orderforge.services.views import (
+    OrderDetail,
+    OrderSummary,
+    TimelineEntry,
+    order_detail,
+    order_summary,
+    plain,
+    timeline,
+)
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
@@ -70,7 +77,7 @@ class ReviseOrder:
 
 @dataclass(frozen=True)
 class CreatedOrder:
-    view: dict[str, Any]
+    view: OrderDetail
     #: True when an earlier request with the same idempotency key produced this order.
     replayed: bool = False
 
@@ -120,7 +127,7 @@ def _replay(uow: UnitOfWork, actor: Principal, key: str, cmd: CreateOrder) -> Cr
             "This Idempotency-Key was already used with a different request body; "
             "use a new key for a new order."
         )
-    return CreatedOrder(view=record.response, replayed=True)
+    return CreatedOrder(view=OrderDetail.model_validate(record.response), replayed=True)
 
 
 def _create_once(
@@ -145,7 +152,7 @@ def _create_once(
             at=now,
         )
         uow.orders.add(order)
-        view = order_view(order, customer)
+        view = _detail(order, customer, actor)
         if key is not None:
             uow.idempotency.add(
                 IdempotencyRecord(
@@ -153,7 +160,7 @@ def _create_once(
                     key=key,
                     fingerprint=cmd.fingerprint(),
                     status_code=201,
-                    response=view,
+                    response=plain(view),
                     created_at=now,
                 )
             )
@@ -227,21 +234,34 @@ def _customer_of(uow: UnitOfWork, order: Order) -> Customer:
     return customer
 
 
-def get_order(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
+def _actions(order: Order, actor: Principal) -> list[str]:
+    return [
+        a.value for a in order.allowed_actions() if is_allowed(actor.role, Resource.ORDER, a.value)
+    ]
+
+
+def _detail(order: Order, customer: Customer, actor: Principal) -> OrderDetail:
+    return order_detail(order, customer, actor.role)
+
+
+def get_order(ctx: ServiceContext, actor: Principal, number: str) -> OrderDetail:
     require(actor.role, Resource.ORDER, VIEW)
     with ctx.uow() as uow:
         order = load_visible(uow, actor, number)
-        return order_view(order, _customer_of(uow, order))
+        return _detail(order, _customer_of(uow, order), actor)
 
 
-def list_orders(ctx: ServiceContext, actor: Principal, query: OrderQuery) -> list[dict[str, Any]]:
+def list_orders(ctx: ServiceContext, actor: Principal, query: OrderQuery) -> list[OrderSummary]:
     require(actor.role, Resource.ORDER, VIEW)
     with ctx.uow() as uow:
         criteria = _criteria(uow, actor, query)
         if criteria is None:
             return []
         customers = {c.id: c for c in uow.customers.list()}
-        return [order_view(o, customers[o.customer_id]) for o in uow.orders.list(criteria)]
+        return [
+            order_summary(o, customers[o.customer_id], actor.role)
+            for o in uow.orders.list(criteria)
+        ]
 
 
 def count_orders(ctx: ServiceContext, actor: Principal) -> dict[str, int]:
@@ -290,23 +310,19 @@ def _criteria(uow: UnitOfWork, actor: Principal, query: OrderQuery) -> OrderFilt
     )
 
 
-def order_timeline(ctx: ServiceContext, actor: Principal, number: str) -> list[dict[str, Any]]:
+def order_timeline(ctx: ServiceContext, actor: Principal, number: str) -> list[TimelineEntry]:
     require(actor.role, Resource.ORDER, VIEW)
     with ctx.uow() as uow:
         order = load_visible(uow, actor, number)
-        return [event_view(e) for e in uow.events.for_aggregate("order", order.number)]
+        events = uow.events.for_aggregate("order", order.number)
+        return timeline(events, actor.role, actor.username)
 
 
 def available_actions(ctx: ServiceContext, actor: Principal, number: str) -> list[str]:
     """Actions this actor may take on the order now: allowed by role AND by state."""
     require(actor.role, Resource.ORDER, VIEW)
     with ctx.uow() as uow:
-        order = load_visible(uow, actor, number)
-        return [
-            a.value
-            for a in order.allowed_actions()
-            if is_allowed(actor.role, Resource.ORDER, a.value)
-        ]
+        return _actions(load_visible(uow, actor, number), actor)
 
 
 def parse_action(action: str) -> OrderAction:
@@ -336,7 +352,7 @@ def advance_order(
     *,
     reason: str = "",
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> OrderDetail:
     parsed = parse_action(action)
     with ctx.uow() as uow:
         order = load_visible(uow, actor, number)
@@ -352,7 +368,7 @@ def advance_order(
             # transaction, so no confirmed order waits unchecked.
             feasibility.review_in(uow, order, ctx)
         uow.commit()
-        return order_view(order, _customer_of(uow, order))
+        return _detail(order, _customer_of(uow, order), actor)
 
 
 def revise_order(
@@ -361,7 +377,7 @@ def revise_order(
     number: str,
     cmd: ReviseOrder,
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> OrderDetail:
     with ctx.uow() as uow:
         order = load_visible(uow, actor, number)
         require(actor.role, Resource.ORDER, EDIT)
@@ -377,4 +393,4 @@ def revise_order(
             at=ctx.clock.now(),
         )
         uow.commit()
-        return order_view(order, _customer_of(uow, order))
+        return _detail(order, _customer_of(uow, order), actor)

@@ -79,6 +79,8 @@ class OrderFilter:
     search: str | None = None
     limit: int = 200
     offset: int = 0
+    #: Only these order numbers (e.g. the orders of one plan, loaded in one query).
+    numbers: tuple[str, ...] | None = None
 
 
 class OrderRepository(Protocol):

@@ -15,6 +15,7 @@ from orderforge.domain.permissions import VIEW, Resource, require
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import get_order
 from orderforge.services.ports import Principal
+from orderforge.services.views import plain
 
 COMPANY = "Holzwerk Nordlicht"
 VALID_DAYS = 30
@@ -68,4 +69,4 @@ def quote_document(ctx: ServiceContext, actor: Principal, number: str) -> bytes:
         raise InvalidInput(
             "Quote documents are not available in this installation.", field="format"
         )
-    return ctx.quotes.render(quote_content(get_order(ctx, actor, number)))
+    return ctx.quotes.render(quote_content(plain(get_order(ctx, actor, number))))

@@ -15,7 +15,7 @@ from orderforge.engines.configurator import configure
 from orderforge.services import planning
 from orderforge.services.catalogue import family_of
 from orderforge.services.context import ServiceContext
-from orderforge.services.ports import Principal, UnitOfWork
+from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -241,8 +241,13 @@ def board(ctx: ServiceContext, actor: Principal, number: int | None = None) -> d
         orders: list[dict[str, Any]] = []
         operations: list[dict[str, Any]] = []
         if n is not None:
-            for o in uow.plans.planned_orders(n):
-                order = uow.orders.get(o.order_number)
+            planned = uow.plans.planned_orders(n)
+            # One query for every planned order's state and priority, not one per order.
+            numbers = tuple(o.order_number for o in planned)
+            found = uow.orders.list(OrderFilter(numbers=numbers, limit=max(len(numbers), 1)))
+            by_number = {order.number: order for order in found}
+            for o in planned:
+                order = by_number.get(o.order_number)
                 orders.append(
                     {
                         "order": o.order_number,

@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput, NotFound
 from orderforge.domain.permissions import CREATE, VIEW, Resource, require
 from orderforge.domain.user import ApiToken, User
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal, UnitOfWork
-from orderforge.services.views import user_view
+from orderforge.services.views import UserView, user_view
 
 TOKEN_PREFIX = "ofk_"  # noqa: S105 - a public marker, not a secret
 #: Verified against when the username is unknown, so a miss costs as much as a hit.
@@ -45,7 +44,7 @@ def principal_of(user: User) -> Principal:
     )
 
 
-def add_user(ctx: ServiceContext, actor: Principal | None, cmd: AddUser) -> dict[str, Any]:
+def add_user(ctx: ServiceContext, actor: Principal | None, cmd: AddUser) -> UserView:
     """Create a user. `actor` None means the local administrator at the command line."""
     if actor is not None:
         require(actor.role, Resource.USER, CREATE)
@@ -80,7 +79,7 @@ def _customer_id(uow: UnitOfWork, code: str | None) -> int | None:
     return customer.id
 
 
-def list_users(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
+def list_users(ctx: ServiceContext, actor: Principal) -> list[UserView]:
     require(actor.role, Resource.USER, VIEW)
     with ctx.uow() as uow:
         codes = {c.id: c.code for c in uow.customers.list()}

@@ -57,6 +57,8 @@ class SqlOrderRepository:
             stmt = stmt.where(t.orders.c.state == criteria.state)
         if criteria.customer_id is not None:
             stmt = stmt.where(t.orders.c.customer_id == criteria.customer_id)
+        if criteria.numbers is not None:
+            stmt = stmt.where(t.orders.c.number.in_(criteria.numbers))
         if criteria.search:
             # The text is literal: %, _ and \ typed by a person match themselves.
             literal = criteria.search.strip().replace("\\", "\\\\")

@@ -69,7 +69,7 @@ def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = F
     api.include_router(plans.router)
     app.include_router(api)
     # Imported here: the web pages are optional for an API-only deployment.
-    from orderforge.entrypoints.web.pages import install as install_web
+    from orderforge.entrypoints.web.site import install as install_web
 
     install_web(app)
     errors.install(app)

@@ -1,8 +1,9 @@
-"""Request bodies of the planning API; responses are the services' plain views."""
+"""Request bodies and response shapes of the planning API."""
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -73,3 +74,104 @@ class PinIn(BaseModel):
     resource: str = Field(min_length=1, max_length=50, examples=["PAINT"])
     not_before: AwareDatetime | None = None
     note: str = Field(default="", max_length=2000)
+
+
+# -- responses ----------------------------------------------------------------------
+
+
+class RunOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    requested_by: str
+    requested_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    time_limit: float
+    trigger: dict[str, Any]
+    progress: dict[str, Any]
+    error: dict[str, Any] | None
+    plan_version: int | None
+
+
+class VersionOut(BaseModel):
+    number: int
+    created_at: dt.datetime
+    created_by: str
+    run_id: int | None
+    horizon_start: dt.datetime
+    based_on: int | None
+    reason: str
+    objective: int
+    lower_bound: int
+    optimal: bool
+    late_orders: int
+    operation_count: int
+    moved_operations: int
+    seconds: float
+    skipped: list[str]
+
+
+class PlannedOrderOut(BaseModel):
+    order_number: str
+    planned_start: dt.datetime
+    planned_finish: dt.datetime
+    due: dt.datetime | None
+    tardiness_minutes: int
+    binding: list[str]
+
+
+class OperationOut(BaseModel):
+    key: str
+    order_number: str
+    line_no: int
+    name: str
+    work_centre: str
+    resource: str
+    start: dt.datetime
+    end: dt.datetime
+    setup_class: str | None
+    frozen: bool
+    pinned: bool
+
+
+class PlanOut(VersionOut):
+    current: bool
+    orders: list[PlannedOrderOut]
+    operations: list[OperationOut]
+
+
+class MovedOrderOut(BaseModel):
+    order: str
+    finish_before: dt.datetime | None
+    finish_after: dt.datetime | None
+    finish_moved_minutes: int | None
+    tardiness_before: int | None
+    tardiness_after: int | None
+
+
+class ComparisonOut(BaseModel):
+    older: int
+    newer: int
+    orders: list[MovedOrderOut]
+
+
+class PinOut(BaseModel):
+    id: int | None
+    operation: str
+    resource: str
+    not_before: dt.datetime | None
+    created_by: str
+    created_at: dt.datetime
+    note: str
+
+
+class DowntimeOut(BaseModel):
+    id: int | None
+    work_centre: str
+    resource: str | None
+    start: dt.datetime
+    end: dt.datetime
+    reason: str
+    recorded_by: str
+    recorded_at: dt.datetime

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orderforge.domain.order import LineInput
+from orderforge.services.views import OrderSummary
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -91,65 +92,15 @@ class ActionIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-class CustomerRef(BaseModel):
-    code: str
-    name: str
-
-
-class LineOut(BaseModel):
-    line_no: int
-    product_family: str
-    quantity: int
-    spec: dict[str, str]
-    catalogue_version: int | None = None
-    unit_price: str | None = None
-
-
 class SpecIn(BaseModel):
     model_config = _STRICT
     spec: dict[str, str] = Field(default_factory=dict, examples=[{"top_material": "glass"}])
 
 
-class OrderOut(BaseModel):
-    number: str
-    customer: CustomerRef
-    state: str
-    state_label: str
-    requested_date: dt.date | None
-    promise_date: dt.date | None
-    notes: str
-    held_from: str | None
-    changed_from: str | None
-    design_approved_at: dt.datetime | None
-    lines: list[LineOut]
-    priority: int = Field(description="Weight of lateness in planning (1 normal, 10 rush)")
-    planned_start: dt.datetime | None = Field(description="From the current plan version")
-    planned_finish: dt.datetime | None
-    plan_version: int | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    version: int
-
-
 class OrderPage(BaseModel):
-    items: list[OrderOut]
+    items: list[OrderSummary]
     limit: int
     offset: int
-
-
-class EventOut(BaseModel):
-    id: int
-    kind: str
-    actor: str
-    occurred_at: dt.datetime
-    action: str | None
-    reason: str
-    changes: dict[str, Any]
-
-
-class ActionsOut(BaseModel):
-    number: str
-    actions: list[str]
 
 
 class CustomerIn(BaseModel):
@@ -160,14 +111,6 @@ class CustomerIn(BaseModel):
     country: str = Field(default="DE", min_length=2, max_length=2)
 
 
-class CustomerOut(BaseModel):
-    code: str
-    name: str
-    email: str
-    country: str
-    created_at: dt.datetime
-
-
 class UserIn(BaseModel):
     model_config = _STRICT
     username: str = Field(min_length=2, max_length=40)
@@ -175,15 +118,6 @@ class UserIn(BaseModel):
     password: str = Field(min_length=8, max_length=200)
     display_name: str = Field(default="", max_length=200)
     customer: str | None = Field(default=None, max_length=20)
-
-
-class UserOut(BaseModel):
-    username: str
-    display_name: str
-    role: str
-    customer: str | None
-    active: bool
-    created_at: dt.datetime
 
 
 class TokenRequest(BaseModel):

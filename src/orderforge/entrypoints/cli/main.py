@@ -29,10 +29,11 @@ from orderforge.services import (
     catalogue,
     configuration,
     customers,
-    feasibility,
     orders,
+    review,
     users,
 )
+from orderforge.services.views import plain
 
 app = typer.Typer(
     help="OrderForge: Make-to-Order manufacturing from quote to delivery.",
@@ -178,7 +179,7 @@ def user_add(
             customer_code=customer,
         ),
     )
-    out.print(f"User {view['username']} ({view['role']}) created.")
+    out.print(f"User {view.username} ({view.role}) created.")
 
 
 @user_app.command("token")
@@ -202,7 +203,7 @@ def customer_add(
     view = customers.register_customer(
         application.ctx, actor, customers.RegisterCustomer(code, name, email, country)
     )
-    out.print(f"Customer {view['code']} registered.")
+    out.print(f"Customer {view.code} registered.")
 
 
 def parse_line(text: str, index: int) -> LineInput:
@@ -255,7 +256,7 @@ def order_create(
         notes=notes,
     )
     view = orders.create_order(application.ctx, _actor(application, as_user), cmd).view
-    _print_order(view, as_json)
+    _print_order(plain(view), as_json)
 
 
 @order_app.command("list")
@@ -270,7 +271,8 @@ def order_list(
     """List orders, newest activity first."""
     application = _app()
     query = orders.OrderQuery(state=state, customer_code=customer, limit=limit)
-    rows = orders.list_orders(application.ctx, _actor(application, as_user), query)
+    listed = orders.list_orders(application.ctx, _actor(application, as_user), query)
+    rows = [plain(o) for o in listed]
     if as_json:
         print(json.dumps(rows, indent=2))
         return
@@ -296,8 +298,8 @@ def order_show(
     """Show an order with its timeline."""
     application = _app()
     actor = _actor(application, as_user)
-    view = orders.get_order(application.ctx, actor, number)
-    events = orders.order_timeline(application.ctx, actor, number)
+    view = plain(orders.get_order(application.ctx, actor, number))
+    events = [plain(e) for e in orders.order_timeline(application.ctx, actor, number)]
     if as_json:
         print(json.dumps({**view, "events": events}, indent=2))
         return
@@ -312,7 +314,7 @@ def order_show(
             e["actor"],
             (e["action"] or e["kind"]).replace("_", " "),
             f"{state.get('before') or ''} -> {state.get('after')}" if state else "",
-            e["reason"],
+            e.get("reason", ""),
         )
     out.print(table)
 
@@ -330,19 +332,28 @@ def order_advance(
     view = orders.advance_order(
         application.ctx, _actor(application, as_user), number, action, reason=reason
     )
-    out.print(f"Order {view['number']} is now {view['state_label'].lower()}.")
+    out.print(f"Order {view.number} is now {view.state_label.lower()}.")
 
 
 @order_app.command("review")
 @refusals
 def order_review(number: str, as_user: AsUser = "admin") -> None:
-    """Run the automatic feasibility review on a confirmed order (rules, plant capability,
-    components) and move it to feasible, needs engineering or rejected."""
+    """Run the automatic feasibility review (rules, plant capability, components): on a
+    confirmed order it moves it to feasible, needs engineering or rejected; on a feasible
+    or needs-engineering order it checks again and reports, leaving the state alone."""
     application = _app()
-    result = feasibility.review_order(application.ctx, _actor(application, as_user), number)
-    for finding in result["findings"]:
-        out.print(escape(f"- [{finding['severity']}] {finding['message']}"))
-    out.print(f"Order {result['order']['number']} is now {result['order']['state_label'].lower()}.")
+    result = review.review(application.ctx, _actor(application, as_user), number)
+    for finding in result.findings:
+        out.print(escape(f"- [{finding.severity}] {finding.message}"))
+    order = result.order
+    if result.applied:
+        out.print(f"Order {order.number} is now {order.state_label.lower()}.")
+    else:
+        found = f"{len(result.findings)} finding(s)" if result.findings else "no findings"
+        out.print(
+            f"Order {order.number} was reviewed again ({found}) and stays "
+            f"{order.state_label.lower()}: the review moves only confirmed orders."
+        )
 
 
 @catalog_app.command("import")
@@ -383,15 +394,27 @@ def configure_product(
         spec[key.strip()] = value.strip()
     application = _app()
     actor = _actor(application, as_user)
-    result = configuration.evaluate(application.ctx, actor, family, spec)
-    domains = configuration.remaining(application.ctx, actor, family, spec)
+    completion = configuration.complete(application.ctx, actor, family, spec)
+    if completion.evaluation is None:
+        names = sorted({n for c in completion.conflicts for n in c.names})
+        raise InvalidInput(
+            " ".join(c.message for c in completion.conflicts)
+            + f" Change one of these choices: {', '.join(names)}.",
+            field=f"spec.{names[0]}" if len(names) == 1 else "spec",
+        )
+    domains = plain(configuration.remaining(application.ctx, actor, family, spec))
+    result = plain(completion.evaluation)
     if as_json:
-        print(json.dumps({"evaluation": result, "domains": domains}, indent=2))
+        print(json.dumps({"completion": plain(completion), "domains": domains}, indent=2))
         return
-    _print_configuration(result, domains)
+    _print_configuration(result, domains, completion.filled)
 
 
-def _print_configuration(result: dict[str, Any], domains: dict[str, Any]) -> None:
+def _print_configuration(
+    result: dict[str, Any], domains: dict[str, Any], filled: dict[str, str]
+) -> None:
+    """The completed spec (what was not picked marked), then BOM, routing and price as far
+    as the role may see them."""
     table = Table(title=f"{result['family']} (catalogue version {result['version']})")
     table.add_column("option")
     table.add_column("value")
@@ -402,27 +425,36 @@ def _print_configuration(result: dict[str, Any], domains: dict[str, Any]) -> Non
         else:
             possible = ", ".join(
                 f"{r['min']}-{r['max']} step {r['step']}"
-                for r in domains["parameters"][name]["ranges"]
+                for r in domains["parameters"].get(name, {}).get("ranges", [])
             )
-        mark = " (default)" if name in result["defaulted"] else ""
+        mark = ""
+        if name in filled:
+            mark = " (filled: default no longer fits)"
+        elif name in result["defaulted"]:
+            mark = " (default)"
         table.add_row(name, f"{value}{mark}", possible)
     out.print(table)
     for conflict in result["conflicts"]:
         out.print(f"[red]Conflict:[/red] {escape(conflict['message'])}")
-    if result["valid"]:
-        for item in result["bom"]:
-            out.print(f"  {item['quantity']} {item['unit']} {item['component']} {item['name']}")
-        for op in result["routing"]:
-            out.print(
-                f"  op {op['code']} on {'/'.join(op['work_centres'])}: setup "
-                f"{op['setup_minutes']} min, run {op['run_minutes']} min"
-            )
-        if result["costing"]:
-            k = result["costing"]
-            out.print(
-                f"Cost {k['cost']} (materials {k['material_cost']}, labour "
-                f"{k['labour_cost']}); price {k['price']}"
-            )
+    if not result["valid"]:
+        return
+    for item in result.get("bom", []):
+        out.print(f"  {item['quantity']} {item['unit']} {item['component']} {item['name']}")
+    for op in result.get("routing", []):
+        out.print(
+            f"  op {op['code']} on {'/'.join(op['work_centres'])}: setup "
+            f"{op['setup_minutes']} min, run {op['run_minutes']} min"
+        )
+    k = result["costing"]
+    if not k:
+        out.print("Valid, but a work centre has no hourly rate, so it cannot be priced.")
+    elif "cost" in k:
+        out.print(
+            f"Cost {k['cost']} (materials {k['material_cost']}, labour "
+            f"{k['labour_cost']}); price {k['price']}"
+        )
+    else:
+        out.print(f"Price {k['price']}")
 
 
 def _print_order(view: dict[str, Any], as_json: bool) -> None:

@@ -18,10 +18,11 @@ from fastapi.responses import HTMLResponse, Response
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, VIEW, Resource, is_allowed, require
-from orderforge.entrypoints.web.pages import Ctx, User, _check_csrf, _redirect, flash, render
+from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
 from orderforge.services import catalogue, configuration, customers, orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
+from orderforge.services.views import OrderSummary, plain
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,30 +31,12 @@ SPEC = "spec."
 MAX_FORM_TEXT = 5000
 
 
-# -- helpers: ranges, completion ------------------------------------------------
+# -- helpers: ranges ------------------------------------------------
 
 
 def _plain(value: Decimal) -> str:
     """800, 0.5 — never 8E+2."""
     return format(value.normalize(), "f")
-
-
-def _in_range(value: Decimal, r: dict[str, str]) -> bool:
-    low, high, step = Decimal(r["min"]), Decimal(r["max"]), Decimal(r["step"])
-    return low <= value <= high and (step == 0 or (value - low) % step == 0)
-
-
-def _nearest(value: Decimal, ranges: list[dict[str, str]]) -> Decimal | None:
-    """The allowed value closest to `value` (ties: the lower one)."""
-    best: Decimal | None = None
-    for r in ranges:
-        low, high, step = Decimal(r["min"]), Decimal(r["max"]), Decimal(r["step"])
-        clamped = min(max(value, low), high)
-        if step > 0:
-            clamped = low + ((clamped - low) // step) * step
-        if best is None or abs(clamped - value) < abs(best - value):
-            best = clamped
-    return best
 
 
 def range_text(ranges: list[dict[str, str]], unit: str) -> str:
@@ -66,40 +49,6 @@ def range_text(ranges: list[dict[str, str]], unit: str) -> str:
         span = f"{low} {unit}".strip() if low == high else f"{low}–{high} {unit}".strip()
         parts.append(span if low == high else f"{span} in steps of {step}")
     return " or ".join(parts)
-
-
-def complete_spec(
-    schema: dict[str, Any], picks: dict[str, str], domains: dict[str, Any]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Picks plus a value for everything not picked: the catalogue default while it is
-    still possible, else the first possible choice (options) or the nearest possible
-    value (parameters). Returns (spec, the filled values that differ from the default).
-    """
-    spec = dict(picks)
-    changed: dict[str, str] = {}
-    for o in schema["options"]:
-        if o["code"] in picks:
-            continue
-        possible = domains["options"].get(o["code"], [])
-        value = o["default"] if o["default"] in possible else (possible[0] if possible else None)
-        if value is None:
-            continue
-        spec[o["code"]] = value
-        if value != o["default"]:
-            changed[o["code"]] = value
-    for p in schema["parameters"]:
-        if p["code"] in picks:
-            continue
-        ranges = domains["parameters"].get(p["code"], {}).get("ranges", [])
-        wanted = Decimal(p["default"] if p["default"] is not None else p["min"])
-        if any(_in_range(wanted, r) for r in ranges):
-            spec[p["code"]] = _plain(wanted)
-            continue
-        near = _nearest(wanted, ranges)
-        if near is not None:
-            spec[p["code"]] = _plain(near)
-            changed[p["code"]] = _plain(near)
-    return spec, changed
 
 
 # -- the configurator's state for the template ----------------------------------
@@ -123,7 +72,7 @@ def _remaining(
     errors: dict[str, str] = {}
     for _ in range(len(picks) + 1):
         try:
-            return configuration.remaining(ctx, me, code, usable), errors
+            return plain(configuration.remaining(ctx, me, code, usable)), errors
         except InvalidInput as exc:
             name = (exc.field or "").removeprefix("spec.")
             if name not in usable:
@@ -144,7 +93,7 @@ def configurator_state(
     own: dict[str, dict[str, Any]] = {}
     for name in usable:
         others = {k: v for k, v in usable.items() if k != name}
-        own[name] = configuration.remaining(ctx, me, code, others)
+        own[name] = plain(configuration.remaining(ctx, me, code, others))
 
     def domain_of(name: str, kind: str) -> Any | None:
         source = own.get(name, domains)
@@ -187,8 +136,9 @@ def configurator_state(
     changed: dict[str, str] = {}
     spec = usable
     if domains["consistent"] and not errors:
-        spec, changed = complete_spec(schema, usable, domains)
-        evaluation = configuration.evaluate(ctx, me, code, spec)
+        completion = configuration.complete(ctx, me, code, usable)
+        spec, changed = completion.spec, completion.filled
+        evaluation = plain(completion.evaluation) if completion.evaluation else None
     labels = _labels(schema)
     return {
         "options": options,
@@ -217,7 +167,7 @@ def _labels(schema: dict[str, Any]) -> dict[str, tuple[str, dict[str, str], str]
 
 
 def _client_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """What configurator.js needs to fill unpicked values like `complete_spec` does."""
+    """What configurator.js needs to label fields and choices."""
     return {
         "code": schema["code"],
         "options": [
@@ -319,7 +269,9 @@ def _render_configurator(
         state=state,
         form=form,
         can_create=can_create,
-        customers=customers.list_customers(ctx, me) if may_list_customers else [],
+        customers=[plain(c) for c in customers.list_customers(ctx, me)]
+        if may_list_customers
+        else [],
         error=error,
         error_fields=error_fields,
         error_label=", ".join(labels),
@@ -339,7 +291,7 @@ async def configure_post(request: Request, ctx: Ctx, me: User, code: str) -> Res
     form = {k: str(v)[:MAX_FORM_TEXT] for k, v in (await request.form()).items()}
     schema = catalogue.family_schema(ctx, me, code)
     try:
-        _check_csrf(request, form.get("csrf", ""))
+        check_csrf(request, form.get("csrf", ""))
     except InvalidInput as exc:
         return _render_configurator(request, ctx, me, schema, form, 422, exc.message)
     state = configurator_state(ctx, me, schema, _picks(schema, form))
@@ -352,9 +304,9 @@ async def configure_post(request: Request, ctx: Ctx, me: User, code: str) -> Res
         return _render_configurator(
             request, ctx, me, schema, form, 422, exc.message, fields, state=state
         )
-    number = created.view["number"]
+    number = created.view.number
     flash(request, f"Quote {number} created.", "success")
-    return _redirect(f"/orders/{number}")
+    return redirect(f"/orders/{number}")
 
 
 def _refused_fields(state: dict[str, Any], exc: DomainError) -> tuple[str, ...]:
@@ -407,8 +359,8 @@ def _create_quote(
 # -- routes: engineers' review queue ---------------------------------------------
 
 
-def _lines_summary(order: dict[str, Any]) -> str:
-    return ", ".join(f"{li['quantity']} × {li['product_family']}" for li in order["lines"])
+def _lines_summary(order: OrderSummary) -> str:
+    return ", ".join(f"{li.quantity} × {li.product_family}" for li in order.lines)
 
 
 @router.get("/review")
@@ -417,22 +369,23 @@ def review_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
     waiting = orders.list_orders(
         ctx, me, orders.OrderQuery(state=OrderState.NEEDS_ENGINEERING.value, limit=1000)
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for order in waiting:
         flags = [
             e
-            for e in orders.order_timeline(ctx, me, order["number"])
-            if e["action"] == OrderAction.FLAG_NEEDS_ENGINEERING.value
+            for e in orders.order_timeline(ctx, me, order.number)
+            if e.action == OrderAction.FLAG_NEEDS_ENGINEERING.value
         ]
         flag = flags[-1] if flags else None
         rows.append(
             {
-                "order": order,
+                "number": order.number,
+                "order": plain(order),
                 "lines": _lines_summary(order),
-                "reason": flag["reason"] if flag else "",
-                "flagged_by": flag["actor"] if flag else "",
-                "flagged_at": flag["occurred_at"] if flag else order["updated_at"],
+                "reason": (flag.reason or "") if flag else "",
+                "flagged_by": flag.actor if flag else "",
+                "flagged_at": (flag.occurred_at if flag else order.updated_at).isoformat(),
             }
         )
-    rows.sort(key=lambda r: (r["flagged_at"], r["order"]["number"]))
+    rows.sort(key=lambda r: (str(r["flagged_at"]), str(r["number"])))
     return render(request, "review.html", me=me, rows=rows)

@@ -7,19 +7,14 @@ post-redirect-get pattern. Every form carries the session's CSRF token.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from orderforge.domain.errors import (
-    AuthenticationFailed,
     ConcurrencyConflict,
     DomainError,
     IllegalTransition,
@@ -27,81 +22,30 @@ from orderforge.domain.errors import (
 )
 from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed
-from orderforge.entrypoints.api.errors import status_of
+from orderforge.entrypoints.web.common import (
+    Ctx,
+    User,
+    check_csrf,
+    csrf_token,
+    flash,
+    redirect,
+    render,
+)
 from orderforge.services import catalogue, customers, orders, plant, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
+from orderforge.services.views import OrderDetail, plain
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 
 
-class LoginRequired(Exception):
-    """Raised by page dependencies; answered with a redirect to the sign-in page."""
-
-
-def _ctx(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.ctx
-    return ctx
-
-
-def web_user(request: Request) -> Principal:
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
-        raise LoginRequired
-    try:
-        return users.principal_by_id(_ctx(request), user_id)
-    except AuthenticationFailed:
-        request.session.clear()
-        raise LoginRequired from None
-
-
-Ctx = Annotated[ServiceContext, Depends(_ctx)]
-User = Annotated[Principal, Depends(web_user)]
-
-
-def _csrf(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(24)
-        request.session["csrf"] = token
-    return token
-
-
-def _check_csrf(request: Request, token: str) -> None:
-    if not secrets.compare_digest(_csrf(request), token):
-        raise InvalidInput("The form expired; reload the page and try again.", field="csrf")
-
-
-def flash(request: Request, message: str, kind: str = "info") -> None:
-    request.session.setdefault("flash", []).append({"kind": kind, "message": message})
-
-
-def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("me", None)
-    me = context["me"]
-    # What the navigation may offer: only pages this role can open.
-    context["nav"] = {
-        resource.value: me is not None and is_allowed(me.role, resource, VIEW)
-        for resource in Resource
-    }
-    messages = request.session.pop("flash", [])
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"csrf": _csrf(request), "messages": messages, **context},
-        status_code=status,
-    )
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
+def _customers(ctx: ServiceContext, me: Principal) -> list[dict[str, object]]:
+    return [plain(c) for c in customers.list_customers(ctx, me)]
 
 
 @router.get("/")
 def home() -> RedirectResponse:
-    return _redirect("/orders")
+    return redirect("/orders")
 
 
 @router.get("/login")
@@ -124,7 +68,7 @@ def login(
     next: Annotated[str, Form()] = "/orders",
 ) -> Response:
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         principal = users.authenticate(ctx, username, password)
     except DomainError as exc:
         return render(
@@ -132,15 +76,15 @@ def login(
         )
     request.session.clear()
     request.session["user_id"] = principal.user_id
-    _csrf(request)
-    return _redirect(_safe_next(next))
+    csrf_token(request)
+    return redirect(_safe_next(next))
 
 
 @router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     request.session.clear()
-    return _redirect("/login")
+    return redirect("/login")
 
 
 @router.get("/orders")
@@ -161,10 +105,10 @@ def orders_page(
         request,
         "orders.html",
         me=me,
-        orders=rows,
+        orders=[plain(o) for o in rows],
         counts=counts,
         states=list(OrderState),
-        customers=customers.list_customers(ctx, me) if may_see_customers else [],
+        customers=_customers(ctx, me) if may_see_customers else [],
         state=state,
         customer=customer,
         q=q,
@@ -179,7 +123,7 @@ def new_order_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
         request,
         "order_new.html",
         me=me,
-        customers=customers.list_customers(ctx, me),
+        customers=_customers(ctx, me),
         families=catalogue.family_schemas(ctx, me),
         form={},
     )
@@ -190,7 +134,7 @@ async def create_order(request: Request, ctx: Ctx, me: User) -> Response:
     form = dict(await request.form())
     values = {k: str(v) for k, v in form.items()}
     try:
-        _check_csrf(request, values.get("csrf", ""))
+        check_csrf(request, values.get("csrf", ""))
         cmd = _order_from_form(values)
         created = orders.create_order(ctx, me, cmd)
     except DomainError as exc:
@@ -201,13 +145,13 @@ async def create_order(request: Request, ctx: Ctx, me: User) -> Response:
             me=me,
             error=exc.message,
             error_field=exc.field,
-            customers=customers.list_customers(ctx, me),
+            customers=_customers(ctx, me),
             families=catalogue.family_schemas(ctx, me),
             form=values,
         )
-    number = created.view["number"]
+    number = created.view.number
     flash(request, f"Quote {number} created.", "success")
-    return _redirect(f"/orders/{number}")
+    return redirect(f"/orders/{number}")
 
 
 def _line_from_form(values: dict[str, str], index: int) -> LineInput:
@@ -266,13 +210,13 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
     allowed = [OrderAction(a) for a in orders.available_actions(ctx, me, number)]
     forward = [a for a in allowed if a not in SIDE_ACTIONS]
     aside = [a for a in allowed if a in SIDE_ACTIONS]
-    events = list(reversed(orders.order_timeline(ctx, me, number)))
-    editable = order["state"] == OrderState.QUOTE and is_allowed(me.role, Resource.ORDER, EDIT)
+    events = [plain(e) for e in reversed(orders.order_timeline(ctx, me, number))]
+    editable = order.state == OrderState.QUOTE and is_allowed(me.role, Resource.ORDER, EDIT)
     return render(
         request,
         "order.html",
         me=me,
-        order=order,
+        order=plain(order),
         forward=forward,
         aside=aside,
         actions=allowed,
@@ -294,28 +238,26 @@ def order_action(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         view = orders.advance_order(
             ctx, me, number, action, reason=reason, expected_version=version
         )
     except ConcurrencyConflict as exc:
         flash(request, exc.message + " The page now shows its current state.", "error")
-        return _redirect(f"/orders/{quote(number)}")
+        return redirect(f"/orders/{quote(number)}")
     except (IllegalTransition, InvalidInput) as exc:
         flash(request, exc.message, "error")
-        return _redirect(f"/orders/{quote(number)}")
+        return redirect(f"/orders/{quote(number)}")
     flash(
         request,
-        f"{OrderAction(action).label}: order {number} is now {view['state_label'].lower()}.",
+        f"{OrderAction(action).label}: order {number} is now {view.state_label.lower()}.",
         "success",
     )
-    return _redirect(f"/orders/{view['number']}")
+    return redirect(f"/orders/{view.number}")
 
 
-def _current_lines(view: dict[str, Any]) -> list[LineInput]:
-    return [
-        LineInput(li["product_family"], li["quantity"], dict(li["spec"])) for li in view["lines"]
-    ]
+def _current_lines(view: OrderDetail) -> list[LineInput]:
+    return [LineInput(li.product_family, li.quantity, dict(li.spec)) for li in view.lines]
 
 
 def _revise_lines(
@@ -328,7 +270,7 @@ def _revise_lines(
 ) -> Response:
     """Edit a quote's lines from a form, refusing stale pages like the action buttons do."""
     try:
-        _check_csrf(request, values.get("csrf", ""))
+        check_csrf(request, values.get("csrf", ""))
         version = int(values.get("version", "0"))
         lines = change(_current_lines(orders.get_order(ctx, me, number)))
         orders.revise_order(ctx, me, number, orders.ReviseOrder(lines=tuple(lines)), version)
@@ -338,7 +280,7 @@ def _revise_lines(
         flash(request, getattr(exc, "message", "The form was not understood."), "error")
     else:
         flash(request, f"Quote {number} updated.", "success")
-    return _redirect(f"/orders/{quote(number)}")
+    return redirect(f"/orders/{quote(number)}")
 
 
 @router.post("/orders/{number}/lines")
@@ -373,7 +315,7 @@ def customers_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
         request,
         "customers.html",
         me=me,
-        customers=customers.list_customers(ctx, me),
+        customers=_customers(ctx, me),
         can_create=is_allowed(me.role, Resource.CUSTOMER, CREATE),
         form={},
     )
@@ -391,7 +333,7 @@ def create_customer(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         customers.register_customer(ctx, me, customers.RegisterCustomer(code, name, email, country))
     except DomainError as exc:
         return render(
@@ -400,37 +342,14 @@ def create_customer(
             status=422,
             me=me,
             error=exc.message,
-            customers=customers.list_customers(ctx, me),
+            customers=_customers(ctx, me),
             can_create=True,
             form={"code": code, "name": name, "email": email, "country": country},
         )
     flash(request, f"Customer {code.upper()} added.", "success")
-    return _redirect("/customers")
+    return redirect("/customers")
 
 
 @router.get("/plant")
 def plant_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
     return render(request, "plant.html", me=me, plant=plant.plant_overview(ctx, me))
-
-
-def html_error(request: Request, exc: Exception) -> Response:
-    """Errors on pages: sign-in redirect, or a page that says what went wrong."""
-    if isinstance(exc, LoginRequired | AuthenticationFailed):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return _redirect(f"/login?next={quote(target)}")
-    status = 404
-    message = "That page does not exist."
-    if isinstance(exc, DomainError):
-        status, message = status_of(exc), exc.message
-    return render(request, "error.html", status=status, status_code=status, message=message)
-
-
-def install(app: FastAPI) -> None:
-    app.include_router(router)
-    from orderforge.entrypoints.web import configurator_pages, schedule_pages  # they import this
-
-    app.include_router(configurator_pages.router)
-    app.include_router(schedule_pages.router)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.state.html_error = html_error
-    app.add_exception_handler(LoginRequired, html_error)

@@ -27,12 +27,12 @@ from orderforge.domain.order import OrderState
 from orderforge.domain.permissions import PIN, REPORT, RUN, Resource, is_allowed
 from orderforge.domain.planning import DisruptionKind
 from orderforge.entrypoints.api.errors import status_of
-from orderforge.entrypoints.web.pages import (
+from orderforge.entrypoints.web.common import (
     Ctx,
     User,
-    _check_csrf,
-    _redirect,
+    check_csrf,
     flash,
+    redirect,
     render,
     templates,
 )
@@ -107,7 +107,7 @@ def refused(request: Request, exc: DomainError, back: str) -> Response:
         body = {"error": exc.message, "field": exc.field}
         return JSONResponse(body, status_code=status_of(exc))
     flash(request, exc.message, "error")
-    return _redirect(back_to(back))
+    return redirect(back_to(back))
 
 
 def done(
@@ -116,7 +116,7 @@ def done(
     if wants_json(request):
         return JSONResponse({"message": message, **body}, status_code=201)
     flash(request, message, "success")
-    return _redirect(back_to(back, **extra))
+    return redirect(back_to(back, **extra))
 
 
 # -- the page -----------------------------------------------------------------------
@@ -210,12 +210,12 @@ def schedule_page(request: Request, ctx: Ctx, me: User, version: str = "") -> Re
         board = schedule.board(ctx, me, number)
     except ValueError:
         flash(request, f"There is no plan version {version[:20]!r}.", "error")
-        return _redirect("/schedule")
+        return redirect("/schedule")
     except NotFound as exc:
         if number is None:
             raise
         flash(request, exc.message, "error")
-        return _redirect("/schedule")
+        return redirect("/schedule")
     query = dict(request.query_params)
     return render(request, "schedule.html", me=me, **page_context(ctx, me, board, query))
 
@@ -237,7 +237,7 @@ def add_pin(
 ) -> Response:
     zone = plant_zone(ctx, me)
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         moment = parse_moment(not_before, zone, "not_before")
         pin = schedule.add_pin(ctx, me, operation.strip(), resource.strip(), moment, note)
     except DomainError as exc:
@@ -252,7 +252,7 @@ def remove_pin(
     request: Request, ctx: Ctx, me: User, pin_id: int, csrf: FormText = "", back: FormText = ""
 ) -> Response:
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         schedule.remove_pin(ctx, me, pin_id)
     except DomainError as exc:
         return refused(request, exc, back)
@@ -282,7 +282,7 @@ def request_run(
     back: FormText = "",
 ) -> Response:
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         run = plan_runs.request_run(ctx, me, parse_seconds(time_limit))
     except DomainError as exc:
         return refused(request, exc, back)
@@ -318,7 +318,7 @@ def report_machine_down(
     request: Request, ctx: Ctx, me: User, form: Annotated[MachineDownForm, Form()]
 ) -> Response:
     try:
-        _check_csrf(request, form.csrf)
+        check_csrf(request, form.csrf)
         disruption = form.disruption(plant_zone(ctx, me))
         run = plan_runs.request_run(ctx, me, parse_seconds(form.time_limit), disruption)
     except DomainError as exc:

@@ -7,9 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from orderforge.domain.errors import InvalidInput
+from orderforge.entrypoints.api.catalogue_schemas import (
+    FamilyOut,
+    FamilySchemaOut,
+    ImportOut,
+    VersionOut,
+)
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES, SpecIn
 from orderforge.services import catalogue, configuration
+from orderforge.services.configuration_views import CompletionView, EvaluationView, RemainingView
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -19,36 +26,72 @@ Me = Annotated[Principal, Depends(current_principal)]
 MEDIA = {"yaml": "application/yaml", "json": "application/json"}
 
 
-@router.get("/families", summary="Product families with their newest catalogue version")
+@router.get(
+    "/families",
+    response_model=list[FamilyOut],
+    summary="Product families with their newest catalogue version",
+)
 def list_families(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
     return catalogue.list_families(ctx, me)
 
 
-@router.get("/families/{code}", summary="A family's schema: options, parameters, rules")
+@router.get(
+    "/families/{code}",
+    response_model=FamilySchemaOut,
+    summary="A family's schema: options, parameters, rules",
+)
 def family_schema(
     ctx: Ctx, me: Me, code: str, version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None
 ) -> dict[str, Any]:
     return catalogue.family_schema(ctx, me, code, version)
 
 
-@router.get("/families/{code}/versions", summary="Every imported version of a family")
+@router.get(
+    "/families/{code}/versions",
+    response_model=list[VersionOut],
+    summary="Every imported version of a family",
+)
 def family_versions(ctx: Ctx, me: Me, code: str) -> list[dict[str, Any]]:
     return catalogue.family_history(ctx, me, code)
 
 
-@router.post("/families/{code}/domains", summary="Choices and ranges still possible")
-def domains(ctx: Ctx, me: Me, code: str, body: SpecIn) -> dict[str, Any]:
+@router.post(
+    "/families/{code}/domains",
+    response_model=RemainingView,
+    summary="Choices and ranges still possible",
+)
+def domains(ctx: Ctx, me: Me, code: str, body: SpecIn) -> RemainingView:
     return configuration.remaining(ctx, me, code, body.spec)
 
 
 @router.post(
-    "/families/{code}/configure", summary="Validity, BOM, routing, cost and price of a full spec"
+    "/families/{code}/configure",
+    response_model=EvaluationView,
+    response_model_exclude_unset=True,
+    summary="Validity, BOM, routing, cost and price of a spec completed by the one rule "
+    "(BOM, routing, cost and margin for staff only)",
 )
-def configure(ctx: Ctx, me: Me, code: str, body: SpecIn) -> dict[str, Any]:
+def configure(ctx: Ctx, me: Me, code: str, body: SpecIn) -> EvaluationView:
     return configuration.evaluate(ctx, me, code, body.spec)
 
 
-@router.get("/families/{code}/catalogue", summary="Export the catalogue as imported")
+@router.post(
+    "/families/{code}/complete",
+    response_model=CompletionView,
+    response_model_exclude_unset=True,
+    summary="Complete partial picks by the one rule (default while it fits, else the "
+    "first or nearest possible value), then check and price the result",
+)
+def complete(ctx: Ctx, me: Me, code: str, body: SpecIn) -> CompletionView:
+    return configuration.complete(ctx, me, code, body.spec)
+
+
+@router.get(
+    "/families/{code}/catalogue",
+    response_class=Response,
+    responses={200: {"content": {"application/yaml": {}, "application/json": {}}}},
+    summary="Export the catalogue as imported (YAML or JSON text)",
+)
 def export(
     ctx: Ctx, me: Me, code: str, version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None
 ) -> Response:
@@ -58,6 +101,7 @@ def export(
 
 @router.post(
     "/catalogue",
+    response_model=ImportOut,
     status_code=status.HTTP_201_CREATED,
     summary="Import a family's catalogue (YAML or JSON body) as a new version",
 )

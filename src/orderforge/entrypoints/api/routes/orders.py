@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 
@@ -11,28 +11,34 @@ from orderforge.entrypoints.api.deps import current_principal, etag, get_ctx, pa
 from orderforge.entrypoints.api.schemas import (
     PROBLEM_RESPONSES,
     ActionIn,
-    ActionsOut,
-    EventOut,
     OrderCreate,
-    OrderOut,
     OrderPage,
     OrderPatch,
 )
-from orderforge.services import feasibility, orders, quotes
+from orderforge.services import orders, quotes, review
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
+from orderforge.services.review import ReviewResult
+from orderforge.services.views import OrderActions, OrderDetail, TimelineEntry
 
+#: Fields a role may not see are unset in the read models; leaving unset fields out of
+#: the JSON makes them absent for that role rather than null.
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 Me = Annotated[Principal, Depends(current_principal)]
 
 
-def _with_etag(response: Response, view: dict[str, Any]) -> dict[str, Any]:
-    response.headers["ETag"] = etag(view["version"])
+def _with_etag(response: Response, view: OrderDetail) -> OrderDetail:
+    response.headers["ETag"] = etag(view.version)
     return view
 
 
-@router.get("", response_model=OrderPage, summary="List orders, newest activity first")
+@router.get(
+    "",
+    response_model=OrderPage,
+    response_model_exclude_unset=True,
+    summary="List orders, newest activity first",
+)
 def list_orders(
     ctx: Ctx,
     me: Me,
@@ -41,7 +47,7 @@ def list_orders(
     q: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> dict[str, Any]:
+) -> OrderPage:
     query = orders.OrderQuery(
         state=state.value if state else None,
         customer_code=customer,
@@ -49,12 +55,13 @@ def list_orders(
         limit=limit,
         offset=offset,
     )
-    return {"items": orders.list_orders(ctx, me, query), "limit": limit, "offset": offset}
+    return OrderPage(items=orders.list_orders(ctx, me, query), limit=limit, offset=offset)
 
 
 @router.post(
     "",
-    response_model=OrderOut,
+    response_model=OrderDetail,
+    response_model_exclude_unset=True,
     status_code=status.HTTP_201_CREATED,
     summary="Open a quote (idempotent with an Idempotency-Key header)",
 )
@@ -64,7 +71,7 @@ def create_order(
     body: OrderCreate,
     response: Response,
     idempotency_key: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+) -> OrderDetail:
     cmd = orders.CreateOrder(
         customer_code=body.customer,
         lines=tuple(li.to_domain() for li in body.lines),
@@ -74,16 +81,21 @@ def create_order(
     created = orders.create_order(ctx, me, cmd, idempotency_key)
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = f"/api/v1/orders/{created.view['number']}"
+    response.headers["Location"] = f"/api/v1/orders/{created.view.number}"
     return _with_etag(response, created.view)
 
 
-@router.get("/{number}", response_model=OrderOut)
-def get_order(ctx: Ctx, me: Me, number: str, response: Response) -> dict[str, Any]:
+@router.get("/{number}", response_model=OrderDetail, response_model_exclude_unset=True)
+def get_order(ctx: Ctx, me: Me, number: str, response: Response) -> OrderDetail:
     return _with_etag(response, orders.get_order(ctx, me, number))
 
 
-@router.patch("/{number}", response_model=OrderOut, summary="Edit a quote")
+@router.patch(
+    "/{number}",
+    response_model=OrderDetail,
+    response_model_exclude_unset=True,
+    summary="Edit a quote",
+)
 def patch_order(
     ctx: Ctx,
     me: Me,
@@ -91,7 +103,7 @@ def patch_order(
     body: OrderPatch,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+) -> OrderDetail:
     cmd = orders.ReviseOrder(
         lines=tuple(li.to_domain() for li in body.lines) if body.lines is not None else None,
         notes=body.notes,
@@ -104,7 +116,8 @@ def patch_order(
 
 @router.post(
     "/{number}/actions/{action}",
-    response_model=OrderOut,
+    response_model=OrderDetail,
+    response_model_exclude_unset=True,
     summary="Move the order through its lifecycle",
 )
 def apply_action(
@@ -115,7 +128,7 @@ def apply_action(
     response: Response,
     body: Annotated[ActionIn | None, Body()] = None,
     if_match: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+) -> OrderDetail:
     view = orders.advance_order(
         ctx,
         me,
@@ -129,24 +142,32 @@ def apply_action(
 
 @router.get(
     "/{number}/actions",
-    response_model=ActionsOut,
+    response_model=OrderActions,
     summary="Actions your role may take on this order now",
 )
-def list_actions(ctx: Ctx, me: Me, number: str) -> dict[str, Any]:
-    return {"number": number.upper(), "actions": orders.available_actions(ctx, me, number)}
+def list_actions(ctx: Ctx, me: Me, number: str) -> OrderActions:
+    return OrderActions(number=number.upper(), actions=orders.available_actions(ctx, me, number))
 
 
-@router.get("/{number}/events", response_model=list[EventOut], summary="The order's timeline")
-def timeline(ctx: Ctx, me: Me, number: str) -> list[dict[str, Any]]:
+@router.get(
+    "/{number}/events",
+    response_model=list[TimelineEntry],
+    response_model_exclude_unset=True,
+    summary="The order's timeline",
+)
+def timeline(ctx: Ctx, me: Me, number: str) -> list[TimelineEntry]:
     return orders.order_timeline(ctx, me, number)
 
 
 @router.post(
     "/{number}/feasibility-review",
-    summary="Review a confirmed order automatically and apply the outcome",
+    response_model=ReviewResult,
+    response_model_exclude_unset=True,
+    summary="Review a confirmed order automatically and apply the outcome; on a feasible "
+    "or needs-engineering order, check again and report (applied: false)",
 )
-def feasibility_review(ctx: Ctx, me: Me, number: str) -> dict[str, Any]:
-    return feasibility.review_order(ctx, me, number)
+def feasibility_review(ctx: Ctx, me: Me, number: str) -> ReviewResult:
+    return review.review(ctx, me, number)
 
 
 @router.get(

@@ -10,16 +10,15 @@ from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import (
     PROBLEM_RESPONSES,
     CustomerIn,
-    CustomerOut,
     MeOut,
     TokenOut,
     TokenRequest,
     UserIn,
-    UserOut,
 )
 from orderforge.services import customers, plant, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
+from orderforge.services.views import CustomerView, UserView
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
@@ -48,36 +47,36 @@ def me(who: Me) -> dict[str, Any]:
     }
 
 
-@router.get("/customers", response_model=list[CustomerOut], tags=["customers"])
-def list_customers(ctx: Ctx, who: Me) -> list[dict[str, Any]]:
+@router.get("/customers", response_model=list[CustomerView], tags=["customers"])
+def list_customers(ctx: Ctx, who: Me) -> list[CustomerView]:
     return customers.list_customers(ctx, who)
 
 
 @router.post(
     "/customers",
-    response_model=CustomerOut,
+    response_model=CustomerView,
     status_code=status.HTTP_201_CREATED,
     tags=["customers"],
 )
-def create_customer(ctx: Ctx, who: Me, body: CustomerIn) -> dict[str, Any]:
+def create_customer(ctx: Ctx, who: Me, body: CustomerIn) -> CustomerView:
     cmd = customers.RegisterCustomer(
         code=body.code, name=body.name, email=body.email, country=body.country
     )
     return customers.register_customer(ctx, who, cmd)
 
 
-@router.get("/customers/{code}", response_model=CustomerOut, tags=["customers"])
-def get_customer(ctx: Ctx, who: Me, code: str) -> dict[str, Any]:
+@router.get("/customers/{code}", response_model=CustomerView, tags=["customers"])
+def get_customer(ctx: Ctx, who: Me, code: str) -> CustomerView:
     return customers.get_customer(ctx, who, code)
 
 
-@router.get("/users", response_model=list[UserOut], tags=["users"])
-def list_users(ctx: Ctx, who: Me) -> list[dict[str, Any]]:
+@router.get("/users", response_model=list[UserView], tags=["users"])
+def list_users(ctx: Ctx, who: Me) -> list[UserView]:
     return users.list_users(ctx, who)
 
 
-@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED, tags=["users"])
-def create_user(ctx: Ctx, who: Me, body: UserIn) -> dict[str, Any]:
+@router.post("/users", response_model=UserView, status_code=status.HTTP_201_CREATED, tags=["users"])
+def create_user(ctx: Ctx, who: Me, body: UserIn) -> UserView:
     cmd = users.AddUser(
         username=body.username,
         role=body.role,

@@ -7,7 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
-from orderforge.entrypoints.api.plan_schemas import PinIn, ReplanIn, RunIn
+from orderforge.entrypoints.api.plan_schemas import (
+    ComparisonOut,
+    DowntimeOut,
+    PinIn,
+    PinOut,
+    PlanOut,
+    ReplanIn,
+    RunIn,
+    RunOut,
+    VersionOut,
+)
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.services import plan_runs, schedule
 from orderforge.services.context import ServiceContext
@@ -25,13 +35,16 @@ def _accepted(response: Response, run: dict[str, Any]) -> dict[str, Any]:
     return run
 
 
-@router.post("/runs", status_code=status.HTTP_202_ACCEPTED, summary="Queue a plan run")
+@router.post(
+    "/runs", response_model=RunOut, status_code=status.HTTP_202_ACCEPTED, summary="Queue a plan run"
+)
 def start_run(ctx: Ctx, me: Me, body: RunIn, response: Response) -> dict[str, Any]:
     return _accepted(response, plan_runs.request_run(ctx, me, body.time_limit))
 
 
 @router.post(
     "/replan",
+    response_model=RunOut,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Record an event (machine down, overrun, rush, cancellation) and queue a replan",
 )
@@ -40,52 +53,76 @@ def replan(ctx: Ctx, me: Me, body: ReplanIn, response: Response) -> dict[str, An
     return _accepted(response, run)
 
 
-@router.get("/runs", summary="Recent plan runs, newest first")
+@router.get("/runs", response_model=list[RunOut], summary="Recent plan runs, newest first")
 def runs(ctx: Ctx, me: Me, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[dict[str, Any]]:
     return plan_runs.list_runs(ctx, me, limit)
 
 
-@router.get("/runs/{run_id}", summary="A plan run: status, progress, error, resulting version")
+@router.get(
+    "/runs/{run_id}",
+    response_model=RunOut,
+    summary="A plan run: status, progress, error, resulting version",
+)
 def run(ctx: Ctx, me: Me, run_id: Id) -> dict[str, Any]:
     return plan_runs.get_run(ctx, me, run_id)
 
 
-@router.get("", summary="Stored plan versions, newest first")
+@router.get("", response_model=list[VersionOut], summary="Stored plan versions, newest first")
 def versions(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
     return schedule.list_versions(ctx, me)
 
 
-@router.get("/current", summary="The current plan with its orders and operations")
+@router.get(
+    "/current", response_model=PlanOut, summary="The current plan with its orders and operations"
+)
 def current(ctx: Ctx, me: Me) -> dict[str, Any]:
     return schedule.plan_detail(ctx, me)
 
 
-@router.get("/compare", summary="How each order's planned finish moved between two versions")
+@router.get(
+    "/compare",
+    response_model=ComparisonOut,
+    summary="How each order's planned finish moved between two versions",
+)
 def compare(ctx: Ctx, me: Me, older: Version, newer: Version) -> dict[str, Any]:
     return schedule.compare(ctx, me, older, newer)
 
 
-@router.get("/pins", summary="Active pins")
+@router.get("/pins", response_model=list[PinOut], summary="Active pins")
 def pins(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
     return schedule.list_pins(ctx, me)
 
 
-@router.post("/pins", status_code=status.HTTP_201_CREATED, summary="Pin an operation to a unit")
+@router.post(
+    "/pins",
+    response_model=PinOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Pin an operation to a unit",
+)
 def add_pin(ctx: Ctx, me: Me, body: PinIn) -> dict[str, Any]:
     return schedule.add_pin(ctx, me, body.operation, body.resource, body.not_before, body.note)
 
 
-@router.delete("/pins/{pin_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a pin")
+@router.delete(
+    "/pins/{pin_id}",
+    response_class=Response,
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a pin",
+)
 def remove_pin(ctx: Ctx, me: Me, pin_id: Id) -> Response:
     schedule.remove_pin(ctx, me, pin_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/downtimes", summary="Downtimes not yet over")
+@router.get("/downtimes", response_model=list[DowntimeOut], summary="Downtimes not yet over")
 def downtimes(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
     return schedule.list_downtimes(ctx, me)
 
 
-@router.get("/{number}", summary="One stored plan version with its orders and operations")
+@router.get(
+    "/{number}",
+    response_model=PlanOut,
+    summary="One stored plan version with its orders and operations",
+)
 def version(ctx: Ctx, me: Me, number: Id) -> dict[str, Any]:
     return schedule.plan_detail(ctx, me, number)

@@ -2,8 +2,8 @@
 //
 // Plain ES2020, no libraries, no build. The page works without this file (the form
 // posts back and the server renders the same information); this only saves the round
-// trip. The rules mirror entrypoints/web/configurator_pages.py, in particular
-// complete_spec (how values that were not chosen are filled in before pricing).
+// trip. How values that were not chosen are filled in before pricing is the server's
+// one completion rule (services/configuration.py), asked through POST .../complete.
 "use strict";
 
 (() => {
@@ -46,26 +46,6 @@
 
   // Numbers as the server prints them: 800, 0.5 (no float noise such as 0.30000000000000004).
   const plain = (n) => String(Number(Number(n).toFixed(10)));
-
-  const EPS = 1e-9;
-  const inRange = (v, r) => {
-    const low = Number(r.min), high = Number(r.max), step = Number(r.step);
-    if (v < low - EPS || v > high + EPS) return false;
-    if (step === 0) return true;
-    const k = (v - low) / step;
-    return Math.abs(k - Math.round(k)) < 1e-7;
-  };
-
-  const nearest = (v, ranges) => {
-    let best = null;
-    for (const r of ranges) {
-      const low = Number(r.min), high = Number(r.max), step = Number(r.step);
-      let c = Math.min(Math.max(v, low), high);
-      if (step > 0) c = low + Math.floor((c - low) / step + EPS) * step;
-      if (best === null || Math.abs(c - v) < Math.abs(best - v)) best = c;
-    }
-    return best;
-  };
 
   const rangeText = (ranges, unit) => {
     if (!ranges.length) return "no value fits the other choices";
@@ -125,36 +105,6 @@
       }
     }
     throw new Error("the choices could not be read");
-  }
-
-  // Same as complete_spec on the server: default while possible, else first choice /
-  // nearest value. Returns the spec and the filled values that differ from the default.
-  function completeSpec(picks, domains) {
-    const spec = { ...picks };
-    const changed = {};
-    for (const o of schema.options) {
-      if (o.code in picks) continue;
-      const possible = domains.options[o.code] || [];
-      const value = possible.includes(o.default) ? o.default : possible[0];
-      if (value === undefined) continue;
-      spec[o.code] = value;
-      if (value !== o.default) changed[o.code] = value;
-    }
-    for (const p of schema.parameters) {
-      if (p.code in picks) continue;
-      const ranges = (domains.parameters[p.code] || {}).ranges || [];
-      const wanted = Number(p.default !== null ? p.default : p.min);
-      if (ranges.some((r) => inRange(wanted, r))) {
-        spec[p.code] = plain(wanted);
-        continue;
-      }
-      const near = nearest(wanted, ranges);
-      if (near !== null) {
-        spec[p.code] = plain(near);
-        changed[p.code] = plain(near);
-      }
-    }
-    return { spec, changed };
   }
 
   // -- showing the answers -----------------------------------------------------------
@@ -243,20 +193,23 @@
     }
     const k = ev.costing;
     unitPrice = Number(k.price);
+    // Cost, margin, BOM and routing are absent for roles that may not see them.
     const split = el("dl", { class: "facts costsplit" });
-    for (const [label, value] of [
-      ["Material", money(k.material_cost)],
-      ["Labour", money(k.labour_cost)],
-      ["Cost", money(k.cost)],
-      ["Margin", `${Math.round(Number(k.margin) * 100)} % of the price`],
-    ]) {
-      split.append(el("dt", {}, label), el("dd", {}, value));
+    if (k.cost !== undefined) {
+      for (const [label, value] of [
+        ["Material", money(k.material_cost)],
+        ["Labour", money(k.labour_cost)],
+        ["Cost", money(k.cost)],
+        ["Margin", `${Math.round(Number(k.margin) * 100)} % of the price`],
+      ]) {
+        split.append(el("dt", {}, label), el("dd", {}, value));
+      }
     }
     const filled = Object.entries(changed).map(([code, value]) => labelOf(code, value).join(": "));
     const bom = el(
       "tbody",
       {},
-      ...ev.bom.map((b) =>
+      ...(ev.bom || []).map((b) =>
         el(
           "tr",
           {},
@@ -268,7 +221,7 @@
     const routing = el(
       "ol",
       { class: "routing" },
-      ...ev.routing.map((r) =>
+      ...(ev.routing || []).map((r) =>
         el(
           "li",
           {},
@@ -299,7 +252,9 @@
             `Not chosen, so set to what still fits: ${filled.join("; ")}.`
           )
         : null,
-      el(
+      ev.bom === undefined
+        ? null
+        : el(
         "details",
         { class: "cfg-details" },
         el("summary", {}, `Bill of materials (${ev.bom.length} items)`),
@@ -310,7 +265,9 @@
           bom
         )
       ),
-      el(
+      ev.routing === undefined
+        ? null
+        : el(
         "details",
         { class: "cfg-details" },
         el("summary", {}, `Routing (${ev.routing.length} operations)`),
@@ -348,10 +305,13 @@
         showNoPrice("No price while the choices conflict or a value is not understood.");
         return;
       }
-      const { spec, changed } = completeSpec(usable, domains);
-      const ev = await post("configure", spec);
+      const completion = await post("complete", usable);
       if (ticket !== latest) return;
-      renderPrice(ev, changed);
+      if (!completion.evaluation) {
+        showNoPrice("No price while the choices conflict.");
+        return;
+      }
+      renderPrice(completion.evaluation, completion.filled);
     } catch (error) {
       if (ticket !== latest) return;
       showNoPrice(`The live check failed (${error.message}); press “Check” instead.`);

@@ -1,0 +1,73 @@
+"""Which fields of an order, a line, a timeline or a configuration each role may see.
+
+One table decides it, so the API, the web pages and the CLI show a customer the same
+thing: its orders, their lines and prices and promise dates, never how the plant plans,
+costs or builds them. Hidden fields are left out of a read model (absent, not null).
+
+What counts as an internal (staff) note:
+- the order's ``notes`` are shared: the customer may write them when opening a quote and
+  sees them; staff must not put internal remarks there;
+- the ``reason`` given on a timeline step is internal unless the viewer wrote it: a
+  customer sees its own reasons (e.g. why it rejected a design), not the ones staff or
+  the automatic review recorded;
+- pin notes and downtime reasons belong to the schedule, which customers cannot open.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from orderforge.domain.user import Role
+
+
+class FieldGroup(StrEnum):
+    #: priority, planned_start, planned_finish, plan_version
+    PLANNING = "planning"
+    #: material cost, labour cost, cost and margin of a configuration (the price is public)
+    COSTING = "costing"
+    #: the configured bill of materials and routing
+    ENGINEERING = "engineering"
+    #: reasons recorded by others on timeline steps, internal events (re-prioritising)
+    STAFF_NOTES = "staff_notes"
+
+
+_EVERYTHING = frozenset(FieldGroup)
+
+#: Role -> the field groups it sees. Fields outside every group are visible to all.
+VISIBLE: dict[Role, frozenset[FieldGroup]] = {
+    Role.ADMIN: _EVERYTHING,
+    Role.SALES: _EVERYTHING,
+    Role.ENGINEER: _EVERYTHING,
+    Role.PLANNER: _EVERYTHING,
+    Role.OPERATOR: _EVERYTHING,
+    Role.QUALITY: _EVERYTHING,
+    Role.CUSTOMER: frozenset(),
+}
+
+#: The order fields each group hides.
+ORDER_FIELDS: dict[FieldGroup, tuple[str, ...]] = {
+    FieldGroup.PLANNING: ("priority", "planned_start", "planned_finish", "plan_version"),
+}
+
+#: The configuration fields each group hides (costing fields live under ``costing``).
+CONFIGURATION_FIELDS: dict[FieldGroup, tuple[str, ...]] = {
+    FieldGroup.COSTING: ("material_cost", "labour_cost", "cost", "margin"),
+    FieldGroup.ENGINEERING: ("bom", "routing"),
+}
+
+#: Timeline events that only staff see.
+INTERNAL_EVENT_KINDS = frozenset({"order_prioritised"})
+
+
+def sees(role: Role, group: FieldGroup) -> bool:
+    return group in VISIBLE.get(role, frozenset())
+
+
+def hidden_order_fields(role: Role) -> frozenset[str]:
+    return frozenset(f for g, names in ORDER_FIELDS.items() if not sees(role, g) for f in names)
+
+
+def hidden_configuration_fields(role: Role) -> frozenset[str]:
+    return frozenset(
+        f for g, names in CONFIGURATION_FIELDS.items() if not sees(role, g) for f in names
+    )
