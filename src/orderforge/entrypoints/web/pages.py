@@ -28,7 +28,8 @@ from orderforge.domain.errors import (
 from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed
 from orderforge.entrypoints.api.errors import status_of
-from orderforge.services import catalogue, customers, orders, plant, users
+from orderforge.plant import services as plant
+from orderforge.services import catalogue, customers, orders, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 

@@ -1,4 +1,4 @@
-"""Customers, users, tokens and the plant over HTTP."""
+"""Customers, users and tokens over HTTP."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from orderforge.entrypoints.api.schemas import (
     UserIn,
     UserOut,
 )
-from orderforge.services import customers, plant, users
+from orderforge.services import customers, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -86,8 +86,3 @@ def create_user(ctx: Ctx, who: Me, body: UserIn) -> dict[str, Any]:
         customer_code=body.customer,
     )
     return users.add_user(ctx, who, cmd)
-
-
-@router.get("/plant", tags=["plant"], summary="Calendars, work centres and product families")
-def plant_overview(ctx: Ctx, who: Me) -> dict[str, Any]:
-    return plant.plant_overview(ctx, who)
