@@ -371,7 +371,12 @@ def _rule(r: _Reader, raw: object, p: str) -> PricingRule:
 
 
 def _amount(value: Decimal) -> str:
-    return format(value, "f")
+    """One spelling per number (14.2, 14.20 and 14.2000 are all '14.20'), so a file and
+    its export compare equal whatever the database's column scale."""
+    number = value.normalize()
+    if number.as_tuple().exponent > -2:  # type: ignore[operator]
+        number = number.quantize(Decimal("0.01"))
+    return format(number, "f")
 
 
 def write_plant(data: PlantData) -> dict[str, Any]:

@@ -126,13 +126,13 @@ def public_holidays(country: str, subdivision: str | None, year: int) -> dict[dt
     """The public holidays of a country (and subdivision) in one year, by date."""
     try:
         found = holiday_data.country_holidays(country, subdiv=subdivision, years=year)
-    except NotImplementedError:
+    except (NotImplementedError, ValueError) as exc:
+        if subdivision is not None and "subdivision" in str(exc):
+            raise InvalidInput(
+                f"Country '{country}' has no subdivision '{subdivision}'.", field="subdivision"
+            ) from None
         raise InvalidInput(
             f"No public holidays are known for country '{country}'.", field="country"
-        ) from None
-    except ValueError:
-        raise InvalidInput(
-            f"Country '{country}' has no subdivision '{subdivision}'.", field="subdivision"
         ) from None
     return {day: str(name) for day, name in sorted(found.items())}
 
@@ -200,7 +200,7 @@ class WorkCentre:
         if self.calendar_code not in calendars:
             raise InvalidInput(f"unknown calendar '{self.calendar_code}'", field="calendar")
         for name, value in (
-            ("capacity", self.capacity),
+            ("units", self.capacity),
             ("batch_capacity", self.batch_capacity),
         ):
             if not 1 <= value <= 1000:
