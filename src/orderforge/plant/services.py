@@ -87,15 +87,8 @@ def changes_between(current: PlantData, wanted: PlantData) -> list[Change]:
             if before.get(code) != after:
                 out.append(Change(section, code, SECTION_OF[section], before.get(code), after))
     if then["pricing"] != now["pricing"]:
-        out.append(
-            Change(
-                "pricing",
-                "policy",
-                "pricing",
-                {"rules": now["pricing"]},
-                {"rules": then["pricing"]},
-            )
-        )
+        before = {"rules": now["pricing"]} if now["pricing"] else None
+        out.append(Change("pricing", "policy", "pricing", before, {"rules": then["pricing"]}))
     return out
 
 
