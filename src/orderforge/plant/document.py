@@ -124,6 +124,8 @@ class _Reader:
 def text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be text")
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\u0000)")
     return value
 
 

@@ -87,8 +87,8 @@ def changes_between(current: PlantData, wanted: PlantData) -> list[Change]:
             if before.get(code) != after:
                 out.append(Change(section, code, SECTION_OF[section], before.get(code), after))
     if then["pricing"] != now["pricing"]:
-        before = {"rules": now["pricing"]} if now["pricing"] else None
-        out.append(Change("pricing", "policy", "pricing", before, {"rules": then["pricing"]}))
+        rules = {"rules": now["pricing"]} if now["pricing"] else None
+        out.append(Change("pricing", "policy", "pricing", rules, {"rules": then["pricing"]}))
     return out
 
 

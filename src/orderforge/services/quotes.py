@@ -22,6 +22,7 @@ from orderforge.services.ports import Principal
 
 def quote_content(view: dict[str, Any], settings: PlantSettings) -> dict[str, Any]:
     money = settings.currency
+    vat = (settings.tax_rate * 100).normalize()
     created = dt.datetime.fromisoformat(view["created_at"]).date()
     total = Decimal(0)
     lines = []
@@ -61,7 +62,7 @@ def quote_content(view: dict[str, Any], settings: PlantSettings) -> dict[str, An
             ("State", view["state_label"]),
         ],
         "lines": lines,
-        "total": f"Total {money} {total:.2f} (excl. VAT {settings.tax_rate * 100:g} %)",
+        "total": f"Total {money} {total:.2f} (excl. VAT {vat:f} %)",
         "terms": " ".join(
             t
             for t in (
