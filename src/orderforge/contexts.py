@@ -28,7 +28,7 @@ class Room:
 
 
 #: Contexts with a room, lowest layer first.
-ROOMS: tuple[Room, ...] = ()
+ROOMS: tuple[Room, ...] = (Room("plant", storage="orderforge.plant.storage"),)
 
 
 @cache

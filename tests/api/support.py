@@ -15,9 +15,8 @@ import httpx
 
 from orderforge.bootstrap import Application
 from orderforge.demo.catalogue import demo_specs
-from orderforge.demo.plant import DEMO_USERS, PRODUCT_FAMILIES
+from orderforge.demo.plant import DEMO_USERS, FAMILY_CODES
 from orderforge.domain.order import REASON_REQUIRED, TRANSITIONS, OrderAction, OrderState
-from orderforge.domain.plant import ProductFamily
 from orderforge.domain.user import Role
 from orderforge.services.ports import OrderFilter
 
@@ -64,7 +63,7 @@ for _username, _name, _role, _customer in DEMO_USERS:
     if _customer is not None:
         CUSTOMER_OF[_username] = _customer
 ALL_USERS: list[str] = [u for u, *_ in DEMO_USERS]
-FAMILIES: dict[str, ProductFamily] = {f.code: f for f in PRODUCT_FAMILIES}
+FAMILIES: dict[str, str] = {code: code for code in FAMILY_CODES}
 
 
 def customer_for(username: str) -> str:
@@ -76,9 +75,9 @@ def number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def valid_spec(family: ProductFamily) -> dict[str, str]:
+def valid_spec(family: str) -> dict[str, str]:
     """A spec a salesperson configured for the demo catalogue: valid under every rule."""
-    return dict(demo_specs()[family.code][0])
+    return dict(demo_specs()[family][0])
 
 
 def valid_line(family: str = "TABLE", quantity: int = 1) -> dict[str, Any]:

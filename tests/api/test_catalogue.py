@@ -215,7 +215,15 @@ def test_quote_content_totals_the_priced_lines() -> None:
             },
         ],
     }
-    content = quote_content(view)
-    assert content["total"] == "Total EUR 2400.00 (excl. VAT)"
+    from decimal import Decimal
+
+    from orderforge.plant.domain import PlantSettings
+
+    settings = PlantSettings("Tischlerei Test", ["Hafenstr. 1"], currency="CHF")
+    settings.tax_rate = Decimal("0.081")
+    content = quote_content(view, settings)
+    assert content["company"] == "Tischlerei Test"
+    assert content["total"] == "Total CHF 2400.00 (excl. VAT 8.1 %)"
+    assert content["lines"][0]["price"] == "2 x CHF 1200 = CHF 2400.00"
     assert content["lines"][1]["price"] == "Price on request"
     assert ("Valid until", "2026-12-25") in content["facts"]

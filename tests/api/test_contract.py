@@ -61,6 +61,24 @@ def _operations() -> list[str]:
         "GET /api/v1/users",
         "POST /api/v1/users",
         "GET /api/v1/plant",
+        "GET /api/v1/plant/settings",
+        "PATCH /api/v1/plant/settings",
+        "GET /api/v1/plant/pricing",
+        "PUT /api/v1/plant/pricing",
+        "GET /api/v1/plant/export",
+        "POST /api/v1/plant/import",
+        *(
+            f"{method} /api/v1/plant/{kind}{suffix}"
+            for kind in ("calendars", "work-centres", "items")
+            for method, suffix in (
+                ("GET", ""),
+                ("POST", ""),
+                ("GET", "/{code}"),
+                ("PATCH", "/{code}"),
+            )
+        ),
+        "POST /api/v1/plant/work-centres/{code}/retire",
+        "POST /api/v1/plant/items/{code}/retire",
         "GET /api/v1/families",
         "GET /api/v1/families/{code}",
         "GET /api/v1/families/{code}/versions",

@@ -37,7 +37,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.ORDER: {"view", "create", "edit", *LIFECYCLE},
         R.CUSTOMER: {"view", "create"},
         R.USER: {"view", "create"},
-        R.PLANT: {"view"},
+        R.PLANT: {"view", "edit"},
         R.CATALOGUE: {"view", "import"},
         R.SCHEDULE: {"view", "run", "pin", "report"},
     },
@@ -134,6 +134,7 @@ ORDER_EDIT_CELLS = _cells(R.ORDER, ["edit"])
 CUSTOMER_CELLS = _cells(R.CUSTOMER, ["view", "create"])
 USER_CELLS = _cells(R.USER, ["view", "create"])
 PLANT_CELLS = _cells(R.PLANT, ["view"])
+PLANT_EDIT_CELLS = _cells(R.PLANT, ["edit"])
 CATALOGUE_CELLS = _cells(R.CATALOGUE, ["view", "import"])
 SCHEDULE_CELLS = _cells(R.SCHEDULE, ["view", "run", "pin", "report"])
 
@@ -160,7 +161,7 @@ def test_every_cell_has_a_test() -> None:
             (R.ORDER, ORDER_CREATE_CELLS + ORDER_EDIT_CELLS),
             (R.CUSTOMER, CUSTOMER_CELLS),
             (R.USER, USER_CELLS),
-            (R.PLANT, PLANT_CELLS),
+            (R.PLANT, PLANT_CELLS + PLANT_EDIT_CELLS),
             (R.CATALOGUE, CATALOGUE_CELLS),
             (R.SCHEDULE, SCHEDULE_CELLS),
         ]
@@ -344,7 +345,9 @@ def test_plant(api: ApiSession, role: Role, action: str) -> None:
     response = api.client.get(f"{API}/plant", headers=api.auth(ROLE_USER[role]))
     if allowed(role, R.PLANT, action):
         assert response.status_code == 200, response.text
-        assert {f["code"] for f in response.json()["product_families"]} >= {"TABLE"}
+        body = response.json()
+        assert {w["code"] for w in body["work_centres"]} >= {"PAINT-BOOTH", "DRY-CURE"}
+        assert body["settings"]["currency"] == "EUR"
     else:
         assert_problem(response, 403)
 
@@ -513,3 +516,18 @@ def test_schedule(api: ApiSession, application: Application, role: Role, action:
         assert response.headers["location"] == f"/api/v1/plans/runs/{response.json()['id']}"
         assert after[0]["id"] == response.json()["id"]
         assert after[0]["kind"] == ("plan" if action == "run" else "replan")
+
+
+@pytest.mark.parametrize(("role", "action"), PLANT_EDIT_CELLS)
+def test_plant_edit(api: ApiSession, role: Role, action: str) -> None:
+    """Editing master data: a harmless edit (the same name again) is allowed or refused."""
+    headers = api.auth(ROLE_USER[role])
+    before = api.client.get(f"{API}/plant/items/MDF-19", headers=api.auth("admin")).json()
+    response = api.client.patch(
+        f"{API}/plant/items/MDF-19", json={"name": before["name"]}, headers=headers
+    )
+    if allowed(role, R.PLANT, action):
+        assert response.status_code == 200, response.text
+        assert response.json() == before
+    else:
+        assert_problem(response, 403)

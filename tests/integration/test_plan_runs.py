@@ -21,6 +21,7 @@ from orderforge.adapters.db import tables as t
 from orderforge.bootstrap import Application
 from orderforge.domain.errors import IllegalTransition, InvalidInput, PermissionDenied
 from orderforge.domain.planning import DisruptionKind
+from orderforge.plant import storage as pt
 from orderforge.services import plan_runs, planning, schedule, users
 from orderforge.services.ports import OrderFilter, Principal
 from tests.conftest import DEMO_PASSWORD, FixedClock
@@ -244,8 +245,8 @@ def test_a_work_centre_the_plant_lost_and_a_calendar_without_time_are_reported(
     with plant.ctx.uow() as uow:
         session = uow.session  # type: ignore[attr-defined]
         session.execute(
-            sa.update(t.work_centres)
-            .where(t.work_centres.c.code == "PAINT-BOOTH")
+            sa.update(pt.work_centres)
+            .where(pt.work_centres.c.code == "PAINT-BOOTH")
             .values(code="PAINT-BOOTH-OLD")
         )
         session.commit()
@@ -256,15 +257,17 @@ def test_a_work_centre_the_plant_lost_and_a_calendar_without_time_are_reported(
     with plant.ctx.uow() as uow:
         session = uow.session  # type: ignore[attr-defined]
         session.execute(
-            sa.update(t.work_centres)
-            .where(t.work_centres.c.code == "PAINT-BOOTH-OLD")
+            sa.update(pt.work_centres)
+            .where(pt.work_centres.c.code == "PAINT-BOOTH-OLD")
             .values(code="PAINT-BOOTH")
         )
         calendar = session.execute(
-            sa.select(t.work_centres.c.calendar_code).where(t.work_centres.c.code == "PAINT-BOOTH")
+            sa.select(pt.work_centres.c.calendar_code).where(
+                pt.work_centres.c.code == "PAINT-BOOTH"
+            )
         ).scalar_one()
         session.execute(
-            sa.update(t.calendars).where(t.calendars.c.code == calendar).values(shifts=[])
+            sa.update(pt.calendars).where(pt.calendars.c.code == calendar).values(shifts=[])
         )
         session.commit()
     run = _run(plant, planner)

@@ -8,6 +8,7 @@ from orderforge import demo
 from orderforge.bootstrap import Application
 from orderforge.domain.errors import InvalidInput, PermissionDenied
 from orderforge.engines.scheduling import validate
+from orderforge.plant.ports import PLANT
 from orderforge.services import planning, users
 from tests.conftest import DEMO_PASSWORD
 
@@ -32,13 +33,13 @@ def test_every_operation_runs_on_an_eligible_unit(application: Application) -> N
     demo.load_demo(application.ctx, DEMO_PASSWORD, count=20)
     with application.ctx.uow() as uow:
         plan = planning.build_problem(uow, application.ctx.clock.now(), days=120)
-        centres = {w.code: w for w in uow.plant.work_centres()}
+        centres = {w.code: w for w in uow.repository(PLANT).work_centres()}
     units = {r.key for r in plan.problem.resources}
     assert units >= {"ASSEMBLY#1", "ASSEMBLY#2", "ASSEMBLY#3"}
     assert all(m.resource in units for op in plan.problem.operations for m in op.modes)
     painted = [op for op in plan.problem.operations if op.setup_class is not None]
     assert painted and all(
-        any(centres[m.resource.split("#")[0]].changeover_minutes for m in op.modes)
+        any(centres[m.resource.split("#")[0]].setup_attribute == "colour" for m in op.modes)
         for op in painted
     )
     from orderforge.engines.scheduling import SolverSettings, solve

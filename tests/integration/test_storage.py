@@ -15,7 +15,8 @@ from orderforge.adapters.db import migrate
 from orderforge.adapters.db.tables import metadata
 from orderforge.bootstrap import Application
 from orderforge.contexts import storages
-from orderforge.demo.plant import PRODUCT_FAMILIES
+from orderforge.demo.catalogue import catalogue_text, demo_specs
+from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import ConcurrencyConflict
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
@@ -176,8 +177,18 @@ def test_order_numbers_are_unique_under_concurrency(application: Application) ->
 
 def _seed_plant(application: Application) -> None:
     with application.ctx.uow() as uow:
-        for family in PRODUCT_FAMILIES:
-            uow.plant.add_family(family)
+        uow.catalogue.add(
+            CatalogueVersion.imported(
+                family_code="TABLE",
+                previous=0,
+                label="1",
+                name="Table",
+                document=catalogue_text("TABLE"),
+                format=CatalogueFormat.YAML,
+                actor="t",
+                at=AT,
+            )
+        )
         uow.commit()
 
 
@@ -186,7 +197,8 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_order(
 ) -> None:
     add_customer(application, "C-HOTEL-ALPINA")
     _seed_plant(application)
-    cmd = orders.CreateOrder("C-HOTEL-ALPINA", (LineInput("TABLE", 1, {"wood": "oak"}),))
+    spec = demo_specs()["TABLE"][0]
+    cmd = orders.CreateOrder("C-HOTEL-ALPINA", (LineInput("TABLE", 1, spec),))
     barrier = threading.Barrier(6)
 
     def create(_: int) -> orders.CreatedOrder:
@@ -200,20 +212,6 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_order(
     assert all(r.view == results[0].view for r in results)
     with application.ctx.uow() as uow:
         assert uow.orders.count(OrderFilter()) == 1
-
-
-def test_plant_master_data_round_trip(application: Application) -> None:
-    _seed_plant(application)
-    with application.ctx.uow() as uow:
-        stored = uow.plant.families()
-    assert {f.code: f for f in stored}.keys() == {f.code for f in PRODUCT_FAMILIES}
-    for original in PRODUCT_FAMILIES:
-        loaded = next(f for f in stored if f.code == original.code)
-        assert (loaded.options, loaded.parameters, loaded.routing) == (
-            original.options,
-            original.parameters,
-            original.routing,
-        )
 
 
 def test_revising_a_quote_rewrites_its_lines_in_place(application: Application) -> None:

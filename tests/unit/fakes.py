@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Callable
 from types import TracebackType
@@ -11,8 +12,9 @@ from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
-from orderforge.domain.plant import Calendar, Component, ProductFamily, WorkCenter
 from orderforge.domain.user import ApiToken, User
+from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
+from orderforge.plant.ports import PLANT
 from orderforge.services.ports import IdempotencyRecord, OrderFilter, RepositoryKey
 
 R = TypeVar("R")
@@ -143,38 +145,53 @@ class FakeSequences:
 
 
 class FakePlant:
+    """Plant master data in memory; saves replace by code, like the SQL upsert."""
+
     def __init__(self) -> None:
-        self.cals: list[Calendar] = []
-        self.centres: list[WorkCenter] = []
-        self.fams: list[ProductFamily] = []
-        self.comps: list[Component] = []
+        self.the_settings: PlantSettings | None = None
+        self.cals: dict[str, Calendar] = {}
+        self.centres: dict[str, WorkCentre] = {}
+        self.comps: dict[str, Component] = {}
+        self.policy = PricingPolicy()
 
-    def add_calendar(self, calendar: Calendar) -> None:
-        self.cals.append(calendar)
+    def settings(self) -> PlantSettings | None:
+        return copy.deepcopy(self.the_settings)
 
-    def add_work_centre(self, centre: WorkCenter) -> None:
-        self.centres.append(centre)
-
-    def add_family(self, family: ProductFamily) -> None:
-        self.fams.append(family)
+    def save_settings(self, settings: PlantSettings) -> None:
+        self.the_settings = copy.deepcopy(settings)
 
     def calendars(self) -> list[Calendar]:
-        return list(self.cals)
+        return [copy.deepcopy(self.cals[k]) for k in sorted(self.cals)]
 
-    def work_centres(self) -> list[WorkCenter]:
-        return list(self.centres)
+    def calendar(self, code: str) -> Calendar | None:
+        return copy.deepcopy(self.cals.get(code))
 
-    def families(self) -> list[ProductFamily]:
-        return list(self.fams)
+    def save_calendar(self, calendar: Calendar) -> None:
+        self.cals[calendar.code] = copy.deepcopy(calendar)
 
-    def family(self, code: str) -> ProductFamily | None:
-        return next((f for f in self.fams if f.code == code), None)
+    def work_centres(self) -> list[WorkCentre]:
+        return [copy.deepcopy(self.centres[k]) for k in sorted(self.centres)]
 
-    def add_component(self, component: Component) -> None:
-        self.comps.append(component)
+    def work_centre(self, code: str) -> WorkCentre | None:
+        return copy.deepcopy(self.centres.get(code))
+
+    def save_work_centre(self, centre: WorkCentre) -> None:
+        self.centres[centre.code] = copy.deepcopy(centre)
 
     def components(self) -> list[Component]:
-        return list(self.comps)
+        return [copy.deepcopy(self.comps[k]) for k in sorted(self.comps)]
+
+    def component(self, code: str) -> Component | None:
+        return copy.deepcopy(self.comps.get(code))
+
+    def save_component(self, component: Component) -> None:
+        self.comps[component.code] = copy.deepcopy(component)
+
+    def pricing(self) -> PricingPolicy:
+        return self.policy
+
+    def save_pricing(self, policy: PricingPolicy) -> None:
+        self.policy = policy
 
 
 class FakeCatalogue:
@@ -205,7 +222,7 @@ class FakeCatalogue:
 
 #: In-memory repositories of the contexts with a room, by repository key name; each
 #: context's test support registers its fake here (the fake of `orderforge.contexts`).
-FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {}
+FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {PLANT.name: FakePlant}
 
 
 class FakeUnitOfWork:
@@ -223,7 +240,6 @@ class FakeUnitOfWork:
         self.events = FakeEvents()
         self.idempotency = FakeIdempotency()
         self.sequences = FakeSequences()
-        self.plant = FakePlant()
         self.catalogue = FakeCatalogue()
         self.commits = 0
         self.opened: dict[str, Any] = {}

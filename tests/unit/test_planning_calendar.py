@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from orderforge.domain.plant import Calendar, Shift
+from orderforge.plant.domain import Calendar, Shift
 from orderforge.services.planning import working_intervals
 
 T = dt.time
@@ -18,7 +18,7 @@ def day_shift(holidays: list[dt.date] | None = None) -> Calendar:
         name="Day",
         timezone="Europe/Berlin",
         shifts=[Shift("Day", (1, 2, 3, 4, 5), T(7), T(16), ((T(12), T(12, 30)),))],
-        holidays=holidays or [],
+        closed_days=holidays or [],
     )
 
 

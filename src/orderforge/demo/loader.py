@@ -11,14 +11,17 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import yaml  # type: ignore[import-untyped]
+
 from orderforge.demo import catalogue as demo_catalogue
 from orderforge.demo import plant as demo_plant
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import Order
-from orderforge.domain.plant import Component
 from orderforge.domain.user import Role, User
+from orderforge.plant import services as plant
+from orderforge.plant.ports import PLANT
 from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import configure_lines
@@ -38,7 +41,7 @@ class DemoSummary:
 
 def is_loaded(ctx: ServiceContext) -> bool:
     with ctx.uow() as uow:
-        return bool(uow.plant.work_centres()) or uow.users.get("admin") is not None
+        return bool(uow.repository(PLANT).work_centres()) or uow.users.get("admin") is not None
 
 
 def load_demo(
@@ -58,7 +61,7 @@ def load_demo(
     orders = demo_plant.demo_orders(seed, count)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        _load_plant(uow, now)
+        work_centres = _load_plant(uow, now)
         customer_ids = _load_customers(uow, now)
         usernames = _load_users(ctx, uow, password, customer_ids, now)
         for i, demo in enumerate(orders):
@@ -67,28 +70,25 @@ def load_demo(
                 on_progress(i + 1, len(orders))
         uow.commit()
     return DemoSummary(
-        work_centres=len(demo_plant.WORK_CENTRES),
-        families=len(demo_plant.PRODUCT_FAMILIES),
+        work_centres=work_centres,
+        families=len(demo_catalogue.CATALOGUE_FILES),
         customers=len(demo_plant.CUSTOMERS),
         users=len(demo_plant.DEMO_USERS),
         orders=len(orders),
     )
 
 
-def _load_plant(uow: UnitOfWork, now: dt.datetime) -> None:
-    for calendar in demo_plant.CALENDARS:
-        uow.plant.add_calendar(calendar)
-    for centre in demo_plant.WORK_CENTRES:
-        limits = demo_catalogue.WORK_CENTRE_LIMITS.get(centre.code, {})
-        uow.plant.add_work_centre(dataclasses.replace(centre, limits=dict(limits)))
-    for family in demo_plant.PRODUCT_FAMILIES:
-        uow.plant.add_family(family)
-    _load_catalogues(uow, now - dt.timedelta(days=400))
+def _load_plant(uow: UnitOfWork, now: dt.datetime) -> int:
+    """The demo plant file through the plant's import, then the four catalogues."""
+    at = now - dt.timedelta(days=400)
+    document = yaml.safe_load(demo_plant.plant_file_text())
+    plant.apply_document(uow, DEMO_ACTOR, at, document)
+    _load_catalogues(uow, at)
+    return len(document["work_centres"])
 
 
 def _load_catalogues(uow: UnitOfWork, at: dt.datetime) -> None:
-    """Import the four families' catalogues and the components they use."""
-    known: dict[str, Component] = {}
+    """Import the four families' catalogues as their first versions."""
     for code in demo_catalogue.CATALOGUE_FILES:
         text = demo_catalogue.catalogue_text(code)
         family = parse_family(text, CatalogueFormat.YAML)
@@ -104,20 +104,6 @@ def _load_catalogues(uow: UnitOfWork, at: dt.datetime) -> None:
                 at=at,
             )
         )
-        for part in family.components:
-            status, lead_time = demo_catalogue.COMPONENT_STATUS[part.code]
-            known.setdefault(
-                part.code,
-                Component(
-                    code=part.code,
-                    name=part.name,
-                    unit=part.unit,
-                    status=status,
-                    lead_time_days=lead_time,
-                ),
-            )
-    for component in known.values():
-        uow.plant.add_component(component)
 
 
 def _load_customers(uow: UnitOfWork, now: dt.datetime) -> dict[str, int]:

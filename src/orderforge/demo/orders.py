@@ -1,8 +1,9 @@
 """Demo orders for the demo plant: believable histories over every lifecycle state.
 
-`build_demo_orders` takes the product families and customers as arguments (the demo
+`build_demo_orders` takes the product family codes and customers as arguments (the demo
 plant passes its own, see `orderforge.demo.plant.demo_orders`), so this module
-depends on the domain only. Each order carries the lifecycle commands that bring a
+depends on the domain only; the loader picks each line's spec from the catalogue's
+demo specs. Each order carries the lifecycle commands that bring a
 fresh quote to its demo state, with the role that performs each one and the reason a
 real shop would write down. Deterministic: the only randomness is `random.Random(seed)`.
 """
@@ -13,7 +14,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import (
     ACTIVE_STATES,
     CHANGEABLE_STATES,
@@ -22,7 +22,6 @@ from orderforge.domain.order import (
     OrderAction,
     OrderState,
 )
-from orderforge.domain.plant import ProductFamily
 from orderforge.domain.user import Role
 
 A = OrderAction
@@ -367,66 +366,6 @@ def _kind(customer_code: str) -> str:
     return parts[1] if len(parts) > 2 else ""
 
 
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _fits(family: ProductFamily, spec: dict[str, str]) -> bool:
-    try:
-        family.check_spec(spec, "demo")
-    except InvalidInput:
-        return False
-    return True
-
-
-def _set(family: ProductFamily, spec: dict[str, str], key: str, value: str) -> None:
-    """Set an option only if the family has it and the value is one of its choices."""
-    if key in spec and _fits(family, {key: value}):
-        spec[key] = value
-
-
-def _sample_spec(family: ProductFamily, kind: str, rng: random.Random) -> dict[str, str]:
-    spec: dict[str, str] = {}
-    for option in family.options:
-        n = len(option.choices)  # choices are listed commonest first
-        spec[option.code] = rng.choices(option.choices, [n - i for i in range(n)])[0]
-    for param in family.parameters:
-        mode = param.default if param.default is not None else (param.minimum + param.maximum) / 2
-        x = rng.triangular(param.minimum, param.maximum, mode)
-        steps = round((x - param.minimum) / param.step)
-        value = min(param.maximum, param.minimum + steps * param.step)
-        spec[param.code] = _fmt(value)
-    # Keep the combination believable (the configurator's rules will enforce this later).
-    if {spec.get("wood"), spec.get("veneer"), spec.get("carcass")} & {
-        "walnut",
-        "smoked-oak",
-        "cherry",
-        "walnut-veneer",
-        "eucalyptus",
-    }:
-        _set(family, spec, "colour", "natural")
-    if spec.get("finish", "").endswith("oil") and spec.get("colour") in ("black", "ral-custom"):
-        _set(family, spec, "finish", "satin-lacquer")
-    if spec.get("finish") == "stain-and-lacquer" and spec.get("colour") == "natural":
-        _set(family, spec, "colour", "dark")
-    if spec.get("front") == "veneer-flat":
-        _set(family, spec, "colour", "natural")
-    if spec.get("front") == "handleless-j-pull":
-        _set(family, spec, "handle", "integrated-grip")
-    if kind in _CONTRACT_KINDS:
-        _set(family, spec, "fire_rating", "en-1021-contract")
-        _set(family, spec, "fire_class", "b-s2-d0")
-    if kind == "PRIV":
-        _set(family, spec, "cable_management", "none")
-        if spec.get("fabric") == "customer-own-material":
-            _set(family, spec, "fabric", "boucle-natural")
-    if "length" in spec and "width" in spec and float(spec["width"]) > float(spec["length"]):
-        swapped = {**spec, "length": spec["width"], "width": spec["length"]}
-        if _fits(family, swapped):
-            spec = swapped
-    return spec
-
-
 class _PathBuilder:
     """Walks a fresh quote to a target state, keeping every step legal."""
 
@@ -603,7 +542,7 @@ def _allocate(count: int) -> list[OrderState]:
 
 
 def build_demo_orders(
-    families: Sequence[ProductFamily],
+    families: Sequence[str],
     customers: Sequence[tuple[str, str, str, str]],
     *,
     seed: int = 2026,
@@ -611,19 +550,20 @@ def build_demo_orders(
 ) -> list[DemoOrder]:
     """`count` orders over all lifecycle states, oldest first, the same for the same seed."""
     rng = random.Random(seed)  # noqa: S311 -- demo data, not security
-    by_code = {f.code: f for f in families}
+    codes = list(families)
     orders: list[DemoOrder] = []
     seen_states: dict[OrderState, int] = {}
     for target in _allocate(count):
         customer_code = rng.choice(customers)[0]
         kind = _kind(customer_code)
-        preferred = [c for c in _FAMILIES_BY_KIND.get(kind, ()) if c in by_code] or list(by_code)
+        preferred = [c for c in _FAMILIES_BY_KIND.get(kind, ()) if c in codes] or codes
         lines: list[LineInput] = []
         for _ in range(rng.choices((1, 2, 3), (55, 30, 15))[0]):
-            family = by_code[rng.choice(preferred)]
+            family = rng.choice(preferred)
             table = _PRIVATE_QUANTITIES if kind == "PRIV" else _QUANTITIES
-            quantity = rng.choice(table.get(family.code, (1, 2, 3)))
-            lines.append(LineInput(family.code, quantity, _sample_spec(family, kind, rng)))
+            quantity = rng.choice(table.get(family, (1, 2, 3)))
+            # The spec is chosen by the loader from the family's catalogue examples.
+            lines.append(LineInput(family, quantity, {}))
         showcase = _SHOWCASE.get(target, ())
         seen = seen_states.get(target, 0)
         seen_states[target] = seen + 1

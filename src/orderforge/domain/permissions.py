@@ -44,7 +44,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.ORDER: _ALL_ORDER,
         Resource.CUSTOMER: frozenset({VIEW, CREATE}),
         Resource.USER: frozenset({VIEW, CREATE}),
-        Resource.PLANT: frozenset({VIEW}),
+        Resource.PLANT: frozenset({VIEW, EDIT}),
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
         Resource.SCHEDULE: _ALL_SCHEDULE,
     },
@@ -136,7 +136,7 @@ def actions_of(resource: Resource) -> list[str]:
     if resource is Resource.ORDER:
         return sorted(_ALL_ORDER)
     if resource is Resource.PLANT:
-        return [VIEW]
+        return [VIEW, EDIT]
     if resource is Resource.CATALOGUE:
         return [VIEW, IMPORT]
     if resource is Resource.SCHEDULE:

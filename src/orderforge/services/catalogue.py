@@ -15,6 +15,7 @@ from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion, catal
 from orderforge.domain.errors import InvalidInput, NotFound
 from orderforge.domain.permissions import IMPORT, VIEW, Resource, require
 from orderforge.engines.configurator import CatalogueError, Family, load_family_text
+from orderforge.plant import services as plant
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal, UnitOfWork
 
@@ -88,7 +89,7 @@ def import_catalogue(ctx: ServiceContext, actor: Principal, cmd: ImportCatalogue
 
 def _check_plant_knows(uow: UnitOfWork, family: Family) -> None:
     """Operations must run on work centres this plant has, or the plan cannot place them."""
-    known = {w.code for w in uow.plant.work_centres()}
+    known = {w.code for w in plant.active_work_centres(uow)}
     unknown = sorted(w.code for w in family.work_centres if w.code not in known)
     if known and unknown:
         raise InvalidInput(

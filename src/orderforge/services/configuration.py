@@ -1,7 +1,8 @@
 """Configuring a product: remaining choices, validity with explanations, BOM, routing, price.
 
-One engine call per question; the plant's hourly rates and the margin rule come from
-here so the quote screen, the order form and the CLI price alike.
+One engine call per question; the plant's hourly rates and its pricing policy's margin
+rule are read here so the quote screen, the order form and the CLI price alike. A plant
+without a pricing policy quotes "price on request" (no costing).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from orderforge.engines.configurator import (
     price,
     remaining_domains,
 )
+from orderforge.plant import services as plant
 from orderforge.services import configuration_views as views
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.configuration_views import (
@@ -41,8 +43,6 @@ from orderforge.services.configuration_views import (
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal, UnitOfWork
 
-#: Gross margin on cost, prices rounded up to whole euros: the shop's quoting rule.
-MARGIN_RULE = MarginRule(Decimal("0.30"), Decimal(1))
 MAX_SPEC_ITEMS = 200
 
 
@@ -169,7 +169,8 @@ def evaluate_in(
     entry = entry_for(uow, family_code)
     family = family_of(entry)
     completion = complete_in(family, spec, where)
-    rates = {w.code: w.hourly_rate for w in uow.plant.work_centres()}
+    rates = {w.code: w.hourly_rate for w in plant.active_work_centres(uow)}
+    rule = plant.pricing_policy(uow).rule_for(entry.family_code)
     try:
         validity = check_spec(family, completion.spec)
     except SpecError as exc:
@@ -178,7 +179,11 @@ def evaluate_in(
         return Evaluation(entry.family_code, entry.version, validity, None, None, completion)
     configuration = configure(family, validity.spec)
     missing_rates = {w for op in configuration.routing for w in op.work_centres[:1]} - set(rates)
-    costing = None if missing_rates else price(configuration, rates, MARGIN_RULE)
+    costing = (
+        None
+        if missing_rates or rule is None
+        else price(configuration, rates, MarginRule(rule.margin, rule.step, rule.rounding))
+    )
     return Evaluation(
         entry.family_code, entry.version, validity, configuration, costing, completion
     )

@@ -18,9 +18,10 @@ from typing import Any
 from orderforge.domain.errors import IllegalTransition
 from orderforge.domain.order import Order, OrderAction, OrderLine, OrderState
 from orderforge.domain.permissions import Resource, require
-from orderforge.domain.plant import Component, ComponentStatus, WorkCenter
 from orderforge.engines.configurator import check_spec, configure
 from orderforge.engines.configurator.routing import RoutedOperation
+from orderforge.plant import services as plant_data
+from orderforge.plant.domain import Component, ComponentStatus, WorkCentre
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import family_of
 from orderforge.services.configuration import explain_invalid
@@ -48,7 +49,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Plant:
-    work_centres: dict[str, WorkCenter]
+    work_centres: dict[str, WorkCentre]
     components: dict[str, Component]
 
 
@@ -139,8 +140,8 @@ def _number(value: str) -> Decimal:
 
 def _plant(uow: UnitOfWork) -> Plant:
     return Plant(
-        work_centres={w.code: w for w in uow.plant.work_centres()},
-        components={c.code: c for c in uow.plant.components()},
+        work_centres={w.code: w for w in plant_data.active_work_centres(uow)},
+        components=plant_data.components_by_code(uow),
     )
 
 

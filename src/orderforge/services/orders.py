@@ -177,26 +177,17 @@ def _customer_for_new_order(uow: UnitOfWork, actor: Principal, code: str) -> Cus
 
 def configure_lines(uow: UnitOfWork, lines: tuple[LineInput, ...]) -> tuple[LineInput, ...]:
     """Lines as the plant will build them: configured against the newest catalogue
-    version (spec completed with defaults, version and unit price recorded), or checked
-    against the plant's plain option list for a family without a catalogue yet."""
+    version (spec completed with defaults, version and unit price recorded)."""
     checked = []
     for i, line in enumerate(lines):
-        if uow.catalogue.latest(line.product_family) is not None:
-            checked.append(_configured_line(uow, line, i))
-            continue
-        family = uow.plant.family(line.product_family)
-        if family is None:
-            known = sorted(
-                {f.code for f in uow.plant.families()}
-                | {e.family_code for e in uow.catalogue.latest_all()}
-            )
+        if uow.catalogue.latest(line.product_family) is None:
+            known = sorted(e.family_code for e in uow.catalogue.latest_all())
             raise InvalidInput(
                 f"Line {i + 1}: there is no product family '{line.product_family}'. "
-                f"Known families: {', '.join(known)}.",
+                f"Known families: {', '.join(known) or 'none yet (import a catalogue)'}.",
                 field=f"lines[{i}].product_family",
             )
-        family.check_spec(line.spec, where=f"lines[{i}]")
-        checked.append(line)
+        checked.append(_configured_line(uow, line, i))
     return tuple(checked)
 
 

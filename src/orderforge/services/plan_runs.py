@@ -41,6 +41,7 @@ from orderforge.engines.scheduling import (
     solve,
     validate,
 )
+from orderforge.plant import services as plant
 from orderforge.services import planning
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
@@ -143,7 +144,7 @@ def _record(uow: UnitOfWork, actor: Principal, d: Disruption, now: dt.datetime) 
 def _record_downtime(
     uow: UnitOfWork, actor: Principal, d: Disruption, reason: str, now: dt.datetime
 ) -> dict[str, Any]:
-    centres = {w.code: w for w in uow.plant.work_centres()}
+    centres = {w.code: w for w in plant.active_work_centres(uow)}
     code = (d.work_centre or "").strip().upper()
     if code not in centres:
         raise InvalidInput(

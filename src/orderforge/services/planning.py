@@ -21,7 +21,6 @@ from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.permissions import Resource as Res
 from orderforge.domain.permissions import require
 from orderforge.domain.planning import Downtime, OperationDelay, PlannedOperation, PlanPin
-from orderforge.domain.plant import Calendar, WorkCenter
 from orderforge.engines.configurator import configure
 from orderforge.engines.scheduling import (
     FrozenOperation,
@@ -40,6 +39,8 @@ from orderforge.engines.scheduling import (
     solve,
     validate,
 )
+from orderforge.plant import services as plant_data
+from orderforge.plant.domain import Calendar, WorkCentre
 from orderforge.services.catalogue import family_of
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
@@ -92,10 +93,11 @@ def working_intervals(
     """The calendar's working time as [start, end) minutes from `start` (UTC), merged.
 
     Shifts are in the calendar's local time, so a daylight-saving change moves them in UTC
-    as it does on the shop floor; holidays and breaks are closed time."""
+    as it does on the shop floor; closed days (public holidays of the calendar's country,
+    plant closures, extra closed days) and breaks are closed time."""
     zone = ZoneInfo(calendar.timezone)
-    holidays = set(calendar.holidays)
     first = start.astimezone(zone).date()
+    holidays = calendar.closed_days_between(first - dt.timedelta(1), first + dt.timedelta(days + 1))
     pieces: list[tuple[int, int]] = []
     for offset in range(-1, days + 1):
         day = first + dt.timedelta(days=offset)
@@ -141,7 +143,7 @@ def _merge(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def unit_keys(centre: WorkCenter) -> list[str]:
+def unit_keys(centre: WorkCentre) -> list[str]:
     """A work centre of N parallel units is N unary resources for the engine."""
     if centre.capacity <= 1:
         return [centre.code]
@@ -194,8 +196,8 @@ def build_problem(
     """The engine's problem for the committed orders, keeping what `inputs` fix:
     finished and running operations of the current plan, pins, downtimes, delays."""
     inputs = inputs or PlanInputs()
-    centres = {w.code: w for w in uow.plant.work_centres()}
-    calendars = {c.code: c for c in uow.plant.calendars()}
+    centres = {w.code: w for w in plant_data.active_work_centres(uow)}
+    calendars = plant_data.calendars_by_code(uow)
     horizon = days * DAY
     resources = []
     plan = PlanProblem(ProblemData((), (), (), horizon), start)
@@ -344,7 +346,7 @@ def _due(order: Order, start: dt.datetime) -> int | None:
 def _order_operations(
     uow: UnitOfWork,
     order: Order,
-    centres: dict[str, WorkCenter],
+    centres: dict[str, WorkCentre],
     plan: PlanProblem,
     extra: dict[str, int],
 ) -> list[Operation]:
@@ -383,9 +385,8 @@ def _order_operations(
                     )
                 )
                 continue
-            painted = any(centres[w].changeover_minutes for w in op.work_centres if w in centres)
             plan.operations[key] = (order.number, line.line_no, op.name)
-            plan.setup_class[key] = line.spec.get("colour") if painted else None
+            plan.setup_class[key] = setup_class_of(centres, op.work_centres, line.spec)
             operations.append(
                 Operation(
                     key=key,
@@ -396,6 +397,17 @@ def _order_operations(
                 )
             )
     return operations
+
+
+def setup_class_of(
+    centres: dict[str, WorkCentre], eligible: tuple[str, ...], spec: dict[str, str]
+) -> str | None:
+    """The operation's setup class: the spec value of the `setup_attribute` of the first
+    eligible work centre that has one (e.g. the paint booth's `colour`)."""
+    for code in eligible:
+        if code in centres and centres[code].setup_attribute is not None:
+            return centres[code].setup_class(spec)
+    return None
 
 
 def preview_plan(

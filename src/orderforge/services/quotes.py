@@ -1,7 +1,8 @@
 """The quote document: what the customer signs, built from the stored order.
 
 Prices come from the order lines (priced when configured), so the document shows what
-was quoted even after the catalogue or rates change.
+was quoted even after the catalogue or rates change. Who quotes (name, address), in
+which currency, for how long and on which terms come from the plant's settings.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ from typing import Any
 
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.permissions import VIEW, Resource, require
+from orderforge.plant.domain import PlantSettings
+from orderforge.plant.services import plant_settings
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import get_order
 from orderforge.services.ports import Principal
 from orderforge.services.views import plain
 
-COMPANY = "Holzwerk Nordlicht"
-VALID_DAYS = 30
 
-
-def quote_content(view: dict[str, Any]) -> dict[str, Any]:
+def quote_content(view: dict[str, Any], settings: PlantSettings) -> dict[str, Any]:
+    money = settings.currency
+    vat = (settings.tax_rate * 100).normalize()
     created = dt.datetime.fromisoformat(view["created_at"]).date()
     total = Decimal(0)
     lines = []
@@ -32,7 +34,7 @@ def quote_content(view: dict[str, Any]) -> dict[str, Any]:
         else:
             amount = Decimal(line["unit_price"]) * line["quantity"]
             total += amount
-            price = f"{line['quantity']} x EUR {line['unit_price']} = EUR {amount:.2f}"
+            price = f"{line['quantity']} x {money} {line['unit_price']} = {money} {amount:.2f}"
         lines.append(
             {
                 "title": f"{line['line_no']}. {line['quantity']} x {line['product_family']}"
@@ -42,12 +44,16 @@ def quote_content(view: dict[str, Any]) -> dict[str, Any]:
             }
         )
     return {
-        "company": COMPANY,
+        "company": settings.name,
+        "address": list(settings.address_lines),
         "number": view["number"],
         "facts": [
             ("Customer", f"{view['customer']['name']} ({view['customer']['code']})"),
             ("Date", created.isoformat()),
-            ("Valid until", (created + dt.timedelta(days=VALID_DAYS)).isoformat()),
+            (
+                "Valid until",
+                (created + dt.timedelta(days=settings.quote_validity_days)).isoformat(),
+            ),
             ("Requested date", view["requested_date"] or "-"),
             (
                 "Lead time",
@@ -57,9 +63,17 @@ def quote_content(view: dict[str, Any]) -> dict[str, Any]:
             ("State", view["state_label"]),
         ],
         "lines": lines,
-        "total": f"Total EUR {total:.2f} (excl. VAT)",
-        "terms": "Prices in EUR excluding VAT and delivery. Made to order: production starts "
-        "after confirmation and design approval.",
+        "total": f"Total {money} {total:.2f} (excl. VAT {vat:f} %)",
+        "terms": " ".join(
+            t
+            for t in (
+                f"Prices in {money} excluding VAT and delivery. Made to order: production "
+                "starts after confirmation and design approval.",
+                settings.payment_terms,
+                settings.delivery_terms,
+            )
+            if t
+        ),
     }
 
 
@@ -69,4 +83,13 @@ def quote_document(ctx: ServiceContext, actor: Principal, number: str) -> bytes:
         raise InvalidInput(
             "Quote documents are not available in this installation.", field="format"
         )
-    return ctx.quotes.render(quote_content(plain(get_order(ctx, actor, number))))
+    view = plain(get_order(ctx, actor, number))
+    with ctx.uow() as uow:
+        settings = plant_settings(uow)
+    if settings is None:
+        raise InvalidInput(
+            "The plant has no settings yet (name, address, currency): import a plant file "
+            "or set them first.",
+            field="settings",
+        )
+    return ctx.quotes.render(quote_content(view, settings))

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from orderforge.domain.errors import IllegalTransition
 from orderforge.domain.order import OrderAction, OrderState
 from orderforge.domain.permissions import Resource, require
+from orderforge.plant import services as plant_services
 from orderforge.services import feasibility
 from orderforge.services.access import load_visible
 from orderforge.services.context import ServiceContext
@@ -51,8 +52,8 @@ def review(ctx: ServiceContext, actor: Principal, number: str) -> ReviewResult:
         findings: list[feasibility.Finding] = []
         if state is not OrderState.CONFIRMED:
             plant = feasibility.Plant(
-                work_centres={w.code: w for w in uow.plant.work_centres()},
-                components={c.code: c for c in uow.plant.components()},
+                work_centres={w.code: w for w in plant_services.active_work_centres(uow)},
+                components=plant_services.components_by_code(uow),
             )
             findings = [f for li in order.lines for f in feasibility.review_line(uow, plant, li)]
     if state is OrderState.CONFIRMED:

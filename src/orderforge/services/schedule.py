@@ -12,6 +12,7 @@ from orderforge.domain.permissions import Resource as Res
 from orderforge.domain.planning import PlannedOperation, PlanPin, PlanVersion
 from orderforge.domain.text import check_text
 from orderforge.engines.configurator import configure
+from orderforge.plant import services as plant
 from orderforge.services import planning
 from orderforge.services.catalogue import family_of
 from orderforge.services.context import ServiceContext
@@ -129,7 +130,7 @@ def eligible_units(uow: UnitOfWork, operation: str) -> list[str]:
     )
     if step is None:
         raise NotFound(f"There is no operation {operation!r} to plan.")
-    centres = {w.code: w for w in uow.plant.work_centres()}
+    centres = {w.code: w for w in plant.active_work_centres(uow)}
     return [u for w in step.work_centres if w in centres for u in planning.unit_keys(centres[w])]
 
 
@@ -233,7 +234,7 @@ def board(ctx: ServiceContext, actor: Principal, number: int | None = None) -> d
     with ctx.uow() as uow:
         centres = [
             {"code": w.code, "name": w.name, "units": planning.unit_keys(w)}
-            for w in uow.plant.work_centres()
+            for w in plant.active_work_centres(uow)
         ]
         latest = uow.plans.latest_version_number()
         n = latest if number is None else _version_number(uow, number)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,18 +15,6 @@ from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
-from orderforge.domain.plant import (
-    Calendar,
-    Component,
-    ComponentStatus,
-    Option,
-    Parameter,
-    ProductFamily,
-    RoutingStep,
-    Shift,
-    WorkCenter,
-    WorkCenterKind,
-)
 from orderforge.domain.user import ApiToken, User
 from orderforge.services.ports import IdempotencyRecord, OrderFilter
 
@@ -248,169 +234,6 @@ class SqlNumberSequence:
             .returning(t.sequences.c.last_value)
         )
         return int(self.session.execute(stmt).scalar_one())
-
-
-def _shift_json(shift: Shift) -> dict[str, Any]:
-    return {
-        "name": shift.name,
-        "weekdays": list(shift.weekdays),
-        "start": shift.start.isoformat(),
-        "end": shift.end.isoformat(),
-        "breaks": [[a.isoformat(), b.isoformat()] for a, b in shift.breaks],
-    }
-
-
-def _shift_from(data: dict[str, Any]) -> Shift:
-    return Shift(
-        name=data["name"],
-        weekdays=tuple(data["weekdays"]),
-        start=dt.time.fromisoformat(data["start"]),
-        end=dt.time.fromisoformat(data["end"]),
-        breaks=tuple(
-            (dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in data["breaks"]
-        ),
-    )
-
-
-def _jsonable(obj: Any) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(obj).items()}
-
-
-class SqlPlantRepository:
-    """Plant master data, stored as rows with JSON detail columns."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add_calendar(self, calendar: Calendar) -> None:
-        self.session.execute(
-            sa.insert(t.calendars).values(
-                code=calendar.code,
-                name=calendar.name,
-                timezone=calendar.timezone,
-                shifts=[_shift_json(s) for s in calendar.shifts],
-                holidays=[d.isoformat() for d in calendar.holidays],
-            )
-        )
-
-    def add_work_centre(self, centre: WorkCenter) -> None:
-        self.session.execute(
-            sa.insert(t.work_centres).values(
-                code=centre.code,
-                name=centre.name,
-                kind=centre.kind.value,
-                calendar_code=centre.calendar_code,
-                capacity=centre.capacity,
-                interruptible=centre.interruptible,
-                changeover_minutes=centre.changeover_minutes,
-                default_setup_minutes=centre.default_setup_minutes,
-                hourly_rate=Decimal(centre.hourly_rate),
-                limits=centre.limits,
-            )
-        )
-
-    def add_family(self, family: ProductFamily) -> None:
-        self.session.execute(
-            sa.insert(t.product_families).values(
-                code=family.code,
-                name=family.name,
-                description=family.description,
-                options=[_jsonable(o) for o in family.options],
-                parameters=[_jsonable(p) for p in family.parameters],
-                routing=[_jsonable(s) for s in family.routing],
-            )
-        )
-
-    def calendars(self) -> list[Calendar]:
-        rows = self.session.execute(sa.select(t.calendars).order_by(t.calendars.c.code))
-        return [
-            Calendar(
-                code=r.code,
-                name=r.name,
-                timezone=r.timezone,
-                shifts=[_shift_from(s) for s in r.shifts],
-                holidays=[dt.date.fromisoformat(d) for d in r.holidays],
-                id=r.id,
-            )
-            for r in rows
-        ]
-
-    def work_centres(self) -> list[WorkCenter]:
-        rows = self.session.execute(sa.select(t.work_centres).order_by(t.work_centres.c.code))
-        return [
-            WorkCenter(
-                code=r.code,
-                name=r.name,
-                kind=WorkCenterKind(r.kind),
-                calendar_code=r.calendar_code,
-                capacity=r.capacity,
-                interruptible=r.interruptible,
-                changeover_minutes=r.changeover_minutes,
-                default_setup_minutes=r.default_setup_minutes,
-                hourly_rate=str(r.hourly_rate),
-                limits=dict(r.limits),
-                id=r.id,
-            )
-            for r in rows
-        ]
-
-    def add_component(self, component: Component) -> None:
-        self.session.execute(
-            sa.insert(t.components).values(
-                code=component.code,
-                name=component.name,
-                unit=component.unit,
-                status=component.status.value,
-                lead_time_days=component.lead_time_days,
-            )
-        )
-
-    def components(self) -> list[Component]:
-        rows = self.session.execute(sa.select(t.components).order_by(t.components.c.code))
-        return [
-            Component(
-                code=r.code,
-                name=r.name,
-                unit=r.unit,
-                status=ComponentStatus(r.status),
-                lead_time_days=r.lead_time_days,
-                id=r.id,
-            )
-            for r in rows
-        ]
-
-    def _family(self, r: Any) -> ProductFamily:
-        return ProductFamily(
-            code=r.code,
-            name=r.name,
-            description=r.description,
-            options=[
-                Option(
-                    code=o["code"],
-                    label=o["label"],
-                    choices=tuple(o["choices"]),
-                    default=o["default"],
-                )
-                for o in r.options
-            ],
-            parameters=[Parameter(**p) for p in r.parameters],
-            routing=[
-                RoutingStep(
-                    **{**s, "work_centres": tuple(s["work_centres"]), "after": tuple(s["after"])}
-                )
-                for s in r.routing
-            ],
-            id=r.id,
-        )
-
-    def families(self) -> list[ProductFamily]:
-        stmt = sa.select(t.product_families).order_by(t.product_families.c.code)
-        return [self._family(r) for r in self.session.execute(stmt)]
-
-    def family(self, code: str) -> ProductFamily | None:
-        stmt = sa.select(t.product_families).where(t.product_families.c.code == code)
-        row = self.session.execute(stmt).one_or_none()
-        return None if row is None else self._family(row)
 
 
 class SqlCatalogueRepository:

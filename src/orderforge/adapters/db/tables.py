@@ -142,56 +142,6 @@ sequences = sa.Table(
     sa.Column("last_value", sa.BigInteger, nullable=False),
 )
 
-calendars = sa.Table(
-    "calendars",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("code", sa.String(40), nullable=False, unique=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("timezone", sa.String(60), nullable=False),
-    sa.Column("shifts", JSONType, nullable=False),
-    sa.Column("holidays", JSONType, nullable=False),
-)
-
-work_centres = sa.Table(
-    "work_centres",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("code", sa.String(40), nullable=False, unique=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("calendar_code", sa.String(40), sa.ForeignKey("calendars.code"), nullable=False),
-    sa.Column("capacity", sa.Integer, nullable=False),
-    sa.Column("interruptible", sa.Boolean, nullable=False),
-    sa.Column("changeover_minutes", JSONType, nullable=False),
-    sa.Column("default_setup_minutes", sa.Integer, nullable=False),
-    sa.Column("hourly_rate", sa.Numeric(12, 2), nullable=False),
-    sa.Column("limits", JSONType, nullable=False),
-)
-
-product_families = sa.Table(
-    "product_families",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("code", sa.String(40), nullable=False, unique=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
-    sa.Column("options", JSONType, nullable=False),
-    sa.Column("parameters", JSONType, nullable=False),
-    sa.Column("routing", JSONType, nullable=False),
-)
-
-components = sa.Table(
-    "components",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("code", sa.String(40), nullable=False, unique=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("unit", sa.String(10), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("lead_time_days", sa.Integer, nullable=False),
-)
-
 #: Every imported version of a family's catalogue, verbatim; never updated.
 catalogue_versions = sa.Table(
     "catalogue_versions",

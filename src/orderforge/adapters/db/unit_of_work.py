@@ -22,7 +22,6 @@ from orderforge.adapters.db.repositories import (
     SqlIdempotencyStore,
     SqlNumberSequence,
     SqlOrderRepository,
-    SqlPlantRepository,
     SqlTokenRepository,
     SqlUserRepository,
 )
@@ -42,7 +41,6 @@ class SqlUnitOfWork:
     events: SqlEventLog
     idempotency: SqlIdempotencyStore
     sequences: SqlNumberSequence
-    plant: SqlPlantRepository
     catalogue: SqlCatalogueRepository
     plans: SqlPlanRepository
     session: Session
@@ -79,7 +77,6 @@ class SqlUnitOfWork:
         self.events = SqlEventLog(self.session)
         self.idempotency = SqlIdempotencyStore(self.session)
         self.sequences = SqlNumberSequence(self.session)
-        self.plant = SqlPlantRepository(self.session)
         self.catalogue = SqlCatalogueRepository(self.session)
         self.plans = SqlPlanRepository(self.session)
         return self

@@ -25,6 +25,9 @@ class FpdfQuoteRenderer:
             new_x="LMARGIN",
             new_y="NEXT",
         )
+        pdf.set_font("Helvetica", "", 9)
+        for address_line in quote.get("address", []):
+            pdf.cell(0, 5, _latin1(address_line), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
         for label, value in quote["facts"]:
             pdf.cell(45, 6, _latin1(label))

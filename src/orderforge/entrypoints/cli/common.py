@@ -13,6 +13,7 @@ from rich.markup import escape
 from orderforge.bootstrap import Application, build
 from orderforge.config import ConfigError
 from orderforge.domain.errors import DomainError, NotFound
+from orderforge.domain.user import Role
 from orderforge.services import users
 from orderforge.services.ports import Principal
 
@@ -62,3 +63,18 @@ def _actor(application: Application, username: str) -> Principal:
                 "or name another with --as."
             )
         return users.principal_of(user)
+
+
+#: Who sets up a fresh installation at the command line, before any user exists.
+LOCAL_ADMIN = Principal(
+    user_id=0, username="local-admin", role=Role.ADMIN, display_name="Local administrator"
+)
+
+
+def _setup_actor(application: Application, username: str) -> Principal:
+    """The named user; on a database with no users yet, the local administrator (the
+    one who runs the commands that set up the plant: `plant import`, `catalog import`)."""
+    with application.ctx.uow() as uow:
+        if not uow.users.list():
+            return LOCAL_ADMIN
+    return _actor(application, username)

@@ -23,8 +23,17 @@ from orderforge.bootstrap import Application, build
 from orderforge.demo.plant import DEMO_USERS
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
-from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
+from orderforge.entrypoints.cli.common import (
+    AsUser,
+    _actor,
+    _app,
+    _setup_actor,
+    err,
+    out,
+    refusals,
+)
 from orderforge.entrypoints.cli.plans import plan_app, worker
+from orderforge.plant.cli import plant_app
 from orderforge.services import (
     catalogue,
     configuration,
@@ -57,6 +66,7 @@ catalog_app = typer.Typer(
 app.add_typer(order_app, name="order")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(plan_app, name="plan")
+app.add_typer(plant_app, name="plant")
 app.command("worker")(worker)
 
 
@@ -369,7 +379,7 @@ def catalog_import(
     application = _app()
     result = catalogue.import_catalogue(
         application.ctx,
-        _actor(application, as_user),
+        _setup_actor(application, as_user),
         catalogue.ImportCatalogue(file.read_text(), fmt),
     )
     verb = "imported as" if result["created"] else "unchanged, still"

@@ -31,7 +31,8 @@ from orderforge.entrypoints.web.common import (
     redirect,
     render,
 )
-from orderforge.services import catalogue, customers, orders, plant, users
+from orderforge.plant import services as plant
+from orderforge.services import catalogue, customers, orders, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from orderforge.services.views import OrderDetail, plain

@@ -36,7 +36,8 @@ from orderforge.entrypoints.web.common import (
     render,
     templates,
 )
-from orderforge.services import plan_runs, plant, schedule
+from orderforge.plant import services as plant
+from orderforge.services import plan_runs, schedule
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 

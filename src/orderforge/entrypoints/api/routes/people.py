@@ -1,4 +1,4 @@
-"""Customers, users, tokens and the plant over HTTP."""
+"""Customers, users and tokens over HTTP."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from orderforge.entrypoints.api.schemas import (
     TokenRequest,
     UserIn,
 )
-from orderforge.services import customers, plant, users
+from orderforge.services import customers, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from orderforge.services.views import CustomerView, UserView
@@ -85,8 +85,3 @@ def create_user(ctx: Ctx, who: Me, body: UserIn) -> UserView:
         customer_code=body.customer,
     )
     return users.add_user(ctx, who, cmd)
-
-
-@router.get("/plant", tags=["plant"], summary="Calendars, work centres and product families")
-def plant_overview(ctx: Ctx, who: Me) -> dict[str, Any]:
-    return plant.plant_overview(ctx, who)
