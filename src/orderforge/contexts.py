@@ -28,7 +28,13 @@ class Room:
 
 
 #: Contexts with a room, lowest layer first.
-ROOMS: tuple[Room, ...] = ()
+ROOMS: tuple[Room, ...] = (
+    Room(
+        "production",
+        storage="orderforge.production.storage",
+        handlers="orderforge.production.services",
+    ),
+)
 
 
 @cache

@@ -25,11 +25,11 @@ from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
 from orderforge.entrypoints.cli.plans import plan_app, worker
+from orderforge.production.services import feasibility
 from orderforge.services import (
     catalogue,
     configuration,
     customers,
-    feasibility,
     orders,
     users,
 )

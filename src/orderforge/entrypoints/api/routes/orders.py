@@ -18,7 +18,8 @@ from orderforge.entrypoints.api.schemas import (
     OrderPage,
     OrderPatch,
 )
-from orderforge.services import feasibility, orders, quotes
+from orderforge.production.services import feasibility
+from orderforge.services import orders, quotes
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
