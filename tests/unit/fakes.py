@@ -13,7 +13,9 @@ from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.plant import Calendar, Component, ProductFamily, WorkCenter
 from orderforge.domain.user import ApiToken, User
+from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.ports import IdempotencyRecord, OrderFilter, RepositoryKey
+from tests.unit.production_fakes import FakeWorkOrders
 
 R = TypeVar("R")
 _ids = itertools.count(1)
@@ -204,7 +206,7 @@ class FakeCatalogue:
 
 #: In-memory repositories of the contexts with a room, by repository key name; each
 #: context's test support registers its fake here (the fake of `orderforge.contexts`).
-FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {}
+FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {WORK_ORDERS.name: FakeWorkOrders}
 
 
 class FakeUnitOfWork:

@@ -1,4 +1,4 @@
-"""In-memory work order repository; importing this module registers it by key name."""
+"""In-memory work order repository (registered in tests/unit/fakes.py FAKE_REPOSITORIES)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import itertools
 from collections.abc import Collection
 
 from orderforge.production.domain import CURRENT_STATUSES, Report, WorkOrder
-from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.ports import DuplicateRecord
-from tests.unit.fakes import FAKE_REPOSITORIES
 
 _ids = itertools.count(1)
 
@@ -54,6 +52,3 @@ class FakeWorkOrders:
 
     def reports(self, work_order: str) -> list[Report]:
         return [r for r in self.facts if r.work_order == work_order]
-
-
-FAKE_REPOSITORIES[WORK_ORDERS.name] = FakeWorkOrders

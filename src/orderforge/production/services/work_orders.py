@@ -136,6 +136,11 @@ def cancel_work_orders(
     return cancelled
 
 
+def current_work_orders(uow: UnitOfWork, order_number: str) -> list[WorkOrder]:
+    """The order's work orders that are still its work (newest revision of each line)."""
+    return uow.repository(WORK_ORDERS).current_for([order_number])
+
+
 def _order_of(uow: UnitOfWork, event: DomainEvent) -> Order:
     order = uow.orders.get(event.aggregate_key)
     if order is None:  # pragma: no cover - the event was raised by this order
