@@ -164,6 +164,30 @@ class PlanInputs:
     delays: list[OperationDelay] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class FloorState:
+    """A work order operation as the plan needs it (a copy, outliving the transaction)."""
+
+    status: OperationStatus
+    work_centres: tuple[str, ...]
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    #: where the start report said it runs (None: where the plan puts it)
+    work_centre: str | None
+    setup_class: str | None
+
+    @classmethod
+    def of(cls, op: FloorOperation) -> FloorState:
+        return cls(
+            op.status,
+            tuple(op.work_centres),
+            op.started_at,
+            op.finished_at,
+            op.work_centre,
+            op.setup_class,
+        )
+
+
 @dataclass
 class PlanProblem:
     problem: ProblemData
@@ -179,8 +203,8 @@ class PlanProblem:
     done: list[PlannedOperation] = field(default_factory=list)
     #: Operations the floor started (running or paused) -> their true start.
     running: dict[str, dt.datetime] = field(default_factory=dict)
-    #: operation key -> the work order operation behind it (its status on the floor)
-    floor: dict[str, FloorOperation] = field(default_factory=dict)
+    #: operation key -> the work order operation behind it, as the floor reported it
+    floor: dict[str, FloorState] = field(default_factory=dict)
     #: engine resource key -> work centre code
     centre_of: dict[str, str] = field(default_factory=dict)
     #: operation key -> setup class, for storing with the plan
@@ -330,7 +354,7 @@ def _keep_the_past(problem: ProblemData, plan: PlanProblem, inputs: PlanInputs) 
 
 
 def _unit_of(
-    op: FloorOperation,
+    op: FloorState,
     prev: PlannedOperation | None,
     units: list[str],
     plan: PlanProblem,
@@ -473,7 +497,7 @@ def _order_operations(
                 continue
             plan.operations[key] = (order.number, line.line_no, op.name)
             plan.setup_class[key] = op.setup_class
-            plan.floor[key] = op
+            plan.floor[key] = FloorState.of(op)
             operations.append(
                 Operation(
                     key=key,
