@@ -283,11 +283,18 @@ class WorkOrder:
     # -- reports -------------------------------------------------------------
 
     def start(
-        self, seq: int, *, actor: str, at: dt.datetime, work_centre: str | None = None
+        self,
+        seq: int,
+        *,
+        actor: str,
+        at: dt.datetime,
+        work_centre: str | None = None,
+        note: str = "",
     ) -> None:
         """Start (or resume) an operation; its predecessors must all be done."""
         self._check_open("start")
         op = self.operation(seq)
+        note = _note(note)
         if work_centre is not None and work_centre not in op.work_centres:
             raise InvalidInput(
                 f"Operation {seq} ({op.name}) runs on {', '.join(op.work_centres)}, "
@@ -313,7 +320,7 @@ class WorkOrder:
             op.work_centre = work_centre
         if self.status is WorkOrderStatus.OPEN:
             self.status = WorkOrderStatus.IN_PROGRESS
-        self._changed("operation_started", actor, at, [op])
+        self._changed("operation_started", actor, at, [op], note=note)
 
     def pause(self, seq: int, *, actor: str, at: dt.datetime, note: str = "") -> None:
         self._check_open("pause")

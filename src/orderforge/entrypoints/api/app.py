@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from orderforge import __version__
 from orderforge.entrypoints.api import errors
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
+from orderforge.production import api as production_api
 from orderforge.services.context import ServiceContext
 
 API_PREFIX = "/api/v1"
@@ -67,6 +68,7 @@ def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = F
     api.include_router(people.router)
     api.include_router(catalogue.router)
     api.include_router(plans.router)
+    api.include_router(production_api.router)
     app.include_router(api)
     # Imported here: the web pages are optional for an API-only deployment.
     from orderforge.entrypoints.web.pages import install as install_web

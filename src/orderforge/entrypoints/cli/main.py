@@ -25,6 +25,7 @@ from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
 from orderforge.entrypoints.cli.plans import plan_app, worker
+from orderforge.production import cli as production_cli
 from orderforge.production.services import feasibility
 from orderforge.services import (
     catalogue,
@@ -56,6 +57,8 @@ catalog_app = typer.Typer(
 app.add_typer(order_app, name="order")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(plan_app, name="plan")
+app.add_typer(production_cli.wo_app, name="wo")
+app.add_typer(production_cli.op_app, name="op")
 app.command("worker")(worker)
 
 

@@ -141,7 +141,7 @@ def report_in(
 
 def _apply(work_order: WorkOrder, cmd: ReportOperation, actor: str, at: dt.datetime) -> None:
     if cmd.kind is ReportKind.START:
-        work_order.start(cmd.seq, actor=actor, at=at, work_centre=cmd.work_centre)
+        work_order.start(cmd.seq, actor=actor, at=at, work_centre=cmd.work_centre, note=cmd.note)
     elif cmd.kind is ReportKind.PAUSE:
         work_order.pause(cmd.seq, actor=actor, at=at, note=cmd.note)
     else:
