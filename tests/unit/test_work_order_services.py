@@ -115,3 +115,16 @@ def test_setup_class_is_the_colour_only_where_a_centre_changes_over() -> None:
     assert work_orders.setup_class_for((plain, painted), spec, centres) == "sage"
     assert work_orders.setup_class_for((plain,), spec, centres) is None
     assert work_orders.setup_class_for((painted,), {}, centres) is None
+
+
+def test_backfill_makes_work_orders_for_committed_orders_without_any(
+    ctx: ServiceContext, uow: FakeUnitOfWork
+) -> None:
+    number = confirmed(ctx)
+    repo = uow.repository(WORK_ORDERS)
+    repo.rows[:] = [w for w in repo.rows if w.order_number != number]  # an older database
+    with pytest.raises(PermissionDenied):
+        work_orders.backfill_work_orders(ctx, OPERATOR)
+    made = work_orders.backfill_work_orders(ctx, ADMIN)
+    assert [w.number for w in repo.for_order(number)] == made
+    assert work_orders.backfill_work_orders(ctx, ADMIN) == []

@@ -123,6 +123,16 @@ def wo_show(number: str, as_user: AsUser = "admin", as_json: Json = False) -> No
         out.print(table)
 
 
+@wo_app.command("backfill")
+@refusals
+def wo_backfill(as_user: AsUser = "admin") -> None:
+    """Make work orders for committed orders that have none (a database upgraded from a
+    version without work orders); run once after `orderforge db upgrade`."""
+    application = _app()
+    made = work_orders.backfill_work_orders(application.ctx, _actor(application, as_user))
+    out.print(f"{len(made)} work orders made" + (f": {', '.join(made)}." if made else "."))
+
+
 def _say(as_user: str, cmd: reports.ReportOperation, key: str | None) -> None:
     application = _app()
     outcome = reports.report_operation(application.ctx, _actor(application, as_user), cmd, key)

@@ -468,7 +468,8 @@ def _order_operations(
             why = (
                 "not configured with a catalogue"
                 if line.catalogue_version is None
-                else "its spec could not be configured into a work order"
+                else "it has no work order (an order confirmed before work orders existed "
+                "needs `orderforge wo backfill`; else its spec could not be configured)"
             )
             plan.skipped.append(
                 f"{order.number} line {line.line_no}: {why}, so it has no routing to plan."
