@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection
+from contextlib import AbstractContextManager, nullcontext
 
 from orderforge.production.domain import CURRENT_STATUSES, Report, WorkOrder
 from orderforge.services.ports import DuplicateRecord
@@ -24,6 +25,12 @@ class FakeWorkOrders:
 
     def get(self, number: str) -> WorkOrder | None:
         return next((w for w in self.rows if w.number == number), None)
+
+    def lock(self, number: str) -> WorkOrder | None:
+        return self.get(number)
+
+    def deferred_writes(self) -> AbstractContextManager[object]:
+        return nullcontext()
 
     def for_order(self, order_number: str) -> list[WorkOrder]:
         found = [w for w in self.rows if w.order_number == order_number]

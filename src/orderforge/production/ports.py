@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from orderforge.production.domain import Report, WorkOrder
@@ -12,6 +13,16 @@ from orderforge.services.ports import RepositoryKey
 class WorkOrderRepository(Protocol):
     def add(self, work_order: WorkOrder) -> None: ...
     def get(self, number: str) -> WorkOrder | None: ...
+    def lock(self, number: str) -> WorkOrder | None:
+        """Get a work order and hold it until commit: concurrent reports take turns."""
+        ...
+
+    def deferred_writes(self) -> AbstractContextManager[object]:
+        """Read without first writing the transaction's pending changes, so an event
+        handler's reads do not store the triggering command's changes twice (each
+        write moves an order's version); this repository still sees what was added."""
+        ...
+
     def for_order(self, order_number: str) -> list[WorkOrder]:
         """Every revision of the order's work orders, by line then revision."""
         ...

@@ -8,13 +8,14 @@ version column, so two reports racing on one work order cannot both win.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import Session, relationship
 
 from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository
 from orderforge.adapters.db.tables import mapper_registry, metadata
@@ -143,35 +144,48 @@ def map_classes() -> None:
 
 
 class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
+    """Queries also return work orders added in this transaction and not yet written,
+    and filter by status in memory too, so they answer alike inside `deferred_writes`."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.added: list[WorkOrder] = []
+
     def add(self, work_order: WorkOrder) -> None:
         self.session.add(work_order)
+        self.added.append(work_order)
         self._track(work_order)
+
+    def deferred_writes(self) -> AbstractContextManager[object]:
+        return self.session.no_autoflush
+
+    def _with_added(self, stmt: Any, keep: Callable[[WorkOrder], bool]) -> list[WorkOrder]:
+        found = list(self.session.scalars(stmt))
+        found += [w for w in self.added if not any(w is f for f in found)]
+        return self._track_all([w for w in found if keep(w)])
 
     def get(self, number: str) -> WorkOrder | None:
         stmt = sa.select(WorkOrder).where(work_orders.c.number == number)
+        return next(iter(self._with_added(stmt, lambda w: w.number == number)), None)
+
+    def lock(self, number: str) -> WorkOrder | None:
+        stmt = sa.select(WorkOrder).where(work_orders.c.number == number).with_for_update()
         return self._track(self.session.scalars(stmt).one_or_none())
 
     def for_order(self, order_number: str) -> list[WorkOrder]:
-        stmt = (
-            sa.select(WorkOrder)
-            .where(work_orders.c.order_number == order_number)
-            .order_by(work_orders.c.line_no, work_orders.c.revision)
-        )
-        return self._track_all(list(self.session.scalars(stmt)))
+        stmt = sa.select(WorkOrder).where(work_orders.c.order_number == order_number)
+        found = self._with_added(stmt, lambda w: w.order_number == order_number)
+        return sorted(found, key=lambda w: (w.line_no, w.revision))
 
     def current_for(self, order_numbers: Collection[str]) -> list[WorkOrder]:
         numbers = sorted(set(order_numbers))
         if not numbers:
             return []
-        stmt = (
-            sa.select(WorkOrder)
-            .where(
-                work_orders.c.order_number.in_(numbers),
-                work_orders.c.status.in_([s.value for s in CURRENT_STATUSES]),
-            )
-            .order_by(work_orders.c.order_number, work_orders.c.line_no)
+        stmt = sa.select(WorkOrder).where(work_orders.c.order_number.in_(numbers))
+        found = self._with_added(
+            stmt, lambda w: w.order_number in numbers and w.status in CURRENT_STATUSES
         )
-        return self._track_all(list(self.session.scalars(stmt)))
+        return sorted(found, key=lambda w: (w.order_number, w.line_no))
 
     def recent(self, limit: int = 200) -> list[WorkOrder]:
         stmt = sa.select(WorkOrder).order_by(work_orders.c.id.desc()).limit(limit)

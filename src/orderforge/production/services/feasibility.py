@@ -209,6 +209,7 @@ def on_order_confirmed(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent)
     made, so no confirmed order waits unchecked (when the plant asks for it)."""
     if not ctx.review_on_confirm:
         return
-    order = uow.orders.get(event.aggregate_key)
-    if order is not None and order.state is OrderState.CONFIRMED:
-        review_in(uow, order, ctx)
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        order = uow.orders.get(event.aggregate_key)
+        if order is not None and order.state is OrderState.CONFIRMED:
+            review_in(uow, order, ctx)

@@ -115,9 +115,13 @@ def report_in(
         if replay is not None:
             return replay
     repo = uow.repository(WORK_ORDERS)
-    work_order = repo.get(cmd.work_order.strip().upper())
+    work_order = repo.lock(cmd.work_order.strip().upper())
     if work_order is None:
         raise NotFound(f"There is no work order {cmd.work_order}.")
+    if key is not None:  # a retry that waited for the lock finds the first one's answer
+        replay = _replay(uow, actor, key, cmd)
+        if replay is not None:
+            return replay
     _apply(work_order, cmd, actor, at)
     view = work_order_view(work_order)
     repo.add_report(

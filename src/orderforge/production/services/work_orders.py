@@ -168,12 +168,14 @@ def _order_of(uow: UnitOfWork, event: DomainEvent) -> Order:
 
 
 def on_order_confirmed(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
-    create_work_orders(uow, _order_of(uow, event), event.actor, event.occurred_at)
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        create_work_orders(uow, _order_of(uow, event), event.actor, event.occurred_at)
 
 
 def on_order_cancelled(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
     reason = f"Order {event.aggregate_key} cancelled: {event.data.get('reason', '')}".strip()
-    cancel_work_orders(uow, _order_of(uow, event), event.actor, event.occurred_at, reason)
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        cancel_work_orders(uow, _order_of(uow, event), event.actor, event.occurred_at, reason)
 
 
 def find_operation(uow: UnitOfWork, key: str) -> tuple[WorkOrder, Operation] | None:
