@@ -28,7 +28,14 @@ class Room:
 
 
 #: Contexts with a room, lowest layer first.
-ROOMS: tuple[Room, ...] = (Room("plant", storage="orderforge.plant.storage"),)
+ROOMS: tuple[Room, ...] = (
+    Room("plant", storage="orderforge.plant.storage"),
+    Room(
+        "production",
+        storage="orderforge.production.storage",
+        handlers="orderforge.production.services",
+    ),
+)
 
 
 @cache

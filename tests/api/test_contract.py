@@ -101,6 +101,12 @@ def _operations() -> list[str]:
         "DELETE /api/v1/plans/pins/{pin_id}",
         "GET /api/v1/plans/downtimes",
         "GET /api/v1/plans/{number}",
+        "GET /api/v1/orders/{number}/work-orders",
+        "GET /api/v1/work-orders",
+        "GET /api/v1/work-orders/{number}",
+        "POST /api/v1/work-orders/{number}/operations/{seq}/start",
+        "POST /api/v1/work-orders/{number}/operations/{seq}/pause",
+        "POST /api/v1/work-orders/{number}/operations/{seq}/complete",
     ]
 
 

@@ -40,6 +40,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.PLANT: {"view", "edit"},
         R.CATALOGUE: {"view", "import"},
         R.SCHEDULE: {"view", "run", "pin", "report"},
+        R.WORK_ORDER: {"view", "report"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -58,6 +59,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
         R.SCHEDULE: {"view"},
+        R.WORK_ORDER: {"view"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -77,6 +79,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.PLANT: {"view"},
         R.CATALOGUE: {"view", "import"},
         R.SCHEDULE: {"view"},
+        R.WORK_ORDER: {"view"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -93,12 +96,14 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
         R.SCHEDULE: {"view", "run", "pin", "report"},
+        R.WORK_ORDER: {"view", "report"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
         R.SCHEDULE: {"view", "report"},
+        R.WORK_ORDER: {"view", "report"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
@@ -106,6 +111,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
         R.SCHEDULE: {"view"},
+        R.WORK_ORDER: {"view"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm", "approve_design", "reject_design", "request_change"},
@@ -137,6 +143,7 @@ PLANT_CELLS = _cells(R.PLANT, ["view"])
 PLANT_EDIT_CELLS = _cells(R.PLANT, ["edit"])
 CATALOGUE_CELLS = _cells(R.CATALOGUE, ["view", "import"])
 SCHEDULE_CELLS = _cells(R.SCHEDULE, ["view", "run", "pin", "report"])
+WORK_ORDER_CELLS = _cells(R.WORK_ORDER, ["view", "report"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -164,6 +171,7 @@ def test_every_cell_has_a_test() -> None:
             (R.PLANT, PLANT_CELLS + PLANT_EDIT_CELLS),
             (R.CATALOGUE, CATALOGUE_CELLS),
             (R.SCHEDULE, SCHEDULE_CELLS),
+            (R.WORK_ORDER, WORK_ORDER_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -377,6 +385,37 @@ def test_catalogue(api: ApiSession, role: Role, action: str) -> None:
     else:
         assert_problem(response, 403)
         assert after == before
+
+
+@pytest.mark.parametrize(("role", "action"), WORK_ORDER_CELLS)
+def test_work_order(api: ApiSession, role: Role, action: str) -> None:
+    headers = api.auth(ROLE_USER[role])
+    order = api.make_order(S.CONFIRMED)["number"]
+    admin = api.auth("admin")
+    [work_order] = api.client.get(f"{API}/orders/{order}/work-orders", headers=admin).json()
+    number = work_order["number"]
+    if action == "view":
+        responses = [
+            api.client.get(f"{API}/orders/{order}/work-orders", headers=headers),
+            api.client.get(f"{API}/work-orders/{number}", headers=headers),
+            api.client.get(f"{API}/work-orders", headers=headers),
+        ]
+        if allowed(role, R.WORK_ORDER, action):
+            assert [r.status_code for r in responses] == [200, 200, 200]
+            assert responses[1].json()["number"] == number
+        else:
+            for response in responses:
+                assert_problem(response, 403)
+        return
+    response = api.client.post(f"{API}/work-orders/{number}/operations/10/start", headers=headers)
+    after = api.client.get(f"{API}/work-orders/{number}", headers=admin).json()
+    if allowed(role, R.WORK_ORDER, action):
+        assert response.status_code == 200, response.text
+        assert after["operations"][0]["status"] == "running"
+        assert [r["actor"] for r in after["reports"]] == [ROLE_USER[role]]
+    else:
+        assert_problem(response, 403)
+        assert after["operations"][0]["status"] == "ready" and after["reports"] == []
 
 
 # -- what each role is offered ------------------------------------------------

@@ -11,7 +11,8 @@ from orderforge.bootstrap import Application
 from orderforge.demo.catalogue import demo_specs
 from orderforge.domain.errors import IllegalTransition, PermissionDenied
 from orderforge.domain.order import LineInput
-from orderforge.services import configuration, feasibility, orders, users
+from orderforge.production.services import feasibility
+from orderforge.services import configuration, orders, users
 from tests.conftest import DEMO_PASSWORD
 
 

@@ -1,8 +1,9 @@
 """Plan runs on both databases: stored versions, replans after events, pins, bad input.
 
 The demo plant (20 orders) is planned with short time limits; every assertion is about
-what a planner relies on: versions kept, dates set, running work kept, pins held, the
-stored plan untouched when a run fails.
+what a planner relies on: versions kept, dates set, work the floor reported running or
+done kept (by its status, never by the clock), pins held, the stored plan untouched when
+a run fails.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from orderforge.bootstrap import Application
 from orderforge.domain.errors import IllegalTransition, InvalidInput, PermissionDenied
 from orderforge.domain.planning import DisruptionKind
 from orderforge.plant import storage as pt
+from orderforge.production.domain import OperationStatus, ReportKind
+from orderforge.production.services import reports
+from orderforge.production.services.work_orders import find_operation
 from orderforge.services import plan_runs, planning, schedule, users
 from orderforge.services.ports import OrderFilter, Principal
 from tests.conftest import DEMO_PASSWORD, FixedClock
@@ -50,17 +54,47 @@ def plant(application: Application) -> Application:
 
 
 def _ops(application: Application, number: int | None = None) -> dict[str, dict[str, Any]]:
+    """The plan's operations, each with the floor status of its work order operation."""
     detail = schedule.plan_detail(application.ctx, _planner(application), number)
-    return {o["key"]: o for o in detail["operations"]}
+    ops = {o["key"]: o for o in detail["operations"]}
+    for key, o in ops.items():
+        o["status"] = _floor_status(application, key).value
+    return ops
 
 
 def _at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def _report(
+    application: Application, key: str, kind: ReportKind, centre: str | None = None
+) -> dict[str, Any]:
+    """The floor reports on the operation behind a plan key, as an operator."""
+    with application.ctx.uow() as uow:
+        found = find_operation(uow, key)
+        assert found is not None, key
+        work_order, op = found
+        good = work_order.quantity if kind is ReportKind.COMPLETE else 0
+        cmd = reports.ReportOperation(
+            work_order.number, op.seq, kind, good=good, work_centre=centre
+        )
+    return reports.report_operation(application.ctx, _planner(application, "operator"), cmd).view
+
+
+def _floor_status(application: Application, key: str) -> OperationStatus:
+    with application.ctx.uow() as uow:
+        found = find_operation(uow, key)
+        assert found is not None, key
+        return found[1].status
+
+
 def _assert_no_overlaps(ops: dict[str, dict[str, Any]]) -> None:
+    """No two operations share a unit, except what the floor reported done: that is
+    history, kept as it was reported."""
     by_unit: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
     for o in ops.values():
+        if o["frozen"] and o["status"] == "done":
+            continue
         by_unit[o["resource"]].append((_at(o["start"]), _at(o["end"]), o["key"]))
     for unit, spans in by_unit.items():
         spans.sort()
@@ -77,8 +111,11 @@ def test_a_plan_run_stores_a_version_and_sets_planned_dates(plant: Application) 
     assert detail["number"] == 1 and detail["current"] and detail["based_on"] is None
     ops = _ops(plant)
     _assert_no_overlaps(ops)
-    for o in ops.values():  # operations of one line follow their routing order in time
-        assert _at(o["start"]) >= plant.ctx.clock.now().replace(second=0, microsecond=0)
+    for o in ops.values():
+        # frozen exactly when the floor has started or finished it; the rest lies ahead
+        assert o["frozen"] == (o["status"] in ("running", "paused", "done")), o
+        if not o["frozen"]:
+            assert _at(o["start"]) >= plant.ctx.clock.now().replace(second=0, microsecond=0)
     with plant.ctx.uow() as uow:
         planned = {
             o.number: (o.planned_start, o.planned_finish)
@@ -113,10 +150,18 @@ def test_replan_after_a_breakdown_keeps_running_work_and_clears_the_downtime(
     planner = _planner(plant)
     _run(plant, planner)
     before = _ops(plant)
-    clock.advance(hours=2)
+    # the floor finishes the first planned operation that is ready, starts the next one
+    ready = sorted((o for o in before.values() if o["status"] == "ready"), key=lambda o: o["start"])
+    clock.advance(minutes=30)
+    _report(plant, ready[0]["key"], ReportKind.START)
+    clock.advance(minutes=30)
+    _report(plant, ready[0]["key"], ReportKind.COMPLETE)
+    _report(plant, ready[1]["key"], ReportKind.START)
+    clock.advance(hours=1)
     now = clock.now()
-    running = [o for o in before.values() if _at(o["start"]) < now < _at(o["end"])]
-    done = [o for o in before.values() if _at(o["end"]) <= now]
+    # an operation the old plan put in the past but nobody started stays free
+    stale = [o for o in before.values() if o["status"] == "ready" and _at(o["start"]) < now]
+    stale = [o for o in stale if o["key"] not in (ready[0]["key"], ready[1]["key"])]
     upcoming = sorted(
         (o for o in before.values() if _at(o["start"]) >= now), key=lambda o: o["start"]
     )
@@ -136,17 +181,17 @@ def test_replan_after_a_breakdown_keeps_running_work_and_clears_the_downtime(
     after = _ops(plant)
     assert set(after) == set(before)
     _assert_no_overlaps(after)
-    for o in done:
-        assert after[o["key"]]["start"] == o["start"] and after[o["key"]]["frozen"]
-    for o in running:
-        kept = after[o["key"]]
-        assert (kept["resource"], kept["start"], kept["frozen"]) == (
-            o["resource"],
-            o["start"],
-            True,
-        )
-        if o["resource"] == unit:  # paused by the breakdown: ends later
-            assert _at(kept["end"]) >= _at(o["end"])
+    finished = after[ready[0]["key"]]
+    assert finished["frozen"] and finished["status"] == "done"
+    assert _at(finished["end"]) == now - dt.timedelta(hours=1)  # when the floor said
+    for o in before.values():
+        if o["status"] in ("running", "paused", "done"):
+            assert after[o["key"]]["frozen"], o
+    running = after[ready[1]["key"]]
+    assert running["frozen"] and running["resource"] == ready[1]["resource"]
+    assert _at(running["start"]) == now - dt.timedelta(hours=1)
+    for o in stale:
+        assert not after[o["key"]]["frozen"] and _at(after[o["key"]]["start"]) >= now
     for o in after.values():
         if o["resource"] == unit and not o["frozen"]:
             assert _at(o["end"]) <= now or _at(o["start"]) >= now + dt.timedelta(hours=6)
@@ -191,16 +236,19 @@ def test_a_started_operation_cannot_be_pinned_elsewhere(
 ) -> None:
     planner = _planner(plant)
     _run(plant, planner)
-    clock.advance(minutes=30)
     ops = _ops(plant)
     with plant.ctx.uow() as uow:
         started = next(
             (o, units)
             for o in ops.values()
-            if _at(o["start"]) < clock.now()
-            and len(units := schedule.eligible_units(uow, o["key"])) > 1
+            if o["status"] == "ready" and len(units := schedule.eligible_units(uow, o["key"])) > 1
         )
     op, units = started
+    # not started yet: the plan may move it, even if it planned it in the past
+    clock.at = _at(op["start"]) + dt.timedelta(minutes=30)
+    other = next(u for u in units if u != op["resource"])
+    schedule.add_pin(plant.ctx, planner, op["key"], other)
+    _report(plant, op["key"], ReportKind.START, centre=op["work_centre"])
     with pytest.raises(IllegalTransition, match="already started"):
         schedule.add_pin(
             plant.ctx, planner, op["key"], next(u for u in units if u != op["resource"])
@@ -224,10 +272,12 @@ def test_a_pin_that_conflicts_with_a_frozen_operation_fails_the_run_by_name(
             (o, units)
             for o in sorted(ops.values(), key=lambda o: o["start"])
             if _at(o["start"]) > clock.now()
+            and o["status"] == "ready"
             and len(units := schedule.eligible_units(uow, o["key"])) > 1
         )
     schedule.add_pin(plant.ctx, planner, op["key"], next(u for u in units if u != op["resource"]))
-    clock.at = _at(op["start"]) + dt.timedelta(minutes=1)  # it started where the plan said
+    clock.at = _at(op["start"]) + dt.timedelta(minutes=1)
+    _report(plant, op["key"], ReportKind.START)  # it started where the plan said
     run = _run(plant, planner)
     _unchanged_after_failure(plant, run)
     assert "unchanged" in run["error"]["title"]

@@ -15,7 +15,9 @@ from orderforge.domain.order import Order, OrderState
 from orderforge.domain.user import ApiToken, User
 from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
 from orderforge.plant.ports import PLANT
+from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.ports import IdempotencyRecord, OrderFilter, RepositoryKey
+from tests.unit.production_fakes import FakeWorkOrders
 
 R = TypeVar("R")
 _ids = itertools.count(1)
@@ -222,7 +224,10 @@ class FakeCatalogue:
 
 #: In-memory repositories of the contexts with a room, by repository key name; each
 #: context's test support registers its fake here (the fake of `orderforge.contexts`).
-FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {PLANT.name: FakePlant}
+FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
+    PLANT.name: FakePlant,
+    WORK_ORDERS.name: FakeWorkOrders,
+}
 
 
 class FakeUnitOfWork:

@@ -1,7 +1,9 @@
 """Load the demo plant: a custom furniture workshop with customers and a year of orders.
 
 Orders are created and moved through the real domain commands (not inserted as rows),
-so every demo order has a true, replayable timeline.
+so every demo order has a true, replayable timeline. Production's own use cases make the
+work orders of every confirmed order and record the floor's reports of orders that
+reached production, so the demo floor shows finished, running and waiting work.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from orderforge.demo import plant as demo_plant
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import InvalidInput
-from orderforge.domain.order import Order
+from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.user import Role, User
 from orderforge.plant import services as plant
 from orderforge.plant.ports import PLANT
+from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
+from orderforge.production.services import reports, work_orders
 from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import configure_lines
@@ -64,8 +68,10 @@ def load_demo(
         work_centres = _load_plant(uow, now)
         customer_ids = _load_customers(uow, now)
         usernames = _load_users(ctx, uow, password, customer_ids, now)
+        units = {w.code: w.capacity for w in uow.repository(PLANT).work_centres()}
+        floor = _Floor(usernames[Role.OPERATOR], now, units)
         for i, demo in enumerate(orders):
-            _load_order(uow, demo, customer_ids, usernames, now)
+            _load_order(uow, demo, customer_ids, usernames, floor)
             if on_progress:
                 on_progress(i + 1, len(orders))
         uow.commit()
@@ -151,8 +157,9 @@ def _load_order(
     demo: demo_plant.DemoOrder,
     customer_ids: dict[str, int],
     usernames: dict[Role, str],
-    now: dt.datetime,
+    floor: _Floor,
 ) -> None:
+    now = floor.now
     created = (now - dt.timedelta(days=demo.created_days_ago)).replace(
         hour=8, minute=15, second=0, microsecond=0
     )
@@ -175,9 +182,94 @@ def _load_order(
     )
     span = max(now - created - dt.timedelta(hours=1), dt.timedelta(hours=1))
     step = span / (len(demo.path) + 1)
+    produced: list[dt.datetime] = []
     for i, (action, role, reason) in enumerate(demo.path, start=1):
-        order.apply(action, actor=usernames[role], at=created + step * i, reason=reason)
+        at = created + step * i
+        order.apply(action, actor=usernames[role], at=at, reason=reason)
+        # what production's event handlers do when the service confirms or cancels
+        if action is OrderAction.CONFIRM:
+            work_orders.create_work_orders(uow, order, usernames[role], at)
+        elif action is OrderAction.CANCEL:
+            work_orders.cancel_work_orders(uow, order, usernames[role], at, reason)
+        elif action in (OrderAction.START_PRODUCTION, OrderAction.FINISH_PRODUCTION):
+            produced.append(at)
     uow.orders.add(order)
+    if produced and order.state in _PRODUCED_STATES:
+        floor.report(uow, order, produced[0], produced[-1])
+
+
+#: Orders whose work the floor has started (in production) or finished (past it).
+_PRODUCED_STATES = frozenset(
+    {
+        OrderState.IN_PRODUCTION,
+        OrderState.FINAL_INSPECTION,
+        OrderState.READY_TO_SHIP,
+        OrderState.SHIPPED,
+        OrderState.DELIVERED,
+    }
+)
+
+
+class _Floor:
+    """Reports the demo orders' operations as an operator would have, through
+    production's report use case: finished orders done, orders in production part done
+    with one operation running, never two running on one work centre unit."""
+
+    def __init__(self, operator: str, now: dt.datetime, units: dict[str, int]) -> None:
+        self.operator = operator
+        self.now = now
+        self.busy: dict[str, int] = {}
+        #: work centre -> parallel units, from the plant just loaded
+        self.capacity = units
+
+    def report(self, uow: UnitOfWork, order: Order, first: dt.datetime, last: dt.datetime) -> None:
+        finished = order.state is not OrderState.IN_PRODUCTION
+        end = last if finished else self.now - dt.timedelta(minutes=30)
+        for work_order in work_orders.current_work_orders(uow, order.number):
+            self._work(uow, work_order, first, max(end, first), finished)
+
+    def _work(
+        self,
+        uow: UnitOfWork,
+        work_order: WorkOrder,
+        first: dt.datetime,
+        end: dt.datetime,
+        finished: bool,
+    ) -> None:
+        total = len(work_order.operations)
+        to_finish = total if finished else total // 2
+        step = (end - first) / (2 * total + 1)
+        at = first
+        for _ in range(to_finish):
+            op = next(o for o in work_order.operations if o.status is OperationStatus.READY)
+            at += step
+            self._say(uow, work_order, op.seq, ReportKind.START, at)
+            at += step
+            self._say(uow, work_order, op.seq, ReportKind.COMPLETE, at)
+        ready = [o for o in work_order.operations if o.status is OperationStatus.READY]
+        if finished or not ready:
+            return
+        op = ready[0]
+        centre = next((w for w in op.work_centres if self._free(w)), None)
+        if centre is not None:
+            self.busy[centre] = self.busy.get(centre, 0) + 1
+            self._say(uow, work_order, op.seq, ReportKind.START, at + step, centre)
+
+    def _free(self, centre: str) -> bool:
+        return self.busy.get(centre, 0) < self.capacity.get(centre, 0)
+
+    def _say(
+        self,
+        uow: UnitOfWork,
+        work_order: WorkOrder,
+        seq: int,
+        kind: ReportKind,
+        at: dt.datetime,
+        centre: str | None = None,
+    ) -> None:
+        good = work_order.quantity if kind is ReportKind.COMPLETE else 0
+        cmd = reports.ReportOperation(work_order.number, seq, kind, good=good, work_centre=centre)
+        reports.report_in(uow, self.operator, cmd, at)
 
 
 def _pick(specs: list[dict[str, str]], n: int) -> dict[str, str]:

@@ -21,6 +21,8 @@ class Resource(StrEnum):
     PLANT = "plant"
     CATALOGUE = "catalogue"
     SCHEDULE = "schedule"
+    #: Production: work orders and the floor's reports on their operations.
+    WORK_ORDER = "work_order"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -30,10 +32,13 @@ EDIT = "edit"
 #: Bring in a new catalogue version (CATALOGUE); viewing includes configuring and pricing.
 IMPORT = "import"
 #: SCHEDULE: run a plan or replan; pin an operation; report a disruption (breakdown, delay).
+#: WORK_ORDER: report starts, pauses and completions of operations.
 RUN = "run"
 PIN = "pin"
 REPORT = "report"
 _ALL_SCHEDULE = frozenset({VIEW, RUN, PIN, REPORT})
+_WORK_ORDER_REPORT = frozenset({VIEW, REPORT})
+_WORK_ORDER_VIEW = frozenset({VIEW})
 
 A = OrderAction
 
@@ -47,6 +52,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.PLANT: frozenset({VIEW, EDIT}),
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
         Resource.SCHEDULE: _ALL_SCHEDULE,
+        Resource.WORK_ORDER: _WORK_ORDER_REPORT,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -67,6 +73,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: frozenset({VIEW}),
+        Resource.WORK_ORDER: _WORK_ORDER_VIEW,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -88,6 +95,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
         Resource.SCHEDULE: frozenset({VIEW}),
+        Resource.WORK_ORDER: _WORK_ORDER_VIEW,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -106,12 +114,14 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: _ALL_SCHEDULE,
+        Resource.WORK_ORDER: _WORK_ORDER_REPORT,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: frozenset({VIEW, REPORT}),
+        Resource.WORK_ORDER: _WORK_ORDER_REPORT,
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
@@ -119,6 +129,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: frozenset({VIEW}),
+        Resource.WORK_ORDER: _WORK_ORDER_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -141,6 +152,8 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW, IMPORT]
     if resource is Resource.SCHEDULE:
         return sorted(_ALL_SCHEDULE)
+    if resource is Resource.WORK_ORDER:
+        return sorted(_WORK_ORDER_REPORT)
     return [VIEW, CREATE]
 
 

@@ -1,1 +1,466 @@
-"""Work orders and their operations (pure domain)."""
+"""Work orders and their operations (pure domain).
+
+A work order is the instruction to make one order line: its operations in routing order
+(numbered 10, 20, 30...), the materials its configured BOM needs, and the quantities the
+floor reports. It is made once from the line's spec when the order is confirmed, so the
+plan and the floor read stored facts instead of deriving the routing again each time.
+
+Operation status changes only by reports (start, pause, complete); a refused report
+raises before touching anything. Every change records an event whose `changes` carry the
+changed operations as they are afterwards, so the history replays to the current state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from orderforge.domain.errors import IllegalTransition, InvalidInput
+from orderforge.domain.events import DomainEvent
+from orderforge.domain.text import check_text
+
+AGGREGATE = "work_order"
+#: Operation numbers step by ten, so an operation can later be put between two.
+SEQ_STEP = 10
+MAX_REPORTED_QUANTITY = 100_000
+MAX_NOTE_LENGTH = 2000
+
+
+class WorkOrderStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    SUPERSEDED = "superseded"
+    CANCELLED = "cancelled"
+
+
+#: A work order in one of these takes no reports and is not planned.
+CLOSED_STATUSES = frozenset(
+    {WorkOrderStatus.DONE, WorkOrderStatus.SUPERSEDED, WorkOrderStatus.CANCELLED}
+)
+#: Still the order line's work: not replaced by a newer revision, not cancelled.
+CURRENT_STATUSES = frozenset(
+    {WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.DONE}
+)
+
+
+class OperationStatus(StrEnum):
+    WAITING = "waiting"
+    READY = "ready"
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+
+
+class ReportKind(StrEnum):
+    START = "start"
+    PAUSE = "pause"
+    COMPLETE = "complete"
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """One routed operation as the configurator gives it, before it has a number."""
+
+    routing_key: str
+    name: str
+    work_centres: tuple[str, ...]
+    setup_minutes: Decimal
+    run_minutes_per_unit: Decimal
+    #: routing keys of the steps that must be done first
+    predecessors: tuple[str, ...]
+    setup_class: str | None = None
+
+
+@dataclass(frozen=True)
+class MaterialNeed:
+    item_code: str
+    name: str
+    quantity: Decimal
+    unit: str
+
+
+@dataclass(eq=False)
+class Operation:
+    """One step of a work order on the floor."""
+
+    seq: int
+    routing_key: str
+    name: str
+    #: eligible work centres, preferred first
+    work_centres: list[str]
+    setup_minutes: Decimal
+    run_minutes_per_unit: Decimal
+    #: operation numbers (seq) that must be done before this one starts
+    predecessors: list[int]
+    setup_class: str | None
+    status: OperationStatus
+    good_quantity: int = 0
+    scrap_quantity: int = 0
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    #: where it runs, as the start report said (None: where the plan puts it)
+    work_centre: str | None = None
+    id: int | None = None
+    work_order_id: int | None = None
+
+    def minutes(self, quantity: int) -> Decimal:
+        return self.setup_minutes + self.run_minutes_per_unit * quantity
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "routing_key": self.routing_key,
+            "name": self.name,
+            "work_centres": list(self.work_centres),
+            "setup_minutes": str(self.setup_minutes),
+            "run_minutes_per_unit": str(self.run_minutes_per_unit),
+            "predecessors": list(self.predecessors),
+            "setup_class": self.setup_class,
+            "status": self.status.value,
+            "good_quantity": self.good_quantity,
+            "scrap_quantity": self.scrap_quantity,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "work_centre": self.work_centre,
+        }
+
+
+@dataclass(eq=False)
+class MaterialRequirement:
+    item_code: str
+    name: str
+    quantity: Decimal
+    unit: str
+    id: int | None = None
+    work_order_id: int | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "item_code": self.item_code,
+            "name": self.name,
+            "quantity": str(self.quantity),
+            "unit": self.unit,
+        }
+
+
+@dataclass(frozen=True)
+class WorkOrderSource:
+    """Where a work order comes from: one confirmed order line and its configuration."""
+
+    order_number: str
+    line_no: int
+    quantity: int
+    product_family: str
+    catalogue_version: int
+    spec: dict[str, str]
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def number_operations(steps: list[PlannedStep]) -> list[Operation]:
+    """Number the routed steps 10, 20, 30... in routing order; the first ones are ready."""
+    seq_of = {s.routing_key: (i + 1) * SEQ_STEP for i, s in enumerate(steps)}
+    operations = []
+    for step in steps:
+        unknown = [p for p in step.predecessors if p not in seq_of]
+        if unknown:
+            raise InvalidInput(
+                f"Routing step {step.routing_key!r} waits for {', '.join(unknown)}, "
+                "which is not in the routing.",
+                field="routing",
+            )
+        predecessors = sorted(seq_of[p] for p in step.predecessors)
+        operations.append(
+            Operation(
+                seq=seq_of[step.routing_key],
+                routing_key=step.routing_key,
+                name=step.name,
+                work_centres=list(step.work_centres),
+                setup_minutes=step.setup_minutes,
+                run_minutes_per_unit=step.run_minutes_per_unit,
+                predecessors=predecessors,
+                setup_class=step.setup_class,
+                status=OperationStatus.WAITING if predecessors else OperationStatus.READY,
+            )
+        )
+    return operations
+
+
+@dataclass(eq=False)
+class WorkOrder:
+    """The work of one order line (aggregate root of its operations and materials)."""
+
+    number: str
+    order_number: str
+    line_no: int
+    revision: int
+    status: WorkOrderStatus
+    quantity: int
+    product_family: str
+    catalogue_version: int
+    spec: dict[str, str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    operations: list[Operation] = field(default_factory=list)
+    materials: list[MaterialRequirement] = field(default_factory=list)
+    id: int | None = None
+    version: int = 1
+    pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        number: str,
+        source: WorkOrderSource,
+        revision: int,
+        steps: list[PlannedStep],
+        materials: list[MaterialNeed],
+        actor: str,
+        at: dt.datetime,
+    ) -> WorkOrder:
+        if source.quantity < 1:
+            raise InvalidInput("A work order makes at least one unit.", field="quantity")
+        if revision < 1:
+            raise InvalidInput("Revisions count from 1.", field="revision")
+        work_order = cls(
+            number=number,
+            order_number=source.order_number,
+            line_no=source.line_no,
+            revision=revision,
+            status=WorkOrderStatus.OPEN,
+            quantity=source.quantity,
+            product_family=source.product_family,
+            catalogue_version=source.catalogue_version,
+            spec=dict(source.spec),
+            created_at=at,
+            updated_at=at,
+            operations=number_operations(steps),
+            materials=[
+                MaterialRequirement(m.item_code, m.name, m.quantity, m.unit) for m in materials
+            ],
+        )
+        work_order._record("work_order_created", actor, at, snapshot=work_order.snapshot())
+        return work_order
+
+    # -- queries -------------------------------------------------------------
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_STATUSES
+
+    def operation(self, seq: int) -> Operation:
+        found = next((o for o in self.operations if o.seq == seq), None)
+        if found is None:
+            known = ", ".join(str(o.seq) for o in self.operations) or "none"
+            raise InvalidInput(
+                f"Work order {self.number} has no operation {seq}; its operations are {known}.",
+                field="seq",
+            )
+        return found
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "order_number": self.order_number,
+            "line_no": self.line_no,
+            "revision": self.revision,
+            "status": self.status.value,
+            "quantity": self.quantity,
+            "product_family": self.product_family,
+            "catalogue_version": self.catalogue_version,
+            "spec": dict(self.spec),
+            "operations": [o.snapshot() for o in self.operations],
+            "materials": [m.snapshot() for m in self.materials],
+        }
+
+    # -- reports -------------------------------------------------------------
+
+    def start(
+        self,
+        seq: int,
+        *,
+        actor: str,
+        at: dt.datetime,
+        work_centre: str | None = None,
+        note: str = "",
+    ) -> None:
+        """Start (or resume) an operation; its predecessors must all be done."""
+        self._check_open("start")
+        op = self.operation(seq)
+        note = _note(note)
+        if work_centre is not None and work_centre not in op.work_centres:
+            raise InvalidInput(
+                f"Operation {seq} ({op.name}) runs on {', '.join(op.work_centres)}, "
+                f"not on {work_centre!r}.",
+                field="work_centre",
+            )
+        if op.status is OperationStatus.WAITING:
+            open_ = [self.operation(p) for p in op.predecessors]
+            first = next((p for p in open_ if p.status is not OperationStatus.DONE), open_[0])
+            raise IllegalTransition(
+                f"Operation {seq} ({op.name}) of {self.number} cannot start: operation "
+                f"{first.seq} ({first.name}) is {first.status.value.replace('_', ' ')}, "
+                "not done."
+            )
+        if op.status not in (OperationStatus.READY, OperationStatus.PAUSED):
+            raise IllegalTransition(
+                f"Operation {seq} ({op.name}) of {self.number} is {op.status.value}; only a "
+                "ready or paused operation can start."
+            )
+        op.status = OperationStatus.RUNNING
+        op.started_at = op.started_at or at
+        if work_centre is not None:
+            op.work_centre = work_centre
+        if self.status is WorkOrderStatus.OPEN:
+            self.status = WorkOrderStatus.IN_PROGRESS
+        self._changed("operation_started", actor, at, [op], note=note)
+
+    def pause(self, seq: int, *, actor: str, at: dt.datetime, note: str = "") -> None:
+        self._check_open("pause")
+        op = self.operation(seq)
+        note = _note(note)
+        if op.status is not OperationStatus.RUNNING:
+            raise IllegalTransition(
+                f"Operation {seq} ({op.name}) of {self.number} is {op.status.value}; only a "
+                "running operation can pause."
+            )
+        op.status = OperationStatus.PAUSED
+        self._changed("operation_paused", actor, at, [op], note=note)
+
+    def complete(
+        self, seq: int, *, good: int, scrap: int, actor: str, at: dt.datetime, note: str = ""
+    ) -> None:
+        """Finish a running operation with the good and scrapped quantities; the
+        operations waiting only for it become ready, and the order is done with the last."""
+        self._check_open("complete")
+        op = self.operation(seq)
+        note = _note(note)
+        for name, value in (("good", good), ("scrap", scrap)):
+            if not 0 <= value <= MAX_REPORTED_QUANTITY:
+                raise InvalidInput(
+                    f"{name} must be a whole number from 0 to "
+                    f"{MAX_REPORTED_QUANTITY}, not {value}.",
+                    field=name,
+                )
+        if good + scrap == 0:
+            raise InvalidInput("Report at least one unit, good or scrap.", field="good")
+        if op.status is not OperationStatus.RUNNING:
+            raise IllegalTransition(
+                f"Operation {seq} ({op.name}) of {self.number} is {op.status.value}; only a "
+                "running operation can be completed (start it first)."
+            )
+        op.status = OperationStatus.DONE
+        op.good_quantity += good
+        op.scrap_quantity += scrap
+        op.finished_at = at
+        changed = [op]
+        for successor in self.operations:
+            if successor.status is OperationStatus.WAITING and all(
+                self.operation(p).status is OperationStatus.DONE for p in successor.predecessors
+            ):
+                successor.status = OperationStatus.READY
+                changed.append(successor)
+        if all(o.status is OperationStatus.DONE for o in self.operations):
+            self.status = WorkOrderStatus.DONE
+        self._changed("operation_completed", actor, at, changed, note=note, good=good, scrap=scrap)
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def supersede(self, by: str, *, actor: str, at: dt.datetime) -> None:
+        """Replaced by a newer revision (kept for the audit, no longer planned)."""
+        if not self.is_current:
+            raise IllegalTransition(f"Work order {self.number} is {self.status.value} already.")
+        self.status = WorkOrderStatus.SUPERSEDED
+        self._changed("work_order_superseded", actor, at, [], superseded_by=by)
+
+    def cancel(self, *, actor: str, at: dt.datetime, reason: str) -> None:
+        if self.status in CLOSED_STATUSES:
+            raise IllegalTransition(
+                f"Work order {self.number} is {self.status.value}; it cannot be cancelled."
+            )
+        self.status = WorkOrderStatus.CANCELLED
+        self._changed("work_order_cancelled", actor, at, [], reason=reason)
+
+    # -- internals -----------------------------------------------------------
+
+    def _check_open(self, verb: str) -> None:
+        if self.status in CLOSED_STATUSES:
+            raise IllegalTransition(
+                f"Work order {self.number} is {self.status.value.replace('_', ' ')}; "
+                f"its operations take no more reports (cannot {verb})."
+            )
+
+    def _changed(
+        self, kind: str, actor: str, at: dt.datetime, ops: list[Operation], **data: Any
+    ) -> None:
+        self.updated_at = at
+        self._record(
+            kind,
+            actor,
+            at,
+            status=self.status.value,
+            changes=[o.snapshot() for o in ops],
+            **data,
+        )
+
+    def _record(self, kind: str, actor: str, at: dt.datetime, **data: Any) -> None:
+        self.pending_events.append(
+            DomainEvent(
+                aggregate=AGGREGATE,
+                aggregate_key=self.number,
+                kind=kind,
+                actor=actor,
+                occurred_at=at,
+                data=data,
+            )
+        )
+
+
+def _note(note: str) -> str:
+    note = check_text(note, "note").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise InvalidInput(f"note must be at most {MAX_NOTE_LENGTH} characters.", field="note")
+    return note
+
+
+def replay(events: list[DomainEvent]) -> dict[str, Any]:
+    """The work order's snapshot rebuilt from its events alone (the audit's check)."""
+    if not events or events[0].kind != "work_order_created":
+        raise ValueError("a work order's history starts with its creation")
+    state: dict[str, Any] = dict(events[0].data["snapshot"])
+    ops = {o["seq"]: dict(o) for o in state["operations"]}
+    for event in events[1:]:
+        state["status"] = event.data["status"]
+        for changed in event.data["changes"]:
+            ops[changed["seq"]] = dict(changed)
+    state["operations"] = [ops[seq] for seq in sorted(ops)]
+    return state
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the floor said about one operation, kept as a fact and never changed.
+
+    `key` is the client's idempotency key (None when the client sent none); a repeat
+    with the same key returns `outcome`, the answer the first one got."""
+
+    work_order: str
+    seq: int
+    kind: ReportKind
+    actor: str
+    reported_at: dt.datetime
+    fingerprint: str
+    outcome: dict[str, Any]
+    key: str | None = None
+    good: int = 0
+    scrap: int = 0
+    note: str = ""
+    work_centre: str | None = None
+    id: int | None = None

@@ -1,1 +1,40 @@
-"""Production ports (filled in by the room's first use cases)."""
+"""Production ports: what the production use cases need from storage."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from orderforge.production.domain import Report, WorkOrder
+from orderforge.services.ports import RepositoryKey
+
+
+class WorkOrderRepository(Protocol):
+    def add(self, work_order: WorkOrder) -> None: ...
+    def get(self, number: str) -> WorkOrder | None: ...
+    def lock(self, number: str) -> WorkOrder | None:
+        """Get a work order and hold it until commit: concurrent reports take turns."""
+        ...
+
+    def deferred_writes(self) -> AbstractContextManager[object]:
+        """Read without first writing the transaction's pending changes, so an event
+        handler's reads do not store the triggering command's changes twice (each
+        write moves an order's version); this repository still sees what was added."""
+        ...
+
+    def for_order(self, order_number: str) -> list[WorkOrder]:
+        """Every revision of the order's work orders, by line then revision."""
+        ...
+
+    def current_for(self, order_numbers: Collection[str]) -> list[WorkOrder]:
+        """The current (not superseded, not cancelled) work orders of these orders."""
+        ...
+
+    def recent(self, limit: int = 200) -> list[WorkOrder]: ...
+    def add_report(self, report: Report) -> None: ...
+    def report(self, actor: str, key: str) -> Report | None: ...
+    def reports(self, work_order: str) -> list[Report]: ...
+
+
+WORK_ORDERS: RepositoryKey[WorkOrderRepository] = RepositoryKey("work_orders")

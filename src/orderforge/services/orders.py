@@ -18,7 +18,7 @@ from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
 from orderforge.domain.text import check_text
 from orderforge.domain.user import Role
-from orderforge.services import configuration, feasibility
+from orderforge.services import configuration
 from orderforge.services.access import load_visible
 from orderforge.services.context import ServiceContext, publish
 from orderforge.services.ports import (
@@ -353,11 +353,9 @@ def advance_order(
             raise InvalidInput("Reason must be at most 2000 characters.", field="reason")
         raised = len(order.pending_events)
         order.apply(parsed, actor=actor.username, at=ctx.clock.now(), reason=reason)
+        # Contexts above react in this transaction: production makes the work orders
+        # and, when the plant asks for it, reviews them (orderforge.contexts).
         publish(ctx, uow, order.pending_events[raised:])
-        if ctx.review_on_confirm and order.state is OrderState.CONFIRMED:
-            # Confirmed (or changed and accepted): review every line at once, in the same
-            # transaction, so no confirmed order waits unchecked.
-            feasibility.review_in(uow, order, ctx)
         uow.commit()
         return _detail(order, _customer_of(uow, order), actor)
 

@@ -411,7 +411,7 @@ def _planned(
                 work_centre=plan.centre_of[entry.resource],
                 resource=entry.resource,
                 # a running operation keeps its true start (the engine saw it from `start`)
-                start=plan.running[key].start if key in plan.running else at(entry.start),
+                start=plan.running[key] if key in plan.running else at(entry.start),
                 end=at(entry.end),
                 setup_class=plan.setup_class.get(key),
                 frozen=key in frozen,

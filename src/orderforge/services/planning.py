@@ -1,16 +1,18 @@
-"""Plant planning: from orders and plant data to the scheduling engine's problem, and back.
+"""Plant planning: from orders, their work orders and plant data to the scheduling
+engine's problem, and back.
 
 This module is the translation the architecture asks for: the engine works in integer
 minutes from the horizon start on unary resources; the plant has calendars in local time
-with shifts, breaks and holidays, work centres with several units, configured routings
-per order line. Storing plan versions and running plans as recorded jobs come next
-(issue 4); `preview_plan` solves and reports without storing anything.
+with shifts, breaks and holidays, work centres with several units, and each order line's
+work order (its operations as stored when the order was confirmed, with their status as
+the floor reported it). `preview_plan` solves and reports without storing anything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,7 +23,6 @@ from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.permissions import Resource as Res
 from orderforge.domain.permissions import require
 from orderforge.domain.planning import Downtime, OperationDelay, PlannedOperation, PlanPin
-from orderforge.engines.configurator import configure
 from orderforge.engines.scheduling import (
     FrozenOperation,
     InputIssue,
@@ -41,7 +42,9 @@ from orderforge.engines.scheduling import (
 )
 from orderforge.plant import services as plant_data
 from orderforge.plant.domain import Calendar, WorkCentre
-from orderforge.services.catalogue import family_of
+from orderforge.production.domain import Operation as FloorOperation
+from orderforge.production.domain import OperationStatus, WorkOrder
+from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
 
@@ -163,6 +166,30 @@ class PlanInputs:
     delays: list[OperationDelay] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class FloorState:
+    """A work order operation as the plan needs it (a copy, outliving the transaction)."""
+
+    status: OperationStatus
+    work_centres: tuple[str, ...]
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    #: where the start report said it runs (None: where the plan puts it)
+    work_centre: str | None
+    setup_class: str | None
+
+    @classmethod
+    def of(cls, op: FloorOperation) -> FloorState:
+        return cls(
+            op.status,
+            tuple(op.work_centres),
+            op.started_at,
+            op.finished_at,
+            op.work_centre,
+            op.setup_class,
+        )
+
+
 @dataclass
 class PlanProblem:
     problem: ProblemData
@@ -173,10 +200,13 @@ class PlanProblem:
     skipped: list[str] = field(default_factory=list)
     #: Problems that make a plan impossible (an operation no work centre can do...).
     issues: list[InputIssue] = field(default_factory=list)
-    #: Operations the current plan finished before `start`: copied into the next version.
+    #: Operations the floor reported done: out of the problem, copied into the next
+    #: version where and when they ran.
     done: list[PlannedOperation] = field(default_factory=list)
-    #: Operations running at `start`, as the current plan has them (their true start).
-    running: dict[str, PlannedOperation] = field(default_factory=dict)
+    #: Operations the floor started (running or paused) -> their true start.
+    running: dict[str, dt.datetime] = field(default_factory=dict)
+    #: operation key -> the work order operation behind it, as the floor reported it
+    floor: dict[str, FloorState] = field(default_factory=dict)
     #: engine resource key -> work centre code
     centre_of: dict[str, str] = field(default_factory=dict)
     #: operation key -> setup class, for storing with the plan
@@ -228,10 +258,17 @@ def build_problem(
         extra[delay.operation] = extra.get(delay.operation, 0) + delay.extra_minutes
     jobs: list[Job] = []
     operations: list[Operation] = []
-    for state in PLANNABLE_STATES:
-        for order in uow.orders.list(OrderFilter(state=state, limit=100_000)):
-            jobs.append(Job(key=order.number, due=_due(order, start), weight=order.priority))
-            operations += _order_operations(uow, order, centres, plan, extra)
+    committed = [
+        order
+        for state in PLANNABLE_STATES
+        for order in uow.orders.list(OrderFilter(state=state, limit=100_000))
+    ]
+    work: dict[str, list[WorkOrder]] = {}
+    for work_order in uow.repository(WORK_ORDERS).current_for([o.number for o in committed]):
+        work.setdefault(work_order.order_number, []).append(work_order)
+    for order in committed:
+        jobs.append(Job(key=order.number, due=_due(order, start), weight=order.priority))
+        operations += _order_operations(order, work.get(order.number, []), centres, plan, extra)
     problem = ProblemData(tuple(jobs), tuple(operations), tuple(resources), horizon)
     plan.problem = _keep_the_past(problem, plan, inputs)
     return plan
@@ -261,33 +298,44 @@ def _without(
 
 
 def _keep_the_past(problem: ProblemData, plan: PlanProblem, inputs: PlanInputs) -> ProblemData:
-    """Freeze what the current plan has running, drop what it has done, pin, and refer.
+    """Keep what the floor reported, pin, and refer to the current plan.
 
-    Done (ends before `start`): out of the problem, copied to the new version as it was.
-    Running (started before `start`): frozen on its unit; its remaining working time is
-    what the current plan expected plus delays reported since, stretched over the new
-    calendar, so a breakdown pauses it. Not started: free, with the current plan as the
-    stability reference so a replan moves only what it must."""
+    By status, never by the clock: done operations leave the problem (copied to the new
+    version where and when they ran); running and paused ones are frozen on their unit
+    with the work the current plan had left for them plus delays reported since,
+    stretched over today's calendar, so a breakdown pauses them; operations not started
+    are free, with the current plan as the stability reference where it has them ahead."""
     ops = {o.key: o for o in problem.operations}
     by_key = {p.key: p for p in inputs.previous if p.key in ops}
-    done = {k for k, p in by_key.items() if p.end <= plan.start}
-    plan.done = [by_key[k] for k in sorted(done)]
-    res = {r.key: r for r in problem.resources}
+    done = {k for k in ops if plan.floor[k].status is OperationStatus.DONE}
+    plan.done = [_as_done(k, by_key.get(k), plan) for k in sorted(done)]
     frozen: list[FrozenOperation] = []
     reference: list[ScheduledOperation] = []
-    for key, prev in by_key.items():
-        if key in done:
-            continue
-        begin, end = _minutes(prev.start, plan.start), _minutes(prev.end, plan.start)
-        eligible = {m.resource for m in ops[key].modes}
-        if begin >= 0:
-            if prev.resource in eligible:
+    taken: dict[str, int] = {}
+    for key in sorted(ops, key=lambda k: (plan.floor[k].started_at or plan.start, k)):
+        op, prev = plan.floor[key], by_key.get(key)
+        units = [m.resource for m in ops[key].modes]
+        if op.status in (OperationStatus.RUNNING, OperationStatus.PAUSED):
+            unit = _unit_of(op, prev, units, plan, taken)
+            if unit is None:
+                continue
+            begin = taken.get(unit, 0)
+            end = _running_end(
+                key,
+                prev if prev and prev.resource == unit else None,
+                unit,
+                begin,
+                ops[key].modes[0].duration,
+                plan,
+                inputs,
+            )
+            taken[unit] = end
+            plan.running[key] = op.started_at or plan.start
+            frozen.append(FrozenOperation(key, unit, begin, end))
+        elif key not in done and prev is not None and prev.resource in units:
+            begin, end = _minutes(prev.start, plan.start), _minutes(prev.end, plan.start)
+            if begin >= 0:
                 reference.append(ScheduledOperation(key, prev.resource, begin, end))
-            continue
-        if prev.resource not in res:
-            continue
-        plan.running[key] = prev
-        frozen.append(FrozenOperation(key, prev.resource, 0, _running_end(prev, plan, inputs)))
     kept = [
         replace(o, predecessors=tuple(p for p in o.predecessors if p not in done))
         for o in problem.operations
@@ -307,28 +355,90 @@ def _keep_the_past(problem: ProblemData, plan: PlanProblem, inputs: PlanInputs) 
     )
 
 
+def _unit_of(
+    op: FloorState,
+    prev: PlannedOperation | None,
+    units: list[str],
+    plan: PlanProblem,
+    taken: dict[str, int],
+) -> str | None:
+    """The unit a started operation holds: the current plan's, unless the start report
+    named another work centre; else the first free unit it may use (queued behind
+    another started operation when the floor reported two on one unit)."""
+    known = [u for u in units if u in plan.current_calendar]
+    if op.work_centre is not None:
+        known = [u for u in known if plan.centre_of[u] == op.work_centre]
+    if prev is not None and prev.resource in known:
+        known.remove(prev.resource)
+        known.insert(0, prev.resource)
+    free = [u for u in known if u not in taken]
+    return next(iter(free or known), None)
+
+
+def _as_done(key: str, prev: PlannedOperation | None, plan: PlanProblem) -> PlannedOperation:
+    """A done operation as the new version keeps it: where the plan had it (or the
+    start report said), when the floor reported it."""
+    op = plan.floor[key]
+    order_number, line_no, name = plan.operations[key]
+    if prev is not None and (op.work_centre in (None, prev.work_centre)):
+        centre, unit = prev.work_centre, prev.resource
+    else:
+        centre = op.work_centre or op.work_centres[0]
+        unit = next((u for u, c in plan.centre_of.items() if c == centre), centre)
+    start = op.started_at or (prev.start if prev else plan.start)
+    end = max(op.finished_at or (prev.end if prev else start), start)
+    return PlannedOperation(
+        key=key,
+        order_number=order_number,
+        line_no=line_no,
+        name=name,
+        work_centre=centre,
+        resource=unit,
+        start=start,
+        end=end,
+        setup_class=op.setup_class,
+        frozen=True,
+    )
+
+
 def _not_before(pin: PlanPin, start: dt.datetime) -> int | None:
     return None if pin.not_before is None else max(0, _minutes(pin.not_before, start))
 
 
-def _running_end(prev: PlannedOperation, plan: PlanProblem, inputs: PlanInputs) -> int:
-    """Minutes from `start` until a running operation ends, after new delays and downtimes.
+def _running_end(
+    key: str,
+    prev: PlannedOperation | None,
+    unit: str,
+    begin: int,
+    duration: int,
+    plan: PlanProblem,
+    inputs: PlanInputs,
+) -> int:
+    """Minutes from `start` until a started operation ends, after new delays and downtimes.
 
-    The work left is measured on the calendar the current plan was made with, then laid
-    on today's calendar: a breakdown recorded since pauses the operation, a delay adds to
-    it, and neither is counted twice on the next replan."""
+    The work left is what the current plan had for it on this unit, measured on the
+    calendar that plan was made with (a delay reported since is added), then laid on
+    today's calendar from `begin`: a breakdown recorded since pauses the operation, and
+    nothing is counted twice on the next replan. An operation the plan did not have on
+    this unit has its whole duration left."""
     horizon = plan.problem.horizon
-    before = WorkingTime(plan.previous_calendar[prev.resource], horizon)
-    now = WorkingTime(plan.current_calendar[prev.resource], horizon)
-    remaining = before.working_minutes(0, _minutes(prev.end, plan.start))
-    remaining += sum(
-        d.extra_minutes
-        for d in inputs.delays
-        if d.operation == prev.key and _is_new(d.recorded_at, inputs)
-    )
-    if remaining <= 0 or not now.starts:
-        return max(1, _minutes(prev.end, plan.start))
-    return now.stretch(now.starts[0], remaining) or horizon
+    now = WorkingTime(plan.current_calendar[unit], horizon)
+    if prev is None:
+        remaining = duration
+    else:
+        before = WorkingTime(plan.previous_calendar[unit], horizon)
+        first = max(0, _minutes(prev.start, plan.start))
+        remaining = before.working_minutes(first, _minutes(prev.end, plan.start))
+        remaining += sum(
+            d.extra_minutes
+            for d in inputs.delays
+            if d.operation == key and _is_new(d.recorded_at, inputs)
+        )
+    remaining = max(1, remaining)
+    k = bisect_right(now.ends, begin)
+    if k >= len(now.starts):
+        return max(horizon, begin + remaining)
+    return now.stretch(max(begin, now.starts[k]), remaining) or max(horizon, begin + remaining)
 
 
 def _is_new(recorded_at: dt.datetime, inputs: PlanInputs) -> bool:
@@ -344,31 +454,34 @@ def _due(order: Order, start: dt.datetime) -> int | None:
 
 
 def _order_operations(
-    uow: UnitOfWork,
     order: Order,
+    work: list[WorkOrder],
     centres: dict[str, WorkCentre],
     plan: PlanProblem,
     extra: dict[str, int],
 ) -> list[Operation]:
+    """The engine's operations of an order, from its lines' current work orders; keys
+    stay "<order>/<line>/<routing key>" so pins and stored plans keep their meaning."""
     operations: list[Operation] = []
+    by_line = {w.line_no: w for w in work}
     for line in order.lines:
-        entry = (
-            uow.catalogue.get(line.product_family, line.catalogue_version)
-            if line.catalogue_version is not None
-            else None
-        )
-        if entry is None:
+        work_order = by_line.get(line.line_no)
+        if work_order is None:
+            why = (
+                "not configured with a catalogue"
+                if line.catalogue_version is None
+                else "it has no work order (an order confirmed before work orders existed "
+                "needs `orderforge wo backfill`; else its spec could not be configured)"
+            )
             plan.skipped.append(
-                f"{order.number} line {line.line_no}: not configured "
-                "with a catalogue, so it has no routing to plan."
+                f"{order.number} line {line.line_no}: {why}, so it has no routing to plan."
             )
             continue
-        configuration = configure(family_of(entry), line.spec)
         prefix = f"{order.number}/{line.line_no}/"
-        for op in configuration.routing:
-            key = prefix + op.key
-            minutes = max(1, math.ceil(op.setup_minutes + op.run_minutes * line.quantity))
-            minutes += extra.get(key, 0)
+        key_of = {op.seq: prefix + op.routing_key for op in work_order.operations}
+        for op in work_order.operations:
+            key = key_of[op.seq]
+            minutes = max(1, math.ceil(op.minutes(work_order.quantity))) + extra.get(key, 0)
             modes = [
                 Mode(unit, minutes)
                 for w in op.work_centres
@@ -386,28 +499,18 @@ def _order_operations(
                 )
                 continue
             plan.operations[key] = (order.number, line.line_no, op.name)
-            plan.setup_class[key] = setup_class_of(centres, op.work_centres, line.spec)
+            plan.setup_class[key] = op.setup_class
+            plan.floor[key] = FloorState.of(op)
             operations.append(
                 Operation(
                     key=key,
                     job=order.number,
                     modes=modes,
-                    predecessors=tuple(prefix + p for p in op.predecessors),
-                    setup_class=plan.setup_class[key],
+                    predecessors=tuple(key_of[p] for p in op.predecessors),
+                    setup_class=op.setup_class,
                 )
             )
     return operations
-
-
-def setup_class_of(
-    centres: dict[str, WorkCentre], eligible: tuple[str, ...], spec: dict[str, str]
-) -> str | None:
-    """The operation's setup class: the spec value of the `setup_attribute` of the first
-    eligible work centre that has one (e.g. the paint booth's `colour`)."""
-    for code in eligible:
-        if code in centres and centres[code].setup_attribute is not None:
-            return centres[code].setup_class(spec)
-    return None
 
 
 def preview_plan(

@@ -11,12 +11,14 @@ from orderforge.domain.permissions import PIN, VIEW, require
 from orderforge.domain.permissions import Resource as Res
 from orderforge.domain.planning import PlannedOperation, PlanPin, PlanVersion
 from orderforge.domain.text import check_text
-from orderforge.engines.configurator import configure
 from orderforge.plant import services as plant
+from orderforge.production.domain import OperationStatus
+from orderforge.production.services.work_orders import find_operation
 from orderforge.services import planning
-from orderforge.services.catalogue import family_of
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
+
+_STARTED = frozenset({OperationStatus.RUNNING, OperationStatus.PAUSED, OperationStatus.DONE})
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -112,26 +114,14 @@ def compare(ctx: ServiceContext, actor: Principal, older: int, newer: int) -> di
 
 
 def eligible_units(uow: UnitOfWork, operation: str) -> list[str]:
-    """Units that may run `operation` ("SO-2026-0001/1/paint"), from its line's routing."""
-    parts = operation.split("/", 2)
-    order = uow.orders.get(parts[0]) if len(parts) == 3 else None
-    line = None
-    if order is not None and parts[1].isdigit():
-        line = next((x for x in order.lines if x.line_no == int(parts[1])), None)
-    entry = (
-        uow.catalogue.get(line.product_family, line.catalogue_version)
-        if line is not None and line.catalogue_version is not None
-        else None
-    )
-    if line is None or entry is None:
-        raise NotFound(f"There is no operation {operation!r} to plan.")
-    step = next(
-        (s for s in configure(family_of(entry), line.spec).routing if s.key == parts[2]), None
-    )
-    if step is None:
+    """Units that may run `operation` ("SO-2026-0001/1/PAINT"), from its work order."""
+    found = find_operation(uow, operation)
+    if found is None:
         raise NotFound(f"There is no operation {operation!r} to plan.")
     centres = {w.code: w for w in plant.active_work_centres(uow)}
-    return [u for w in step.work_centres if w in centres for u in planning.unit_keys(centres[w])]
+    return [
+        u for w in found[1].work_centres if w in centres for u in planning.unit_keys(centres[w])
+    ]
 
 
 def units_for(ctx: ServiceContext, actor: Principal, operation: str) -> list[str]:
@@ -171,19 +161,7 @@ def add_pin(
             if current is not None
             else None
         )
-        if (
-            planned is not None
-            and planned.start <= now
-            and (
-                planned.resource != resource
-                or (not_before is not None and planned.start < not_before)
-            )
-        ):
-            raise IllegalTransition(
-                f"{operation} already started on {planned.resource} at "
-                f"{planned.start.isoformat(timespec='minutes')}: it is frozen there and a "
-                "pin cannot move it."
-            )
+        _refuse_moving_started_work(uow, operation, planned, resource, not_before)
         for old in uow.plans.pins():
             if old.operation == operation:
                 uow.plans.remove_pin(old.id or 0, actor.username, now)
@@ -192,6 +170,33 @@ def add_pin(
         )
         uow.commit()
         return pin_view(pin)
+
+
+def _refuse_moving_started_work(
+    uow: UnitOfWork,
+    operation: str,
+    planned: PlannedOperation | None,
+    resource: str,
+    not_before: dt.datetime | None,
+) -> None:
+    """A pin cannot move an operation the floor has started or finished: it is frozen
+    where it runs (by its reported status, not by the clock)."""
+    found = find_operation(uow, operation)
+    op = found[1] if found is not None else None
+    if op is None or op.status not in _STARTED:
+        return
+    started = op.started_at or (planned.start if planned else None)
+    unit = planned.resource if planned is not None else op.work_centre
+    moved = planned is not None and planned.resource != resource
+    if op.work_centre is not None and resource.split("#")[0] != op.work_centre:
+        moved = True
+    late = not_before is not None and started is not None and started < not_before
+    if moved or late:
+        when = started.isoformat(timespec="minutes") if started else "an earlier time"
+        raise IllegalTransition(
+            f"{operation} already started on {unit} at {when}: it is frozen there and a "
+            "pin cannot move it."
+        )
 
 
 def remove_pin(ctx: ServiceContext, actor: Principal, pin_id: int) -> None:

@@ -12,6 +12,7 @@ from orderforge import __version__
 from orderforge.entrypoints.api import errors
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
 from orderforge.plant import api as plant_api
+from orderforge.production import api as production_api
 from orderforge.services.context import ServiceContext
 
 API_PREFIX = "/api/v1"
@@ -69,6 +70,7 @@ def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = F
     api.include_router(catalogue.router)
     api.include_router(plans.router)
     api.include_router(plant_api.router)
+    api.include_router(production_api.router)
     app.include_router(api)
     # Imported here: the web pages are optional for an API-only deployment.
     from orderforge.entrypoints.web.site import install as install_web

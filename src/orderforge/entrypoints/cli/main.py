@@ -34,12 +34,13 @@ from orderforge.entrypoints.cli.common import (
 )
 from orderforge.entrypoints.cli.plans import plan_app, worker
 from orderforge.plant.cli import plant_app
+from orderforge.production import cli as production_cli
+from orderforge.production.services import review
 from orderforge.services import (
     catalogue,
     configuration,
     customers,
     orders,
-    review,
     users,
 )
 from orderforge.services.views import plain
@@ -67,6 +68,8 @@ app.add_typer(order_app, name="order")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(plan_app, name="plan")
 app.add_typer(plant_app, name="plant")
+app.add_typer(production_cli.wo_app, name="wo")
+app.add_typer(production_cli.op_app, name="op")
 app.command("worker")(worker)
 
 

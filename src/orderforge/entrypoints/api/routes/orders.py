@@ -15,10 +15,11 @@ from orderforge.entrypoints.api.schemas import (
     OrderPage,
     OrderPatch,
 )
-from orderforge.services import orders, quotes, review
+from orderforge.production.services import review
+from orderforge.production.services.review import ReviewResult
+from orderforge.services import orders, quotes
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
-from orderforge.services.review import ReviewResult
 from orderforge.services.views import OrderActions, OrderDetail, TimelineEntry
 
 #: Fields a role may not see are unset in the read models; leaving unset fields out of

@@ -14,8 +14,7 @@ from pydantic import BaseModel
 from orderforge.domain.errors import IllegalTransition
 from orderforge.domain.order import OrderAction, OrderState
 from orderforge.domain.permissions import Resource, require
-from orderforge.plant import services as plant_services
-from orderforge.services import feasibility
+from orderforge.production.services import feasibility
 from orderforge.services.access import load_visible
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import get_order
@@ -51,11 +50,7 @@ def review(ctx: ServiceContext, actor: Principal, number: str) -> ReviewResult:
             )
         findings: list[feasibility.Finding] = []
         if state is not OrderState.CONFIRMED:
-            plant = feasibility.Plant(
-                work_centres={w.code: w for w in plant_services.active_work_centres(uow)},
-                components=plant_services.components_by_code(uow),
-            )
-            findings = [f for li in order.lines for f in feasibility.review_line(uow, plant, li)]
+            findings = feasibility.findings_for(uow, order)
     if state is OrderState.CONFIRMED:
         outcome = feasibility.review_order(ctx, actor, number)
         return ReviewResult(

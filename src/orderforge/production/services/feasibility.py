@@ -1,11 +1,14 @@
 """Feasibility review: can the plant build each line of a confirmed order as specified?
 
-Three checks per line, each finding in words a salesperson or engineer can act on:
-the rules of the catalogue version the line was configured with; the plant's
-capability (every operation needs a work centre that exists and whose physical
-limits take the product's dimensions); and the components (unknown or new ones need
-engineering, blocked ones make the line infeasible). The outcome moves the order:
-feasible, needs engineering (to the engineers' queue) or rejected (back to sales).
+It reads the line's work order, made from the spec when the order was confirmed, so the
+review and the plan judge the same operations and materials. Checks per line, each
+finding in words a salesperson or engineer can act on: a line without a work order (no
+catalogue, or a spec that breaks the catalogue's rules); the plant's capability (every
+operation needs a work centre that exists and whose physical limits take the product's
+dimensions); and the components (unknown or new ones need engineering, blocked ones make
+the line infeasible). The outcome moves the order: feasible, needs engineering (to the
+engineers' queue) or rejected (back to sales). Run by hand, or on confirmation as an
+`order_confirm` handler when the plant asks for it (`ServiceContext.review_on_confirm`).
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from enum import StrEnum
 from typing import Any
 
 from orderforge.domain.errors import IllegalTransition
+from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import Order, OrderAction, OrderLine, OrderState
 from orderforge.domain.permissions import Resource, require
-from orderforge.engines.configurator import check_spec, configure
-from orderforge.engines.configurator.routing import RoutedOperation
+from orderforge.engines.configurator import check_spec
 from orderforge.plant import services as plant_data
 from orderforge.plant.domain import Component, ComponentStatus, WorkCentre
+from orderforge.production.domain import Operation, WorkOrder
+from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import family_of
 from orderforge.services.configuration import explain_invalid
@@ -53,43 +58,29 @@ class Plant:
     components: dict[str, Component]
 
 
-def review_line(uow: UnitOfWork, plant: Plant, line: OrderLine) -> list[Finding]:
+def review_line(
+    uow: UnitOfWork, plant: Plant, line: OrderLine, work_order: WorkOrder | None
+) -> list[Finding]:
+    """Findings for one line, read from its work order (made when the order was
+    confirmed); a line without one is explained from its catalogue rules."""
+
     def finding(severity: Severity, message: str) -> Finding:
         return Finding(line.line_no, severity, f"Line {line.line_no}: {message}")
 
-    if line.catalogue_version is None:
-        return [
-            finding(
-                Severity.ENGINEERING,
-                f"{line.product_family} was not configured "
-                "with a catalogue; an engineer must check the spec by hand.",
-            )
-        ]
-    entry = uow.catalogue.get(line.product_family, line.catalogue_version)
-    if entry is None:
-        return [
-            finding(
-                Severity.ENGINEERING,
-                f"catalogue version {line.catalogue_version} of {line.product_family} is missing.",
-            )
-        ]
-    family = family_of(entry)
-    validity = check_spec(family, line.spec)
-    if not validity.valid:
-        return [finding(Severity.INFEASIBLE, explain_invalid(validity))]
-    configuration = configure(family, validity.spec)
+    if work_order is None:
+        return [finding(*_without_work_order(uow, line))]
     findings = [
         finding(Severity.ENGINEERING, message)
-        for op in configuration.routing
-        if (message := _capability(plant, op, line.spec)) is not None
+        for op in work_order.operations
+        if (message := _capability(plant, op, work_order.spec)) is not None
     ]
-    for item in configuration.components:
-        known = plant.components.get(item.component)
+    for item in work_order.materials:
+        known = plant.components.get(item.item_code)
         if known is None:
             findings.append(
                 finding(
                     Severity.ENGINEERING,
-                    f"component {item.component} ({item.name}) is unknown to the plant.",
+                    f"component {item.item_code} ({item.name}) is unknown to the plant.",
                 )
             )
         elif known.status is ComponentStatus.NEW:
@@ -112,7 +103,30 @@ def review_line(uow: UnitOfWork, plant: Plant, line: OrderLine) -> list[Finding]
     return findings
 
 
-def _capability(plant: Plant, op: RoutedOperation, spec: dict[str, str]) -> str | None:
+def _without_work_order(uow: UnitOfWork, line: OrderLine) -> tuple[Severity, str]:
+    """Why a line has no work order: no catalogue, or its spec breaks the rules."""
+    if line.catalogue_version is None:
+        return (
+            Severity.ENGINEERING,
+            f"{line.product_family} was not configured "
+            "with a catalogue; an engineer must check the spec by hand.",
+        )
+    entry = uow.catalogue.get(line.product_family, line.catalogue_version)
+    if entry is None:
+        return (
+            Severity.ENGINEERING,
+            f"catalogue version {line.catalogue_version} of {line.product_family} is missing.",
+        )
+    validity = check_spec(family_of(entry), line.spec)
+    if not validity.valid:
+        return Severity.INFEASIBLE, explain_invalid(validity)
+    return (
+        Severity.ENGINEERING,
+        "its spec could not be configured into a work order; an engineer must check it.",
+    )
+
+
+def _capability(plant: Plant, op: Operation, spec: dict[str, str]) -> str | None:
     """None if some eligible work centre can take the product, else why none can."""
     refusals = []
     for code in op.work_centres:
@@ -163,10 +177,18 @@ def decide(order: Order, findings: list[Finding], ctx: ServiceContext) -> None:
         )
 
 
+def findings_for(uow: UnitOfWork, order: Order) -> list[Finding]:
+    """Every line's findings against today's rules, plant and components; moves nothing."""
+    plant = _plant(uow)
+    current = {w.line_no: w for w in uow.repository(WORK_ORDERS).current_for([order.number])}
+    return [
+        f for line in order.lines for f in review_line(uow, plant, line, current.get(line.line_no))
+    ]
+
+
 def review_in(uow: UnitOfWork, order: Order, ctx: ServiceContext) -> list[Finding]:
     """Review a confirmed order's lines and move it by the outcome (caller commits)."""
-    plant = _plant(uow)
-    findings = [f for line in order.lines for f in review_line(uow, plant, line)]
+    findings = findings_for(uow, order)
     decide(order, findings, ctx)
     return findings
 
@@ -186,3 +208,14 @@ def review_order(ctx: ServiceContext, actor: Principal, number: str) -> dict[str
         customer = uow.customers.get_by_id(order.customer_id)
         assert customer is not None
         return {"order": order_view(order, customer), "findings": [f.view() for f in findings]}
+
+
+def on_order_confirmed(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
+    """Review a just-confirmed order in the same transaction, after its work orders were
+    made, so no confirmed order waits unchecked (when the plant asks for it)."""
+    if not ctx.review_on_confirm:
+        return
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        order = uow.orders.get(event.aggregate_key)
+        if order is not None and order.state is OrderState.CONFIRMED:
+            review_in(uow, order, ctx)

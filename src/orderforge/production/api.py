@@ -1,0 +1,195 @@
+"""Work orders over HTTP: read them, and report starts, pauses and completions of their
+operations (idempotent with an `Idempotency-Key` header). Thin translation to the
+production use cases; refusals travel as problem+json through the shared error mapping."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from orderforge.entrypoints.api.deps import current_principal, get_ctx
+from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
+from orderforge.production.domain import MAX_REPORTED_QUANTITY, ReportKind
+from orderforge.production.services import reports, work_orders
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import Principal
+
+router = APIRouter(tags=["work orders"], responses=PROBLEM_RESPONSES)
+Ctx = Annotated[ServiceContext, Depends(get_ctx)]
+Me = Annotated[Principal, Depends(current_principal)]
+Seq = Annotated[int, Path(ge=1, le=100_000, description="Operation number (10, 20, 30...)")]
+Number = Annotated[str, Path(max_length=30, examples=["WO-2026-0042"])]
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OperationOut(BaseModel):
+    seq: int
+    routing_key: str
+    name: str
+    work_centres: list[str]
+    setup_minutes: str
+    run_minutes_per_unit: str
+    predecessors: list[int]
+    setup_class: str | None
+    status: str
+    good_quantity: int
+    scrap_quantity: int
+    started_at: str | None
+    finished_at: str | None
+    work_centre: str | None
+
+
+class MaterialOut(BaseModel):
+    item_code: str
+    name: str
+    quantity: str = Field(description="Decimal as text, for the whole work order")
+    unit: str
+
+
+class ReportOut(BaseModel):
+    work_order: str
+    seq: int
+    kind: str
+    good: int
+    scrap: int
+    note: str
+    work_centre: str | None
+    actor: str
+    reported_at: str
+
+
+class WorkOrderOut(BaseModel):
+    number: str
+    order_number: str
+    line_no: int
+    revision: int
+    status: str
+    quantity: int
+    product_family: str
+    catalogue_version: int
+    spec: dict[str, str]
+    created_at: str
+    updated_at: str
+    operations: list[OperationOut]
+    materials: list[MaterialOut]
+
+
+class WorkOrderDetail(WorkOrderOut):
+    reports: list[ReportOut]
+
+
+class StartIn(BaseModel):
+    model_config = _STRICT
+    work_centre: str | None = Field(default=None, max_length=40, examples=["CNC-5AX"])
+    note: str = Field(default="", max_length=2000)
+
+
+class PauseIn(BaseModel):
+    model_config = _STRICT
+    note: str = Field(default="", max_length=2000)
+
+
+class CompleteIn(BaseModel):
+    model_config = _STRICT
+    good: int = Field(ge=0, le=MAX_REPORTED_QUANTITY, strict=True)
+    scrap: int = Field(default=0, ge=0, le=MAX_REPORTED_QUANTITY, strict=True)
+    note: str = Field(default="", max_length=2000)
+
+
+def _report(
+    ctx: ServiceContext,
+    me: Principal,
+    response: Response,
+    cmd: reports.ReportOperation,
+    key: str | None,
+) -> dict[str, Any]:
+    outcome = reports.report_operation(ctx, me, cmd, key)
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return outcome.view
+
+
+@router.get(
+    "/orders/{number}/work-orders",
+    response_model=list[WorkOrderOut],
+    summary="The order's work orders, every revision (superseded ones kept)",
+)
+def order_work_orders(ctx: Ctx, me: Me, number: Number) -> list[dict[str, Any]]:
+    return work_orders.list_work_orders(ctx, me, number)
+
+
+@router.get("/work-orders", response_model=list[WorkOrderOut], summary="Work orders, newest first")
+def list_work_orders(
+    ctx: Ctx, me: Me, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[dict[str, Any]]:
+    return work_orders.list_work_orders(ctx, me, None, limit)
+
+
+@router.get(
+    "/work-orders/{number}",
+    response_model=WorkOrderDetail,
+    summary="A work order: operations, materials and the floor's reports",
+)
+def get_work_order(ctx: Ctx, me: Me, number: Number) -> dict[str, Any]:
+    return work_orders.get_work_order(ctx, me, number)
+
+
+@router.post(
+    "/work-orders/{number}/operations/{seq}/start",
+    response_model=WorkOrderOut,
+    summary="Start or resume an operation (idempotent with an Idempotency-Key header)",
+)
+def start_operation(
+    ctx: Ctx,
+    me: Me,
+    number: Number,
+    seq: Seq,
+    response: Response,
+    body: Annotated[StartIn | None, Body()] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    body = body or StartIn()
+    cmd = reports.ReportOperation(
+        number, seq, ReportKind.START, note=body.note, work_centre=body.work_centre
+    )
+    return _report(ctx, me, response, cmd, idempotency_key)
+
+
+@router.post(
+    "/work-orders/{number}/operations/{seq}/pause",
+    response_model=WorkOrderOut,
+    summary="Pause a running operation (idempotent with an Idempotency-Key header)",
+)
+def pause_operation(
+    ctx: Ctx,
+    me: Me,
+    number: Number,
+    seq: Seq,
+    response: Response,
+    body: Annotated[PauseIn | None, Body()] = None,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    cmd = reports.ReportOperation(number, seq, ReportKind.PAUSE, note=(body or PauseIn()).note)
+    return _report(ctx, me, response, cmd, idempotency_key)
+
+
+@router.post(
+    "/work-orders/{number}/operations/{seq}/complete",
+    response_model=WorkOrderOut,
+    summary="Complete a running operation with good and scrap quantities (idempotent)",
+)
+def complete_operation(
+    ctx: Ctx,
+    me: Me,
+    number: Number,
+    seq: Seq,
+    body: CompleteIn,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    cmd = reports.ReportOperation(
+        number, seq, ReportKind.COMPLETE, good=body.good, scrap=body.scrap, note=body.note
+    )
+    return _report(ctx, me, response, cmd, idempotency_key)

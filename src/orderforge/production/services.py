@@ -1,1 +1,0 @@
-"""Production services (filled in by the room's first use cases)."""

@@ -1,0 +1,256 @@
+"""Production storage: work order tables on the shared metadata, the imperative mapping
+of the room's domain classes, and the repository (ADR 0001).
+
+Reports are rows that are only ever inserted (facts); a work order's row carries a
+version column, so two reports racing on one work order cannot both win.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, relationship
+
+from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository
+from orderforge.adapters.db.tables import mapper_registry, metadata
+from orderforge.adapters.db.types import EnumText, JSONType, UTCDateTime
+from orderforge.production.domain import (
+    CURRENT_STATUSES,
+    MaterialRequirement,
+    Operation,
+    OperationStatus,
+    Report,
+    ReportKind,
+    WorkOrder,
+    WorkOrderStatus,
+)
+from orderforge.production.ports import WORK_ORDERS
+from orderforge.services.ports import DuplicateRecord
+
+work_orders = sa.Table(
+    "work_orders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("number", sa.String(30), nullable=False, unique=True),
+    sa.Column("order_number", sa.String(30), nullable=False, index=True),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("status", EnumText(WorkOrderStatus), nullable=False, index=True),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("product_family", sa.String(40), nullable=False),
+    sa.Column("catalogue_version", sa.Integer, nullable=False),
+    sa.Column("spec", JSONType, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint(
+        "order_number", "line_no", "revision", name="uq_work_orders_order_number_line_no_revision"
+    ),
+)
+
+work_order_operations = sa.Table(
+    "work_order_operations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "work_order_id", sa.Integer, sa.ForeignKey("work_orders.id"), nullable=False, index=True
+    ),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("routing_key", sa.String(120), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("work_centres", JSONType, nullable=False),
+    sa.Column("setup_minutes", sa.Numeric(12, 2), nullable=False),
+    sa.Column("run_minutes_per_unit", sa.Numeric(12, 2), nullable=False),
+    sa.Column("predecessors", JSONType, nullable=False),
+    sa.Column("setup_class", sa.String(60), nullable=True),
+    sa.Column("status", EnumText(OperationStatus), nullable=False),
+    sa.Column("good_quantity", sa.Integer, nullable=False),
+    sa.Column("scrap_quantity", sa.Integer, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=True),
+    sa.Column("finished_at", UTCDateTime, nullable=True),
+    sa.Column("work_centre", sa.String(40), nullable=True),
+    sa.UniqueConstraint("work_order_id", "seq", name="uq_work_order_operations_work_order_id_seq"),
+)
+
+work_order_materials = sa.Table(
+    "work_order_materials",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "work_order_id", sa.Integer, sa.ForeignKey("work_orders.id"), nullable=False, index=True
+    ),
+    sa.Column("item_code", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("quantity", sa.Numeric(14, 4), nullable=False),
+    sa.Column("unit", sa.String(10), nullable=False),
+)
+
+#: What the floor reported, as it was said; only ever inserted.
+work_order_reports = sa.Table(
+    "work_order_reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("work_order", sa.String(30), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("kind", EnumText(ReportKind), nullable=False),
+    sa.Column("good", sa.Integer, nullable=False),
+    sa.Column("scrap", sa.Integer, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("work_centre", sa.String(40), nullable=True),
+    sa.Column("actor", sa.String(60), nullable=False),
+    sa.Column("reported_at", UTCDateTime, nullable=False),
+    # The client's idempotency key, unique per reporting user (NULLs do not collide).
+    sa.Column("client_key", sa.String(255), nullable=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    # Text, not JSON: a replay returns the first answer exactly, key order too.
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.UniqueConstraint("actor", "client_key", name="uq_work_order_reports_actor_client_key"),
+)
+
+
+def _fresh_event_list(target: Any, *_: Any) -> None:
+    target.pending_events = []
+
+
+def map_classes() -> None:
+    operation_mapper = mapper_registry.map_imperatively(Operation, work_order_operations)
+    material_mapper = mapper_registry.map_imperatively(MaterialRequirement, work_order_materials)
+    mapper_registry.map_imperatively(
+        WorkOrder,
+        work_orders,
+        version_id_col=work_orders.c.version,
+        properties={
+            "operations": relationship(
+                operation_mapper,
+                order_by=work_order_operations.c.seq,
+                cascade="all, delete-orphan",
+                lazy="selectin",
+            ),
+            "materials": relationship(
+                material_mapper,
+                order_by=work_order_materials.c.id,
+                cascade="all, delete-orphan",
+                lazy="selectin",
+            ),
+        },
+    )
+    event.listen(WorkOrder, "load", _fresh_event_list)
+
+
+class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
+    """Queries also return work orders added in this transaction and not yet written,
+    and filter by status in memory too, so they answer alike inside `deferred_writes`."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.added: list[WorkOrder] = []
+
+    def add(self, work_order: WorkOrder) -> None:
+        self.session.add(work_order)
+        self.added.append(work_order)
+        self._track(work_order)
+
+    def deferred_writes(self) -> AbstractContextManager[object]:
+        return self.session.no_autoflush
+
+    def _with_added(self, stmt: Any, keep: Callable[[WorkOrder], bool]) -> list[WorkOrder]:
+        found = list(self.session.scalars(stmt))
+        found += [w for w in self.added if not any(w is f for f in found)]
+        return self._track_all([w for w in found if keep(w)])
+
+    def get(self, number: str) -> WorkOrder | None:
+        stmt = sa.select(WorkOrder).where(work_orders.c.number == number)
+        return next(iter(self._with_added(stmt, lambda w: w.number == number)), None)
+
+    def lock(self, number: str) -> WorkOrder | None:
+        stmt = sa.select(WorkOrder).where(work_orders.c.number == number).with_for_update()
+        return self._track(self.session.scalars(stmt).one_or_none())
+
+    def for_order(self, order_number: str) -> list[WorkOrder]:
+        stmt = sa.select(WorkOrder).where(work_orders.c.order_number == order_number)
+        found = self._with_added(stmt, lambda w: w.order_number == order_number)
+        return sorted(found, key=lambda w: (w.line_no, w.revision))
+
+    def current_for(self, order_numbers: Collection[str]) -> list[WorkOrder]:
+        numbers = sorted(set(order_numbers))
+        if not numbers:
+            return []
+        stmt = sa.select(WorkOrder).where(work_orders.c.order_number.in_(numbers))
+        found = self._with_added(
+            stmt, lambda w: w.order_number in numbers and w.status in CURRENT_STATUSES
+        )
+        return sorted(found, key=lambda w: (w.order_number, w.line_no))
+
+    def recent(self, limit: int = 200) -> list[WorkOrder]:
+        stmt = sa.select(WorkOrder).order_by(work_orders.c.id.desc()).limit(limit)
+        return self._track_all(list(self.session.scalars(stmt)))
+
+    def add_report(self, report: Report) -> None:
+        try:
+            with self.session.begin_nested():
+                self.session.execute(sa.insert(work_order_reports).values(**_report_row(report)))
+        except IntegrityError as exc:
+            raise DuplicateRecord(str(exc.orig)) from exc
+
+    def report(self, actor: str, key: str) -> Report | None:
+        stmt = sa.select(work_order_reports).where(
+            work_order_reports.c.actor == actor, work_order_reports.c.client_key == key
+        )
+        row = self.session.execute(stmt).one_or_none()
+        return None if row is None else _report(row)
+
+    def reports(self, work_order: str) -> list[Report]:
+        stmt = (
+            sa.select(work_order_reports)
+            .where(work_order_reports.c.work_order == work_order)
+            .order_by(work_order_reports.c.id)
+        )
+        return [_report(row) for row in self.session.execute(stmt)]
+
+
+def _report_row(report: Report) -> dict[str, Any]:
+    return {
+        "work_order": report.work_order,
+        "seq": report.seq,
+        "kind": report.kind,
+        "good": report.good,
+        "scrap": report.scrap,
+        "note": report.note,
+        "work_centre": report.work_centre,
+        "actor": report.actor,
+        "reported_at": report.reported_at,
+        "client_key": report.key,
+        "fingerprint": report.fingerprint,
+        "outcome": json.dumps(report.outcome),
+    }
+
+
+def _report(row: Any) -> Report:
+    return Report(
+        work_order=row.work_order,
+        seq=row.seq,
+        kind=row.kind,
+        actor=row.actor,
+        reported_at=row.reported_at,
+        fingerprint=row.fingerprint,
+        outcome=json.loads(row.outcome),
+        key=row.client_key,
+        good=row.good,
+        scrap=row.scrap,
+        note=row.note,
+        work_centre=row.work_centre,
+        id=row.id,
+    )
+
+
+STORAGE = ContextStorage(
+    name="production",
+    repositories={WORK_ORDERS.name: SqlWorkOrderRepository},
+    map_classes=map_classes,
+)
