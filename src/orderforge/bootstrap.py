@@ -13,7 +13,7 @@ from orderforge import contexts
 from orderforge.adapters.db import migrate
 from orderforge.adapters.db.engine import create_db_engine
 from orderforge.adapters.db.unit_of_work import SqlUnitOfWorkFactory
-from orderforge.adapters.documents.quote_pdf import FpdfQuoteRenderer
+from orderforge.adapters.documents.customer_pdf import FpdfDocumentRenderer
 from orderforge.adapters.security import Argon2PasswordHasher
 from orderforge.config import Settings, load_settings
 from orderforge.services import plan_runs
@@ -66,7 +66,7 @@ def build(
         uow=SqlUnitOfWorkFactory(engine, contexts.storages()),
         clock=clock or SystemClock(),
         hasher=hasher or Argon2PasswordHasher(),
-        quotes=FpdfQuoteRenderer(),
+        documents=FpdfDocumentRenderer(),
         review_on_confirm=settings.review_on_confirm,
         handlers=contexts.handlers(),
     )

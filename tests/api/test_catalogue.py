@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 
+import pypdf
 import pytest
 import yaml
 
@@ -186,44 +188,29 @@ def test_quote_document_is_a_pdf_for_the_right_people(api: ApiSession) -> None:
     assert other.status_code == 404
 
 
-def test_quote_content_totals_the_priced_lines() -> None:
-    from orderforge.services.quotes import quote_content
-
-    view = {
-        "number": "SO-1",
-        "created_at": "2026-11-25T09:00:00+00:00",
-        "customer": {"code": "C-X", "name": "X"},
-        "requested_date": None,
-        "promise_date": None,
-        "state_label": "Quote",
-        "lines": [
-            {
-                "line_no": 1,
-                "quantity": 2,
-                "product_family": "TABLE",
-                "catalogue_version": 1,
-                "unit_price": "1200",
-                "spec": {"top": "solid"},
-            },
-            {
-                "line_no": 2,
-                "quantity": 1,
-                "product_family": "OLD",
-                "catalogue_version": None,
-                "unit_price": None,
-                "spec": {},
-            },
-        ],
+def test_documents_print_the_plants_letterhead_the_customers_address_and_labels(
+    api: ApiSession,
+) -> None:
+    body = {
+        "customer": "C-HOTEL-ALPINA",
+        "lines": [{"product_family": "TABLE", "quantity": 2, "spec": {"wood": "walnut"}}],
     }
-    from decimal import Decimal
-
-    from orderforge.plant.domain import PlantSettings
-
-    settings = PlantSettings("Tischlerei Test", ["Hafenstr. 1"], currency="CHF")
-    settings.tax_rate = Decimal("0.081")
-    content = quote_content(view, settings)
-    assert content["company"] == "Tischlerei Test"
-    assert content["total"] == "Total CHF 2400.00 (excl. VAT 8.1 %)"
-    assert content["lines"][0]["price"] == "2 x CHF 1200 = CHF 2400.00"
-    assert content["lines"][1]["price"] == "Price on request"
-    assert ("Valid until", "2026-12-25") in content["facts"]
+    number = api.client.post(f"{API}/orders", json=body, headers=api.auth("sales")).json()["number"]
+    quote = api.client.get(f"{API}/orders/{number}/quote.pdf", headers=api.auth("alpina"))
+    text = pypdf.PdfReader(io.BytesIO(quote.content)).pages[0].extract_text()
+    assert "Holzwerk Nordlicht" in text  # the demo plant's settings, not a constant
+    assert "Zugspitzstraße 12" in text  # the customer's address
+    assert "Wood species: Walnut" in text and "walnut" not in text  # labels, not codes
+    assert "Valid until" in text and "VAT 19%" in text and "€" in text
+    assert "cost" not in text.lower() and "margin" not in text.lower()
+    early = api.client.get(f"{API}/orders/{number}/confirmation.pdf", headers=api.auth("sales"))
+    assert early.status_code == 409
+    assert "no order confirmation until the customer confirms" in early.json()["detail"]
+    confirm = api.client.post(
+        f"{API}/orders/{number}/actions/confirm", json={}, headers=api.auth("alpina")
+    )
+    assert confirm.status_code == 200, confirm.text
+    done = api.client.get(f"{API}/orders/{number}/confirmation.pdf", headers=api.auth("alpina"))
+    assert done.status_code == 200
+    text = pypdf.PdfReader(io.BytesIO(done.content)).pages[0].extract_text()
+    assert f"Order confirmation {number}" in text and "Valid until" not in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pypdf
 import pytest
 from typer.testing import CliRunner
 
@@ -62,6 +63,38 @@ def test_uses_the_folders_var_database_and_walks_an_order(cli: CliRunner, tmp_pa
     listed = json.loads(run(cli, "order", "list", "--state", "feasible", "--json"))
     assert number in {o["number"] for o in listed}
     assert all(o["state"] == "feasible" for o in listed)
+    written = run(cli, "order", "document", number, "--confirmation", "-o", "c.pdf")
+    assert f"Order confirmation of {number} written to c.pdf" in written
+    assert (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_customer_address_reaches_the_quote(cli: CliRunner, tmp_path: Path) -> None:
+    run(cli, "db", "upgrade")
+    run(cli, "demo", "load")
+    run(
+        cli,
+        "customer",
+        "add",
+        "C-ZOE",
+        "Zoë Łukasiewicz",
+        "--country",
+        "PL",
+        "--address",
+        "ul. Długa 5",
+        "--address",
+        "80-827 Gdańsk",
+    )
+    number = json.loads(
+        run(cli, "order", "create", "--customer", "C-ZOE", "--line", "TABLE:1", "--json")
+    )["number"]
+    run(cli, "order", "document", number, "-o", "q.pdf")
+    text = pypdf.PdfReader(tmp_path / "q.pdf").pages[0].extract_text()
+    assert "Zoë Łukasiewicz" in text and "ul. Długa 5" in text and "80-827 Gdańsk" in text
+    refused = run(cli, "order", "document", number, "--confirmation", code=1)
+    assert "no order confirmation until the customer confirms" in refused
+    too_long = ["--address", "x"] * 7
+    refused = run(cli, "customer", "add", "C-LONG", "Long", *too_long, code=1)
+    assert "at most 6 lines" in refused
 
 
 def test_user_add_and_token(cli: CliRunner) -> None:

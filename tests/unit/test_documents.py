@@ -13,10 +13,11 @@ from orderforge.adapters.documents.customer_pdf import FpdfDocumentRenderer
 from orderforge.demo.catalogue import catalogue_text, demo_specs
 from orderforge.domain.catalogue import CatalogueFormat
 from orderforge.domain.customer import Customer
+from orderforge.domain.documents import DocumentKind, Letterhead
 from orderforge.domain.order import LineInput, Order
 from orderforge.engines.configurator.catalogue import Family
 from orderforge.services.catalogue import parse_family
-from orderforge.services.documents import DocumentKind, Letterhead, build_document
+from orderforge.services.documents import build_document
 from orderforge.services.money import money, percent
 from orderforge.services.spec_text import describe_spec
 

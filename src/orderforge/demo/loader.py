@@ -121,6 +121,7 @@ def _load_customers(uow: UnitOfWork, now: dt.datetime) -> dict[str, int]:
                 name=name,
                 email=email,
                 country=country,
+                address="\n".join(demo_plant.CUSTOMER_ADDRESSES.get(code, ())),
                 actor=DEMO_ACTOR,
                 at=at,
             )

@@ -24,6 +24,7 @@ __all__ = [
     "ACTION_ROLES",
     "COLOUR_CLASSES",
     "CUSTOMERS",
+    "CUSTOMER_ADDRESSES",
     "DEMO_USERS",
     "FAMILY_CODES",
     "DemoOrder",
@@ -80,6 +81,40 @@ CUSTOMERS: list[tuple[str, str, str, str]] = [
     ("C-PRIV-JENSEN", "Mette Jensen", "mette.jensen@mail.example", "DK"),
     ("C-PRIV-KELLER", "Thomas Keller", "t.keller@mail.example", "CH"),
 ]
+
+#: Postal addresses of the demo customers (invented), printed on their documents.
+CUSTOMER_ADDRESSES: dict[str, tuple[str, ...]] = {
+    "C-HOTEL-ALPINA": ("Zugspitzstraße 12", "82467 Garmisch-Partenkirchen", "Germany"),
+    "C-HOTEL-HAFENBLICK": ("Schiffbrücke 40", "24939 Flensburg", "Germany"),
+    "C-HOTEL-SEEHOF": ("Seeuferstraße 8", "5700 Zell am See", "Austria"),
+    "C-HOTEL-KANAAL": ("Herengracht 301", "1016 AD Amsterdam", "Netherlands"),
+    "C-HOTEL-STRAND": ("Strandvejen 203", "2900 Hellerup", "Denmark"),
+    "C-HOTEL-GAMLA": ("Skeppsbron 14", "111 30 Stockholm", "Sweden"),
+    "C-ARCH-BERG": ("Maximilianstraße 21", "80539 München", "Germany"),
+    "C-ARCH-LINDQVIST": ("Bredgade 58", "1260 København K", "Denmark"),
+    "C-ARCH-HOFER": ("Seefeldstrasse 77", "8008 Zürich", "Switzerland"),
+    "C-ARCH-VDMEER": ("Oudegracht 112", "3511 AW Utrecht", "Netherlands"),
+    "C-ARCH-RAUMWERK": ("Praterstraße 33", "1020 Wien", "Austria"),
+    "C-ARCH-MAES": ("Korenlei 9", "9000 Gent", "Belgium"),
+    "C-REST-FISCHMARKT": ("Große Elbstraße 135", "22767 Hamburg", "Germany"),
+    "C-REST-SPEICHER": ("An der Untertrave 61", "23552 Lübeck", "Germany"),
+    "C-REST-HAVKOKKEN": ("Havnegade 4", "8000 Aarhus C", "Denmark"),
+    "C-REST-ZUNFT": ("Rheinsprung 16", "4051 Basel", "Switzerland"),
+    "C-UNI-OSTSEE": ("Campusallee 1", "24149 Kiel", "Germany"),
+    "C-LAW-BRANDT": ("Holstenstraße 88", "24103 Kiel", "Germany"),
+    "C-LAW-STEINER": ("Getreidegasse 27", "5020 Salzburg", "Austria"),
+    "C-OFFICE-NORDWIND": ("Windparkweg 3", "25813 Husum", "Germany"),
+    "C-OFFICE-FJORDSOFT": ("Fjordvej 22", "6000 Kolding", "Denmark"),
+    "C-COWORK-WERFT9": ("Werftstraße 9", "24143 Kiel", "Germany"),
+    "C-MED-PRAXIS-MARKT": ("Am Markt 5", "24837 Schleswig", "Germany"),
+    "C-MUSEUM-WATT": ("Deichstraße 1", "25761 Büsum", "Germany"),
+    "C-PRIV-HANSEN": ("Düsternbrooker Weg 14", "24105 Kiel", "Germany"),
+    "C-PRIV-MUELLER": ("Rosenstraße 7", "24937 Flensburg", "Germany"),
+    "C-PRIV-DEVRIES": ("Lange Voorhout 44", "2514 EG Den Haag", "Netherlands"),
+    "C-PRIV-BRUNNER": ("Herrengasse 10", "8010 Graz", "Austria"),
+    "C-PRIV-JENSEN": ("Klostergade 31", "8000 Aarhus C", "Denmark"),
+    "C-PRIV-KELLER": ("Bahnhofstrasse 52", "6003 Luzern", "Switzerland"),
+}
 
 DEMO_USERS: list[tuple[str, str, Role, str | None]] = [
     ("admin", "Ole Andersen", Role.ADMIN, None),

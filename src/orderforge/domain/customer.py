@@ -21,21 +21,34 @@ class Customer:
     email: str
     country: str
     created_at: dt.datetime
+    #: Postal address as printed on documents (lines, without the name); may be empty
+    #: while the customer only asks for quotes.
+    address: str = ""
     id: int | None = None
     version: int = 1
     pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     @classmethod
     def register(  # why keyword-only: five strings are too easy to swap
-        cls, *, code: str, name: str, email: str, country: str, actor: str, at: dt.datetime
+        cls,
+        *,
+        code: str,
+        name: str,
+        email: str,
+        country: str,
+        actor: str,
+        at: dt.datetime,
+        address: str = "",
     ) -> Customer:
         for field_name, value in (
             ("code", code),
             ("name", name),
             ("email", email),
             ("country", country),
+            ("address", address),
         ):
             check_text(value, field_name)
+        address = _address(address)
         code = code.strip().upper()
         name = name.strip()
         email = email.strip()
@@ -50,7 +63,9 @@ class Customer:
             raise InvalidInput(f"'{email}' is not an e-mail address.", field="email")
         if len(country) != 2 or not country.isalpha():
             raise InvalidInput("Country must be a two-letter ISO code, e.g. DE.", field="country")
-        customer = cls(code=code, name=name, email=email, country=country, created_at=at)
+        customer = cls(
+            code=code, name=name, email=email, country=country, created_at=at, address=address
+        )
         customer.pending_events.append(
             DomainEvent(
                 aggregate="customer",
@@ -63,8 +78,19 @@ class Customer:
                         "name": {"before": None, "after": name},
                         "email": {"before": None, "after": email},
                         "country": {"before": None, "after": country},
+                        "address": {"before": None, "after": address},
                     }
                 },
             )
         )
         return customer
+
+
+def _address(text: str) -> str:
+    """Lines as typed, blank ones and surrounding spaces dropped: what an envelope holds."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    if len(lines) > 6 or any(len(line) > 100 for line in lines):
+        raise InvalidInput(
+            "An address has at most 6 lines of at most 100 characters.", field="address"
+        )
+    return "\n".join(lines)

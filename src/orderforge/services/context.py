@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from orderforge.domain.events import DomainEvent
 from orderforge.services.ports import (
     Clock,
+    DocumentRenderer,
     JobQueue,
     PasswordHasher,
-    QuoteRenderer,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -32,8 +32,9 @@ class ServiceContext:
     uow: UnitOfWorkFactory
     clock: Clock
     hasher: PasswordHasher
-    #: Draws quote documents; None where no document adapter is wired (unit tests).
-    quotes: QuoteRenderer | None = None
+    #: Draws customer documents (quote, confirmation); None where no document adapter
+    #: is wired (unit tests).
+    documents: DocumentRenderer | None = None
     #: Review every line automatically when an order is confirmed (the plant's setting;
     #: off, engineers decide by hand or run the review themselves).
     review_on_confirm: bool = False

@@ -19,6 +19,7 @@ class RegisterCustomer:
     name: str
     email: str = ""
     country: str = "DE"
+    address: str = ""
 
 
 def register_customer(ctx: ServiceContext, actor: Principal, cmd: RegisterCustomer) -> CustomerView:
@@ -29,6 +30,7 @@ def register_customer(ctx: ServiceContext, actor: Principal, cmd: RegisterCustom
             name=cmd.name,
             email=cmd.email,
             country=cmd.country,
+            address=cmd.address,
             actor=actor.username,
             at=ctx.clock.now(),
         )

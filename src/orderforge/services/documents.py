@@ -10,25 +10,28 @@ the plant's settings; nothing here knows which plant it is.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from orderforge.domain.customer import Customer
+from orderforge.domain.documents import (
+    CustomerDocument,
+    DocumentKind,
+    DocumentLine,
+    Letterhead,
+)
+from orderforge.domain.errors import IllegalTransition, InvalidInput
 from orderforge.domain.order import Order, OrderState
+from orderforge.domain.permissions import VIEW, Resource, require
 from orderforge.engines.configurator.catalogue import Family
+from orderforge.plant.domain import PlantSettings
+from orderforge.plant.services import plant_settings
+from orderforge.services.access import load_visible
+from orderforge.services.catalogue import family_of
+from orderforge.services.context import ServiceContext
 from orderforge.services.money import money, percent
+from orderforge.services.ports import Principal, UnitOfWork
 from orderforge.services.spec_text import describe_spec
-
-
-class DocumentKind(StrEnum):
-    QUOTE = "quote"
-    ORDER_CONFIRMATION = "order_confirmation"
-
-    @property
-    def heading(self) -> str:
-        return "Quote" if self is DocumentKind.QUOTE else "Order confirmation"
-
 
 #: States in which an order has been confirmed by the customer and not withdrawn.
 CONFIRMED_STATES = frozenset(OrderState) - {
@@ -36,43 +39,6 @@ CONFIRMED_STATES = frozenset(OrderState) - {
     OrderState.REJECTED,
     OrderState.CANCELLED,
 }
-
-
-@dataclass(frozen=True)
-class Letterhead:
-    """What a document needs of the plant's settings."""
-
-    name: str
-    address_lines: tuple[str, ...]
-    currency: str
-    tax_rate: Decimal
-    quote_validity_days: int
-    terms: str
-    logo: bytes | None = None
-
-
-@dataclass(frozen=True)
-class DocumentLine:
-    position: str
-    title: str
-    spec: tuple[tuple[str, str], ...]
-    quantity: int
-    unit_price: str
-    amount: str
-
-
-@dataclass(frozen=True)
-class CustomerDocument:
-    """A document ready to draw: every value already in words and formatted money."""
-
-    kind: DocumentKind
-    title: str
-    letterhead: Letterhead
-    recipient: tuple[str, ...]
-    facts: tuple[tuple[str, str], ...]
-    lines: tuple[DocumentLine, ...]
-    totals: tuple[tuple[str, str], ...]
-    notes: tuple[str, ...]
 
 
 def _cents(amount: Decimal) -> Decimal:
@@ -88,7 +54,9 @@ def build_document(
     issued: dt.date,
 ) -> CustomerDocument:
     """`families` maps (family code, catalogue version) to the catalogue each line was
-    configured with, for labels; `issued` is the date the document speaks for."""
+    configured with, for labels; `issued` is the date the document speaks for: when the
+    quote was made or last revised (its validity counts from it), or when the customer
+    confirmed."""
     currency = letterhead.currency
     net = Decimal(0)
     lines: list[DocumentLine] = []
@@ -160,7 +128,7 @@ def _facts(
         ("Date", _date(issued)),
     ]
     if kind is DocumentKind.QUOTE:
-        valid = order.created_at.date() + dt.timedelta(days=letterhead.quote_validity_days)
+        valid = issued + dt.timedelta(days=letterhead.quote_validity_days)
         facts.append(("Valid until", _date(valid)))
     if order.requested_date is not None:
         facts.append(("Requested delivery", _date(order.requested_date)))
@@ -171,3 +139,81 @@ def _facts(
     )
     facts.append(("Promised delivery", promise))
     return tuple(facts)
+
+
+def letterhead_of(settings: PlantSettings) -> Letterhead:
+    terms = " ".join(t.strip() for t in (settings.payment_terms, settings.delivery_terms) if t)
+    return Letterhead(
+        name=settings.name,
+        address_lines=tuple(settings.address_lines),
+        currency=settings.currency,
+        tax_rate=settings.tax_rate,
+        quote_validity_days=settings.quote_validity_days,
+        terms=terms,
+        logo=settings.logo,
+    )
+
+
+def document_pdf(ctx: ServiceContext, actor: Principal, number: str, kind: DocumentKind) -> bytes:
+    """The order's quote or confirmation as a PDF, for anyone who may see the order (a
+    customer only their own: it shows prices, never costs)."""
+    if ctx.documents is None:
+        raise InvalidInput("Documents are not available in this installation.", field="format")
+    return ctx.documents.render(customer_document(ctx, actor, number, kind))
+
+
+def customer_document(
+    ctx: ServiceContext, actor: Principal, number: str, kind: DocumentKind
+) -> CustomerDocument:
+    """The document as data: the PDF draws it, the order page shows its lines and totals
+    (so the page and the paper never disagree)."""
+    require(actor.role, Resource.ORDER, VIEW)
+    with ctx.uow() as uow:
+        order = load_visible(uow, actor, number)
+        settings = plant_settings(uow)
+        if settings is None:
+            raise InvalidInput(
+                "The plant has no settings yet (name, address, currency): import a plant "
+                "file or set them first.",
+                field="settings",
+            )
+        if kind is DocumentKind.ORDER_CONFIRMATION and order.state not in CONFIRMED_STATES:
+            raise IllegalTransition(
+                f"Order {order.number} is {order.state.label.lower()}: there is no order "
+                "confirmation until the customer confirms."
+            )
+        customer = uow.customers.get_by_id(order.customer_id or 0)
+        if customer is None:
+            raise InvalidInput(f"Order {order.number} has no customer.", field="number")
+        issued = _issued(uow, order, kind, ZoneInfo(settings.timezone))
+        return build_document(
+            kind, order, customer, _families(uow, order), letterhead_of(settings), issued
+        )
+
+
+#: Events that make or remake the offer a quote prints, and the customer's yes.
+_QUOTED = frozenset({"order_created", "order_revised", "order_revise_quote"})
+_CONFIRMED = "order_confirm"
+
+
+def _issued(uow: UnitOfWork, order: Order, kind: DocumentKind, zone: ZoneInfo) -> dt.date:
+    """The day, in the plant's time zone, of the last offer (quote) or of the customer's
+    confirmation (order confirmation), from the order's history."""
+    wanted = _QUOTED if kind is DocumentKind.QUOTE else frozenset({_CONFIRMED})
+    moments = [
+        e.occurred_at for e in uow.events.for_aggregate("order", order.number) if e.kind in wanted
+    ]
+    moment = max(moments) if moments else order.created_at
+    return moment.astimezone(zone).date()
+
+
+def _families(uow: UnitOfWork, order: Order) -> dict[tuple[str, int], Family]:
+    found: dict[tuple[str, int], Family] = {}
+    for line in order.lines:
+        if line.catalogue_version is None:
+            continue
+        key = (line.product_family, line.catalogue_version)
+        entry = uow.catalogue.get(*key)
+        if key not in found and entry is not None:
+            found[key] = family_of(entry)
+    return found

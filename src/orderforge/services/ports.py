@@ -14,6 +14,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
+from orderforge.domain.documents import CustomerDocument
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.planning import (
@@ -201,8 +202,10 @@ class Clock(Protocol):
     def now(self) -> dt.datetime: ...
 
 
-class QuoteRenderer(Protocol):
-    def render(self, quote: dict[str, Any]) -> bytes: ...
+class DocumentRenderer(Protocol):
+    """Draws a customer document (quote, order confirmation) as a PDF."""
+
+    def render(self, document: CustomerDocument) -> bytes: ...
 
 
 class JobQueue(Protocol):

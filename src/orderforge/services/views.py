@@ -92,6 +92,8 @@ class CustomerView(BaseModel):
     name: str
     email: str
     country: str
+    #: Postal address lines, as printed on quotes and confirmations.
+    address: list[str]
     created_at: dt.datetime
 
 
@@ -155,6 +157,7 @@ def customer_view(customer: Customer) -> CustomerView:
         name=customer.name,
         email=customer.email,
         country=customer.country,
+        address=customer.address.splitlines(),
         created_at=customer.created_at,
     )
 

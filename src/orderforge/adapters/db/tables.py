@@ -42,6 +42,7 @@ customers = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("email", sa.String(254), nullable=False),
     sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("address", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
 )

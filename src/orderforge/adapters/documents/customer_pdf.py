@@ -15,7 +15,7 @@ import fontpkg_noto_sans
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from orderforge.services.documents import CustomerDocument
+from orderforge.domain.documents import CustomerDocument
 
 FONT = "NotoSans"
 

@@ -109,6 +109,9 @@ class CustomerIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(default="", max_length=254)
     country: str = Field(default="DE", min_length=2, max_length=2)
+    address: list[str] = Field(
+        default_factory=list, max_length=6, examples=[["Marktplatz 3", "82467 Garmisch"]]
+    )
 
 
 class UserIn(BaseModel):

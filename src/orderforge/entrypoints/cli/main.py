@@ -21,6 +21,7 @@ from rich.table import Table
 from orderforge import demo
 from orderforge.bootstrap import Application, build
 from orderforge.demo.plant import DEMO_USERS
+from orderforge.domain.documents import DocumentKind
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
 from orderforge.entrypoints.cli.common import (
@@ -40,6 +41,7 @@ from orderforge.services import (
     catalogue,
     configuration,
     customers,
+    documents,
     orders,
     users,
 )
@@ -208,14 +210,21 @@ def user_token(
 @customer_app.command("add")
 @refusals
 def customer_add(
-    code: str, name: str, email: str = "", country: str = "DE", as_user: AsUser = "admin"
+    code: str,
+    name: str,
+    email: str = "",
+    country: str = "DE",
+    address: Annotated[
+        list[str] | None,
+        typer.Option(help="One address line; repeat for each line (as on an envelope)."),
+    ] = None,
+    as_user: AsUser = "admin",
 ) -> None:
     """Register a customer."""
     application = _app()
     actor = _actor(application, as_user)
-    view = customers.register_customer(
-        application.ctx, actor, customers.RegisterCustomer(code, name, email, country)
-    )
+    cmd = customers.RegisterCustomer(code, name, email, country, "\n".join(address or []))
+    view = customers.register_customer(application.ctx, actor, cmd)
     out.print(f"Customer {view.code} registered.")
 
 
@@ -301,6 +310,28 @@ def order_list(
             ", ".join(f"{li['quantity']}x {li['product_family']}" for li in o["lines"]),
         )
     out.print(table)
+
+
+@order_app.command("document")
+@refusals
+def order_document(
+    number: str,
+    confirmation: Annotated[
+        bool, typer.Option("--confirmation", help="The order confirmation instead of the quote.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="PDF file to write.")
+    ] = None,
+    as_user: AsUser = "admin",
+) -> None:
+    """Write the order's quote (or, with --confirmation, its order confirmation) as a PDF,
+    on the plant's letterhead."""
+    application = _app()
+    kind = DocumentKind.ORDER_CONFIRMATION if confirmation else DocumentKind.QUOTE
+    pdf = documents.document_pdf(application.ctx, _actor(application, as_user), number, kind)
+    target = output or Path(f"{kind.heading.replace(' ', '-')}-{number.strip().upper()}.pdf")
+    target.write_bytes(pdf)
+    out.print(f"{kind.heading} of {number.strip().upper()} written to {target}.")
 
 
 @order_app.command("show")

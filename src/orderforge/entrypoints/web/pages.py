@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from orderforge.domain.documents import DocumentKind
 from orderforge.domain.errors import (
     ConcurrencyConflict,
     DomainError,
@@ -32,8 +33,9 @@ from orderforge.entrypoints.web.common import (
     render,
 )
 from orderforge.plant import services as plant
-from orderforge.services import catalogue, customers, orders, users
+from orderforge.services import catalogue, customers, documents, orders, users
 from orderforge.services.context import ServiceContext
+from orderforge.services.documents import CONFIRMED_STATES
 from orderforge.services.ports import Principal
 from orderforge.services.views import OrderDetail, plain
 
@@ -213,11 +215,17 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
     aside = [a for a in allowed if a in SIDE_ACTIONS]
     events = [plain(e) for e in reversed(orders.order_timeline(ctx, me, number))]
     editable = order.state == OrderState.QUOTE and is_allowed(me.role, Resource.ORDER, EDIT)
+    try:
+        offer = documents.customer_document(ctx, me, number, DocumentKind.QUOTE)
+    except InvalidInput:  # a plant without settings has no prices to show in its currency
+        offer = None
     return render(
         request,
         "order.html",
         me=me,
         order=plain(order),
+        offer=offer,
+        confirmed=OrderState(order.state) in CONFIRMED_STATES,
         forward=forward,
         aside=aside,
         actions=allowed,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 
+from orderforge.domain.documents import DocumentKind
 from orderforge.domain.order import OrderAction, OrderState
 from orderforge.entrypoints.api.deps import current_principal, etag, get_ctx, parse_if_match
 from orderforge.entrypoints.api.schemas import (
@@ -17,7 +18,7 @@ from orderforge.entrypoints.api.schemas import (
 )
 from orderforge.production.services import review
 from orderforge.production.services.review import ReviewResult
-from orderforge.services import orders, quotes
+from orderforge.services import documents, orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from orderforge.services.views import OrderActions, OrderDetail, TimelineEntry
@@ -171,6 +172,15 @@ def feasibility_review(ctx: Ctx, me: Me, number: str) -> ReviewResult:
     return review.review(ctx, me, number)
 
 
+def _pdf(number: str, kind: DocumentKind, content: bytes) -> Response:
+    name = f"{kind.heading.replace(' ', '-')}-{number.strip().upper()}.pdf"
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
 @router.get(
     "/{number}/quote.pdf",
     summary="The quote document (PDF)",
@@ -178,9 +188,16 @@ def feasibility_review(ctx: Ctx, me: Me, number: str) -> ReviewResult:
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def quote_pdf(ctx: Ctx, me: Me, number: str) -> Response:
-    document = quotes.quote_document(ctx, me, number)
-    return Response(
-        document,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{number.upper()}.pdf"'},
-    )
+    kind = DocumentKind.QUOTE
+    return _pdf(number, kind, documents.document_pdf(ctx, me, number, kind))
+
+
+@router.get(
+    "/{number}/confirmation.pdf",
+    summary="The order confirmation (PDF), once the customer has confirmed",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def confirmation_pdf(ctx: Ctx, me: Me, number: str) -> Response:
+    kind = DocumentKind.ORDER_CONFIRMATION
+    return _pdf(number, kind, documents.document_pdf(ctx, me, number, kind))

@@ -60,7 +60,11 @@ def list_customers(ctx: Ctx, who: Me) -> list[CustomerView]:
 )
 def create_customer(ctx: Ctx, who: Me, body: CustomerIn) -> CustomerView:
     cmd = customers.RegisterCustomer(
-        code=body.code, name=body.name, email=body.email, country=body.country
+        code=body.code,
+        name=body.name,
+        email=body.email,
+        country=body.country,
+        address="\n".join(body.address),
     )
     return customers.register_customer(ctx, who, cmd)
 
