@@ -85,7 +85,7 @@ def load_demo(
 
 
 def _load_plant(uow: UnitOfWork, now: dt.datetime) -> int:
-    """The demo plant file through the plant's import, then the four catalogues."""
+    """The demo plant file through the plant's import, then the catalogues."""
     at = now - dt.timedelta(days=400)
     document = yaml.safe_load(demo_plant.plant_file_text())
     plant.apply_document(uow, DEMO_ACTOR, at, document)
@@ -94,7 +94,7 @@ def _load_plant(uow: UnitOfWork, now: dt.datetime) -> int:
 
 
 def _load_catalogues(uow: UnitOfWork, at: dt.datetime) -> None:
-    """Import the four families' catalogues as their first versions."""
+    """Import every demo family's catalogue as its first version."""
     for code in demo_catalogue.CATALOGUE_FILES:
         text = demo_catalogue.catalogue_text(code)
         family = parse_family(text, CatalogueFormat.YAML)

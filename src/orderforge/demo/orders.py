@@ -356,7 +356,10 @@ _FAMILIES_BY_KIND: dict[str, tuple[str, ...]] = {
     "HOTEL": ("WALL-PANEL", "SEATING", "CABINET", "TABLE"),
     "REST": ("TABLE", "SEATING", "WALL-PANEL"),
     "PRIV": ("TABLE", "CABINET", "SEATING"),
+    "MED": ("COUCH", "CABINET"),
 }
+#: Families only their own kind of customer orders (a practice's examination couch).
+_SPECIALIST_FAMILIES = frozenset({"COUCH"})
 _CONTRACT_KINDS = ("HOTEL", "REST", "UNI", "OFFICE", "COWORK", "MUSEUM", "MED")
 
 
@@ -556,7 +559,9 @@ def build_demo_orders(
     for target in _allocate(count):
         customer_code = rng.choice(customers)[0]
         kind = _kind(customer_code)
-        preferred = [c for c in _FAMILIES_BY_KIND.get(kind, ()) if c in codes] or codes
+        preferred = [c for c in _FAMILIES_BY_KIND.get(kind, ()) if c in codes] or [
+            c for c in codes if c not in _SPECIALIST_FAMILIES
+        ]
         lines: list[LineInput] = []
         for _ in range(rng.choices((1, 2, 3), (55, 30, 15))[0]):
             family = rng.choice(preferred)

@@ -37,8 +37,8 @@ __all__ = [
 #: and the paint booth's `setup_attribute` in plant.yaml is `colour`.
 COLOUR_CLASSES: tuple[str, ...] = ("natural", "white", "light", "dark", "black", "ral-custom")
 
-#: The four families of the demo catalogues (orderforge.demo.catalogue).
-FAMILY_CODES: tuple[str, ...] = ("TABLE", "CABINET", "SEATING", "WALL-PANEL")
+#: The families of the demo catalogues (orderforge.demo.catalogue).
+FAMILY_CODES: tuple[str, ...] = ("TABLE", "CABINET", "SEATING", "WALL-PANEL", "COUCH")
 
 
 def plant_file_text() -> str:

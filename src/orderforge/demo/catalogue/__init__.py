@@ -1,9 +1,11 @@
 """The demo workshop's product catalogues in the configurator format, with plant facts.
 
-"Holzwerk Nordlicht" (see `orderforge.demo.plant`) sells four families; each is
-a YAML catalogue next to this module (`table.yaml`, `cabinet.yaml`, `seating.yaml`,
-`wall_panel.yaml`) that `orderforge.engines.configurator.load_family_text` reads. Next to
-the catalogues this module holds
+"Holzwerk Nordlicht" (see `orderforge.demo.plant`) sells four furniture families and a
+regulated one, each a YAML catalogue next to this module (`table.yaml`, `cabinet.yaml`,
+`seating.yaml`, `wall_panel.yaml`, and `couch.yaml`: a made-to-measure medical
+examination couch that later needs signed design approval and a device history record)
+that `orderforge.engines.configurator.load_family_text` reads. Next to the catalogues
+this module holds
 
 - `demo_specs()`: specs a salesperson would configure, most plainly feasible and a few
   that need engineering.
@@ -28,6 +30,7 @@ CATALOGUE_FILES: dict[str, str] = {
     "CABINET": "cabinet.yaml",
     "SEATING": "seating.yaml",
     "WALL-PANEL": "wall_panel.yaml",
+    "COUCH": "couch.yaml",
 }
 
 #: The dimension parameters (mm) that the feasibility review compares with the limits.
@@ -156,6 +159,44 @@ def demo_specs() -> dict[str, list[dict[str, str]]]:
                 "carcass=white-melamine front=fluted colour=black handle=brass-bar",
                 "hinge=soft-close-155 worktop=none base=recessed-plinth",
                 "width=600 height=2000 depth=580 shelves=4 drawers=0",
+            ),
+        ],
+        "COUCH": [
+            # physiotherapy: electric, two sections, castors, blue PU
+            _spec(
+                "lift=electric sections=two-section cover=pu-blue foam=foam-50",
+                "frame_colour=white base=castors paper_roll=yes face_hole=no",
+                "length=1950 width=700 height=880",
+            ),
+            # GP surgery: fixed height, one section, grey PU
+            _spec(
+                "lift=fixed sections=one-section cover=pu-grey foam=foam-50",
+                "frame_colour=silver base=feet paper_roll=yes face_hole=no",
+                "length=1900 width=650 height=750",
+            ),
+            # dermatology: electric, one section, grey PU, castors
+            _spec(
+                "lift=electric sections=one-section cover=pu-grey foam=foam-50",
+                "frame_colour=white base=castors paper_roll=yes face_hole=no",
+                "length=1950 width=700 height=870",
+            ),
+            # beauty clinic: fixed, two sections, sand PU
+            _spec(
+                "lift=fixed sections=two-section cover=pu-sand foam=foam-50",
+                "frame_colour=white base=feet paper_roll=yes face_hole=no",
+                "length=1950 width=680 height=720",
+            ),
+            # sports physio: black PVC, electric, anthracite frame
+            _spec(
+                "lift=electric sections=two-section cover=pvc-black foam=foam-50",
+                "frame_colour=anthracite base=feet paper_roll=yes face_hole=no",
+                "length=2000 width=700 height=900",
+            ),
+            # massage practice: wide top, 70 mm padding, face hole (new plug supplier)
+            _spec(
+                "lift=electric sections=two-section cover=pu-sand foam=foam-70",
+                "frame_colour=anthracite base=feet paper_roll=no face_hole=yes",
+                "length=2000 width=760 height=860",
             ),
         ],
         "SEATING": [
