@@ -102,6 +102,20 @@ def test_the_demo_plant_comes_from_its_plant_file(application: Application) -> N
     assert plant.import_plant(application.ctx, ADMIN, text, dry_run=True)["changes"] == []
 
 
+def test_demo_logins_are_advertised_only_for_the_demo(application: Application) -> None:
+    ctx = application.ctx
+    plant.import_plant(ctx, ADMIN, demo.plant.plant_file_text())
+    # a plant of its own (even the demo's data) is not the demo: no logins to print
+    assert demo.is_loaded(ctx)
+    assert not demo.demo_logins_work(ctx, DEMO_PASSWORD)
+
+
+def test_demo_logins_stop_once_the_admin_password_changes(application: Application) -> None:
+    demo.load_demo(application.ctx, DEMO_PASSWORD, count=3)
+    assert demo.demo_logins_work(application.ctx, DEMO_PASSWORD)
+    assert not demo.demo_logins_work(application.ctx, "something-else")
+
+
 # -- docs/plant-setup.md, step by step -----------------------------------------------------
 
 

@@ -5,6 +5,12 @@ it (an import contract says so), so a plant that never loads the demo carries no
 its facts.
 """
 
-from orderforge.demo.loader import DEMO_ACTOR, DemoSummary, is_loaded, load_demo
+from orderforge.demo.loader import (
+    DEMO_ACTOR,
+    DemoSummary,
+    demo_logins_work,
+    is_loaded,
+    load_demo,
+)
 
-__all__ = ["DEMO_ACTOR", "DemoSummary", "is_loaded", "load_demo"]
+__all__ = ["DEMO_ACTOR", "DemoSummary", "demo_logins_work", "is_loaded", "load_demo"]

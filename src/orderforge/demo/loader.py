@@ -44,8 +44,23 @@ class DemoSummary:
 
 
 def is_loaded(ctx: ServiceContext) -> bool:
+    """Whether the database is in use (plant data or an admin): the demo loads only into
+    an empty one."""
     with ctx.uow() as uow:
         return bool(uow.repository(PLANT).work_centres()) or uow.users.get("admin") is not None
+
+
+def demo_logins_work(ctx: ServiceContext, password: str) -> bool:
+    """Whether this database is the demo with its published password still in place: only
+    then may `serve` print the demo logins (a real plant never gets them advertised)."""
+    expected = {username for username, *_ in demo_plant.DEMO_USERS}
+    with ctx.uow() as uow:
+        users = {u.username: u for u in uow.users.list()}
+        admin = users.get("admin")
+        if admin is None or not expected <= set(users):
+            return False
+        password_hash = admin.password_hash
+    return ctx.hasher.verify(password_hash, password)
 
 
 def load_demo(

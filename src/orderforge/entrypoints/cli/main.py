@@ -160,7 +160,7 @@ def serve(
         out.print("Plan runs go to the PostgreSQL job queue: start `orderforge worker` too.")
     elif resumed:
         out.print(f"Resuming {len(resumed)} queued plan run(s).")
-    if demo.is_loaded(application.ctx) and any(u[0] == "admin" for u in DEMO_USERS):
+    if demo.demo_logins_work(application.ctx, settings.demo_password):
         out.print(f"Demo login: admin / {settings.demo_password} (other roles: see README)")
     uvicorn.run(web, host=bind_host, port=bind_port, log_level="info")
 
