@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 
 import pypdf
 import pytest
@@ -214,3 +215,35 @@ def test_documents_print_the_plants_letterhead_the_customers_address_and_labels(
     assert done.status_code == 200
     text = pypdf.PdfReader(io.BytesIO(done.content)).pages[0].extract_text()
     assert f"Order confirmation {number}" in text and "Valid until" not in text
+
+
+def test_a_customers_price_group_picks_the_plants_margin_rule(api: ApiSession) -> None:
+    """The demo's architects buy at TRADE terms (24 % instead of 30 %), on the order and
+    in their own configurator alike; staff configure at the list price."""
+    spec = {"wood": "oak", "length": "2000"}
+
+    def ordered(customer: str) -> Decimal:
+        line = {"product_family": "TABLE", "quantity": 1, "spec": spec}
+        body = {"customer": customer, "lines": [line]}
+        made = api.client.post(f"{API}/orders", json=body, headers=api.auth("sales"))
+        assert made.status_code == 201, made.text
+        return Decimal(made.json()["lines"][0]["unit_price"])
+
+    hotel, trade = ordered("C-HOTEL-ALPINA"), ordered("C-ARCH-BERG")
+    assert trade < hotel
+    listed = api.client.post(
+        f"{API}/families/TABLE/configure", json={"spec": spec}, headers=api.auth("sales")
+    ).json()
+    own = api.client.post(
+        f"{API}/families/TABLE/configure", json={"spec": spec}, headers=api.auth("studio-berg")
+    ).json()
+    assert Decimal(listed["costing"]["price"]) == hotel
+    assert Decimal(own["costing"]["price"]) == trade
+    customer = api.client.get(f"{API}/customers/C-ARCH-BERG", headers=api.auth("sales")).json()
+    assert customer["price_group"] == "TRADE"
+    refused = api.client.post(
+        f"{API}/customers",
+        json={"code": "C-BAD", "name": "Bad", "price_group": "no spaces"},
+        headers=api.auth("sales"),
+    )
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "price_group"

@@ -137,6 +137,7 @@ def _load_customers(uow: UnitOfWork, now: dt.datetime) -> dict[str, int]:
                 email=email,
                 country=country,
                 address="\n".join(demo_plant.CUSTOMER_ADDRESSES.get(code, ())),
+                price_group="TRADE" if code in demo_plant.TRADE_CUSTOMERS else "",
                 actor=DEMO_ACTOR,
                 at=at,
             )
@@ -190,7 +191,7 @@ def _load_order(
     order = Order.open_quote(
         number=number,
         customer_id=customer_ids[demo.customer_code],
-        lines=list(configure_lines(uow, tuple(lines))),
+        lines=list(configure_lines(uow, tuple(lines), uow.customers.get(demo.customer_code))),
         requested_date=created.date() + dt.timedelta(days=demo.requested_in_days),
         notes=demo.notes,
         actor=usernames[Role.SALES],

@@ -27,6 +27,7 @@ __all__ = [
     "CUSTOMER_ADDRESSES",
     "DEMO_USERS",
     "FAMILY_CODES",
+    "TRADE_CUSTOMERS",
     "DemoOrder",
     "demo_orders",
     "demo_plant_data",
@@ -81,6 +82,11 @@ CUSTOMERS: list[tuple[str, str, str, str]] = [
     ("C-PRIV-JENSEN", "Mette Jensen", "mette.jensen@mail.example", "DK"),
     ("C-PRIV-KELLER", "Thomas Keller", "t.keller@mail.example", "CH"),
 ]
+
+#: Architects buy for their clients at trade terms: the plant's TRADE pricing rule.
+TRADE_CUSTOMERS: frozenset[str] = frozenset(
+    code for code, *_ in CUSTOMERS if code.startswith("C-ARCH-")
+)
 
 #: Postal addresses of the demo customers (invented), printed on their documents.
 CUSTOMER_ADDRESSES: dict[str, tuple[str, ...]] = {

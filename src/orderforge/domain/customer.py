@@ -24,6 +24,9 @@ class Customer:
     #: Postal address as printed on documents (lines, without the name); may be empty
     #: while the customer only asks for quotes.
     address: str = ""
+    #: Which of the plant's pricing rules apply (e.g. TRADE, HOTEL-CHAIN); empty: the
+    #: family's or the plant's default margin.
+    price_group: str = ""
     id: int | None = None
     version: int = 1
     pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
@@ -39,6 +42,7 @@ class Customer:
         actor: str,
         at: dt.datetime,
         address: str = "",
+        price_group: str = "",
     ) -> Customer:
         for field_name, value in (
             ("code", code),
@@ -46,9 +50,16 @@ class Customer:
             ("email", email),
             ("country", country),
             ("address", address),
+            ("price_group", price_group),
         ):
             check_text(value, field_name)
         address = _address(address)
+        price_group = price_group.strip().upper()
+        if price_group and not _CODE.match(price_group):
+            raise InvalidInput(
+                "A price group is 2-20 capital letters, digits or dashes, e.g. TRADE.",
+                field="price_group",
+            )
         code = code.strip().upper()
         name = name.strip()
         email = email.strip()
@@ -64,7 +75,13 @@ class Customer:
         if len(country) != 2 or not country.isalpha():
             raise InvalidInput("Country must be a two-letter ISO code, e.g. DE.", field="country")
         customer = cls(
-            code=code, name=name, email=email, country=country, created_at=at, address=address
+            code=code,
+            name=name,
+            email=email,
+            country=country,
+            created_at=at,
+            address=address,
+            price_group=price_group,
         )
         customer.pending_events.append(
             DomainEvent(
@@ -79,6 +96,7 @@ class Customer:
                         "email": {"before": None, "after": email},
                         "country": {"before": None, "after": country},
                         "address": {"before": None, "after": address},
+                        "price_group": {"before": None, "after": price_group},
                     }
                 },
             )

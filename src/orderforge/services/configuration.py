@@ -162,15 +162,19 @@ def complete_in(family: Family, picks: dict[str, str], where: str = "spec") -> C
 
 
 def evaluate_in(
-    uow: UnitOfWork, family_code: str, spec: dict[str, str], where: str = "spec"
+    uow: UnitOfWork,
+    family_code: str,
+    spec: dict[str, str],
+    where: str = "spec",
+    price_group: str | None = None,
 ) -> Evaluation:
     """Complete (by the one rule), check, configure and price a spec against the newest
-    catalogue version."""
+    catalogue version, with the margin rule of the customer's price group."""
     entry = entry_for(uow, family_code)
     family = family_of(entry)
     completion = complete_in(family, spec, where)
     rates = {w.code: w.hourly_rate for w in plant.active_work_centres(uow)}
-    rule = plant.pricing_policy(uow).rule_for(entry.family_code)
+    rule = plant.pricing_policy(uow).rule_for(entry.family_code, price_group or None)
     try:
         validity = check_spec(family, completion.spec)
     except SpecError as exc:
@@ -194,7 +198,7 @@ def evaluate(
 ) -> EvaluationView:
     require(actor.role, Resource.CATALOGUE, VIEW)
     with ctx.uow() as uow:
-        result = evaluate_in(uow, family_code, spec)
+        result = evaluate_in(uow, family_code, spec, price_group=_own_group(uow, actor))
     return evaluation_view(result, actor.role)
 
 
@@ -204,7 +208,7 @@ def complete(
     """The picks completed by the one rule, with the completed spec checked and priced."""
     require(actor.role, Resource.CATALOGUE, VIEW)
     with ctx.uow() as uow:
-        result = evaluate_in(uow, family_code, picks)
+        result = evaluate_in(uow, family_code, picks, price_group=_own_group(uow, actor))
     done = result.completion
     return CompletionView(
         family=result.family,
@@ -243,3 +247,12 @@ def evaluation_view(result: Evaluation, role: Role) -> EvaluationView:
         "costing": result.costing,
     }
     return views.evaluation_view(fields, role)
+
+
+def _own_group(uow: UnitOfWork, actor: Principal) -> str | None:
+    """A customer configuring sees the price their order will get (their price group);
+    staff see the list price until they quote for a customer."""
+    if actor.customer_id is None:
+        return None
+    customer = uow.customers.get_by_id(actor.customer_id)
+    return customer.price_group or None if customer is not None else None

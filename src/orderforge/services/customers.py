@@ -20,6 +20,7 @@ class RegisterCustomer:
     email: str = ""
     country: str = "DE"
     address: str = ""
+    price_group: str = ""
 
 
 def register_customer(ctx: ServiceContext, actor: Principal, cmd: RegisterCustomer) -> CustomerView:
@@ -31,6 +32,7 @@ def register_customer(ctx: ServiceContext, actor: Principal, cmd: RegisterCustom
             email=cmd.email,
             country=cmd.country,
             address=cmd.address,
+            price_group=cmd.price_group,
             actor=actor.username,
             at=ctx.clock.now(),
         )

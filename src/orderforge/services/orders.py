@@ -139,7 +139,7 @@ def _create_once(
             if replay is not None:
                 return replay
         customer = _customer_for_new_order(uow, actor, cmd.customer_code)
-        lines = configure_lines(uow, cmd.lines)
+        lines = configure_lines(uow, cmd.lines, customer)
         now = ctx.clock.now()
         number = f"SO-{now.year}-{uow.sequences.next_value(f'order-{now.year}'):04d}"
         order = Order.open_quote(
@@ -175,9 +175,12 @@ def _customer_for_new_order(uow: UnitOfWork, actor: Principal, code: str) -> Cus
     return customer
 
 
-def configure_lines(uow: UnitOfWork, lines: tuple[LineInput, ...]) -> tuple[LineInput, ...]:
+def configure_lines(
+    uow: UnitOfWork, lines: tuple[LineInput, ...], customer: Customer | None = None
+) -> tuple[LineInput, ...]:
     """Lines as the plant will build them: configured against the newest catalogue
-    version (spec completed with defaults, version and unit price recorded)."""
+    version (spec completed, version and unit price recorded), priced with the margin
+    rule of the customer's price group."""
     checked = []
     for i, line in enumerate(lines):
         if uow.catalogue.latest(line.product_family) is None:
@@ -187,13 +190,16 @@ def configure_lines(uow: UnitOfWork, lines: tuple[LineInput, ...]) -> tuple[Line
                 f"Known families: {', '.join(known) or 'none yet (import a catalogue)'}.",
                 field=f"lines[{i}].product_family",
             )
-        checked.append(_configured_line(uow, line, i))
+        group = customer.price_group or None if customer is not None else None
+        checked.append(_configured_line(uow, line, i, group))
     return tuple(checked)
 
 
-def _configured_line(uow: UnitOfWork, line: LineInput, i: int) -> LineInput:
+def _configured_line(
+    uow: UnitOfWork, line: LineInput, i: int, price_group: str | None
+) -> LineInput:
     where = f"lines[{i}].spec"
-    result = configuration.evaluate_in(uow, line.product_family, line.spec, where)
+    result = configuration.evaluate_in(uow, line.product_family, line.spec, where, price_group)
     if not result.validity.valid:
         names = sorted(
             {n for c in result.validity.conflicts for n in c.names} | set(result.validity.missing)
@@ -371,7 +377,11 @@ def revise_order(
         order = load_visible(uow, actor, number)
         require(actor.role, Resource.ORDER, EDIT)
         _check_version(order, expected_version)
-        lines = configure_lines(uow, cmd.lines) if cmd.lines is not None else None
+        lines = (
+            configure_lines(uow, cmd.lines, _customer_of(uow, order))
+            if cmd.lines is not None
+            else None
+        )
         order.revise(
             lines=list(lines) if lines is not None else None,
             requested_date=(

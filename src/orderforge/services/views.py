@@ -94,6 +94,8 @@ class CustomerView(BaseModel):
     country: str
     #: Postal address lines, as printed on quotes and confirmations.
     address: list[str]
+    #: Which pricing rule applies (empty: the family's or the plant's default).
+    price_group: str
     created_at: dt.datetime
 
 
@@ -158,6 +160,7 @@ def customer_view(customer: Customer) -> CustomerView:
         email=customer.email,
         country=customer.country,
         address=customer.address.splitlines(),
+        price_group=customer.price_group,
         created_at=customer.created_at,
     )
 

@@ -43,6 +43,7 @@ customers = sa.Table(
     sa.Column("email", sa.String(254), nullable=False),
     sa.Column("country", sa.String(2), nullable=False),
     sa.Column("address", sa.Text, nullable=False, server_default=""),
+    sa.Column("price_group", sa.String(20), nullable=False, server_default=""),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
 )

@@ -112,6 +112,7 @@ class CustomerIn(BaseModel):
     address: list[str] = Field(
         default_factory=list, max_length=6, examples=[["Marktplatz 3", "82467 Garmisch"]]
     )
+    price_group: str = Field(default="", max_length=20, examples=["TRADE"])
 
 
 class UserIn(BaseModel):

@@ -218,12 +218,17 @@ def customer_add(
         list[str] | None,
         typer.Option(help="One address line; repeat for each line (as on an envelope)."),
     ] = None,
+    price_group: Annotated[
+        str, typer.Option(help="Pricing group whose margin rule applies, e.g. TRADE.")
+    ] = "",
     as_user: AsUser = "admin",
 ) -> None:
     """Register a customer."""
     application = _app()
     actor = _actor(application, as_user)
-    cmd = customers.RegisterCustomer(code, name, email, country, "\n".join(address or []))
+    cmd = customers.RegisterCustomer(
+        code, name, email, country, "\n".join(address or []), price_group
+    )
     view = customers.register_customer(application.ctx, actor, cmd)
     out.print(f"Customer {view.code} registered.")
 

@@ -65,6 +65,7 @@ def create_customer(ctx: Ctx, who: Me, body: CustomerIn) -> CustomerView:
         email=body.email,
         country=body.country,
         address="\n".join(body.address),
+        price_group=body.price_group,
     )
     return customers.register_customer(ctx, who, cmd)
 
