@@ -92,6 +92,21 @@ def test_order_round_trip_keeps_lines_spec_dates_and_events(application: Applica
     assert events[0].occurred_at == AT
 
 
+def test_an_order_changed_after_a_list_query_keeps_its_event(application: Application) -> None:
+    """Repositories track what list queries return too: a change made to an order found
+    by a search is stored with its event, like one fetched by number."""
+    add_order(application, add_customer(application))
+    with application.ctx.uow() as uow:
+        (order,) = uow.orders.list(OrderFilter(search="SO-2026-0001"))
+        order.prioritise(10, actor="planner", at=AT, reason="the hotel opens early")
+        uow.commit()
+    with application.ctx.uow() as uow:
+        kinds = [e.kind for e in uow.events.for_aggregate("order", "SO-2026-0001")]
+        stored = uow.orders.get("SO-2026-0001")
+        assert stored is not None and stored.priority == 10
+    assert kinds == ["order_created", "order_prioritised"]
+
+
 def test_a_transaction_without_commit_stores_nothing(application: Application) -> None:
     customer_id = add_customer(application)
     with pytest.raises(RuntimeError), application.ctx.uow() as uow:

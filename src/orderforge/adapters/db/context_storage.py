@@ -42,9 +42,12 @@ class TrackingRepository(Generic[A]):
     def __init__(self, session: Session) -> None:
         self.session = session
         self.seen: list[A] = []
+        #: identities of `seen` (held alive by the list), for constant-time membership
+        self._seen_ids: set[int] = set()
 
     def _track(self, aggregate: A | None) -> A | None:
-        if aggregate is not None and not any(aggregate is s for s in self.seen):
+        if aggregate is not None and id(aggregate) not in self._seen_ids:
+            self._seen_ids.add(id(aggregate))
             self.seen.append(aggregate)
         return aggregate
 

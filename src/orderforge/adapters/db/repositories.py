@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from orderforge.adapters.db import tables as t
+from orderforge.adapters.db.context_storage import TrackingRepository
 from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
@@ -19,16 +20,8 @@ from orderforge.domain.user import ApiToken, User
 from orderforge.services.ports import IdempotencyRecord, OrderFilter
 
 
-class SqlOrderRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        #: Aggregates touched in this transaction, whose events the unit of work stores.
-        self.seen: list[Order] = []
-
-    def _track(self, order: Order | None) -> Order | None:
-        if order is not None and order not in self.seen:
-            self.seen.append(order)
-        return order
+class SqlOrderRepository(TrackingRepository[Order]):
+    """Every order it returns is tracked, so the unit of work stores its events."""
 
     def add(self, order: Order) -> None:
         self.session.add(order)
@@ -62,7 +55,7 @@ class SqlOrderRepository:
         stmt = self._where(sa.select(Order), criteria)
         stmt = stmt.order_by(t.orders.c.updated_at.desc(), t.orders.c.id.desc())
         stmt = stmt.limit(criteria.limit).offset(criteria.offset)
-        return list(self.session.scalars(stmt))
+        return self._track_all(list(self.session.scalars(stmt)))
 
     def count(self, criteria: OrderFilter) -> int:
         stmt = self._where(sa.select(sa.func.count()).select_from(t.orders), criteria)
@@ -75,44 +68,38 @@ class SqlOrderRepository:
         return {state: int(n) for state, n in self.session.execute(stmt)}
 
 
-class SqlCustomerRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.seen: list[Customer] = []
-
+class SqlCustomerRepository(TrackingRepository[Customer]):
     def add(self, customer: Customer) -> None:
         self.session.add(customer)
-        self.seen.append(customer)
+        self._track(customer)
 
     def get(self, code: str) -> Customer | None:
         stmt = sa.select(Customer).where(t.customers.c.code == code)
-        return self.session.scalars(stmt).one_or_none()
+        return self._track(self.session.scalars(stmt).one_or_none())
 
     def get_by_id(self, customer_id: int) -> Customer | None:
-        return self.session.get(Customer, customer_id)
+        return self._track(self.session.get(Customer, customer_id))
 
     def list(self) -> list[Customer]:
-        return list(self.session.scalars(sa.select(Customer).order_by(t.customers.c.name)))
+        stmt = sa.select(Customer).order_by(t.customers.c.name)
+        return self._track_all(list(self.session.scalars(stmt)))
 
 
-class SqlUserRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.seen: list[User] = []
-
+class SqlUserRepository(TrackingRepository[User]):
     def add(self, user: User) -> None:
         self.session.add(user)
-        self.seen.append(user)
+        self._track(user)
 
     def get(self, username: str) -> User | None:
         stmt = sa.select(User).where(t.users.c.username == username)
-        return self.session.scalars(stmt).one_or_none()
+        return self._track(self.session.scalars(stmt).one_or_none())
 
     def get_by_id(self, user_id: int) -> User | None:
-        return self.session.get(User, user_id)
+        return self._track(self.session.get(User, user_id))
 
     def list(self) -> list[User]:
-        return list(self.session.scalars(sa.select(User).order_by(t.users.c.username)))
+        stmt = sa.select(User).order_by(t.users.c.username)
+        return self._track_all(list(self.session.scalars(stmt)))
 
 
 class SqlTokenRepository:
@@ -236,19 +223,15 @@ class SqlNumberSequence:
         return int(self.session.execute(stmt).scalar_one())
 
 
-class SqlCatalogueRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.seen: list[CatalogueVersion] = []
-
+class SqlCatalogueRepository(TrackingRepository[CatalogueVersion]):
     def add(self, entry: CatalogueVersion) -> None:
         self.session.add(entry)
-        self.seen.append(entry)
+        self._track(entry)
 
     def get(self, family_code: str, version: int) -> CatalogueVersion | None:
         c = t.catalogue_versions.c
         stmt = sa.select(CatalogueVersion).where(c.family_code == family_code, c.version == version)
-        return self.session.scalars(stmt).one_or_none()
+        return self._track(self.session.scalars(stmt).one_or_none())
 
     def latest(self, family_code: str) -> CatalogueVersion | None:
         c = t.catalogue_versions.c
@@ -258,7 +241,7 @@ class SqlCatalogueRepository:
             .order_by(c.version.desc())
             .limit(1)
         )
-        return self.session.scalars(stmt).one_or_none()
+        return self._track(self.session.scalars(stmt).one_or_none())
 
     def latest_all(self) -> list[CatalogueVersion]:
         c = t.catalogue_versions.c
@@ -275,9 +258,9 @@ class SqlCatalogueRepository:
             )
             .order_by(c.family_code)
         )
-        return list(self.session.scalars(stmt))
+        return self._track_all(list(self.session.scalars(stmt)))
 
     def history(self, family_code: str) -> list[CatalogueVersion]:
         c = t.catalogue_versions.c
         stmt = sa.select(CatalogueVersion).where(c.family_code == family_code).order_by(c.version)
-        return list(self.session.scalars(stmt))
+        return self._track_all(list(self.session.scalars(stmt)))

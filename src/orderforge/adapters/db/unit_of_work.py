@@ -92,13 +92,15 @@ class SqlUnitOfWork:
 
     def _collect_events(self) -> list[DomainEvent]:
         collected: list[DomainEvent] = []
-        for repo in (self.orders, self.customers, self.users, self.catalogue):
-            for aggregate in repo.seen:
-                collected.extend(aggregate.pending_events)
-                aggregate.pending_events.clear()
-        for repo in self.opened.values():
-            if isinstance(repo, TrackingRepository):
-                collected.extend(repo.pending_events())
+        tracking: list[TrackingRepository[Any]] = [
+            self.orders,
+            self.customers,
+            self.users,
+            self.catalogue,
+        ]
+        tracking += [r for r in self.opened.values() if isinstance(r, TrackingRepository)]
+        for repo in tracking:
+            collected.extend(repo.pending_events())
         return collected
 
     def _bump_changed_orders(self) -> None:
