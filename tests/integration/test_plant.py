@@ -19,6 +19,9 @@ from orderforge.entrypoints.cli.main import app as cli_app
 from orderforge.plant import services as plant
 from orderforge.plant import storage
 from orderforge.plant.document import PlantFileInvalid
+from orderforge.plant.ports import WORK_CENTRE_USE
+from orderforge.production.domain import OperationStatus
+from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.ports import Principal
 from tests.conftest import DEMO_PASSWORD
 
@@ -100,6 +103,23 @@ def test_the_demo_plant_comes_from_its_plant_file(application: Application) -> N
     assert dry["batch_capacity"] > 1
     text = demo.plant.plant_file_text()
     assert plant.import_plant(application.ctx, ADMIN, text, dry_run=True)["changes"] == []
+
+
+def test_production_tells_the_plant_which_open_work_needs_a_centre(
+    application: Application,
+) -> None:
+    demo.load_demo(application.ctx, DEMO_PASSWORD, count=20)
+    with application.ctx.uow() as uow:
+        needed = uow.repository(WORK_CENTRE_USE).open_work_using({"PACKING", "NO-SUCH"})
+        assert set(needed) == {"PACKING"}
+        order = uow.orders.get(needed["PACKING"])
+        assert order is not None
+        current = uow.repository(WORK_ORDERS).current_for([order.number])
+        assert any(
+            "PACKING" in op.work_centres and op.status is not OperationStatus.DONE
+            for wo in current
+            for op in wo.operations
+        )
 
 
 def test_demo_logins_are_advertised_only_for_the_demo(application: Application) -> None:

@@ -14,7 +14,7 @@ from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.user import ApiToken, User
 from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
-from orderforge.plant.ports import PLANT
+from orderforge.plant.ports import PLANT, WORK_CENTRE_USE
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.ports import IdempotencyRecord, OrderFilter, RepositoryKey
 from tests.unit.production_fakes import FakeWorkOrders
@@ -224,9 +224,20 @@ class FakeCatalogue:
 
 #: In-memory repositories of the contexts with a room, by repository key name; each
 #: context's test support registers its fake here (the fake of `orderforge.contexts`).
+class FakeWorkCentreUse:
+    """The plant's WorkCentreUse port: tests say which order still needs which centre."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, str] = {}
+
+    def open_work_using(self, codes: set[str]) -> dict[str, str]:
+        return {code: order for code, order in self.open.items() if code in codes}
+
+
 FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,
+    WORK_CENTRE_USE.name: FakeWorkCentreUse,
 }
 
 

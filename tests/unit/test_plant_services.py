@@ -12,17 +12,16 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
-from orderforge.domain.customer import Customer
 from orderforge.domain.errors import InvalidInput, NotFound, PermissionDenied
-from orderforge.domain.order import LineInput
 from orderforge.domain.user import Role
 from orderforge.plant import services as plant
 from orderforge.plant.document import PlantFileInvalid
-from orderforge.services import configuration, orders
+from orderforge.plant.ports import WORK_CENTRE_USE
+from orderforge.services import configuration
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from tests.conftest import FixedClock
-from tests.unit.fakes import FakeUnitOfWork, PlainHasher
+from tests.unit.fakes import FakeUnitOfWork, FakeWorkCentreUse, PlainHasher
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "docs" / "examples" / "plant.yaml").read_text("utf-8")
@@ -151,25 +150,18 @@ def test_a_work_centre_a_catalogue_routes_through_cannot_be_retired(
     assert plant.get_entry(ctx, ADMIN, "work_centres", "PACKING")["status"] == "active"
 
 
-def test_a_work_centre_open_orders_use_cannot_be_retired(
+def test_a_work_centre_open_work_needs_cannot_be_retired(
     ctx: ServiceContext, uow: FakeUnitOfWork
 ) -> None:
-    add_catalogue(uow, TABLE)
-    uow.customers.add(
-        Customer.register(code="C-1", name="One", email="", country="CH", actor="t", at=AT)
-    )
-    spec = {"top_material": "oak-veneer"}
-    orders.create_order(ctx, ADMIN, orders.CreateOrder("C-1", (LineInput("TABLE", 1, spec),)))
-    # Version 2 packs at quality control: the catalogue no longer names PACKING ...
-    moved = TABLE.replace("work_centres: [PACKING]", "work_centres: [QC-FINAL]").replace(
-        "  - {code: PACKING, name: Packing and dispatch}\n", ""
-    )
-    add_catalogue(uow, moved, version=2)
-    # ... but the quote configured with version 1 still goes through it.
-    with pytest.raises(PlantFileInvalid, match="open order SO-") as caught:
+    # production answers who still needs a centre (WORK_CENTRE_USE); here, a fake
+    use = uow.repository(WORK_CENTRE_USE)
+    assert isinstance(use, FakeWorkCentreUse)
+    use.open["PACKING"] = "SO-2026-0007"
+    with pytest.raises(PlantFileInvalid, match="open order SO-2026-0007 has unfinished") as caught:
         plant.retire_entry(ctx, ADMIN, "work_centres", "PACKING")
     assert caught.value.field == "status"
-    uow.orders.rows.clear()
+    assert plant.get_entry(ctx, ADMIN, "work_centres", "PACKING")["status"] == "active"
+    use.open.clear()
     assert plant.retire_entry(ctx, ADMIN, "work_centres", "PACKING")["status"] == "retired"
     assert "PACKING" not in {w.code for w in plant.active_work_centres(uow)}
 

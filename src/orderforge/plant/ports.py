@@ -33,3 +33,18 @@ class PlantRepository(Protocol):
 
 
 PLANT: RepositoryKey[PlantRepository] = RepositoryKey("plant")
+
+
+class WorkCentreUse(Protocol):
+    """Who still needs a work centre before it may be retired.
+
+    Open work lives in contexts above the plant (production's work orders); they answer
+    this port, registered under WORK_CENTRE_USE, so the plant asks without importing them
+    (ADR 0001)."""
+
+    def open_work_using(self, codes: set[str]) -> dict[str, str]:
+        """Work centre (of `codes`) -> the order whose unfinished operations need it."""
+        ...
+
+
+WORK_CENTRE_USE: RepositoryKey[WorkCentreUse] = RepositoryKey("work_centre_use")

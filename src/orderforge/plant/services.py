@@ -17,28 +17,14 @@ import yaml  # type: ignore[import-untyped]
 
 from orderforge.domain.errors import InvalidInput, NotFound
 from orderforge.domain.events import DomainEvent
-from orderforge.domain.order import OrderState
 from orderforge.domain.permissions import EDIT, VIEW, Resource, require
-from orderforge.engines.configurator import configure, load_family_text
+from orderforge.engines.configurator import load_family_text
 from orderforge.plant.document import PlantData, PlantFileInvalid, read_plant, write_plant
 from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
-from orderforge.plant.ports import PLANT
+from orderforge.plant.ports import PLANT, WORK_CENTRE_USE
 from orderforge.services.context import ServiceContext
-from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
+from orderforge.services.ports import Principal, UnitOfWork
 
-#: Orders whose production is not finished: their routings still need their work centres.
-OPEN_STATES = (
-    OrderState.QUOTE,
-    OrderState.CONFIRMED,
-    OrderState.FEASIBLE,
-    OrderState.NEEDS_ENGINEERING,
-    OrderState.PLANNED,
-    OrderState.AWAITING_DESIGN_APPROVAL,
-    OrderState.RELEASED,
-    OrderState.IN_PRODUCTION,
-    OrderState.ON_HOLD,
-    OrderState.CHANGE_REQUESTED,
-)
 SECTION_OF = {"calendars": "calendar", "work_centres": "work_centre", "items": "item"}
 MAX_FILE_BYTES = 1_000_000
 
@@ -123,24 +109,6 @@ def _catalogue_use(uow: UnitOfWork) -> tuple[dict[str, set[str]], dict[str, tupl
     return centres, units
 
 
-def _open_order_use(uow: UnitOfWork, codes: set[str]) -> dict[str, str]:
-    """Work centre (of `codes`) -> an open order whose configured routing uses it."""
-    used: dict[str, str] = {}
-    for state in OPEN_STATES:
-        for order in uow.orders.list(OrderFilter(state=state, limit=100_000)):
-            for line in order.lines:
-                if line.catalogue_version is None:
-                    continue
-                entry = uow.catalogue.get(line.product_family, line.catalogue_version)
-                if entry is None:
-                    continue
-                family = load_family_text(entry.document, format=entry.format.value)
-                for op in configure(family, line.spec).routing:
-                    for code in set(op.work_centres) & codes:
-                        used.setdefault(code, order.number)
-    return used
-
-
 def _refusals(
     uow: UnitOfWork, current: PlantData, wanted: PlantData, where: dict[str, str]
 ) -> list[str]:
@@ -164,11 +132,13 @@ def _refusals(
         ):
             retiring.add(w.code)
     if retiring:
-        for code, order in sorted(_open_order_use(uow, retiring).items()):
+        for code, order in sorted(
+            uow.repository(WORK_CENTRE_USE).open_work_using(retiring).items()
+        ):
             path = where.get(f"work_centres/{code}", f"work_centres.{code}")
             problems.append(
                 f"{path}.status: work centre {code} cannot be retired: open order {order} "
-                "is routed through it"
+                "has unfinished operations that need it"
             )
     for item in wanted.items:
         if item.code in units and units[item.code][0] != item.unit:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, relationship
 from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository
 from orderforge.adapters.db.tables import mapper_registry, metadata
 from orderforge.adapters.db.types import EnumText, JSONType, UTCDateTime
+from orderforge.plant.ports import WORK_CENTRE_USE
 from orderforge.production.domain import (
     CURRENT_STATUSES,
     MaterialRequirement,
@@ -249,8 +250,36 @@ def _report(row: Any) -> Report:
     )
 
 
+class SqlWorkCentreUse:
+    """The plant's WorkCentreUse port: open work orders whose unfinished operations may
+    run on a work centre (any eligible one counts: the planner may still pick it)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def open_work_using(self, codes: set[str]) -> dict[str, str]:
+        wo, op = work_orders.c, work_order_operations.c
+        stmt = (
+            sa.select(wo.order_number, op.work_centres)
+            .join(work_order_operations, op.work_order_id == wo.id)
+            .where(
+                wo.status.in_([WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS]),
+                op.status != OperationStatus.DONE,
+            )
+            .order_by(wo.order_number)
+        )
+        used: dict[str, str] = {}
+        for order_number, centres in self.session.execute(stmt):
+            for code in set(centres) & codes:
+                used.setdefault(code, order_number)
+        return used
+
+
 STORAGE = ContextStorage(
     name="production",
-    repositories={WORK_ORDERS.name: SqlWorkOrderRepository},
+    repositories={
+        WORK_ORDERS.name: SqlWorkOrderRepository,
+        WORK_CENTRE_USE.name: SqlWorkCentreUse,
+    },
     map_classes=map_classes,
 )
