@@ -162,13 +162,17 @@ def _paths(document: object) -> dict[str, str]:
     return found
 
 
-def _events(changes: list[Change], actor: str, at: dt.datetime) -> list[DomainEvent]:
+def _events(
+    changes: list[Change], actor: str, at: dt.datetime, reason: str | None = None
+) -> list[DomainEvent]:
     events = []
     for c in changes:
         verb = "created" if c.before is None else "changed"
         if c.before is not None and c.after.get("status") != c.before.get("status"):
             verb = "retired" if c.after.get("status") in ("retired", "blocked") else "changed"
-        data = {"before": c.before, "after": c.after}
+        data: dict[str, Any] = {"before": c.before, "after": c.after}
+        if reason:
+            data["reason"] = reason
         if c.section == "settings":
             data = {k: {**v, "logo": bool(v.get("logo"))} if v else v for k, v in data.items()}
         events.append(
@@ -196,10 +200,16 @@ def _store(uow: UnitOfWork, wanted: PlantData, changes: list[Change]) -> None:
 
 
 def apply_document(
-    uow: UnitOfWork, actor: str, at: dt.datetime, document: object, dry_run: bool = False
+    uow: UnitOfWork,
+    actor: str,
+    at: dt.datetime,
+    document: object,
+    dry_run: bool = False,
+    reason: str | None = None,
 ) -> list[Change]:
     """Check `document` against stored data and, unless a dry run, store its changes in
-    this unit of work (the caller commits). Refuses with every problem by path."""
+    this unit of work (the caller commits). Refuses with every problem by path.
+    `reason` (why someone retired an entry) travels into the audit events."""
     current = stored_plant(uow)
     incoming = read_plant(document, known_calendars={c.code for c in current.calendars})
     wanted = overlay(current, incoming)
@@ -209,7 +219,7 @@ def apply_document(
     changes = changes_between(current, wanted)
     if not dry_run and changes:
         _store(uow, wanted, changes)
-        uow.events.append(_events(changes, actor, at))
+        uow.events.append(_events(changes, actor, at, reason))
     return changes
 
 
@@ -262,12 +272,16 @@ def _as_fields(exc: PlantFileInvalid, prefix: str) -> InvalidInput:
 
 
 def _write(
-    ctx: ServiceContext, actor: Principal, document: dict[str, Any], prefix: str
+    ctx: ServiceContext,
+    actor: Principal,
+    document: dict[str, Any],
+    prefix: str,
+    reason: str | None = None,
 ) -> list[Change]:
     require(actor.role, Resource.PLANT, EDIT)
     with ctx.uow() as uow:
         try:
-            changes = apply_document(uow, actor.username, ctx.clock.now(), document)
+            changes = apply_document(uow, actor.username, ctx.clock.now(), document, reason=reason)
         except PlantFileInvalid as exc:
             raise _as_fields(exc, prefix) from None
         uow.commit()
@@ -298,7 +312,12 @@ def create_entry(
 
 
 def edit_entry(
-    ctx: ServiceContext, actor: Principal, section: str, code: str, fields: dict[str, Any]
+    ctx: ServiceContext,
+    actor: Principal,
+    section: str,
+    code: str,
+    fields: dict[str, Any],
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """Change some fields of an entry (the code stays)."""
     require(actor.role, Resource.PLANT, EDIT)
@@ -307,16 +326,21 @@ def edit_entry(
         raise NotFound(f"There is no {SECTION_OF[section].replace('_', ' ')} {code}.")
     if "code" in fields and fields["code"] != code:
         raise InvalidInput("The code of an entry cannot change.", field="code")
-    _write(ctx, actor, _one(section, {**before, **fields}), f"{section}[0].")
+    _write(ctx, actor, _one(section, {**before, **fields}), f"{section}[0].", reason)
     return get_entry(ctx, actor, section, code)
 
 
-def retire_entry(ctx: ServiceContext, actor: Principal, section: str, code: str) -> dict[str, Any]:
-    """Retire a work centre (status retired) or block an item; nothing is deleted."""
+def retire_entry(
+    ctx: ServiceContext, actor: Principal, section: str, code: str, reason: str | None = None
+) -> dict[str, Any]:
+    """Retire a work centre (status retired) or block an item; nothing is deleted. The
+    reason, when given, is kept in the audit event so later readers know why."""
     if section not in ("work_centres", "items"):
         raise InvalidInput("Only work centres and items are retired.", field="kind")
+    if reason is not None and len(reason) > 500:
+        raise InvalidInput("Say why in at most 500 characters.", field="reason")
     status = "retired" if section == "work_centres" else "blocked"
-    return edit_entry(ctx, actor, section, code, {"status": status})
+    return edit_entry(ctx, actor, section, code, {"status": status}, reason=reason)
 
 
 def get_entry(ctx: ServiceContext, actor: Principal, section: str, code: str) -> dict[str, Any]:

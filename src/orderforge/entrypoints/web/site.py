@@ -8,12 +8,14 @@ from fastapi.staticfiles import StaticFiles
 
 from orderforge.entrypoints.web import configurator_pages, pages, schedule_pages
 from orderforge.entrypoints.web.common import HERE, LoginRequired, html_error
+from orderforge.plant import pages as plant_pages
 
 
 def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(configurator_pages.router)
     app.include_router(schedule_pages.router)
+    app.include_router(plant_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.html_error = html_error
     app.add_exception_handler(LoginRequired, html_error)
