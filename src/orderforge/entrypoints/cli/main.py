@@ -21,7 +21,7 @@ from rich.table import Table
 from orderforge import demo
 from orderforge.bootstrap import Application, build
 from orderforge.demo.plant import DEMO_USERS
-from orderforge.domain.documents import DocumentKind
+from orderforge.domain.documents import CustomerDocument, DocumentKind
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
 from orderforge.entrypoints.cli.common import (
@@ -45,6 +45,7 @@ from orderforge.services import (
     orders,
     users,
 )
+from orderforge.services.ports import Principal
 from orderforge.services.views import plain
 
 app = typer.Typer(
@@ -282,8 +283,9 @@ def order_create(
         requested_date=requested,
         notes=notes,
     )
-    view = orders.create_order(application.ctx, _actor(application, as_user), cmd).view
-    _print_order(plain(view), as_json)
+    actor = _actor(application, as_user)
+    view = orders.create_order(application.ctx, actor, cmd).view
+    _print_order(plain(view), as_json, _offer(application, actor, view.number))
 
 
 @order_app.command("list")
@@ -352,7 +354,7 @@ def order_show(
     if as_json:
         print(json.dumps({**view, "events": events}, indent=2))
         return
-    _print_order(view, False)
+    _print_order(view, False, _offer(application, actor, number))
     table = Table(title="Timeline (UTC)")
     for column in ("when", "who", "what", "state", "reason"):
         table.add_column(column)
@@ -506,7 +508,16 @@ def _print_configuration(
         out.print(f"Price {k['price']}")
 
 
-def _print_order(view: dict[str, Any], as_json: bool) -> None:
+def _offer(application: Application, actor: Principal, number: str) -> CustomerDocument | None:
+    """The order's lines in words with prices, as the quote has them (None while the plant
+    has no settings to price in)."""
+    try:
+        return documents.customer_document(application.ctx, actor, number, DocumentKind.QUOTE)
+    except InvalidInput:
+        return None
+
+
+def _print_order(view: dict[str, Any], as_json: bool, offer: CustomerDocument | None) -> None:
     if as_json:
         print(json.dumps(view, indent=2))
         return
@@ -514,9 +525,18 @@ def _print_order(view: dict[str, Any], as_json: bool) -> None:
         f"[bold]{view['number']}[/bold]  {view['customer']['name']}  "
         f"[cyan]{view['state_label']}[/cyan]  requested {view['requested_date'] or '-'}"
     )
-    for li in view["lines"]:
-        spec = ", ".join(f"{k}={v}" for k, v in li["spec"].items())
-        out.print(f"  {li['line_no']}. {li['quantity']} x {li['product_family']}  {spec}")
+    if offer is None:
+        for li in view["lines"]:
+            spec = ", ".join(f"{k}={v}" for k, v in li["spec"].items())
+            out.print(f"  {li['line_no']}. {li['quantity']} x {li['product_family']}  {spec}")
+        return
+    for li, line in zip(view["lines"], offer.lines, strict=True):
+        out.print(
+            f"  {li['line_no']}. {line.quantity} x {line.title}  "
+            f"{line.quantity} x {line.unit_price} = [bold]{line.amount}[/bold]"
+        )
+        out.print("     " + "; ".join(f"{label}: {value}" for label, value in line.spec))
+    out.print("  " + " · ".join(f"{label} {value}" for label, value in offer.totals))
 
 
 class InstanceFormat(StrEnum):
