@@ -37,7 +37,7 @@ def _user(app: Application, name: str) -> Principal:
 def _confirmed(app: Application, *lines: LineInput) -> str:
     sales = _user(app, "sales")
     cmd = orders.CreateOrder("C-HOTEL-ALPINA", tuple(lines))
-    number: str = orders.create_order(app.ctx, sales, cmd).view["number"]
+    number: str = orders.create_order(app.ctx, sales, cmd).view.number
     orders.advance_order(app.ctx, sales, number, "confirm")
     return number
 

@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from orderforge import demo
+from orderforge.demo.plant import demo_plant_data
 from orderforge.domain.errors import IdempotencyMismatch, InvalidInput, PermissionDenied
 from orderforge.domain.order import LineInput
 from orderforge.domain.user import Role
@@ -19,6 +20,7 @@ from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from tests.conftest import FixedClock
 from tests.unit.fakes import FakeUnitOfWork, PlainHasher
+from tests.unit.production_fakes import FakeWorkOrders
 
 ADMIN = Principal(1, "admin", Role.ADMIN, "Admin")
 SALES = Principal(2, "sales", Role.SALES, "Sales")
@@ -41,7 +43,7 @@ def ctx(uow: FakeUnitOfWork) -> ServiceContext:
 
 def confirmed(ctx: ServiceContext, quantity: int = 2) -> str:
     cmd = orders.CreateOrder("C-HOTEL-ALPINA", (LineInput("TABLE", quantity, {}),))
-    number: str = orders.create_order(ctx, SALES, cmd).view["number"]
+    number: str = orders.create_order(ctx, SALES, cmd).view.number
     orders.advance_order(ctx, SALES, number, "confirm")
     return number
 
@@ -52,9 +54,9 @@ def test_confirmation_makes_the_work_order_then_reviews_it(ctx: ServiceContext) 
     [view] = work_orders.list_work_orders(ctx, ENGINEER, number)
     assert view["status"] == "open" and view["quantity"] == 2
     assert [o["seq"] for o in view["operations"]][:2] == [10, 20]
-    assert orders.get_order(ctx, ADMIN, number)["state"] == "feasible"
+    assert orders.get_order(ctx, ADMIN, number).state == "feasible"
     quiet = confirmed(ctx)  # the plant's setting off: made, not reviewed
-    assert orders.get_order(ctx, ADMIN, quiet)["state"] == "confirmed"
+    assert orders.get_order(ctx, ADMIN, quiet).state == "confirmed"
 
 
 def test_reconfirmation_supersedes_and_cancel_cancels(
@@ -106,11 +108,10 @@ def test_who_may_see_and_report(ctx: ServiceContext) -> None:
 
 
 def test_setup_class_is_the_colour_only_where_a_centre_changes_over() -> None:
-    from orderforge.demo.plant import WORK_CENTRES
-
-    centres = {w.code: w for w in WORK_CENTRES}
-    painted = next(w.code for w in WORK_CENTRES if w.changeover_minutes)
-    plain = next(w.code for w in WORK_CENTRES if not w.changeover_minutes)
+    work_centres = demo_plant_data().work_centres
+    centres = {w.code: w for w in work_centres}
+    painted = next(w.code for w in work_centres if w.setup_attribute == "colour")
+    plain = next(w.code for w in work_centres if w.setup_attribute is None)
     spec = {"colour": "sage"}
     assert work_orders.setup_class_for((plain, painted), spec, centres) == "sage"
     assert work_orders.setup_class_for((plain,), spec, centres) is None
@@ -122,6 +123,7 @@ def test_backfill_makes_work_orders_for_committed_orders_without_any(
 ) -> None:
     number = confirmed(ctx)
     repo = uow.repository(WORK_ORDERS)
+    assert isinstance(repo, FakeWorkOrders)
     repo.rows[:] = [w for w in repo.rows if w.order_number != number]  # an older database
     with pytest.raises(PermissionDenied):
         work_orders.backfill_work_orders(ctx, OPERATOR)
