@@ -50,10 +50,12 @@ class Browser:
 
     def post(self, url: str, json: bool = False, **fields: str) -> httpx.Response:
         data = {"csrf": self.csrf, **fields}
-        return self.client.post(url, data=data, headers=JSON if json else {})
+        response: httpx.Response = self.client.post(url, data=data, headers=JSON if json else {})
+        return response
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.client.get(url, **kwargs)
+        response: httpx.Response = self.client.get(url, **kwargs)
+        return response
 
 
 def _csrf_of(page: httpx.Response) -> str:

@@ -78,7 +78,8 @@ class FakePlans:
                 order.planned_start = order.planned_finish = order.plan_version = None
         for planned in orders:
             order = self.orders[planned.order_number]
-            order.planned_start, order.planned_finish = planned.planned_start, planned.planned_finish
+            order.planned_start = planned.planned_start
+            order.planned_finish = planned.planned_finish
             order.plan_version = number
 
     def add_pin(self, pin: PlanPin) -> PlanPin:
