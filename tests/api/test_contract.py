@@ -91,6 +91,7 @@ def _operations() -> list[str]:
         "POST /api/v1/catalogue",
         "POST /api/v1/orders/{number}/feasibility-review",
         "GET /api/v1/orders/{number}/quote.pdf",
+        "GET /api/v1/orders/{number}/confirmation.pdf",
         "POST /api/v1/plans/runs",
         "GET /api/v1/plans/runs",
         "GET /api/v1/plans/runs/{run_id}",
