@@ -214,8 +214,8 @@ def test_plan_run_replan_show_pin_and_worker(cli: CliRunner) -> None:
         "--from", "2026-11-26T06:00", "--to", "2026-11-26T14:00", "--time-limit", "1", "--json",
     )  # fmt: skip
     trigger = json.loads(replanned)["trigger"]
-    assert trigger["start"] == "2026-11-26T05:00:00+00:00"
-    assert trigger["end"] == "2026-11-26T13:00:00+00:00"
+    assert trigger["start"] == "2026-11-26T06:00:00+01:00"  # 05:00 UTC
+    assert trigger["end"] == "2026-11-26T14:00:00+01:00"
     said = run(
         cli, "plan", "replan", "--reason", "again", "--machine-down", "CNC-5AX",
         "--from", "2026-11-27T06:00", "--to", "2026-11-27T08:00", "--time-limit", "1",

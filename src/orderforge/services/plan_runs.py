@@ -161,8 +161,9 @@ def _record_downtime(
         raise InvalidInput(
             "A breakdown needs a start and an end.", field="start" if d.start is None else "end"
         )
-    start = plant_time.resolve(uow, d.start, "start")  # without an offset: plant time
-    end = plant_time.resolve(uow, d.end, "end")
+    zone = plant_time.plant_zone(uow)
+    start = plant_time.in_zone(d.start, zone, "start")  # without an offset: plant time
+    end = plant_time.in_zone(d.end, zone, "end")
     if end - start > dt.timedelta(days=planning.HORIZON_DAYS):
         raise InvalidInput(
             "A downtime longer than the planning horizon is not a breakdown.", field="end"
@@ -174,8 +175,9 @@ def _record_downtime(
         "kind": d.kind.value,
         "work_centre": code,
         "resource": d.resource,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        # in plant time with its offset, so the plan's reason reads as the wall clock
+        "start": start.astimezone(zone).isoformat(),
+        "end": end.astimezone(zone).isoformat(),
         "reason": reason,
         "downtime_id": downtime.id,
     }
