@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from orderforge.adapters.security import Argon2PasswordHasher
 from orderforge.bootstrap import Application, build
 from orderforge.config import Settings
+from orderforge.services.ports import Clock
 
 POSTGRES_URL = os.environ.get(
     "ORDERFORGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -39,6 +40,9 @@ class FixedClock:
 
     def advance(self, **kwargs: float) -> None:
         self.at += dt.timedelta(**kwargs)
+
+
+_clock: type[Clock] = FixedClock  # mypy proves the fake clock implements the port
 
 
 def fast_hasher() -> Argon2PasswordHasher:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pypdf
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from orderforge.demo.catalogue import catalogue_text
 from tests.api.support import API, ApiSession
@@ -76,7 +76,8 @@ def _broken(change: str) -> str:
             {"code": "LASER", "work_centres": ["LASER-9"], "run": 1}
         )
         document.setdefault("work_centres", []).append({"code": "LASER-9", "name": "Laser"})
-    return yaml.safe_dump(document, sort_keys=False)
+    text: str = yaml.safe_dump(document, sort_keys=False)
+    return text
 
 
 @pytest.mark.parametrize(

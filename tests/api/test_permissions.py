@@ -528,7 +528,7 @@ def test_schedule(api: ApiSession, application: Application, role: Role, action:
     elif action == "run":
         response = api.client.post(f"{API}/plans/runs", json={"time_limit": 0.5}, headers=headers)
     elif action == "pin":  # an unknown operation: allowed roles hear "not found", others 403
-        body = {"operation": "SO-1999-0001/1/CUT", "resource": "SAW-BEAM"}
+        body: dict[str, object] = {"operation": "SO-1999-0001/1/CUT", "resource": "SAW-BEAM"}
         response = api.client.post(f"{API}/plans/pins", json=body, headers=headers)
     else:
         event = {

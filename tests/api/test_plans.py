@@ -57,12 +57,25 @@ BAD_REPLANS = [
     ("no-event", {"time_limit": 1}, "event"),
     ("unknown-kind", {"event": {"kind": "earthquake", "reason": "x"}}, "event"),
     (
-        "naive-time",
+        "plant-time-skipped-by-dst",  # the demo plant is in Europe/Berlin: 02:00 -> 03:00
         {
             "event": {
                 "kind": "machine_down",
                 "work_centre": "SAW-BEAM",
-                "start": "2026-11-26T06:00:00",
+                "start": "2027-03-28T02:30:00",
+                "end": "2027-03-28T08:00:00",
+                "reason": "x",
+            }
+        },
+        "start",
+    ),
+    (
+        "not-a-time",
+        {
+            "event": {
+                "kind": "machine_down",
+                "work_centre": "SAW-BEAM",
+                "start": "tomorrow",
                 "end": "2026-11-26T08:00:00",
                 "reason": "x",
             }
@@ -127,6 +140,40 @@ def test_bad_replans_name_the_field_and_store_nothing(
     assert api.client.get(f"{API}/plans/downtimes", headers=headers).json() == downtimes
 
 
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def test_a_breakdown_typed_without_offset_is_plant_time(
+    api: ApiSession, application: Application
+) -> None:
+    headers = api.auth("planner")
+    event = {
+        "kind": "machine_down",
+        "work_centre": "SAW-BEAM",
+        "start": "2026-11-26T06:00",  # Berlin wall clock in winter: 05:00 UTC
+        "end": "2026-07-01T14:00",  # summer: 12:00 UTC; ends before it starts
+        "reason": "blade change",
+    }
+    before = api.client.get(f"{API}/plans/downtimes", headers=headers).json()
+    problem(api.client.post(f"{API}/plans/replan", json={"event": event}, headers=headers), 422)
+    assert api.client.get(f"{API}/plans/downtimes", headers=headers).json() == before
+    event["end"] = "2026-11-26T14:00"
+    body = {"event": event, "time_limit": 0.5}
+    accepted = api.client.post(f"{API}/plans/replan", json=body, headers=headers)
+    assert accepted.status_code == 202, accepted.text
+    trigger = accepted.json()["trigger"]
+    assert _instant(trigger["start"]) == dt.datetime(2026, 11, 26, 5, tzinfo=dt.UTC)
+    _drain(application)
+    [downtime] = [
+        d
+        for d in api.client.get(f"{API}/plans/downtimes", headers=headers).json()
+        if d not in before
+    ]
+    assert _instant(downtime["start"]) == dt.datetime(2026, 11, 26, 5, tzinfo=dt.UTC)
+    assert _instant(downtime["end"]) == dt.datetime(2026, 11, 26, 13, tzinfo=dt.UTC)
+
+
 def test_pins_over_http(api: ApiSession, application: Application) -> None:
     _plan(api, application)
     headers = api.auth("planner")
@@ -137,11 +184,16 @@ def test_pins_over_http(api: ApiSession, application: Application) -> None:
         api.client.post(f"{API}/plans/pins", json=body, headers=headers), 422, "resource"
     )
     assert op["resource"] in refused["detail"]
-    body = {"operation": op["key"], "resource": op["resource"], "not_before": "2026-12-01T08:00"}
+    body = {"operation": op["key"], "resource": op["resource"], "not_before": "soon"}
     problem(api.client.post(f"{API}/plans/pins", json=body, headers=headers), 422, "not_before")
     body["not_before"] = "2026-12-01T08:00:00Z"
     pin = api.client.post(f"{API}/plans/pins", json=body, headers=headers)
     assert pin.status_code == 201, pin.text
+    assert _instant(pin.json()["not_before"]) == dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    body["not_before"] = "2026-12-01T08:00"  # no offset: the plant's wall clock (Berlin, CET)
+    pin = api.client.post(f"{API}/plans/pins", json=body, headers=headers)
+    assert pin.status_code == 201, pin.text
+    assert _instant(pin.json()["not_before"]) == dt.datetime(2026, 12, 1, 7, tzinfo=dt.UTC)
     assert [p["id"] for p in api.client.get(f"{API}/plans/pins", headers=headers).json()] == [
         pin.json()["id"]
     ]

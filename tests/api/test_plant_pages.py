@@ -199,7 +199,7 @@ def test_admin_edits_a_calendar_and_sees_the_closed_days(api: ApiSession, browse
         "shift-0-weekdays": ["6", "7"], "shift-0-start": "08:00", "shift-0-end": "14:00",
         "shift-0-breaks": "", "closure-0-start": "2026-12-01", "closure-0-end": "2026-12-02",
         "closure-0-reason": "Inventory", "closure-0-remove": "1"},
-    )  # type: ignore[arg-type]  # fmt: skip
+    )  # fmt: skip
     assert f"Calendar {code} saved." in flashes(edited)
     stored = entry(api, "calendars", code)
     assert stored["shifts"][0]["weekdays"] == [6, 7] and stored["closures"] == []

@@ -208,9 +208,35 @@ def test_plan_run_replan_show_pin_and_worker(cli: CliRunner) -> None:
         "--from", "2026-12-01T06:00Z", "--to", "2026-12-01T14:00Z", "--time-limit", "1",
     )  # fmt: skip
     assert "Plan version 3 stored" in replanned
+    # No offset: the plant's wall clock (the demo plant is in Berlin, CET in winter).
+    replanned = run(
+        cli, "plan", "replan", "--reason", "spindle broke", "--machine-down", "CNC-5AX",
+        "--from", "2026-11-26T06:00", "--to", "2026-11-26T14:00", "--time-limit", "1", "--json",
+    )  # fmt: skip
+    trigger = json.loads(replanned)["trigger"]
+    assert trigger["start"] == "2026-11-26T06:00:00+01:00"  # 05:00 UTC
+    assert trigger["end"] == "2026-11-26T14:00:00+01:00"
+    said = run(
+        cli, "plan", "replan", "--reason", "again", "--machine-down", "CNC-5AX",
+        "--from", "2026-11-27T06:00", "--to", "2026-11-27T08:00", "--time-limit", "1",
+    )  # fmt: skip
+    assert "CNC-5AX down from 2026-11-27 06:00 to 2026-11-27 08:00 Europe/Berlin" in said
+    gap = run(
+        cli, "plan", "replan", "--reason", "x", "--machine-down", "CNC-5AX",
+        "--from", "2027-03-28T02:30", "--to", "2027-03-28T06:00", code=1,
+    )  # fmt: skip
+    assert "does not exist in Europe/Berlin" in " ".join(gap.split())
+    bad = run(
+        cli, "plan", "replan", "--reason", "x", "--machine-down", "CNC-5AX",
+        "--from", "at six", "--to", "2027-03-28T06:00", code=1,
+    )  # fmt: skip
+    assert "[from]" in bad and "2026-11-26T06:00 (plant time)" in " ".join(bad.split())
+    pinned = run(cli, "plan", "pin", op["key"], op["resource"], "--not-before", "2026-12-01T08:00")
+    # shown back from the stored instant (07:00 UTC); read as UTC it would say 09:00
+    assert "not before 2026-12-01 08:00 Europe/Berlin" in pinned
     versions = json.loads(run(cli, "plan", "versions", "--json"))
-    assert [v["number"] for v in versions] == [3, 2, 1]
-    assert "SAW-BEAM down" in versions[0]["reason"]
+    assert [v["number"] for v in versions] == [5, 4, 3, 2, 1]
+    assert "SAW-BEAM down" in versions[2]["reason"]
     bad = run(cli, "plan", "replan", "--reason", "x", "--machine-down", "SAW-BEAM", code=1)
     assert "start and an end" in bad
     bad = run(cli, "plan", "replan", "--reason", "x", code=1)

@@ -28,7 +28,7 @@ def readme_examples() -> list[list[str]]:
 def in_the_future(args: list[str], now: dt.datetime) -> list[str]:
     """The replan example's outage moved to tomorrow, wherever today is."""
     day = (now + dt.timedelta(days=1)).date().isoformat()
-    moved = {"--from": f"{day}T06:00Z", "--to": f"{day}T14:00Z"}
+    moved = {"--from": f"{day}T06:00", "--to": f"{day}T14:00"}  # plant time, as typed
     return [moved.get(args[i - 1], a) if i else a for i, a in enumerate(args)]
 
 

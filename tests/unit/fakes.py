@@ -14,9 +14,26 @@ from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.user import ApiToken, User
 from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
-from orderforge.plant.ports import PLANT, WORK_CENTRE_USE
-from orderforge.production.ports import WORK_ORDERS
-from orderforge.services.ports import IdempotencyRecord, OrderFilter, RepositoryKey
+from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
+from orderforge.production.ports import WORK_ORDERS, WorkOrderRepository
+from orderforge.services.ports import (
+    CatalogueRepository,
+    CustomerRepository,
+    EventLog,
+    IdempotencyRecord,
+    IdempotencyStore,
+    NumberSequence,
+    OrderFilter,
+    OrderRepository,
+    PasswordHasher,
+    PlanRepository,
+    RepositoryKey,
+    TokenRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UserRepository,
+)
+from tests.unit.plan_fakes import FakePlans
 from tests.unit.production_fakes import FakeWorkOrders
 
 R = TypeVar("R")
@@ -257,6 +274,7 @@ class FakeUnitOfWork:
         self.idempotency = FakeIdempotency()
         self.sequences = FakeSequences()
         self.catalogue = FakeCatalogue()
+        self.plans = FakePlans(self.orders.rows)
         self.commits = 0
         self.opened: dict[str, Any] = {}
 
@@ -308,3 +326,21 @@ class PlainHasher:
 
     def verify(self, password_hash: str, password: str) -> bool:
         return password_hash == "plain$" + password
+
+
+# mypy proves each fake implements its port: a missing method or a changed signature in
+# a port fails the type check here, not as an AttributeError deep in some test.
+_orders: type[OrderRepository] = FakeOrders
+_customers: type[CustomerRepository] = FakeCustomers
+_users: type[UserRepository] = FakeUsers
+_tokens: type[TokenRepository] = FakeTokens
+_events: type[EventLog] = FakeEvents
+_idempotency: type[IdempotencyStore] = FakeIdempotency
+_sequences: type[NumberSequence] = FakeSequences
+_catalogue: type[CatalogueRepository] = FakeCatalogue
+_plans: type[PlanRepository] = FakePlans
+_plant: type[PlantRepository] = FakePlant
+_work_orders: type[WorkOrderRepository] = FakeWorkOrders
+_unit_of_work: type[UnitOfWork] = FakeUnitOfWork
+_factory: UnitOfWorkFactory = FakeUnitOfWork()
+_hasher: type[PasswordHasher] = PlainHasher

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -77,12 +78,12 @@ def test_a_waiting_operation_says_which_predecessor_is_open() -> None:
 
 def test_completing_the_last_operation_finishes_the_work_order() -> None:
     wo = new_work_order()
-    assert wo.status is WorkOrderStatus.OPEN
+    assert state_of(wo)[0] is WorkOrderStatus.OPEN  # via state_of: a method call changes it
     for seq in (10, 20, 30, 40):
         wo.start(seq, actor="op", at=T0, work_centre="CNC")
-        assert wo.status is WorkOrderStatus.IN_PROGRESS
+        assert state_of(wo)[0] is WorkOrderStatus.IN_PROGRESS
         wo.complete(seq, good=2, scrap=1, actor="op", at=T0 + dt.timedelta(hours=1))
-    assert wo.status is WorkOrderStatus.DONE
+    assert state_of(wo)[0] is WorkOrderStatus.DONE
     assert wo.operations[0].work_centre == "CNC" and wo.operations[0].scrap_quantity == 1
     with pytest.raises(IllegalTransition, match="take no more reports"):
         wo.pause(40, actor="op", at=T0)
@@ -124,7 +125,7 @@ def test_a_routing_step_waiting_for_an_unknown_step_is_refused() -> None:
     assert bad.value.field == "routing"
 
 
-def state_of(wo: WorkOrder) -> tuple[object, ...]:
+def state_of(wo: WorkOrder) -> tuple[WorkOrderStatus, dt.datetime, dict[str, Any], int]:
     return (wo.status, wo.updated_at, copy.deepcopy(wo.snapshot()), len(wo.pending_events))
 
 

@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from orderforge import demo
+from orderforge.demo.plant import demo_plant_data
 from orderforge.domain.errors import IdempotencyMismatch, InvalidInput, PermissionDenied
 from orderforge.domain.order import LineInput
 from orderforge.domain.user import Role
@@ -19,6 +20,7 @@ from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from tests.conftest import FixedClock
 from tests.unit.fakes import FakeUnitOfWork, PlainHasher
+from tests.unit.production_fakes import FakeWorkOrders
 
 ADMIN = Principal(1, "admin", Role.ADMIN, "Admin")
 SALES = Principal(2, "sales", Role.SALES, "Sales")
@@ -106,8 +108,6 @@ def test_who_may_see_and_report(ctx: ServiceContext) -> None:
 
 
 def test_setup_class_is_the_centres_setup_attribute_value() -> None:
-    from orderforge.demo.plant import demo_plant_data
-
     work_centres = demo_plant_data().work_centres
     centres = {w.code: w for w in work_centres}
     painted = next(w.code for w in work_centres if w.setup_attribute == "colour")
@@ -123,6 +123,7 @@ def test_backfill_makes_work_orders_for_committed_orders_without_any(
 ) -> None:
     number = confirmed(ctx)
     repo = uow.repository(WORK_ORDERS)
+    assert isinstance(repo, FakeWorkOrders)
     repo.rows[:] = [w for w in repo.rows if w.order_number != number]  # an older database
     with pytest.raises(PermissionDenied):
         work_orders.backfill_work_orders(ctx, OPERATOR)

@@ -14,6 +14,7 @@ from rich.table import Table
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, out, refusals
 from orderforge.production.domain import ReportKind
 from orderforge.production.services import reports, work_orders
+from orderforge.services import plant_time
 
 wo_app = typer.Typer(
     help="Work orders: the work of each confirmed order line.", no_args_is_help=True
@@ -107,12 +108,13 @@ def wo_show(number: str, as_user: AsUser = "admin", as_json: Json = False) -> No
         materials.add_row(m["item_code"], escape(m["name"]), m["quantity"], m["unit"])
     out.print(materials)
     if view["reports"]:
-        table = Table(title="Reports (UTC)")
+        zone = plant_time.zone_of(application.ctx)
+        table = Table(title=f"Reports (times in {zone.key})")
         for column in ("when", "who", "op", "report", "good", "scrap", "note"):
             table.add_column(column)
         for r in view["reports"]:
             table.add_row(
-                r["reported_at"][:16].replace("T", " "),
+                plant_time.show(r["reported_at"], zone),
                 r["actor"],
                 str(r["seq"]),
                 r["kind"],

@@ -42,7 +42,7 @@ from orderforge.engines.scheduling import (
     validate,
 )
 from orderforge.plant import services as plant
-from orderforge.services import planning
+from orderforge.services import planning, plant_time
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
 
@@ -161,23 +161,23 @@ def _record_downtime(
         raise InvalidInput(
             "A breakdown needs a start and an end.", field="start" if d.start is None else "end"
         )
-    if d.start.tzinfo is None or d.end.tzinfo is None:
-        raise InvalidInput(
-            "Give times with a time zone (e.g. 2026-11-25T08:00:00Z).", field="start"
-        )
-    if d.end - d.start > dt.timedelta(days=planning.HORIZON_DAYS):
+    zone = plant_time.plant_zone(uow)
+    start = plant_time.in_zone(d.start, zone, "start")  # without an offset: plant time
+    end = plant_time.in_zone(d.end, zone, "end")
+    if end - start > dt.timedelta(days=planning.HORIZON_DAYS):
         raise InvalidInput(
             "A downtime longer than the planning horizon is not a breakdown.", field="end"
         )
     downtime = uow.plans.add_downtime(
-        Downtime(None, code, d.resource, d.start, d.end, reason, actor.username, now)
+        Downtime(None, code, d.resource, start, end, reason, actor.username, now)
     )
     return {
         "kind": d.kind.value,
         "work_centre": code,
         "resource": d.resource,
-        "start": d.start.isoformat(),
-        "end": d.end.isoformat(),
+        # in plant time with its offset, so the plan's reason reads as the wall clock
+        "start": start.astimezone(zone).isoformat(),
+        "end": end.astimezone(zone).isoformat(),
         "reason": reason,
         "downtime_id": downtime.id,
     }

@@ -14,7 +14,7 @@ from orderforge.domain.text import check_text
 from orderforge.plant import services as plant
 from orderforge.production.domain import OperationStatus
 from orderforge.production.services.work_orders import find_operation
-from orderforge.services import planning
+from orderforge.services import planning, plant_time
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
 
@@ -145,10 +145,10 @@ def add_pin(
     started before `not_before`: such a pin could never hold."""
     require(actor.role, Res.SCHEDULE, PIN)
     note = check_text(note, "note").strip()
-    if not_before is not None and not_before.tzinfo is None:
-        raise InvalidInput("Give not_before with a time zone.", field="not_before")
     now = ctx.clock.now()
     with ctx.uow() as uow:
+        if not_before is not None:  # without an offset it is plant time
+            not_before = plant_time.resolve(uow, not_before, "not_before")
         units = eligible_units(uow, operation)
         if resource not in units:
             raise InvalidInput(
@@ -192,7 +192,8 @@ def _refuse_moving_started_work(
         moved = True
     late = not_before is not None and started is not None and started < not_before
     if moved or late:
-        when = started.isoformat(timespec="minutes") if started else "an earlier time"
+        zone = plant_time.plant_zone(uow)
+        when = plant_time.show(started, zone, with_zone=True) if started else "an earlier time"
         raise IllegalTransition(
             f"{operation} already started on {unit} at {when}: it is frozen there and a "
             "pin cannot move it."

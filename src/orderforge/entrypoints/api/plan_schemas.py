@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from orderforge.domain.planning import MAX_TIME_LIMIT, DisruptionKind
 from orderforge.services.plan_runs import Disruption
 
 _STRICT = ConfigDict(extra="forbid")
+#: A time as typed: with `Z` or an offset it means that, without one the plant's local
+#: time (resolved by `services.plant_time` in the use case, like the CLI's times).
+PlantTime = Annotated[
+    dt.datetime,
+    Field(
+        description="ISO 8601 date-time; without an offset it is the plant's local time.",
+        examples=["2026-11-26T06:00", "2026-11-26T05:00:00Z"],
+    ),
+]
 TimeLimit = Field(default=10.0, ge=0.5, le=MAX_TIME_LIMIT, description="Seconds to solve")
 
 
@@ -24,8 +33,8 @@ class MachineDown(BaseModel):
     kind: Literal["machine_down"]
     work_centre: str = Field(min_length=1, max_length=40, examples=["CNC"])
     resource: str | None = Field(default=None, max_length=50, examples=["CNC#2"])
-    start: AwareDatetime
-    end: AwareDatetime
+    start: PlantTime
+    end: PlantTime
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -72,7 +81,7 @@ class PinIn(BaseModel):
     model_config = _STRICT
     operation: str = Field(min_length=1, max_length=120, examples=["SO-2026-0001/1/paint"])
     resource: str = Field(min_length=1, max_length=50, examples=["PAINT"])
-    not_before: AwareDatetime | None = None
+    not_before: PlantTime | None = None
     note: str = Field(default="", max_length=2000)
 
 

@@ -43,6 +43,7 @@ from orderforge.services import (
     customers,
     documents,
     orders,
+    plant_time,
     users,
 )
 from orderforge.services.ports import Principal
@@ -355,13 +356,14 @@ def order_show(
         print(json.dumps({**view, "events": events}, indent=2))
         return
     _print_order(view, False, _offer(application, actor, number))
-    table = Table(title="Timeline (UTC)")
+    zone = plant_time.zone_of(application.ctx)
+    table = Table(title=f"Timeline (times in {zone.key})")
     for column in ("when", "who", "what", "state", "reason"):
         table.add_column(column)
     for e in events:
         state = e["changes"].get("state", {})
         table.add_row(
-            e["occurred_at"][:16].replace("T", " "),
+            plant_time.show(e["occurred_at"], zone),
             e["actor"],
             (e["action"] or e["kind"]).replace("_", " "),
             f"{state.get('before') or ''} -> {state.get('after')}" if state else "",

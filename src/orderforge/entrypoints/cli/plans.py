@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from dataclasses import replace
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
@@ -15,7 +16,7 @@ from rich.table import Table
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.planning import DisruptionKind
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
-from orderforge.services import plan_runs, planning, schedule
+from orderforge.services import plan_runs, planning, plant_time, schedule
 
 plan_app = typer.Typer(help="Finite-capacity plans of the committed orders.", no_args_is_help=True)
 TimeLimit = Annotated[float, typer.Option(help="Seconds to improve the plan", min=0.5, max=600)]
@@ -87,17 +88,13 @@ def plan_run(
     run = _run_with_progress(application, _actor(application, as_user), time_limit, as_json)
     _report(run, as_json)
     if not as_json:
-        _print_plan(schedule.plan_detail(application.ctx, _actor(application, as_user)))
+        detail = schedule.plan_detail(application.ctx, _actor(application, as_user))
+        _print_plan(detail, plant_time.zone_of(application.ctx))
 
 
-def _when(text: str, field: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{field} must be a date-time like 2026-11-25T08:00Z, not '{text}'.", field=field
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+def _when(text: str | None, field: str) -> dt.datetime | None:
+    """A typed time; without an offset the use case reads it as plant time."""
+    return plant_time.parse_moment(text, field) if text else None
 
 
 @plan_app.command("replan")
@@ -108,9 +105,11 @@ def plan_replan(
         str | None, typer.Option(help="Work centre (or unit, CNC#2) down")
     ] = None,
     start: Annotated[
-        str | None, typer.Option("--from", help="Down from (ISO, UTC default)")
+        str | None, typer.Option("--from", help="Down from (ISO; no offset: plant time)")
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Down until (ISO)")] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Down until (ISO; no offset: plant time)")
+    ] = None,
     overrun: Annotated[str | None, typer.Option(help="Operation key that takes longer")] = None,
     extra_minutes: Annotated[int | None, typer.Option(help="How much longer")] = None,
     rush: Annotated[str | None, typer.Option(help="Order number to rush")] = None,
@@ -133,8 +132,8 @@ def plan_replan(
             reason,
             work_centre=centre,
             resource=machine_down if unit else None,
-            start=_when(start, "from") if start else None,
-            end=_when(end, "to") if end else None,
+            start=_when(start, "from"),
+            end=_when(end, "to"),
         )
     elif overrun:
         disruption = plan_runs.Disruption(
@@ -146,7 +145,16 @@ def plan_replan(
         disruption = plan_runs.Disruption(DisruptionKind.ORDER_CANCELLED, reason, order=cancelled)
     application = _app()
     actor = _actor(application, as_user)
-    _report(_run_with_progress(application, actor, time_limit, as_json, disruption), as_json)
+    run = _run_with_progress(application, actor, time_limit, as_json, disruption)
+    trigger = run.get("trigger") or {}
+    if not as_json and trigger.get("start"):
+        zone = plant_time.zone_of(application.ctx)
+        out.print(
+            f"{trigger['resource'] or trigger['work_centre']} down from "
+            f"{plant_time.show(trigger['start'], zone)} to "
+            f"{plant_time.show(trigger['end'], zone, with_zone=True)}."
+        )
+    _report(run, as_json)
 
 
 @plan_app.command("show")
@@ -162,22 +170,22 @@ def plan_show(
     if as_json:
         print(json.dumps(detail, indent=2))
         return
-    _print_plan(detail)
+    _print_plan(detail, plant_time.zone_of(application.ctx))
 
 
-def _print_plan(detail: dict[str, Any]) -> None:
+def _print_plan(detail: dict[str, Any], zone: ZoneInfo) -> None:
     table = Table(
         title=f"Plan version {detail['number']} ({detail['reason']}): "
         f"{detail['operation_count']} operations, {detail['late_orders']} late orders, "
-        f"{detail['moved_operations']} moved"
+        f"{detail['moved_operations']} moved; times in {zone.key}"
     )
     for column in ("order", "planned start", "planned finish", "due", "late (h)", "bound by"):
         table.add_column(column)
     for row in detail["orders"]:
         table.add_row(
             row["order_number"],
-            row["planned_start"][:16],
-            row["planned_finish"][:16],
+            plant_time.show(row["planned_start"], zone),
+            plant_time.show(row["planned_finish"], zone),
             (row["due"] or "-")[:10],
             f"{row['tardiness_minutes'] / 60:.1f}",
             "; ".join(row["binding"]),
@@ -196,13 +204,14 @@ def plan_versions(as_user: AsUser = "admin", as_json: Json = False) -> None:
     if as_json:
         print(json.dumps(rows, indent=2))
         return
-    table = Table(title="Plan versions")
+    zone = plant_time.zone_of(application.ctx)
+    table = Table(title=f"Plan versions (times in {zone.key})")
     for column in ("version", "made", "by", "reason", "late orders", "moved", "objective"):
         table.add_column(column)
     for v in rows:
         table.add_row(
             str(v["number"]),
-            v["created_at"][:16],
+            plant_time.show(v["created_at"], zone),
             v["created_by"],
             v["reason"],
             str(v["late_orders"]),
@@ -228,10 +237,14 @@ def plan_pin(
         _actor(application, as_user),
         operation,
         unit,
-        _when(not_before, "not_before") if not_before else None,
+        _when(not_before, "not_before"),
         note,
     )
-    out.print(f"Pinned {pin['operation']} to {pin['resource']} (pin {pin['id']}).")
+    after = ""
+    if pin["not_before"]:
+        zone = plant_time.zone_of(application.ctx)
+        after = f" not before {plant_time.show(pin['not_before'], zone, with_zone=True)}"
+    out.print(f"Pinned {pin['operation']} to {pin['resource']}{after} (pin {pin['id']}).")
 
 
 @plan_app.command("unpin")
@@ -289,16 +302,17 @@ def plan_preview(
     if as_json:
         print(json.dumps(result, indent=2))
         return
+    zone = plant_time.zone_of(application.ctx)
     table = Table(
-        title=f"Plan from {result['start'][:16]} UTC: {result['operations']} operations, "
-        f"{result['late_orders']} late orders"
+        title=f"Plan from {plant_time.show(result['start'], zone, with_zone=True)}: "
+        f"{result['operations']} operations, {result['late_orders']} late orders"
     )
     for column in ("order", "planned finish", "due", "late (h)", "bound by"):
         table.add_column(column)
     for row in result["orders"]:
         table.add_row(
             row["order"],
-            row["planned_finish"][:16],
+            plant_time.show(row["planned_finish"], zone),
             (row["due"] or "-")[:10],
             f"{row['tardiness_minutes'] / 60:.1f}",
             "; ".join(row["binding"]),

@@ -45,7 +45,7 @@ def test_the_example_table_loads(table: Family) -> None:
 
 
 def test_json_and_yaml_give_the_same_family() -> None:
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     data = yaml.safe_load(example_text())
     from_json = load_family_text(json.dumps(data), "json")
@@ -189,7 +189,8 @@ def test_parameter_bounds_convert_units() -> None:
     params = [{"code": "length", "unit": "mm", "min": "80 cm", "max": "3 m", "step": "1 cm"}]
     family = load_family(tiny_catalogue(parameters=params))
     length = family.parameter_by_code["length"]
-    assert (length.minimum, length.maximum, length.step) == (800, 3000, 10)
+    bounds = (length.minimum, length.maximum, length.step)
+    assert bounds == (Decimal(800), Decimal(3000), Decimal(10))
 
 
 def test_rules_leaving_no_valid_product() -> None:

@@ -103,7 +103,7 @@ def test_dead_end_partial_spec_is_explained(table: Family) -> None:
 
 
 def test_results_do_not_depend_on_what_was_asked_before() -> None:
-    specs = [
+    specs: list[dict[str, object]] = [
         {},
         {"top_material": "solid-oak"},
         {"top_material": "solid-oak", "width": 1400},

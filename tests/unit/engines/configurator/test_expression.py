@@ -30,11 +30,11 @@ NAMES = {
 }
 
 
-def value(text: str, **env: object) -> object:
+def value(text: str, **env: Fraction | str | bool | int) -> object:
     return compile_node(parse(text))({k: _exact(v) for k, v in env.items()})
 
 
-def _exact(raw: object) -> object:
+def _exact(raw: Fraction | str | bool | int) -> Fraction | str | bool:
     return Fraction(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
 
 

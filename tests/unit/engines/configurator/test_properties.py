@@ -155,7 +155,7 @@ def catalogue(rules: list[RandomRule]) -> dict[str, Any]:
 
 
 def every_product() -> Iterator[Product]:
-    domains = [*OPTIONS.values(), P_VALUES, Q_VALUES]
+    domains: list[list[str] | list[int]] = [*OPTIONS.values(), P_VALUES, Q_VALUES]
     for values in itertools.product(*domains):
         yield dict(zip(NAMES, values, strict=True))
 
@@ -383,7 +383,7 @@ def test_a_session_on_the_table_never_reaches_a_dead_end(
     for name in order:
         domains = remaining_domains(table, spec)
         assert domains.consistent
-        offered = {n: list(c) for n, c in domains.options.items()}
+        offered: dict[str, list[str] | list[int]] = {n: list(c) for n, c in domains.options.items()}
         offered.update(
             {n: [int(v) for v in _expand(d.ranges)] for n, d in domains.parameters.items()}
         )
