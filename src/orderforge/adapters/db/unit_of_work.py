@@ -62,7 +62,7 @@ class SqlUnitOfWork:
             except KeyError:
                 raise LookupError(
                     f"no storage registered for {key!r}: list its context's storage module "
-                    "in orderforge.contexts.STORAGE_MODULES"
+                    "in orderforge.contexts.ROOMS"
                 ) from None
             self.opened[key.name] = factory(self.session)
         return cast(R, self.opened[key.name])
