@@ -281,11 +281,11 @@ def test_sales_adds_and_removes_quote_lines(page: Page) -> None:
     page.get_by_role("button", name="Add line").click()
     expect(page.get_by_role("status")).to_have_text(f"Quote {number} updated.")
     expect(lines).to_have_count(2)
-    expect(lines.nth(1)).to_contain_text("1 \u00d7 SEATING")
+    expect(lines.nth(1)).to_contain_text("1 \u00d7 Upholstered bench & sofa")
     expect(newest_event(page)).to_contain_text("Revised by sales")
     lines.nth(0).get_by_role("button", name="Remove").click()
     expect(lines).to_have_count(1)
-    expect(lines.first).to_contain_text("SEATING")
+    expect(lines.first).to_contain_text("Upholstered bench & sofa")
     # Once confirmed, lines can no longer be edited here: a change request is the way.
     page.get_by_role("button", name="Confirm", exact=True).click()
     expect(state_badge(page)).to_have_text("Confirmed")

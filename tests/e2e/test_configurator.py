@@ -95,8 +95,9 @@ def test_sales_configures_a_table_live_and_creates_the_quote(page: Page, screens
     expect(page).to_have_url(re.compile(rf"/orders/{match.group(0)}$"))
     expect(state_badge(page)).to_have_text("Quote")
     line = page.locator(".line").first
-    expect(line).to_contain_text("2 × TABLE")
-    for item in ("top solid", "core none", "wood walnut", "length 2000"):
+    expect(line).to_contain_text("2 × Dining & conference table")  # words, not codes
+    expect(line.locator(".price")).to_contain_text("2 × €")
+    for item in ("Solid-wood top", "Top core No core", "Wood species Walnut", "Length 2000 mm"):
         expect(line.locator(".spec")).to_contain_text(item)
 
 
