@@ -284,7 +284,7 @@ def test_eligible_units_for_the_pin_form(browser: OpenAs, planned: dict[str, Any
         (
             {"where": "CNC-5AX", "start": "tomorrow", "end": "2026-11-25T12:00"},
             "start",
-            "Give a date and time like 2026-11-25T14:00, not 'tomorrow'.",
+            "start must be a date and time like 2026-11-26T06:00 (plant time)",
         ),
         (
             {"where": "CNC-5AX", "start": "2026-11-25T10:00", "end": ""},

@@ -16,13 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from orderforge.domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from orderforge.domain.errors import DomainError, InvalidInput, NotFound
 from orderforge.domain.order import OrderState
 from orderforge.domain.permissions import PIN, REPORT, RUN, Resource, is_allowed
 from orderforge.domain.planning import DisruptionKind
@@ -36,8 +36,7 @@ from orderforge.entrypoints.web.common import (
     render,
     templates,
 )
-from orderforge.plant import services as plant
-from orderforge.services import plan_runs, schedule
+from orderforge.services import plan_runs, plant_time, schedule
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -57,26 +56,16 @@ FormText = Annotated[str, Form()]
 
 
 def plant_zone(ctx: ServiceContext, me: Principal) -> ZoneInfo:
-    """The plant's time zone: its calendars' one zone (UTC if they disagree or none)."""
-    try:
-        zones = {c["timezone"] for c in plant.plant_overview(ctx, me)["calendars"]}
-        return ZoneInfo(zones.pop()) if len(zones) == 1 else ZoneInfo("UTC")
-    except (PermissionDenied, ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    """The plant's time zone, by the one rule of `services.plant_time`."""
+    return plant_time.zone_of(ctx)
 
 
 def parse_moment(text: str, zone: ZoneInfo, field: str) -> dt.datetime | None:
-    """A form's date and time; without an offset it is plant time. Empty -> None."""
-    text = text.strip()
-    if not text:
+    """A form's date and time; without an offset it is plant time (a time the spring
+    change skips is refused, as everywhere). Empty -> None."""
+    if not text.strip():
         return None
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"Give a date and time like 2026-11-25T14:00, not {text[:40]!r}.", field=field
-        ) from None
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+    return plant_time.in_zone(plant_time.parse_moment(text, field), zone, field)
 
 
 def parse_seconds(text: str) -> float:
