@@ -517,8 +517,13 @@
     timeline.setSelection(ops.map((o) => o.key));
     timeline.setWindow(new Date(start - margin), new Date(end + margin), { animation: false });
   };
-  const focusOrder = (number) =>
-    show(board.operations.filter((o) => o.order_number === number).map((o) => o.key));
+  // An order's remaining work (what ends after now): its finished steps may lie weeks
+  // back and would shrink the bars that matter to slivers.
+  const focusOrder = (number) => {
+    const mine = board.operations.filter((o) => o.order_number === number);
+    const ahead = mine.filter((o) => Date.parse(o.end) > now.getTime());
+    show((ahead.length ? ahead : mine).map((o) => o.key));
+  };
   for (const button of document.querySelectorAll(".focus-order")) {
     button.addEventListener("click", () => {
       focusOrder(button.dataset.order);
