@@ -19,13 +19,14 @@ from orderforge.demo import catalogue as demo_catalogue
 from orderforge.demo import plant as demo_plant
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
-from orderforge.domain.errors import InvalidInput
+from orderforge.domain.errors import AuthenticationFailed, InvalidInput
 from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.user import Role, User
 from orderforge.plant import services as plant
 from orderforge.plant.ports import PLANT
 from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
 from orderforge.production.services import reports, work_orders
+from orderforge.services import users
 from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import configure_lines
@@ -55,12 +56,14 @@ def demo_logins_work(ctx: ServiceContext, password: str) -> bool:
     then may `serve` print the demo logins (a real plant never gets them advertised)."""
     expected = {username for username, *_ in demo_plant.DEMO_USERS}
     with ctx.uow() as uow:
-        users = {u.username: u for u in uow.users.list()}
-        admin = users.get("admin")
-        if admin is None or not expected <= set(users):
-            return False
-        password_hash = admin.password_hash
-    return ctx.hasher.verify(password_hash, password)
+        present = {u.username for u in uow.users.list()}
+    if not expected <= present:
+        return False
+    try:
+        users.authenticate(ctx, "admin", password)
+    except AuthenticationFailed:
+        return False
+    return True
 
 
 def load_demo(

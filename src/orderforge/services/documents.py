@@ -191,6 +191,15 @@ def customer_document(
         )
 
 
+def offer(ctx: ServiceContext, actor: Principal, number: str) -> CustomerDocument | None:
+    """The order's lines in words with prices and totals, as its quote has them, for the
+    faces that show an order; None while the plant has no settings to price in."""
+    try:
+        return customer_document(ctx, actor, number, DocumentKind.QUOTE)
+    except InvalidInput:
+        return None
+
+
 #: Events that make or remake the offer a quote prints, and the customer's yes.
 _QUOTED = frozenset({"order_created", "order_revised", "order_revise_quote"})
 _CONFIRMED = "order_confirm"

@@ -46,7 +46,6 @@ from orderforge.services import (
     plant_time,
     users,
 )
-from orderforge.services.ports import Principal
 from orderforge.services.views import plain
 
 app = typer.Typer(
@@ -286,7 +285,7 @@ def order_create(
     )
     actor = _actor(application, as_user)
     view = orders.create_order(application.ctx, actor, cmd).view
-    _print_order(plain(view), as_json, _offer(application, actor, view.number))
+    _print_order(plain(view), as_json, documents.offer(application.ctx, actor, view.number))
 
 
 @order_app.command("list")
@@ -355,7 +354,7 @@ def order_show(
     if as_json:
         print(json.dumps({**view, "events": events}, indent=2))
         return
-    _print_order(view, False, _offer(application, actor, number))
+    _print_order(view, False, documents.offer(application.ctx, actor, number))
     zone = plant_time.zone_of(application.ctx)
     table = Table(title=f"Timeline (times in {zone.key})")
     for column in ("when", "who", "what", "state", "reason"):
@@ -508,15 +507,6 @@ def _print_configuration(
         )
     else:
         out.print(f"Price {k['price']}")
-
-
-def _offer(application: Application, actor: Principal, number: str) -> CustomerDocument | None:
-    """The order's lines in words with prices, as the quote has them (None while the plant
-    has no settings to price in)."""
-    try:
-        return documents.customer_document(application.ctx, actor, number, DocumentKind.QUOTE)
-    except InvalidInput:
-        return None
 
 
 def _print_order(view: dict[str, Any], as_json: bool, offer: CustomerDocument | None) -> None:

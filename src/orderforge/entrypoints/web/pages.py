@@ -14,7 +14,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from orderforge.domain.documents import DocumentKind
 from orderforge.domain.errors import (
     ConcurrencyConflict,
     DomainError,
@@ -215,10 +214,7 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
     aside = [a for a in allowed if a in SIDE_ACTIONS]
     events = [plain(e) for e in reversed(orders.order_timeline(ctx, me, number))]
     editable = order.state == OrderState.QUOTE and is_allowed(me.role, Resource.ORDER, EDIT)
-    try:
-        offer = documents.customer_document(ctx, me, number, DocumentKind.QUOTE)
-    except InvalidInput:  # a plant without settings has no prices to show in its currency
-        offer = None
+    offer = documents.offer(ctx, me, number)
     return render(
         request,
         "order.html",

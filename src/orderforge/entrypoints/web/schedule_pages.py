@@ -55,11 +55,6 @@ FormText = Annotated[str, Form()]
 # -- reading forms ----------------------------------------------------------------
 
 
-def plant_zone(ctx: ServiceContext, me: Principal) -> ZoneInfo:
-    """The plant's time zone, by the one rule of `services.plant_time`."""
-    return plant_time.zone_of(ctx)
-
-
 def parse_moment(text: str, zone: ZoneInfo, field: str) -> dt.datetime | None:
     """A form's date and time; without an offset it is plant time (a time the spring
     change skips is refused, as everywhere). Empty -> None."""
@@ -156,7 +151,7 @@ def page_context(
 ) -> dict[str, Any]:
     view = query.get("view", "") if query.get("view") in VIEWS else VIEWS[0]
     colour = query.get("colour", "") if query.get("colour") in COLOURS else COLOURS[0]
-    zone = plant_zone(ctx, me)
+    zone = plant_time.zone_of(ctx)
     now = dt.datetime.fromisoformat(board["now"]).astimezone(zone).replace(tzinfo=None)
     can_pin = is_allowed(me.role, Resource.SCHEDULE, PIN)
     late = sorted((o for o in board["orders"] if o["late"]), key=lambda o: -o["tardiness_minutes"])
@@ -225,7 +220,7 @@ def add_pin(
     csrf: FormText = "",
     back: FormText = "",
 ) -> Response:
-    zone = plant_zone(ctx, me)
+    zone = plant_time.zone_of(ctx)
     try:
         check_csrf(request, csrf)
         moment = parse_moment(not_before, zone, "not_before")
@@ -309,7 +304,7 @@ def report_machine_down(
 ) -> Response:
     try:
         check_csrf(request, form.csrf)
-        disruption = form.disruption(plant_zone(ctx, me))
+        disruption = form.disruption(plant_time.zone_of(ctx))
         run = plan_runs.request_run(ctx, me, parse_seconds(form.time_limit), disruption)
     except DomainError as exc:
         return refused(request, exc, form.back)
