@@ -507,14 +507,19 @@
     });
   }
 
-  // Select operations and show them all, with a margin either side.
+  // Select operations and show them all, with a margin either side. The chart scrolls
+  // to the row of the one that ends last (for a late order, the step that makes it
+  // late): the timeline draws only the rows in view, so a row scrolled away would leave
+  // the bar the planner asked for out of sight.
   const show = (keys) => {
     const ops = keys.map((key) => operations.get(key)).filter(Boolean);
     if (!ops.length) return;
     const start = Math.min(...ops.map((o) => Date.parse(o.start)));
     const end = Math.max(...ops.map((o) => Date.parse(o.end)));
     const margin = Math.max((end - start) / 4, 2 * HOUR);
+    const last = ops.reduce((a, b) => (Date.parse(b.end) > Date.parse(a.end) ? b : a));
     timeline.setSelection(ops.map((o) => o.key));
+    timeline.focus(last.key, { animation: false });
     timeline.setWindow(new Date(start - margin), new Date(end + margin), { animation: false });
   };
   // An order's remaining work (what ends after now): its finished steps may lie weeks
