@@ -7,7 +7,7 @@ knows about SQL, HTTP or files.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
@@ -45,6 +45,29 @@ class RepositoryKey(Generic[R]):
 
     def __repr__(self) -> str:
         return f"RepositoryKey({self.name!r})"
+
+
+@dataclass(frozen=True)
+class OperationRelease:
+    """The earliest moment a planned operation may start, set by a context above
+    planning (materials: the material it consumes is there then), with the reason the
+    planner and sales are shown ("12 m² of leather arrive with PO-2026-0004")."""
+
+    #: the plan's operation key, "<order number>/<line no>/<routing key>"
+    operation: str
+    not_before: dt.datetime
+    reason: str
+
+
+class OperationReleases(Protocol):
+    """Release dates of operations, implemented by the context that knows them
+    (materials); planning asks for them when it builds a problem. A plant without that
+    context registered has no releases (the unit of work raises LookupError)."""
+
+    def for_orders(self, order_numbers: Collection[str]) -> list[OperationRelease]: ...
+
+
+OPERATION_RELEASES: RepositoryKey[OperationReleases] = RepositoryKey("operation_releases")
 
 
 class DuplicateRecord(Exception):
