@@ -35,6 +35,11 @@ ROOMS: tuple[Room, ...] = (
         storage="orderforge.production.storage",
         handlers="orderforge.production.services",
     ),
+    Room(
+        "promising",
+        storage="orderforge.promising.storage",
+        handlers="orderforge.promising.services",
+    ),
 )
 
 

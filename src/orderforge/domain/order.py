@@ -398,6 +398,20 @@ class Order:
             )
         )
 
+    def set_promise(
+        self, date: dt.date | None, *, actor: str, at: dt.datetime, reason: str
+    ) -> None:
+        """Store the delivery date the plant committed to (None: none can be promised);
+        the timeline keeps the old date and why it changed."""
+        if date == self.promise_date:
+            return
+        before = self.snapshot()
+        self.promise_date = date
+        self.updated_at = at
+        self._record(
+            "order_promised", actor, at, before=before, after=self.snapshot(), reason=reason
+        )
+
     def _target(self, action: OrderAction) -> OrderState:
         transition = TRANSITIONS[action]
         if transition.target is not None:

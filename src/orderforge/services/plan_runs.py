@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput, NotFound
+from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import OrderAction, OrderState
 from orderforge.domain.permissions import REPORT, RUN, VIEW, require
 from orderforge.domain.permissions import Resource as Res
@@ -43,7 +44,7 @@ from orderforge.engines.scheduling import (
 )
 from orderforge.plant import services as plant
 from orderforge.services import planning, plant_time
-from orderforge.services.context import ServiceContext
+from orderforge.services.context import ServiceContext, publish
 from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -364,6 +365,21 @@ def _store(
                 )
                 uow.plans.add_version(version, operations, orders)
                 uow.plans.set_planned_dates(version.number, orders)
+                # contexts above planning (promising) react in the same transaction
+                publish(
+                    ctx,
+                    uow,
+                    [
+                        DomainEvent(
+                            aggregate="plan",
+                            aggregate_key=str(version.number),
+                            kind="plan_version_stored",
+                            actor=run.requested_by,
+                            occurred_at=version.created_at,
+                            data={"version": version.number},
+                        )
+                    ],
+                )
                 stored = uow.plans.run(run.id)
                 assert stored is not None
                 stored.report(result.seconds, result.objective, result.lower_bound)

@@ -37,6 +37,7 @@ from orderforge.entrypoints.cli.plans import plan_app, worker
 from orderforge.plant.cli import plant_app
 from orderforge.production import cli as production_cli
 from orderforge.production.services import review
+from orderforge.promising import cli as promising_cli
 from orderforge.services import (
     catalogue,
     configuration,
@@ -73,6 +74,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(plant_app, name="plant")
 app.add_typer(production_cli.wo_app, name="wo")
 app.add_typer(production_cli.op_app, name="op")
+app.command("promise")(promising_cli.promise)
 app.command("worker")(worker)
 
 

@@ -1,0 +1,831 @@
+"""Capable-to-promise use cases, and the handlers that commit and watch promises.
+
+A promise is the order's work inserted into the time the current plan leaves free
+(plus the capacity held by promises not yet planned), after its materials are there.
+Nothing planned moves, so quoting never changes the plan and a promise made this way is
+a plan the next run can keep. The capacity picture is cached per plan version: a sales
+person configuring sends a request per change, and rebuilding thousands of planned
+operations each time would not answer in time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from orderforge.domain.errors import InvalidInput, NotFound
+from orderforge.domain.events import DomainEvent
+from orderforge.domain.order import ACTIVE_STATES, Order
+from orderforge.domain.permissions import VIEW, Resource, require
+from orderforge.engines.configurator import configure
+from orderforge.engines.scheduling import Mode, WorkingTime
+from orderforge.engines.scheduling.insertion import (
+    Bound,
+    Insertion,
+    NewOperation,
+    Placement,
+    Unit,
+    insert,
+)
+from orderforge.plant import services as plant_data
+from orderforge.plant.domain import WorkCentre
+from orderforge.production.domain import MaterialNeed, PlannedStep, WorkOrder
+from orderforge.production.ports import WORK_ORDERS
+from orderforge.production.services.work_orders import setup_class_for
+from orderforge.promising.domain import (
+    Alternative,
+    AlternativeKind,
+    Constraint,
+    ConstraintKind,
+    MaterialAnswer,
+    PlacedStep,
+    Promise,
+    PromiseAlert,
+    Reservation,
+)
+from orderforge.promising.ports import PROMISES
+from orderforge.services import planning
+from orderforge.services.access import load_visible
+from orderforge.services.catalogue import entry_for, family_of
+from orderforge.services.configuration import evaluate_in, explain_invalid
+from orderforge.services.context import EventHandler, ServiceContext
+from orderforge.services.plant_time import plant_zone
+from orderforge.services.ports import Principal, UnitOfWork
+
+HORIZON_DAYS = planning.HORIZON_DAYS
+DAY = 1440
+#: Overtime the expedite alternative offers: this many minutes after each working block
+#: (the breaks worked through), paid at the work centre's rate times the premium.
+OVERTIME_MINUTES = 120
+OVERTIME_PREMIUM = Decimal("1.5")
+#: Orders named when "push others back" is offered (the rest are counted).
+PUSHED_ORDERS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class LineWork:
+    """One order line's work as a promise needs it."""
+
+    line_no: int
+    quantity: int
+    steps: tuple[PlannedStep, ...]
+    materials: tuple[MaterialNeed, ...]
+
+
+#: Answers, per (item, quantity), when the material is there for a new order (stock not
+#: pegged to others, open purchase orders, supplier lead time).
+Supply = Callable[[UnitOfWork, list[tuple[str, Decimal]], dt.datetime], list[MaterialAnswer]]
+
+
+def item_master_supply(
+    uow: UnitOfWork, needs: list[tuple[str, Decimal]], now: dt.datetime
+) -> list[MaterialAnswer]:
+    """Sourcing from the item master alone: an approved item arrives after its lead
+    time. Used where no stock or purchasing is recorded."""
+    items = plant_data.components_by_code(uow)
+    answers: list[MaterialAnswer] = []
+    for code, quantity in needs:
+        item = items.get(code)
+        if item is None:
+            answers.append(
+                MaterialAnswer(code, quantity, None, "", f"item {code} is not in the item master")
+            )
+        elif item.status.value != "approved":
+            answers.append(
+                MaterialAnswer(
+                    code,
+                    quantity,
+                    None,
+                    "",
+                    f"{item.name} ({code}) is {item.status.value}: it cannot be bought yet",
+                )
+            )
+        else:
+            days = item.lead_time_days
+            answers.append(
+                MaterialAnswer(
+                    code,
+                    quantity,
+                    now + dt.timedelta(days=days),
+                    f"{item.name}: {days} days lead time from the supplier",
+                )
+            )
+    return answers
+
+
+# -- the plant's free capacity, cached per plan ---------------------------------------
+
+
+@dataclass
+class Capacity:
+    """Every unit's working time and the time planned work (and unplanned promises)
+    hold, in minutes from `start`."""
+
+    start: dt.datetime
+    horizon: int
+    zone: ZoneInfo
+    centres: dict[str, WorkCentre]
+    centre_of: dict[str, str]
+    calendars: dict[str, list[tuple[int, int]]]
+    #: unit -> (start, end, order number) of work already planned or reserved
+    busy: dict[str, list[tuple[int, int, str]]]
+    plan_version: int | None
+    #: every unit with all that busy time (the picture for a new order)
+    units: dict[str, Unit] = field(default_factory=dict)
+
+    def units_without(self, order_number: str | None) -> dict[str, Unit]:
+        return {
+            key: Unit(
+                key,
+                self.calendars[key],
+                [(a, b) for a, b, n in self.busy.get(key, []) if n != order_number],
+                self.centres[self.centre_of[key]].interruptible,
+            )
+            for key in self.calendars
+        }
+
+    def minute(self, moment: dt.datetime) -> int:
+        return math.floor((moment - self.start).total_seconds() / 60)
+
+    def at(self, minute: int) -> dt.datetime:
+        return self.start + dt.timedelta(minutes=minute)
+
+    def local_date(self, minute: int) -> dt.date:
+        # the end of a working day is the same day's delivery, not the next one's
+        return self.at(max(minute - 1, 0)).astimezone(self.zone).date()
+
+
+_cache_lock = threading.Lock()
+_cache: dict[int, tuple[object, tuple[object, ...], Capacity]] = {}
+
+
+def capacity(ctx: ServiceContext, uow: UnitOfWork, now: dt.datetime) -> Capacity:
+    """The capacity picture for `now`, rebuilt only when the plan, downtimes,
+    reservations, work centres or calendars changed (or a new day began)."""
+    day = now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    centres = {w.code: w for w in plant_data.active_work_centres(uow)}
+    calendars = plant_data.calendars_by_code(uow)
+    version = uow.plans.latest_version_number()
+    downtimes = uow.plans.downtimes(day)
+    stamp = (
+        day,
+        version,
+        tuple((d.id, d.start, d.end, d.work_centre, d.resource) for d in downtimes),
+        uow.repository(PROMISES).reservation_stamp(),
+        tuple(
+            (w.code, w.capacity, w.calendar_code, w.interruptible, w.default_setup_minutes)
+            for w in centres.values()
+        ),
+        repr(sorted(calendars.items())),
+    )
+    with _cache_lock:
+        cached = _cache.get(id(ctx.uow))
+        if cached is not None and cached[0] is ctx.uow and cached[1] == stamp:
+            return cached[2]
+    days = HORIZON_DAYS + 1
+    picture = Capacity(
+        start=day,
+        horizon=days * DAY,
+        zone=plant_zone(uow),
+        centres=centres,
+        centre_of={},
+        calendars={},
+        busy={},
+        plan_version=version,
+    )
+    for w in centres.values():
+        base = planning.working_intervals(calendars[w.calendar_code], day, days)
+        for key in planning.unit_keys(w):
+            closed = [
+                (picture.minute(d.start), picture.minute(d.end))
+                for d in downtimes
+                if d.work_centre == w.code and d.resource in (None, key)
+            ]
+            picture.centre_of[key] = w.code
+            picture.calendars[key] = planning._without(base, closed)
+    planned: set[str] = set()
+    if version is not None:
+        for op in uow.plans.operations(version):
+            planned.add(op.order_number)
+            if op.resource in picture.calendars and op.end > day:
+                picture.busy.setdefault(op.resource, []).append(
+                    (picture.minute(op.start), picture.minute(op.end), op.order_number)
+                )
+    for reservation in uow.repository(PROMISES).active_reservations():
+        if reservation.order_number in planned:
+            continue
+        for step in reservation.steps:
+            if step.resource in picture.calendars and step.end > day:
+                picture.busy.setdefault(step.resource, []).append(
+                    (
+                        picture.minute(step.start),
+                        picture.minute(step.end),
+                        reservation.order_number,
+                    )
+                )
+    picture.units = picture.units_without(None)
+    with _cache_lock:
+        _cache[id(ctx.uow)] = (ctx.uow, stamp, picture)
+    return picture
+
+
+# -- the promise -------------------------------------------------------------------------
+
+
+def promise_work(
+    uow: UnitOfWork,
+    cap: Capacity,
+    now: dt.datetime,
+    work: list[LineWork],
+    requested: dt.date | None,
+    supply: Supply,
+    order_number: str | None = None,
+) -> Promise:
+    """The earliest delivery of `work` against `cap`, with what binds it and the faster
+    alternatives. `order_number`: the order being (re)promised, whose own planned or
+    reserved work is not counted as someone else's."""
+    units = cap.units if order_number is None else cap.units_without(order_number)
+    needs: dict[str, Decimal] = {}
+    for line in work:
+        for m in line.materials:
+            needs[m.item_code] = needs.get(m.item_code, Decimal(0)) + m.quantity
+    answers = {a.item_code: a for a in supply(uow, sorted(needs.items()), now)}
+    base = Promise(
+        date=None,
+        finish=None,
+        requested=requested,
+        materials=tuple(answers[c] for c in sorted(answers)),
+        plan_version=cap.plan_version,
+        computed_at=now,
+    )
+    blocked = [a.cannot_source for a in answers.values() if a.cannot_source]
+    if blocked:
+        return _replace(base, cannot="; ".join(blocked))
+    ops, names, problem = _operations(cap, work, answers, express=False)
+    if problem is not None:
+        return _replace(base, cannot=problem)
+    earliest = max(cap.minute(now), 0)
+    result = insert(units, ops, cap.horizon, earliest)
+    end = result.end
+    if end is None:
+        return _replace(
+            base,
+            cannot=f"the work does not fit in the next {HORIZON_DAYS} days of the plant's "
+            "calendars",
+        )
+    binding = _binding(cap, result, ops, names, answers, earliest)
+    alternatives = _alternatives(cap, units, work, answers, ops, result, earliest, binding)
+    steps = tuple(
+        PlacedStep(
+            key=p.operation,
+            name=names[p.operation],
+            work_centre=cap.centre_of[p.resource],
+            resource=p.resource,
+            start=cap.at(p.start),
+            end=cap.at(p.end),
+        )
+        for p in sorted(result.placements.values(), key=lambda p: (p.start, p.operation))
+    )
+    return _replace(
+        base,
+        date=cap.local_date(end),
+        finish=cap.at(end),
+        binding=binding,
+        alternatives=alternatives,
+        steps=steps,
+    )
+
+
+def _replace(promise: Promise, **changes: object) -> Promise:
+    return replace(promise, **changes)  # type: ignore[arg-type]
+
+
+def _operations(
+    cap: Capacity,
+    work: list[LineWork],
+    answers: Mapping[str, MaterialAnswer],
+    express: bool,
+) -> tuple[list[NewOperation], dict[str, str], str | None]:
+    """The engine's operations of the work: a line's first steps wait for its materials
+    (the express supplier's date when `express`)."""
+    ops: list[NewOperation] = []
+    names: dict[str, str] = {}
+    for line in work:
+        release = 0
+        for m in line.materials:
+            answer = answers[m.item_code]
+            when = answer.available_at
+            if express and answer.express_at is not None:
+                when = min(when, answer.express_at) if when is not None else answer.express_at
+            if when is not None:
+                release = max(release, cap.minute(when))
+        for step in line.steps:
+            modes = [
+                Mode(unit, _minutes(step, line.quantity, cap.centres[code]))
+                for code in step.work_centres
+                if code in cap.centres
+                for unit in planning.unit_keys(cap.centres[code])
+            ]
+            key = f"{line.line_no}/{step.routing_key}"
+            if not modes:
+                return (
+                    [],
+                    {},
+                    f"line {line.line_no}: no work centre of the plant can do "
+                    f"{step.name} (the routing names {', '.join(step.work_centres)})",
+                )
+            names[key] = step.name
+            ops.append(
+                NewOperation(
+                    key,
+                    modes,
+                    tuple(f"{line.line_no}/{p}" for p in step.predecessors),
+                    release if not step.predecessors else 0,
+                )
+            )
+    return ops, names, None
+
+
+def _minutes(step: PlannedStep, quantity: int, centre: WorkCentre) -> int:
+    """Setup and run time, plus the centre's changeover where the step has a setup class
+    (the promise cannot know the neighbours, so it assumes a change)."""
+    minutes = step.setup_minutes + step.run_minutes_per_unit * quantity
+    changeover = centre.default_setup_minutes if step.setup_class is not None else 0
+    return max(1, math.ceil(minutes)) + changeover
+
+
+def _binding(
+    cap: Capacity,
+    result: Insertion,
+    ops: list[NewOperation],
+    names: Mapping[str, str],
+    answers: Mapping[str, MaterialAnswer],
+    earliest: int,
+) -> tuple[Constraint, ...]:
+    """What fixes the date, most delaying first: along the chain from the last step
+    back, the work centres that kept a step waiting and the materials that held the
+    first steps back; the routing itself when nothing waited."""
+    by_key = {op.key: op for op in ops}
+    waits: list[tuple[int, Constraint]] = []
+    seen: set[tuple[ConstraintKind, str]] = set()
+    for placed in result.chain():
+        constraint: Constraint | None = None
+        wait = 0
+        if placed.bound is Bound.CAPACITY:
+            centre = cap.centres[cap.centre_of[placed.resource]]
+            wait = placed.queued
+            constraint = Constraint(
+                ConstraintKind.WORK_CENTRE,
+                centre.code,
+                f"{centre.name} is booked with other orders until "
+                f"{_when(cap, placed.start)} ({names[placed.operation]})",
+            )
+        elif placed.bound is Bound.RELEASE:
+            wait = by_key[placed.operation].release - earliest
+            line_no = placed.operation.split("/", 1)[0]
+            late = max(
+                (a for a in answers.values() if a.available_at is not None),
+                key=lambda a: a.available_at or cap.start,
+                default=None,
+            )
+            subject = late.item_code if late is not None else ""
+            detail = (
+                f"{late.source} (needed for {names[placed.operation]}, line {line_no})"
+                if late is not None
+                else f"materials for line {line_no}"
+            )
+            constraint = Constraint(ConstraintKind.MATERIAL, subject, detail)
+        if constraint is not None and (constraint.kind, constraint.subject) not in seen:
+            seen.add((constraint.kind, constraint.subject))
+            waits.append((wait, constraint))
+    waits.sort(key=lambda w: -w[0])
+    found = [c for _, c in waits]
+    if not found:
+        end = result.end or earliest
+        hours = sum(p.end - p.start for p in result.placements.values()) / 60
+        found.append(
+            Constraint(
+                ConstraintKind.ROUTING,
+                "",
+                f"the routing itself: {hours:.1f} h of work, done by {_when(cap, end)} "
+                "on the plant's working hours",
+            )
+        )
+    return tuple(found)
+
+
+def _when(cap: Capacity, minute: int) -> str:
+    return f"{cap.at(minute).astimezone(cap.zone):%a %d %b %H:%M}"
+
+
+def _alternatives(
+    cap: Capacity,
+    units: dict[str, Unit],
+    work: list[LineWork],
+    answers: Mapping[str, MaterialAnswer],
+    ops: list[NewOperation],
+    result: Insertion,
+    earliest: int,
+    binding: tuple[Constraint, ...],
+) -> tuple[Alternative, ...]:
+    end = result.end
+    assert end is not None
+    date = cap.local_date(end)
+    found: list[Alternative] = []
+    kinds = {c.kind for c in binding}
+    if ConstraintKind.WORK_CENTRE in kinds or ConstraintKind.CALENDAR in kinds:
+        overtime = _with_overtime(units)
+        faster = insert(overtime, ops, cap.horizon, earliest)
+        if faster.end is not None and cap.local_date(faster.end) < date:
+            cost = Decimal(0)
+            for p in faster.placements.values():
+                normal = WorkingTime(units[p.resource].calendar, cap.horizon)
+                extra = WorkingTime(overtime[p.resource].calendar, cap.horizon)
+                minutes = extra.working_minutes(p.start, p.end) - normal.working_minutes(
+                    p.start, p.end
+                )
+                rate = cap.centres[cap.centre_of[p.resource]].hourly_rate
+                cost += rate * OVERTIME_PREMIUM * Decimal(minutes) / 60
+            found.append(
+                Alternative(
+                    AlternativeKind.OVERTIME,
+                    cap.local_date(faster.end),
+                    f"overtime: breaks worked through and {OVERTIME_MINUTES // 60} h more "
+                    "after each shift on the work centres this order uses",
+                    cost.quantize(Decimal("0.01")),
+                )
+            )
+        free = {k: Unit(k, u.calendar, (), u.interruptible) for k, u in units.items()}
+        pushed = insert(free, ops, cap.horizon, earliest)
+        if pushed.end is not None and cap.local_date(pushed.end) < date:
+            orders = _displaced(cap, pushed.placements.values())
+            shown = ", ".join(orders[:PUSHED_ORDERS_SHOWN])
+            more = len(orders) - PUSHED_ORDERS_SHOWN
+            found.append(
+                Alternative(
+                    AlternativeKind.PUSH_BACK,
+                    cap.local_date(pushed.end),
+                    f"if {len(orders)} other orders wait for it: {shown}"
+                    + (f" and {more} more" if more > 0 else ""),
+                    None,
+                    tuple(orders),
+                )
+            )
+    if ConstraintKind.MATERIAL in kinds and any(a.express_at is not None for a in answers.values()):
+        express_ops, _, _ = _operations(cap, work, answers, express=True)
+        quick = insert(units, express_ops, cap.horizon, earliest)
+        if quick.end is not None and cap.local_date(quick.end) < date:
+            used = [a for a in answers.values() if a.express_at is not None]
+            found.append(
+                Alternative(
+                    AlternativeKind.EXPRESS_SUPPLIER,
+                    cap.local_date(quick.end),
+                    "express delivery: " + "; ".join(a.express_source or a.item_code for a in used),
+                    sum((a.express_extra_cost or Decimal(0) for a in used), Decimal(0)),
+                )
+            )
+    return tuple(sorted(found, key=lambda a: a.date))
+
+
+def _with_overtime(units: Mapping[str, Unit]) -> dict[str, Unit]:
+    out: dict[str, Unit] = {}
+    for key, unit in units.items():
+        calendar = unit.calendar or []
+        extended = planning._merge([(a, b + OVERTIME_MINUTES) for a, b in calendar])
+        out[key] = Unit(key, extended, unit.busy, unit.interruptible)
+    return out
+
+
+def _displaced(cap: Capacity, placements: Collection[Placement]) -> list[str]:
+    """Orders with planned work in the way of these placements, by first clash."""
+    hit: dict[str, int] = {}
+    for p in placements:
+        for a, b, number in cap.busy.get(p.resource, []):
+            if a < p.end and p.start < b:
+                hit[number] = min(hit.get(number, a), a)
+    return sorted(hit, key=lambda n: (hit[n], n))
+
+
+# -- use cases -----------------------------------------------------------------------------
+
+
+def _spec_work(
+    uow: UnitOfWork, family_code: str, spec: dict[str, str], quantity: int, line_no: int = 1
+) -> LineWork:
+    result = evaluate_in(uow, family_code, spec, where=f"lines[{line_no - 1}].spec")
+    if result.configuration is None:
+        raise InvalidInput(
+            f"The specification cannot be made as it stands: {explain_invalid(result.validity)}",
+            field="spec",
+        )
+    return _line_work(uow, line_no, quantity, spec, result.configuration)
+
+
+def _line_work(
+    uow: UnitOfWork, line_no: int, quantity: int, spec: dict[str, str], configuration: object
+) -> LineWork:
+    centres = {w.code: w for w in plant_data.active_work_centres(uow)}
+    routing = getattr(configuration, "routing")  # noqa: B009 - a Configuration
+    components = getattr(configuration, "components")  # noqa: B009
+    steps = tuple(
+        PlannedStep(
+            routing_key=op.key,
+            name=op.name,
+            work_centres=op.work_centres,
+            setup_minutes=op.setup_minutes,
+            run_minutes_per_unit=op.run_minutes,
+            predecessors=op.predecessors,
+            setup_class=setup_class_for(op.work_centres, spec, centres),
+        )
+        for op in routing
+    )
+    materials = tuple(
+        MaterialNeed(c.component, c.name, c.quantity * quantity, c.unit) for c in components
+    )
+    return LineWork(line_no, quantity, steps, materials)
+
+
+def _check_quantity(quantity: int) -> None:
+    if not 1 <= quantity <= 10_000:
+        raise InvalidInput("quantity must be between 1 and 10000.", field="quantity")
+
+
+def _check_requested(requested: dt.date | None, today: dt.date) -> None:
+    if requested is not None and not today <= requested <= today + dt.timedelta(days=3 * 366):
+        raise InvalidInput(
+            "The requested date must be between today and three years ahead.",
+            field="requested_date",
+        )
+
+
+def promise_spec(
+    ctx: ServiceContext,
+    actor: Principal,
+    family_code: str,
+    spec: dict[str, str],
+    quantity: int = 1,
+    requested: dt.date | None = None,
+    supply: Supply | None = None,
+) -> Promise:
+    """The date the plant can keep for one configured product, as sales configures it.
+    Nothing is stored: quoting never changes the plan."""
+    require(actor.role, Resource.CATALOGUE, VIEW)
+    _check_quantity(quantity)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        _check_requested(requested, now.astimezone(plant_zone(uow)).date())
+        work = [_spec_work(uow, family_code, spec, quantity)]
+        cap = capacity(ctx, uow, now)
+        return promise_work(uow, cap, now, work, requested, supply or default_supply)
+
+
+def promise_order(
+    ctx: ServiceContext, actor: Principal, number: str, supply: Supply | None = None
+) -> Promise:
+    """The date the plant can keep for a quote or an order as it stands now, against its
+    requested date; an order's own planned or reserved work does not count against it."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        order = load_visible(uow, actor, number)
+        require(actor.role, Resource.ORDER, VIEW)
+        work = _order_work(uow, order)
+        cap = capacity(ctx, uow, now)
+        return promise_work(
+            uow, cap, now, work, order.requested_date, supply or default_supply, order.number
+        )
+
+
+def _order_work(uow: UnitOfWork, order: Order) -> list[LineWork]:
+    """A confirmed order's work from its work orders (as they will be made); a quote's
+    from its lines configured now."""
+    repo = uow.repository(WORK_ORDERS)
+    with repo.deferred_writes():
+        current: list[WorkOrder] = repo.current_for([order.number])
+    if current:
+        return [
+            LineWork(
+                w.line_no,
+                w.quantity,
+                tuple(
+                    PlannedStep(
+                        op.routing_key,
+                        op.name,
+                        tuple(op.work_centres),
+                        op.setup_minutes,
+                        op.run_minutes_per_unit,
+                        tuple(o.routing_key for o in w.operations if o.seq in op.predecessors),
+                        op.setup_class,
+                    )
+                    for op in w.operations
+                ),
+                tuple(MaterialNeed(m.item_code, m.name, m.quantity, m.unit) for m in w.materials),
+            )
+            for w in current
+        ]
+    work: list[LineWork] = []
+    for line in order.lines:
+        if line.catalogue_version is None:
+            continue
+        entry = entry_for(uow, line.product_family, line.catalogue_version)
+        configuration = configure(family_of(entry), line.spec)
+        work.append(_line_work(uow, line.line_no, line.quantity, line.spec, configuration))
+    if not work:
+        raise InvalidInput(
+            f"Order {order.number} has no configured line to promise.", field="lines"
+        )
+    return work
+
+
+def default_supply(
+    uow: UnitOfWork, needs: list[tuple[str, Decimal]], now: dt.datetime
+) -> list[MaterialAnswer]:
+    return item_master_supply(uow, needs, now)
+
+
+# -- committing and watching promises ------------------------------------------------------
+
+
+def commit_promise(
+    ctx: ServiceContext, uow: UnitOfWork, order: Order, actor: str, supply: Supply | None = None
+) -> Promise:
+    """Promise a confirmed order: the date is stored on the order (its timeline says so)
+    and the capacity it needs is held until a plan run includes the order."""
+    now = ctx.clock.now()
+    work = _order_work(uow, order)
+    cap = capacity(ctx, uow, now)
+    promise = promise_work(
+        uow, cap, now, work, order.requested_date, supply or default_supply, order.number
+    )
+    repo = uow.repository(PROMISES)
+    repo.release([order.number], now)
+    date = promise.commit_date
+    if date is not None:
+        repo.add_reservation(Reservation(order.number, date, now, list(promise.steps)))
+    # the timeline is the customer's too: the date, not the plant's reasons
+    reason = (
+        "Delivery date promised from the plant's capacity and materials."
+        if date is not None
+        else "No delivery date can be promised yet."
+    )
+    order.set_promise(date, actor=actor, at=now, reason=reason)
+    return promise
+
+
+def on_order_confirmed(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
+    order = uow.orders.get(event.aggregate_key)
+    # the review on confirmation may already have moved it on (feasible, or flagged)
+    if order is None or order.state not in ACTIVE_STATES:
+        return
+    commit_promise(ctx, uow, order, event.actor)
+
+
+def on_order_closed(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
+    """A cancelled or rejected order holds no capacity and raises no alerts."""
+    uow.repository(PROMISES).release([event.aggregate_key], event.occurred_at)
+    uow.repository(PROMISES).resolve_alerts([event.aggregate_key], event.occurred_at)
+
+
+def on_plan_stored(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
+    """Planned orders no longer need their reservations; a promise the new plan misses
+    raises an alert with the plan's date (the best it found), one that it keeps again
+    clears the alert."""
+    version = int(event.data["version"])
+    planned = uow.plans.planned_orders(version)
+    repo = uow.repository(PROMISES)
+    repo.release([p.order_number for p in planned], event.occurred_at)
+    zone = plant_zone(uow)
+    open_alerts = {a.order_number: a for a in repo.open_alerts([p.order_number for p in planned])}
+    kept: list[str] = []
+    for p in planned:
+        order = uow.orders.get(p.order_number)
+        if order is None or order.promise_date is None:
+            continue
+        finish = p.planned_finish.astimezone(zone).date()
+        if finish <= order.promise_date:
+            kept.append(order.number)
+            continue
+        current = open_alerts.get(order.number)
+        if current is not None and current.planned_date == finish:
+            continue
+        if current is not None:
+            repo.resolve_alerts([order.number], event.occurred_at)
+        chain = "; ".join(p.binding[-2:]) if p.binding else "the plan's sequence"
+        repo.add_alert(
+            PromiseAlert(
+                order_number=order.number,
+                promise_date=order.promise_date,
+                planned_date=finish,
+                plan_version=version,
+                raised_at=event.occurred_at,
+                reason=f"plan version {version} finishes it on {finish:%a %d %b} "
+                f"(bound by {chain})",
+            )
+        )
+    repo.resolve_alerts(kept, event.occurred_at)
+
+
+HANDLERS: dict[str, tuple[EventHandler, ...]] = {
+    "order_confirm": (on_order_confirmed,),
+    "order_cancel": (on_order_closed,),
+    "order_reject": (on_order_closed,),
+    "plan_version_stored": (on_plan_stored,),
+}
+
+
+def alerts(
+    ctx: ServiceContext, actor: Principal, order_number: str | None = None
+) -> list[PromiseAlert]:
+    """Open alerts (sales and planners); a customer sees none."""
+    require(actor.role, Resource.SCHEDULE, VIEW)
+    if actor.customer_id is not None:
+        return []
+    with ctx.uow() as uow:
+        if order_number is not None and uow.orders.get(order_number) is None:
+            raise NotFound(f"Order {order_number} not found.")
+        return uow.repository(PROMISES).open_alerts(
+            None if order_number is None else [order_number]
+        )
+
+
+# -- what each role is shown -------------------------------------------------------------
+
+
+def promise_view(promise: Promise, actor: Principal) -> dict[str, object]:
+    """The promise in words. A customer sees the date and whether the requested date
+    can be kept, never which work centre or supplier binds it, what expediting costs or
+    how the plant would plan the work."""
+    staff = actor.customer_id is None
+    return {
+        "date": promise.date,
+        "promise_date": promise.commit_date,
+        "requested_date": promise.requested,
+        "requested_met": promise.requested_met,
+        "days_late": promise.days_late,
+        "summary": promise.summary() if staff else _customer_summary(promise),
+        "cannot": promise.cannot if staff or promise.cannot is None else _customer_cannot(),
+        "binding": [
+            {"kind": c.kind.value, "subject": c.subject, "detail": c.detail}
+            for c in promise.binding
+        ]
+        if staff
+        else [],
+        "alternatives": [
+            {
+                "kind": a.kind.value,
+                "date": a.date,
+                "detail": a.detail,
+                "extra_cost": None if a.extra_cost is None else str(a.extra_cost),
+                "orders": list(a.orders),
+            }
+            for a in promise.alternatives
+        ]
+        if staff
+        else [],
+        "materials": [
+            {
+                "item_code": m.item_code,
+                "quantity": str(m.quantity),
+                "available_at": m.available_at,
+                "source": m.source,
+                "cannot_source": m.cannot_source,
+            }
+            for m in promise.materials
+        ]
+        if staff
+        else [],
+        "steps": [
+            {
+                "name": s.name,
+                "work_centre": s.work_centre,
+                "resource": s.resource,
+                "start": s.start,
+                "end": s.end,
+            }
+            for s in promise.steps
+        ]
+        if staff
+        else [],
+        "plan_version": promise.plan_version if staff else None,
+    }
+
+
+def _customer_summary(promise: Promise) -> str:
+    if promise.date is None:
+        return _customer_cannot()
+    text = f"Earliest delivery {promise.date:%a %d %b %Y}"
+    if promise.requested is not None:
+        text += (
+            "; your requested date can be kept"
+            if promise.requested_met
+            else f", {promise.days_late} days after your requested date"
+        )
+    return text + "."
+
+
+def _customer_cannot() -> str:
+    return "No delivery date can be given online for this configuration; sales will call you."

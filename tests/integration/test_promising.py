@@ -1,0 +1,122 @@
+"""Promises on SQLite and PostgreSQL: quoting stores nothing, confirming commits the
+promise (date on the order, capacity held), and a plan that misses a promise raises an
+alert that a plan keeping it clears."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from orderforge import demo
+from orderforge.bootstrap import Application
+from orderforge.domain.order import LineInput
+from orderforge.promising import services as promising
+from orderforge.promising.domain import MaterialAnswer
+from orderforge.promising.ports import PROMISES
+from orderforge.services import orders, plan_runs, users
+from orderforge.services.ports import Principal
+from tests.conftest import DEMO_PASSWORD
+
+
+@pytest.fixture
+def plant(application: Application) -> Application:
+    demo.load_demo(application.ctx, DEMO_PASSWORD, count=12)
+    return application
+
+
+def _user(app: Application, name: str) -> Principal:
+    return users.authenticate(app.ctx, name, DEMO_PASSWORD)
+
+
+def _quote(app: Application, quantity: int = 2) -> str:
+    cmd = orders.CreateOrder("C-HOTEL-ALPINA", (LineInput("TABLE", quantity, {}),))
+    number: str = orders.create_order(app.ctx, _user(app, "sales"), cmd).view.number
+    return number
+
+
+def _stamp(app: Application) -> tuple[Any, ...]:
+    with app.ctx.uow() as uow:
+        return (
+            uow.plans.latest_version_number(),
+            uow.repository(PROMISES).reservation_stamp(),
+        )
+
+
+def test_quoting_stores_nothing_and_confirming_commits_the_promise(plant: Application) -> None:
+    sales = _user(plant, "sales")
+    before = _stamp(plant)
+    quoted = promising.promise_spec(plant.ctx, sales, "TABLE", {}, 2)
+    assert quoted.date is not None and quoted.binding
+    number = _quote(plant)
+    for_quote = promising.promise_order(plant.ctx, sales, number)
+    assert for_quote.date == quoted.date
+    assert _stamp(plant) == before
+
+    orders.advance_order(plant.ctx, sales, number, "confirm")
+    with plant.ctx.uow() as uow:
+        order = uow.orders.get(number)
+        assert order is not None and order.promise_date == quoted.date
+        [reservation] = [
+            r for r in uow.repository(PROMISES).active_reservations() if r.order_number == number
+        ]
+        assert [s.name for s in reservation.steps] == [s.name for s in quoted.steps]
+        kinds = [e.kind for e in uow.events.for_aggregate("order", number)]
+    assert kinds[-1] == "order_promised"
+    customer = _user(plant, "alpina")
+    seen = orders.get_order(plant.ctx, customer, number)
+    assert seen.promise_date == quoted.date
+
+
+def test_a_second_order_cannot_take_the_capacity_the_first_holds(plant: Application) -> None:
+    sales = _user(plant, "sales")
+
+    # Everything is in stock, so only capacity separates the two promises.
+    def now_supply(uow: Any, needs: Any, now: dt.datetime) -> list[MaterialAnswer]:
+        return [MaterialAnswer(c, q, now, "in stock") for c, q in needs]
+
+    first = promising.promise_spec(plant.ctx, sales, "TABLE", {}, 40, supply=now_supply)
+    with plant.ctx.uow() as uow:
+        order = uow.orders.get(_quote(plant, 40))
+        assert order is not None
+        promising.commit_promise(plant.ctx, uow, order, "sales", supply=now_supply)
+        uow.commit()
+    second = promising.promise_spec(plant.ctx, sales, "TABLE", {}, 40, supply=now_supply)
+    assert first.finish is not None and second.finish is not None
+    assert second.finish > first.finish
+
+
+def test_a_plan_that_misses_a_promise_raises_an_alert_with_the_new_date(
+    plant: Application,
+) -> None:
+    sales, planner = _user(plant, "sales"), _user(plant, "planner")
+    engineer = _user(plant, "engineer")
+    number = _quote(plant)
+    orders.advance_order(plant.ctx, sales, number, "confirm")
+    if orders.get_order(plant.ctx, engineer, number).state == "confirmed":
+        orders.advance_order(plant.ctx, engineer, number, "mark_feasible")
+    orders.advance_order(plant.ctx, planner, number, "plan")
+    with plant.ctx.uow() as uow:  # a promise no plan can keep: today
+        order = uow.orders.get(number)
+        assert order is not None
+        order.promise_date = plant.ctx.clock.now().date() - dt.timedelta(days=1)
+        uow.commit()
+    ctx = dataclasses.replace(plant.ctx, jobs=None)
+    run = plan_runs.request_run(ctx, planner, 1.0, None)
+    plan_runs.execute_run(ctx, run["id"])
+    [alert] = promising.alerts(plant.ctx, planner, number)
+    assert alert.planned_date > alert.promise_date
+    assert alert.days_late >= 1
+    with plant.ctx.uow() as uow:  # its reservation went with the plan that includes it
+        assert number not in {
+            r.order_number for r in uow.repository(PROMISES).active_reservations()
+        }
+        order = uow.orders.get(number)
+        assert order is not None
+        order.promise_date = alert.planned_date + dt.timedelta(days=365)
+        uow.commit()
+    run = plan_runs.request_run(ctx, planner, 1.0, None)
+    plan_runs.execute_run(ctx, run["id"])
+    assert promising.alerts(plant.ctx, planner, number) == []
