@@ -110,7 +110,8 @@ def test_a_promise_bound_by_a_work_centre_names_it_and_the_orders_in_the_way() -
     # The saw is booked all week by two other orders; material is there now.
     busy = {"SAW": [(d * DAY + 480, d * DAY + 960, "SO-1" if d < 2 else "SO-2") for d in range(5)]}
     now = MONDAY + dt.timedelta(hours=8)
-    promise = promise_work(UOW, _capacity(busy), now, _work(100, 20), dt.date(2026, 12, 9), _supply(0))
+    requested = dt.date(2026, 12, 9)
+    promise = promise_work(UOW, _capacity(busy), now, _work(100, 20), requested, _supply(0))
     assert promise.date == dt.date(2026, 12, 14)  # next Monday
     assert promise.binding[0].kind is ConstraintKind.WORK_CENTRE
     assert promise.binding[0].subject == "SAW"
@@ -163,7 +164,7 @@ def test_a_step_no_work_centre_can_do_cannot_be_promised() -> None:
 def _shops(draw: st.DrawFn) -> dict[str, Any]:
     resources = [f"M{i}" for i in range(draw(st.integers(1, 3)))]
     jobs = []
-    for j in range(draw(st.integers(1, 4))):
+    for _j in range(draw(st.integers(1, 4))):
         ops = [
             (
                 draw(st.lists(st.sampled_from(resources), min_size=1, max_size=2, unique=True)),
@@ -225,7 +226,7 @@ def test_a_committed_promise_replayed_through_the_engine_is_met(shop: dict[str, 
     promised = inserted.end
     # Everyone keeps what the first plan gave them; the new order gets its promise.
     dues = {
-        j.key: max((first.schedule[o.key].end for o in existing_ops if o.job == j.key))
+        j.key: max(first.schedule[o.key].end for o in existing_ops if o.job == j.key)
         for j in existing_jobs
     }
     jobs = [Job(j.key, due=dues[j.key]) for j in existing_jobs]
