@@ -110,6 +110,9 @@ def _operations() -> list[str]:
         "POST /api/v1/work-orders/{number}/operations/{seq}/start",
         "POST /api/v1/work-orders/{number}/operations/{seq}/pause",
         "POST /api/v1/work-orders/{number}/operations/{seq}/complete",
+        "POST /api/v1/promise",
+        "GET /api/v1/orders/{number}/promise",
+        "GET /api/v1/promise-alerts",
     ]
 
 

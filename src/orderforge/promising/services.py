@@ -368,41 +368,41 @@ def _binding(
     earliest: int,
 ) -> tuple[Constraint, ...]:
     """What fixes the date, most delaying first: along the chain from the last step
-    back, the work centres that kept a step waiting and the materials that held the
-    first steps back; the routing itself when nothing waited."""
+    back, the work centres that kept a step waiting and the material that held a line's
+    first step back; the routing itself when nothing waited."""
     by_key = {op.key: op for op in ops}
     waits: list[tuple[int, Constraint]] = []
     seen: set[tuple[ConstraintKind, str]] = set()
-    for placed in result.chain():
-        constraint: Constraint | None = None
-        wait = 0
-        if placed.bound is Bound.CAPACITY:
-            centre = cap.centres[cap.centre_of[placed.resource]]
-            wait = placed.queued
-            constraint = Constraint(
-                ConstraintKind.WORK_CENTRE,
-                centre.code,
-                f"{centre.name} is booked with other orders until "
-                f"{_when(cap, placed.start)} ({names[placed.operation]})",
-            )
-        elif placed.bound is Bound.RELEASE:
-            wait = by_key[placed.operation].release - earliest
-            line_no = placed.operation.split("/", 1)[0]
-            late = max(
-                (a for a in answers.values() if a.available_at is not None),
-                key=lambda a: a.available_at or cap.start,
-                default=None,
-            )
-            subject = late.item_code if late is not None else ""
-            detail = (
-                f"{late.source} (needed for {names[placed.operation]}, line {line_no})"
-                if late is not None
-                else f"materials for line {line_no}"
-            )
-            constraint = Constraint(ConstraintKind.MATERIAL, subject, detail)
-        if constraint is not None and (constraint.kind, constraint.subject) not in seen:
+
+    def add(wait: int, constraint: Constraint) -> None:
+        if (constraint.kind, constraint.subject) not in seen:
             seen.add((constraint.kind, constraint.subject))
             waits.append((wait, constraint))
+
+    for placed in result.chain():
+        if placed.bound is Bound.CAPACITY:
+            centre = cap.centres[cap.centre_of[placed.resource]]
+            add(
+                placed.queued,
+                Constraint(
+                    ConstraintKind.WORK_CENTRE,
+                    centre.code,
+                    f"{centre.name} is booked with other orders until "
+                    f"{_when(cap, placed.start)} ({names[placed.operation]})",
+                ),
+            )
+        if placed.ready_by is Bound.RELEASE:
+            line_no = placed.operation.split("/", 1)[0]
+            item = _latest_material(answers, by_key[placed.operation].release, cap)
+            detail = (
+                f"{item.source} (needed for {names[placed.operation]}, line {line_no})"
+                if item is not None
+                else f"materials for line {line_no}"
+            )
+            add(
+                by_key[placed.operation].release - earliest,
+                Constraint(ConstraintKind.MATERIAL, item.item_code if item else "", detail),
+            )
     waits.sort(key=lambda w: -w[0])
     found = [c for _, c in waits]
     if not found:
@@ -412,11 +412,22 @@ def _binding(
             Constraint(
                 ConstraintKind.ROUTING,
                 "",
-                f"the routing itself: {hours:.1f} h of work, done by {_when(cap, end)} "
-                "on the plant's working hours",
+                f"the work itself: {hours:.1f} h on the plant's working hours, done by "
+                f"{_when(cap, end)}",
             )
         )
     return tuple(found)
+
+
+def _latest_material(
+    answers: Mapping[str, MaterialAnswer], release: int, cap: Capacity
+) -> MaterialAnswer | None:
+    """The material whose arrival is the release (the line's last to come)."""
+    for answer in answers.values():
+        for when in (answer.available_at, answer.express_at):
+            if when is not None and cap.minute(when) == release:
+                return answer
+    return None
 
 
 def _when(cap: Capacity, minute: int) -> str:

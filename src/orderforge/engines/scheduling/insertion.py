@@ -61,11 +61,15 @@ class Placement:
     resource: str
     start: int
     end: int
+    #: what kept it from starting earlier: CAPACITY or CALENDAR when it waited on its
+    #: unit, else what made it ready (EARLIEST, RELEASE, PREDECESSOR)
     bound: Bound
-    #: the predecessor whose end fixed the start (bound PREDECESSOR)
+    #: the predecessor whose end made it ready (the chain back), if one did
     after: str | None = None
     #: minutes the operation waited for the unit beyond its ready time and calendar
     queued: int = 0
+    #: what made it ready to start: EARLIEST, RELEASE or PREDECESSOR
+    ready_by: Bound = Bound.EARLIEST
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +173,14 @@ def insert(
             if fit is None:
                 continue
             start, end, alone = fit
-            why, behind = bound, after
+            why = bound
             if start > alone:
-                why, behind = Bound.CAPACITY, None
+                why = Bound.CAPACITY
             elif alone > ready:
-                why, behind = Bound.CALENDAR, None
-            candidate = Placement(key, mode.resource, start, end, why, behind, start - alone)
+                why = Bound.CALENDAR
+            candidate = Placement(
+                key, mode.resource, start, end, why, after, start - alone, ready_by=bound
+            )
             if best is None or (candidate.end, candidate.start) < (best.end, best.start):
                 best = candidate
         if best is None:

@@ -19,6 +19,7 @@ from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, VIEW, Resource, is_allowed, require
 from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.promising import services as promising
 from orderforge.services import catalogue, configuration, customers, orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
@@ -258,6 +259,7 @@ def _render_configurator(
         state = configurator_state(ctx, me, schema, _picks(schema, form))
     labels = [label for f in error_fields if (label := _field_label(schema, f))]
     can_create = is_allowed(me.role, Resource.ORDER, CREATE)
+    promise = _promise(ctx, me, schema, state, form)
     may_list_customers = can_create and is_allowed(me.role, Resource.CUSTOMER, VIEW)
     return render(
         request,
@@ -277,7 +279,33 @@ def _render_configurator(
         error_label=", ".join(labels),
         money=money,
         percent=percent,
+        promise=promise,
     )
+
+
+def _promise(
+    ctx: ServiceContext,
+    me: Principal,
+    schema: dict[str, Any],
+    state: dict[str, Any],
+    form: dict[str, str],
+) -> dict[str, object] | None:
+    """The delivery date beside the price, for a valid configuration (the page without
+    script shows it too); a quantity or date the form cannot read gives no date."""
+    ev: dict[str, Any] | None = state.get("evaluation")
+    if not ev or not ev.get("valid"):
+        return None
+    try:
+        quantity = int(form.get("quantity") or 1)
+        requested = (
+            dt.date.fromisoformat(form["requested_date"]) if form.get("requested_date") else None
+        )
+        found = promising.promise_spec(
+            ctx, me, schema["code"], dict(ev["spec"]), quantity, requested
+        )
+    except (ValueError, DomainError):
+        return None
+    return promising.promise_view(found, me)
 
 
 @router.get("/configure/{code}")

@@ -32,6 +32,7 @@ from orderforge.entrypoints.web.common import (
     render,
 )
 from orderforge.plant import services as plant
+from orderforge.promising import services as promising
 from orderforge.services import catalogue, customers, documents, orders, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.documents import CONFIRMED_STATES
@@ -228,6 +229,9 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
         events=events,
         editable=editable,
         families=catalogue.family_schemas(ctx, me) if editable else [],
+        alerts=promising.alerts(ctx, me, order.number)
+        if is_allowed(me.role, Resource.SCHEDULE, VIEW) and me.customer_id is None
+        else [],
     )
 
 

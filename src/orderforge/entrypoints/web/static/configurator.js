@@ -17,6 +17,8 @@
   const fields = Array.from(form.querySelectorAll("[data-kind]"));
   const quantity = form.querySelector('[name="quantity"]');
   const priceBox = document.getElementById("price-box");
+  const promiseBox = document.getElementById("promise-box");
+  const requested = form.querySelector('[name="requested_date"]');
   const conflictsBox = document.getElementById("conflicts");
   const DEBOUNCE_MS = 250;
   let latest = 0;
@@ -158,6 +160,9 @@
   function showNoPrice(text) {
     unitPrice = null;
     priceBox.replaceChildren(el("p", { class: "muted", id: "no-price" }, text));
+    lastSpec = null;
+    promiseTicket += 1;
+    clearPromise("");
   }
 
   function labelOf(code, value) {
@@ -280,6 +285,68 @@
     updateTotal();
   }
 
+  // -- the delivery date beside the price ----------------------------------------------
+
+  let lastSpec = null;
+  let promiseTicket = 0;
+  // "Wed 16 Dec 2026", as the server writes dates (no locale commas).
+  const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const day = (iso) => {
+    const [y, m, d] = iso.split("-").map(Number);
+    const weekday = WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+    return `${weekday} ${String(d).padStart(2, "0")} ${MONTHS[m - 1]} ${y}`;
+  };
+
+  function clearPromise(text) {
+    if (!promiseBox) return;
+    promiseBox.replaceChildren(text ? el("p", { class: "muted", id: "promise-summary" }, text) : "");
+  }
+
+  async function showPromise(spec) {
+    if (!promiseBox) return;
+    lastSpec = spec;
+    const ticket = ++promiseTicket;
+    const body = { family, spec, quantity: Math.max(1, Number(quantity?.value) || 1) };
+    if (requested && requested.value) body.requested_date = requested.value;
+    promiseBox.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch("/api/v1/promise", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": token },
+        body: JSON.stringify(body),
+      });
+      const p = await response.json().catch(() => ({}));
+      if (ticket !== promiseTicket) return;
+      if (!response.ok) {
+        clearPromise(`No delivery date: ${p.detail || "the check failed"}`);
+        return;
+      }
+      const late = p.requested_met === false || !p.date;
+      const parts = [];
+      if (p.date) {
+        parts.push(el("p", { class: "price" }, el("span", { class: "muted" }, "Earliest delivery"), " ",
+          el("strong", { id: "promise-date" }, day(p.date))));
+      }
+      parts.push(el("p", { id: "promise-summary", class: late ? "late" : "muted" }, p.summary));
+      if (p.binding.length) {
+        parts.push(el("details", {}, el("summary", {}, "What sets this date"),
+          el("ul", { id: "promise-binding" }, ...p.binding.map((c) => el("li", {}, c.detail)))));
+      }
+      if (p.alternatives.length) {
+        parts.push(el("details", {}, el("summary", {}, "Faster, at a price"),
+          el("ul", { id: "promise-alternatives" }, ...p.alternatives.map((a) =>
+            el("li", {}, `${day(a.date)}: ${a.detail}` + (a.extra_cost ? ` (about ${money(a.extra_cost)} more)` : ""))))));
+      }
+      promiseBox.replaceChildren(...parts);
+    } catch (error) {
+      if (ticket === promiseTicket) clearPromise(`No delivery date: ${error.message}`);
+    } finally {
+      if (ticket === promiseTicket) promiseBox.removeAttribute("aria-busy");
+    }
+  }
+
   // -- the update cycle ----------------------------------------------------------------
 
   async function update() {
@@ -312,6 +379,8 @@
         return;
       }
       renderPrice(completion.evaluation, completion.filled);
+      if (completion.evaluation.valid) showPromise(completion.evaluation.spec);
+      else clearPromise("");
     } catch (error) {
       if (ticket !== latest) return;
       showNoPrice(`The live check failed (${error.message}); press “Check” instead.`);
@@ -334,6 +403,14 @@
     }
   }
   if (quantity) quantity.addEventListener("input", updateTotal);
+  // A new quantity or requested date changes the date, not the choices.
+  let promiseTimer = null;
+  const repromise = () => {
+    clearTimeout(promiseTimer);
+    promiseTimer = setTimeout(() => (lastSpec ? showPromise(lastSpec) : update()), DEBOUNCE_MS);
+  };
+  if (quantity) quantity.addEventListener("input", repromise);
+  if (requested) requested.addEventListener("change", repromise);
 
   // Read the server-rendered price so the total works before the first change.
   const shown = document.getElementById("price");
