@@ -96,6 +96,12 @@ def test_quote_to_delivery_with_timeline(api: ApiSession, clock: FixedClock) -> 
     )
 
     events = api.timeline(number)
+    # Confirming commits the delivery date the plant can keep, in the same transaction.
+    [promised] = [e for e in events if e["kind"] == "order_promised"]
+    assert promised["changes"]["promise_date"]["before"] is None
+    assert promised["changes"]["promise_date"]["after"] == final["promise_date"]
+    assert utc(promised["occurred_at"]) == moments[1]
+    events = [e for e in events if e["kind"] != "order_promised"]
     assert len(events) == 1 + len(HAPPY_PATH)
     assert [e["actor"] for e in events] == ["sales"] + [user for _, user, _ in HAPPY_PATH]
     assert [utc(e["occurred_at"]) for e in events] == moments

@@ -667,16 +667,19 @@ def commit_promise(
     """Promise a confirmed order: the date is stored on the order (its timeline says so)
     and the capacity it needs is held until a plan run includes the order."""
     now = ctx.clock.now()
-    work = _order_work(uow, order)
-    cap = capacity(ctx, uow, now)
-    promise = promise_work(
-        uow, cap, now, work, order.requested_date, supply or default_supply, order.number
-    )
-    repo = uow.repository(PROMISES)
-    repo.release([order.number], now)
-    date = promise.commit_date
-    if date is not None:
-        repo.add_reservation(Reservation(order.number, date, now, list(promise.steps)))
+    # Read without writing the command's pending change first: the order is then
+    # stored once, with its new state and its promise (one version, not two).
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        work = _order_work(uow, order)
+        cap = capacity(ctx, uow, now)
+        promise = promise_work(
+            uow, cap, now, work, order.requested_date, supply or default_supply, order.number
+        )
+        repo = uow.repository(PROMISES)
+        repo.release([order.number], now)
+        date = promise.commit_date
+        if date is not None:
+            repo.add_reservation(Reservation(order.number, date, now, list(promise.steps)))
     # the timeline is the customer's too: the date, not the plant's reasons
     reason = (
         "Delivery date promised from the plant's capacity and materials."
@@ -688,7 +691,8 @@ def commit_promise(
 
 
 def on_order_confirmed(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
-    order = uow.orders.get(event.aggregate_key)
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        order = uow.orders.get(event.aggregate_key)
     # the review on confirmation may already have moved it on (feasible, or flagged)
     if order is None or order.state not in ACTIVE_STATES:
         return

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.domain.order import LineInput, OrderAction, OrderState
-from orderforge.domain.permissions import CREATE, VIEW, Resource, is_allowed, require
+from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
 from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
 from orderforge.promising import services as promising
 from orderforge.services import catalogue, configuration, customers, orders
@@ -260,6 +260,7 @@ def _render_configurator(
     labels = [label for f in error_fields if (label := _field_label(schema, f))]
     can_create = is_allowed(me.role, Resource.ORDER, CREATE)
     promise = _promise(ctx, me, schema, state, form)
+    adding_to = _quote_to_extend(ctx, me, form.get("order"))
     may_list_customers = can_create and is_allowed(me.role, Resource.CUSTOMER, VIEW)
     return render(
         request,
@@ -280,7 +281,20 @@ def _render_configurator(
         money=money,
         percent=percent,
         promise=promise,
+        adding_to=adding_to,
     )
+
+
+def _quote_to_extend(ctx: ServiceContext, me: Principal, number: str | None) -> Any | None:
+    """The quote a line is being configured for (?order=SO-...), if it may still be
+    edited by this user; else the page is the plain configurator."""
+    if not number or not is_allowed(me.role, Resource.ORDER, EDIT):
+        return None
+    try:
+        order = orders.get_order(ctx, me, number)
+    except DomainError:
+        return None
+    return plain(order) if order.state == OrderState.QUOTE else None
 
 
 def _promise(
@@ -309,9 +323,14 @@ def _promise(
 
 
 @router.get("/configure/{code}")
-def configure_page(request: Request, ctx: Ctx, me: User, code: str) -> HTMLResponse:
+def configure_page(
+    request: Request, ctx: Ctx, me: User, code: str, order: str | None = None
+) -> HTMLResponse:
     schema = catalogue.family_schema(ctx, me, code)
-    return _render_configurator(request, ctx, me, schema, {"quantity": "1"})
+    form = {"quantity": "1"}
+    if order:
+        form["order"] = order[:30]
+    return _render_configurator(request, ctx, me, schema, form)
 
 
 @router.post("/configure/{code}")
@@ -323,6 +342,16 @@ async def configure_post(request: Request, ctx: Ctx, me: User, code: str) -> Res
     except InvalidInput as exc:
         return _render_configurator(request, ctx, me, schema, form, 422, exc.message)
     state = configurator_state(ctx, me, schema, _picks(schema, form))
+    if form.get("do") == "add" and form.get("order"):
+        try:
+            number = _add_to_quote(ctx, me, schema, form, state)
+        except DomainError as exc:
+            fields = _refused_fields(state, exc)
+            return _render_configurator(
+                request, ctx, me, schema, form, 422, exc.message, fields, state=state
+            )
+        flash(request, f"Quote {number} updated: {schema['name']} added.", "success")
+        return redirect(f"/orders/{number}")
     if form.get("do") != "create":
         return _render_configurator(request, ctx, me, schema, form, state=state)
     try:
@@ -347,6 +376,44 @@ def _refused_fields(state: dict[str, Any], exc: DomainError) -> tuple[str, ...]:
     return tuple(SPEC + n for n in state["conflict_names"])
 
 
+def _checked_line(schema: dict[str, Any], form: dict[str, str], state: dict[str, Any]) -> LineInput:
+    """The configured line as priced on screen, or the refusal naming the field."""
+    try:
+        quantity = int(form.get("quantity", "1") or "1")
+    except ValueError:
+        raise InvalidInput("Quantity must be a whole number.", field="quantity") from None
+    if state["errors"]:
+        name, message = next(iter(state["errors"].items()))
+        raise InvalidInput(message, field=SPEC + name)
+    if state["conflicts"]:
+        raise InvalidInput(
+            "These choices do not go together: " + " ".join(state["conflicts"]), field="spec"
+        )
+    return LineInput(product_family=schema["code"], quantity=quantity, spec=state["spec"])
+
+
+def _add_to_quote(
+    ctx: ServiceContext,
+    me: Principal,
+    schema: dict[str, Any],
+    form: dict[str, str],
+    state: dict[str, Any],
+) -> str:
+    """Append the configured line to the quote; a page older than the quote is refused
+    (someone else changed it meanwhile) rather than overwriting their change."""
+    require(me.role, Resource.ORDER, EDIT)
+    line = _checked_line(schema, form, state)
+    number = form["order"]
+    current = orders.get_order(ctx, me, number)
+    try:
+        version = int(form.get("version") or current.version)
+    except ValueError:
+        raise InvalidInput("The page's version was not understood.", field="version") from None
+    lines = [LineInput(li.product_family, li.quantity, dict(li.spec)) for li in current.lines]
+    orders.revise_order(ctx, me, current.number, orders.ReviseOrder(lines=(*lines, line)), version)
+    return current.number
+
+
 def _create_quote(
     ctx: ServiceContext,
     me: Principal,
@@ -355,29 +422,18 @@ def _create_quote(
     state: dict[str, Any],
 ) -> orders.CreatedOrder:
     require(me.role, Resource.ORDER, CREATE)
-    try:
-        quantity = int(form.get("quantity", "1") or "1")
-    except ValueError:
-        raise InvalidInput("Quantity must be a whole number.", field="quantity") from None
+    line = _checked_line(schema, form, state)
     requested = form.get("requested_date") or None
     try:
         requested_date = dt.date.fromisoformat(requested) if requested else None
     except ValueError:
         raise InvalidInput("Requested date must be a date.", field="requested_date") from None
-    if state["errors"]:
-        name, message = next(iter(state["errors"].items()))
-        raise InvalidInput(message, field=SPEC + name)
-    if state["conflicts"]:
-        raise InvalidInput(
-            "These choices do not go together: " + " ".join(state["conflicts"]), field="spec"
-        )
     if not form.get("customer"):
         raise InvalidInput("Choose the customer the quote is for.", field="customer")
     # The spec that was priced on screen (the order service checks it again).
-    spec = state["spec"]
     cmd = orders.CreateOrder(
         customer_code=form["customer"],
-        lines=(LineInput(product_family=schema["code"], quantity=quantity, spec=spec),),
+        lines=(line,),
         requested_date=requested_date,
         notes=form.get("notes", ""),
     )

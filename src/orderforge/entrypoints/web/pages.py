@@ -292,19 +292,6 @@ def _revise_lines(
     return redirect(f"/orders/{quote(number)}")
 
 
-@router.post("/orders/{number}/lines")
-async def add_line(request: Request, ctx: Ctx, me: User, number: str) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items()}
-    return _revise_lines(
-        request,
-        ctx,
-        me,
-        number,
-        values,
-        lambda lines: [*lines, _line_from_form(values, len(lines))],
-    )
-
-
 @router.post("/orders/{number}/lines/{line_no}/remove")
 async def remove_line(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
     values = {k: str(v) for k, v in (await request.form()).items()}
