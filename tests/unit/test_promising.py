@@ -57,7 +57,7 @@ def _capacity(busy: dict[str, list[tuple[int, int, str]]] | None = None) -> Capa
         busy=busy or {},
         plan_version=3,
     )
-    cap.units = cap.units_without(None)
+    cap.index()
     return cap
 
 

@@ -138,6 +138,21 @@ class Capacity:
     #: every unit with all that busy time (the picture for a new order)
     units: dict[str, Unit] = field(default_factory=dict)
 
+    #: unit -> its calendar indexed once (normal, and with the overtime on offer)
+    working: dict[str, WorkingTime] = field(default_factory=dict)
+    overtime: dict[str, Unit] = field(default_factory=dict)
+
+    def index(self) -> None:
+        """Index every calendar once; every quote against this picture reuses them."""
+        self.working = {k: WorkingTime(c, self.horizon) for k, c in self.calendars.items()}
+        self.units = self.units_without(None)
+        self.overtime = {}
+        for key, unit in self.units.items():
+            extended = planning._merge([(a, b + OVERTIME_MINUTES) for a, b in self.calendars[key]])
+            self.overtime[key] = Unit(
+                key, extended, unit.busy, unit.interruptible, WorkingTime(extended, self.horizon)
+            )
+
     def units_without(self, order_number: str | None) -> dict[str, Unit]:
         return {
             key: Unit(
@@ -145,6 +160,7 @@ class Capacity:
                 self.calendars[key],
                 [(a, b) for a, b, n in self.busy.get(key, []) if n != order_number],
                 self.centres[self.centre_of[key]].interruptible,
+                self.working.get(key),
             )
             for key in self.calendars
         }
@@ -228,7 +244,7 @@ def capacity(ctx: ServiceContext, uow: UnitOfWork, now: dt.datetime) -> Capacity
                         reservation.order_number,
                     )
                 )
-    picture.units = picture.units_without(None)
+    picture.index()
     with _cache_lock:
         _cache[id(ctx.uow)] = (ctx.uow, stamp, picture)
     return picture
@@ -450,13 +466,18 @@ def _alternatives(
     found: list[Alternative] = []
     kinds = {c.kind for c in binding}
     if ConstraintKind.WORK_CENTRE in kinds or ConstraintKind.CALENDAR in kinds:
-        overtime = _with_overtime(units)
+        overtime = {
+            k: replace(cap.overtime[k], busy=u.busy)
+            if u.busy is not cap.units[k].busy
+            else cap.overtime[k]
+            for k, u in units.items()
+        }
         faster = insert(overtime, ops, cap.horizon, earliest)
         if faster.end is not None and cap.local_date(faster.end) < date:
             cost = Decimal(0)
             for p in faster.placements.values():
-                normal = WorkingTime(units[p.resource].calendar, cap.horizon)
-                extra = WorkingTime(overtime[p.resource].calendar, cap.horizon)
+                normal = cap.working[p.resource]
+                extra = overtime[p.resource].working or cap.working[p.resource]
                 minutes = extra.working_minutes(p.start, p.end) - normal.working_minutes(
                     p.start, p.end
                 )
@@ -471,7 +492,7 @@ def _alternatives(
                     cost.quantize(Decimal("0.01")),
                 )
             )
-        free = {k: Unit(k, u.calendar, (), u.interruptible) for k, u in units.items()}
+        free = {k: replace(u, busy=()) for k, u in units.items()}
         pushed = insert(free, ops, cap.horizon, earliest)
         if pushed.end is not None and cap.local_date(pushed.end) < date:
             orders = _displaced(cap, pushed.placements.values())
@@ -501,15 +522,6 @@ def _alternatives(
                 )
             )
     return tuple(sorted(found, key=lambda a: a.date))
-
-
-def _with_overtime(units: Mapping[str, Unit]) -> dict[str, Unit]:
-    out: dict[str, Unit] = {}
-    for key, unit in units.items():
-        calendar = unit.calendar or []
-        extended = planning._merge([(a, b + OVERTIME_MINUTES) for a, b in calendar])
-        out[key] = Unit(key, extended, unit.busy, unit.interruptible)
-    return out
 
 
 def _displaced(cap: Capacity, placements: Collection[Placement]) -> list[str]:

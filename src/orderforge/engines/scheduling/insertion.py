@@ -44,6 +44,9 @@ class Unit:
     calendar: Sequence[Interval] | None
     busy: Sequence[Interval] = ()
     interruptible: bool = False
+    #: the calendar already indexed (a caller answering many questions against one
+    #: calendar builds it once); None: built from `calendar` when needed
+    working: WorkingTime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +104,12 @@ class _Timeline:
     __slots__ = ("busy_ends", "busy_starts", "interruptible", "time")
 
     def __init__(self, unit: Unit, horizon: int) -> None:
-        self.time = WorkingTime(unit.calendar, horizon)
+        known = unit.working
+        self.time = (
+            known
+            if known is not None and known.horizon == horizon
+            else WorkingTime(unit.calendar, horizon)
+        )
         merged: list[list[int]] = []
         for a, b in sorted((a, b) for a, b in unit.busy if b > a):
             if merged and a <= merged[-1][1]:
@@ -149,7 +157,12 @@ def insert(
     placed, so two of them never overlap on one unit."""
     by_key = {op.key: op for op in operations}
     order = _topological(operations)
-    timelines = {k: _Timeline(u, horizon) for k, u in units.items()}
+    # only the units the operations may use: a plant has many, a job few
+    timelines: dict[str, _Timeline] = {}
+    for op in operations:
+        for mode in op.modes:
+            if mode.resource in units and mode.resource not in timelines:
+                timelines[mode.resource] = _Timeline(units[mode.resource], horizon)
     taken: dict[str, list[Interval]] = {}
     placements: dict[str, Placement] = {}
     unplaced: list[str] = []
