@@ -47,6 +47,7 @@ def test_configure_promise_confirm_and_the_order_keeps_the_date(
     page.get_by_role("button", name="Create quote").click()
     expect(page).to_have_url(re.compile(r"/orders/SO-[\d-]+$"))
     expect(page.locator("#promise-date")).to_have_text("not promised yet")
+    expect(page.locator("#quote-promise")).to_contain_text(f"Earliest delivery {promised}")
     page.get_by_role("button", name="Confirm", exact=True).click()
     expect(state_badge(page)).not_to_have_text("Quote")
     shown = dt.datetime.strptime(promised, "%a %d %b %Y").date().isoformat()

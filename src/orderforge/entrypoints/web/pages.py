@@ -229,10 +229,22 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
         events=events,
         editable=editable,
         families=catalogue.family_schemas(ctx, me) if editable else [],
+        quote_promise=_quote_promise(ctx, me, order.number)
+        if order.state == OrderState.QUOTE
+        else None,
         alerts=promising.alerts(ctx, me, order.number)
         if is_allowed(me.role, Resource.SCHEDULE, VIEW) and me.customer_id is None
         else [],
     )
+
+
+def _quote_promise(ctx: ServiceContext, me: Principal, number: str) -> dict[str, object] | None:
+    """What the plant can promise for the quote as it stands (sales tells the customer
+    before confirming); nothing when it has no configured line."""
+    try:
+        return promising.promise_view(promising.promise_order(ctx, me, number), me)
+    except DomainError:
+        return None
 
 
 @router.post("/orders/{number}/actions/{action}")
