@@ -177,6 +177,7 @@ class Capacity:
 
 
 _cache_lock = threading.Lock()
+_CACHED_PLANTS = 4
 _cache: dict[int, tuple[object, tuple[object, ...], Capacity]] = {}
 
 
@@ -246,6 +247,9 @@ def capacity(ctx: ServiceContext, uow: UnitOfWork, now: dt.datetime) -> Capacity
                 )
     picture.index()
     with _cache_lock:
+        _cache.pop(id(ctx.uow), None)
+        while len(_cache) >= _CACHED_PLANTS:  # one per database; tests make many
+            del _cache[next(iter(_cache))]
         _cache[id(ctx.uow)] = (ctx.uow, stamp, picture)
     return picture
 
