@@ -7,16 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from orderforge.domain.errors import InvalidInput
+from orderforge.domain.permissions import VIEW, Resource, require
 from orderforge.engines.materials import Offer as EngineOffer
 from orderforge.engines.materials import best_offer
 from orderforge.materials.domain import ZERO, Availability, SupplierOffer, check_quantity
 from orderforge.materials.ports import MATERIALS, MaterialsRepository
 from orderforge.plant import services as plant_data
 from orderforge.services import plant_time
-from orderforge.services.ports import OperationRelease, UnitOfWork
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import OperationRelease, Principal, UnitOfWork
 
 
 def day(moment: dt.datetime, zone: ZoneInfo) -> str:
@@ -195,6 +198,27 @@ def releases(uow: UnitOfWork, order_numbers: Collection[str]) -> list[OperationR
     )
 
 
-def check_needs(needs: list[tuple[str, Decimal]]) -> None:
+def availability_view(a: Availability) -> dict[str, Any]:
+    return {
+        "item_code": a.item_code,
+        "quantity": str(a.quantity),
+        "available_at": a.available_at.isoformat() if a.available_at else None,
+        "source": a.source,
+        "cannot_source": a.cannot_source,
+        "express_at": a.express_at.isoformat() if a.express_at else None,
+        "express_extra_cost": (
+            str(a.express_extra_cost) if a.express_extra_cost is not None else None
+        ),
+        "express_source": a.express_source,
+    }
+
+
+def check_availability(
+    ctx: ServiceContext, actor: Principal, needs: list[tuple[str, Decimal]]
+) -> list[dict[str, Any]]:
+    """Availability for staff asking by hand (API, CLI); quoting calls availability_many."""
+    require(actor.role, Resource.MATERIALS, VIEW)
     if not needs:
         raise InvalidInput("Name at least one item and quantity.", field="needs")
+    with ctx.uow() as uow:
+        return [availability_view(a) for a in availability_many(uow, needs, ctx.clock.now())]

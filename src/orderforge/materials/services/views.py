@@ -60,7 +60,7 @@ def purchase_order_view(order: PurchaseOrder) -> dict[str, Any]:
         "order_by": order.order_by.isoformat(),
         "created_at": order.created_at.isoformat(),
         "created_by": order.created_by,
-        "total": str(order.total),
+        "total": str(order.total.quantize(Decimal("0.01"))),
         "lines": [
             {
                 "line_no": x.line_no,
@@ -68,7 +68,7 @@ def purchase_order_view(order: PurchaseOrder) -> dict[str, Any]:
                 "quantity": _q(x.quantity),
                 "received_quantity": _q(x.received_quantity),
                 "open_quantity": _q(x.open_quantity),
-                "unit_price": str(x.unit_price),
+                "unit_price": _q(x.unit_price),
                 "expected_at": x.expected_at.isoformat(),
             }
             for x in order.lines
@@ -84,7 +84,7 @@ def proposal_view(p: Proposal, names: dict[str, str]) -> dict[str, Any]:
         "supplier": p.supplier_code,
         "supplier_name": names.get(p.supplier_code, p.supplier_code),
         "quantity": _q(p.quantity),
-        "unit_price": str(p.unit_price),
+        "unit_price": _q(p.unit_price),
         "currency": p.currency,
         "order_by": p.order_by.isoformat(),
         "arrives_at": p.arrives_at.isoformat(),
