@@ -46,7 +46,7 @@ def _confirmed(app: Application, *lines: LineInput) -> str:
 
 def _leather_po(app: Application) -> str:
     rows = views.purchase_orders(app.ctx, _user(app, "purchasing"), "ordered")
-    return next(p["number"] for p in rows if p["supplier"] == "GERBEREI-LINDNER")
+    return str(next(p["number"] for p in rows if p["supplier"] == "GERBEREI-LINDNER"))
 
 
 def test_demo_materials_are_stored_and_read_back(plant: Application) -> None:
