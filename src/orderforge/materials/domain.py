@@ -197,10 +197,11 @@ class PurchaseOrder:
             )
         made = []
         for i, line in enumerate(lines, start=1):
-            check_quantity(line.quantity, f"lines.{i}.quantity")
+            check_quantity(line.quantity, f"lines[{i - 1}].quantity")
             if line.expected_at.date() < order_by:
                 raise InvalidInput(
-                    f"Line {i} would arrive before it is ordered.", field=f"lines.{i}.expected_at"
+                    f"Line {i} would arrive before it is ordered.",
+                    field=f"lines[{i - 1}].expected_on",
                 )
             made.append(
                 PurchaseOrderLine(

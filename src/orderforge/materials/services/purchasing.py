@@ -175,9 +175,9 @@ def create_purchase_order(
             )
         lines = []
         for i, line in enumerate(cmd.lines, start=1):
-            item = _item(uow, line.item_code, f"lines.{i}.item_code")
-            check_quantity(line.quantity, f"lines.{i}.quantity")
-            offer = _offer(repo, supplier.code, item, f"lines.{i}.item_code")
+            item = _item(uow, line.item_code, f"lines[{i - 1}].item_code")
+            check_quantity(line.quantity, f"lines[{i - 1}].quantity")
+            offer = _offer(repo, supplier.code, item, f"lines[{i - 1}].item_code")
             expected = (
                 dt.datetime.combine(line.expected_on, dt.time(12), dt.UTC)
                 if line.expected_on is not None
