@@ -69,19 +69,35 @@ def test_minimum_order_quantity_rounds_the_proposal_up() -> None:
 
 def test_pack_size_rounds_up_to_whole_packs_and_the_surplus_serves_the_next_need() -> None:
     result = net(
-        [need("r1", "7", 30, "SO-1"), need("r2", "2", 31, "SO-2"), need("r3", "4", 32, "SO-3")],
+        [need("r1", "7", 30, "SO-1"), need("r2", "2", 50, "SO-2"), need("r3", "4", 70, "SO-3")],
         [],
         [offer(pack="5")],
         [],
         NOW,
     )
     # 7 -> 10 (two packs of 5); its 3 left serve SO-2 (2) and 1 of SO-3, whose other 3
-    # need a second proposal of one pack.
+    # need a second proposal of one pack (three weeks later: not batched).
     assert [p.quantity for p in result.proposals] == [D(10), D(5)]
     assert result.proposals[0].orders == ("SO-1", "SO-2", "SO-3")
     assert result.proposals[1].orders == ("SO-3",)
     r3 = [(a.ref, a.quantity) for a in result.allocations if a.requirement == "r3"]
     assert r3 == [("P1", D(1)), ("P2", D(3))]
+
+
+def test_needs_within_a_week_share_one_proposal_rounded_up_once() -> None:
+    result = net(
+        [need("r1", "7", 30, "SO-1"), need("r2", "2", 31, "SO-2"), need("r3", "4", 36, "SO-3")],
+        [],
+        [offer(pack="5")],
+        [],
+        NOW,
+    )
+    # 7 + 2 + 4 = 13 -> 15 in one purchase ordered by the first need's order-by date
+    (proposal,) = result.proposals
+    assert proposal.quantity == D(15)
+    assert proposal.orders == ("SO-1", "SO-2", "SO-3")
+    assert proposal.order_by == (NOW + dt.timedelta(days=20)).date()
+    assert all(a.ref == "P1" for a in result.allocations)
 
 
 def test_order_quantity_with_minimum_and_pack() -> None:

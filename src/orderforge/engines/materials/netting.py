@@ -4,8 +4,9 @@ Requirements of one item are served in order of need (earliest first; ties by or
 number, then key), so two orders competing for one lot always resolve the same way: the
 earlier need wins. Stock (there now) is taken before open purchase lines (earliest
 arrival first). What is left is proposed for purchase from the item's best offer,
-rounded up to its minimum order quantity and pack size; the surplus of a rounded-up
-proposal serves the next requirements of the item before another proposal is made.
+rounded up to its minimum order quantity and pack size. Needs of one item to be ordered
+within a week of each other share one proposal (rounded up once), and the surplus of a
+rounded-up proposal serves the next requirements before another proposal is made.
 
 Items stocked by reorder point (`min_max`, common hardware) are not bought per order:
 when the stock projected after every requirement and open purchase falls below the
@@ -24,6 +25,9 @@ from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 
 ZERO = Decimal(0)
+#: Short needs of one item whose order-by dates lie within this many days are bought
+#: with one purchase (a week's needs per order to the supplier, not one per order).
+BATCH_DAYS = 7
 
 
 class Source(StrEnum):
@@ -219,8 +223,9 @@ def _per_need(
     now: dt.datetime,
     counter: int,
 ) -> tuple[list[ProposedPurchase], list[Allocation]]:
-    """Pegged items: a proposal per short requirement, its rounded-up surplus serving the
-    next ones of the item before another is made."""
+    """Pegged items: short requirements whose order-by dates fall within BATCH_DAYS of
+    the open proposal's share it (one purchase, rounded up once); the rounded-up surplus
+    serves the next ones before another proposal is made."""
     proposals: list[ProposedPurchase] = []
     allocations: list[Allocation] = []
     surplus = ZERO
@@ -228,27 +233,30 @@ def _per_need(
         if offer is None:
             allocations.append(Allocation(requirement.key, Source.MISSING, "", missing, None))
             continue
+        order_by, arrives_at, late = order_timing(requirement.need_at, offer.lead_time_days, now)
+        if surplus < missing and proposals and _batches(proposals[-1], order_by):
+            current = proposals[-1]
+            assigned = current.quantity - surplus
+            grown = order_quantity(assigned + missing, offer)
+            proposals[-1] = replace(current, quantity=grown)
+            surplus = grown - assigned
         while missing > 0:
             if surplus <= 0:
-                quantity = order_quantity(missing, offer)
-                order_by, arrives_at, late = order_timing(
-                    requirement.need_at, offer.lead_time_days, now
-                )
                 proposals.append(
                     ProposedPurchase(
                         key=f"P{counter + len(proposals) + 1}",
                         item_code=item,
                         supplier=offer.supplier,
-                        quantity=quantity,
+                        quantity=order_quantity(missing, offer),
                         unit_price=offer.unit_price,
                         order_by=order_by,
                         arrives_at=arrives_at,
                         need_at=requirement.need_at,
                         late=late,
-                        reason=f"{missing} short for {requirement.order_number}",
+                        reason=f"short for the orders' needs from {requirement.need_at.date()}",
                     )
                 )
-                surplus = quantity
+                surplus = proposals[-1].quantity
             current = _with_order(proposals[-1], requirement.order_number)
             proposals[-1] = current
             used = min(surplus, missing)
@@ -258,6 +266,12 @@ def _per_need(
             surplus -= used
             missing -= used
     return proposals, allocations
+
+
+def _batches(proposal: ProposedPurchase, order_by: dt.date) -> bool:
+    """Whether a need ordered by `order_by` joins the proposal: within BATCH_DAYS of its
+    order-by date (needs come in date order, so never before it)."""
+    return (order_by - proposal.order_by).days <= BATCH_DAYS
 
 
 def _with_order(proposal: ProposedPurchase, order_number: str) -> ProposedPurchase:
