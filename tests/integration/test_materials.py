@@ -10,6 +10,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from orderforge import demo
 from orderforge.bootstrap import Application
@@ -259,3 +260,30 @@ def test_purchase_order_states(plant: Application) -> None:
     assert purchasing.place(plant.ctx, buyer, draft["number"])["status"] == "ordered"
     assert purchasing.cancel(plant.ctx, buyer, draft["number"])["status"] == "cancelled"
     assert PoStatus.CANCELLED.label == "Cancelled"
+
+
+def test_availability_asks_the_database_the_same_few_times_for_any_number_of_needs(
+    plant: Application,
+) -> None:
+    mrp.run_mrp(plant.ctx, _user(plant, "planner"))
+    with plant.ctx.uow() as uow:
+        items = sorted(o.item_code for o in uow.repository(MATERIALS).offers())[:30]
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    sa.event.listen(plant.engine, "before_cursor_execute", count)
+    try:
+        now = plant.ctx.clock.now()
+        with plant.ctx.uow() as uow:
+            availability_many(uow, [(items[0], D(1))], now)
+        one = len(statements)
+        statements.clear()
+        with plant.ctx.uow() as uow:
+            answers = availability_many(uow, [(i, D(2)) for i in items], now)
+        many = len(statements)
+    finally:
+        sa.event.remove(plant.engine, "before_cursor_execute", count)
+    assert len(answers) == len(items)
+    assert many == one <= 12

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, relationship
@@ -37,6 +38,7 @@ from orderforge.materials.domain import (
 )
 from orderforge.materials.ports import MATERIALS, OpenLine
 from orderforge.materials.services import MaterialReleases
+from orderforge.plant.storage import SqlPlantRepository
 from orderforge.services.ports import OPERATION_RELEASES
 
 QTY = sa.Numeric(14, 4)
@@ -478,11 +480,21 @@ def _proposal(r: Any) -> Proposal:
     )
 
 
+def _releases(session: Session) -> MaterialReleases:
+    """Planning's release dates, the reasons in the plant's time zone."""
+    settings = SqlPlantRepository(session).settings()
+    try:
+        zone = ZoneInfo(settings.timezone) if settings else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return MaterialReleases(SqlMaterialsRepository(session), zone)
+
+
 STORAGE = ContextStorage(
     name="materials",
     repositories={
         MATERIALS.name: SqlMaterialsRepository,
-        OPERATION_RELEASES.name: lambda session: MaterialReleases(SqlMaterialsRepository(session)),
+        OPERATION_RELEASES.name: _releases,
     },
     map_classes=map_classes,
 )
