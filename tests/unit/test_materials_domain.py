@@ -48,7 +48,7 @@ def test_partial_receipts_create_lots_until_the_line_is_received() -> None:
     assert po.status.value == "received"
 
 
-@pytest.mark.parametrize("quantity", [D(0), D(-1), D(28), D("NaN")])
+@pytest.mark.parametrize("quantity", [D(0), D(-1), D(28), D("NaN"), D("0.00001")])
 def test_a_refused_receipt_changes_nothing(quantity: Decimal) -> None:
     po = purchase_order()
     with pytest.raises(InvalidInput) as refused:

@@ -23,6 +23,7 @@ Me = Annotated[Principal, Depends(current_principal)]
 PoNumber = Annotated[str, Path(max_length=30, examples=["PO-2026-0004"])]
 LineNo = Annotated[int, Path(ge=1, le=10_000)]
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Qty = Annotated[Decimal, Field(description="Quantity in the item's unit, more than zero")]
 
 
@@ -183,7 +184,9 @@ class ProposalEditIn(BaseModel):
 
 class MergeIn(BaseModel):
     model_config = _STRICT
-    proposals: list[int] = Field(min_length=1, max_length=200)
+    proposals: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] = Field(
+        min_length=1, max_length=200
+    )
 
 
 class NeedIn(BaseModel):
@@ -292,9 +295,7 @@ def proposals(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
 
 
 @router.patch("/proposals/{proposal_id}", response_model=ProposalOut)
-def edit_proposal(
-    ctx: Ctx, me: Me, proposal_id: Annotated[int, Path(ge=1)], body: ProposalEditIn
-) -> dict[str, Any]:
+def edit_proposal(ctx: Ctx, me: Me, proposal_id: Id, body: ProposalEditIn) -> dict[str, Any]:
     cmd = purchasing.ProposalEdit(body.quantity, body.supplier, body.order_by)
     return purchasing.edit_proposal(ctx, me, proposal_id, cmd)
 
@@ -305,7 +306,7 @@ def edit_proposal(
     status_code=201,
     summary="Accept a proposal: it becomes a purchase order",
 )
-def accept(ctx: Ctx, me: Me, proposal_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+def accept(ctx: Ctx, me: Me, proposal_id: Id) -> dict[str, Any]:
     return purchasing.accept_proposals(ctx, me, [proposal_id])
 
 
@@ -335,7 +336,7 @@ def runs(ctx: Ctx, me: Me, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> l
 
 
 @router.get("/mrp-runs/{run_id}", response_model=RunOut)
-def run(ctx: Ctx, me: Me, run_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+def run(ctx: Ctx, me: Me, run_id: Id) -> dict[str, Any]:
     return mrp.get_run(ctx, me, run_id)
 
 

@@ -32,6 +32,8 @@ def check_quantity(value: Decimal, field_name: str = "quantity") -> Decimal:
         raise InvalidInput(f"{field_name} must be more than zero, not {value}.", field=field_name)
     if value > MAX_QUANTITY:
         raise InvalidInput(f"{field_name} must be at most {MAX_QUANTITY}.", field=field_name)
+    if value != value.quantize(Decimal("0.0001")):
+        raise InvalidInput(f"{field_name} takes at most 4 decimals, not {value}.", field=field_name)
     return value
 
 
