@@ -35,6 +35,7 @@ ROOMS: tuple[Room, ...] = (
         storage="orderforge.production.storage",
         handlers="orderforge.production.services",
     ),
+    Room("materials", storage="orderforge.materials.storage"),
     Room(
         "promising",
         storage="orderforge.promising.storage",

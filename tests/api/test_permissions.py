@@ -41,6 +41,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CATALOGUE: {"view", "import"},
         R.SCHEDULE: {"view", "run", "pin", "report"},
         R.WORK_ORDER: {"view", "report"},
+        R.MATERIALS: {"view", "edit", "run"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -60,6 +61,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CATALOGUE: {"view"},
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
+        R.MATERIALS: {"view"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -80,6 +82,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CATALOGUE: {"view", "import"},
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
+        R.MATERIALS: {"view"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -97,6 +100,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CATALOGUE: {"view"},
         R.SCHEDULE: {"view", "run", "pin", "report"},
         R.WORK_ORDER: {"view", "report"},
+        R.MATERIALS: {"view", "run"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
@@ -104,6 +108,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CATALOGUE: {"view"},
         R.SCHEDULE: {"view", "report"},
         R.WORK_ORDER: {"view", "report"},
+        R.MATERIALS: {"view"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
@@ -112,6 +117,16 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CATALOGUE: {"view"},
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
+        R.MATERIALS: {"view"},
+    },
+    Role.PURCHASING: {
+        R.ORDER: {"view"},
+        R.CUSTOMER: {"view"},
+        R.PLANT: {"view"},
+        R.CATALOGUE: {"view"},
+        R.SCHEDULE: {"view"},
+        R.WORK_ORDER: {"view"},
+        R.MATERIALS: {"view", "edit", "run"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm", "approve_design", "reject_design", "request_change"},
@@ -144,6 +159,7 @@ PLANT_EDIT_CELLS = _cells(R.PLANT, ["edit"])
 CATALOGUE_CELLS = _cells(R.CATALOGUE, ["view", "import"])
 SCHEDULE_CELLS = _cells(R.SCHEDULE, ["view", "run", "pin", "report"])
 WORK_ORDER_CELLS = _cells(R.WORK_ORDER, ["view", "report"])
+MATERIALS_CELLS = _cells(R.MATERIALS, ["view", "edit", "run"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -172,6 +188,7 @@ def test_every_cell_has_a_test() -> None:
             (R.CATALOGUE, CATALOGUE_CELLS),
             (R.SCHEDULE, SCHEDULE_CELLS),
             (R.WORK_ORDER, WORK_ORDER_CELLS),
+            (R.MATERIALS, MATERIALS_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -416,6 +433,42 @@ def test_work_order(api: ApiSession, role: Role, action: str) -> None:
     else:
         assert_problem(response, 403)
         assert after["operations"][0]["status"] == "ready" and after["reports"] == []
+
+
+@pytest.mark.parametrize(("role", "action"), MATERIALS_CELLS)
+def test_materials(api: ApiSession, role: Role, action: str) -> None:
+    headers = api.auth(ROLE_USER[role])
+    admin = api.auth("admin")
+    if action == "view":
+        paths = ["stock", "suppliers", "purchase-orders", "proposals", "shortages", "mrp-runs"]
+        responses = [api.client.get(f"{API}/materials/{p}", headers=headers) for p in paths]
+        if allowed(role, R.MATERIALS, action):
+            assert [r.status_code for r in responses] == [200] * len(paths)
+        else:
+            for response in responses:
+                assert_problem(response, 403)
+        return
+    if action == "run":
+        before = len(api.client.get(f"{API}/materials/mrp-runs", headers=admin).json())
+        response = api.client.post(f"{API}/materials/mrp-runs", headers=headers)
+        after = len(api.client.get(f"{API}/materials/mrp-runs", headers=admin).json())
+        if allowed(role, R.MATERIALS, action):
+            assert response.status_code == 201, response.text
+            assert response.json()["status"] == "done" and after == before + 1
+        else:
+            assert_problem(response, 403)
+            assert after == before
+        return
+    body = {"supplier": "NORDHOLZ", "lines": [{"item_code": "MDF-19", "quantity": "5.8"}]}
+    before = len(api.client.get(f"{API}/materials/purchase-orders", headers=admin).json())
+    response = api.client.post(f"{API}/materials/purchase-orders", json=body, headers=headers)
+    after = len(api.client.get(f"{API}/materials/purchase-orders", headers=admin).json())
+    if allowed(role, R.MATERIALS, action):
+        assert response.status_code == 201, response.text
+        assert response.json()["created_by"] == ROLE_USER[role] and after == before + 1
+    else:
+        assert_problem(response, 403)
+        assert after == before
 
 
 # -- what each role is offered ------------------------------------------------

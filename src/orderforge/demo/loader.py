@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 
 import yaml  # type: ignore[import-untyped]
 
@@ -22,6 +23,7 @@ from orderforge.domain.customer import Customer
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
 from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.user import Role, User
+from orderforge.materials.services import purchasing
 from orderforge.plant import services as plant
 from orderforge.plant.ports import PLANT
 from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
@@ -92,6 +94,7 @@ def load_demo(
             _load_order(uow, demo, customer_ids, usernames, floor)
             if on_progress:
                 on_progress(i + 1, len(orders))
+        _load_materials(uow, now)
         uow.commit()
     return DemoSummary(
         work_centres=work_centres,
@@ -109,6 +112,13 @@ def _load_plant(uow: UnitOfWork, now: dt.datetime) -> int:
     plant.apply_document(uow, DEMO_ACTOR, at, document)
     _load_catalogues(uow, at)
     return len(document["work_centres"])
+
+
+def _load_materials(uow: UnitOfWork, now: dt.datetime) -> None:
+    """Suppliers, offers, stocking policies, stock lots and open purchase orders, through
+    the materials room's import (so `orderforge mrp run` has something to net)."""
+    text = resources.files("orderforge.demo").joinpath("materials.yaml").read_text("utf-8")
+    purchasing.apply_materials(uow, yaml.safe_load(text), DEMO_ACTOR, now)
 
 
 def _load_catalogues(uow: UnitOfWork, at: dt.datetime) -> None:

@@ -23,6 +23,8 @@ class Resource(StrEnum):
     SCHEDULE = "schedule"
     #: Production: work orders and the floor's reports on their operations.
     WORK_ORDER = "work_order"
+    #: Materials: stock, suppliers, purchase orders and receipts, MRP runs and proposals.
+    MATERIALS = "materials"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -39,6 +41,10 @@ REPORT = "report"
 _ALL_SCHEDULE = frozenset({VIEW, RUN, PIN, REPORT})
 _WORK_ORDER_REPORT = frozenset({VIEW, REPORT})
 _WORK_ORDER_VIEW = frozenset({VIEW})
+#: MATERIALS: EDIT is buying and receiving (proposals, purchase orders, receipts, master
+#: data); RUN is running the MRP.
+_ALL_MATERIALS = frozenset({VIEW, EDIT, RUN})
+_MATERIALS_VIEW = frozenset({VIEW})
 
 A = OrderAction
 
@@ -53,6 +59,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
         Resource.SCHEDULE: _ALL_SCHEDULE,
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
+        Resource.MATERIALS: _ALL_MATERIALS,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -74,6 +81,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
+        Resource.MATERIALS: _MATERIALS_VIEW,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -96,6 +104,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
+        Resource.MATERIALS: _MATERIALS_VIEW,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -115,6 +124,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: _ALL_SCHEDULE,
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
+        Resource.MATERIALS: frozenset({VIEW, RUN}),
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
@@ -122,6 +132,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: frozenset({VIEW, REPORT}),
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
+        # The floor sees what material is there and what is coming; goods-in is buying.
+        Resource.MATERIALS: _MATERIALS_VIEW,
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
@@ -130,6 +142,16 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
+        Resource.MATERIALS: _MATERIALS_VIEW,
+    },
+    Role.PURCHASING: {
+        Resource.ORDER: frozenset({VIEW}),
+        Resource.CUSTOMER: frozenset({VIEW}),
+        Resource.PLANT: frozenset({VIEW}),
+        Resource.CATALOGUE: frozenset({VIEW}),
+        Resource.SCHEDULE: frozenset({VIEW}),
+        Resource.WORK_ORDER: _WORK_ORDER_VIEW,
+        Resource.MATERIALS: _ALL_MATERIALS,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -154,6 +176,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_SCHEDULE)
     if resource is Resource.WORK_ORDER:
         return sorted(_WORK_ORDER_REPORT)
+    if resource is Resource.MATERIALS:
+        return sorted(_ALL_MATERIALS)
     return [VIEW, CREATE]
 
 

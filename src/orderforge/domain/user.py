@@ -22,6 +22,8 @@ class Role(StrEnum):
     PLANNER = "planner"
     OPERATOR = "operator"
     QUALITY = "quality"
+    #: buys materials: suppliers, purchase orders, receipts, MRP proposals
+    PURCHASING = "purchasing"
     CUSTOMER = "customer"
 
 

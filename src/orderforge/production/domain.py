@@ -135,6 +135,9 @@ class MaterialRequirement:
     name: str
     quantity: Decimal
     unit: str
+    #: routing key of the operation consuming it, when the BOM says (None: the work
+    #: order's first operations)
+    operation: str | None = None
     id: int | None = None
     work_order_id: int | None = None
 

@@ -90,6 +90,7 @@ work_order_materials = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("quantity", sa.Numeric(14, 4), nullable=False),
     sa.Column("unit", sa.String(10), nullable=False),
+    sa.Column("operation", sa.String(120), nullable=True),
 )
 
 #: What the floor reported, as it was said; only ever inserted.

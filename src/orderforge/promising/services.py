@@ -32,6 +32,7 @@ from orderforge.engines.scheduling.insertion import (
     Unit,
     insert,
 )
+from orderforge.materials.services import supply as sourcing
 from orderforge.plant import services as plant_data
 from orderforge.plant.domain import WorkCentre
 from orderforge.production.domain import MaterialNeed, PlannedStep, WorkOrder
@@ -80,42 +81,6 @@ class LineWork:
 #: Answers, per (item, quantity), when the material is there for a new order (stock not
 #: pegged to others, open purchase orders, supplier lead time).
 Supply = Callable[[UnitOfWork, list[tuple[str, Decimal]], dt.datetime], list[MaterialAnswer]]
-
-
-def item_master_supply(
-    uow: UnitOfWork, needs: list[tuple[str, Decimal]], now: dt.datetime
-) -> list[MaterialAnswer]:
-    """Sourcing from the item master alone: an approved item arrives after its lead
-    time. Used where no stock or purchasing is recorded."""
-    items = plant_data.components_by_code(uow)
-    answers: list[MaterialAnswer] = []
-    for code, quantity in needs:
-        item = items.get(code)
-        if item is None:
-            answers.append(
-                MaterialAnswer(code, quantity, None, "", f"item {code} is not in the item master")
-            )
-        elif item.status.value != "approved":
-            answers.append(
-                MaterialAnswer(
-                    code,
-                    quantity,
-                    None,
-                    "",
-                    f"{item.name} ({code}) is {item.status.value}: it cannot be bought yet",
-                )
-            )
-        else:
-            days = item.lead_time_days
-            answers.append(
-                MaterialAnswer(
-                    code,
-                    quantity,
-                    now + dt.timedelta(days=days),
-                    f"{item.name}: {days} days lead time from the supplier",
-                )
-            )
-    return answers
 
 
 # -- the plant's free capacity, cached per plan ---------------------------------------
@@ -671,7 +636,22 @@ def _order_work(uow: UnitOfWork, order: Order) -> list[LineWork]:
 def default_supply(
     uow: UnitOfWork, needs: list[tuple[str, Decimal]], now: dt.datetime
 ) -> list[MaterialAnswer]:
-    return item_master_supply(uow, needs, now)
+    """Sourcing as materials answers it: free stock, free quantities of open purchase
+    orders, then the best supplier (and its express offer); what is pegged to other
+    orders is theirs."""
+    return [
+        MaterialAnswer(
+            a.item_code,
+            a.quantity,
+            a.available_at,
+            a.source,
+            a.cannot_source,
+            a.express_at,
+            a.express_extra_cost,
+            a.express_source,
+        )
+        for a in sourcing.availability_many(uow, needs, now)
+    ]
 
 
 # -- committing and watching promises ------------------------------------------------------

@@ -41,6 +41,7 @@ VISIBLE: dict[Role, frozenset[FieldGroup]] = {
     Role.PLANNER: _EVERYTHING,
     Role.OPERATOR: _EVERYTHING,
     Role.QUALITY: _EVERYTHING,
+    Role.PURCHASING: _EVERYTHING,
     Role.CUSTOMER: frozenset(),
 }
 

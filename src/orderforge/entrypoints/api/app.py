@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from orderforge import __version__
 from orderforge.entrypoints.api import errors
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
+from orderforge.materials import api as materials_api
 from orderforge.plant import api as plant_api
 from orderforge.production import api as production_api
 from orderforge.promising import api as promising_api
@@ -72,6 +73,7 @@ def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = F
     api.include_router(plans.router)
     api.include_router(plant_api.router)
     api.include_router(production_api.router)
+    api.include_router(materials_api.router)
     api.include_router(promising_api.router)
     app.include_router(api)
     # Imported here: the web pages are optional for an API-only deployment.

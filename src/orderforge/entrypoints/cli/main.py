@@ -34,6 +34,7 @@ from orderforge.entrypoints.cli.common import (
     refusals,
 )
 from orderforge.entrypoints.cli.plans import plan_app, worker
+from orderforge.materials import cli as materials_cli
 from orderforge.plant.cli import plant_app
 from orderforge.production import cli as production_cli
 from orderforge.production.services import review
@@ -74,6 +75,9 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(plant_app, name="plant")
 app.add_typer(production_cli.wo_app, name="wo")
 app.add_typer(production_cli.op_app, name="op")
+app.add_typer(materials_cli.mrp_app, name="mrp")
+app.add_typer(materials_cli.po_app, name="po")
+app.command("stock")(materials_cli.stock_command)
 app.command("promise")(promising_cli.promise)
 app.command("worker")(worker)
 

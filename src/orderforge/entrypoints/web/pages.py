@@ -22,6 +22,7 @@ from orderforge.domain.errors import (
 )
 from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed
+from orderforge.domain.user import Role
 from orderforge.entrypoints.web.common import (
     Ctx,
     User,
@@ -31,6 +32,7 @@ from orderforge.entrypoints.web.common import (
     redirect,
     render,
 )
+from orderforge.materials.services import views as material_views
 from orderforge.plant import services as plant
 from orderforge.promising import services as promising
 from orderforge.services import catalogue, customers, documents, orders, users
@@ -216,9 +218,11 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
     events = [plain(e) for e in reversed(orders.order_timeline(ctx, me, number))]
     editable = order.state == OrderState.QUOTE and is_allowed(me.role, Resource.ORDER, EDIT)
     offer = documents.offer(ctx, me, number)
+    staff = me.role is not Role.CUSTOMER and is_allowed(me.role, Resource.MATERIALS, VIEW)
     return render(
         request,
         "order.html",
+        materials=material_views.order_pegging(ctx, me, number) if staff else None,
         me=me,
         order=plain(order),
         offer=offer,

@@ -2,8 +2,8 @@
 order, and alerts on promises a plan no longer keeps. Rows are released or resolved,
 never deleted.
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0012_promising
+Revises: 0009_materials
 Create Date: 2026-11-30
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0012"
-down_revision = "0008"
+revision = "0012_promising"
+down_revision = "0009_materials"
 branch_labels = None
 depends_on = None
 

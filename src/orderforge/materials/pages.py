@@ -1,0 +1,184 @@
+"""The Materials page: shortages, the MRP's proposals (accept, edit, merge), purchase
+orders with a receive form per open line, and the latest MRP run. Staff only; a form
+refused by a use case comes back with the reason in a flash (nothing is stored). Works
+without JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from orderforge.domain.errors import DomainError, InvalidInput
+from orderforge.domain.permissions import VIEW, Resource, require
+from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.materials.services import mrp, purchasing, views
+from orderforge.services import plant_time
+from orderforge.services.money import money
+from orderforge.services.ports import Principal
+
+router = APIRouter(prefix="/materials", include_in_schema=False)
+SHOWN = 60
+
+
+async def _posted(request: Request) -> FormData:
+    form = await request.form()
+    token = form.get("csrf")
+    check_csrf(request, token if isinstance(token, str) else "")
+    return form
+
+
+def _text(form: FormData, key: str) -> str:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _quantity(form: FormData, key: str = "quantity") -> Decimal:
+    try:
+        return Decimal(_text(form, key))
+    except InvalidOperation:
+        raise InvalidInput(f"{key} must be a number.", field=key) from None
+
+
+def _date(form: FormData, key: str) -> dt.date | None:
+    text = _text(form, key)
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{key} must be a date (YYYY-MM-DD).", field=key) from None
+
+
+def _context(ctx: Ctx, me: Principal) -> dict[str, Any]:
+    zone = plant_time.zone_of(ctx)
+
+    def day(iso: str | None) -> str:
+        if not iso:
+            return "-"
+        moment = dt.datetime.fromisoformat(iso)
+        if len(iso) == 10:
+            return dt.date.fromisoformat(iso).strftime("%a %d %b %Y")
+        return moment.astimezone(zone).strftime("%a %d %b %Y")
+
+    suppliers = views.suppliers(ctx, me)
+    offered: dict[str, list[dict[str, str]]] = {}
+    for s in suppliers:
+        for o in s["offers"]:
+            if not o["express"]:
+                offered.setdefault(o["item_code"], []).append(
+                    {"code": s["code"], "name": s["name"]}
+                )
+    shortages = views.shortages(ctx, me)
+    proposals = views.proposals(ctx, me)
+    orders = views.purchase_orders(ctx, me, None, 100)
+    runs = mrp.list_runs(ctx, me, 1)
+    return {
+        "day": day,
+        "money": lambda amount, currency: money(Decimal(amount), currency),
+        "shortages": shortages[:SHOWN],
+        "shortage_count": len(shortages),
+        "proposals": proposals[:SHOWN],
+        "proposal_count": len(proposals),
+        "offered": offered,
+        "open_orders": [
+            o for o in orders if o["status"] in ("draft", "ordered", "partially_received")
+        ],
+        "closed_orders": [o for o in orders if o["status"] in ("received", "cancelled")][:20],
+        "run": runs[0] if runs else None,
+        "today": ctx.clock.now().date().isoformat(),
+    }
+
+
+@router.get("")
+def materials_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
+    require(me.role, Resource.MATERIALS, VIEW)
+    return render(request, "materials/index.html", me=me, **_context(ctx, me))
+
+
+def _done(request: Request, message: str, anchor: str = "") -> Response:
+    flash(request, message, "success")
+    return redirect(f"/materials{anchor}")
+
+
+def _failed(request: Request, exc: DomainError, anchor: str = "") -> Response:
+    where = f"{exc.field}: " if exc.field else ""
+    flash(request, f"Nothing was changed. {where}{exc.message}", "error")
+    return redirect(f"/materials{anchor}")
+
+
+@router.post("/mrp-runs", response_model=None)
+async def run_mrp(request: Request, ctx: Ctx, me: User) -> Response:
+    await _posted(request)
+    run = mrp.run_mrp(ctx, me)
+    c = run["counts"]
+    return _done(
+        request,
+        f"MRP run {run['id']} done: {c['requirements']} requirements of {c['orders']} orders, "
+        f"{c['proposals']} purchase proposals ({c['late_proposals']} late), "
+        f"{c['missing']} cannot be sourced.",
+    )
+
+
+@router.post("/proposals/{proposal_id}/accept", response_model=None)
+async def accept(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Response:
+    await _posted(request)
+    try:
+        po = purchasing.accept_proposals(ctx, me, [proposal_id])
+    except InvalidInput as exc:
+        return _failed(request, exc, "#proposals")
+    return _done(
+        request, f"Proposal accepted: {po['number']} ordered from {po['supplier']}.", "#orders"
+    )
+
+
+@router.post("/proposals/{proposal_id}", response_model=None)
+async def edit(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Response:
+    form = await _posted(request)
+    try:
+        cmd = purchasing.ProposalEdit(
+            quantity=_quantity(form),
+            supplier=_text(form, "supplier") or None,
+            order_by=_date(form, "order_by"),
+        )
+        purchasing.edit_proposal(ctx, me, proposal_id, cmd)
+    except InvalidInput as exc:
+        return _failed(request, exc, "#proposals")
+    return _done(request, "Proposal changed.", "#proposals")
+
+
+@router.post("/proposals-merge", response_model=None)
+async def merge(request: Request, ctx: Ctx, me: User) -> Response:
+    form = await _posted(request)
+    try:
+        ids = [int(v) for v in form.getlist("proposal") if isinstance(v, str) and v.isdigit()]
+        po = purchasing.accept_proposals(ctx, me, ids)
+    except InvalidInput as exc:
+        return _failed(request, exc, "#proposals")
+    return _done(request, f"{len(po['lines'])} proposals merged into {po['number']}.", "#orders")
+
+
+@router.post("/purchase-orders/{number}/lines/{line_no}/receive", response_model=None)
+async def receive(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
+    form = await _posted(request)
+    try:
+        cmd = purchasing.Receipt(
+            number,
+            line_no,
+            _quantity(form),
+            _text(form, "lot") or None,
+            _text(form, "location") or None,
+        )
+        lot = purchasing.receive(ctx, me, cmd)
+    except InvalidInput as exc:
+        return _failed(request, exc, "#orders")
+    return _done(
+        request,
+        f"Received {lot['quantity']} {lot['item_code']} on {number} line {line_no} as lot "
+        f"{lot['lot_number']} ({lot['location']}).",
+        "#orders",
+    )

@@ -1,0 +1,341 @@
+"""The MRP run: the committed orders' material requirements netted against stock and
+open purchases, the result (pegs, proposals) replacing the previous run's.
+
+`execute_run` is separate from the faces that ask for it (CLI, API), so a job queue can
+run it later; today both run it in the caller, which is quick (a few seconds for
+thousands of orders).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from orderforge.domain.errors import NotFound
+from orderforge.domain.order import Order, OrderState
+from orderforge.domain.permissions import RUN, VIEW, Resource, require
+from orderforge.engines.materials import (
+    Offer,
+    Policy,
+    Requirement,
+    Source,
+    Supply,
+    net,
+)
+from orderforge.materials.domain import (
+    MrpRun,
+    Peg,
+    Proposal,
+    RunStatus,
+    StockingPolicy,
+)
+from orderforge.materials.ports import MATERIALS, MaterialsRepository
+from orderforge.production.domain import OperationStatus, WorkOrder, WorkOrderStatus
+from orderforge.production.ports import WORK_ORDERS
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
+
+#: Orders whose material the plant must have: confirmed and not yet past production.
+MRP_STATES = (
+    OrderState.CONFIRMED,
+    OrderState.FEASIBLE,
+    OrderState.NEEDS_ENGINEERING,
+    OrderState.PLANNED,
+    OrderState.AWAITING_DESIGN_APPROVAL,
+    OrderState.RELEASED,
+    OrderState.IN_PRODUCTION,
+    OrderState.ON_HOLD,
+    OrderState.CHANGE_REQUESTED,
+)
+#: Working minutes in a day, to step back from a due date by an unplanned routing.
+DAY_MINUTES = 480
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Need:
+    """One requirement as the run stores it: whose, which operation, when."""
+
+    requirement: Requirement
+    order_number: str
+    line_no: int
+    work_order: str
+    operation: str
+    item_name: str
+    unit: str
+
+
+def _consumers(work_order: WorkOrder, operation: str | None) -> list[str]:
+    """Routing keys of the operations consuming a material: the one the BOM names, else
+    the work order's first ones (those waiting for nothing)."""
+    keys = [o.routing_key for o in work_order.operations]
+    if operation is not None and operation in keys:
+        return [operation]
+    return [o.routing_key for o in work_order.operations if not o.predecessors] or keys[:1]
+
+
+def _unplanned_need(order: Order, work_order: WorkOrder, now: dt.datetime) -> dt.datetime:
+    """No plan for it yet: its promise (or requested) date less its whole routing."""
+    due = order.promise_date or order.requested_date
+    if due is None:
+        return now
+    minutes = sum(o.minutes(work_order.quantity) for o in work_order.operations)
+    days = math.ceil(minutes / DAY_MINUTES)
+    start = dt.datetime.combine(due, dt.time(), dt.UTC) - dt.timedelta(days=days)
+    return max(start, now)
+
+
+def needs_of(
+    orders: list[Order],
+    work: list[WorkOrder],
+    planned_starts: dict[str, dt.datetime],
+    now: dt.datetime,
+) -> list[Need]:
+    """The open material requirements of the orders' current work orders, each at the
+    planned start of the operation consuming it (materials of finished operations are
+    used up and left out)."""
+    by_number = {o.number: o for o in orders}
+    needs: list[Need] = []
+    for work_order in work:
+        order = by_number.get(work_order.order_number)
+        if order is None or work_order.status not in (
+            WorkOrderStatus.OPEN,
+            WorkOrderStatus.IN_PROGRESS,
+        ):
+            continue
+        status = {o.routing_key: o.status for o in work_order.operations}
+        prefix = f"{order.number}/{work_order.line_no}/"
+        for i, material in enumerate(work_order.materials):
+            if material.quantity <= 0:
+                continue
+            consumers = _consumers(work_order, material.operation)
+            if consumers and all(status[k] is OperationStatus.DONE for k in consumers):
+                continue
+            planned = [
+                (planned_starts[prefix + k], k) for k in consumers if prefix + k in planned_starts
+            ]
+            if planned:
+                need_at, key = min(planned)
+                need_at = max(need_at, now)
+            else:
+                need_at = _unplanned_need(order, work_order, now)
+                key = consumers[0] if consumers else ""
+            requirement = Requirement(
+                key=f"{work_order.number}/{i}",
+                order_number=order.number,
+                item_code=material.item_code,
+                quantity=material.quantity,
+                need_at=need_at,
+            )
+            needs.append(
+                Need(
+                    requirement,
+                    order.number,
+                    work_order.line_no,
+                    work_order.number,
+                    prefix + key,
+                    material.name,
+                    material.unit,
+                )
+            )
+    return needs
+
+
+def _supplies(repo: MaterialsRepository) -> list[Supply]:
+    supplies = [
+        Supply(Source.STOCK, lot.lot_number, lot.item_code, lot.quantity, lot.received_at)
+        for lot in repo.lots()
+    ]
+    supplies += [
+        Supply(Source.PURCHASE, line.ref, line.item_code, line.open_quantity, line.expected_at)
+        for line in repo.open_lines()
+    ]
+    return supplies
+
+
+def _offers(repo: MaterialsRepository) -> list[Offer]:
+    return [
+        Offer(
+            o.supplier_code,
+            o.item_code,
+            o.unit_price,
+            o.minimum,
+            o.pack_size,
+            o.lead_time_days,
+            o.express,
+        )
+        for o in repo.offers()
+    ]
+
+
+def _policies(repo: MaterialsRepository) -> list[Policy]:
+    return [
+        Policy(p.item_code, p.policy is StockingPolicy.MIN_MAX, p.reorder_point, p.maximum)
+        for p in repo.policies()
+    ]
+
+
+def plan_materials(
+    uow: UnitOfWork, run_id: int, now: dt.datetime, on_progress: Progress | None = None
+) -> dict[str, Any]:
+    """Net every committed order's requirements and store the result; returns the
+    run's counts. Caller commits."""
+    report = on_progress or (lambda share, what: None)
+    repo = uow.repository(MATERIALS)
+    report(0.05, "Loading the committed orders")
+    orders = [o for s in MRP_STATES for o in uow.orders.list(OrderFilter(state=s, limit=100_000))]
+    work = uow.repository(WORK_ORDERS).current_for([o.number for o in orders])
+    version = uow.plans.latest_version_number()
+    planned = (
+        {op.key: op.start for op in uow.plans.operations(version)} if version is not None else {}
+    )
+    needs = needs_of(orders, work, planned, now)
+    report(0.3, f"Netting {len(needs)} requirements")
+    offers = repo.offers()
+    currency_of = {(o.supplier_code, o.item_code): o.currency for o in offers if not o.express}
+    result = net(
+        [n.requirement for n in needs], _supplies(repo), _offers(repo), _policies(repo), now
+    )
+    report(0.7, "Storing pegs and proposals")
+    need_of = {n.requirement.key: n for n in needs}
+    pegs = []
+    for a in result.allocations:
+        n = need_of[a.requirement]
+        pegs.append(
+            Peg(
+                run_id=run_id,
+                order_number=n.order_number,
+                line_no=n.line_no,
+                work_order=n.work_order,
+                operation=n.operation,
+                item_code=n.requirement.item_code,
+                item_name=n.item_name,
+                unit=n.unit,
+                quantity=a.quantity,
+                source=a.source.value,
+                ref=a.ref,
+                need_at=n.requirement.need_at,
+                available_at=a.available_at,
+            )
+        )
+    proposals = [
+        Proposal(
+            run_id=run_id,
+            item_code=p.item_code,
+            supplier_code=p.supplier,
+            quantity=p.quantity,
+            unit_price=p.unit_price,
+            currency=currency_of.get((p.supplier, p.item_code), "EUR"),
+            order_by=p.order_by,
+            arrives_at=p.arrives_at,
+            need_at=p.need_at,
+            late=p.late,
+            reason=p.reason,
+            orders=p.orders,
+            key=f"R{run_id}-{p.key}",
+        )
+        for p in result.proposals
+    ]
+    for peg_index, peg in enumerate(pegs):
+        if peg.source == Source.PROPOSAL.value:
+            pegs[peg_index] = replace(peg, ref=f"R{run_id}-{peg.ref}")
+    repo.replace_result(pegs, proposals)
+    by_source: dict[str, Decimal] = {}
+    for a in result.allocations:
+        by_source[a.source.value] = by_source.get(a.source.value, Decimal(0)) + 1
+    return {
+        "orders": len({n.order_number for n in needs}),
+        "requirements": len(needs),
+        "from_stock": int(by_source.get("stock", 0)),
+        "from_purchases": int(by_source.get("purchase", 0)),
+        "from_proposals": int(by_source.get("proposal", 0)),
+        "missing": int(by_source.get("missing", 0)),
+        "proposals": len(proposals),
+        "late_proposals": sum(1 for p in proposals if p.late),
+    }
+
+
+# -- runs -------------------------------------------------------------------------
+
+
+def run_view(run: MrpRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "status": run.status.value,
+        "requested_by": run.requested_by,
+        "requested_at": run.requested_at.isoformat(),
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "progress": run.progress,
+        "counts": dict(run.counts),
+        "error": run.error,
+    }
+
+
+def request_run(ctx: ServiceContext, actor: Principal) -> dict[str, Any]:
+    """Record a queued MRP run (committed, so whoever executes it finds it)."""
+    require(actor.role, Resource.MATERIALS, RUN)
+    with ctx.uow() as uow:
+        run = MrpRun(requested_by=actor.username, requested_at=ctx.clock.now())
+        uow.repository(MATERIALS).add_run(run)
+        uow.commit()
+        return run_view(run)
+
+
+def execute_run(
+    ctx: ServiceContext, run_id: int, on_progress: Progress | None = None
+) -> dict[str, Any]:
+    """Run a recorded MRP run to its end (done, or failed with the reason)."""
+    with ctx.uow() as uow:
+        run = _run(uow, run_id)
+        run.start(ctx.clock.now())
+        uow.commit()
+    try:
+        with ctx.uow() as uow:
+            counts = plan_materials(uow, run_id, ctx.clock.now(), on_progress)
+            run = _run(uow, run_id)
+            run.finish(counts, ctx.clock.now())
+            uow.commit()
+            return run_view(run)
+    except Exception as exc:
+        with ctx.uow() as uow:
+            run = _run(uow, run_id)
+            run.fail(f"{type(exc).__name__}: {exc}", ctx.clock.now())
+            uow.commit()
+            raise
+
+
+def run_mrp(
+    ctx: ServiceContext, actor: Principal, on_progress: Progress | None = None
+) -> dict[str, Any]:
+    """Record an MRP run and execute it here (CLI and API today)."""
+    run = request_run(ctx, actor)
+    return execute_run(ctx, run["id"], on_progress)
+
+
+def _run(uow: UnitOfWork, run_id: int) -> MrpRun:
+    run = uow.repository(MATERIALS).run(run_id)
+    if run is None:
+        raise NotFound(f"There is no MRP run {run_id}.")
+    return run
+
+
+def get_run(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, Any]:
+    require(actor.role, Resource.MATERIALS, VIEW)
+    with ctx.uow() as uow:
+        return run_view(_run(uow, run_id))
+
+
+def list_runs(ctx: ServiceContext, actor: Principal, limit: int = 20) -> list[dict[str, Any]]:
+    require(actor.role, Resource.MATERIALS, VIEW)
+    with ctx.uow() as uow:
+        return [run_view(r) for r in uow.repository(MATERIALS).runs(limit)]
+
+
+def latest_done(uow: UnitOfWork) -> MrpRun | None:
+    return next((r for r in uow.repository(MATERIALS).runs(20) if r.status is RunStatus.DONE), None)
