@@ -263,7 +263,8 @@ def promise_work(
             cannot=f"the work does not fit in the next {HORIZON_DAYS} days of the plant's "
             "calendars",
         )
-    binding = _binding(cap, result, ops, names, answers, earliest)
+    material_names = {m.item_code: m.name for line in work for m in line.materials}
+    binding = _binding(cap, result, ops, names, answers, earliest, material_names)
     alternatives = _alternatives(cap, units, work, answers, ops, result, earliest, binding)
     steps = tuple(
         PlacedStep(
@@ -351,6 +352,7 @@ def _binding(
     names: Mapping[str, str],
     answers: Mapping[str, MaterialAnswer],
     earliest: int,
+    material_names: Mapping[str, str],
 ) -> tuple[Constraint, ...]:
     """What fixes the date, most delaying first: along the chain from the last step
     back, the work centres that kept a step waiting and the material that held a line's
@@ -380,7 +382,8 @@ def _binding(
             line_no = placed.operation.split("/", 1)[0]
             item = _latest_material(answers, by_key[placed.operation].release, cap)
             detail = (
-                f"{item.source} (needed for {names[placed.operation]}, line {line_no})"
+                f"{material_names.get(item.item_code, item.item_code)}: {item.source} "
+                f"(needed for {names[placed.operation]}, line {line_no})"
                 if item is not None
                 else f"materials for line {line_no}"
             )
