@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from orderforge import demo
 from orderforge.bootstrap import Application
 from orderforge.domain.order import LineInput
+from orderforge.materials.ports import MATERIALS
 from orderforge.promising import services as promising
 from orderforge.promising.domain import MaterialAnswer
 from orderforge.promising.ports import PROMISES
@@ -120,3 +122,38 @@ def test_a_plan_that_misses_a_promise_raises_an_alert_with_the_new_date(
     run = plan_runs.request_run(ctx, planner, 1.0, None)
     plan_runs.execute_run(ctx, run["id"])
     assert promising.alerts(plant.ctx, planner, number) == []
+
+
+def _free(app: Application, item: str) -> Decimal:
+    """Stock and open purchase quantity of an item not pegged to any order."""
+    with app.ctx.uow() as uow:
+        repo = uow.repository(MATERIALS)
+        total = sum((lot.quantity for lot in repo.lots([item])), Decimal(0))
+        total += sum((line.open_quantity for line in repo.open_lines([item])), Decimal(0))
+        return total - sum(repo.pegged([item]).values(), Decimal(0))
+
+
+def test_confirming_pegs_free_material_so_the_next_quote_cannot_count_it(
+    plant: Application,
+) -> None:
+    sales = _user(plant, "sales")
+    number = _quote(plant)
+    with plant.ctx.uow() as uow:
+        assert uow.repository(MATERIALS).pegs(orders=[number]) == []
+    with plant.ctx.uow() as uow:
+        order = uow.orders.get(number)
+        assert order is not None
+        work = promising._order_work(uow, order)
+    items = sorted({m.item_code for line in work for m in line.materials})
+    before = {item: _free(plant, item) for item in items}
+    orders.advance_order(plant.ctx, sales, number, "confirm")
+    with plant.ctx.uow() as uow:
+        pegs = uow.repository(MATERIALS).pegs(orders=[number])
+    assert pegs, "the demo stocks some of a table's materials"
+    assert {p.source for p in pegs} <= {"stock", "purchase"}
+    taken: dict[str, Decimal] = {}
+    for p in pegs:
+        taken[p.item_code] = taken.get(p.item_code, Decimal(0)) + p.quantity
+        assert p.operation.startswith(f"{number}/1/")
+    for item in items:
+        assert _free(plant, item) == before[item] - taken.get(item, Decimal(0))

@@ -71,6 +71,10 @@ class MaterialsRepository(Protocol):
         """The latest run's pegging and proposals replace the previous ones."""
         ...
 
+    def add_pegs(self, pegs: Iterable[Peg]) -> None:
+        """Add pegs to the latest result (one confirmed order's, between MRP runs)."""
+        ...
+
     def pegs(
         self,
         orders: Collection[str] | None = None,

@@ -355,6 +355,11 @@ class SqlMaterialsRepository(TrackingRepository[PurchaseOrder]):
         if proposal_rows:
             self.session.execute(sa.insert(material_proposals), proposal_rows)
 
+    def add_pegs(self, pegs: Iterable[Peg]) -> None:
+        rows = [dict(p.__dict__) for p in pegs]
+        if rows:
+            self.session.execute(sa.insert(material_pegs), rows)
+
     def pegs(
         self,
         orders: Collection[str] | None = None,

@@ -32,6 +32,7 @@ from orderforge.engines.scheduling.insertion import (
     Unit,
     insert,
 )
+from orderforge.materials.services import mrp
 from orderforge.materials.services import supply as sourcing
 from orderforge.plant import services as plant_data
 from orderforge.plant.domain import WorkCentre
@@ -679,6 +680,8 @@ def commit_promise(
         date = promise.commit_date
         if date is not None:
             repo.add_reservation(Reservation(order.number, date, now, list(promise.steps)))
+            # and the material: free stock and purchase quantities pegged to it now
+            mrp.reserve_order(uow, order, now)
     # the timeline is the customer's too: the date, not the plant's reasons
     reason = (
         "Delivery date promised from the plant's capacity and materials."

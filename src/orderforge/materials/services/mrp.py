@@ -260,6 +260,52 @@ def plan_materials(
     }
 
 
+def reserve_order(uow: UnitOfWork, order: Order, now: dt.datetime) -> int:
+    """Peg free stock and free purchase quantities to one newly confirmed order at once,
+    so the next quote cannot count them too; what they do not cover waits for the next
+    MRP run (which nets every order again from scratch). Returns the pegs added.
+    Caller commits."""
+    repo = uow.repository(MATERIALS)
+    work = uow.repository(WORK_ORDERS).current_for([order.number])
+    needs = needs_of([order], work, {}, now)
+    if not needs:
+        return 0
+    items = {n.requirement.item_code for n in needs}
+    pegged = repo.pegged(items)
+    free = []
+    for s in _supplies(repo):
+        if s.item_code not in items:
+            continue
+        left = s.quantity - pegged.get(s.ref, Decimal(0))
+        if left > 0:
+            free.append(replace(s, quantity=left))
+    result = net([n.requirement for n in needs], free, [], [], now)
+    need_of = {n.requirement.key: n for n in needs}
+    latest = repo.runs(limit=1)
+    run_id = latest[0].id if latest and latest[0].id is not None else 0
+    pegs = [
+        Peg(
+            run_id=run_id,
+            order_number=order.number,
+            line_no=need_of[a.requirement].line_no,
+            work_order=need_of[a.requirement].work_order,
+            operation=need_of[a.requirement].operation,
+            item_code=need_of[a.requirement].requirement.item_code,
+            item_name=need_of[a.requirement].item_name,
+            unit=need_of[a.requirement].unit,
+            quantity=a.quantity,
+            source=a.source.value,
+            ref=a.ref,
+            need_at=need_of[a.requirement].requirement.need_at,
+            available_at=a.available_at,
+        )
+        for a in result.allocations
+        if a.source in (Source.STOCK, Source.PURCHASE)
+    ]
+    repo.add_pegs(pegs)
+    return len(pegs)
+
+
 # -- runs -------------------------------------------------------------------------
 
 
