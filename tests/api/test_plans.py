@@ -200,3 +200,43 @@ def test_pins_over_http(api: ApiSession, application: Application) -> None:
     gone = api.client.delete(f"{API}/plans/pins/{pin.json()['id']}", headers=headers)
     assert gone.status_code == 204
     problem(api.client.delete(f"{API}/plans/pins/{pin.json()['id']}", headers=headers), 404)
+
+
+def test_run_options_are_kept_with_the_run(api: ApiSession, application: Application) -> None:
+    headers = api.auth("planner")
+    body = {"time_limit": 0.5, "displace": True, "min_gain_minutes": 30}
+    accepted = api.client.post(f"{API}/plans/runs", json=body, headers=headers)
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["options"] == {"displace": True, "min_gain_minutes": 30}
+    _drain(application)
+    run = api.client.get(accepted.headers["location"], headers=headers).json()
+    assert run["status"] == "done", run["error"]
+    assert run["options"] == {"displace": True, "min_gain_minutes": 30}
+    again = api.client.post(f"{API}/plans/runs", json={"time_limit": 0.5}, headers=headers)
+    assert again.json()["options"] == {"displace": False, "min_gain_minutes": 120}
+    _drain(application)
+    current = api.client.get(f"{API}/plans/current", headers=headers).json()
+    assert current["based_on"] == run["plan_version"]
+    assert 0 <= current["moved_operations"] <= current["comparable_operations"]
+    assert current["comparable_operations"] > 0
+    assert all(isinstance(o["waits"], list) for o in current["orders"])
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"min_gain_minutes": -1}, "min_gain_minutes"),
+        ({"min_gain_minutes": 100_000}, "min_gain_minutes"),
+        ({"min_gain_minutes": "many"}, "min_gain_minutes"),
+        ({"displace": "perhaps"}, "displace"),
+    ],
+)
+def test_bad_run_options_name_the_field_and_queue_nothing(
+    api: ApiSession, body: dict[str, Any], field: str
+) -> None:
+    headers = api.auth("planner")
+    before = api.client.get(f"{API}/plans/runs", headers=headers).json()
+    problem(api.client.post(f"{API}/plans/runs", json=body, headers=headers), 422, field)
+    replan = {"event": {"kind": "rush_order", "order": "X", "reason": "x"}, **body}
+    problem(api.client.post(f"{API}/plans/replan", json=replan, headers=headers), 422, field)
+    assert api.client.get(f"{API}/plans/runs", headers=headers).json() == before

@@ -208,13 +208,17 @@ def test_admin_edits_a_calendar_and_sees_the_closed_days(api: ApiSession, browse
 def test_admin_saves_settings_with_a_logo_then_removes_it(api: ApiSession, browser: OpenAs) -> None:
     admin = browser("admin")
     before = entry_settings(api)
-    fields = settings_form(before, tax_rate="7.7")
+    fields = settings_form(before, tax_rate="7.7", design_approval_days="3")
     saved = admin.client.post(
         "/plant/settings", data={**fields, "csrf": admin.csrf},
         files={"logo": ("logo.png", PNG, "image/png")},
     )  # fmt: skip
     assert "Plant settings saved." in flashes(saved)
     assert entry_settings(api)["tax_rate"] == "0.077"
+    assert entry_settings(api)["design_approval_days"] == 3
+    assert "3 working days" in admin.get("/plant/settings").text or 'value="3"' in (
+        admin.get("/plant/settings").text
+    )
     logo = admin.get("/plant/settings/logo")
     assert logo.headers["content-type"] == "image/png" and logo.content == PNG
     admin.post("/plant/settings", **settings_form(before), remove_logo="1")
@@ -233,6 +237,7 @@ def settings_form(found: dict[str, Any], **changes: str) -> dict[str, str]:
     fields = {k: found[k] for k in keys}
     fields["address"] = "\n".join(found["address"])
     fields["quote_validity_days"] = str(found["quote_validity_days"])
+    fields["design_approval_days"] = str(found["design_approval_days"])
     fields["tax_rate"] = "19"
     return {**fields, **changes}
 
@@ -302,8 +307,12 @@ def test_bad_centre_input_is_shown_at_its_field(
                           "lead_time_days": "999", "cost": "1"}, 'id="err-lead_time_days"'),
         ("/plant/settings", {"name": "N", "country": "DE", "timezone": "UTC", "currency": "EUR",
                              "tax_rate": "nineteen"}, 'id="err-tax_rate"'),
+        ("/plant/settings", {"name": "N", "country": "DE", "timezone": "UTC", "currency": "EUR",
+                             "tax_rate": "19", "quote_validity_days": "30",
+                             "design_approval_days": "99"}, 'id="err-design_approval_days"'),
         ("/plant/settings", {"name": "N", "country": "DE", "timezone": "Mars/Base",
-                             "currency": "EUR", "tax_rate": "19", "quote_validity_days": "30"},
+                             "currency": "EUR", "tax_rate": "19", "quote_validity_days": "30",
+                             "design_approval_days": "5"},
          'id="err-timezone"'),
         ("/plant/calendars/DAY", {"name": "Day", "timezone": "Europe/Berlin", "country": "DE",
                                   "subdivision": "", "closed_days": ""}, "shifts"),

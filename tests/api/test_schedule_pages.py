@@ -346,6 +346,14 @@ def test_a_requested_run_is_followed_to_its_new_version(
     page = planner.get(f"/schedule?run={run['id']}")
     assert f"Done: plan version {polled['plan_version']} stored." in page.text
     assert f"version {polled['plan_version']}" in page.text
+    # the summary says how much of the previous version moved, against what could have
+    moved = re.search(r'id="plan-moved">moved (\d+) of (\d+) operations since version', page.text)
+    assert moved is not None and int(moved[1]) <= int(moved[2])
+    assert 'id="waiting-orders"' in page.text and "waits for design approval" in page.text
+    assert polled["options"] == {"displace": False, "min_gain_minutes": 120}
+    answer = planner.post_json("/schedule/runs", time_limit="0.5", displace="1")
+    assert answer.json()["run"]["options"]["displace"] is True
+    finish(api, answer.json()["run"]["id"])
     missing = planner.get("/schedule/runs/999999.json")
     assert missing.status_code == 404
     assert missing.json() == {"error": "There is no plan run 999999."}

@@ -273,6 +273,8 @@ def test_operator_records_a_machine_down_and_the_plan_is_remade(
     expect(page.locator("#plan-version")).to_have_text(f"version {before + 1}", timeout=RUN_MS)
 
     expect(page.locator("#plan-summary")).to_contain_text("Replan: CNC-5AX down")
+    moved = re.compile(r"moved \d+ of \d+ operations since version")
+    expect(page.locator("#plan-moved")).to_have_text(moved)
     expect(page.locator("#downtimes")).to_contain_text("Spindle bearing <failed>")
     wait_for_chart(page)
     expect(page.locator(".vis-item.vis-background.downtime").first).to_be_visible()

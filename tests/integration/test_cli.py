@@ -197,7 +197,16 @@ def test_plan_run_replan_show_pin_and_worker(cli: CliRunner) -> None:
     run(cli, "demo", "load")
     stored = json.loads(run(cli, "plan", "run", "--time-limit", "1", "--json"))
     assert stored["status"] == "done" and stored["plan_version"] == 1
-    assert "Plan version 2 stored" in run(cli, "plan", "run", "--time-limit", "1")
+    second = run(
+        cli, "plan", "run", "--time-limit", "1", "--displace", "--min-gain", "45"
+    )  # fmt: skip
+    assert "Plan version 2 stored" in second
+    detail = json.loads(run(cli, "plan", "show", "2", "--json"))
+    moved, of = detail["moved_operations"], detail["comparable_operations"]
+    assert of > 0 and detail["moved"] == f"moved {moved} of {of} operations since version 1"
+    assert json.loads(run(cli, "plan", "versions", "--json"))[0]["comparable_operations"] == of
+    bad = run(cli, "plan", "run", "--min-gain", "-5", code=1)
+    assert "[min_gain_minutes]" in bad and "between 0 and" in " ".join(bad.split())
     shown = json.loads(run(cli, "plan", "show", "1", "--json"))
     op = max(shown["operations"], key=lambda o: o["start"])
     assert "Pinned" in run(cli, "plan", "pin", op["key"], op["resource"], "--as", "planner")

@@ -21,12 +21,13 @@ from orderforge import demo
 from orderforge.adapters.db import tables as t
 from orderforge.bootstrap import Application
 from orderforge.domain.errors import IllegalTransition, InvalidInput, PermissionDenied
+from orderforge.domain.order import OrderAction, OrderState
 from orderforge.domain.planning import DisruptionKind
 from orderforge.plant import storage as pt
 from orderforge.production.domain import OperationStatus, ReportKind
 from orderforge.production.services import reports
 from orderforge.production.services.work_orders import find_operation
-from orderforge.services import plan_runs, planning, schedule, users
+from orderforge.services import orders, plan_runs, planning, schedule, users
 from orderforge.services.ports import OrderFilter, Principal
 from tests.conftest import DEMO_PASSWORD, FixedClock
 
@@ -199,6 +200,65 @@ def test_replan_after_a_breakdown_keeps_running_work_and_clears_the_downtime(
     assert version["reason"].startswith("Replan:") and "spindle" in version["reason"]
     free = [k for k in before if k in after and not after[k]["frozen"]]
     assert version["moved_operations"] <= len(free)
+
+
+def test_a_new_order_takes_the_room_left_and_the_version_says_what_moved(
+    plant: Application,
+) -> None:
+    planner = _planner(plant)
+    _run(plant, planner)
+    before = _ops(plant)
+    with plant.ctx.uow() as uow:
+        feasible = [o.number for o in uow.orders.list(OrderFilter(state=OrderState.FEASIBLE))]
+    assert feasible, "the demo has a feasible order not planned yet"
+    new = feasible[0]
+    orders.advance_order(plant.ctx, planner, new, OrderAction.PLAN.value)
+    run = _run(plant, planner)
+    assert run["status"] == "done", run["error"]
+    assert run["options"] == {"displace": False, "min_gain_minutes": 120}
+    after = _ops(plant)
+    assert any(o["order_number"] == new for o in after.values())
+    _assert_no_overlaps(after)
+    same = [k for k in after if k in before and not before[k]["frozen"] and not after[k]["frozen"]]
+    moved = [
+        k
+        for k in same
+        if (after[k]["start"], after[k]["resource"]) != (before[k]["start"], before[k]["resource"])
+    ]
+    version = schedule.plan_detail(plant.ctx, planner)
+    assert (version["moved_operations"], version["comparable_operations"]) == (
+        len(moved),
+        len(same),
+    )
+    assert version["moved"] == f"moved {len(moved)} of {len(same)} operations since version 1"
+    assert len(moved) <= 0.05 * len(same), moved  # the rest stays where it was
+
+
+def test_orders_awaiting_design_approval_wait_and_say_why(plant: Application) -> None:
+    planner = _planner(plant)
+    with plant.ctx.uow() as uow:
+        awaiting = [
+            o.number
+            for o in uow.orders.list(
+                OrderFilter(state=OrderState.AWAITING_DESIGN_APPROVAL, limit=100)
+            )
+            if o.design_approved_at is None
+        ]
+    assert awaiting, "the demo has an order awaiting design approval"
+    _run(plant, planner)
+    detail = schedule.plan_detail(plant.ctx, planner)
+    now = plant.ctx.clock.now()
+    for row in detail["orders"]:
+        if row["order_number"] in awaiting:
+            [why] = row["waits"]
+            assert why.startswith("waits for design approval until ")
+    for o in _ops(plant).values():
+        if o["order_number"] in awaiting and not o["frozen"]:
+            assert _at(o["start"]) >= now + dt.timedelta(days=5)  # 5 working days, at least
+    board = schedule.board(plant.ctx, planner)
+    assert {o["order"] for o in board["orders"] if o["waits"]} >= set(awaiting) & {
+        r["order_number"] for r in detail["orders"]
+    }
 
 
 def test_a_pin_holds_in_the_next_plan(plant: Application) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
@@ -17,12 +17,14 @@ from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingP
 from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
 from orderforge.production.ports import WORK_ORDERS, WorkOrderRepository
 from orderforge.services.ports import (
+    OPERATION_RELEASES,
     CatalogueRepository,
     CustomerRepository,
     EventLog,
     IdempotencyRecord,
     IdempotencyStore,
     NumberSequence,
+    OperationRelease,
     OrderFilter,
     OrderRepository,
     PasswordHasher,
@@ -251,10 +253,22 @@ class FakeWorkCentreUse:
         return {code: order for code, order in self.open.items() if code in codes}
 
 
+class FakeOperationReleases:
+    """Release dates a test sets, as the materials context would (`rows` to fill)."""
+
+    def __init__(self) -> None:
+        self.rows: list[OperationRelease] = []
+
+    def for_orders(self, order_numbers: Collection[str]) -> list[OperationRelease]:
+        wanted = set(order_numbers)
+        return [r for r in self.rows if r.operation.split("/")[0] in wanted]
+
+
 FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,
     WORK_CENTRE_USE.name: FakeWorkCentreUse,
+    OPERATION_RELEASES.name: FakeOperationReleases,
 }
 
 

@@ -184,6 +184,14 @@ def test_the_configurator_prices_with_the_pricing_policy(
 def test_settings_edit_keeps_the_rest(ctx: ServiceContext) -> None:
     saved = plant.save_settings(ctx, ADMIN, {"quote_validity_days": 60})
     assert saved["quote_validity_days"] == 60 and saved["currency"] == "CHF"
+    assert saved["design_approval_days"] == 5  # the default, until the plant says
+    saved = plant.save_settings(ctx, ADMIN, {"design_approval_days": 3})
+    assert saved["design_approval_days"] == 3 and saved["quote_validity_days"] == 60
+    for bad in (-1, 61, "soon"):
+        with pytest.raises((PlantFileInvalid, InvalidInput)) as refused:
+            plant.save_settings(ctx, ADMIN, {"design_approval_days": bad})
+        assert getattr(refused.value, "field", "") == "design_approval_days"
+    assert plant.get_settings(ctx, ADMIN)["design_approval_days"] == 3  # type: ignore[index]
     with pytest.raises(PlantFileInvalid) as caught:
         plant.save_settings(ctx, ADMIN, {"currency": "Swiss francs"})
     assert caught.value.field == "currency"

@@ -93,6 +93,8 @@ class SettingsOut(BaseModel):
     quote_validity_days: int
     payment_terms: str
     delivery_terms: str
+    #: Working days a design approval usually takes (orders awaiting one start after it).
+    design_approval_days: int
     #: Whether a logo is set (the image itself travels in the plant file, base64).
     logo: bool
 

@@ -226,7 +226,7 @@ def _no_duplicates(r: _Reader, section: str, codes: list[str]) -> None:
 
 _SETTINGS_KEYS = (
     "name", "address", "country", "timezone", "currency", "tax_rate", "quote_validity_days",
-    "payment_terms", "delivery_terms", "logo",
+    "payment_terms", "delivery_terms", "logo", "design_approval_days",
 )  # fmt: skip
 
 
@@ -247,6 +247,7 @@ def _settings(r: _Reader, raw: object) -> PlantSettings:
         payment_terms=r.optional(d, "payment_terms", p, text, ""),
         delivery_terms=r.optional(d, "delivery_terms", p, text, ""),
         logo=logo or None,
+        design_approval_days=r.optional(d, "design_approval_days", p, integer, 5),
     )
     if not r.problems:
         r.check(settings, p)
@@ -397,6 +398,7 @@ def write_plant(data: PlantData) -> dict[str, Any]:
             "payment_terms": s.payment_terms,
             "delivery_terms": s.delivery_terms,
             "logo": base64.b64encode(s.logo).decode("ascii") if s.logo else None,
+            "design_approval_days": s.design_approval_days,
         }
     out["calendars"] = [_write_calendar(c) for c in sorted(data.calendars, key=lambda c: c.code)]
     out["work_centres"] = [

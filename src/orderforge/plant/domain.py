@@ -264,6 +264,10 @@ class Component:
             raise InvalidInput("The cost cannot be negative.", field="cost")
 
 
+#: Working days a customer usually takes to approve a design, until the plant says.
+DESIGN_APPROVAL_DAYS = 5
+
+
 @dataclass(eq=False)
 class PlantSettings:
     """Who the plant is and how it quotes: one per installation.
@@ -283,6 +287,9 @@ class PlantSettings:
     delivery_terms: str = ""
     logo: bytes | None = None
     id: int | None = None
+    #: Working days (Monday to Friday) a customer usually takes to approve a design: an
+    #: order awaiting design approval is not planned to start before then.
+    design_approval_days: int = DESIGN_APPROVAL_DAYS
 
     def check(self) -> None:
         _name(self.name, "name")
@@ -302,6 +309,10 @@ class PlantSettings:
             )
         if not 1 <= self.quote_validity_days <= 365:
             raise InvalidInput("Quotes stay valid 1 to 365 days.", field="quote_validity_days")
+        if not 0 <= self.design_approval_days <= 60:
+            raise InvalidInput(
+                "A design approval takes 0 to 60 working days.", field="design_approval_days"
+            )
         if self.logo is not None:
             logo_type(self.logo)
 

@@ -118,6 +118,7 @@ def settings_values(found: dict[str, Any] | None) -> dict[str, Any]:
             "quote_validity_days": "30",
             "payment_terms": "",
             "delivery_terms": "",
+            "design_approval_days": "5",
             "logo": False,
         }
     return {

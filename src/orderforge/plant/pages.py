@@ -84,6 +84,7 @@ async def _settings_fields(form: FormData, values: dict[str, Any]) -> dict[str, 
         "currency": values["currency"],
         "tax_rate": forms.fraction(values["tax_rate"], "tax_rate"),
         "quote_validity_days": forms.whole(values["quote_validity_days"]),
+        "design_approval_days": forms.whole(values["design_approval_days"]),
         "payment_terms": values["payment_terms"],
         "delivery_terms": values["delivery_terms"],
     }
@@ -115,6 +116,7 @@ async def settings_save(request: Request, ctx: Ctx, me: User) -> Response:
         "currency",
         "tax_rate",
         "quote_validity_days",
+        "design_approval_days",
         "payment_terms",
         "delivery_terms",
     )

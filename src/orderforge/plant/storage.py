@@ -46,6 +46,7 @@ plant_settings = sa.Table(
     sa.Column("payment_terms", sa.Text, nullable=False),
     sa.Column("delivery_terms", sa.Text, nullable=False),
     sa.Column("logo", sa.LargeBinary, nullable=True),
+    sa.Column("design_approval_days", sa.Integer, nullable=False, default=5),
 )
 
 calendars = sa.Table(
@@ -242,6 +243,7 @@ def _settings_row(s: PlantSettings) -> dict[str, Any]:
         "payment_terms": s.payment_terms,
         "delivery_terms": s.delivery_terms,
         "logo": s.logo,
+        "design_approval_days": s.design_approval_days,
     }
 
 
@@ -276,6 +278,7 @@ class SqlPlantRepository(TrackingRepository[Any]):
             delivery_terms=r.delivery_terms,
             logo=r.logo,
             id=r.id,
+            design_approval_days=r.design_approval_days,
         )
         return self._track(found)
 

@@ -30,6 +30,7 @@ from orderforge.domain.planning import (
     PlanRun,
     PlanVersion,
     RunKind,
+    RunOptions,
     RunStatus,
     check_time_limit,
 )
@@ -49,11 +50,10 @@ from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-#: Replans weigh a minute of lateness this many times a minute an operation moves...
+#: Runs with a current plan weigh a minute of lateness this many times a minute an
+#: operation moves; every operation that moves at all costs the run's
+#: `min_gain_minutes` more (RunOptions): each move is a change the floor must hear of.
 REPLAN_TARDINESS_WEIGHT = 4
-#: ...and every operation that moves at all costs this many minutes more: each move is a
-#: change the shop floor must be told about.
-REPLAN_MOVE_PENALTY = 120
 #: Progress is written at most this often, so a fast-improving solve does not flood storage.
 PROGRESS_INTERVAL = 1.0
 
@@ -83,11 +83,13 @@ def request_run(
     actor: Principal,
     time_limit: float = 10.0,
     disruption: Disruption | None = None,
+    options: RunOptions | None = None,
 ) -> dict[str, Any]:
     """Queue a plan run (a replan if `disruption` is given), recording the disruption in
     the same transaction; the worker hears of it only once that has committed."""
     require(actor.role, Res.SCHEDULE, RUN if disruption is None else REPORT)
     time_limit = check_time_limit(time_limit)
+    options = options or RunOptions()
     now = ctx.clock.now()
     with ctx.uow() as uow:
         trigger = {} if disruption is None else _record(uow, actor, disruption, now)
@@ -97,6 +99,7 @@ def request_run(
             requested_at=now,
             time_limit=time_limit,
             trigger=trigger,
+            options=options.as_dict(),
         )
         uow.plans.add_run(run)
         uow.commit()
@@ -250,15 +253,8 @@ def _execute(
             return planning.build_problem(uow, start, days, inputs)
 
     def solve_plan(p: planning.PlanProblem) -> Result:
-        if run.kind is RunKind.REPLAN and inputs.previous:
-            # lexicographically any lateness gain would justify reshuffling the floor
-            replan = Objective(
-                lexicographic=False,
-                tardiness_weight=REPLAN_TARDINESS_WEIGHT,
-                stability_weight=1,
-                move_penalty=REPLAN_MOVE_PENALTY,
-            )
-            p.problem = replace(p.problem, objective=replan)
+        if inputs.previous:
+            p.problem = replace(p.problem, objective=stable_objective(RunOptions.of(run.options)))
         return solve(p.problem, settings, progress)
 
     try:
@@ -292,6 +288,23 @@ def _execute(
 
 
 _TITLE = "The plan could not be made; the stored plan is unchanged."
+
+
+def stable_objective(options: RunOptions) -> Objective:
+    """How a run ranks plans once a current plan exists (a plan run or a replan alike).
+
+    The current plan is the reference: new work takes the room it leaves, and an
+    operation of it moves only when that gains more than `min_gain_minutes` beyond the
+    minutes it moves (lexicographically any minute of lateness would justify reshuffling
+    the floor, which is how a plan run used to move almost every operation). Without
+    `displace` an operation whose slot is still open keeps its unit."""
+    return Objective(
+        lexicographic=False,
+        tardiness_weight=REPLAN_TARDINESS_WEIGHT,
+        stability_weight=1,
+        move_penalty=options.min_gain_minutes,
+        keep_reference_resource=not options.displace,
+    )
 
 
 def _progress_writer(
@@ -334,14 +347,7 @@ def _store(
 ) -> dict[str, Any]:
     assert run.id is not None
     operations, orders = _planned(plan, result)
-    before = {o.key: o for o in inputs.previous}
-    moved = sum(
-        1
-        for o in operations
-        if o.key in before
-        and not o.frozen
-        and (o.start, o.resource) != (before[o.key].start, before[o.key].resource)
-    )
+    moved, comparable = moved_operations(inputs.previous, operations)
     for attempt in range(3):
         try:
             with ctx.uow() as uow:
@@ -360,6 +366,7 @@ def _store(
                     late_orders=sum(1 for o in orders if o.tardiness_minutes > 0),
                     operation_count=len(operations),
                     moved_operations=moved,
+                    comparable_operations=comparable,
                     seconds=round(result.seconds, 3),
                     skipped=plan.skipped,
                 )
@@ -390,6 +397,22 @@ def _store(
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def moved_operations(
+    previous: list[PlannedOperation], current: list[PlannedOperation]
+) -> tuple[int, int]:
+    """(moved, of): operations of `previous` whose start or unit `current` changed, among
+    those it could have changed: in both versions and neither started nor finished now
+    (new work has nothing to move from; the floor's facts are not the plan's doing)."""
+    before = {o.key: o for o in previous if not o.frozen}
+    comparable = [o for o in current if o.key in before and not o.frozen]
+    moved = sum(
+        1
+        for o in comparable
+        if (o.start, o.resource) != (before[o.key].start, before[o.key].resource)
+    )
+    return moved, len(comparable)
 
 
 def _reason(run: PlanRun) -> str:
@@ -437,6 +460,10 @@ def _planned(
     starts: dict[str, dt.datetime] = {}
     for o in ops:
         starts[o.order_number] = min(o.start, starts.get(o.order_number, o.start))
+    waits: dict[str, set[str]] = {}
+    for key, (_, reason) in plan.waits.items():
+        if key in result.schedule and key not in frozen:  # started work waits no more
+            waits.setdefault(plan.operations[key][0], set()).add(reason)
     orders = []
     for job, outcome in sorted(result.jobs.items()):
         first = starts.get(job, plan.start)
@@ -451,6 +478,7 @@ def _planned(
                     f"{plan.operations[c.operation][2]} on {c.resource}"
                     for c in outcome.critical_chain[-3:]
                 ],
+                waits=sorted(waits.get(job, ())),
             )
         )
     return ops, orders
@@ -473,6 +501,7 @@ def run_view(run: PlanRun) -> dict[str, Any]:
         "progress": run.progress,
         "error": run.error,
         "plan_version": run.plan_version,
+        "options": RunOptions.of(run.options).as_dict(),
     }
 
 

@@ -41,12 +41,13 @@ from orderforge.engines.scheduling import (
     validate,
 )
 from orderforge.plant import services as plant_data
-from orderforge.plant.domain import Calendar, WorkCentre
+from orderforge.plant.domain import DESIGN_APPROVAL_DAYS, Calendar, WorkCentre
 from orderforge.production.domain import Operation as FloorOperation
 from orderforge.production.domain import OperationStatus, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
+from orderforge.services import plant_time
 from orderforge.services.context import ServiceContext
-from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
+from orderforge.services.ports import OPERATION_RELEASES, OrderFilter, Principal, UnitOfWork
 
 #: Orders the plant has committed to build and not yet finished.
 PLANNABLE_STATES = (
@@ -215,6 +216,9 @@ class PlanProblem:
     #: plan already knew (to measure the work left of a running operation)
     current_calendar: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     previous_calendar: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    #: operation key -> what it waits for ("waits for material: ..."), with its release
+    #: in minutes from `start`
+    waits: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def build_problem(
@@ -269,9 +273,70 @@ def build_problem(
     for order in committed:
         jobs.append(Job(key=order.number, due=_due(order, start), weight=order.priority))
         operations += _order_operations(order, work.get(order.number, []), centres, plan, extra)
+    plan.waits = _waits(uow, committed, plan)
+    operations = [
+        replace(o, release=plan.waits[o.key][0]) if o.key in plan.waits else o for o in operations
+    ]
     problem = ProblemData(tuple(jobs), tuple(operations), tuple(resources), horizon)
     plan.problem = _keep_the_past(problem, plan, inputs)
     return plan
+
+
+def _waits(
+    uow: UnitOfWork, committed: list[Order], plan: PlanProblem
+) -> dict[str, tuple[int, str]]:
+    """When each operation may start at the earliest, and why, where that is after `start`.
+
+    Two sources: the release dates a context above planning sets (materials: the
+    material an operation consumes arrives then), and the design approval gate (an
+    order awaiting approval of its design does not start before the plant's usual
+    approval time has passed). The latest of them holds, with its reason."""
+    waits: dict[str, tuple[int, str]] = {}
+    start, horizon = plan.start, plan.problem.horizon
+
+    def hold(key: str, minute: int, reason: str) -> None:
+        minute = min(minute, horizon - 1)
+        if key in plan.operations and minute > waits.get(key, (0, ""))[0]:
+            waits[key] = (minute, reason)
+
+    try:
+        source = uow.repository(OPERATION_RELEASES)
+    except LookupError:  # no context knows release dates: nothing waits for material
+        source = None
+    if source is not None and committed:
+        for r in source.for_orders([o.number for o in committed]):
+            hold(r.operation, _minutes(r.not_before, start), f"waits for material: {r.reason}")
+    gated = [
+        o
+        for o in committed
+        if o.state is OrderState.AWAITING_DESIGN_APPROVAL and o.design_approved_at is None
+    ]
+    if gated:
+        zone = plant_time.plant_zone(uow)
+        found = plant_data.plant_settings(uow)
+        days = found.design_approval_days if found is not None else DESIGN_APPROVAL_DAYS
+        if days == 0:
+            return waits
+        gate = design_approval_gate(start.astimezone(zone), days)
+        minute = _minutes(gate, start)
+        reason = f"waits for design approval until {gate:%a %d %b %Y}"
+        numbers = {o.number for o in gated}
+        for key, (number, _, _) in plan.operations.items():
+            if number in numbers:
+                hold(key, minute, reason)
+    return waits
+
+
+def design_approval_gate(now: dt.datetime, days: int) -> dt.datetime:
+    """The start of the day after `days` full working days (Monday to Friday) following
+    `now`'s day, in `now`'s time zone. A whole-day gate, so every run on one day sees the
+    same gate (now + N days to the minute would move the order's work at every run)."""
+    day, counted = now.date(), 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            counted += 1
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), now.tzinfo)
 
 
 def _closed(downtimes: list[Downtime], start: dt.datetime) -> list[tuple[int, int]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -29,7 +30,21 @@ def version_view(v: PlanVersion) -> dict[str, Any]:
     out = asdict(v)
     for key in ("created_at", "horizon_start"):
         out[key] = _iso(out[key])
+    out["moved"] = moved_text(v)
     return out
+
+
+def moved_text(v: PlanVersion) -> str | None:
+    """ "moved 3 of 473 operations since version 1": what the floor must be told, against
+    what could have moved (versions stored before the "of" was kept show the count)."""
+    if v.based_on is None:
+        return None
+    if v.comparable_operations == 0 and v.moved_operations > 0:
+        return f"{v.moved_operations} moved since version {v.based_on}"
+    noun = "operation" if v.comparable_operations == 1 else "operations"
+    return (
+        f"moved {v.moved_operations} of {v.comparable_operations} {noun} since version {v.based_on}"
+    )
 
 
 def operation_view(o: PlannedOperation) -> dict[str, Any]:
@@ -265,8 +280,9 @@ def board(ctx: ServiceContext, actor: Principal, number: int | None = None) -> d
                         "due": _iso(o.due),
                         "tardiness_minutes": o.tardiness_minutes,
                         "late": o.tardiness_minutes > 0,
-                        "late_reason": _late_reason(o.tardiness_minutes, o.binding),
+                        "late_reason": _late_reason(o.tardiness_minutes, o.binding, o.waits),
                         "binding": o.binding,
+                        "waits": o.waits,
                     }
                 )
             operations = [operation_view(o) for o in uow.plans.operations(n)]
@@ -301,9 +317,10 @@ def board(ctx: ServiceContext, actor: Principal, number: int | None = None) -> d
         }
 
 
-def _late_reason(tardiness: int, binding: list[str]) -> str | None:
+def _late_reason(tardiness: int, binding: list[str], waits: Sequence[str] = ()) -> str | None:
     if tardiness <= 0:
         return None
     hours = tardiness / 60
     chain = " → ".join(binding) if binding else "its operations"
-    return f"{hours:.1f} h late, bound by {chain}"
+    waiting = "".join(f"{w}; " for w in waits)
+    return f"{hours:.1f} h late, {waiting}bound by {chain}"

@@ -177,6 +177,7 @@ plan_runs = sa.Table(
     sa.Column("progress", JSONType, nullable=False),
     sa.Column("error", JSONType, nullable=True),
     sa.Column("plan_version", sa.Integer, nullable=True),
+    sa.Column("options", JSONType, nullable=False, default=dict),
 )
 
 #: Every stored plan; the highest number is the current plan. Never updated.
@@ -198,6 +199,7 @@ plan_versions = sa.Table(
     sa.Column("moved_operations", sa.Integer, nullable=False),
     sa.Column("seconds", sa.Float, nullable=False),
     sa.Column("skipped", JSONType, nullable=False),
+    sa.Column("comparable_operations", sa.Integer, nullable=False, default=0),
 )
 
 planned_operations = sa.Table(
@@ -227,6 +229,7 @@ planned_orders = sa.Table(
     sa.Column("due", UTCDateTime, nullable=True),
     sa.Column("tardiness_minutes", sa.Integer, nullable=False),
     sa.Column("binding", JSONType, nullable=False),
+    sa.Column("waits", JSONType, nullable=False, default=list),
 )
 
 #: Planner pins; removing one stamps removed_at/removed_by (kept for the audit).

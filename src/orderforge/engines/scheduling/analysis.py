@@ -138,7 +138,8 @@ def _binding(ix: IndexedProblem, plan: Plan, o: int, on_res: int) -> tuple[str, 
     release = ix.release[o]
     if latest is None or latest[0] <= release:
         if start == release:
-            pinned = ix.release[o] > ix.job_release[ix.op_job[o]]
+            pin = next((p for p in ix.problem.pins if p.operation == ix.op_keys[o]), None)
+            pinned = pin is not None and pin.not_before == release
             return ("pin" if pinned else "release"), None
         latest = None
     if latest is not None and latest[0] == start:

@@ -96,7 +96,12 @@ def priorities(ix: IndexedProblem, rule: str) -> list[float]:
         tail[o] = mins[o] + max((tail[s] for s in ix.succs[o]), default=0)
     far = ix.horizon
     if rule.startswith("reference"):
-        return [float(ix.reference.get(o, (0, head[o]))[1]) for o in range(ix.n_ops)]
+        # a repair: the reference plan is laid down first, new work then takes the room
+        # left (placed earlier, it would take reference slots and push everything after)
+        return [
+            float(ix.reference[o][1]) if o in ix.reference else far + head[o]
+            for o in range(ix.n_ops)
+        ]
     if rule == "most_work_remaining":
         return [head[o] - 2.0 * tail[o] for o in range(ix.n_ops)]
     prios: list[float] = []

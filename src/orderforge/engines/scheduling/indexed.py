@@ -110,7 +110,7 @@ def index_problem(problem: ProblemData) -> IndexedProblem:
         for p in ix.preds[o]:
             ix.succs[p].append(o)
         pin = pins.get(op.key)
-        release = ix.job_release[ix.op_job[o]]
+        release = max(ix.job_release[ix.op_job[o]], op.release)
         modes = [(res_idx[m.resource], m.duration) for m in op.modes]
         if pin is not None:
             modes = [m for m in modes if res_keys[m[0]] == pin.resource]
@@ -122,8 +122,33 @@ def index_problem(problem: ProblemData) -> IndexedProblem:
         ]
         ix.modes.append(usable or modes)
         ix.release.append(release)
+    if problem.objective.keep_reference_resource:
+        _hold_reference_units(ix)
     ix.topo = _topological_order(ix.preds, ix.succs)
     return ix
+
+
+def _hold_reference_units(ix: IndexedProblem) -> None:
+    """Keep each reference operation whose slot is still open to its reference unit.
+
+    "Open" means the unit's calendar lets it start there with the same working time and
+    no frozen operation overlaps it; an operation whose slot closed (a breakdown, work
+    that overran) keeps every eligible unit, because it must go somewhere."""
+    frozen_on: dict[int, list[tuple[int, int]]] = {}
+    for r, s, e in ix.frozen.values():
+        frozen_on.setdefault(r, []).append((s, e))
+    for o, (r, start) in ix.reference.items():
+        if o in ix.frozen or len(ix.modes[o]) < 2:
+            continue
+        duration = next((d for m, d in ix.modes[o] if m == r), None)
+        if duration is None or start < ix.release[o]:
+            continue
+        slot = ix.calendars[r].earliest(start, duration, ix.interruptible[r])
+        if slot is None or slot[0] != start:
+            continue
+        if any(s < slot[1] and start < e for s, e in frozen_on.get(r, ())):
+            continue
+        ix.modes[o] = [(r, duration)]
 
 
 def _class_names(problem: ProblemData) -> dict[str | None, int]:

@@ -41,6 +41,8 @@ class Operation:
 
     A DAG rather than a chain, because sub-assemblies feed an assembly. `setup_class` is the
     "family" (colour, material, tooling) that sequence-dependent setups are keyed by.
+    `release` is the operation's own earliest start (its material arrives then, its design
+    is approved then); the later of it and its job's release holds.
     """
 
     key: str
@@ -48,6 +50,7 @@ class Operation:
     modes: Sequence[Mode]
     predecessors: Sequence[str] = ()
     setup_class: str | None = None
+    release: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +120,15 @@ class Objective:
     `tardiness_weight * TWT + secondary_weight * secondary + stability_weight * stability`.
     Stability is, per operation of the reference plan, the minutes its start moved plus
     `resource_change_penalty` if it changed resource plus `move_penalty` if it moved at
-    all (each move is a change the floor must hear of), so replans do not reshuffle it.
+    all (each move is a change the floor must hear of), so replans do not reshuffle it:
+    an operation moves only when that gains the objective more than `move_penalty` plus
+    the minutes it moves.
+
+    `keep_reference_resource`: an operation of the reference plan whose slot is still
+    open (its unit works then and nothing frozen sits there) may only move in time on its
+    reference unit, never to another one. Work that lost its slot (a breakdown) and new
+    work may use any eligible unit, but only the room others leave: displacing other
+    orders onto alternative units is then not an option the search has.
     """
 
     secondary: Secondary = Secondary.MAKESPAN
@@ -127,6 +138,7 @@ class Objective:
     stability_weight: int = 0
     resource_change_penalty: int = 60
     move_penalty: int = 0
+    keep_reference_resource: bool = False
 
 
 @dataclass(frozen=True, slots=True)

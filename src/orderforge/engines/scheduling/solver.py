@@ -122,8 +122,10 @@ def solve(
     assert inc.plan is not None
     if ix.problem.objective.stability_weight == 0 or not ix.reference:
         compact = left_shift(ix, inc.plan)
-        if score(ix, evaluate(ix, compact)) <= score(ix, evaluate(ix, inc.plan)):
-            inc.plan = compact
+        compact_key = score(ix, evaluate(ix, compact))
+        if compact_key <= score(ix, evaluate(ix, inc.plan)):
+            # the reported objective is the plan's as returned (a left shift can gain)
+            inc.plan, inc.key = compact, compact_key
     values = evaluate(ix, inc.plan)
     return Result(
         schedule=to_schedule(ix, inc.plan),

@@ -121,6 +121,15 @@ def _check_pin_and_release(
                 f"{job.key!r} is released at {job.release}.",
             )
         )
+    if entry.start < op.release:
+        found.append(
+            _v(
+                "release",
+                entry,
+                f"{name} starts on {res!r} at {entry.start}, before its own release "
+                f"at {op.release}.",
+            )
+        )
     for pin in problem.pins:
         if pin.operation != op.key:
             continue

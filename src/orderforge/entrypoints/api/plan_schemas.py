@@ -7,7 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from orderforge.domain.planning import MAX_TIME_LIMIT, DisruptionKind
+from orderforge.domain.planning import (
+    DEFAULT_MIN_GAIN_MINUTES,
+    MAX_MIN_GAIN_MINUTES,
+    MAX_TIME_LIMIT,
+    DisruptionKind,
+    RunOptions,
+)
 from orderforge.services.plan_runs import Disruption
 
 _STRICT = ConfigDict(extra="forbid")
@@ -21,11 +27,29 @@ PlantTime = Annotated[
     ),
 ]
 TimeLimit = Field(default=10.0, ge=0.5, le=MAX_TIME_LIMIT, description="Seconds to solve")
+Displace = Field(
+    default=False,
+    description="May other orders' operations go to alternative work centres to make room "
+    "(for new work, or a broken unit's work)? Off: each keeps its unit.",
+)
+MinGain = Field(
+    default=DEFAULT_MIN_GAIN_MINUTES,
+    ge=0,
+    le=MAX_MIN_GAIN_MINUTES,
+    strict=True,
+    description="An operation of the current plan moves only when that gains the plan "
+    "more than this many minutes (weighted lateness) beyond the minutes it moves.",
+)
 
 
 class RunIn(BaseModel):
     model_config = _STRICT
     time_limit: float = TimeLimit
+    displace: bool = Displace
+    min_gain_minutes: int = MinGain
+
+    def options(self) -> RunOptions:
+        return RunOptions(self.displace, self.min_gain_minutes)
 
 
 class MachineDown(BaseModel):
@@ -59,6 +83,11 @@ class ReplanIn(BaseModel):
     model_config = _STRICT
     event: MachineDown | OperationOverrun | OrderEvent = Field(discriminator="kind")
     time_limit: float = Field(default=5.0, ge=0.5, le=MAX_TIME_LIMIT)
+    displace: bool = Displace
+    min_gain_minutes: int = MinGain
+
+    def options(self) -> RunOptions:
+        return RunOptions(self.displace, self.min_gain_minutes)
 
     def disruption(self) -> Disruption:
         e = self.event
@@ -101,6 +130,8 @@ class RunOut(BaseModel):
     progress: dict[str, Any]
     error: dict[str, Any] | None
     plan_version: int | None
+    #: {"displace": bool, "min_gain_minutes": int}
+    options: dict[str, Any]
 
 
 class VersionOut(BaseModel):
@@ -117,6 +148,8 @@ class VersionOut(BaseModel):
     late_orders: int
     operation_count: int
     moved_operations: int
+    #: Operations of the previous version this one could have moved (the "of").
+    comparable_operations: int
     seconds: float
     skipped: list[str]
 
@@ -128,6 +161,7 @@ class PlannedOrderOut(BaseModel):
     due: dt.datetime | None
     tardiness_minutes: int
     binding: list[str]
+    waits: list[str]
 
 
 class OperationOut(BaseModel):

@@ -14,12 +14,27 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from orderforge.domain.errors import InvalidInput
-from orderforge.domain.planning import DisruptionKind
+from orderforge.domain.planning import DEFAULT_MIN_GAIN_MINUTES, DisruptionKind, RunOptions
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
 from orderforge.services import plan_runs, planning, plant_time, schedule
 
 plan_app = typer.Typer(help="Finite-capacity plans of the committed orders.", no_args_is_help=True)
 TimeLimit = Annotated[float, typer.Option(help="Seconds to improve the plan", min=0.5, max=600)]
+Displace = Annotated[
+    bool,
+    typer.Option(
+        "--displace/--no-displace",
+        help="Let other orders' operations go to alternative work centres to make room "
+        "(default: each keeps its unit)",
+    ),
+]
+MinGain = Annotated[
+    int,
+    typer.Option(
+        help="Move an operation of the current plan only when that gains the plan more than "
+        "this many minutes (weighted lateness) beyond the minutes it moves",
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -35,12 +50,17 @@ def _progress_bar(time_limit: float, quiet: bool) -> Progress:
 
 
 def _run_with_progress(
-    application: Any, actor: Any, time_limit: float, quiet: bool, disruption: Any = None
+    application: Any,
+    actor: Any,
+    time_limit: float,
+    quiet: bool,
+    disruption: Any = None,
+    options: RunOptions | None = None,
 ) -> dict[str, Any]:
     """Record the run, then execute it here in the foreground, the bar showing the
     objective (weighted tardiness) improving."""
     ctx = replace(application.ctx, jobs=None)
-    run = plan_runs.request_run(ctx, actor, time_limit, disruption)
+    run = plan_runs.request_run(ctx, actor, time_limit, disruption, options)
     with _progress_bar(time_limit, quiet) as progress:
         task = progress.add_task("Building the problem", total=time_limit)
 
@@ -78,14 +98,21 @@ def plan_run(
     as_user: AsUser = "admin",
     as_json: Json = False,
     if_none: Annotated[bool, typer.Option(help="Only if no plan is stored yet")] = False,
+    displace: Displace = False,
+    min_gain: MinGain = DEFAULT_MIN_GAIN_MINUTES,
 ) -> None:
     """Plan all planned/released/in-production orders on finite capacity and store the
-    plan as a new version (earlier versions are kept); sets each order's planned dates."""
+    plan as a new version (earlier versions are kept); sets each order's planned dates.
+    With a plan stored, new work takes the room it leaves and the rest stays unless
+    moving it gains more than --min-gain minutes."""
     application = _app()
     if if_none and schedule.list_versions(application.ctx, _actor(application, as_user), 1):
         out.print("A plan is stored already; nothing run.")
         return
-    run = _run_with_progress(application, _actor(application, as_user), time_limit, as_json)
+    options = RunOptions(displace, min_gain)
+    run = _run_with_progress(
+        application, _actor(application, as_user), time_limit, as_json, options=options
+    )
     _report(run, as_json)
     if not as_json:
         detail = schedule.plan_detail(application.ctx, _actor(application, as_user))
@@ -117,9 +144,13 @@ def plan_replan(
     time_limit: TimeLimit = 5,
     as_user: AsUser = "admin",
     as_json: Json = False,
+    displace: Displace = False,
+    min_gain: MinGain = DEFAULT_MIN_GAIN_MINUTES,
 ) -> None:
     """Repair the current plan after one event, keeping running work and pins: a machine
-    down for a period, an operation taking longer, a rush order, a cancelled order."""
+    down for a period, an operation taking longer, a rush order, a cancelled order.
+    Only what the event touches moves (and what depends on it), unless --displace."""
+    options = RunOptions(displace, min_gain)
     given = [x for x in (machine_down, overrun, rush, cancelled) if x]
     if len(given) != 1:
         raise InvalidInput(
@@ -145,7 +176,7 @@ def plan_replan(
         disruption = plan_runs.Disruption(DisruptionKind.ORDER_CANCELLED, reason, order=cancelled)
     application = _app()
     actor = _actor(application, as_user)
-    run = _run_with_progress(application, actor, time_limit, as_json, disruption)
+    run = _run_with_progress(application, actor, time_limit, as_json, disruption, options)
     trigger = run.get("trigger") or {}
     if not as_json and trigger.get("start"):
         zone = plant_time.zone_of(application.ctx)
@@ -176,8 +207,9 @@ def plan_show(
 def _print_plan(detail: dict[str, Any], zone: ZoneInfo) -> None:
     table = Table(
         title=f"Plan version {detail['number']} ({detail['reason']}): "
-        f"{detail['operation_count']} operations, {detail['late_orders']} late orders, "
-        f"{detail['moved_operations']} moved; times in {zone.key}"
+        f"{detail['operation_count']} operations, {detail['late_orders']} late orders; "
+        + (f"{detail['moved']}; " if detail["moved"] else "")
+        + f"times in {zone.key}"
     )
     for column in ("order", "planned start", "planned finish", "due", "late (h)", "bound by"):
         table.add_column(column)
@@ -188,7 +220,7 @@ def _print_plan(detail: dict[str, Any], zone: ZoneInfo) -> None:
             plant_time.show(row["planned_finish"], zone),
             (row["due"] or "-")[:10],
             f"{row['tardiness_minutes'] / 60:.1f}",
-            "; ".join(row["binding"]),
+            "; ".join([*row["waits"], *row["binding"]]),
         )
     out.print(table)
     for skipped in detail["skipped"]:
@@ -215,7 +247,9 @@ def plan_versions(as_user: AsUser = "admin", as_json: Json = False) -> None:
             v["created_by"],
             v["reason"],
             str(v["late_orders"]),
-            str(v["moved_operations"]),
+            f"{v['moved_operations']} of {v['comparable_operations']}"
+            if v["comparable_operations"]
+            else str(v["moved_operations"]),
             str(v["objective"]),
         )
     out.print(table)

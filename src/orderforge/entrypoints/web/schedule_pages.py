@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from orderforge.domain.errors import DomainError, InvalidInput, NotFound
 from orderforge.domain.order import OrderState
 from orderforge.domain.permissions import PIN, REPORT, RUN, Resource, is_allowed
-from orderforge.domain.planning import DisruptionKind
+from orderforge.domain.planning import DisruptionKind, RunOptions
 from orderforge.entrypoints.api.errors import status_of
 from orderforge.entrypoints.web.common import (
     Ctx,
@@ -155,6 +155,7 @@ def page_context(
     now = dt.datetime.fromisoformat(board["now"]).astimezone(zone).replace(tzinfo=None)
     can_pin = is_allowed(me.role, Resource.SCHEDULE, PIN)
     late = sorted((o for o in board["orders"] if o["late"]), key=lambda o: -o["tardiness_minutes"])
+    waiting = sorted((o for o in board["orders"] if o["waits"]), key=lambda o: o["planned_start"])
     client = {
         **{k: board[k] for k in ("now", "current", "work_centres", "orders", "operations")},
         **{k: board[k] for k in ("pins", "downtimes")},
@@ -172,6 +173,7 @@ def page_context(
         "run": watched_run(ctx, me, board, query.get("run", "")),
         "rows": table_rows(board, view),
         "late": late,
+        "waiting": waiting,
         "view": view,
         "colour": colour,
         "zone": zone,
@@ -263,12 +265,14 @@ def request_run(
     ctx: Ctx,
     me: User,
     time_limit: FormText = "",
+    displace: FormText = "",
     csrf: FormText = "",
     back: FormText = "",
 ) -> Response:
     try:
         check_csrf(request, csrf)
-        run = plan_runs.request_run(ctx, me, parse_seconds(time_limit))
+        options = RunOptions(displace=bool(displace))
+        run = plan_runs.request_run(ctx, me, parse_seconds(time_limit), options=options)
     except DomainError as exc:
         return refused(request, exc, back)
     message = f"Plan run {run['id']} requested."
@@ -283,6 +287,7 @@ class MachineDownForm(BaseModel):
     end: str = ""
     reason: str = ""
     time_limit: str = ""
+    displace: str = ""
     csrf: str = ""
     back: str = ""
 
@@ -305,7 +310,8 @@ def report_machine_down(
     try:
         check_csrf(request, form.csrf)
         disruption = form.disruption(plant_time.zone_of(ctx))
-        run = plan_runs.request_run(ctx, me, parse_seconds(form.time_limit), disruption)
+        options = RunOptions(displace=bool(form.displace))
+        run = plan_runs.request_run(ctx, me, parse_seconds(form.time_limit), disruption, options)
     except DomainError as exc:
         return refused(request, exc, form.back)
     message = f"Breakdown recorded; replanning (run {run['id']})."

@@ -39,7 +39,9 @@ def _accepted(response: Response, run: dict[str, Any]) -> dict[str, Any]:
     "/runs", response_model=RunOut, status_code=status.HTTP_202_ACCEPTED, summary="Queue a plan run"
 )
 def start_run(ctx: Ctx, me: Me, body: RunIn, response: Response) -> dict[str, Any]:
-    return _accepted(response, plan_runs.request_run(ctx, me, body.time_limit))
+    return _accepted(
+        response, plan_runs.request_run(ctx, me, body.time_limit, options=body.options())
+    )
 
 
 @router.post(
@@ -49,7 +51,7 @@ def start_run(ctx: Ctx, me: Me, body: RunIn, response: Response) -> dict[str, An
     summary="Record an event (machine down, overrun, rush, cancellation) and queue a replan",
 )
 def replan(ctx: Ctx, me: Me, body: ReplanIn, response: Response) -> dict[str, Any]:
-    run = plan_runs.request_run(ctx, me, body.time_limit, body.disruption())
+    run = plan_runs.request_run(ctx, me, body.time_limit, body.disruption(), body.options())
     return _accepted(response, run)
 
 
