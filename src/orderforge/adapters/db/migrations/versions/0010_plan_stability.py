@@ -1,7 +1,7 @@
 """A stable plan: run options, the "of" of moved operations, the design approval allowance.
 
 Revision ID: 0010_plan_stability
-Revises: 0008
+Revises: 0009_materials
 Create Date: 2026-11-30
 
 Plan runs keep the planner's settings for the run (may other orders be displaced onto
@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision = "0010_plan_stability"
-down_revision = "0008"
+down_revision = "0009_materials"
 branch_labels = None
 depends_on = None
 
