@@ -25,6 +25,7 @@ from orderforge.materials.domain import (
     check_quantity,
 )
 from orderforge.materials.ports import MATERIALS, MaterialsRepository
+from orderforge.materials.services.views import lot_view, proposal_view, purchase_order_view
 from orderforge.plant import services as plant_data
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal, UnitOfWork
@@ -161,8 +162,6 @@ def create_purchase_order(
     ctx: ServiceContext, actor: Principal, cmd: NewPurchaseOrder
 ) -> dict[str, Any]:
     """A purchase order by hand, at the supplier's offer price for each item."""
-    from orderforge.materials.services.views import purchase_order_view
-
     require(actor.role, Resource.MATERIALS, EDIT)
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -221,8 +220,6 @@ class Receipt:
 def receive(ctx: ServiceContext, actor: Principal, cmd: Receipt) -> dict[str, Any]:
     """Book goods in on a purchase order line: a new lot, pegged to the orders the line
     served (earliest need first); never more than the line still has open."""
-    from orderforge.materials.services.views import lot_view
-
     require(actor.role, Resource.MATERIALS, EDIT)
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -244,8 +241,6 @@ def receive(ctx: ServiceContext, actor: Principal, cmd: Receipt) -> dict[str, An
 
 
 def place(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
-    from orderforge.materials.services.views import purchase_order_view
-
     require(actor.role, Resource.MATERIALS, EDIT)
     with ctx.uow() as uow:
         order = _purchase_order(uow.repository(MATERIALS), number, lock=True)
@@ -255,8 +250,6 @@ def place(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
 
 
 def cancel(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
-    from orderforge.materials.services.views import purchase_order_view
-
     require(actor.role, Resource.MATERIALS, EDIT)
     with ctx.uow() as uow:
         order = _purchase_order(uow.repository(MATERIALS), number, lock=True)
@@ -289,8 +282,6 @@ def edit_proposal(
 ) -> dict[str, Any]:
     """Change a proposal's quantity, supplier (at its offer's price and lead time) or
     order-by date before accepting it."""
-    from orderforge.materials.services.views import proposal_view
-
     require(actor.role, Resource.MATERIALS, EDIT)
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -328,8 +319,6 @@ def accept_proposals(
 ) -> dict[str, Any]:
     """Turn proposals into one purchase order (several lines when merged; they must be
     for the same supplier); the orders they were pegged to now wait for its lines."""
-    from orderforge.materials.services.views import purchase_order_view
-
     require(actor.role, Resource.MATERIALS, EDIT)
     if not proposal_ids:
         raise InvalidInput("Name at least one proposal to accept.", field="proposals")
