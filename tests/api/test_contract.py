@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from orderforge import demo
 from orderforge.bootstrap import build
 from orderforge.entrypoints.api.app import create_app
-from orderforge.services import users
+from orderforge.services import credentials
 from tests.conftest import DEMO_PASSWORD, FixedClock, fast_hasher, make_settings
 
 TOKENS: dict[str, str] = {}
@@ -33,7 +33,7 @@ def asgi_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     )
     app.upgrade_schema()
     demo.load_demo(app.ctx, DEMO_PASSWORD, count=20)
-    TOKENS["admin"] = users.issue_token(app.ctx, "admin", "contract")
+    TOKENS["admin"] = credentials.issue_token(app.ctx, "admin", "contract").secret
     # runs are recorded but not executed: generated time limits would keep a worker busy
     yield create_app(dataclasses.replace(app.ctx, jobs=None), secret_key="contract")
     app.close()

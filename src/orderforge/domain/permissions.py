@@ -48,7 +48,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
     Role.ADMIN: {
         Resource.ORDER: _ALL_ORDER,
         Resource.CUSTOMER: frozenset({VIEW, CREATE}),
-        Resource.USER: frozenset({VIEW, CREATE}),
+        Resource.USER: frozenset({VIEW, CREATE, EDIT}),
         Resource.PLANT: frozenset({VIEW, EDIT}),
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
         Resource.SCHEDULE: _ALL_SCHEDULE,

@@ -7,7 +7,7 @@ knows about SQL, HTTP or files.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
@@ -27,7 +27,7 @@ from orderforge.domain.planning import (
     PlanVersion,
     RunStatus,
 )
-from orderforge.domain.user import ApiToken, Role, User
+from orderforge.domain.user import ApiToken, Role, User, WebSession
 
 R = TypeVar("R")
 
@@ -131,6 +131,15 @@ class UserRepository(Protocol):
 class TokenRepository(Protocol):
     def add(self, token: ApiToken) -> None: ...
     def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
+    def get(self, token_id: int) -> ApiToken | None: ...
+    #: newest first; every user's when user_id is None
+    def list(self, user_id: int | None = None) -> list[ApiToken]: ...
+
+
+class SessionRepository(Protocol):
+    def add(self, session: WebSession) -> None: ...
+    def get_by_hash(self, token_hash: str) -> WebSession | None: ...
+    def live_for_user(self, user_id: int) -> list[WebSession]: ...
 
 
 class EventLog(Protocol):
@@ -192,6 +201,8 @@ class UnitOfWork(Protocol):
     @property
     def tokens(self) -> TokenRepository: ...
     @property
+    def sessions(self) -> SessionRepository: ...
+    @property
     def events(self) -> EventLog: ...
     @property
     def idempotency(self) -> IdempotencyStore: ...
@@ -243,3 +254,19 @@ class JobQueue(Protocol):
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
     def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+class AttemptLimiter(Protocol):
+    """Counts failed attempts of one kind (sign-in, signature re-entry) per key (an
+    account, a client address) and says how long a key must wait.
+
+    Checked before the costly work (a password hash), hit only on failure, so a person
+    who types the right password is never slowed by their own earlier typo beyond the
+    lockout, and a flood of guesses costs the server almost nothing."""
+
+    def retry_after(self, kind: str, keys: Mapping[str, str]) -> tuple[str, int] | None:
+        """(the name of the key that is over its limit, seconds to wait), or None."""
+        ...
+
+    def failed(self, kind: str, keys: Mapping[str, str]) -> None: ...
+    def succeeded(self, kind: str, keys: Mapping[str, str]) -> None: ...

@@ -129,11 +129,48 @@ class TokenRequest(BaseModel):
     username: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=200)
     name: str = Field(default="api", max_length=100)
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=366, description="Days until the token expires (default 90)."
+    )
 
 
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type name
+    expires_at: dt.datetime | None = None
+
+
+class TokenInfo(BaseModel):
+    """A token as listed: never the secret."""
+
+    id: int
+    username: str
+    name: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    active: bool
+
+
+class UserChangeIn(BaseModel):
+    """Fields left out stay as they are."""
+
+    model_config = _STRICT
+    role: str | None = Field(default=None, max_length=20)
+    customer: str | None = Field(default=None, max_length=20)
+    active: bool | None = None
+
+
+class PasswordResetIn(BaseModel):
+    model_config = _STRICT
+    password: str = Field(min_length=8, max_length=200)
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = _STRICT
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
 
 
 class MeOut(BaseModel):

@@ -40,6 +40,7 @@ from orderforge.production.services import review
 from orderforge.services import (
     catalogue,
     configuration,
+    credentials,
     customers,
     documents,
     orders,
@@ -152,9 +153,10 @@ def serve(
     web = create_app(
         application.ctx,
         secret_key=settings.resolved_secret_key(),
-        secure_cookies=settings.secure_cookies,
+        secure_cookies=settings.cookies_secure,
+        base_url=settings.public_url,
     )
-    url = f"http://{bind_host}:{bind_port}"
+    url = settings.base_url or f"http://{bind_host}:{bind_port}"
     resumed = application.start_inprocess_worker()
     out.print(f"[bold]OrderForge[/bold] on {url}  (API docs: {url}/docs)")
     if application.settings.job_backend == "procrastinate":
@@ -201,11 +203,61 @@ def user_add(
 @user_app.command("token")
 @refusals
 def user_token(
-    username: str, name: Annotated[str, typer.Option(help="What the token is for")] = "cli"
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
+    days: Annotated[
+        int | None, typer.Option(help="Days until it expires (default 90)", min=1, max=366)
+    ] = None,
 ) -> None:
     """Issue an API token for a user; it is printed once and never stored in clear."""
     application = _app()
-    print(users.issue_token(application.ctx, username, name))
+    print(credentials.issue_token(application.ctx, username, name, days).secret)
+
+
+@user_app.command("tokens")
+@refusals
+def user_tokens(username: Annotated[str | None, typer.Argument()] = None) -> None:
+    """List API tokens (every user's, or one user's): never the secrets."""
+    application = _app()
+    table = Table("id", "user", "name", "created", "expires", "state")
+    for token in credentials.list_tokens(application.ctx, None):
+        if username and token.username != username.strip().lower():
+            continue
+        state = "revoked" if token.revoked_at else ("active" if token.active else "expired")
+        expires = f"{token.expires_at:%Y-%m-%d}" if token.expires_at else "never"
+        table.add_row(
+            str(token.id),
+            token.username,
+            token.name,
+            f"{token.created_at:%Y-%m-%d}",
+            expires,
+            state,
+        )
+    out.print(table)
+
+
+@user_app.command("revoke-token")
+@refusals
+def user_revoke_token(token_id: int) -> None:
+    """Revoke an API token by its id (see `user tokens`): it is refused from now on."""
+    credentials.revoke_token(_app().ctx, None, token_id)
+    out.print(f"Token {token_id} revoked.")
+
+
+@user_app.command("deactivate")
+@refusals
+def user_deactivate(username: str) -> None:
+    """The user can no longer sign in; their sessions and tokens stop working."""
+    users.change_user(_app().ctx, None, users.UserChange(username=username, active=False))
+    out.print(f"User {username} deactivated.")
+
+
+@user_app.command("activate")
+@refusals
+def user_activate(username: str) -> None:
+    """Let a deactivated user sign in again (old tokens stay revoked)."""
+    users.change_user(_app().ctx, None, users.UserChange(username=username, active=True))
+    out.print(f"User {username} can sign in again.")
 
 
 @customer_app.command("add")
