@@ -55,14 +55,16 @@ def add_user(ctx: ServiceContext, actor: Principal | None, cmd: AddUser) -> User
         username, role = User.check_new(
             username=cmd.username, role=cmd.role, password=cmd.password, customer_id=customer_id
         )
-        if uow.users.get(username) is not None:
-            raise InvalidInput(f"User {username} already exists.", field="username")
+        _check_unused(uow, username)
+    password_hash = ctx.hasher.hash(cmd.password)  # slow: outside any transaction
+    with ctx.uow() as uow:
+        _check_unused(uow, username)
         now = ctx.clock.now()
         user = User(
             username=username,
             display_name=cmd.display_name.strip() or username,
             role=role,
-            password_hash=ctx.hasher.hash(cmd.password),
+            password_hash=password_hash,
             created_at=now,
             customer_id=customer_id,
         )
@@ -70,6 +72,11 @@ def add_user(ctx: ServiceContext, actor: Principal | None, cmd: AddUser) -> User
         uow.users.add(user)
         uow.commit()
         return user_view(user, cmd.customer_code.strip().upper() if cmd.customer_code else None)
+
+
+def _check_unused(uow: UnitOfWork, username: str) -> None:
+    if uow.users.get(username) is not None:
+        raise InvalidInput(f"User {username} already exists.", field="username")
 
 
 def _customer_id(uow: UnitOfWork, code: str | None) -> int | None:

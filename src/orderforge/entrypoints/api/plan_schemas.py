@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from orderforge.domain.planning import MAX_TIME_LIMIT, DisruptionKind
+from orderforge.entrypoints.api.bounds import BoundedDateTime
 from orderforge.services.plan_runs import Disruption
 
 _STRICT = ConfigDict(extra="forbid")
 #: A time as typed: with `Z` or an offset it means that, without one the plant's local
 #: time (resolved by `services.plant_time` in the use case, like the CLI's times).
 PlantTime = Annotated[
-    dt.datetime,
+    BoundedDateTime,
     Field(
         description="ISO 8601 date-time; without an offset it is the plant's local time.",
         examples=["2026-11-26T06:00", "2026-11-26T05:00:00Z"],

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orderforge.domain.order import LineInput
+from orderforge.entrypoints.api.bounds import BoundedDate
 from orderforge.services.views import OrderSummary
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -74,7 +75,7 @@ class OrderCreate(BaseModel):
     model_config = _STRICT
     customer: str = Field(min_length=1, max_length=20, description="Customer code")
     lines: list[LineIn] = Field(min_length=1, max_length=100)
-    requested_date: dt.date | None = None
+    requested_date: BoundedDate | None = None
     notes: str = Field(default="", max_length=5000)
 
 
@@ -83,7 +84,7 @@ class OrderPatch(BaseModel):
 
     model_config = _STRICT
     lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=100)
-    requested_date: dt.date | None = None
+    requested_date: BoundedDate | None = None
     notes: str | None = Field(default=None, max_length=5000)
 
 
