@@ -13,6 +13,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput, NotFound
 from orderforge.domain.permissions import EDIT, Resource, is_allowed
 from orderforge.domain.user import ApiToken, WebSession
@@ -29,8 +31,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class TokenView:
+class TokenView(BaseModel):
     """A token as its owner and administrators see it: never the secret itself."""
 
     id: int

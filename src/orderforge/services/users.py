@@ -15,7 +15,7 @@ from orderforge.domain.errors import (
     NotFound,
     TooManyAttempts,
 )
-from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, require
+from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
 from orderforge.domain.user import User, check_password
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import PasswordHasher, Principal, UnitOfWork
@@ -257,3 +257,8 @@ def _user(uow: UnitOfWork, username: str) -> User:
     if user is None:
         raise NotFound(f"There is no user {username[:40]}.")
     return user
+
+
+def may(actor: Principal, action: str) -> bool:
+    """Whether the actor may do `action` on users (pages show only what they may)."""
+    return is_allowed(actor.role, Resource.USER, action)
