@@ -27,7 +27,7 @@ def machine_down(start: str, end: str) -> dict[str, object]:
     return {
         "event": {
             "kind": "machine_down",
-            "work_centre": "CNC",
+            "work_centre": "CNC-5AX",
             "start": start,
             "end": end,
             "reason": "fuzz",
@@ -151,3 +151,20 @@ def test_an_error_echoes_at_most_a_short_part_of_a_huge_input(api: ApiSession) -
     response = api.client.get(f"{API}/orders/{huge}", headers=api.auth("admin"))
     assert response.status_code in (404, 414, 422)
     assert len(response.content) < SHORT
+
+
+def test_a_downtime_can_be_listed_and_withdrawn(api: ApiSession) -> None:
+    body = machine_down("2026-11-27T06:00Z", "2026-11-27T10:00Z")
+    body["time_limit"] = 0.5
+    made = api.client.post(f"{API}/plans/replan", json=body, headers=api.auth("planner"))
+    assert made.status_code in (201, 202), made.text
+    listed = api.client.get(f"{API}/plans/downtimes", headers=api.auth("planner")).json()
+    [mine] = [d for d in listed if d["start"].startswith("2026-11-27T06:00")]
+    sales = api.client.delete(f"{API}/plans/downtimes/{mine['id']}", headers=api.auth("sales"))
+    assert sales.status_code == 403
+    gone = api.client.delete(f"{API}/plans/downtimes/{mine['id']}", headers=api.auth("planner"))
+    assert gone.status_code == 204
+    again = api.client.delete(f"{API}/plans/downtimes/{mine['id']}", headers=api.auth("planner"))
+    assert again.status_code == 404
+    after = api.client.get(f"{API}/plans/downtimes", headers=api.auth("planner")).json()
+    assert mine["id"] not in [d["id"] for d in after]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from orderforge.adapters.db import tables
 from orderforge.entrypoints.api.app import create_app
+from orderforge.services import plan_runs, users
 from tests.api.support import API, ApiSession, TestClient, order_body
 from tests.conftest import DEMO_PASSWORD, FixedClock
 
@@ -232,3 +234,31 @@ def test_events_record_the_actors_id(api: ApiSession) -> None:
             )
         ).all()
     assert rows and all(r.actor == "sales" and r.actor_id == sales_id for r in rows)
+
+
+def test_the_board_withdraws_a_downtime(api: ApiSession) -> None:
+    ctx = replace(api.application.ctx, jobs=None)  # a plan made in the foreground
+    planner = users.authenticate(ctx, "planner", DEMO_PASSWORD)
+    run = plan_runs.request_run(ctx, planner, time_limit=0.5)
+    assert plan_runs.execute_run(ctx, run["id"])["status"] == "done"
+    body = {
+        "event": {
+            "kind": "machine_down",
+            "work_centre": "PAINT-BOOTH",
+            "start": "2026-11-28T06:00Z",
+            "end": "2026-11-28T08:00Z",
+            "reason": "entered by mistake",
+        },
+        "time_limit": 0.5,
+    }
+    made = api.client.post(f"{API}/plans/replan", json=body, headers=api.auth("planner"))
+    assert made.status_code in (201, 202), made.text
+    listed = api.client.get(f"{API}/plans/downtimes", headers=api.auth("planner")).json()
+    [mine] = [d for d in listed if d["reason"] == "entered by mistake"]
+    browser = TestClient(api.client.app)
+    sign_in(browser, "planner")
+    board = browser.get("/schedule")
+    assert f"/schedule/downtimes/{mine['id']}/withdraw" in board.text
+    browser.post(f"/schedule/downtimes/{mine['id']}/withdraw", data={"csrf": csrf_of(board)})
+    after = api.client.get(f"{API}/plans/downtimes", headers=api.auth("planner")).json()
+    assert mine["id"] not in [d["id"] for d in after]

@@ -273,6 +273,9 @@ downtimes = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("recorded_by", sa.String(60), nullable=False),
     sa.Column("recorded_at", UTCDateTime, nullable=False),
+    # Withdrawn (entered by mistake, repaired sooner): kept for the record, not planned.
+    sa.Column("withdrawn_by", sa.String(60), nullable=True),
+    sa.Column("withdrawn_at", UTCDateTime, nullable=True),
 )
 
 #: Operations reported to take longer than their routing says.

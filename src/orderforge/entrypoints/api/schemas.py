@@ -47,6 +47,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _problem("Body too large"),
     422: _problem("A field is invalid (named in errors[].field)"),
 }
+#: Sign-in limits: `reason` says which ("account_locked", "client_rate_limited") and
+#: the Retry-After header how many seconds to wait.
+TOO_MANY = _problem("Too many failed attempts: wait Retry-After seconds")
 
 
 class LineIn(BaseModel):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request, status
 from orderforge.entrypoints.api.deps import client_address, current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import (
     PROBLEM_RESPONSES,
+    TOO_MANY,
     CustomerIn,
     MeOut,
     PasswordChangeIn,
@@ -36,6 +37,7 @@ Username = Annotated[str, Path(min_length=2, max_length=40, pattern=r"^[a-z0-9][
     status_code=status.HTTP_201_CREATED,
     tags=["auth"],
     summary="Exchange username and password for an API token",
+    responses={429: TOO_MANY},
 )
 def create_token(ctx: Ctx, body: TokenRequest, request: Request) -> dict[str, Any]:
     """Limited like the sign-in page: too many failures answer 429 with Retry-After."""
@@ -55,7 +57,9 @@ def revoke_token(ctx: Ctx, who: Me, token_id: Annotated[int, Path(ge=1, le=2**31
     credentials.revoke_token(ctx, who, token_id)
 
 
-@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
+@router.post(
+    "/me/password", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"], responses={429: TOO_MANY}
+)
 def change_password(ctx: Ctx, who: Me, body: PasswordChangeIn) -> None:
     """Needs the current password; ends your other sessions and revokes your tokens."""
     users.change_own_password(ctx, who, body.old_password, body.new_password)

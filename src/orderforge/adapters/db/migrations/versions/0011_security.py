@@ -1,4 +1,5 @@
-"""Security: server-side web sessions, expiring API tokens, the actor's id on events.
+"""Security: server-side web sessions, expiring API tokens, the actor's id on events;
+downtimes can be withdrawn (kept, marked by whom and when).
 
 Revision ID: 0011_security
 Revises: 0008
@@ -45,6 +46,8 @@ def upgrade() -> None:
     op.add_column("api_tokens", sa.Column("expires_at", UTCDateTime(), nullable=True))
     op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])
     op.add_column("events", sa.Column("actor_id", sa.Integer(), nullable=True))
+    op.add_column("downtimes", sa.Column("withdrawn_by", sa.String(60), nullable=True))
+    op.add_column("downtimes", sa.Column("withdrawn_at", UTCDateTime(), nullable=True))
     _expire_old_tokens()
 
 
@@ -71,3 +74,6 @@ def downgrade() -> None:
     op.drop_index("ix_web_sessions_user_id", table_name="web_sessions")
     op.drop_table("web_sessions")
     op.drop_column("events", "actor_id")
+    with op.batch_alter_table("downtimes") as batch:
+        batch.drop_column("withdrawn_at")
+        batch.drop_column("withdrawn_by")
