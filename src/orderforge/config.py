@@ -46,12 +46,13 @@ class Settings:
 
     @property
     def public_url(self) -> str:
+        """The base URL, or where `serve` listens by default when none is set."""
         return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def cookies_secure(self) -> bool:
         """Secure cookies when asked, or when the base URL is HTTPS."""
-        return self.secure_cookies or self.public_url.startswith("https://")
+        return self.secure_cookies or self.base_url.startswith("https://")
 
     @property
     def job_backend(self) -> str:

@@ -154,7 +154,7 @@ def serve(
         application.ctx,
         secret_key=settings.resolved_secret_key(),
         secure_cookies=settings.cookies_secure,
-        base_url=settings.public_url,
+        base_url=settings.base_url,  # unset: links are paths, whatever host and port
     )
     url = settings.base_url or f"http://{bind_host}:{bind_port}"
     resumed = application.start_inprocess_worker()
