@@ -120,10 +120,10 @@ def authenticate(ctx: ServiceContext, username: str, password: str, client: str 
     `client` is the caller's address, for the per-client limit."""
     name = username.strip().lower()[:40]
     keys = {"account": name, "client": client}
-    _check_attempts(ctx, SIGN_IN, keys)
+    check_attempts(ctx, SIGN_IN, keys)
     refusal = AuthenticationFailed("Wrong username or password.")
     if "\x00" in name or "\x00" in password:
-        _failed(ctx, SIGN_IN, keys)
+        record_failure(ctx, SIGN_IN, keys)
         raise refusal
     with ctx.uow() as uow:
         user = uow.users.get(name)
@@ -131,17 +131,17 @@ def authenticate(ctx: ServiceContext, username: str, password: str, client: str 
         password_hash = user.password_hash if principal is not None and user else None
     if password_hash is None or principal is None:
         ctx.hasher.verify(_dummy_hash(ctx.hasher), password)
-        _failed(ctx, SIGN_IN, keys)
+        record_failure(ctx, SIGN_IN, keys)
         raise refusal
     if not ctx.hasher.verify(password_hash, password):
-        _failed(ctx, SIGN_IN, keys)
+        record_failure(ctx, SIGN_IN, keys)
         raise refusal
     if ctx.attempts is not None:
         ctx.attempts.succeeded(SIGN_IN, keys)
     return principal
 
 
-def _check_attempts(ctx: ServiceContext, kind: str, keys: dict[str, str]) -> None:
+def check_attempts(ctx: ServiceContext, kind: str, keys: dict[str, str]) -> None:
     """Refuse before any costly work when the account or the client is over its limit;
     reusable for every kind of secret entry (sign-in, signature re-entry)."""
     if ctx.attempts is None:
@@ -163,7 +163,8 @@ def _check_attempts(ctx: ServiceContext, kind: str, keys: dict[str, str]) -> Non
     )
 
 
-def _failed(ctx: ServiceContext, kind: str, keys: dict[str, str]) -> None:
+def record_failure(ctx: ServiceContext, kind: str, keys: dict[str, str]) -> None:
+    """Count a failed secret entry of `kind` against each key (account, client)."""
     if ctx.attempts is not None:
         ctx.attempts.failed(kind, keys)
 
@@ -218,9 +219,9 @@ def change_own_password(ctx: ServiceContext, actor: Principal, old: str, new: st
     check_password(new, "new_password")
     with ctx.uow() as uow:
         current_hash = _user(uow, actor.username).password_hash
-    _check_attempts(ctx, SIGN_IN, {"account": actor.username})
+    check_attempts(ctx, SIGN_IN, {"account": actor.username})
     if not ctx.hasher.verify(current_hash, old):
-        _failed(ctx, SIGN_IN, {"account": actor.username})
+        record_failure(ctx, SIGN_IN, {"account": actor.username})
         raise InvalidInput("The current password is not right.", field="old_password")
     _store_password(ctx, actor, actor.username, ctx.hasher.hash(new))
 
