@@ -34,18 +34,17 @@ from orderforge.entrypoints.cli.common import (
     refusals,
 )
 from orderforge.entrypoints.cli.plans import plan_app, worker
+from orderforge.entrypoints.cli.users import user_app
 from orderforge.plant.cli import plant_app
 from orderforge.production import cli as production_cli
 from orderforge.production.services import review
 from orderforge.services import (
     catalogue,
     configuration,
-    credentials,
     customers,
     documents,
     orders,
     plant_time,
-    users,
 )
 from orderforge.services.views import plain
 
@@ -58,7 +57,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo plant (a custom furniture workshop).", no_args_is_help=True)
-user_app = typer.Typer(help="People who sign in, and their API tokens.", no_args_is_help=True)
 customer_app = typer.Typer(help="Customers.", no_args_is_help=True)
 order_app = typer.Typer(help="Orders and their lifecycle.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -166,98 +164,6 @@ def serve(
     if demo.demo_logins_work(application.ctx, settings.demo_password):
         out.print(f"Demo login: admin / {settings.demo_password} (other roles: see README)")
     uvicorn.run(web, host=bind_host, port=bind_port, log_level="info")
-
-
-@user_app.command("add")
-@refusals
-def user_add(
-    username: str,
-    role: Annotated[
-        str, typer.Option(help="admin, sales, engineer, planner, operator, quality or customer")
-    ],
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True, hide_input=True, confirmation_prompt=True, envvar="ORDERFORGE_NEW_PASSWORD"
-        ),
-    ],
-    name: Annotated[str, typer.Option(help="Display name")] = "",
-    customer: Annotated[str | None, typer.Option(help="Customer code (customer role)")] = None,
-) -> None:
-    """Create a user (as the local administrator)."""
-    application = _app()
-    view = users.add_user(
-        application.ctx,
-        None,
-        users.AddUser(
-            username=username,
-            role=role,
-            password=password,
-            display_name=name,
-            customer_code=customer,
-        ),
-    )
-    out.print(f"User {view.username} ({view.role}) created.")
-
-
-@user_app.command("token")
-@refusals
-def user_token(
-    username: str,
-    name: Annotated[str, typer.Option(help="What the token is for")] = "cli",
-    days: Annotated[
-        int | None, typer.Option(help="Days until it expires (default 90)", min=1, max=366)
-    ] = None,
-) -> None:
-    """Issue an API token for a user; it is printed once and never stored in clear."""
-    application = _app()
-    print(credentials.issue_token(application.ctx, username, name, days).secret)
-
-
-@user_app.command("tokens")
-@refusals
-def user_tokens(username: Annotated[str | None, typer.Argument()] = None) -> None:
-    """List API tokens (every user's, or one user's): never the secrets."""
-    application = _app()
-    table = Table("id", "user", "name", "created", "expires", "state")
-    for token in credentials.list_tokens(application.ctx, None):
-        if username and token.username != username.strip().lower():
-            continue
-        state = "revoked" if token.revoked_at else ("active" if token.active else "expired")
-        expires = f"{token.expires_at:%Y-%m-%d}" if token.expires_at else "never"
-        table.add_row(
-            str(token.id),
-            token.username,
-            token.name,
-            f"{token.created_at:%Y-%m-%d}",
-            expires,
-            state,
-        )
-    out.print(table)
-
-
-@user_app.command("revoke-token")
-@refusals
-def user_revoke_token(token_id: int) -> None:
-    """Revoke an API token by its id (see `user tokens`): it is refused from now on."""
-    credentials.revoke_token(_app().ctx, None, token_id)
-    out.print(f"Token {token_id} revoked.")
-
-
-@user_app.command("deactivate")
-@refusals
-def user_deactivate(username: str) -> None:
-    """The user can no longer sign in; their sessions and tokens stop working."""
-    users.change_user(_app().ctx, None, users.UserChange(username=username, active=False))
-    out.print(f"User {username} deactivated.")
-
-
-@user_app.command("activate")
-@refusals
-def user_activate(username: str) -> None:
-    """Let a deactivated user sign in again (old tokens stay revoked)."""
-    users.change_user(_app().ctx, None, users.UserChange(username=username, active=True))
-    out.print(f"User {username} can sign in again.")
 
 
 @customer_app.command("add")
