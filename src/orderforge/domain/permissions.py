@@ -154,6 +154,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_SCHEDULE)
     if resource is Resource.WORK_ORDER:
         return sorted(_WORK_ORDER_REPORT)
+    if resource is Resource.USER:
+        return [VIEW, CREATE, EDIT]
     return [VIEW, CREATE]
 
 
