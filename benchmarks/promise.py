@@ -44,7 +44,7 @@ from orderforge.demo.plant import FAMILY_CODES
 from orderforge.domain.order import LineInput, OrderState
 from orderforge.entrypoints.api.app import create_app
 from orderforge.promising.ports import PROMISES
-from orderforge.services import orders, plan_runs, planning, users
+from orderforge.services import credentials, orders, plan_runs, planning, users
 from orderforge.services.plant_time import plant_zone
 
 PASSWORD = "bench-password"
@@ -113,7 +113,7 @@ def main() -> int:
     print(f"plan version {version}: {open_orders} orders, {planned_ops} operations", flush=True)
 
     # -- 1. quotes over HTTP --------------------------------------------------------------
-    token = users.issue_token(ctx, "sales", "bench")
+    token = credentials.issue_token(ctx, "sales", "bench").secret
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(

@@ -5,11 +5,13 @@ Entrypoints ask for a built `Application`; nothing is created at import time.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 
 from orderforge import contexts
+from orderforge.adapters.attempts import LimitsAttemptLimiter
 from orderforge.adapters.db import migrate
 from orderforge.adapters.db.engine import create_db_engine
 from orderforge.adapters.db.unit_of_work import SqlUnitOfWorkFactory
@@ -17,8 +19,8 @@ from orderforge.adapters.documents.customer_pdf import FpdfDocumentRenderer
 from orderforge.adapters.security import Argon2PasswordHasher
 from orderforge.config import Settings, load_settings
 from orderforge.services import plan_runs
-from orderforge.services.context import ServiceContext, SystemClock
-from orderforge.services.ports import Clock, JobQueue, PasswordHasher
+from orderforge.services.context import SecurityPolicy, ServiceContext, SystemClock
+from orderforge.services.ports import AttemptLimiter, Clock, JobQueue, PasswordHasher
 
 
 @dataclass
@@ -59,6 +61,7 @@ def build(
     *,
     clock: Clock | None = None,
     hasher: PasswordHasher | None = None,
+    attempts: AttemptLimiter | None = None,
 ) -> Application:
     settings = settings or load_settings()
     engine = create_db_engine(settings.database_url)
@@ -69,6 +72,12 @@ def build(
         documents=FpdfDocumentRenderer(),
         review_on_confirm=settings.review_on_confirm,
         handlers=contexts.handlers(),
+        attempts=attempts or LimitsAttemptLimiter(storage_url=settings.rate_limit_storage),
+        security=SecurityPolicy(
+            session_idle=dt.timedelta(hours=settings.session_idle_hours),
+            session_absolute=dt.timedelta(days=settings.session_max_days),
+            token_default_days=settings.token_days,
+        ),
     )
     application = Application(settings=settings, engine=engine, ctx=ctx)
     application.ctx = replace(ctx, jobs=_job_queue(settings, application))

@@ -35,6 +35,24 @@ class Settings:
     #: "inprocess" (a thread of the serving process), or "auto" (the first on PostgreSQL,
     #: the second on SQLite).
     jobs: str = "auto"
+    #: Where people reach OrderForge ("https://mto.example.com"); absolute links are
+    #: built from it, never from the Host header. Empty: http://HOST:PORT.
+    base_url: str = ""
+    session_idle_hours: int = 8
+    session_max_days: int = 7
+    token_days: int = 90
+    #: Where failed sign-in counts live: "memory://" (one process) or a Redis URL.
+    rate_limit_storage: str = "memory://"
+
+    @property
+    def public_url(self) -> str:
+        """The base URL, or where `serve` listens by default when none is set."""
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Secure cookies when asked, or when the base URL is HTTPS."""
+        return self.secure_cookies or self.base_url.startswith("https://")
 
     @property
     def job_backend(self) -> str:
@@ -51,9 +69,20 @@ class Settings:
             return path.read_text().strip()
         self.var_dir.mkdir(parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
+        # Created 0600 in one step: no moment when another user could read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
         return key
+
+
+def _base_url(raw: str) -> str:
+    raw = raw.strip().rstrip("/")
+    if raw and not (raw.startswith(("http://", "https://")) and "\x00" not in raw):
+        raise ConfigError(
+            f"{ENV_PREFIX}BASE_URL must start with http:// or https://, not '{raw[:80]}'."
+        )
+    return raw
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -102,4 +131,9 @@ def load_settings() -> Settings:
         secure_cookies=_flag("SECURE_COOKIES", default=False),
         review_on_confirm=_flag("REVIEW_ON_CONFIRM", default=True),
         jobs=_choice("JOBS", ("auto", "inprocess", "procrastinate"), "auto"),
+        base_url=_base_url(os.environ.get(ENV_PREFIX + "BASE_URL") or ""),
+        session_idle_hours=_int("SESSION_IDLE_HOURS", 8, 1, 24 * 30),
+        session_max_days=_int("SESSION_MAX_DAYS", 7, 1, 365),
+        token_days=_int("TOKEN_DAYS", 90, 1, 366),
+        rate_limit_storage=os.environ.get(ENV_PREFIX + "RATE_LIMIT_STORAGE") or "memory://",
     )

@@ -36,7 +36,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
     Role.ADMIN: {
         R.ORDER: {"view", "create", "edit", *LIFECYCLE},
         R.CUSTOMER: {"view", "create"},
-        R.USER: {"view", "create"},
+        R.USER: {"view", "create", "edit"},
         R.PLANT: {"view", "edit"},
         R.CATALOGUE: {"view", "import"},
         R.SCHEDULE: {"view", "run", "pin", "report"},
@@ -153,7 +153,7 @@ ORDER_VIEW_CELLS = _cells(R.ORDER, ["view"])
 ORDER_CREATE_CELLS = _cells(R.ORDER, ["create"])
 ORDER_EDIT_CELLS = _cells(R.ORDER, ["edit"])
 CUSTOMER_CELLS = _cells(R.CUSTOMER, ["view", "create"])
-USER_CELLS = _cells(R.USER, ["view", "create"])
+USER_CELLS = _cells(R.USER, ["view", "create", "edit"])
 PLANT_CELLS = _cells(R.PLANT, ["view"])
 PLANT_EDIT_CELLS = _cells(R.PLANT, ["edit"])
 CATALOGUE_CELLS = _cells(R.CATALOGUE, ["view", "import"])
@@ -348,6 +348,9 @@ def test_user(api: ApiSession, role: Role, action: str) -> None:
         else:
             assert_problem(response, 403)
         return
+    if action == "edit":
+        _check_user_edit(api, role, headers)
+        return
     before = api.listing("/users")
     new = unique("perm-")
     response = api.client.post(
@@ -363,6 +366,22 @@ def test_user(api: ApiSession, role: Role, action: str) -> None:
     else:
         assert_problem(response, 403)
         assert after == before
+
+
+def _check_user_edit(api: ApiSession, role: Role, headers: dict[str, str]) -> None:
+    """Edit: change someone's role (deactivating, resetting a password: the same cell)."""
+    target = unique("edit-")
+    body = {"username": target, "role": "operator", "password": "long-enough-password"}
+    made = api.client.post(f"{API}/users", json=body, headers=api.auth("admin"))
+    assert made.status_code == 201, made.text
+    response = api.client.patch(f"{API}/users/{target}", json={"role": "quality"}, headers=headers)
+    [stored] = [u for u in api.listing("/users") if u["username"] == target]
+    if allowed(role, R.USER, "edit"):
+        assert response.status_code == 200, response.text
+        assert stored["role"] == "quality"
+    else:
+        assert_problem(response, 403)
+        assert stored["role"] == "operator"
 
 
 @pytest.mark.parametrize(("role", "action"), PLANT_CELLS)

@@ -108,6 +108,35 @@ def test_user_add_and_token(cli: CliRunner) -> None:
     assert run(cli, "user", "token", "maria").strip().startswith("ofk_")
 
 
+def test_tokens_are_listed_revoked_and_users_deactivated(cli: CliRunner) -> None:
+    from orderforge.bootstrap import build
+    from orderforge.domain.errors import AuthenticationFailed
+    from orderforge.services import credentials
+
+    run(cli, "db", "upgrade")
+    run(cli, "user", "add", "maria", "--role", "planner", "--password", "long-enough-1")
+    first = run(cli, "user", "token", "maria", "--name", "erp", "--days", "30").strip()
+    second = run(cli, "user", "token", "maria", "--name", "mes").strip()
+    listed = run(cli, "user", "tokens", "maria")
+    assert "erp" in listed and "mes" in listed and first not in listed
+    assert "active" in listed
+    application = build()
+    try:
+        [erp] = [t for t in credentials.list_tokens(application.ctx, None) if t.name == "erp"]
+        assert "Token" in run(cli, "user", "revoke-token", str(erp.id))
+        assert "revoked" in run(cli, "user", "tokens")
+        with pytest.raises(AuthenticationFailed):
+            credentials.principal_by_token(application.ctx, first)
+        assert credentials.principal_by_token(application.ctx, second).username == "maria"
+        assert "can no longer sign in" in run(cli, "user", "deactivate", "maria")
+        with pytest.raises(AuthenticationFailed):
+            credentials.principal_by_token(application.ctx, second)
+        assert "can sign in again" in run(cli, "user", "activate", "maria")
+    finally:
+        application.close()
+    assert "There is no token 999" in run(cli, "user", "revoke-token", "999", code=1)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

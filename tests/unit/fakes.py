@@ -12,7 +12,7 @@ from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
-from orderforge.domain.user import ApiToken, User
+from orderforge.domain.user import ApiToken, User, WebSession
 from orderforge.materials.ports import MATERIALS
 from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
 from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
@@ -31,6 +31,7 @@ from orderforge.services.ports import (
     PasswordHasher,
     PlanRepository,
     RepositoryKey,
+    SessionRepository,
     TokenRepository,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -118,11 +119,33 @@ class FakeTokens:
     def __init__(self) -> None:
         self.rows: list[ApiToken] = []
 
-    def add(self, token: ApiToken) -> None:
-        self.rows.append(token)
-
     def get_by_hash(self, token_hash: str) -> ApiToken | None:
         return next((t for t in self.rows if t.token_hash == token_hash), None)
+
+    def add(self, token: ApiToken) -> None:
+        token.id = next(_ids)
+        self.rows.append(token)
+
+    def get(self, token_id: int) -> ApiToken | None:
+        return next((t for t in self.rows if t.id == token_id), None)
+
+    def list(self, user_id: int | None = None) -> list[ApiToken]:
+        return [t for t in reversed(self.rows) if user_id is None or t.user_id == user_id]
+
+
+class FakeSessions:
+    def __init__(self) -> None:
+        self.rows: list[WebSession] = []
+
+    def add(self, session: WebSession) -> None:
+        session.id = next(_ids)
+        self.rows.append(session)
+
+    def get_by_hash(self, token_hash: str) -> WebSession | None:
+        return next((s for s in self.rows if s.token_hash == token_hash), None)
+
+    def live_for_user(self, user_id: int) -> list[WebSession]:
+        return [s for s in self.rows if s.user_id == user_id and s.revoked_at is None]
 
 
 class FakeEvents:
@@ -287,6 +310,7 @@ class FakeUnitOfWork:
         self.customers = FakeCustomers()
         self.users = FakeUsers()
         self.tokens = FakeTokens()
+        self.sessions = FakeSessions()
         self.events = FakeEvents()
         self.idempotency = FakeIdempotency()
         self.sequences = FakeSequences()
@@ -351,6 +375,7 @@ _orders: type[OrderRepository] = FakeOrders
 _customers: type[CustomerRepository] = FakeCustomers
 _users: type[UserRepository] = FakeUsers
 _tokens: type[TokenRepository] = FakeTokens
+_sessions: type[SessionRepository] = FakeSessions
 _events: type[EventLog] = FakeEvents
 _idempotency: type[IdempotencyStore] = FakeIdempotency
 _sequences: type[NumberSequence] = FakeSequences

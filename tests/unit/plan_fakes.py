@@ -106,6 +106,12 @@ class FakePlans:
         found = [d for d in self.downtime_rows if d.end > ending_after]
         return sorted(found, key=lambda d: (d.start, d.id or 0))
 
+    def withdraw_downtime(self, downtime_id: int, by: str, at: dt.datetime) -> bool:
+        kept = [d for d in self.downtime_rows if d.id != downtime_id]
+        found = len(kept) != len(self.downtime_rows)
+        self.downtime_rows = kept
+        return found
+
     def add_delay(self, delay: OperationDelay) -> OperationDelay:
         stored = dataclasses.replace(delay, id=len(self.delay_rows) + 1)
         self.delay_rows.append(stored)

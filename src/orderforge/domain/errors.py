@@ -47,3 +47,14 @@ class IdempotencyMismatch(DomainError):
 
 class AuthenticationFailed(DomainError):
     """Credentials are missing, wrong or revoked."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts (sign-in, token creation, signature re-entry) for an
+    account or from one client; `retry_after` is how many seconds until the next try."""
+
+    def __init__(self, message: str, *, retry_after: int, reason: str) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        #: "account_locked" or "client_rate_limited": which limit refused the attempt
+        self.reason = reason

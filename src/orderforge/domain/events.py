@@ -20,6 +20,8 @@ class DomainEvent:
     actor: str
     occurred_at: dt.datetime
     data: dict[str, Any] = field(default_factory=dict)
+    #: The acting user's id; when None the event log finds it from `actor` (a username)
+    actor_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,4 @@ class StoredEvent:
     actor: str
     occurred_at: dt.datetime
     data: dict[str, Any]
+    actor_id: int | None = None

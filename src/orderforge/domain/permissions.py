@@ -54,7 +54,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
     Role.ADMIN: {
         Resource.ORDER: _ALL_ORDER,
         Resource.CUSTOMER: frozenset({VIEW, CREATE}),
-        Resource.USER: frozenset({VIEW, CREATE}),
+        Resource.USER: frozenset({VIEW, CREATE, EDIT}),
         Resource.PLANT: frozenset({VIEW, EDIT}),
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
         Resource.SCHEDULE: _ALL_SCHEDULE,
@@ -178,6 +178,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_WORK_ORDER_REPORT)
     if resource is Resource.MATERIALS:
         return sorted(_ALL_MATERIALS)
+    if resource is Resource.USER:
+        return [VIEW, CREATE, EDIT]
     return [VIEW, CREATE]
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.events import DomainEvent
@@ -13,6 +14,9 @@ from orderforge.domain.text import check_text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD_LENGTH = 8
+#: Names that events use for actors who are not users; no user may take one, so an
+#: event's actor name always names at most one user.
+RESERVED_USERNAMES = frozenset({"cli", "system", "feasibility-review", "demo-loader"})
 
 
 class Role(StrEnum):
@@ -25,6 +29,42 @@ class Role(StrEnum):
     #: buys materials: suppliers, purchase orders, receipts, MRP proposals
     PURCHASING = "purchasing"
     CUSTOMER = "customer"
+
+
+MAX_PASSWORD_LENGTH = 200
+
+
+def check_password(password: str, field: str = "password") -> str:
+    """A password worth hashing: long enough, bounded (hashing cost), no NUL."""
+    check_text(password, field)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", field=field
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Password must be at most {MAX_PASSWORD_LENGTH} characters.", field=field
+        )
+    return password
+
+
+def _parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput(
+            f"Unknown role '{role[:40]}'. Roles: {', '.join(r.value for r in Role)}.",
+            field="role",
+        ) from None
+
+
+def _check_customer(role: Role, customer_id: int | None) -> None:
+    if role is Role.CUSTOMER and customer_id is None:
+        raise InvalidInput("A customer user must belong to a customer.", field="customer")
+    if role is not Role.CUSTOMER and customer_id is not None:
+        raise InvalidInput(
+            "Only users with the customer role belong to a customer.", field="customer"
+        )
 
 
 @dataclass(eq=False)
@@ -46,43 +86,66 @@ class User:
         *, username: str, role: str, password: str, customer_id: int | None
     ) -> tuple[str, Role]:
         """Validate a new user's fields before the password is hashed (hashing is slow)."""
-        check_text(password, "password")
+        check_password(password)
         username = username.strip().lower()
         if not _USERNAME.fullmatch(username):
             raise InvalidInput(
                 "Username must be 2-40 characters: lower-case letters, digits, '.', '_' or '-'.",
                 field="username",
             )
-        try:
-            parsed = Role(role)
-        except ValueError:
-            raise InvalidInput(
-                f"Unknown role '{role}'. Roles: {', '.join(r.value for r in Role)}.",
-                field="role",
-            ) from None
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InvalidInput(
-                f"Password must be at least {MIN_PASSWORD_LENGTH} characters.", field="password"
-            )
-        if parsed is Role.CUSTOMER and customer_id is None:
-            raise InvalidInput("A customer user must belong to a customer.", field="customer")
-        if parsed is not Role.CUSTOMER and customer_id is not None:
-            raise InvalidInput(
-                "Only users with the customer role belong to a customer.", field="customer"
-            )
+        if username in RESERVED_USERNAMES:
+            raise InvalidInput(f"The username {username} is reserved.", field="username")
+        parsed = _parse_role(role)
+        _check_customer(parsed, customer_id)
         return username, parsed
 
     def record_created(self, actor: str, at: dt.datetime) -> None:
+        self._record(
+            "user_created", actor, at, {"role": {"before": None, "after": self.role.value}}
+        )
+
+    def _record(self, kind: str, actor: str, at: dt.datetime, changes: dict[str, Any]) -> None:
         self.pending_events.append(
             DomainEvent(
                 aggregate="user",
                 aggregate_key=self.username,
-                kind="user_created",
+                kind=kind,
                 actor=actor,
                 occurred_at=at,
-                data={"changes": {"role": {"before": None, "after": self.role.value}}},
+                data={"changes": changes},
             )
         )
+
+    def change_role(self, role: str, customer_id: int | None, actor: str, at: dt.datetime) -> None:
+        """Give the user another role; a customer user keeps (or gets) their customer."""
+        parsed = _parse_role(role)
+        _check_customer(parsed, customer_id)
+        if parsed is self.role and customer_id == self.customer_id:
+            return
+        changes = {"role": {"before": self.role.value, "after": parsed.value}}
+        self.role, self.customer_id = parsed, customer_id
+        self._record("user_role_changed", actor, at, changes)
+
+    def deactivate(self, actor: str, at: dt.datetime) -> None:
+        """The user can no longer sign in; their sessions and tokens stop working."""
+        if self.active:
+            self.active = False
+            self._record(
+                "user_deactivated", actor, at, {"active": {"before": True, "after": False}}
+            )
+
+    def reactivate(self, actor: str, at: dt.datetime) -> None:
+        if not self.active:
+            self.active = True
+            self._record(
+                "user_reactivated", actor, at, {"active": {"before": False, "after": True}}
+            )
+
+    def set_password_hash(self, password_hash: str, actor: str, at: dt.datetime) -> None:
+        """A new password (the caller checked it with `check_password` and hashed it);
+        the event says that it changed, never what it is."""
+        self.password_hash = password_hash
+        self._record("user_password_changed", actor, at, {})
 
 
 @dataclass(eq=False)
@@ -95,4 +158,38 @@ class ApiToken:
     created_at: dt.datetime
     revoked_at: dt.datetime | None = None
     last_used_at: dt.datetime | None = None
+    #: None only for tokens made before tokens expired (they keep working until revoked)
+    expires_at: dt.datetime | None = None
     id: int | None = None
+
+    def is_valid(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    def revoke(self, at: dt.datetime) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = at
+
+
+@dataclass(eq=False)
+class WebSession:
+    """A signed-in browser, kept on the server so that signing out really ends it: the
+    cookie carries a random id whose SHA-256 digest is stored here."""
+
+    user_id: int
+    token_hash: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+    id: int | None = None
+
+    def is_live(self, now: dt.datetime, idle: dt.timedelta, absolute: dt.timedelta) -> bool:
+        """Live until signed out, idle for `idle`, or `absolute` after sign-in."""
+        return (
+            self.revoked_at is None
+            and now - self.last_seen_at < idle
+            and now - self.created_at < absolute
+        )
+
+    def revoke(self, at: dt.datetime) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = at

@@ -8,7 +8,7 @@ without a pricing policy quotes "price on request" (no costing).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from orderforge.domain.errors import InvalidInput
@@ -44,6 +44,7 @@ from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal, UnitOfWork
 
 MAX_SPEC_ITEMS = 200
+MAX_VALUE_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,26 @@ def _clean(spec: dict[str, str], where: str = "spec") -> dict[str, str]:
     for key, value in spec.items():
         check_text(key, where)
         check_text(value, f"{where}.{key}")
+        _check_number_text(value, f"{where}.{key}")
     return {k: v for k, v in spec.items() if v != ""}
+
+
+def _check_number_text(value: str, field: str) -> None:
+    """A value that reads as a number must be one the arithmetic can carry: finite,
+    within +-10^15 and at most 30 digits. Checked before any rule sees it, so 1e1000000
+    is a short refusal, not an overflow (or a million-digit echo)."""
+    if len(value) > MAX_VALUE_LENGTH:
+        raise InvalidInput(f"{field} must be at most {MAX_VALUE_LENGTH} characters.", field=field)
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        return  # text: a choice, checked against the option's choices
+    digits = number.as_tuple().digits
+    if not number.is_finite() or len(digits) > 30 or abs(number.adjusted()) > 15:
+        raise InvalidInput(
+            f"{field} must be a number between -10^15 and 10^15 with at most 30 digits.",
+            field=field,
+        )
 
 
 def spec_error(exc: SpecError, where: str) -> InvalidInput:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from orderforge.domain.events import DomainEvent
 from orderforge.services.ports import (
+    AttemptLimiter,
     Clock,
     DocumentRenderer,
     JobQueue,
@@ -28,6 +29,17 @@ class SystemClock:
 
 
 @dataclass(frozen=True)
+class SecurityPolicy:
+    """How long credentials live; the settings ORDERFORGE_SESSION_IDLE_HOURS,
+    ORDERFORGE_SESSION_MAX_DAYS and ORDERFORGE_TOKEN_DAYS fill it."""
+
+    session_idle: dt.timedelta = dt.timedelta(hours=8)
+    session_absolute: dt.timedelta = dt.timedelta(days=7)
+    token_default_days: int = 90
+    token_max_days: int = 366
+
+
+@dataclass(frozen=True)
 class ServiceContext:
     uow: UnitOfWorkFactory
     clock: Clock
@@ -43,6 +55,10 @@ class ServiceContext:
     jobs: JobQueue | None = None
     #: event kind -> handlers, wired by the composition root from `orderforge.contexts`
     handlers: Mapping[str, tuple[EventHandler, ...]] = field(default_factory=dict)
+    #: Limits failed sign-ins (and, coming, signature re-entries); None: no limit (unit
+    #: tests of other use cases)
+    attempts: AttemptLimiter | None = None
+    security: SecurityPolicy = field(default_factory=SecurityPolicy)
 
 
 def publish(ctx: ServiceContext, uow: UnitOfWork, events: list[DomainEvent]) -> None:

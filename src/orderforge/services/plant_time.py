@@ -66,11 +66,26 @@ def parse_moment(text: str, field: str) -> dt.datetime:
         ) from None
 
 
+#: Times a plant plans with lie in these years; anything else is a typing slip (or an
+#: attack: 9999-12-31 broke the board, 0001-01-01+14:00 overflowed on conversion).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_window(moment: dt.datetime | dt.date, field: str) -> None:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InvalidInput(
+            f"{field} must lie in the years {FIRST_YEAR} to {LAST_YEAR}, not {moment.year}.",
+            field=field,
+        )
+
+
 def in_zone(moment: dt.datetime, zone: ZoneInfo, field: str) -> dt.datetime:
     """`moment` as an aware UTC instant: with an offset as given, without one in `zone`.
 
-    Refuses a local time the spring daylight-saving change skips; takes the first of a
+    Refuses a time outside the years 2000-2100 (before any conversion could overflow)
+    and a local time the spring daylight-saving change skips; takes the first of a
     local time the autumn change repeats (module docstring)."""
+    check_window(moment, field)
     if moment.tzinfo is not None:
         return moment.astimezone(dt.UTC)
     local = moment.replace(tzinfo=zone, fold=0)

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput, NotFound
-from orderforge.domain.permissions import PIN, VIEW, require
+from orderforge.domain.permissions import PIN, REPORT, VIEW, require
 from orderforge.domain.permissions import Resource as Res
 from orderforge.domain.planning import PlannedOperation, PlanPin, PlanVersion
 from orderforge.domain.text import check_text
@@ -227,6 +227,16 @@ def list_pins(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
     require(actor.role, Res.SCHEDULE, VIEW)
     with ctx.uow() as uow:
         return [pin_view(p) for p in uow.plans.pins()]
+
+
+def withdraw_downtime(ctx: ServiceContext, actor: Principal, downtime_id: int) -> None:
+    """Take back a downtime (entered by mistake, repaired sooner): the next plan no
+    longer avoids it; the record stays, marked withdrawn by whom and when."""
+    require(actor.role, Res.SCHEDULE, REPORT)
+    with ctx.uow() as uow:
+        if not uow.plans.withdraw_downtime(downtime_id, actor.username, ctx.clock.now()):
+            raise NotFound(f"There is no downtime {downtime_id} in force.")
+        uow.commit()
 
 
 def list_downtimes(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:

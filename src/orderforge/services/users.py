@@ -1,24 +1,26 @@
-"""Users, sign-in and API tokens.
+"""Users, sign-in and passwords; who manages them.
 
-Passwords are hashed by the PasswordHasher port (argon2 in production). API tokens
-are random, shown once, and stored only as a SHA-256 digest: a stolen database does
-not yield usable tokens, and a digest lookup is constant work per request.
+Passwords are hashed by the PasswordHasher port (argon2 in production). Sessions and
+API tokens are in `credentials`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+import datetime as dt
 from dataclasses import dataclass
 
-from orderforge.domain.errors import AuthenticationFailed, InvalidInput, NotFound
-from orderforge.domain.permissions import CREATE, VIEW, Resource, require
-from orderforge.domain.user import ApiToken, User
+from orderforge.domain.errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+)
+from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
+from orderforge.domain.user import User, check_password
 from orderforge.services.context import ServiceContext
-from orderforge.services.ports import Principal, UnitOfWork
+from orderforge.services.ports import PasswordHasher, Principal, UnitOfWork
 from orderforge.services.views import UserView, user_view
 
-TOKEN_PREFIX = "ofk_"  # noqa: S105 - a public marker, not a secret
 #: Verified against when the username is unknown, so a miss costs as much as a hit.
 _DUMMY_PASSWORD = "not-a-real-password-for-timing"  # noqa: S105
 
@@ -53,14 +55,16 @@ def add_user(ctx: ServiceContext, actor: Principal | None, cmd: AddUser) -> User
         username, role = User.check_new(
             username=cmd.username, role=cmd.role, password=cmd.password, customer_id=customer_id
         )
-        if uow.users.get(username) is not None:
-            raise InvalidInput(f"User {username} already exists.", field="username")
+        _check_unused(uow, username)
+    password_hash = ctx.hasher.hash(cmd.password)  # slow: outside any transaction
+    with ctx.uow() as uow:
+        _check_unused(uow, username)
         now = ctx.clock.now()
         user = User(
             username=username,
             display_name=cmd.display_name.strip() or username,
             role=role,
-            password_hash=ctx.hasher.hash(cmd.password),
+            password_hash=password_hash,
             created_at=now,
             customer_id=customer_id,
         )
@@ -68,6 +72,11 @@ def add_user(ctx: ServiceContext, actor: Principal | None, cmd: AddUser) -> User
         uow.users.add(user)
         uow.commit()
         return user_view(user, cmd.customer_code.strip().upper() if cmd.customer_code else None)
+
+
+def _check_unused(uow: UnitOfWork, username: str) -> None:
+    if uow.users.get(username) is not None:
+        raise InvalidInput(f"User {username} already exists.", field="username")
 
 
 def _customer_id(uow: UnitOfWork, code: str | None) -> int | None:
@@ -86,58 +95,171 @@ def list_users(ctx: ServiceContext, actor: Principal) -> list[UserView]:
         return [user_view(u, codes.get(u.customer_id)) for u in uow.users.list()]
 
 
-def authenticate(ctx: ServiceContext, username: str, password: str) -> Principal:
+SIGN_IN = "sign_in"
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash to verify against when the username is unknown or inactive, made once per
+    hasher: a miss then costs one verification, like a hit, and no hashing."""
+    cached = _DUMMY_HASHES.get(id(hasher))
+    if cached is None or cached[0] is not hasher:
+        cached = (hasher, hasher.hash(_DUMMY_PASSWORD))
+        _DUMMY_HASHES[id(hasher)] = cached
+    return cached[1]
+
+
+_DUMMY_HASHES: dict[int, tuple[PasswordHasher, str]] = {}
+
+
+def authenticate(ctx: ServiceContext, username: str, password: str, client: str = "") -> Principal:
+    """Check a username and password, within the failed-attempt limits.
+
+    The user is read in a short transaction that is closed before the (slow, deliberately)
+    hash verification, so guessing never holds a database lock; unknown and known users
+    cost one verification each, so the time does not tell which usernames exist.
+    `client` is the caller's address, for the per-client limit."""
+    name = username.strip().lower()[:40]
+    keys = {"account": name, "client": client}
+    check_attempts(ctx, SIGN_IN, keys)
     refusal = AuthenticationFailed("Wrong username or password.")
-    with ctx.uow() as uow:
-        user = uow.users.get(username.strip().lower())
-        if user is None or not user.active:
-            ctx.hasher.verify(ctx.hasher.hash(_DUMMY_PASSWORD), password)
-            raise refusal
-        if not ctx.hasher.verify(user.password_hash, password):
-            raise refusal
-        return principal_of(user)
-
-
-def principal_by_id(ctx: ServiceContext, user_id: int) -> Principal:
-    with ctx.uow() as uow:
-        user = uow.users.get_by_id(user_id)
-        if user is None or not user.active:
-            raise AuthenticationFailed("Your session has ended; sign in again.")
-        return principal_of(user)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(ctx: ServiceContext, username: str, name: str) -> str:
-    """Create an API token for a user and return it; it cannot be shown again."""
-    name = name.strip() or "api"
-    if len(name) > 100:
-        raise InvalidInput("Token name must be at most 100 characters.", field="name")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with ctx.uow() as uow:
-        user = uow.users.get(username.strip().lower())
-        if user is None or user.id is None:
-            raise NotFound(f"There is no user {username}.")
-        uow.tokens.add(
-            ApiToken(
-                user_id=user.id, name=name, token_hash=_digest(token), created_at=ctx.clock.now()
-            )
-        )
-        uow.commit()
-    return token
-
-
-def principal_by_token(ctx: ServiceContext, token: str) -> Principal:
-    refusal = AuthenticationFailed("The API token is unknown or revoked.")
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+    if "\x00" in name or "\x00" in password:
+        record_failure(ctx, SIGN_IN, keys)
         raise refusal
     with ctx.uow() as uow:
-        stored = uow.tokens.get_by_hash(_digest(token))
-        if stored is None or stored.revoked_at is not None:
-            raise refusal
-        user = uow.users.get_by_id(stored.user_id)
-        if user is None or not user.active:
-            raise refusal
-        return principal_of(user)
+        user = uow.users.get(name)
+        principal = principal_of(user) if user is not None and user.active else None
+        password_hash = user.password_hash if principal is not None and user else None
+    if password_hash is None or principal is None:
+        ctx.hasher.verify(_dummy_hash(ctx.hasher), password)
+        record_failure(ctx, SIGN_IN, keys)
+        raise refusal
+    if not ctx.hasher.verify(password_hash, password):
+        record_failure(ctx, SIGN_IN, keys)
+        raise refusal
+    if ctx.attempts is not None:
+        ctx.attempts.succeeded(SIGN_IN, keys)
+    return principal
+
+
+def check_attempts(ctx: ServiceContext, kind: str, keys: dict[str, str]) -> None:
+    """Refuse before any costly work when the account or the client is over its limit;
+    reusable for every kind of secret entry (sign-in, signature re-entry)."""
+    if ctx.attempts is None:
+        return
+    over = ctx.attempts.retry_after(kind, keys)
+    if over is None:
+        return
+    which, seconds = over
+    if which == "account":
+        raise TooManyAttempts(
+            f"Too many failed attempts for this account; try again in {seconds} seconds.",
+            retry_after=seconds,
+            reason="account_locked",
+        )
+    raise TooManyAttempts(
+        f"Too many failed attempts from your address; try again in {seconds} seconds.",
+        retry_after=seconds,
+        reason="client_rate_limited",
+    )
+
+
+def record_failure(ctx: ServiceContext, kind: str, keys: dict[str, str]) -> None:
+    """Count a failed secret entry of `kind` against each key (account, client)."""
+    if ctx.attempts is not None:
+        ctx.attempts.failed(kind, keys)
+
+
+@dataclass(frozen=True)
+class UserChange:
+    """An administrator's change to a user; None leaves a field as it is."""
+
+    username: str
+    role: str | None = None
+    customer_code: str | None = None
+    active: bool | None = None
+
+
+def change_user(ctx: ServiceContext, actor: Principal | None, change: UserChange) -> UserView:
+    """Change a user's role or deactivate/reactivate them. Deactivating ends their
+    sessions and revokes their tokens; nobody deactivates or demotes themselves (so the
+    plant never loses its last administrator by accident)."""
+    if actor is not None:
+        require(actor.role, Resource.USER, EDIT)
+    by = actor.username if actor else "cli"
+    with ctx.uow() as uow:
+        user = _user(uow, change.username)
+        demoted = change.active is False or change.role not in (None, "admin")
+        if actor is not None and user.id == actor.user_id and demoted:
+            raise InvalidInput(
+                "You cannot deactivate or demote yourself; ask another administrator.",
+                field="username",
+            )
+        now = ctx.clock.now()
+        if change.role is not None:
+            customer_id = (
+                _customer_id(uow, change.customer_code) if change.role == "customer" else None
+            )
+            if change.role == "customer" and customer_id is None:
+                customer_id = user.customer_id
+            user.change_role(change.role, customer_id, by, now)
+        if change.active is True:
+            user.reactivate(by, now)
+        elif change.active is False:
+            user.deactivate(by, now)
+            _end_credentials(uow, user, now)
+        uow.commit()
+        codes = {c.id: c.code for c in uow.customers.list()}
+        return user_view(user, codes.get(user.customer_id))
+
+
+def change_own_password(ctx: ServiceContext, actor: Principal, old: str, new: str) -> None:
+    """The old password is required (a borrowed session cannot take the account over).
+    Other sessions and all API tokens of the user end; hashing runs outside any
+    transaction."""
+    check_password(new, "new_password")
+    with ctx.uow() as uow:
+        current_hash = _user(uow, actor.username).password_hash
+    check_attempts(ctx, SIGN_IN, {"account": actor.username})
+    if not ctx.hasher.verify(current_hash, old):
+        record_failure(ctx, SIGN_IN, {"account": actor.username})
+        raise InvalidInput("The current password is not right.", field="old_password")
+    _store_password(ctx, actor, actor.username, ctx.hasher.hash(new))
+
+
+def reset_password(ctx: ServiceContext, actor: Principal, username: str, new: str) -> None:
+    """An administrator sets a new password for someone who lost theirs."""
+    require(actor.role, Resource.USER, EDIT)
+    check_password(new, "password")
+    with ctx.uow() as uow:
+        _user(uow, username)
+    _store_password(ctx, actor, username, ctx.hasher.hash(new))
+
+
+def _store_password(ctx: ServiceContext, actor: Principal, username: str, new_hash: str) -> None:
+    with ctx.uow() as uow:
+        user = _user(uow, username)
+        now = ctx.clock.now()
+        user.set_password_hash(new_hash, actor.username, now)
+        _end_credentials(uow, user, now)
+        uow.commit()
+
+
+def _end_credentials(uow: UnitOfWork, user: User, now: dt.datetime) -> None:
+    if user.id is None:  # pragma: no cover
+        return
+    for session in uow.sessions.live_for_user(user.id):
+        session.revoke(now)
+    for token in uow.tokens.list(user.id):
+        token.revoke(now)
+
+
+def _user(uow: UnitOfWork, username: str) -> User:
+    user = uow.users.get(username.strip().lower()[:40])
+    if user is None:
+        raise NotFound(f"There is no user {username[:40]}.")
+    return user
+
+
+def may(actor: Principal, action: str) -> bool:
+    """Whether the actor may do `action` on users (pages show only what they may)."""
+    return is_allowed(actor.role, Resource.USER, action)

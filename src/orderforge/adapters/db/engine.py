@@ -6,6 +6,8 @@ the busy timeout instead of failing half-way through a transaction.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,17 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     return sa.create_engine(parsed, pool_pre_ping=True, future=True, **kwargs)
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (0600) before SQLite opens
+    it; SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _sqlite_engine(url: sa.URL, **kwargs: Any) -> Engine:
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(url.database))
     engine = sa.create_engine(
         url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
     )

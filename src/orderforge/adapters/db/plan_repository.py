@@ -182,10 +182,22 @@ class SqlPlanRepository:
 
     def downtimes(self, ending_after: dt.datetime) -> list[Downtime]:
         c = t.downtimes.c
+        fields = [col for col in t.downtimes.c if col.name not in ("withdrawn_by", "withdrawn_at")]
         rows = self.session.execute(
-            sa.select(t.downtimes).where(c.end > ending_after).order_by(c.start, c.id)
+            sa.select(*fields)
+            .where(c.end > ending_after, c.withdrawn_at.is_(None))
+            .order_by(c.start, c.id)
         )
         return [Downtime(**r._asdict()) for r in rows]
+
+    def withdraw_downtime(self, downtime_id: int, by: str, at: dt.datetime) -> bool:
+        c = t.downtimes.c
+        result = self.session.execute(
+            sa.update(t.downtimes)
+            .where(c.id == downtime_id, c.withdrawn_at.is_(None))
+            .values(withdrawn_by=by, withdrawn_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def add_delay(self, delay: OperationDelay) -> OperationDelay:
         values = _row(delay)

@@ -16,7 +16,7 @@ from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
-from orderforge.domain.user import ApiToken, User
+from orderforge.domain.user import ApiToken, User, WebSession
 from orderforge.services.ports import IdempotencyRecord, OrderFilter
 
 
@@ -113,6 +113,33 @@ class SqlTokenRepository:
         stmt = sa.select(ApiToken).where(t.api_tokens.c.token_hash == token_hash)
         return self.session.scalars(stmt).one_or_none()
 
+    def get(self, token_id: int) -> ApiToken | None:
+        return self.session.get(ApiToken, token_id)
+
+    def list(self, user_id: int | None = None) -> list[ApiToken]:
+        stmt = sa.select(ApiToken).order_by(t.api_tokens.c.id.desc())
+        if user_id is not None:
+            stmt = stmt.where(t.api_tokens.c.user_id == user_id)
+        return list(self.session.scalars(stmt))
+
+
+class SqlSessionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, web_session: WebSession) -> None:
+        self.session.add(web_session)
+
+    def get_by_hash(self, token_hash: str) -> WebSession | None:
+        stmt = sa.select(WebSession).where(t.web_sessions.c.token_hash == token_hash)
+        return self.session.scalars(stmt).one_or_none()
+
+    def live_for_user(self, user_id: int) -> list[WebSession]:
+        stmt = sa.select(WebSession).where(
+            t.web_sessions.c.user_id == user_id, t.web_sessions.c.revoked_at.is_(None)
+        )
+        return list(self.session.scalars(stmt))
+
 
 class SqlEventLog:
     def __init__(self, session: Session) -> None:
@@ -121,6 +148,7 @@ class SqlEventLog:
     def append(self, events: list[DomainEvent]) -> None:
         if not events:
             return
+        ids = self._user_ids({e.actor for e in events if e.actor_id is None})
         self.session.execute(
             sa.insert(t.events),
             [
@@ -129,12 +157,21 @@ class SqlEventLog:
                     "aggregate_key": e.aggregate_key,
                     "kind": e.kind,
                     "actor": e.actor,
+                    "actor_id": e.actor_id if e.actor_id is not None else ids.get(e.actor),
                     "occurred_at": e.occurred_at,
                     "data": e.data,
                 }
                 for e in events
             ],
         )
+
+    def _user_ids(self, names: set[str]) -> dict[str, int]:
+        """Usernames never change, so an event's actor name names one user; commands
+        pass the name, the log records the id beside it."""
+        if not names:
+            return {}
+        stmt = sa.select(t.users.c.username, t.users.c.id).where(t.users.c.username.in_(names))
+        return {name: user_id for name, user_id in self.session.execute(stmt)}
 
     def for_aggregate(self, aggregate: str, key: str) -> list[StoredEvent]:
         stmt = (
@@ -151,6 +188,7 @@ class SqlEventLog:
                 actor=r.actor,
                 occurred_at=r.occurred_at,
                 data=r.data,
+                actor_id=r.actor_id,
             )
             for r in self.session.execute(stmt)
         ]

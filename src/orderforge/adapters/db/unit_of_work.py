@@ -22,6 +22,7 @@ from orderforge.adapters.db.repositories import (
     SqlIdempotencyStore,
     SqlNumberSequence,
     SqlOrderRepository,
+    SqlSessionRepository,
     SqlTokenRepository,
     SqlUserRepository,
 )
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     customers: SqlCustomerRepository
     users: SqlUserRepository
     tokens: SqlTokenRepository
+    sessions: SqlSessionRepository
     events: SqlEventLog
     idempotency: SqlIdempotencyStore
     sequences: SqlNumberSequence
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.customers = SqlCustomerRepository(self.session)
         self.users = SqlUserRepository(self.session)
         self.tokens = SqlTokenRepository(self.session)
+        self.sessions = SqlSessionRepository(self.session)
         self.events = SqlEventLog(self.session)
         self.idempotency = SqlIdempotencyStore(self.session)
         self.sequences = SqlNumberSequence(self.session)

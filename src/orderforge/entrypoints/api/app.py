@@ -10,6 +10,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orderforge import __version__
 from orderforge.entrypoints.api import errors
+from orderforge.entrypoints.api.hardening import SecurityHeaders
+from orderforge.entrypoints.api.input_guard import InputGuard
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
 from orderforge.materials import api as materials_api
 from orderforge.plant import api as plant_api
@@ -55,7 +57,12 @@ class BodySizeLimit:
         await self.app(scope, counting_receive, send)
 
 
-def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = False) -> FastAPI:
+def create_app(
+    ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = False, base_url: str = ""
+) -> FastAPI:
+    """`base_url` ("https://mto.example.com"): absolute links are built from it, never
+    from the Host header; an https base URL also makes cookies Secure."""
+    https = secure_cookies or base_url.startswith("https://")
     # FastAPIOffline serves Swagger UI from its package: the docs work without internet.
     app: FastAPI = FastAPIOffline(
         title="OrderForge API",
@@ -66,6 +73,7 @@ def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = F
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.state.base_url = base_url.rstrip("/")
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(orders.router)
     api.include_router(people.router)
@@ -81,14 +89,17 @@ def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = F
 
     install_web(app)
     errors.install(app)
+    # The cookie holds only a server-side session's id (and the CSRF token); the
+    # session record decides when it ends. HttpOnly and SameSite=Lax always.
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key,
         session_cookie="orderforge_session",
         same_site="lax",
-        https_only=secure_cookies,
-        max_age=12 * 3600,
+        https_only=https,
+        max_age=int(ctx.security.session_absolute.total_seconds()),
     )
-
+    app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders, https=https)
     return app

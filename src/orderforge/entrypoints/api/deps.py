@@ -7,7 +7,7 @@ import secrets
 from fastapi import Request
 
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
-from orderforge.services import users
+from orderforge.services import credentials
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -28,9 +28,9 @@ def current_principal(request: Request) -> Principal:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("Send the token as 'Authorization: Bearer <token>'.")
-        return users.principal_by_token(ctx, token.strip())
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
+        return credentials.principal_by_token(ctx, token.strip())
+    session_id = request.session.get("sid")
+    if not isinstance(session_id, str):
         raise AuthenticationFailed(
             "Sign in, or send an API token as 'Authorization: Bearer <token>'."
         )
@@ -41,7 +41,13 @@ def current_principal(request: Request) -> Principal:
             raise AuthenticationFailed(
                 "A signed-in browser must send the X-CSRF-Token header to change data."
             )
-    return users.principal_by_id(ctx, user_id)
+    return credentials.principal_by_session(ctx, session_id)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, for per-client limits. Behind a reverse proxy run uvicorn
+    with --proxy-headers and --forwarded-allow-ips so this is the real client."""
+    return request.client.host if request.client else ""
 
 
 def parse_if_match(value: str | None) -> int | None:

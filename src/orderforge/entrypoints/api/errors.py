@@ -23,7 +23,12 @@ from orderforge.domain.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
 )
+
+#: Error bodies echo at most this much of any message: a huge input must not come back
+#: as a huge answer.
+MAX_ECHO = 300
 
 STATUS: list[tuple[type[DomainError], int, str]] = [
     (AuthenticationFailed, 401, "Not authenticated"),
@@ -33,6 +38,7 @@ STATUS: list[tuple[type[DomainError], int, str]] = [
     (ConcurrencyConflict, 412, "Changed meanwhile"),
     (IdempotencyMismatch, 422, "Idempotency key reused"),
     (InvalidInput, 422, "Invalid input"),
+    (TooManyAttempts, 429, "Too many attempts"),
 ]
 
 
@@ -42,14 +48,17 @@ def problem(
     detail: str,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    reason: str | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title,
         "status": status,
-        "detail": detail,
-        "errors": errors or [],
+        "detail": _cap(detail),
+        "errors": [{k: _cap(v) for k, v in e.items()} for e in (errors or [])[:20]],
     }
+    if reason is not None:
+        body["reason"] = reason
     return JSONResponse(
         body, status_code=status, headers=headers, media_type="application/problem+json"
     )
@@ -57,6 +66,10 @@ def problem(
 
 #: Titles for errors raised by the framework, worded like the domain's.
 HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+
+
+def _cap(text: str) -> str:
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 
 
 def status_of(exc: DomainError) -> int:
@@ -79,6 +92,9 @@ def _domain_error(request: Request, exc: Exception) -> Response:
         status = 409  # a race lost at commit, without a precondition the client set
     errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
+        return problem(status, title, exc.message, errors, headers, reason=exc.reason)
     return problem(status, title, exc.message, errors, headers)
 
 
@@ -93,7 +109,7 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    detail = "; ".join(f"{e['field']}: {_cap(e['message'])}" for e in errors[:5])
     return problem(422, "Invalid input", detail, errors)
 
 

@@ -14,13 +14,14 @@ from orderforge.domain.planning import (
     DisruptionKind,
     RunOptions,
 )
+from orderforge.entrypoints.api.bounds import BoundedDateTime
 from orderforge.services.plan_runs import Disruption
 
 _STRICT = ConfigDict(extra="forbid")
 #: A time as typed: with `Z` or an offset it means that, without one the plant's local
 #: time (resolved by `services.plant_time` in the use case, like the CLI's times).
 PlantTime = Annotated[
-    dt.datetime,
+    BoundedDateTime,
     Field(
         description="ISO 8601 date-time; without an offset it is the plant's local time.",
         examples=["2026-11-26T06:00", "2026-11-26T05:00:00Z"],

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orderforge.domain.order import LineInput
+from orderforge.entrypoints.api.bounds import BoundedDate
 from orderforge.services.views import OrderSummary
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -46,6 +47,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _problem("Body too large"),
     422: _problem("A field is invalid (named in errors[].field)"),
 }
+#: Sign-in limits: `reason` says which ("account_locked", "client_rate_limited") and
+#: the Retry-After header how many seconds to wait.
+TOO_MANY = _problem("Too many failed attempts: wait Retry-After seconds")
 
 
 class LineIn(BaseModel):
@@ -74,7 +78,7 @@ class OrderCreate(BaseModel):
     model_config = _STRICT
     customer: str = Field(min_length=1, max_length=20, description="Customer code")
     lines: list[LineIn] = Field(min_length=1, max_length=100)
-    requested_date: dt.date | None = None
+    requested_date: BoundedDate | None = None
     notes: str = Field(default="", max_length=5000)
 
 
@@ -83,7 +87,7 @@ class OrderPatch(BaseModel):
 
     model_config = _STRICT
     lines: list[LineIn] | None = Field(default=None, min_length=1, max_length=100)
-    requested_date: dt.date | None = None
+    requested_date: BoundedDate | None = None
     notes: str | None = Field(default=None, max_length=5000)
 
 
@@ -129,11 +133,48 @@ class TokenRequest(BaseModel):
     username: str = Field(min_length=1, max_length=40)
     password: str = Field(min_length=1, max_length=200)
     name: str = Field(default="api", max_length=100)
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=366, description="Days until the token expires (default 90)."
+    )
 
 
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type name
+    expires_at: dt.datetime | None = None
+
+
+class TokenInfo(BaseModel):
+    """A token as listed: never the secret."""
+
+    id: int
+    username: str
+    name: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    active: bool
+
+
+class UserChangeIn(BaseModel):
+    """Fields left out stay as they are."""
+
+    model_config = _STRICT
+    role: str | None = Field(default=None, max_length=20)
+    customer: str | None = Field(default=None, max_length=20)
+    active: bool | None = None
+
+
+class PasswordResetIn(BaseModel):
+    model_config = _STRICT
+    password: str = Field(min_length=8, max_length=200)
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = _STRICT
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
 
 
 class MeOut(BaseModel):

@@ -34,6 +34,7 @@ from orderforge.entrypoints.cli.common import (
     refusals,
 )
 from orderforge.entrypoints.cli.plans import plan_app, worker
+from orderforge.entrypoints.cli.users import user_app
 from orderforge.materials import cli as materials_cli
 from orderforge.plant.cli import plant_app
 from orderforge.production import cli as production_cli
@@ -46,7 +47,6 @@ from orderforge.services import (
     documents,
     orders,
     plant_time,
-    users,
 )
 from orderforge.services.views import plain
 
@@ -59,7 +59,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo plant (a custom furniture workshop).", no_args_is_help=True)
-user_app = typer.Typer(help="People who sign in, and their API tokens.", no_args_is_help=True)
 customer_app = typer.Typer(help="Customers.", no_args_is_help=True)
 order_app = typer.Typer(help="Orders and their lifecycle.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -158,9 +157,10 @@ def serve(
     web = create_app(
         application.ctx,
         secret_key=settings.resolved_secret_key(),
-        secure_cookies=settings.secure_cookies,
+        secure_cookies=settings.cookies_secure,
+        base_url=settings.base_url,  # unset: links are paths, whatever host and port
     )
-    url = f"http://{bind_host}:{bind_port}"
+    url = settings.base_url or f"http://{bind_host}:{bind_port}"
     resumed = application.start_inprocess_worker()
     out.print(f"[bold]OrderForge[/bold] on {url}  (API docs: {url}/docs)")
     if application.settings.job_backend == "procrastinate":
@@ -170,48 +170,6 @@ def serve(
     if demo.demo_logins_work(application.ctx, settings.demo_password):
         out.print(f"Demo login: admin / {settings.demo_password} (other roles: see README)")
     uvicorn.run(web, host=bind_host, port=bind_port, log_level="info")
-
-
-@user_app.command("add")
-@refusals
-def user_add(
-    username: str,
-    role: Annotated[
-        str, typer.Option(help="admin, sales, engineer, planner, operator, quality or customer")
-    ],
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True, hide_input=True, confirmation_prompt=True, envvar="ORDERFORGE_NEW_PASSWORD"
-        ),
-    ],
-    name: Annotated[str, typer.Option(help="Display name")] = "",
-    customer: Annotated[str | None, typer.Option(help="Customer code (customer role)")] = None,
-) -> None:
-    """Create a user (as the local administrator)."""
-    application = _app()
-    view = users.add_user(
-        application.ctx,
-        None,
-        users.AddUser(
-            username=username,
-            role=role,
-            password=password,
-            display_name=name,
-            customer_code=customer,
-        ),
-    )
-    out.print(f"User {view.username} ({view.role}) created.")
-
-
-@user_app.command("token")
-@refusals
-def user_token(
-    username: str, name: Annotated[str, typer.Option(help="What the token is for")] = "cli"
-) -> None:
-    """Issue an API token for a user; it is printed once and never stored in clear."""
-    application = _app()
-    print(users.issue_token(application.ctx, username, name))
 
 
 @customer_app.command("add")

@@ -15,16 +15,29 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from orderforge.domain.errors import AuthenticationFailed, DomainError, InvalidInput
 from orderforge.domain.permissions import VIEW, Resource, is_allowed
 from orderforge.entrypoints.api.errors import status_of
-from orderforge.services import users
+from orderforge.services import credentials
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+
+
+@pass_context
+def _url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """Links to our own routes: the path, prefixed by the configured base URL when
+    there is one; never built from the Host header, which a client chooses."""
+    request: Request = context["request"]
+    path = str(request.app.url_path_for(name, **params))
+    return str(getattr(request.app.state, "base_url", "")) + path
+
+
+templates.env.globals["url_for"] = _url_for
 
 
 class LoginRequired(Exception):
@@ -37,11 +50,11 @@ def service_context(request: Request) -> ServiceContext:
 
 
 def web_user(request: Request) -> Principal:
-    user_id = request.session.get("user_id")
-    if not isinstance(user_id, int):
+    session_id = request.session.get("sid")
+    if not isinstance(session_id, str):
         raise LoginRequired
     try:
-        return users.principal_by_id(service_context(request), user_id)
+        return credentials.principal_by_session(service_context(request), session_id)
     except AuthenticationFailed:
         request.session.clear()
         raise LoginRequired from None

@@ -19,10 +19,12 @@ from orderforge.domain.errors import (
     DomainError,
     IllegalTransition,
     InvalidInput,
+    TooManyAttempts,
 )
 from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed
 from orderforge.domain.user import Role
+from orderforge.entrypoints.api.deps import client_address
 from orderforge.entrypoints.web.common import (
     Ctx,
     User,
@@ -35,7 +37,7 @@ from orderforge.entrypoints.web.common import (
 from orderforge.materials.services import views as material_views
 from orderforge.plant import services as plant
 from orderforge.promising import services as promising
-from orderforge.services import catalogue, customers, documents, orders, users
+from orderforge.services import catalogue, credentials, customers, documents, orders, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.documents import CONFIRMED_STATES
 from orderforge.services.ports import Principal
@@ -74,20 +76,34 @@ def login(
 ) -> Response:
     try:
         check_csrf(request, csrf)
-        principal = users.authenticate(ctx, username, password)
+        principal = users.authenticate(ctx, username, password, client_address(request))
+    except TooManyAttempts as exc:
+        response = render(
+            request, "login.html", status=429, error=exc.message, next=next, username=username
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except DomainError as exc:
         return render(
             request, "login.html", status=401, error=exc.message, next=next, username=username
         )
+    _end_session(request, ctx)
     request.session.clear()
-    request.session["user_id"] = principal.user_id
+    request.session["sid"] = credentials.start_session(ctx, principal)
     csrf_token(request)
     return redirect(_safe_next(next))
 
 
+def _end_session(request: Request, ctx: ServiceContext) -> None:
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        credentials.end_session(ctx, session_id)
+
+
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
+def logout(request: Request, ctx: Ctx, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
     check_csrf(request, csrf)
+    _end_session(request, ctx)
     request.session.clear()
     return redirect("/login")
 

@@ -246,6 +246,23 @@ def remove_pin(
     return done(request, "Pin removed; the next plan may move that operation.", back, {})
 
 
+@router.post("/schedule/downtimes/{downtime_id}/withdraw")
+def withdraw_downtime(
+    request: Request,
+    ctx: Ctx,
+    me: User,
+    downtime_id: int,
+    csrf: FormText = "",
+    back: FormText = "",
+) -> Response:
+    try:
+        check_csrf(request, csrf)
+        schedule.withdraw_downtime(ctx, me, downtime_id)
+    except DomainError as exc:
+        return refused(request, exc, back)
+    return done(request, "Downtime withdrawn; the next plan may use that time.", back, {})
+
+
 @router.get("/schedule/units.json")
 def eligible_units(ctx: Ctx, me: User, operation: str = "") -> JSONResponse:
     """The units that may run an operation, for the pin form's unit list."""

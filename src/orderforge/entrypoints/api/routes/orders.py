@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response, status
 
 from orderforge.domain.documents import DocumentKind
 from orderforge.domain.order import OrderAction, OrderState
@@ -28,6 +29,8 @@ from orderforge.services.views import OrderActions, OrderDetail, TimelineEntry
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 Me = Annotated[Principal, Depends(current_principal)]
+#: An order number as people type it (SO-2026-0042); longer text is no order's number.
+OrderNumber = Annotated[str, Path(min_length=1, max_length=40)]
 
 
 def _with_etag(response: Response, view: OrderDetail) -> OrderDetail:
@@ -88,7 +91,7 @@ def create_order(
 
 
 @router.get("/{number}", response_model=OrderDetail, response_model_exclude_unset=True)
-def get_order(ctx: Ctx, me: Me, number: str, response: Response) -> OrderDetail:
+def get_order(ctx: Ctx, me: Me, number: OrderNumber, response: Response) -> OrderDetail:
     return _with_etag(response, orders.get_order(ctx, me, number))
 
 
@@ -101,7 +104,7 @@ def get_order(ctx: Ctx, me: Me, number: str, response: Response) -> OrderDetail:
 def patch_order(
     ctx: Ctx,
     me: Me,
-    number: str,
+    number: OrderNumber,
     body: OrderPatch,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
@@ -125,7 +128,7 @@ def patch_order(
 def apply_action(
     ctx: Ctx,
     me: Me,
-    number: str,
+    number: OrderNumber,
     action: OrderAction,
     response: Response,
     body: Annotated[ActionIn | None, Body()] = None,
@@ -147,7 +150,7 @@ def apply_action(
     response_model=OrderActions,
     summary="Actions your role may take on this order now",
 )
-def list_actions(ctx: Ctx, me: Me, number: str) -> OrderActions:
+def list_actions(ctx: Ctx, me: Me, number: OrderNumber) -> OrderActions:
     return OrderActions(number=number.upper(), actions=orders.available_actions(ctx, me, number))
 
 
@@ -157,7 +160,7 @@ def list_actions(ctx: Ctx, me: Me, number: str) -> OrderActions:
     response_model_exclude_unset=True,
     summary="The order's timeline",
 )
-def timeline(ctx: Ctx, me: Me, number: str) -> list[TimelineEntry]:
+def timeline(ctx: Ctx, me: Me, number: OrderNumber) -> list[TimelineEntry]:
     return orders.order_timeline(ctx, me, number)
 
 
@@ -168,12 +171,15 @@ def timeline(ctx: Ctx, me: Me, number: str) -> list[TimelineEntry]:
     summary="Review a confirmed order automatically and apply the outcome; on a feasible "
     "or needs-engineering order, check again and report (applied: false)",
 )
-def feasibility_review(ctx: Ctx, me: Me, number: str) -> ReviewResult:
+def feasibility_review(ctx: Ctx, me: Me, number: OrderNumber) -> ReviewResult:
     return review.review(ctx, me, number)
 
 
-def _pdf(number: str, kind: DocumentKind, content: bytes) -> Response:
-    name = f"{kind.heading.replace(' ', '-')}-{number.strip().upper()}.pdf"
+def _pdf(number: OrderNumber, kind: DocumentKind, content: bytes) -> Response:
+    # Only safe characters reach the header: a number typed with odd padding or
+    # control characters must not break (or split) the response.
+    safe = re.sub(r"[^A-Z0-9-]", "", number.strip().upper())[:40]
+    name = f"{kind.heading.replace(' ', '-')}-{safe}.pdf"
     return Response(
         content,
         media_type="application/pdf",
@@ -187,7 +193,7 @@ def _pdf(number: str, kind: DocumentKind, content: bytes) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def quote_pdf(ctx: Ctx, me: Me, number: str) -> Response:
+def quote_pdf(ctx: Ctx, me: Me, number: OrderNumber) -> Response:
     kind = DocumentKind.QUOTE
     return _pdf(number, kind, documents.document_pdf(ctx, me, number, kind))
 
@@ -198,6 +204,6 @@ def quote_pdf(ctx: Ctx, me: Me, number: str) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def confirmation_pdf(ctx: Ctx, me: Me, number: str) -> Response:
+def confirmation_pdf(ctx: Ctx, me: Me, number: OrderNumber) -> Response:
     kind = DocumentKind.ORDER_CONFIRMATION
     return _pdf(number, kind, documents.document_pdf(ctx, me, number, kind))

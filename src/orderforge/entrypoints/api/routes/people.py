@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Path, Request, status
 
-from orderforge.entrypoints.api.deps import current_principal, get_ctx
+from orderforge.entrypoints.api.deps import client_address, current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import (
     PROBLEM_RESPONSES,
+    TOO_MANY,
     CustomerIn,
     MeOut,
+    PasswordChangeIn,
+    PasswordResetIn,
+    TokenInfo,
     TokenOut,
     TokenRequest,
+    UserChangeIn,
     UserIn,
 )
-from orderforge.services import customers, users
+from orderforge.services import credentials, customers, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from orderforge.services.views import CustomerView, UserView
@@ -23,6 +28,7 @@ from orderforge.services.views import CustomerView, UserView
 router = APIRouter(responses=PROBLEM_RESPONSES)
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 Me = Annotated[Principal, Depends(current_principal)]
+Username = Annotated[str, Path(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9._-]+$")]
 
 
 @router.post(
@@ -31,10 +37,32 @@ Me = Annotated[Principal, Depends(current_principal)]
     status_code=status.HTTP_201_CREATED,
     tags=["auth"],
     summary="Exchange username and password for an API token",
+    responses={429: TOO_MANY},
 )
-def create_token(ctx: Ctx, body: TokenRequest) -> dict[str, Any]:
-    principal = users.authenticate(ctx, body.username, body.password)
-    return {"access_token": users.issue_token(ctx, principal.username, body.name)}
+def create_token(ctx: Ctx, body: TokenRequest, request: Request) -> dict[str, Any]:
+    """Limited like the sign-in page: too many failures answer 429 with Retry-After."""
+    principal = users.authenticate(ctx, body.username, body.password, client_address(request))
+    issued = credentials.issue_token(ctx, principal.username, body.name, body.expires_in_days)
+    return {"access_token": issued.secret, "expires_at": issued.expires_at}
+
+
+@router.get("/auth/tokens", response_model=list[TokenInfo], tags=["auth"])
+def list_tokens(ctx: Ctx, who: Me, everyone: bool = False) -> list[credentials.TokenView]:
+    """Your tokens; an administrator sees everyone's with `everyone=true`."""
+    return credentials.list_tokens(ctx, who, everyone)
+
+
+@router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"])
+def revoke_token(ctx: Ctx, who: Me, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> None:
+    credentials.revoke_token(ctx, who, token_id)
+
+
+@router.post(
+    "/me/password", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"], responses={429: TOO_MANY}
+)
+def change_password(ctx: Ctx, who: Me, body: PasswordChangeIn) -> None:
+    """Needs the current password; ends your other sessions and revokes your tokens."""
+    users.change_own_password(ctx, who, body.old_password, body.new_password)
 
 
 @router.get("/me", response_model=MeOut, tags=["auth"])
@@ -90,3 +118,17 @@ def create_user(ctx: Ctx, who: Me, body: UserIn) -> UserView:
         customer_code=body.customer,
     )
     return users.add_user(ctx, who, cmd)
+
+
+@router.patch("/users/{username}", response_model=UserView, tags=["users"])
+def change_user(ctx: Ctx, who: Me, username: Username, body: UserChangeIn) -> UserView:
+    """Change a role, or deactivate (sessions and tokens end) / reactivate a user."""
+    change = users.UserChange(
+        username=username, role=body.role, customer_code=body.customer, active=body.active
+    )
+    return users.change_user(ctx, who, change)
+
+
+@router.post("/users/{username}/password", status_code=status.HTTP_204_NO_CONTENT, tags=["users"])
+def reset_password(ctx: Ctx, who: Me, username: Username, body: PasswordResetIn) -> None:
+    users.reset_password(ctx, who, username, body.password)

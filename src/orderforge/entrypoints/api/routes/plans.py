@@ -121,6 +121,17 @@ def downtimes(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
     return schedule.list_downtimes(ctx, me)
 
 
+@router.delete(
+    "/downtimes/{downtime_id}",
+    response_class=Response,
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Withdraw a downtime (the next plan no longer avoids it)",
+)
+def withdraw_downtime(ctx: Ctx, me: Me, downtime_id: Id) -> Response:
+    schedule.withdraw_downtime(ctx, me, downtime_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.get(
     "/{number}",
     response_model=PlanOut,

@@ -3,7 +3,7 @@ order, and alerts on promises a plan no longer keeps. Rows are released or resol
 never deleted.
 
 Revision ID: 0012_promising
-Revises: 0010_plan_stability
+Revises: 0011_security
 Create Date: 2026-11-30
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0012_promising"
-down_revision = "0010_plan_stability"
+down_revision = "0011_security"
 branch_labels = None
 depends_on = None
 
