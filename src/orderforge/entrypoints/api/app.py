@@ -9,7 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orderforge import __version__
-from orderforge.entrypoints.api import errors
+from orderforge.entrypoints.api import errors, observability
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
 from orderforge.plant import api as plant_api
 from orderforge.production import api as production_api
@@ -54,7 +54,14 @@ class BodySizeLimit:
         await self.app(scope, counting_receive, send)
 
 
-def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = False) -> FastAPI:
+def create_app(
+    ctx: ServiceContext,
+    *,
+    secret_key: str,
+    secure_cookies: bool = False,
+    metrics_open: bool | None = None,
+) -> FastAPI:
+    """`metrics_open`: serve /metrics to anyone (None: as ORDERFORGE_METRICS says)."""
     # FastAPIOffline serves Swagger UI from its package: the docs work without internet.
     app: FastAPI = FastAPIOffline(
         title="OrderForge API",
@@ -89,4 +96,6 @@ def create_app(ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = F
     )
 
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    # Last: its middleware is the outermost, so it times and logs everything above.
+    observability.install(app, metrics_open=metrics_open)
     return app
