@@ -100,6 +100,8 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logg
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # the readiness probe asks Alembic for the revision; its chatter is not news
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     return handler
 
 
