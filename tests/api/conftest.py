@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+from orderforge.adapters.db.engine import is_read_only
 from orderforge.bootstrap import Application, build
 from orderforge.demo import load_demo
 from orderforge.entrypoints.api.app import create_app
@@ -66,10 +68,22 @@ def application(
     )
     app.upgrade_schema()
     load_demo(app.ctx, DEMO_PASSWORD)
+    event.listen(app.engine, "before_cursor_execute", _no_writes_in_reads)
     try:
         yield app
     finally:
         app.close()
+
+
+WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
+
+
+def _no_writes_in_reads(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+    """GET/HEAD requests run in read-only transactions (deferred on SQLite: a write in
+    one fails under contention); every HTTP test checks that none of them writes."""
+    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+    if is_read_only() and verb in WRITES:
+        raise AssertionError(f"a read-only request wrote: {statement[:120]}")
 
 
 @pytest.fixture(scope="module")

@@ -67,3 +67,21 @@ def test_the_checker_refuses_overlap_and_broken_precedence() -> None:
     early = [dict(good[0]), {**good[1], "start": 2, "end": 4}, dict(good[2])]
     with pytest.raises(AssertionError):
         bench.check(instance, early, "jssp", [])
+
+
+def test_durability_benchmark_measures_every_configuration(tmp_path: Path) -> None:
+    script = SCRIPT.with_name("durability.py")
+    out = tmp_path / "durability.md"
+    done = subprocess.run(
+        [sys.executable, str(script), "--seconds", "0.2", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [
+        line for line in out.read_text().splitlines() if line.startswith("| ") and "ms" not in line
+    ]
+    assert len(rows) == 4
+    assert any(row.startswith("| after: FULL, reads deferred |") for row in rows)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from orderforge.adapters.db.engine import read_only
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.promising import services
@@ -92,9 +93,11 @@ class AlertOut(BaseModel):
 def promise_configuration(body: PromiseRequest, ctx: Ctx, me: Me) -> dict[str, object]:
     """The earliest delivery date the plant can keep for one configured product, with what
     binds it and the faster alternatives. Nothing is stored."""
-    promise = services.promise_spec(
-        ctx, me, body.family, dict(body.spec), body.quantity, body.requested_date
-    )
+    # a question, not a change: on SQLite it must not queue behind writers
+    with read_only():
+        promise = services.promise_spec(
+            ctx, me, body.family, dict(body.spec), body.quantity, body.requested_date
+        )
     return services.promise_view(promise, me)
 
 

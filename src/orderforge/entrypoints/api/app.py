@@ -9,7 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orderforge import __version__
-from orderforge.entrypoints.api import errors
+from orderforge.entrypoints.api import errors, observability
 from orderforge.entrypoints.api.hardening import SecurityHeaders
 from orderforge.entrypoints.api.input_guard import InputGuard
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
@@ -58,10 +58,16 @@ class BodySizeLimit:
 
 
 def create_app(
-    ctx: ServiceContext, *, secret_key: str, secure_cookies: bool = False, base_url: str = ""
+    ctx: ServiceContext,
+    *,
+    secret_key: str,
+    secure_cookies: bool = False,
+    base_url: str = "",
+    metrics_open: bool | None = None,
 ) -> FastAPI:
     """`base_url` ("https://mto.example.com"): absolute links are built from it, never
-    from the Host header; an https base URL also makes cookies Secure."""
+    from the Host header; an https base URL also makes cookies Secure. `metrics_open`:
+    serve /metrics to anyone (None: as ORDERFORGE_METRICS says)."""
     https = secure_cookies or base_url.startswith("https://")
     # FastAPIOffline serves Swagger UI from its package: the docs work without internet.
     app: FastAPI = FastAPIOffline(
@@ -102,4 +108,6 @@ def create_app(
     app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders, https=https)
+    # Last: its middleware is the outermost, so it times and logs everything above.
+    observability.install(app, metrics_open=metrics_open)
     return app

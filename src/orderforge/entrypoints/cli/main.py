@@ -19,7 +19,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from orderforge import demo
-from orderforge.bootstrap import Application, build
+from orderforge.bootstrap import Application
 from orderforge.demo.plant import DEMO_USERS
 from orderforge.domain.documents import CustomerDocument, DocumentKind
 from orderforge.domain.errors import InvalidInput
@@ -33,6 +33,7 @@ from orderforge.entrypoints.cli.common import (
     out,
     refusals,
 )
+from orderforge.entrypoints.cli.db import db_app
 from orderforge.entrypoints.cli.plans import plan_app, worker
 from orderforge.entrypoints.cli.users import user_app
 from orderforge.materials import cli as materials_cli
@@ -57,7 +58,6 @@ app = typer.Typer(
     # markdown joins a docstring's wrapped lines into one paragraph, as a reader expects
     rich_markup_mode="markdown",
 )
-db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo plant (a custom furniture workshop).", no_args_is_help=True)
 customer_app = typer.Typer(help="Customers.", no_args_is_help=True)
 order_app = typer.Typer(help="Orders and their lifecycle.", no_args_is_help=True)
@@ -79,28 +79,6 @@ app.add_typer(materials_cli.po_app, name="po")
 app.command("stock")(materials_cli.stock_command)
 app.command("promise")(promising_cli.promise)
 app.command("worker")(worker)
-
-
-@db_app.command("upgrade")
-@refusals
-def db_upgrade() -> None:
-    """Bring the schema to the newest migration (safe to run repeatedly)."""
-    application = build()
-    application.upgrade_schema()
-    out.print(f"Database schema is current: {application.engine.url.render_as_string()}")
-
-
-@db_app.command("status")
-@refusals
-def db_status() -> None:
-    """Show which database is used and whether its schema is current."""
-    from orderforge.adapters.db import migrate
-
-    application = build()
-    current = migrate.current_revision(application.engine)
-    head = migrate.head_revision(application.engine)
-    out.print(f"Database: {application.engine.url.render_as_string()}")
-    out.print(f"Schema revision: {current or 'none'} (newest: {head})")
 
 
 @demo_app.command("load")
@@ -149,7 +127,9 @@ def serve(
     import uvicorn
 
     from orderforge.entrypoints.api.app import create_app
+    from orderforge.entrypoints.api.observability import configure_logging, log_level_from_env
 
+    log_level = log_level_from_env()  # a bad setting refuses before anything starts
     application = _app()
     settings = application.settings
     bind_host = host or settings.host
@@ -169,7 +149,10 @@ def serve(
         out.print(f"Resuming {len(resumed)} queued plan run(s).")
     if demo.demo_logins_work(application.ctx, settings.demo_password):
         out.print(f"Demo login: admin / {settings.demo_password} (other roles: see README)")
-    uvicorn.run(web, host=bind_host, port=bind_port, log_level="info")
+    # JSON lines on stderr; our request log replaces uvicorn's access log (which has no
+    # request id, user or route template).
+    configure_logging(log_level)
+    uvicorn.run(web, host=bind_host, port=bind_port, log_config=None, access_log=False)
 
 
 @customer_app.command("add")
