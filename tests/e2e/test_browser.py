@@ -155,8 +155,11 @@ def test_sales_creates_and_confirms_a_quote(page: Page, screenshots: Path) -> No
     page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page.get_by_role("status")).to_have_text(f"Confirm: order {number} is now confirmed.")
     expect(state_badge(page)).to_have_text("Confirmed")
-    expect(newest_event(page)).to_contain_text("Confirm by sales")
-    expect(newest_event(page)).to_contain_text("quote → confirmed")
+    # the promise is committed with the confirmation: its event is the newest
+    expect(newest_event(page)).to_contain_text("Promised by sales")
+    confirmed = page.locator("#timeline > li").nth(1)
+    expect(confirmed).to_contain_text("Confirm by sales")
+    expect(confirmed).to_contain_text("quote → confirmed")
     expect(page.get_by_role("button", name="Confirm", exact=True)).to_have_count(0)
     page.screenshot(path=screenshots / "order-detail.png")
 
@@ -232,7 +235,7 @@ def test_stale_form_says_changed_meanwhile(page: Page) -> None:
     expect(alert).to_contain_text("The page now shows its current state.")
     expect(state_badge(other)).to_have_text("Confirmed")
     expect(other.get_by_text(re.compile(r"· version 2$"))).to_be_visible()
-    expect(newest_event(other)).to_contain_text("Confirm by admin")
+    expect(other.locator("#timeline > li").nth(1)).to_contain_text("Confirm by admin")
 
 
 def test_customer_sees_only_own_orders(page: Page, browser: Browser, server_url: str) -> None:

@@ -37,7 +37,7 @@ def test_configure_promise_confirm_and_the_order_keeps_the_date(
     expect(summary).to_have_class(re.compile(r"\blate\b"))
     page.locator("#promise-box summary", has_text="What sets this date").click()
     expect(page.locator("#promise-binding li").first).to_contain_text(
-        re.compile(r"lead time|booked|arrive|routing")
+        re.compile(r"days \(needed for|in stock|arriving|booked with other orders|the work itself")
     )
     promised = date.inner_text()
     page.screenshot(path=screenshots / "configurator-promise.png")
