@@ -13,6 +13,7 @@ from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.user import ApiToken, User
+from orderforge.materials.ports import MATERIALS
 from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
 from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
 from orderforge.production.ports import WORK_ORDERS, WorkOrderRepository
@@ -33,6 +34,7 @@ from orderforge.services.ports import (
     UnitOfWorkFactory,
     UserRepository,
 )
+from tests.unit.materials_fakes import FakeMaterials
 from tests.unit.plan_fakes import FakePlans
 from tests.unit.production_fakes import FakeWorkOrders
 
@@ -255,6 +257,7 @@ FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,
     WORK_CENTRE_USE.name: FakeWorkCentreUse,
+    MATERIALS.name: FakeMaterials,
 }
 
 
