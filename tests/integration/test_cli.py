@@ -54,12 +54,15 @@ def test_uses_the_folders_var_database_and_walks_an_order(cli: CliRunner, tmp_pa
     refused = run(cli, "order", "advance", number, "ship", code=1)
     assert "only possible when it is ready to ship" in refused
     shown = json.loads(run(cli, "order", "show", number, "--json"))
-    # Confirmation runs the feasibility review at once (the default installation).
+    # Confirmation runs the feasibility review at once (the default installation) and
+    # commits the delivery promise.
     assert [e["kind"] for e in shown["events"]] == [
         "order_created",
         "order_confirm",
         "order_mark_feasible",
+        "order_promised",
     ]
+    assert shown["promise_date"] is not None
     listed = json.loads(run(cli, "order", "list", "--state", "feasible", "--json"))
     assert number in {o["number"] for o in listed}
     assert all(o["state"] == "feasible" for o in listed)
@@ -210,7 +213,8 @@ def test_catalog_import_configure_and_review(cli: CliRunner, tmp_path: Path) -> 
     )
     assert "needs engineering" in run(cli, "order", "advance", created["number"], "confirm")
     shown = json.loads(run(cli, "order", "show", created["number"], "--json"))
-    assert "1300 mm" in shown["events"][-1]["reason"]
+    review = [e for e in shown["events"] if e["kind"] == "order_flag_needs_engineering"]
+    assert "1300 mm" in review[-1]["reason"]
     # Reviewing again re-checks and reports; the state stays (no way back to confirmed).
     again = " ".join(run(cli, "order", "review", created["number"], "--as", "engineer").split())
     assert "1300 mm" in again and "stays needs engineering" in again

@@ -703,8 +703,10 @@ def on_order_confirmed(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent)
 
 def on_order_closed(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
     """A cancelled or rejected order holds no capacity and raises no alerts."""
-    uow.repository(PROMISES).release([event.aggregate_key], event.occurred_at)
-    uow.repository(PROMISES).resolve_alerts([event.aggregate_key], event.occurred_at)
+    # without first writing the command's change: the order is stored once (one version)
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        uow.repository(PROMISES).release([event.aggregate_key], event.occurred_at)
+        uow.repository(PROMISES).resolve_alerts([event.aggregate_key], event.occurred_at)
 
 
 def on_plan_stored(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
