@@ -127,6 +127,7 @@ def main() -> int:
     before = _stamp(ctx)
     latencies: list[float] = []
     cannot = 0
+    reasons: dict[str, int] = {}
     with httpx.Client(
         base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
     ) as client:
@@ -138,7 +139,10 @@ def main() -> int:
             assert response.status_code == 200, response.text
             if i >= 5:  # the first requests build the capacity picture
                 latencies.append(elapsed * 1000)
-                cannot += response.json()["date"] is None
+                answer = response.json()
+                if answer["date"] is None:
+                    cannot += 1
+                    reasons[answer["cannot"]] = reasons.get(answer["cannot"], 0) + 1
     server.should_exit = True
     thread.join(timeout=10)
     unchanged = _stamp(ctx) == before
@@ -205,6 +209,9 @@ def main() -> int:
             f"{kept} / {late} ({worst} days) / {unpromised}",
         ),
     ]
+    if reasons:
+        worst = max(reasons, key=lambda r: reasons[r])
+        rows.append(("most frequent reason for no date", f"{worst} ({reasons[worst]})"))
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}")

@@ -170,7 +170,11 @@ def capacity(ctx: ServiceContext, uow: UnitOfWork, now: dt.datetime) -> Capacity
         cached = _cache.get(id(ctx.uow))
         if cached is not None and cached[0] is ctx.uow and cached[1] == stamp:
             return cached[2]
-    days = HORIZON_DAYS + 1
+    operations = uow.plans.operations(version) if version is not None else []
+    # A plant booked far ahead (the plan itself may reach 365 or 730 days) still gets
+    # promises: the horizon covers the plan's last step and half a year beyond it.
+    last = max((op.end for op in operations), default=day)
+    days = max(HORIZON_DAYS, (last - day).days + HORIZON_DAYS) + 1
     picture = Capacity(
         start=day,
         horizon=days * DAY,
@@ -193,7 +197,7 @@ def capacity(ctx: ServiceContext, uow: UnitOfWork, now: dt.datetime) -> Capacity
             picture.calendars[key] = planning._without(base, closed)
     planned: set[str] = set()
     if version is not None:
-        for op in uow.plans.operations(version):
+        for op in operations:
             planned.add(op.order_number)
             if op.resource in picture.calendars and op.end > day:
                 picture.busy.setdefault(op.resource, []).append(
@@ -261,8 +265,8 @@ def promise_work(
     if end is None:
         return _replace(
             base,
-            cannot=f"the work does not fit in the next {HORIZON_DAYS} days of the plant's "
-            "calendars",
+            cannot=f"the work does not fit in the next {cap.horizon // DAY} days of the "
+            "plant's calendars",
         )
     material_names = {m.item_code: m.name for line in work for m in line.materials}
     binding = _binding(cap, result, ops, names, answers, earliest, material_names)
