@@ -210,8 +210,8 @@ def main() -> int:
         ),
     ]
     if reasons:
-        worst = max(reasons, key=lambda r: reasons[r])
-        rows.append(("most frequent reason for no date", f"{worst} ({reasons[worst]})"))
+        top = max(reasons, key=lambda r: reasons[r])
+        rows.append(("most frequent reason for no date", f"{top} ({reasons[top]})"))
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
         print(f"{label:<{width}}  {value}")
