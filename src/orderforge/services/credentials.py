@@ -159,6 +159,16 @@ def start_session(ctx: ServiceContext, principal: Principal) -> str:
 
 def principal_by_session(ctx: ServiceContext, session_id: str) -> Principal:
     """The user of a live session; marks it seen (at most once a minute)."""
+    principal, stale = session_principal(ctx, session_id)
+    if stale:
+        mark_session_seen(ctx, session_id)
+    return principal
+
+
+def session_principal(ctx: ServiceContext, session_id: str) -> tuple[Principal, bool]:
+    """The user of a live session, and whether its last-seen time is due for an update.
+    Only reads: a page view must not write (the caller marks it seen in a transaction
+    of its own, `mark_session_seen`)."""
     refusal = AuthenticationFailed("Your session has ended; sign in again.")
     if not session_id or len(session_id) > 100:
         raise refusal
@@ -173,11 +183,16 @@ def principal_by_session(ctx: ServiceContext, session_id: str) -> Principal:
         user = uow.users.get_by_id(session.user_id)
         if user is None or not user.active:
             raise refusal
-        principal = principal_of(user)
-        if now - session.last_seen_at >= _SEEN_EVERY:
-            session.last_seen_at = now
+        return principal_of(user), now - session.last_seen_at >= _SEEN_EVERY
+
+
+def mark_session_seen(ctx: ServiceContext, session_id: str) -> None:
+    """Record that a session was used now, which keeps it from expiring idle."""
+    with ctx.uow() as uow:
+        session = uow.sessions.get_by_hash(_digest(session_id))
+        if session is not None:
+            session.last_seen_at = ctx.clock.now()
             uow.commit()
-        return principal
 
 
 def end_session(ctx: ServiceContext, session_id: str) -> None:

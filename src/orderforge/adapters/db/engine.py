@@ -44,6 +44,17 @@ def read_only() -> Iterator[None]:
         _READ_ONLY.reset(token)
 
 
+@contextmanager
+def writable() -> Iterator[None]:
+    """A transaction that writes inside a read-only request (a session marked seen
+    while a page is viewed): it begins IMMEDIATE, as every write must."""
+    token = _READ_ONLY.set(False)
+    try:
+        yield
+    finally:
+        _READ_ONLY.reset(token)
+
+
 def is_read_only() -> bool:
     return _READ_ONLY.get()
 

@@ -6,6 +6,7 @@ import secrets
 
 from fastapi import Request
 
+from orderforge.adapters.db.engine import writable
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
 from orderforge.services import credentials
 from orderforge.services.context import ServiceContext
@@ -41,7 +42,11 @@ def current_principal(request: Request) -> Principal:
             raise AuthenticationFailed(
                 "A signed-in browser must send the X-CSRF-Token header to change data."
             )
-    return credentials.principal_by_session(ctx, session_id)
+    principal, stale = credentials.session_principal(ctx, session_id)
+    if stale:  # a write of its own: GET requests read only
+        with writable():
+            credentials.mark_session_seen(ctx, session_id)
+    return principal
 
 
 def client_address(request: Request) -> str:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
+from orderforge.adapters.db.engine import writable
 from orderforge.domain.errors import AuthenticationFailed, DomainError, InvalidInput
 from orderforge.domain.permissions import VIEW, Resource, is_allowed
 from orderforge.entrypoints.api.errors import status_of
@@ -49,12 +50,22 @@ def service_context(request: Request) -> ServiceContext:
     return ctx
 
 
+def _session_user(ctx: ServiceContext, session_id: str) -> Principal:
+    """The session's user; marking the session seen is a write of its own, so a page
+    view's read-only transaction never writes."""
+    principal, stale = credentials.session_principal(ctx, session_id)
+    if stale:
+        with writable():
+            credentials.mark_session_seen(ctx, session_id)
+    return principal
+
+
 def web_user(request: Request) -> Principal:
     session_id = request.session.get("sid")
     if not isinstance(session_id, str):
         raise LoginRequired
     try:
-        return credentials.principal_by_session(service_context(request), session_id)
+        return _session_user(service_context(request), session_id)
     except AuthenticationFailed:
         request.session.clear()
         raise LoginRequired from None
