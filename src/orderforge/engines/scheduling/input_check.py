@@ -124,7 +124,9 @@ def _check_modes(
                 InputIssue(where, f"duration on {mode.resource!r} must be > 0, got {mode.duration}")
             )
         else:
-            reason = _mode_impossible(mode, *resources[mode.resource], horizon, op.release)
+            # from minute 0, not the release: work released too late for the horizon is a
+            # horizon too short (NoFeasiblePlanError, so callers can plan further ahead)
+            reason = _mode_impossible(mode, *resources[mode.resource], horizon)
             if reason:
                 reasons.append(reason)
     listed = [m.resource for m in op.modes]
@@ -135,18 +137,15 @@ def _check_modes(
     return issues
 
 
-def _mode_impossible(
-    mode: Mode, res: Resource, working: WorkingTime, horizon: int, release: int = 0
-) -> str | None:
+def _mode_impossible(mode: Mode, res: Resource, working: WorkingTime, horizon: int) -> str | None:
     """Why this mode can never run before the horizon, or None if it can."""
     if working.total == 0:
         return f"resource {res.key!r} has no working time before the horizon ({horizon})"
-    if working.earliest(release, mode.duration, res.interruptible) is None:
+    if working.earliest(0, mode.duration, res.interruptible) is None:
         kind = "in total" if res.interruptible else "in one uninterrupted working interval"
-        after = f" after its release ({release})" if release > 0 else ""
         return (
             f"needs {mode.duration} min on {res.key!r} but the calendar has not that much "
-            f"working time {kind}{after} before the horizon ({horizon})"
+            f"working time {kind} before the horizon ({horizon})"
         )
     return None
 
