@@ -13,31 +13,16 @@ engine-only plant-scale figures are `benchmarks/scheduling.py --family plant`.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import resource
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from orderforge import demo
-from orderforge.bootstrap import build
-from orderforge.config import Settings
+from demo_plant import PASSWORD, fresh_app, load_orders
 from orderforge.domain.planning import DisruptionKind
 from orderforge.engines.scheduling import SolverSettings, solve
 from orderforge.services import plan_runs, planning, schedule, users
-
-PASSWORD = "bench-password"
-
-
-class Clock:
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def now(self) -> dt.datetime:
-        return self.at
 
 
 def main() -> int:
@@ -47,23 +32,9 @@ def main() -> int:
     parser.add_argument("--replan-limit", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    var = Path(tempfile.mkdtemp(prefix="of-plan-bench-"))
-    settings = Settings(
-        database_url=f"sqlite:///{var / 'bench.db'}",
-        var_dir=var,
-        host="127.0.0.1",
-        port=8000,
-        secret_key="bench",
-        demo_password=PASSWORD,
-        secure_cookies=False,
-        review_on_confirm=True,
-    )
-    clock = Clock(dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC))
-    app = build(settings, clock=clock)
-    app.upgrade_schema()
-    ctx = dataclasses.replace(app.ctx, jobs=None)
+    app, ctx, clock = fresh_app("of-plan-bench-")
     t = time.perf_counter()
-    demo.load_demo(ctx, PASSWORD, seed=2026 + args.seed, count=args.orders)
+    load_orders(ctx, args.orders, args.seed)
     load_s = time.perf_counter() - t
     planner = users.authenticate(ctx, "planner", PASSWORD)
 

@@ -22,40 +22,24 @@ Nothing here is a test: figures go to docs/benchmarks.md by hand.
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime as dt
 import random
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 
-from orderforge import demo
-from orderforge.bootstrap import build
-from orderforge.config import Settings
+from demo_plant import PASSWORD, fresh_app, load_orders
 from orderforge.demo.plant import FAMILY_CODES
 from orderforge.domain.order import LineInput, OrderState
 from orderforge.entrypoints.api.app import create_app
 from orderforge.promising.ports import PROMISES
 from orderforge.services import credentials, orders, plan_runs, planning, users
 from orderforge.services.plant_time import plant_zone
-
-PASSWORD = "bench-password"
-
-
-class Clock:
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def now(self) -> dt.datetime:
-        return self.at
 
 
 def _free_port() -> int:
@@ -83,23 +67,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    var = Path(tempfile.mkdtemp(prefix="of-promise-bench-"))
-    settings = Settings(
-        database_url=f"sqlite:///{var / 'bench.db'}",
-        var_dir=var,
-        host="127.0.0.1",
-        port=8000,
-        secret_key="bench",
-        demo_password=PASSWORD,
-        secure_cookies=False,
-        review_on_confirm=True,
-    )
-    clock = Clock(dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC))
-    app = build(settings, clock=clock)
-    app.upgrade_schema()
-    ctx = dataclasses.replace(app.ctx, jobs=None)
+    app, ctx, _ = fresh_app("of-promise-bench-")
     t = time.perf_counter()
-    demo.load_demo(ctx, PASSWORD, seed=2026 + args.seed, count=args.orders)
+    load_orders(ctx, args.orders, args.seed)
     print(f"demo loaded with {args.orders} orders in {time.perf_counter() - t:.1f} s", flush=True)
     planner = users.authenticate(ctx, "planner", PASSWORD)
     sales = users.authenticate(ctx, "sales", PASSWORD)

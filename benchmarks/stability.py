@@ -20,19 +20,14 @@ could displace any order to any unit), patched into the same code.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from orderforge import demo
-from orderforge.bootstrap import build
-from orderforge.config import Settings
+from demo_plant import PASSWORD, Clock, fresh_app, load_orders
 from orderforge.domain.errors import IllegalTransition, InvalidInput
 from orderforge.domain.order import OrderAction, OrderState
 from orderforge.domain.planning import DisruptionKind, RunOptions
@@ -43,16 +38,6 @@ from orderforge.production.services.work_orders import find_operation
 from orderforge.services import orders, plan_runs, planning, schedule, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import OrderFilter, Principal
-
-PASSWORD = "bench-password"
-
-
-class Clock:
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def now(self) -> dt.datetime:
-        return self.at
 
 
 def _baseline_plan(_: RunOptions) -> Objective:
@@ -134,22 +119,8 @@ def _moved(
 
 
 def scenario(args: argparse.Namespace, baseline: bool) -> dict[str, Any]:
-    var = Path(tempfile.mkdtemp(prefix="of-stability-bench-"))
-    settings = Settings(
-        database_url=f"sqlite:///{var / 'bench.db'}",
-        var_dir=var,
-        host="127.0.0.1",
-        port=8000,
-        secret_key="bench",
-        demo_password=PASSWORD,
-        secure_cookies=False,
-        review_on_confirm=True,
-    )
-    clock = Clock(dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC))
-    app = build(settings, clock=clock)
-    app.upgrade_schema()
-    ctx = dataclasses.replace(app.ctx, jobs=None)
-    demo.load_demo(ctx, PASSWORD, seed=2026 + args.seed, count=args.orders)
+    app, ctx, clock = fresh_app("of-stability-bench-")
+    load_orders(ctx, args.orders, args.seed)
     planner = users.authenticate(ctx, "planner", PASSWORD)
     out: dict[str, Any] = {}
 
