@@ -22,7 +22,7 @@ from orderforge.domain.errors import InvalidInput, NotFound
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import ACTIVE_STATES, Order
 from orderforge.domain.permissions import VIEW, Resource, require
-from orderforge.engines.configurator import configure
+from orderforge.engines.configurator import Configuration
 from orderforge.engines.scheduling import Mode, WorkingTime
 from orderforge.engines.scheduling.insertion import (
     Bound,
@@ -38,7 +38,7 @@ from orderforge.plant import services as plant_data
 from orderforge.plant.domain import WorkCentre
 from orderforge.production.domain import MaterialNeed, PlannedStep, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
-from orderforge.production.services.work_orders import setup_class_for
+from orderforge.production.services.work_orders import configured_line, planned_work
 from orderforge.promising.domain import (
     Alternative,
     AlternativeKind,
@@ -53,7 +53,6 @@ from orderforge.promising.domain import (
 from orderforge.promising.ports import PROMISES
 from orderforge.services import planning
 from orderforge.services.access import load_visible
-from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.configuration import evaluate_in, explain_invalid
 from orderforge.services.context import EventHandler, ServiceContext
 from orderforge.services.plant_time import plant_zone
@@ -527,27 +526,11 @@ def _spec_work(
 
 
 def _line_work(
-    uow: UnitOfWork, line_no: int, quantity: int, spec: dict[str, str], configuration: object
+    uow: UnitOfWork, line_no: int, quantity: int, spec: dict[str, str], configuration: Configuration
 ) -> LineWork:
     centres = {w.code: w for w in plant_data.active_work_centres(uow)}
-    routing = getattr(configuration, "routing")  # noqa: B009 - a Configuration
-    components = getattr(configuration, "components")  # noqa: B009
-    steps = tuple(
-        PlannedStep(
-            routing_key=op.key,
-            name=op.name,
-            work_centres=op.work_centres,
-            setup_minutes=op.setup_minutes,
-            run_minutes_per_unit=op.run_minutes,
-            predecessors=op.predecessors,
-            setup_class=setup_class_for(op.work_centres, spec, centres),
-        )
-        for op in routing
-    )
-    materials = tuple(
-        MaterialNeed(c.component, c.name, c.quantity * quantity, c.unit) for c in components
-    )
-    return LineWork(line_no, quantity, steps, materials)
+    steps, materials = planned_work(configuration, spec, quantity, centres)
+    return LineWork(line_no, quantity, tuple(steps), tuple(materials))
 
 
 def _check_quantity(quantity: int) -> None:
@@ -627,13 +610,20 @@ def _order_work(uow: UnitOfWork, order: Order) -> list[LineWork]:
             )
             for w in current
         ]
+    centres = {w.code: w for w in plant_data.active_work_centres(uow)}
     work: list[LineWork] = []
     for line in order.lines:
         if line.catalogue_version is None:
             continue
-        entry = entry_for(uow, line.product_family, line.catalogue_version)
-        configuration = configure(family_of(entry), line.spec)
-        work.append(_line_work(uow, line.line_no, line.quantity, line.spec, configuration))
+        configured = configured_line(uow, line, centres)
+        if configured is None:
+            raise InvalidInput(
+                f"Line {line.line_no} of {order.number} cannot be configured as it stands, "
+                "so no date can be promised for it.",
+                field=f"lines[{line.line_no - 1}].spec",
+            )
+        steps, materials = configured
+        work.append(LineWork(line.line_no, line.quantity, tuple(steps), tuple(materials)))
     if not work:
         raise InvalidInput(
             f"Order {order.number} has no configured line to promise.", field="lines"

@@ -16,7 +16,7 @@ from orderforge.domain.errors import InvalidInput, NotFound
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import ACTIVE_STATES, Order, OrderAction, OrderLine, OrderState
 from orderforge.domain.permissions import VIEW, Resource, require
-from orderforge.engines.configurator import ConfigurationError, configure
+from orderforge.engines.configurator import Configuration, ConfigurationError, configure
 from orderforge.plant import services as plant_services
 from orderforge.plant.domain import WorkCentre
 from orderforge.production.domain import (
@@ -54,7 +54,34 @@ def _number(uow: UnitOfWork, at: dt.datetime) -> str:
     return f"WO-{at.year}-{uow.sequences.next_value(f'work-order-{at.year}'):04d}"
 
 
-def _configured(
+def planned_work(
+    configuration: Configuration,
+    spec: Mapping[str, str],
+    quantity: int,
+    centres: Mapping[str, WorkCentre],
+) -> tuple[list[PlannedStep], list[MaterialNeed]]:
+    """A configuration's routing as steps and its BOM as the materials `quantity` units
+    need: what a work order is made of, and what a promise plans before there is one."""
+    steps = [
+        PlannedStep(
+            routing_key=op.key,
+            name=op.name,
+            work_centres=op.work_centres,
+            setup_minutes=op.setup_minutes,
+            run_minutes_per_unit=op.run_minutes,
+            predecessors=op.predecessors,
+            setup_class=setup_class_for(op.work_centres, spec, centres),
+        )
+        for op in configuration.routing
+    ]
+    materials = [
+        MaterialNeed(item.component, item.name, item.quantity * quantity, item.unit)
+        for item in configuration.components
+    ]
+    return steps, materials
+
+
+def configured_line(
     uow: UnitOfWork, line: OrderLine, centres: Mapping[str, WorkCentre]
 ) -> tuple[list[PlannedStep], list[MaterialNeed]] | None:
     """The line's routing and materials, or None when it has no catalogue configuration
@@ -68,23 +95,7 @@ def _configured(
         configuration = configure(family_of(entry), line.spec)
     except ConfigurationError:
         return None
-    steps = [
-        PlannedStep(
-            routing_key=op.key,
-            name=op.name,
-            work_centres=op.work_centres,
-            setup_minutes=op.setup_minutes,
-            run_minutes_per_unit=op.run_minutes,
-            predecessors=op.predecessors,
-            setup_class=setup_class_for(op.work_centres, line.spec, centres),
-        )
-        for op in configuration.routing
-    ]
-    materials = [
-        MaterialNeed(item.component, item.name, item.quantity * line.quantity, item.unit)
-        for item in configuration.components
-    ]
-    return steps, materials
+    return planned_work(configuration, line.spec, line.quantity, centres)
 
 
 def create_work_orders(
@@ -97,7 +108,7 @@ def create_work_orders(
     centres = {w.code: w for w in plant_services.active_work_centres(uow)}
     made: list[WorkOrder] = []
     for line in order.lines:
-        configured = _configured(uow, line, centres)
+        configured = configured_line(uow, line, centres)
         if configured is None:
             continue
         assert line.catalogue_version is not None
