@@ -113,7 +113,9 @@ class Capacity:
         self.units = self.units_without(None)
         self.overtime = {}
         for key, unit in self.units.items():
-            extended = planning._merge([(a, b + OVERTIME_MINUTES) for a, b in self.calendars[key]])
+            extended = planning.merge_intervals(
+                [(a, b + OVERTIME_MINUTES) for a, b in self.calendars[key]]
+            )
             self.overtime[key] = Unit(
                 key, extended, unit.busy, unit.interruptible, WorkingTime(extended, self.horizon)
             )
@@ -187,13 +189,10 @@ def capacity(ctx: ServiceContext, uow: UnitOfWork, now: dt.datetime) -> Capacity
     for w in centres.values():
         base = planning.working_intervals(calendars[w.calendar_code], day, days)
         for key in planning.unit_keys(w):
-            closed = [
-                (picture.minute(d.start), picture.minute(d.end))
-                for d in downtimes
-                if d.work_centre == w.code and d.resource in (None, key)
-            ]
             picture.centre_of[key] = w.code
-            picture.calendars[key] = planning._without(base, closed)
+            picture.calendars[key] = planning.open_time(
+                base, planning.downtimes_on(downtimes, w.code, key), day
+            )
     planned: set[str] = set()
     if version is not None:
         for op in operations:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -117,7 +117,7 @@ def working_intervals(
                 )
                 if hi > 0:
                     pieces.append((max(lo, 0), min(hi, days * DAY)))
-    return _merge(pieces)
+    return merge_intervals(pieces)
 
 
 def _shift_pieces(
@@ -137,7 +137,8 @@ def _minutes(moment: dt.datetime, start: dt.datetime) -> int:
     return math.floor((moment - start).total_seconds() / 60)
 
 
-def _merge(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_intervals(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Intervals sorted, with overlapping or touching ones joined."""
     merged: list[tuple[int, int]] = []
     for lo, hi in sorted(p for p in pieces if p[1] > p[0]):
         if merged and lo <= merged[-1][1]:
@@ -239,12 +240,10 @@ def build_problem(
         base = working_intervals(calendars[w.calendar_code], start, days)
         for key in unit_keys(w):
             plan.centre_of[key] = w.code
-            mine = [
-                d for d in inputs.downtimes if d.work_centre == w.code and d.resource in (None, key)
-            ]
-            plan.current_calendar[key] = _without(base, _closed(mine, start))
-            plan.previous_calendar[key] = _without(
-                base, _closed([d for d in mine if not _is_new(d.recorded_at, inputs)], start)
+            mine = downtimes_on(inputs.downtimes, w.code, key)
+            plan.current_calendar[key] = open_time(base, mine, start)
+            plan.previous_calendar[key] = open_time(
+                base, [d for d in mine if not _is_new(d.recorded_at, inputs)], start
             )
             resources.append(
                 Resource(
@@ -337,6 +336,18 @@ def design_approval_gate(now: dt.datetime, days: int) -> dt.datetime:
         if day.weekday() < 5:
             counted += 1
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), now.tzinfo)
+
+
+def downtimes_on(downtimes: Iterable[Downtime], centre: str, unit: str) -> list[Downtime]:
+    """The downtimes that close one unit: its own and its whole work centre's."""
+    return [d for d in downtimes if d.work_centre == centre and d.resource in (None, unit)]
+
+
+def open_time(
+    calendar: list[tuple[int, int]], downtimes: list[Downtime], start: dt.datetime
+) -> list[tuple[int, int]]:
+    """A unit's working intervals (minutes from `start`) less its downtimes."""
+    return _without(calendar, _closed(downtimes, start))
 
 
 def _closed(downtimes: list[Downtime], start: dt.datetime) -> list[tuple[int, int]]:
