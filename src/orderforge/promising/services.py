@@ -22,7 +22,6 @@ from orderforge.domain.errors import InvalidInput, NotFound
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import ACTIVE_STATES, Order
 from orderforge.domain.permissions import VIEW, Resource, require
-from orderforge.engines.configurator import Configuration
 from orderforge.engines.scheduling import Mode, WorkingTime
 from orderforge.engines.scheduling.insertion import (
     Bound,
@@ -513,23 +512,20 @@ def _displaced(cap: Capacity, placements: Collection[Placement]) -> list[str]:
 
 
 def _spec_work(
-    uow: UnitOfWork, family_code: str, spec: dict[str, str], quantity: int, line_no: int = 1
+    uow: UnitOfWork,
+    family_code: str,
+    spec: dict[str, str],
+    quantity: int,
+    centres: Mapping[str, WorkCentre],
 ) -> LineWork:
-    result = evaluate_in(uow, family_code, spec, where=f"lines[{line_no - 1}].spec")
+    result = evaluate_in(uow, family_code, spec, where="lines[0].spec")
     if result.configuration is None:
         raise InvalidInput(
             f"The specification cannot be made as it stands: {explain_invalid(result.validity)}",
             field="spec",
         )
-    return _line_work(uow, line_no, quantity, spec, result.configuration)
-
-
-def _line_work(
-    uow: UnitOfWork, line_no: int, quantity: int, spec: dict[str, str], configuration: Configuration
-) -> LineWork:
-    centres = {w.code: w for w in plant_data.active_work_centres(uow)}
-    steps, materials = planned_work(configuration, spec, quantity, centres)
-    return LineWork(line_no, quantity, tuple(steps), tuple(materials))
+    steps, materials = planned_work(result.configuration, spec, quantity, centres)
+    return LineWork(1, quantity, tuple(steps), tuple(materials))
 
 
 def _check_quantity(quantity: int) -> None:
@@ -561,8 +557,8 @@ def promise_spec(
     now = ctx.clock.now()
     with ctx.uow() as uow:
         _check_requested(requested, now.astimezone(plant_zone(uow)).date())
-        work = [_spec_work(uow, family_code, spec, quantity)]
         cap = capacity(ctx, uow, now)
+        work = [_spec_work(uow, family_code, spec, quantity, cap.centres)]
         return promise_work(uow, cap, now, work, requested, supply or default_supply)
 
 
