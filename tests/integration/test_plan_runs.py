@@ -202,6 +202,49 @@ def test_replan_after_a_breakdown_keeps_running_work_and_clears_the_downtime(
     assert version["moved_operations"] <= len(free)
 
 
+def test_a_breakdown_moves_only_the_orders_of_the_broken_unit_unless_told_otherwise(
+    plant: Application,
+) -> None:
+    """The orders whose work the breakdown does not touch stay exactly where they were
+    (held, not frozen as started work is); the broken unit's work goes around them."""
+    planner = _planner(plant)
+    _run(plant, planner)
+    before = _ops(plant)
+    now = plant.ctx.clock.now()
+    ahead = [o for o in before.values() if not o["frozen"] and _at(o["start"]) >= now]
+    busiest = max(
+        {o["resource"] for o in ahead},
+        key=lambda u: sum(
+            1 for o in ahead if o["resource"] == u and _at(o["start"]) < now + dt.timedelta(hours=8)
+        ),
+    )
+    hit = {o["order_number"] for o in before.values() if o["resource"] == busiest}
+    down = plan_runs.Disruption(
+        DisruptionKind.MACHINE_DOWN,
+        "hydraulic leak",
+        work_centre=busiest.split("#")[0],
+        resource=busiest if "#" in busiest else None,
+        start=now,
+        end=now + dt.timedelta(hours=8),
+    )
+    run = _run(plant, planner, down, seconds=2)
+    assert run["status"] == "done", run["error"]
+    after = _ops(plant)
+    _assert_no_overlaps(after)
+    others = [k for k, o in before.items() if o["order_number"] not in hit and not o["frozen"]]
+    assert others, "the demo has orders that never use the busiest unit"
+    for k in others:
+        if _at(before[k]["start"]) >= now:
+            assert (after[k]["start"], after[k]["resource"]) == (
+                before[k]["start"],
+                before[k]["resource"],
+            ), k
+            assert not after[k]["frozen"]  # held by the replan, not started by the floor
+    for o in after.values():
+        if o["resource"] == busiest and not o["frozen"]:
+            assert _at(o["end"]) <= now or _at(o["start"]) >= now + dt.timedelta(hours=8)
+
+
 def test_a_new_order_takes_the_room_left_and_the_version_says_what_moved(
     plant: Application,
 ) -> None:

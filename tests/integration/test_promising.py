@@ -19,6 +19,7 @@ from orderforge.promising import services as promising
 from orderforge.promising.domain import MaterialAnswer
 from orderforge.promising.ports import PROMISES
 from orderforge.services import orders, plan_runs, users
+from orderforge.services.plant_time import plant_zone
 from orderforge.services.ports import Principal
 from tests.conftest import DEMO_PASSWORD
 
@@ -157,3 +158,48 @@ def test_confirming_pegs_free_material_so_the_next_quote_cannot_count_it(
         assert p.operation.startswith(f"{number}/1/")
     for item in items:
         assert _free(plant, item) == before[item] - taken.get(item, Decimal(0))
+
+
+def test_the_next_plan_lays_committed_orders_down_where_their_promises_placed_them(
+    plant: Application,
+) -> None:
+    """Promises committed one after another, then a plan with no disturbance: each new
+    order's work is where its promise put it (ending where the promise ends it), so
+    every promised date is kept."""
+    sales, planner = _user(plant, "sales"), _user(plant, "planner")
+    engineer = _user(plant, "engineer")
+    ctx = dataclasses.replace(plant.ctx, jobs=None)
+    plan_runs.execute_run(ctx, plan_runs.request_run(ctx, planner, 1.0, None)["id"])
+    numbers = []
+    for quantity in (3, 1, 4, 2, 3):
+        number = _quote(plant, quantity)
+        orders.advance_order(plant.ctx, sales, number, "confirm")
+        if orders.get_order(plant.ctx, engineer, number).state == "confirmed":
+            orders.advance_order(plant.ctx, engineer, number, "mark_feasible")
+        orders.advance_order(plant.ctx, planner, number, "plan")
+        numbers.append(number)
+    with plant.ctx.uow() as uow:
+        held = {
+            f"{r.order_number}/{s.key}": s
+            for r in uow.repository(PROMISES).active_reservations()
+            if r.order_number in numbers
+            for s in r.steps
+        }
+    assert {key.split("/")[0] for key in held} == set(numbers)
+    run = plan_runs.execute_run(ctx, plan_runs.request_run(ctx, planner, 2.0, None)["id"])
+    assert run["status"] == "done", run
+    with plant.ctx.uow() as uow:
+        version = uow.plans.latest_version_number()
+        assert version is not None
+        placed = {o.key: o for o in uow.plans.operations(version)}
+        for key, step in held.items():
+            # in the promise's slot: its head is the changeover the promise allowed for
+            assert (placed[key].resource, placed[key].end) == (step.resource, step.end), key
+            assert placed[key].start >= step.start, key
+        for number in numbers:
+            order = uow.orders.get(number)
+            assert order is not None and order.promise_date is not None
+            assert order.planned_finish is not None
+            finish = order.planned_finish.astimezone(plant_zone(uow)).date()
+            assert finish <= order.promise_date, number
+    assert not {a.order_number for a in promising.alerts(plant.ctx, planner)} & set(numbers)

@@ -197,8 +197,16 @@ def capacity(ctx: ServiceContext, uow: UnitOfWork, now: dt.datetime) -> Capacity
         for op in operations:
             planned.add(op.order_number)
             if op.resource in picture.calendars and op.end > day:
+                # and the changeover it may need before it, so new work ending just
+                # before it leaves the unit time to change over
+                centre = centres[picture.centre_of[op.resource]]
+                before = planning.longest_changeover_into(centre, op.setup_class)
                 picture.busy.setdefault(op.resource, []).append(
-                    (picture.minute(op.start), picture.minute(op.end), op.order_number)
+                    (
+                        picture.minute(op.start) - before,
+                        picture.minute(op.end),
+                        op.order_number,
+                    )
                 )
     for reservation in uow.repository(PROMISES).active_reservations():
         if reservation.order_number in planned:
@@ -340,11 +348,10 @@ def _operations(
 
 
 def _minutes(step: PlannedStep, quantity: int, centre: WorkCentre) -> int:
-    """Setup and run time, plus the centre's changeover where the step has a setup class
-    (the promise cannot know the neighbours, so it assumes a change)."""
+    """Setup and run time, plus the longest changeover into the step's setup class (the
+    promise cannot know the neighbours, so it assumes the worst change)."""
     minutes = step.setup_minutes + step.run_minutes_per_unit * quantity
-    changeover = centre.default_setup_minutes if step.setup_class is not None else 0
-    return max(1, math.ceil(minutes)) + changeover
+    return max(1, math.ceil(minutes)) + planning.longest_changeover_into(centre, step.setup_class)
 
 
 def _binding(
@@ -722,7 +729,6 @@ def on_plan_stored(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> 
             continue
         if current is not None:
             repo.resolve_alerts([order.number], event.occurred_at)
-        chain = "; ".join(p.binding[-2:]) if p.binding else "the plan's sequence"
         repo.add_alert(
             PromiseAlert(
                 order_number=order.number,
@@ -730,11 +736,19 @@ def on_plan_stored(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> 
                 planned_date=finish,
                 plan_version=version,
                 raised_at=event.occurred_at,
-                reason=f"plan version {version} finishes it on {finish:%a %d %b} "
-                f"(bound by {chain})",
+                reason=_why_later(p.waits, p.binding),
             )
         )
     repo.resolve_alerts(kept, event.occurred_at)
+
+
+def _why_later(waits: list[str], binding: list[str]) -> str:
+    """What holds the order back, in the plan's words: what its work waits for (a late
+    material names its purchase order and date) before the chain that ends it."""
+    chain = "; ".join(binding[-2:]) if binding else "the plan's sequence"
+    if waits:
+        return f"{'; '.join(waits)}; then {chain}"
+    return f"bound by {chain}"
 
 
 HANDLERS: dict[str, tuple[EventHandler, ...]] = {

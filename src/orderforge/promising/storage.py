@@ -19,6 +19,7 @@ from orderforge.adapters.db.tables import metadata
 from orderforge.adapters.db.types import JSONType, UTCDateTime
 from orderforge.promising.domain import PlacedStep, PromiseAlert, Reservation
 from orderforge.promising.ports import PROMISES
+from orderforge.services.ports import PLAN_RESERVATIONS, ReservedOperation
 
 promise_reservations = sa.Table(
     "promise_reservations",
@@ -175,4 +176,27 @@ class SqlPromiseRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-STORAGE = ContextStorage(name="promising", repositories={PROMISES.name: SqlPromiseRepository})
+class SqlPlanReservations:
+    """Planning's PlanReservations port (PLAN_RESERVATIONS): the steps of the promises
+    still held (no plan version has their order yet), under the plan's operation keys."""
+
+    def __init__(self, session: Session) -> None:
+        self.repo = SqlPromiseRepository(session)
+
+    def for_orders(self, order_numbers: Collection[str]) -> list[ReservedOperation]:
+        wanted = set(order_numbers)
+        return [
+            ReservedOperation(f"{r.order_number}/{s.key}", s.resource, s.start, s.end)
+            for r in self.repo.active_reservations()
+            if r.order_number in wanted
+            for s in r.steps
+        ]
+
+
+STORAGE = ContextStorage(
+    name="promising",
+    repositories={
+        PROMISES.name: SqlPromiseRepository,
+        PLAN_RESERVATIONS.name: SqlPlanReservations,
+    },
+)

@@ -252,9 +252,13 @@ def _execute(
         with ctx.uow() as uow:
             return planning.build_problem(uow, start, days, inputs)
 
+    options = RunOptions.of(run.options)
+
     def solve_plan(p: planning.PlanProblem) -> Result:
         if inputs.previous:
-            p.problem = replace(p.problem, objective=stable_objective(RunOptions.of(run.options)))
+            p.problem = replace(p.problem, objective=stable_objective(options))
+            if run.trigger.get("kind") in _LOCAL_DISRUPTIONS and not options.displace:
+                planning.hold_untouched(p)
         return solve(p.problem, settings, progress)
 
     try:
@@ -288,6 +292,11 @@ def _execute(
 
 
 _TITLE = "The plan could not be made; the stored plan is unchanged."
+#: Disruptions that touch some orders only (a unit down, an operation running over): a
+#: replan for them holds every other order where it is unless the planner lets orders
+#: be displaced. A rush order or a cancellation is meant to reshuffle, within the
+#: stable objective.
+_LOCAL_DISRUPTIONS = frozenset({DisruptionKind.MACHINE_DOWN, DisruptionKind.OPERATION_OVERRUN})
 
 
 def stable_objective(options: RunOptions) -> Objective:
@@ -436,7 +445,8 @@ def _planned(
     def at(minute: int) -> dt.datetime:
         return plan.start + dt.timedelta(minutes=minute)
 
-    frozen = {f.operation for f in plan.problem.frozen}
+    # started work only: operations a replan held in place are planned, not frozen
+    frozen = set(plan.running)
     pinned = {p.operation for p in plan.problem.pins}
     ops = [replace(o, frozen=True, pinned=False) for o in plan.done]
     for key, entry in result.schedule.items():

@@ -47,7 +47,14 @@ from orderforge.production.domain import OperationStatus, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.services import plant_time
 from orderforge.services.context import ServiceContext
-from orderforge.services.ports import OPERATION_RELEASES, OrderFilter, Principal, UnitOfWork
+from orderforge.services.ports import (
+    OPERATION_RELEASES,
+    PLAN_RESERVATIONS,
+    OrderFilter,
+    Principal,
+    ReservedOperation,
+    UnitOfWork,
+)
 
 #: Orders the plant has committed to build and not yet finished.
 PLANNABLE_STATES = (
@@ -277,8 +284,25 @@ def build_problem(
         replace(o, release=plan.waits[o.key][0]) if o.key in plan.waits else o for o in operations
     ]
     problem = ProblemData(tuple(jobs), tuple(operations), tuple(resources), horizon)
-    plan.problem = _keep_the_past(problem, plan, inputs)
+    plan.problem = _keep_the_past(problem, plan, inputs, _reserved(uow, committed, inputs))
     return plan
+
+
+def _reserved(
+    uow: UnitOfWork, committed: list[Order], inputs: PlanInputs
+) -> list[ReservedOperation]:
+    """The positions committed promises hold for orders the current plan does not have:
+    their reference in the next plan, so a new order is laid down where its promise
+    counted on (placed by the plan's own rules it could take another promise's room)."""
+    planned = {p.order_number for p in inputs.previous}
+    numbers = [o.number for o in committed if o.number not in planned]
+    if not numbers:
+        return []
+    try:
+        source = uow.repository(PLAN_RESERVATIONS)
+    except LookupError:  # no context commits promises: nothing is held
+        return []
+    return source.for_orders(numbers)
 
 
 def _waits(
@@ -373,8 +397,14 @@ def _without(
     return out
 
 
-def _keep_the_past(problem: ProblemData, plan: PlanProblem, inputs: PlanInputs) -> ProblemData:
-    """Keep what the floor reported, pin, and refer to the current plan.
+def _keep_the_past(
+    problem: ProblemData,
+    plan: PlanProblem,
+    inputs: PlanInputs,
+    reserved: Iterable[ReservedOperation] = (),
+) -> ProblemData:
+    """Keep what the floor reported, pin, and refer to the current plan (or, for an
+    order it does not have yet, to where the order's committed promise placed it).
 
     By status, never by the clock: done operations leave the problem (copied to the new
     version where and when they ran); running and paused ones are frozen on their unit
@@ -383,6 +413,7 @@ def _keep_the_past(problem: ProblemData, plan: PlanProblem, inputs: PlanInputs) 
     are free, with the current plan as the stability reference where it has them ahead."""
     ops = {o.key: o for o in problem.operations}
     by_key = {p.key: p for p in inputs.previous if p.key in ops}
+    held = {r.operation: r for r in reserved if r.operation in ops and r.operation not in by_key}
     done = {k for k in ops if plan.floor[k].status is OperationStatus.DONE}
     plan.done = [_as_done(k, by_key.get(k), plan) for k in sorted(done)]
     frozen: list[FrozenOperation] = []
@@ -412,6 +443,14 @@ def _keep_the_past(problem: ProblemData, plan: PlanProblem, inputs: PlanInputs) 
             begin, end = _minutes(prev.start, plan.start), _minutes(prev.end, plan.start)
             if begin >= 0:
                 reference.append(ScheduledOperation(key, prev.resource, begin, end))
+        elif key not in done and key in held and held[key].resource in units:
+            # the promise's slot holds a changeover before the work: the work is its end
+            unit = held[key].resource
+            end = _minutes(held[key].end, plan.start)
+            minutes = next(m.duration for m in ops[key].modes if m.resource == unit)
+            tail = _back(plan.current_calendar.get(unit, []), end, minutes)
+            if tail is not None and tail >= max(0, _minutes(held[key].start, plan.start)):
+                reference.append(ScheduledOperation(key, unit, tail, end))
     kept = [
         replace(o, predecessors=tuple(p for p in o.predecessors if p not in done))
         for o in problem.operations
@@ -429,6 +468,84 @@ def _keep_the_past(problem: ProblemData, plan: PlanProblem, inputs: PlanInputs) 
         pins=tuple(pins),
         reference=tuple(reference),
     )
+
+
+def _back(calendar: list[tuple[int, int]], end: int, minutes: int) -> int | None:
+    """The start that leaves `minutes` working minutes before `end`, or None."""
+    left = minutes
+    for a, b in reversed(calendar):
+        if a >= end:
+            continue
+        top = min(b, end)
+        if top - a >= left:
+            return top - left
+        left -= top - a
+    return None
+
+
+def longest_changeover_into(centre: WorkCentre, setup_class: str | None) -> int:
+    """The longest changeover a unit of `centre` may need before work of `setup_class`,
+    whatever ran before it: what a promise, which cannot know the neighbours, allows."""
+    if setup_class is None:
+        return 0
+    into = [row[setup_class] for row in centre.changeover_minutes.values() if setup_class in row]
+    return max([centre.default_setup_minutes, *into])
+
+
+def hold_untouched(plan: PlanProblem) -> set[str]:
+    """Hold every order a disruption leaves untouched where the current plan has it, so
+    a breakdown moves the broken unit's work and what depends on it, nothing else.
+
+    An order is touched when one of its operations has no place in the current plan
+    ahead (new work, work whose slot is past), is pinned, or when its places break a
+    rule of the plan as it is now: closed time (the new downtime), a running
+    operation that now runs longer or is paused, a later release (material), a longer
+    duration (an overrun). The engine's own validator decides those, on the held work
+    alone; an order it names is released and the rest checked again. Held operations
+    are frozen for the engine; returns the orders held."""
+    problem = plan.problem
+    ops = {o.key: o for o in problem.operations}
+    reference = {r.operation: r for r in problem.reference}
+    frozen = {f.operation: f for f in problem.frozen}
+    pinned = {p.operation for p in problem.pins}
+    jobs: dict[str, list[str]] = {}
+    for o in problem.operations:
+        jobs.setdefault(o.job, []).append(o.key)
+    touched = {
+        job
+        for job, keys in jobs.items()
+        if any(k not in frozen and (k not in reference or k in pinned) for k in keys)
+    }
+    while True:
+        held = [
+            k for job, keys in jobs.items() if job not in touched for k in keys if k not in frozen
+        ]
+        if not held:
+            return set()
+        keep = set(held) | set(frozen)
+        sub = replace(
+            problem,
+            operations=tuple(o for o in problem.operations if o.key in keep),
+            pins=(),
+            reference=(),
+        )
+        places = [reference[k] for k in held] + [
+            ScheduledOperation(f.operation, f.resource, f.start, f.end) for f in frozen.values()
+        ]
+        broken = {ops[v.operation].job for v in validate(sub, places) if v.operation in ops}
+        broken -= touched
+        if not broken:
+            break
+        touched |= broken
+    plan.problem = replace(
+        problem,
+        frozen=tuple(problem.frozen)
+        + tuple(
+            FrozenOperation(k, reference[k].resource, reference[k].start, reference[k].end)
+            for k in held
+        ),
+    )
+    return {ops[k].job for k in held}
 
 
 def _unit_of(

@@ -70,6 +70,30 @@ class OperationReleases(Protocol):
 OPERATION_RELEASES: RepositoryKey[OperationReleases] = RepositoryKey("operation_releases")
 
 
+@dataclass(frozen=True)
+class ReservedOperation:
+    """Where a committed promise placed one operation of an order no plan holds yet: the
+    unit and the time it was promised on, so the next plan run lays it down there (the
+    promised date is only kept if the plan keeps the room the promise counted on)."""
+
+    #: the plan's operation key, "<order number>/<line no>/<routing key>"
+    operation: str
+    resource: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+class PlanReservations(Protocol):
+    """Reserved positions of operations, implemented by the context that commits
+    promises; planning uses them as the reference of orders its current plan does not
+    have. A plant without that context registered has none (LookupError)."""
+
+    def for_orders(self, order_numbers: Collection[str]) -> list[ReservedOperation]: ...
+
+
+PLAN_RESERVATIONS: RepositoryKey[PlanReservations] = RepositoryKey("plan_reservations")
+
+
 class DuplicateRecord(Exception):
     """A unique key was taken by a concurrent transaction (raised at commit)."""
 
