@@ -205,3 +205,55 @@ def test_customer_sees_no_materials(api: ApiSession) -> None:
     customer = api.auth("alpina")
     for path in ("stock", "suppliers", "purchase-orders", "proposals", "shortages"):
         assert api.client.get(f"{M}/{path}", headers=customer).status_code == 403
+
+
+def test_a_new_arrival_date_moves_the_pegged_orders_material(api: ApiSession) -> None:
+    """The supplier announces a delay: the line's date changes and every order pegged to
+    it now gets its material on the new date (the date the next plan holds it to)."""
+    buyer = api.auth("purchasing")
+    api.make_order(OrderState.CONFIRMED)
+    api.client.post(f"{M}/mrp-runs", headers=buyer)
+    chosen = next(p for p in api.client.get(f"{M}/proposals", headers=buyer).json() if p["orders"])
+    number = api.client.post(f"{M}/proposals/{chosen['id']}/accept", headers=buyer).json()["number"]
+    line = f"{M}/purchase-orders/{number}/lines/1"
+    response = api.client.post(
+        f"{line}/reschedule", json={"expected_on": "2027-05-03"}, headers=buyer
+    )
+    assert response.status_code == 200, response.text
+    detail = api.client.get(f"{M}/purchase-orders/{number}", headers=buyer).json()
+    assert detail["lines"][0]["expected_at"].startswith("2027-05-03")
+    pegs = api.client.get(f"{line}/pegging", headers=buyer).json()
+    assert pegs and all(p["available_at"].startswith("2027-05-03") for p in pegs)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"expected_on": "2020-01-01"}, 422, "expected_on"),  # in the past
+        ({"expected_on": "9999-12-31"}, 422, "expected_on"),  # outside the sane window
+        ({"expected_on": "soon"}, 422, "expected_on"),
+        ({}, 422, "expected_on"),
+    ],
+)
+def test_a_bad_arrival_date_is_refused_and_nothing_changes(
+    api: ApiSession, body: dict[str, Any], status: int, field: str
+) -> None:
+    po = _ordered_leather_po(api)
+    before = _snapshot(api)
+    response = api.client.post(
+        f"{M}/purchase-orders/{po['number']}/lines/1/reschedule",
+        json=body,
+        headers=api.auth("purchasing"),
+    )
+    _refused(response, status, field)
+    assert _snapshot(api) == before
+
+
+def test_only_purchasing_may_change_an_arrival_date(api: ApiSession) -> None:
+    po = _ordered_leather_po(api)
+    response = api.client.post(
+        f"{M}/purchase-orders/{po['number']}/lines/1/reschedule",
+        json={"expected_on": "2027-01-04"},
+        headers=api.auth("sales"),
+    )
+    assert response.status_code == 403, response.text

@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_browser import sign_in, state_badge
+from tests.e2e.test_browser import sign_in, signed_in, state_badge
+from tests.e2e.test_schedule import ensure_plan, replan_and_wait
 
 pytestmark = pytest.mark.e2e
 
@@ -53,3 +54,66 @@ def test_configure_promise_confirm_and_the_order_keeps_the_date(
     shown = dt.datetime.strptime(promised, "%a %d %b %Y").date().isoformat()
     expect(page.locator("#promise-date")).to_have_text(shown)
     expect(page.locator("#timeline > li", has_text="promised")).not_to_have_count(0)
+
+
+def test_a_late_receipt_raises_an_alert_with_the_new_date(
+    browser: Browser, server_url: str, screenshots: Path
+) -> None:
+    """Sales promises a leather bench; purchasing orders the leather, then the supplier
+    announces it months late; the planner's next plan cannot keep the promise, and the
+    order shows the alert with the date the plan now gives."""
+    with signed_in(browser, server_url, "sales") as page:
+        page.goto("/configure/SEATING")
+        expect(page.locator("#configurator[data-live='on']")).to_have_count(1)
+        page.get_by_label("Cover").select_option(label="Cognac leather")
+        # more leather than the stock and the open purchase orders hold: some is bought
+        page.get_by_label("Quantity").fill("40")
+        expect(page.locator("#promise-date")).to_have_text(DAY)
+        page.get_by_label("Customer").select_option(label=CUSTOMER)
+        page.get_by_role("button", name="Create quote").click()
+        expect(page).to_have_url(re.compile(r"/orders/SO-[\d-]+$"))
+        number = page.url.rsplit("/", 1)[1]
+        page.get_by_role("button", name="Confirm", exact=True).click()
+        expect(page.locator("#promise-date")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+        promised = dt.date.fromisoformat(page.locator("#promise-date").inner_text())
+    with signed_in(browser, server_url, "engineer") as page:
+        page.goto(f"/orders/{number}")
+        page.get_by_role("button", name="Mark feasible", exact=True).click()
+        expect(state_badge(page)).to_have_text("Feasible")
+    with signed_in(browser, server_url, "purchasing") as page:
+        page.goto("/materials")
+        page.get_by_role("button", name="Run MRP").click()
+        expect(page.get_by_text(re.compile(r"^MRP run \d+ done"))).to_be_visible()
+        row = page.locator("#proposals tbody tr", has_text=number).filter(has_text="LEATHER-COGNAC")
+        expect(row).to_have_count(1)
+        row.get_by_role("button", name="Accept").click()
+        flash = page.get_by_text(re.compile(r"^Proposal accepted: PO-\d{4}-\d{4}"))
+        expect(flash).to_be_visible()
+        found = re.search(r"PO-\d{4}-\d{4}", flash.inner_text())
+        assert found is not None
+        po = found.group(0)
+        # the supplier writes: the hides come five months late
+        late = dt.date.today() + dt.timedelta(days=150)
+        line = page.locator(f"#po-{po}-1")
+        line.get_by_label("New arrival").fill(late.isoformat())
+        line.get_by_role("button", name="Change date").click()
+        expect(page.get_by_text(f"{po} line 1 now arrives on {late:%a %d %b %Y}")).to_be_visible()
+    with signed_in(browser, server_url, "planner") as page:
+        page.goto(f"/orders/{number}")
+        page.get_by_role("button", name="Plan", exact=True).click()
+        expect(state_badge(page)).to_have_text("Planned")
+        before = ensure_plan(page)
+        replan_and_wait(page, before)
+    with signed_in(browser, server_url, "sales") as page:
+        page.goto(f"/orders/{number}")
+        alert = page.locator("#promise-alert")
+        expect(alert).to_contain_text("The plan now finishes it on")
+        expect(alert).to_contain_text(f"arrive with {po} on {late:%a %d %b %Y}")
+        shown = alert.locator("strong").inner_text()
+        new_date = dt.datetime.strptime(shown, "%a %d %b %Y").date()
+        assert new_date >= late > promised
+        expect(page.locator("#promise-date")).to_have_text(promised.isoformat())
+        page.screenshot(path=screenshots / "promise-alert.png")
+    with signed_in(browser, server_url, "alpina") as page:  # the customer: no plant internals
+        page.goto(f"/orders/{number}")
+        expect(page.locator("#promise-alert")).to_have_count(0)

@@ -81,6 +81,37 @@ def test_order_by_in_the_past_and_empty_orders_are_refused() -> None:
     assert empty.value.field == "lines"
 
 
+def test_a_new_arrival_date_applies_to_what_is_still_open() -> None:
+    po = purchase_order()
+    later = NOW + dt.timedelta(days=60)
+    assert po.reschedule(1, later, NOW) == NOW + dt.timedelta(days=21)
+    assert po.line(1).expected_at == later
+    po.receive(1, D(27), lot_number="L-1", location="MAIN", at=NOW)
+    with pytest.raises(IllegalTransition, match="received; only an open purchase order"):
+        po.reschedule(1, NOW + dt.timedelta(days=90), NOW)
+    assert po.line(1).expected_at == later
+
+
+@pytest.mark.parametrize(
+    ("days", "field"), [(-1, "expected_on"), (-400, "expected_on")], ids=["yesterday", "last year"]
+)
+def test_an_arrival_date_in_the_past_is_refused_and_nothing_changes(days: int, field: str) -> None:
+    po = purchase_order()
+    with pytest.raises(InvalidInput) as refused:
+        po.reschedule(1, NOW + dt.timedelta(days=days), NOW)
+    assert refused.value.field == field
+    assert po.line(1).expected_at == NOW + dt.timedelta(days=21)
+
+
+def test_cancelled_orders_and_unknown_lines_get_no_new_date() -> None:
+    po = purchase_order()
+    with pytest.raises(InvalidInput, match="has no line 2"):
+        po.reschedule(2, NOW + dt.timedelta(days=30), NOW)
+    po.cancel()
+    with pytest.raises(IllegalTransition, match="only an open purchase order"):
+        po.reschedule(1, NOW + dt.timedelta(days=30), NOW)
+
+
 def _work_order(operation: str | None = None) -> WorkOrder:
     steps = [
         PlannedStep("CUT", "Cut", ("SAW",), D(10), D(5), ()),

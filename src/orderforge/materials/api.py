@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from orderforge.entrypoints.api.bounds import BoundedDate
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.materials.services import mrp, purchasing, supply, views
@@ -157,13 +158,13 @@ class LineIn(BaseModel):
     model_config = _STRICT
     item_code: str = Field(max_length=40)
     quantity: Qty
-    expected_on: dt.date | None = None
+    expected_on: BoundedDate | None = None
 
 
 class PurchaseOrderIn(BaseModel):
     model_config = _STRICT
     supplier: str = Field(max_length=40)
-    order_by: dt.date | None = Field(default=None, description="Default: today")
+    order_by: BoundedDate | None = Field(default=None, description="Default: today")
     lines: list[LineIn] = Field(min_length=1, max_length=200)
     place: bool = Field(default=True, description="Ordered now (true) or kept as a draft")
 
@@ -173,6 +174,11 @@ class ReceiptIn(BaseModel):
     quantity: Qty
     lot: str | None = Field(default=None, max_length=40)
     location: str | None = Field(default=None, max_length=40)
+
+
+class RescheduleIn(BaseModel):
+    model_config = _STRICT
+    expected_on: BoundedDate = Field(description="The supplier's new arrival date")
 
 
 class ProposalEditIn(BaseModel):
@@ -262,6 +268,18 @@ def cancel(ctx: Ctx, me: Me, number: PoNumber) -> dict[str, Any]:
 def receive(ctx: Ctx, me: Me, number: PoNumber, line_no: LineNo, body: ReceiptIn) -> dict[str, Any]:
     cmd = purchasing.Receipt(number, line_no, body.quantity, body.lot, body.location)
     return purchasing.receive(ctx, me, cmd)
+
+
+@router.post(
+    "/purchase-orders/{number}/lines/{line_no}/reschedule",
+    response_model=PurchaseOrderOut,
+    summary="A new arrival date for what is still open on a line (the pegged orders "
+    "wait for it in the next plan)",
+)
+def reschedule(
+    ctx: Ctx, me: Me, number: PoNumber, line_no: LineNo, body: RescheduleIn
+) -> dict[str, Any]:
+    return purchasing.reschedule(ctx, me, purchasing.Reschedule(number, line_no, body.expected_on))
 
 
 @router.get(

@@ -1,9 +1,10 @@
 """Materials on the command line: `orderforge mrp run` (with a progress bar),
-`orderforge po list|show|receive`, and `orderforge stock [ITEM]`. Refusals print a
+`orderforge po list|show|receive|reschedule`, and `orderforge stock [ITEM]`. Refusals print a
 sentence and exit 1, like every command."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, re
 from orderforge.materials.services import mrp, purchasing, views
 
 mrp_app = typer.Typer(help="Material requirements planning (MRP) runs.", no_args_is_help=True)
-po_app = typer.Typer(help="Purchase orders: list, show, receive.", no_args_is_help=True)
+po_app = typer.Typer(help="Purchase orders: list, show, receive, reschedule.", no_args_is_help=True)
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -157,6 +158,29 @@ def po_receive(
             f"{received['lot_number']} at {received['location']}."
         )
     )
+
+
+@po_app.command("reschedule")
+@refusals
+def po_reschedule(
+    number: str,
+    line: int,
+    expected_on: Annotated[str, typer.Argument(help="The new arrival date, YYYY-MM-DD")],
+    as_user: AsUser = "purchasing",
+) -> None:
+    """Give LINE of purchase order NUMBER the supplier's new arrival date."""
+    application = _app()
+    try:
+        when = dt.date.fromisoformat(expected_on)
+    except ValueError:
+        raise InvalidInput(
+            f"expected_on must be a date like 2026-12-24, not {expected_on!r}.",
+            field="expected_on",
+        ) from None
+    po = purchasing.reschedule(
+        application.ctx, _actor(application, as_user), purchasing.Reschedule(number, line, when)
+    )
+    out.print(escape(f"{po['number']} line {line} now arrives on {when:%a %d %b %Y}."))
 
 
 def stock(

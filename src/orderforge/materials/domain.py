@@ -234,6 +234,33 @@ class PurchaseOrder:
             )
         self.status = PoStatus.CANCELLED
 
+    def reschedule(self, line_no: int, expected_at: dt.datetime, at: dt.datetime) -> dt.datetime:
+        """The supplier's new arrival date for what is still open on a line (a delay,
+        or goods coming early); returns the date it replaces."""
+        if self.status not in OPEN_STATUSES:
+            raise IllegalTransition(
+                f"{self.number} is {self.status.label.lower()}; only an open purchase order "
+                "can get a new arrival date."
+            )
+        line = self.line(line_no)
+        if line.open_quantity <= 0:
+            raise IllegalTransition(
+                f"Line {line_no} of {self.number} is fully received; nothing is still to arrive."
+            )
+        if expected_at.date() < at.date():
+            raise InvalidInput(
+                f"The arrival date {expected_at.date().isoformat()} is in the past.",
+                field="expected_on",
+            )
+        if expected_at.date() < self.order_by:
+            raise InvalidInput(
+                f"The arrival date {expected_at.date().isoformat()} is before the order-by date "
+                f"{self.order_by.isoformat()}.",
+                field="expected_on",
+            )
+        before, line.expected_at = line.expected_at, expected_at
+        return before
+
     def receive(
         self, line_no: int, quantity: Decimal, *, lot_number: str, location: str, at: dt.datetime
     ) -> Lot:

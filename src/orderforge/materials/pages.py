@@ -182,3 +182,21 @@ async def receive(request: Request, ctx: Ctx, me: User, number: str, line_no: in
         f"{lot['lot_number']} ({lot['location']}).",
         "#orders",
     )
+
+
+@router.post("/purchase-orders/{number}/lines/{line_no}/reschedule", response_model=None)
+async def reschedule(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
+    form = await _posted(request)
+    try:
+        when = _date(form, "expected_on")
+        if when is None:
+            raise InvalidInput("Give the supplier's new arrival date.", field="expected_on")
+        purchasing.reschedule(ctx, me, purchasing.Reschedule(number, line_no, when))
+    except DomainError as exc:
+        return _failed(request, exc, "#orders")
+    return _done(
+        request,
+        f"{number} line {line_no} now arrives on {when:%a %d %b %Y}; the orders waiting for it "
+        "wait until then in the next plan.",
+        "#orders",
+    )

@@ -28,6 +28,7 @@ from orderforge.materials.ports import MATERIALS, MaterialsRepository
 from orderforge.materials.services.views import lot_view, proposal_view, purchase_order_view
 from orderforge.plant import services as plant_data
 from orderforge.services.context import ServiceContext
+from orderforge.services.plant_time import FIRST_YEAR, LAST_YEAR
 from orderforge.services.ports import Principal, UnitOfWork
 
 DEFAULT_LOCATION = "MAIN"
@@ -238,6 +239,35 @@ def receive(ctx: ServiceContext, actor: Principal, cmd: Receipt) -> dict[str, An
         )
         uow.commit()
         return lot_view(lot)
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    po_number: str
+    line_no: int
+    expected_on: dt.date
+
+
+def reschedule(ctx: ServiceContext, actor: Principal, cmd: Reschedule) -> dict[str, Any]:
+    """The supplier announced a new arrival date for a line. The orders pegged to it now
+    get their material then: the next plan holds their operations until it arrives, and
+    a promise that can no longer be kept raises its alert."""
+    require(actor.role, Resource.MATERIALS, EDIT)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        repo = uow.repository(MATERIALS)
+        order = _purchase_order(repo, cmd.po_number, lock=True)
+        if not FIRST_YEAR <= cmd.expected_on.year <= LAST_YEAR:
+            raise InvalidInput(
+                f"The arrival date must lie in the years {FIRST_YEAR} to {LAST_YEAR}.",
+                field="expected_on",
+            )
+        expected = dt.datetime.combine(cmd.expected_on, dt.time(12), dt.UTC)
+        order.reschedule(cmd.line_no, expected, now)
+        ref = f"{order.number}/{cmd.line_no}"
+        repo.move_pegs(ref, ("purchase", ref, expected))
+        uow.commit()
+        return purchase_order_view(order)
 
 
 def place(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
