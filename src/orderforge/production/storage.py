@@ -180,12 +180,12 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         return sorted(found, key=lambda w: (w.line_no, w.revision))
 
     def current_for(self, order_numbers: Collection[str]) -> list[WorkOrder]:
-        numbers = sorted(set(order_numbers))
-        if not numbers:
+        wanted = set(order_numbers)
+        if not wanted:
             return []
-        stmt = sa.select(WorkOrder).where(work_orders.c.order_number.in_(numbers))
+        stmt = sa.select(WorkOrder).where(work_orders.c.order_number.in_(sorted(wanted)))
         found = self._with_added(
-            stmt, lambda w: w.order_number in numbers and w.status in CURRENT_STATUSES
+            stmt, lambda w: w.order_number in wanted and w.status in CURRENT_STATUSES
         )
         return sorted(found, key=lambda w: (w.order_number, w.line_no))
 

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from orderforge.domain.errors import InvalidInput, NotFound
@@ -772,6 +773,32 @@ def alerts(
         return uow.repository(PROMISES).open_alerts(
             None if order_number is None else [order_number]
         )
+
+
+def held(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
+    """The capacity committed promises hold for orders no plan has yet, per order: what
+    the board shows beside the plan (the next plan run lays the work there)."""
+    require(actor.role, Resource.SCHEDULE, VIEW)
+    if actor.customer_id is not None:
+        return []
+    with ctx.uow() as uow:
+        out: list[dict[str, Any]] = []
+        for r in uow.repository(PROMISES).active_reservations():
+            if not r.steps:
+                continue
+            order = uow.orders.get(r.order_number)
+            out.append(
+                {
+                    "order": r.order_number,
+                    "state": order.state.value if order is not None else "",
+                    "promise_date": r.promise_date,
+                    "start": min(s.start for s in r.steps),
+                    "end": max(s.end for s in r.steps),
+                    "steps": len(r.steps),
+                    "work_centres": sorted({s.work_centre for s in r.steps}),
+                }
+            )
+        return sorted(out, key=lambda x: (x["start"], x["order"]))
 
 
 # -- what each role is shown -------------------------------------------------------------

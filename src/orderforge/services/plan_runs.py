@@ -262,7 +262,7 @@ def _execute(
         return solve(p.problem, settings, progress)
 
     try:
-        plan, result = planning.solve_on_horizons(build, solve_plan)
+        plan, result = planning.solve_on_horizons(build, solve_plan, plan.reaches)
     except InvalidProblemError as exc:
         return _fail(
             ctx, run.id, _TITLE, [{"where": i.where, "message": i.message} for i in exc.issues]

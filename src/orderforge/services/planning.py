@@ -83,13 +83,17 @@ class BacklogTooLong(Exception):
 
 
 def solve_on_horizons(
-    build: Callable[[int], PlanProblem], solve_plan: Callable[[PlanProblem], Result]
+    build: Callable[[int], PlanProblem],
+    solve_plan: Callable[[PlanProblem], Result],
+    reaches: int = 0,
 ) -> tuple[PlanProblem, Result]:
-    """Build and solve on the first of HORIZONS_DAYS, then the longer ones while the work
-    does not fit; `BacklogTooLong` after the longest. A failed try costs only the
-    dispatching pass."""
+    """Build and solve on the first of HORIZONS_DAYS longer than `reaches` (minutes: how
+    far the current plan and the committed promises already go, which a shorter horizon
+    would cut off and plan afresh), then the longer ones while the work does not fit;
+    `BacklogTooLong` after the longest. A failed try costs only the dispatching pass."""
     overflow = NoFeasiblePlanError("no horizon was tried")
-    for days in HORIZONS_DAYS:
+    tried = [d for d in HORIZONS_DAYS if d * DAY > reaches] or list(HORIZONS_DAYS[-1:])
+    for days in tried:
         plan = build(days)
         try:
             return plan, solve_plan(plan)
@@ -227,6 +231,9 @@ class PlanProblem:
     #: operation key -> what it waits for ("waits for material: ..."), with its release
     #: in minutes from `start`
     waits: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: minutes from `start` to the latest end the current plan or a committed promise
+    #: holds for this work (a horizon shorter than that would drop their places)
+    reaches: int = 0
 
 
 def build_problem(
@@ -414,6 +421,11 @@ def _keep_the_past(
     ops = {o.key: o for o in problem.operations}
     by_key = {p.key: p for p in inputs.previous if p.key in ops}
     held = {r.operation: r for r in reserved if r.operation in ops and r.operation not in by_key}
+    plan.reaches = max(
+        [_minutes(p.end, plan.start) for p in by_key.values()]
+        + [_minutes(r.end, plan.start) for r in held.values()],
+        default=0,
+    )
     done = {k for k in ops if plan.floor[k].status is OperationStatus.DONE}
     plan.done = [_as_done(k, by_key.get(k), plan) for k in sorted(done)]
     frozen: list[FrozenOperation] = []

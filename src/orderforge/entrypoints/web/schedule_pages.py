@@ -36,6 +36,7 @@ from orderforge.entrypoints.web.common import (
     render,
     templates,
 )
+from orderforge.promising import services as promising
 from orderforge.services import plan_runs, plant_time, schedule
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
@@ -174,6 +175,7 @@ def page_context(
         "rows": table_rows(board, view),
         "late": late,
         "waiting": waiting,
+        "held": promising.held(ctx, me) if board["current"] else [],
         "view": view,
         "colour": colour,
         "zone": zone,

@@ -110,10 +110,15 @@ def needs_of(
             continue
         status = {o.routing_key: o.status for o in work_order.operations}
         prefix = f"{order.number}/{work_order.line_no}/"
+        # per work order, not per material: most materials share the first operations
+        consumers_of: dict[str | None, list[str]] = {}
+        unplanned: list[dt.datetime] = []
         for i, material in enumerate(work_order.materials):
             if material.quantity <= 0:
                 continue
-            consumers = _consumers(work_order, material.operation)
+            if material.operation not in consumers_of:
+                consumers_of[material.operation] = _consumers(work_order, material.operation)
+            consumers = consumers_of[material.operation]
             if consumers and all(status[k] is OperationStatus.DONE for k in consumers):
                 continue
             planned = [
@@ -123,7 +128,9 @@ def needs_of(
                 need_at, key = min(planned)
                 need_at = max(need_at, now)
             else:
-                need_at = _unplanned_need(order, work_order, now)
+                if not unplanned:
+                    unplanned.append(_unplanned_need(order, work_order, now))
+                need_at = unplanned[0]
                 key = consumers[0] if consumers else ""
             requirement = Requirement(
                 key=f"{work_order.number}/{i}",
@@ -206,6 +213,7 @@ def plan_materials(
     pegs = []
     for a in result.allocations:
         n = need_of[a.requirement]
+        ref = f"R{run_id}-{a.ref}" if a.source is Source.PROPOSAL else a.ref
         pegs.append(
             Peg(
                 run_id=run_id,
@@ -218,7 +226,7 @@ def plan_materials(
                 unit=n.unit,
                 quantity=a.quantity,
                 source=a.source.value,
-                ref=a.ref,
+                ref=ref,
                 need_at=n.requirement.need_at,
                 available_at=a.available_at,
             )
@@ -241,9 +249,6 @@ def plan_materials(
         )
         for p in result.proposals
     ]
-    for peg_index, peg in enumerate(pegs):
-        if peg.source == Source.PROPOSAL.value:
-            pegs[peg_index] = replace(peg, ref=f"R{run_id}-{peg.ref}")
     repo.replace_result(pegs, proposals)
     by_source: dict[str, Decimal] = {}
     for a in result.allocations:

@@ -179,7 +179,8 @@ class MaterialReleases:
             if peg.available_at is None:
                 continue  # cannot be sourced: the shortage list says so, not the plan
             at = peg.available_at
-            what = f"{peg.quantity.normalize():f} {peg.unit} {peg.item_name}"
+            amount = peg.quantity.quantize(Decimal("0.01")).normalize()
+            what = f"{amount:f} {peg.unit} {peg.item_name}"
             if peg.source == "stock":
                 reason = f"{what} in stock (lot {peg.ref})"
             elif peg.source == "purchase":
