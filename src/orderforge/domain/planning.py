@@ -66,7 +66,8 @@ class RunOptions:
 
     `displace`: may other orders' operations go to alternative units to make room
     (for new work, or the work of a broken unit)? Off by default: each keeps its unit and
-    moves only in time, only when that gains more than `min_gain_minutes`."""
+    moves only in time, only when that gains more than `min_gain_minutes`; a breakdown or
+    overrun replan then holds the orders it does not touch where they are."""
 
     displace: bool = False
     min_gain_minutes: int = DEFAULT_MIN_GAIN_MINUTES

@@ -77,9 +77,10 @@ def _resource_slice(
 
 
 def _job_slice(ix: IndexedProblem, movable: list[int], rng: random.Random, size: int) -> list[int]:
-    per_job = max(1, ix.n_ops // max(1, len(ix.job_keys)))
-    jobs = rng.sample(range(len(ix.job_keys)), max(1, min(len(ix.job_keys), size // per_job)))
-    wanted = set(jobs)
+    # among the jobs that have free operations: a replan may hold most jobs entirely
+    free_jobs = sorted({ix.op_job[o] for o in movable})
+    per_job = max(1, len(movable) // max(1, len(free_jobs)))
+    wanted = set(rng.sample(free_jobs, max(1, min(len(free_jobs), size // per_job))))
     return [o for o in movable if ix.op_job[o] in wanted]
 
 
@@ -93,6 +94,8 @@ def search(
 ) -> None:
     """Improve `plan` by neighbourhoods until `deadline`; every improvement goes to `offer`."""
     rng = random.Random(settings.random_seed)
+    if len(ix.frozen) >= ix.n_ops:
+        return  # nothing to move
     # start small: a first slice that cannot be solved inside its share of the time limit
     # (big changeover circuits take seconds to build and presolve) wastes the whole run
     size = max(MIN_SIZE, min(50, ix.n_ops // 4))
