@@ -14,7 +14,8 @@ floor starts what the plan had starting in that time, as a floor following it wo
 Each scenario runs twice on its own database, same seed: with today's objective and
 with the baseline, the objectives plan runs used before plans were held stable (a plan
 run optimised afresh, lexicographically; a replan weighed moves against lateness but
-could displace any order to any unit), patched into the same code.
+could displace any order to any unit, and held no order in place), patched into the
+same code.
 """
 
 from __future__ import annotations
@@ -55,10 +56,12 @@ def _run(
     disruption: plan_runs.Disruption | None,
     objective: Callable[[RunOptions], Objective] | None,
 ) -> tuple[dict[str, Any], float]:
-    """One run in the foreground, with `objective` patched in (None: today's)."""
-    today = plan_runs.stable_objective
+    """One run in the foreground, with `objective` patched in (None: today's). The
+    baseline also holds nothing in a breakdown replan, as replans did before."""
+    today, holding = plan_runs.stable_objective, planning.hold_untouched
     if objective is not None:
         plan_runs.stable_objective = objective  # type: ignore[assignment]
+        planning.hold_untouched = lambda plan: set()
     try:
         t = time.perf_counter()
         run = plan_runs.execute_run(
@@ -66,7 +69,7 @@ def _run(
         )
         seconds = time.perf_counter() - t
     finally:
-        plan_runs.stable_objective = today
+        plan_runs.stable_objective, planning.hold_untouched = today, holding
     assert run["status"] == "done", run["error"]
     return run, seconds
 
