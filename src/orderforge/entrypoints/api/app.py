@@ -111,3 +111,18 @@ def create_app(
     # Last: its middleware is the outermost, so it times and logs everything above.
     observability.install(app, metrics_open=metrics_open)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application as `serve --workers N` starts it in each server process: built
+    from the environment (ORDERFORGE_*), the schema already upgraded by `serve`."""
+    from orderforge.bootstrap import build
+
+    application = build()
+    settings = application.settings
+    return create_app(
+        application.ctx,
+        secret_key=settings.resolved_secret_key(),
+        secure_cookies=settings.cookies_secure,
+        base_url=settings.base_url,
+    )

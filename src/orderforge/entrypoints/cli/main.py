@@ -22,6 +22,7 @@ from orderforge import demo
 from orderforge.bootstrap import Application
 from orderforge.demo.plant import DEMO_USERS
 from orderforge.domain.documents import CustomerDocument, DocumentKind
+from orderforge.config import Settings
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
 from orderforge.entrypoints.cli.common import (
@@ -122,6 +123,15 @@ def _print_logins(application: Application) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1, max=65535)] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes (more than 1 needs PostgreSQL and a Redis URL in "
+            "ORDERFORGE_RATE_LIMIT_STORAGE).",
+            min=1,
+            max=32,
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web pages and the REST API (upgrades the schema first)."""
     import uvicorn
@@ -132,6 +142,8 @@ def serve(
     log_level = log_level_from_env()  # a bad setting refuses before anything starts
     application = _app()
     settings = application.settings
+    if workers > 1:
+        _check_several_processes(settings)
     bind_host = host or settings.host
     bind_port = port or settings.port
     web = create_app(
@@ -152,7 +164,38 @@ def serve(
     # JSON lines on stderr; our request log replaces uvicorn's access log (which has no
     # request id, user or route template).
     configure_logging(log_level)
+    if workers > 1:
+        # each process builds its own application from the environment (the factory);
+        # plan runs go to the PostgreSQL job queue, sign-in limits to the shared Redis
+        uvicorn.run(
+            "orderforge.entrypoints.api.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=bind_host,
+            port=bind_port,
+            log_config=None,
+            access_log=False,
+        )
+        return
     uvicorn.run(web, host=bind_host, port=bind_port, log_config=None, access_log=False)
+
+
+def _check_several_processes(settings: Settings) -> None:
+    """Several server processes need what they share to live outside them: SQLite has one
+    writer and the in-process job queue would run a plan in every process; sign-in limits
+    counted in memory would let an attacker N times the tries."""
+    if settings.job_backend != "procrastinate":
+        raise InvalidInput(
+            "--workers above 1 needs PostgreSQL (ORDERFORGE_DATABASE_URL=postgresql+psycopg://"
+            "...) so plan runs go to its job queue; the embedded SQLite serves one process.",
+            field="workers",
+        )
+    if settings.rate_limit_storage.startswith("memory"):
+        raise InvalidInput(
+            "--workers above 1 needs the sign-in limits in a store the processes share: set "
+            "ORDERFORGE_RATE_LIMIT_STORAGE=redis://127.0.0.1:6379/0 (or your Redis).",
+            field="workers",
+        )
 
 
 @customer_app.command("add")
