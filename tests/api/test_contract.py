@@ -126,6 +126,7 @@ def _operations() -> list[str]:
         "POST /api/v1/materials/purchase-orders/{number}/place",
         "POST /api/v1/materials/purchase-orders/{number}/cancel",
         "POST /api/v1/materials/purchase-orders/{number}/lines/{line_no}/receipts",
+        "POST /api/v1/materials/purchase-orders/{number}/lines/{line_no}/reschedule",
         "GET /api/v1/materials/purchase-orders/{number}/lines/{line_no}/pegging",
         "GET /api/v1/materials/orders/{number}/pegging",
         "GET /api/v1/materials/shortages",
