@@ -50,6 +50,8 @@ from orderforge.services import (
     plant_time,
 )
 from orderforge.services.views import plain
+from orderforge.webhooks import cli as webhooks_cli
+from orderforge.webhooks.worker import WebhookWorker
 
 app = typer.Typer(
     help="OrderForge: Make-to-Order manufacturing from quote to delivery.",
@@ -79,6 +81,7 @@ app.add_typer(materials_cli.po_app, name="po")
 app.command("stock")(materials_cli.stock_command)
 app.command("promise")(promising_cli.promise)
 app.command("worker")(worker)
+app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
 
 
 @demo_app.command("load")
@@ -152,7 +155,12 @@ def serve(
     # JSON lines on stderr; our request log replaces uvicorn's access log (which has no
     # request id, user or route template).
     configure_logging(log_level)
-    uvicorn.run(web, host=bind_host, port=bind_port, log_config=None, access_log=False)
+    hooks = WebhookWorker(application.ctx, interval=settings.webhook_poll_seconds)
+    hooks.start()
+    try:
+        uvicorn.run(web, host=bind_host, port=bind_port, log_config=None, access_log=False)
+    finally:
+        hooks.stop()
 
 
 @customer_app.command("add")
