@@ -73,14 +73,20 @@ def _sub(types: tuple[str, ...], sub_id: int = 1, active: bool = True) -> Subscr
     return Subscription("https://x.example/h", types, "", new_secret(), "admin", T0, active, None, sub_id)
 
 
+def _event(kind: str, data: dict[str, object] | None = None, at: dt.datetime = T0) -> OutboxEvent:
+    return OutboxEvent(1, "e-1", kind, "order", "SO-1", "sales", at, dict(data or {}))
+
+
 def test_who_wants_what() -> None:
-    assert _sub(("*",)).wants("order_confirmed", {})
-    assert _sub(("order_confirmed",)).wants("order_confirmed", {})
-    assert not _sub(("order_shipped",)).wants("order_confirmed", {})
-    assert not _sub(("*",), active=False).wants("order_confirmed", {})
+    assert _sub(("*",)).wants(_event("order_confirmed"))
+    assert _sub(("order_confirmed",)).wants(_event("order_confirmed"))
+    assert not _sub(("order_shipped",)).wants(_event("order_confirmed"))
+    assert not _sub(("*",), active=False).wants(_event("order_confirmed"))
+    # no backlog: what happened before the subscription existed is not sent
+    assert not _sub(("*",)).wants(_event("order_confirmed", at=T0 - dt.timedelta(seconds=1)))
     # a test event goes to the one subscription it names, whatever it listens to
-    assert _sub(("order_shipped",), 7).wants("webhook_test", {"subscription_id": 7})
-    assert not _sub(("*",), 8).wants("webhook_test", {"subscription_id": 7})
+    assert _sub(("order_shipped",), 7).wants(_event("webhook_test", {"subscription_id": 7}))
+    assert not _sub(("*",), 8).wants(_event("webhook_test", {"subscription_id": 7}))
 
 
 def _delivery() -> Delivery:

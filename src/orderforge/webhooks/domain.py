@@ -101,14 +101,15 @@ class Subscription:
     deactivated_at: dt.datetime | None = None
     id: int | None = None
 
-    def wants(self, kind: str, data: dict[str, Any]) -> bool:
-        """Whether an event of this kind goes to this subscription. A test event goes
-        only to the subscription it was queued for."""
-        if not self.active:
+    def wants(self, event: OutboxEvent) -> bool:
+        """Whether this event goes to this subscription: of a kind it listens to, and
+        not older than the subscription (a new receiver gets no backlog of history). A
+        test event goes only to the subscription it was queued for."""
+        if not self.active or event.occurred_at < self.created_at:
             return False
-        if kind == TEST_EVENT:
-            return data.get("subscription_id") == self.id
-        return ALL_EVENTS in self.event_types or kind in self.event_types
+        if event.kind == TEST_EVENT:
+            return event.data.get("subscription_id") == self.id
+        return ALL_EVENTS in self.event_types or event.kind in self.event_types
 
 
 @dataclass(frozen=True)

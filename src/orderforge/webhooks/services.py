@@ -179,7 +179,7 @@ def dispatch(ctx: ServiceContext, now: dt.datetime) -> int:
             subscribers = [s for s in repo.subscriptions() if s.active]
             for event in events:
                 for sub in subscribers:
-                    if sub.id is not None and sub.wants(event.kind, event.data):
+                    if sub.id is not None and sub.wants(event):
                         repo.add_delivery(
                             Delivery(
                                 subscription_id=sub.id,
