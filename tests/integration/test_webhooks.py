@@ -6,21 +6,27 @@ them, and a receiver that keeps failing gets the backoff schedule, then "failed"
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import threading
+from collections.abc import Mapping
 
+import pytest
 import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook
 
 from orderforge.adapters.db import tables as t
 from orderforge.bootstrap import Application
+from orderforge.config import ConfigError, load_settings
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.user import Role
 from orderforge.services import customers
 from orderforge.services.ports import Principal
 from orderforge.webhooks import services as webhooks
 from orderforge.webhooks.domain import BACKOFF, DeliveryStatus
-from orderforge.webhooks.ports import WEBHOOKS
+from orderforge.webhooks.ports import WEBHOOKS, Response
 from orderforge.webhooks.sender import HttpSender
+from orderforge.webhooks.worker import WebhookWorker
 from tests.conftest import FixedClock
 from tests.integration.webhook_receiver import receiver
 
@@ -51,7 +57,9 @@ def test_outbox_row_is_written_with_the_change_and_gone_on_rollback(
     assert len(row.event_id) == 36 and row.data["changes"]["name"]["after"] == "Firm C-ONE"
 
     before = len(_outbox(application))
-    event = DomainEvent("customer", "C-TWO", "customer_registered", "x", application.ctx.clock.now())
+    event = DomainEvent(
+        "customer", "C-TWO", "customer_registered", "x", application.ctx.clock.now()
+    )
     with application.ctx.uow() as uow:
         uow.events.append([event])
         inside = uow.repository(WEBHOOKS).undispatched(100)
@@ -144,7 +152,7 @@ def test_a_failing_receiver_gets_the_backoff_schedule_then_failed(
     [delivery] = webhooks.deliveries(application.ctx, ADMIN, sub_id)
     assert delivery.status is DeliveryStatus.FAILED
     times = [a.attempted_at for a in delivery.attempts]
-    assert [b - a for a, b in zip(times, times[1:], strict=False)] == list(BACKOFF)
+    assert [b - a for a, b in itertools.pairwise(times)] == list(BACKOFF)
     assert {a.status_code for a in delivery.attempts} == {500}
 
 
@@ -184,3 +192,40 @@ def test_test_event_goes_to_its_subscription_only(
     assert second.requests == []
     body = Webhook(one.secret).verify(request.body, request.headers)
     assert body["type"] == "webhook_test"
+
+
+class _RecordingSender:
+    """Stands in for the network in the worker test: records, answers 200."""
+
+    def __init__(self) -> None:
+        self.sent = threading.Event()
+        self.urls: list[str] = []
+
+    def post(self, url: str, body: str, headers: Mapping[str, str]) -> Response:
+        self.urls.append(url)
+        self.sent.set()
+        return Response(status_code=200, error=None)
+
+
+def test_the_serve_worker_delivers_in_the_background_and_stops_cleanly(
+    application: Application,
+) -> None:
+    _add(application, "https://erp.example.com/h", "customer_registered")
+    _register(application, "C-BG")
+    sender = _RecordingSender()
+    worker = WebhookWorker(application.ctx, interval=0.05, sender=sender)
+    worker.start()
+    try:
+        assert sender.sent.wait(60), "the worker made no delivery"
+    finally:
+        worker.stop()
+    assert not worker.thread.is_alive()
+    assert sender.urls == ["https://erp.example.com/h"]
+
+
+def test_poll_interval_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ORDERFORGE_WEBHOOK_POLL_SECONDS", "2")
+    assert load_settings().webhook_poll_seconds == 2
+    monkeypatch.setenv("ORDERFORGE_WEBHOOK_POLL_SECONDS", "0")
+    with pytest.raises(ConfigError, match="WEBHOOK_POLL_SECONDS"):
+        load_settings()

@@ -37,7 +37,7 @@ def receiver(status: int = 200) -> Iterator[Receiver]:
             self.send_header("content-length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             """Quiet: the test output is not the place for an access log."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -70,7 +70,9 @@ def test_secret_is_standard_webhooks_form_and_never_repeats() -> None:
 
 
 def _sub(types: tuple[str, ...], sub_id: int = 1, active: bool = True) -> Subscription:
-    return Subscription("https://x.example/h", types, "", new_secret(), "admin", T0, active, None, sub_id)
+    return Subscription(
+        "https://x.example/h", types, "", new_secret(), "admin", T0, active, None, sub_id
+    )
 
 
 def _event(kind: str, data: dict[str, object] | None = None, at: dt.datetime = T0) -> OutboxEvent:
