@@ -229,3 +229,29 @@ def test_poll_interval_comes_from_the_environment(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("ORDERFORGE_WEBHOOK_POLL_SECONDS", "0")
     with pytest.raises(ConfigError, match="WEBHOOK_POLL_SECONDS"):
         load_settings()
+
+
+def test_two_workers_never_send_one_delivery_at_the_same_time(application: Application) -> None:
+    """PostgreSQL: while one worker is mid-POST its delivery row is locked, and a second
+    worker's pass skips it instead of sending it again (SQLite has one worker only)."""
+    if application.engine.dialect.name != "postgresql":
+        pytest.skip("row locks (SKIP LOCKED) are PostgreSQL's; SQLite runs one worker")
+    gate = threading.Event()
+    results: list[webhooks.DeliveryCounts] = []
+    with receiver(gate=gate) as hook:
+        _add(application, hook.url, "customer_registered")
+        _register(application, "C-RACE")
+        now = application.ctx.clock.now()
+        first = threading.Thread(
+            target=lambda: results.append(webhooks.deliver_due(application.ctx, now, HttpSender()))
+        )
+        first.start()
+        try:
+            assert hook.arrived.wait(60), "the first worker sent nothing"
+            second = webhooks.deliver_due(application.ctx, now, HttpSender())
+        finally:
+            gate.set()
+            first.join(60)
+        assert (second.delivered, second.retrying, second.failed) == (0, 0, 0)
+        assert [r.delivered for r in results] == [1]
+        assert len(hook.requests) == 1

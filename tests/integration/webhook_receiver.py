@@ -22,17 +22,24 @@ class Receiver:
     url: str
     status: int = 200
     requests: list[Received] = field(default_factory=list)
+    #: set when a request has arrived
+    arrived: threading.Event = field(default_factory=threading.Event)
+    #: when given, each answer waits until it is set (to hold a sender mid-request)
+    gate: threading.Event | None = None
 
 
 @contextmanager
-def receiver(status: int = 200) -> Iterator[Receiver]:
-    state = Receiver(url="", status=status)
+def receiver(status: int = 200, gate: threading.Event | None = None) -> Iterator[Receiver]:
+    state = Receiver(url="", status=status, gate=gate)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length).decode("utf-8")
             state.requests.append(Received(self.path, dict(self.headers.items()), body))
+            state.arrived.set()
+            if state.gate is not None:
+                state.gate.wait(60)
             self.send_response(state.status)
             self.send_header("content-length", "0")
             self.end_headers()
