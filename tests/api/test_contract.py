@@ -146,6 +146,7 @@ def _operations() -> list[str]:
         "POST /api/v1/webhooks/{subscription_id}/deactivate",
         "GET /api/v1/webhooks/{subscription_id}/deliveries",
         "POST /api/v1/webhooks/{subscription_id}/test",
+        "POST /api/v1/webhooks/{subscription_id}/rotate-secret",
     ]
 
 

@@ -518,14 +518,17 @@ def test_webhook(api: ApiSession, role: Role, action: str) -> None:
         return
     added = api.client.post(f"{API}/webhooks", json=body, headers=headers)
     tested = api.client.post(f"{API}/webhooks/{hook}/test", headers=headers)
+    rotated = api.client.post(f"{API}/webhooks/{hook}/rotate-secret", headers=headers)
     stopped = api.client.post(f"{API}/webhooks/{hook}/deactivate", headers=headers)
     after = api.client.get(f"{API}/webhooks", headers=admin).json()
     if allowed(role, R.WEBHOOK, action):
         assert (added.status_code, tested.status_code, stopped.status_code) == (201, 202, 200)
         assert added.json()["secret"].startswith("whsec_") and len(after) == len(before) + 1
+        assert rotated.status_code == 200
+        assert rotated.json()["secret"] not in (made.json()["secret"], added.json()["secret"])
         assert stopped.json()["active"] is False
     else:
-        for response in (added, tested, stopped):
+        for response in (added, tested, rotated, stopped):
             assert_problem(response, 403)
         assert after == before
 

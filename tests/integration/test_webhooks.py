@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import pytest
 import sqlalchemy as sa
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from orderforge.adapters.db import tables as t
 from orderforge.bootstrap import Application
@@ -255,3 +255,20 @@ def test_two_workers_never_send_one_delivery_at_the_same_time(application: Appli
         assert (second.delivered, second.retrying, second.failed) == (0, 0, 0)
         assert [r.delivered for r in results] == [1]
         assert len(hook.requests) == 1
+
+
+def test_a_rotated_secret_signs_from_now_on(application: Application, clock: FixedClock) -> None:
+    clock.at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with receiver() as hook:
+        old = webhooks.add_webhook(
+            application.ctx, ADMIN, webhooks.AddWebhook(hook.url, ("customer_registered",))
+        )
+        assert old.id is not None
+        new = webhooks.rotate_secret(application.ctx, ADMIN, old.id)
+        assert new.secret != old.secret and new.secret.startswith("whsec_")
+        _register(application, "C-ROT")
+        assert webhooks.deliver_due(application.ctx, clock.now(), HttpSender()).delivered == 1
+    [request] = hook.requests
+    assert Webhook(new.secret).verify(request.body, request.headers)["type"]
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old.secret).verify(request.body, request.headers)

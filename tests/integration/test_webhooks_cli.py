@@ -46,6 +46,8 @@ def test_add_deliver_log_and_deactivate(cli: CliRunner) -> None:
     assert Webhook(secret).verify(request.body, request.headers)["type"] == "customer_registered"
     log = run(cli, "webhooks", "deliveries", "1")
     assert "customer_registered" in log and "delivered" in log and "200" in log
+    rotated = run(cli, "webhooks", "rotate", "1").strip().splitlines()[-1]
+    assert rotated.startswith("whsec_") and rotated != secret
     assert "deactivated" in run(cli, "webhooks", "deactivate", "1")
     assert "no" in run(cli, "webhooks", "list")
     assert "There is no webhook 9" in run(cli, "webhooks", "deliveries", "9", code=1)

@@ -94,6 +94,17 @@ def deactivate_webhook(subscription_id: Id, ctx: Ctx, me: Me) -> dict[str, Any]:
     return services.subscription_view(services.deactivate_webhook(ctx, me, subscription_id))
 
 
+@router.post(
+    "/{subscription_id}/rotate-secret",
+    response_model=WebhookCreated,
+    summary="Rotate a webhook's secret",
+)
+def rotate_secret(subscription_id: Id, ctx: Ctx, me: Me) -> dict[str, Any]:
+    """A new signing secret, shown only in this answer; the old one stops signing now."""
+    sub = services.rotate_secret(ctx, me, subscription_id)
+    return {**services.subscription_view(sub), "secret": sub.secret}
+
+
 @router.get(
     "/{subscription_id}/deliveries", response_model=list[DeliveryOut], summary="Delivery log"
 )

@@ -69,6 +69,18 @@ def webhooks_deactivate(
     out.print(f"Webhook {subscription_id} deactivated.")
 
 
+@webhooks_app.command("rotate")
+@refusals
+def webhooks_rotate(
+    subscription_id: Annotated[int, typer.Argument(metavar="ID")], as_user: AsUser = "admin"
+) -> None:
+    """Give a webhook a new signing secret; prints it, the only time it is shown."""
+    application = _app()
+    sub = services.rotate_secret(application.ctx, _actor(application, as_user), subscription_id)
+    out.print(f"Webhook {subscription_id} has a new signing secret (shown once):")
+    print(sub.secret)
+
+
 @webhooks_app.command("deliveries")
 @refusals
 def webhooks_deliveries(

@@ -131,6 +131,23 @@ def deactivate_webhook(ctx: ServiceContext, me: Principal, subscription_id: int)
         return sub
 
 
+def rotate_secret(ctx: ServiceContext, me: Principal, subscription_id: int) -> Subscription:
+    """Give a webhook a new signing secret (shown once, in the answer); deliveries from
+    now on are signed with it, retries of older events included."""
+    require(me.role, Resource.WEBHOOK, EDIT)
+    with ctx.uow() as uow:
+        sub = _get(uow, subscription_id)
+        if not sub.active:
+            raise InvalidInput(
+                "This webhook is deactivated; it has no use for a secret.", field="id"
+            )
+        sub.secret = new_secret()
+        uow.repository(WEBHOOKS).save(sub)
+        _audit(uow, me, sub, "webhook_secret_rotated", ctx.clock.now())
+        uow.commit()
+        return sub
+
+
 def deliveries(
     ctx: ServiceContext, me: Principal, subscription_id: int, limit: int = 100
 ) -> list[Delivery]:
