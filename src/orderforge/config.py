@@ -43,6 +43,8 @@ class Settings:
     token_days: int = 90
     #: Where failed sign-in counts live: "memory://" (one process) or a Redis URL.
     rate_limit_storage: str = "memory://"
+    #: Seconds between the webhook worker's passes in `serve` (ORDERFORGE_WEBHOOK_POLL_SECONDS).
+    webhook_poll_seconds: int = 5
 
     @property
     def public_url(self) -> str:
@@ -136,4 +138,5 @@ def load_settings() -> Settings:
         session_max_days=_int("SESSION_MAX_DAYS", 7, 1, 365),
         token_days=_int("TOKEN_DAYS", 90, 1, 366),
         rate_limit_storage=os.environ.get(ENV_PREFIX + "RATE_LIMIT_STORAGE") or "memory://",
+        webhook_poll_seconds=_int("WEBHOOK_POLL_SECONDS", 5, 1, 3600),
     )

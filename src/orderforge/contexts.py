@@ -41,6 +41,9 @@ ROOMS: tuple[Room, ...] = (
         storage="orderforge.promising.storage",
         handlers="orderforge.promising.services",
     ),
+    # Reads only the platform's outbox; above the rest so that every context's events
+    # can leave, and none of them ever imports it.
+    Room("webhooks", storage="orderforge.webhooks.storage"),
 )
 
 

@@ -141,6 +141,13 @@ def _operations() -> list[str]:
         "POST /api/v1/promise",
         "GET /api/v1/orders/{number}/promise",
         "GET /api/v1/promise-alerts",
+        "GET /api/v1/webhooks",
+        "POST /api/v1/webhooks",
+        "GET /api/v1/webhooks/{subscription_id}",
+        "POST /api/v1/webhooks/{subscription_id}/deactivate",
+        "GET /api/v1/webhooks/{subscription_id}/deliveries",
+        "POST /api/v1/webhooks/{subscription_id}/test",
+        "POST /api/v1/webhooks/{subscription_id}/rotate-secret",
     ]
 
 

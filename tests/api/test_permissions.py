@@ -42,6 +42,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view", "run", "pin", "report"},
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view", "edit", "run"},
+        R.WEBHOOK: {"view", "edit"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -160,6 +161,7 @@ CATALOGUE_CELLS = _cells(R.CATALOGUE, ["view", "import"])
 SCHEDULE_CELLS = _cells(R.SCHEDULE, ["view", "run", "pin", "report"])
 WORK_ORDER_CELLS = _cells(R.WORK_ORDER, ["view", "report"])
 MATERIALS_CELLS = _cells(R.MATERIALS, ["view", "edit", "run"])
+WEBHOOK_CELLS = _cells(R.WEBHOOK, ["view", "edit"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -189,6 +191,7 @@ def test_every_cell_has_a_test() -> None:
             (R.SCHEDULE, SCHEDULE_CELLS),
             (R.WORK_ORDER, WORK_ORDER_CELLS),
             (R.MATERIALS, MATERIALS_CELLS),
+            (R.WEBHOOK, WEBHOOK_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -491,6 +494,42 @@ def test_materials(api: ApiSession, role: Role, action: str) -> None:
         assert response.json()["created_by"] == ROLE_USER[role] and after == before + 1
     else:
         assert_problem(response, 403)
+        assert after == before
+
+
+@pytest.mark.parametrize(("role", "action"), WEBHOOK_CELLS)
+def test_webhook(api: ApiSession, role: Role, action: str) -> None:
+    headers = api.auth(ROLE_USER[role])
+    admin = api.auth("admin")
+    body = {"url": "https://erp.example.com/hooks", "event_types": ["order_confirmed"]}
+    made = api.client.post(f"{API}/webhooks", json=body, headers=admin)
+    assert made.status_code == 201, made.text
+    hook = made.json()["id"]
+    before = api.client.get(f"{API}/webhooks", headers=admin).json()
+    if action == "view":
+        paths = ["", f"/{hook}", f"/{hook}/deliveries"]
+        responses = [api.client.get(f"{API}/webhooks{p}", headers=headers) for p in paths]
+        if allowed(role, R.WEBHOOK, action):
+            assert [r.status_code for r in responses] == [200] * len(paths)
+            assert all("secret" not in r.text for r in responses)
+        else:
+            for response in responses:
+                assert_problem(response, 403)
+        return
+    added = api.client.post(f"{API}/webhooks", json=body, headers=headers)
+    tested = api.client.post(f"{API}/webhooks/{hook}/test", headers=headers)
+    rotated = api.client.post(f"{API}/webhooks/{hook}/rotate-secret", headers=headers)
+    stopped = api.client.post(f"{API}/webhooks/{hook}/deactivate", headers=headers)
+    after = api.client.get(f"{API}/webhooks", headers=admin).json()
+    if allowed(role, R.WEBHOOK, action):
+        assert (added.status_code, tested.status_code, stopped.status_code) == (201, 202, 200)
+        assert added.json()["secret"].startswith("whsec_") and len(after) == len(before) + 1
+        assert rotated.status_code == 200
+        assert rotated.json()["secret"] not in (made.json()["secret"], added.json()["secret"])
+        assert stopped.json()["active"] is False
+    else:
+        for response in (added, tested, rotated, stopped):
+            assert_problem(response, 403)
         assert after == before
 
 

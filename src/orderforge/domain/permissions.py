@@ -25,6 +25,10 @@ class Resource(StrEnum):
     WORK_ORDER = "work_order"
     #: Materials: stock, suppliers, purchase orders and receipts, MRP runs and proposals.
     MATERIALS = "materials"
+    #: Webhook subscriptions and their delivery logs: VIEW reads them, EDIT adds,
+    #: deactivates and sends a test event. Administrators only: a subscription sends
+    #: every chosen event, customers' included, to an outside address.
+    WEBHOOK = "webhook"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -60,6 +64,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: _ALL_SCHEDULE,
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         Resource.MATERIALS: _ALL_MATERIALS,
+        Resource.WEBHOOK: frozenset({VIEW, EDIT}),
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -178,6 +183,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_WORK_ORDER_REPORT)
     if resource is Resource.MATERIALS:
         return sorted(_ALL_MATERIALS)
+    if resource is Resource.WEBHOOK:
+        return [VIEW, EDIT]
     if resource is Resource.USER:
         return [VIEW, CREATE, EDIT]
     return [VIEW, CREATE]

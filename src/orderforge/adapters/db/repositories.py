@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -160,6 +162,28 @@ class SqlEventLog:
                     "actor_id": e.actor_id if e.actor_id is not None else ids.get(e.actor),
                     "occurred_at": e.occurred_at,
                     "data": e.data,
+                }
+                for e in events
+            ],
+        )
+        self._to_outbox(events)
+
+    def _to_outbox(self, events: list[DomainEvent]) -> None:
+        """The same facts, queued for the outside world (webhooks) in this transaction:
+        they leave only if the change commits, and each keeps one id for every retry."""
+        created = dt.datetime.now(dt.UTC)
+        self.session.execute(
+            sa.insert(t.outbox),
+            [
+                {
+                    "event_id": str(uuid.uuid4()),
+                    "kind": e.kind,
+                    "aggregate": e.aggregate,
+                    "aggregate_key": e.aggregate_key,
+                    "actor": e.actor,
+                    "occurred_at": e.occurred_at,
+                    "data": e.data,
+                    "created_at": created,
                 }
                 for e in events
             ],

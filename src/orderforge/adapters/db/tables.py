@@ -142,6 +142,25 @@ events = sa.Table(
     sa.Index("ix_events_aggregate_key", "aggregate", "aggregate_key", "id"),
 )
 
+#: Side effects waiting to leave (ARCHITECTURE: "outbox"): one row per domain event,
+#: written in the transaction that stores the event, so a rolled-back change sends
+#: nothing. `event_id` is the stable id receivers deduplicate on (the webhook-id);
+#: `dispatched_at` is set once the webhooks room has fanned the row out.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("kind", sa.String(60), nullable=False),
+    sa.Column("aggregate", sa.String(40), nullable=False),
+    sa.Column("aggregate_key", sa.String(60), nullable=False),
+    sa.Column("actor", sa.String(60), nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
+    sa.Column("data", JSONType, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("dispatched_at", UTCDateTime, nullable=True, index=True),
+)
+
 idempotency_keys = sa.Table(
     "idempotency_keys",
     metadata,

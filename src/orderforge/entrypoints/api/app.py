@@ -18,6 +18,7 @@ from orderforge.plant import api as plant_api
 from orderforge.production import api as production_api
 from orderforge.promising import api as promising_api
 from orderforge.services.context import ServiceContext
+from orderforge.webhooks import api as webhooks_api
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1_000_000
@@ -89,6 +90,7 @@ def create_app(
     api.include_router(production_api.router)
     api.include_router(materials_api.router)
     api.include_router(promising_api.router)
+    api.include_router(webhooks_api.router)
     app.include_router(api)
     # Imported here: the web pages are optional for an API-only deployment.
     from orderforge.entrypoints.web.site import install as install_web

@@ -20,9 +20,9 @@ from rich.table import Table
 
 from orderforge import demo
 from orderforge.bootstrap import Application
+from orderforge.config import Settings
 from orderforge.demo.plant import DEMO_USERS
 from orderforge.domain.documents import CustomerDocument, DocumentKind
-from orderforge.config import Settings
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
 from orderforge.entrypoints.cli.common import (
@@ -51,6 +51,8 @@ from orderforge.services import (
     plant_time,
 )
 from orderforge.services.views import plain
+from orderforge.webhooks import cli as webhooks_cli
+from orderforge.webhooks.worker import WebhookWorker
 
 app = typer.Typer(
     help="OrderForge: Make-to-Order manufacturing from quote to delivery.",
@@ -80,6 +82,7 @@ app.add_typer(materials_cli.po_app, name="po")
 app.command("stock")(materials_cli.stock_command)
 app.command("promise")(promising_cli.promise)
 app.command("worker")(worker)
+app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
 
 
 @demo_app.command("load")
@@ -164,20 +167,26 @@ def serve(
     # JSON lines on stderr; our request log replaces uvicorn's access log (which has no
     # request id, user or route template).
     configure_logging(log_level)
-    if workers > 1:
-        # each process builds its own application from the environment (the factory);
-        # plan runs go to the PostgreSQL job queue, sign-in limits to the shared Redis
-        uvicorn.run(
-            "orderforge.entrypoints.api.app:app_from_environment",
-            factory=True,
-            workers=workers,
-            host=bind_host,
-            port=bind_port,
-            log_config=None,
-            access_log=False,
-        )
-        return
-    uvicorn.run(web, host=bind_host, port=bind_port, log_config=None, access_log=False)
+    # one webhook worker, in this (supervising) process whatever the number of workers
+    hooks = WebhookWorker(application.ctx, interval=settings.webhook_poll_seconds)
+    hooks.start()
+    try:
+        if workers > 1:
+            # each process builds its own application from the environment (the factory);
+            # plan runs go to the PostgreSQL job queue, sign-in limits to the shared Redis
+            uvicorn.run(
+                "orderforge.entrypoints.api.app:app_from_environment",
+                factory=True,
+                workers=workers,
+                host=bind_host,
+                port=bind_port,
+                log_config=None,
+                access_log=False,
+            )
+        else:
+            uvicorn.run(web, host=bind_host, port=bind_port, log_config=None, access_log=False)
+    finally:
+        hooks.stop()
 
 
 def _check_several_processes(settings: Settings) -> None:

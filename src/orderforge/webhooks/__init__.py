@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, fan-out of the outbox and signed delivery (Standard Webhooks)."""

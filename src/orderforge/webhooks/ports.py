@@ -1,0 +1,59 @@
+"""Webhooks ports: what the use cases need from storage and from the network."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from orderforge.services.ports import RepositoryKey
+from orderforge.webhooks.domain import Attempt, Delivery, OutboxEvent, Subscription
+
+
+class WebhookRepository(Protocol):
+    def add(self, subscription: Subscription) -> None: ...
+    def get(self, subscription_id: int) -> Subscription | None: ...
+    def subscriptions(self) -> list[Subscription]: ...
+    def save(self, subscription: Subscription) -> None:
+        """Store a subscription's active flag (the only thing that changes)."""
+        ...
+
+    def undispatched(self, limit: int) -> list[OutboxEvent]:
+        """Outbox rows not yet fanned out, oldest first; on PostgreSQL locked for this
+        transaction and skipped by other dispatchers."""
+        ...
+
+    def mark_dispatched(self, outbox_ids: list[int], at: dt.datetime) -> None: ...
+    def add_delivery(self, delivery: Delivery) -> bool:
+        """Queue a delivery unless this event already has one for this subscription;
+        whether it was added."""
+        ...
+
+    def next_due(self, now: dt.datetime, skip: set[int]) -> Delivery | None:
+        """One pending delivery whose time has come (not in `skip`), locked until the
+        transaction ends; on PostgreSQL rows locked by another worker are skipped."""
+        ...
+
+    def record_attempt(self, delivery: Delivery, attempt: Attempt) -> None:
+        """Log the attempt and store the delivery's new status and next time."""
+        ...
+
+    def deliveries(self, subscription_id: int, limit: int) -> list[Delivery]:
+        """A subscription's deliveries with their attempts, newest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class Response:
+    status_code: int | None
+    error: str | None
+
+
+class Sender(Protocol):
+    def post(self, url: str, body: str, headers: Mapping[str, str]) -> Response:
+        """POST the body; a status code, or an error sentence when none came back."""
+        ...
+
+
+WEBHOOKS: RepositoryKey[WebhookRepository] = RepositoryKey("webhooks")
