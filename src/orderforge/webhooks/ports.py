@@ -35,6 +35,11 @@ class WebhookRepository(Protocol):
         transaction ends; on PostgreSQL rows locked by another worker are skipped."""
         ...
 
+    def claim(self, delivery_id: int, until: dt.datetime) -> None:
+        """Make a delivery due only at `until`: the worker sending it now holds it
+        without keeping a transaction (or SQLite's write lock) open during the POST."""
+        ...
+
     def record_attempt(self, delivery: Delivery, attempt: Attempt) -> None:
         """Log the attempt and store the delivery's new status and next time."""
         ...

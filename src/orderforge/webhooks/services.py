@@ -33,6 +33,8 @@ from orderforge.webhooks.ports import WEBHOOKS, Sender
 #: one pass never holds the database for long.
 DISPATCH_BATCH = 500
 DELIVERIES_PER_PASS = 200
+#: How long a worker holds a delivery it is sending (longer than the sender's timeout).
+CLAIM = dt.timedelta(minutes=2)
 MAX_DESCRIPTION = 200
 
 
@@ -240,8 +242,11 @@ def _attempt(sender: Sender, sub: Subscription, delivery: Delivery, now: dt.date
 
 def deliver_due(ctx: ServiceContext, now: dt.datetime, sender: Sender) -> DeliveryCounts:
     """One pass of the worker: dispatch the outbox, then send every delivery whose time
-    has come, one transaction each (on PostgreSQL the row stays locked while it is sent,
-    so another worker skips it rather than sending it twice)."""
+    has come. Each is claimed first (its next attempt moved `CLAIM` ahead, in a short
+    transaction; on PostgreSQL another worker skips the locked row meanwhile), sent with
+    no transaction open, so a slow receiver never holds the database (on SQLite, its one
+    write lock), then its outcome is stored. A worker that dies mid-send leaves the
+    delivery due again when the claim runs out: at least once."""
     dispatched = dispatch(ctx, now)
     counts: dict[str, int] = {"delivered": 0, "retrying": 0, "failed": 0}
     seen: set[int] = set()
@@ -253,12 +258,15 @@ def deliver_due(ctx: ServiceContext, now: dt.datetime, sender: Sender) -> Delive
                 break
             seen.add(delivery.id)
             sub = _get(uow, delivery.subscription_id)
-            attempt = _attempt(sender, sub, delivery, now)
-            if sub.active:
-                delivery.record(attempt)
-            else:
-                delivery.abandon(attempt)
-            repo.record_attempt(delivery, attempt)
+            repo.claim(delivery.id, now + CLAIM)
+            uow.commit()
+        attempt = _attempt(sender, sub, delivery, now)
+        if sub.active:
+            delivery.record(attempt)
+        else:
+            delivery.abandon(attempt)
+        with ctx.uow() as uow:
+            uow.repository(WEBHOOKS).record_attempt(delivery, attempt)
             uow.commit()
         key = {
             DeliveryStatus.DELIVERED: "delivered",

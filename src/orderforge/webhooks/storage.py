@@ -246,6 +246,13 @@ class SqlWebhookRepository:
             for row in rows
         ]
 
+    def claim(self, delivery_id: int, until: dt.datetime) -> None:
+        self.session.execute(
+            webhook_deliveries.update()
+            .where(webhook_deliveries.c.id == delivery_id)
+            .values(next_attempt_at=until)
+        )
+
     def record_attempt(self, delivery: Delivery, attempt: Attempt) -> None:
         self.session.execute(
             webhook_attempts.insert().values(

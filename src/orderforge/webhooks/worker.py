@@ -2,7 +2,8 @@
 seconds (ORDERFORGE_WEBHOOK_POLL_SECONDS), stopped cleanly when the server stops.
 
 Several serving processes may each run one: on PostgreSQL the passes share the work
-through row locks (SKIP LOCKED), so no delivery is sent twice at the same time."""
+through row locks (SKIP LOCKED) and claims, so no delivery is sent twice at the same
+time."""
 
 from __future__ import annotations
 
