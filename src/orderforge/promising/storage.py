@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from orderforge.adapters.db.context_storage import ContextStorage
+from orderforge.adapters.db.context_storage import ContextStorage, inserted_id
 from orderforge.adapters.db.tables import metadata
 from orderforge.adapters.db.types import JSONType, UTCDateTime
 from orderforge.promising.domain import PlacedStep, PromiseAlert, Reservation
@@ -69,12 +68,6 @@ def _step_row(step: PlacedStep) -> dict[str, Any]:
     }
 
 
-def _new_id(result: object) -> int:
-    key = cast(CursorResult[Any], result).inserted_primary_key
-    assert key is not None
-    return int(key[0])
-
-
 class SqlPromiseRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -89,7 +82,7 @@ class SqlPromiseRepository:
                 steps=[_step_row(s) for s in reservation.steps],
             )
         )
-        reservation.id = _new_id(result)
+        reservation.id = inserted_id(result)
 
     def active_reservations(self) -> list[Reservation]:
         r = promise_reservations.c
@@ -140,7 +133,7 @@ class SqlPromiseRepository:
                 resolved_at=alert.resolved_at,
             )
         )
-        alert.id = _new_id(result)
+        alert.id = inserted_id(result)
 
     def open_alerts(self, order_numbers: Collection[str] | None = None) -> list[PromiseAlert]:
         a = promise_alerts.c

@@ -4,14 +4,13 @@ objects are small and read whole). The outbox itself is the platform's table."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from orderforge.adapters.db import tables as t
-from orderforge.adapters.db.context_storage import ContextStorage
+from orderforge.adapters.db.context_storage import ContextStorage, inserted_id
 from orderforge.adapters.db.tables import metadata
 from orderforge.adapters.db.types import JSONType, UTCDateTime
 from orderforge.webhooks.domain import (
@@ -75,12 +74,6 @@ webhook_attempts = sa.Table(
 )
 
 
-def _new_id(result: object) -> int:
-    key = cast(CursorResult[Any], result).inserted_primary_key
-    assert key is not None
-    return int(key[0])
-
-
 def _subscription(row: Any) -> Subscription:
     return Subscription(
         url=row.url,
@@ -130,7 +123,7 @@ class SqlWebhookRepository:
                 deactivated_at=subscription.deactivated_at,
             )
         )
-        subscription.id = _new_id(result)
+        subscription.id = inserted_id(result)
 
     def get(self, subscription_id: int) -> Subscription | None:
         s = webhook_subscriptions.c
@@ -190,7 +183,7 @@ class SqlWebhookRepository:
                 created_at=delivery.created_at,
             )
         )
-        delivery.id = _new_id(result)
+        delivery.id = inserted_id(result)
         return True
 
     def next_due(self, now: dt.datetime, skip: set[int]) -> Delivery | None:

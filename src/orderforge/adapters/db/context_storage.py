@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from orderforge.domain.events import DomainEvent
 
 A = TypeVar("A")
+
+
+def inserted_id(result: object) -> int:
+    """The primary key a Core INSERT (session.execute) gave its one row: contexts that
+    write plain rows set it on the domain object they stored."""
+    key = cast(CursorResult[Any], result).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _nothing_to_map() -> None:
