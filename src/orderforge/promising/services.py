@@ -56,7 +56,7 @@ from orderforge.services.access import load_visible
 from orderforge.services.configuration import evaluate_in, explain_invalid
 from orderforge.services.context import EventHandler, ServiceContext
 from orderforge.services.plant_time import plant_zone
-from orderforge.services.ports import Principal, UnitOfWork
+from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
 
 HORIZON_DAYS = planning.HORIZON_DAYS
 DAY = 1440
@@ -194,14 +194,19 @@ def capacity(ctx: ServiceContext, uow: UnitOfWork, now: dt.datetime) -> Capacity
                 base, planning.downtimes_on(downtimes, w.code, key), day
             )
     planned: set[str] = set()
+    changeover: dict[tuple[str, str | None], int] = {}
     if version is not None:
         for op in operations:
             planned.add(op.order_number)
             if op.resource in picture.calendars and op.end > day:
                 # and the changeover it may need before it, so new work ending just
                 # before it leaves the unit time to change over
-                centre = centres[picture.centre_of[op.resource]]
-                before = planning.longest_changeover_into(centre, op.setup_class)
+                code = picture.centre_of[op.resource]
+                if (code, op.setup_class) not in changeover:
+                    changeover[code, op.setup_class] = planning.longest_changeover_into(
+                        centres[code], op.setup_class
+                    )
+                before = changeover[code, op.setup_class]
                 picture.busy.setdefault(op.resource, []).append(
                     (
                         picture.minute(op.start) - before,
@@ -782,15 +787,16 @@ def held(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
     if actor.customer_id is not None:
         return []
     with ctx.uow() as uow:
+        reservations = [r for r in uow.repository(PROMISES).active_reservations() if r.steps]
+        numbers = tuple(r.order_number for r in reservations)
+        found = uow.orders.list(OrderFilter(numbers=numbers, limit=len(numbers))) if numbers else []
+        states = {o.number: o.state.value for o in found}
         out: list[dict[str, Any]] = []
-        for r in uow.repository(PROMISES).active_reservations():
-            if not r.steps:
-                continue
-            order = uow.orders.get(r.order_number)
+        for r in reservations:
             out.append(
                 {
                     "order": r.order_number,
-                    "state": order.state.value if order is not None else "",
+                    "state": states.get(r.order_number, ""),
                     "promise_date": r.promise_date,
                     "start": min(s.start for s in r.steps),
                     "end": max(s.end for s in r.steps),

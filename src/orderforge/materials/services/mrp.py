@@ -112,7 +112,7 @@ def needs_of(
         prefix = f"{order.number}/{work_order.line_no}/"
         # per work order, not per material: most materials share the first operations
         consumers_of: dict[str | None, list[str]] = {}
-        unplanned: list[dt.datetime] = []
+        unplanned: dt.datetime | None = None
         for i, material in enumerate(work_order.materials):
             if material.quantity <= 0:
                 continue
@@ -128,9 +128,9 @@ def needs_of(
                 need_at, key = min(planned)
                 need_at = max(need_at, now)
             else:
-                if not unplanned:
-                    unplanned.append(_unplanned_need(order, work_order, now))
-                need_at = unplanned[0]
+                if unplanned is None:
+                    unplanned = _unplanned_need(order, work_order, now)
+                need_at = unplanned
                 key = consumers[0] if consumers else ""
             requirement = Requirement(
                 key=f"{work_order.number}/{i}",

@@ -27,8 +27,8 @@ from orderforge.materials.domain import (
 from orderforge.materials.ports import MATERIALS, MaterialsRepository
 from orderforge.materials.services.views import lot_view, proposal_view, purchase_order_view
 from orderforge.plant import services as plant_data
+from orderforge.services import plant_time
 from orderforge.services.context import ServiceContext
-from orderforge.services.plant_time import FIRST_YEAR, LAST_YEAR
 from orderforge.services.ports import Principal, UnitOfWork
 
 DEFAULT_LOCATION = "MAIN"
@@ -179,7 +179,7 @@ def create_purchase_order(
             check_quantity(line.quantity, f"lines[{i - 1}].quantity")
             offer = _offer(repo, supplier.code, item, f"lines[{i - 1}].item_code")
             expected = (
-                dt.datetime.combine(line.expected_on, dt.time(12), dt.UTC)
+                _arrival(line.expected_on)
                 if line.expected_on is not None
                 else dt.datetime.combine(order_by, now.timetz())
                 + dt.timedelta(days=offer.lead_time_days)
@@ -241,6 +241,11 @@ def receive(ctx: ServiceContext, actor: Principal, cmd: Receipt) -> dict[str, An
         return lot_view(lot)
 
 
+def _arrival(day: dt.date) -> dt.datetime:
+    """A supplier's arrival day as the moment the plan counts on (noon UTC)."""
+    return dt.datetime.combine(day, dt.time(12), dt.UTC)
+
+
 @dataclass(frozen=True)
 class Reschedule:
     po_number: str
@@ -257,12 +262,8 @@ def reschedule(ctx: ServiceContext, actor: Principal, cmd: Reschedule) -> dict[s
     with ctx.uow() as uow:
         repo = uow.repository(MATERIALS)
         order = _purchase_order(repo, cmd.po_number, lock=True)
-        if not FIRST_YEAR <= cmd.expected_on.year <= LAST_YEAR:
-            raise InvalidInput(
-                f"The arrival date must lie in the years {FIRST_YEAR} to {LAST_YEAR}.",
-                field="expected_on",
-            )
-        expected = dt.datetime.combine(cmd.expected_on, dt.time(12), dt.UTC)
+        plant_time.check_window(cmd.expected_on, "expected_on")
+        expected = _arrival(cmd.expected_on)
         order.reschedule(cmd.line_no, expected, now)
         ref = f"{order.number}/{cmd.line_no}"
         repo.move_pegs(ref, ("purchase", ref, expected))
