@@ -11,6 +11,7 @@ from orderforge.services.ports import (
     AttemptLimiter,
     Clock,
     DocumentRenderer,
+    FileStore,
     JobQueue,
     PasswordHasher,
     UnitOfWork,
@@ -59,6 +60,9 @@ class ServiceContext:
     #: tests of other use cases)
     attempts: AttemptLimiter | None = None
     security: SecurityPolicy = field(default_factory=SecurityPolicy)
+    #: Keeps uploaded files by content (design documents, attachments); None where no
+    #: store is wired (unit tests of other use cases).
+    files: FileStore | None = None
 
 
 def publish(ctx: ServiceContext, uow: UnitOfWork, events: list[DomainEvent]) -> None:

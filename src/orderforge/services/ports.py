@@ -295,3 +295,28 @@ class AttemptLimiter(Protocol):
 
     def failed(self, kind: str, keys: Mapping[str, str]) -> None: ...
     def succeeded(self, kind: str, keys: Mapping[str, str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """Where a file's bytes are kept: named by their SHA-256, so the same bytes are kept
+    once and a signature bound to the digest notices any change of content."""
+
+    sha256: str
+    size: int
+
+
+class FileStore(Protocol):
+    """Keeps uploaded files (drawings, photos, CAD files, attachments) by content.
+
+    Nothing is ever overwritten or deleted through this port: a digest names the same
+    bytes for ever, which is what an audit and an electronic signature need. Checking
+    what a file is (type, size, name) is the caller's business, before `put`."""
+
+    def put(self, data: bytes) -> StoredBlob: ...
+
+    def get(self, sha256: str) -> bytes:
+        """The bytes stored under `sha256`; raises KeyError when there are none."""
+        ...
+
+    def exists(self, sha256: str) -> bool: ...
