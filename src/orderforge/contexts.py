@@ -41,6 +41,8 @@ ROOMS: tuple[Room, ...] = (
         storage="orderforge.promising.storage",
         handlers="orderforge.promising.services",
     ),
+    # Revisions and signatures; answers the orders context's DESIGN_GATE port.
+    Room("design", storage="orderforge.design.storage"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage"),

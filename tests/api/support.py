@@ -19,6 +19,7 @@ from orderforge.demo.plant import DEMO_USERS, FAMILY_CODES
 from orderforge.domain.order import REASON_REQUIRED, TRANSITIONS, OrderAction, OrderState
 from orderforge.domain.user import Role
 from orderforge.services.ports import OrderFilter
+from tests.conftest import DEMO_PASSWORD
 
 with warnings.catch_warnings():
     # starlette.testclient warns at import that plain httpx is deprecated (httpx2).
@@ -240,12 +241,84 @@ class ApiSession:
         return response
 
     def drive(self, number: str, actions: list[OrderAction]) -> dict[str, Any]:
+        """Take the order through `actions`; the design steps go the way people take them
+        now, through design revisions (propose, sign, reject)."""
         view: dict[str, Any] = {}
         for action in actions:
-            response = self.act(number, action)
-            assert response.status_code == 200, f"{action}: {response.text}"
+            if action is A.SUBMIT_DESIGN:
+                self.propose_designs(number)
+            elif action is A.APPROVE_DESIGN:
+                self.sign_designs(number)
+            elif action is A.REJECT_DESIGN:
+                self.reject_design(number)
+            else:
+                response = self.act(number, action)
+                assert response.status_code == 200, f"{action}: {response.text}"
+            view = self.order(number)
+        return view
+
+    # -- design revisions --
+
+    def design(self, number: str, as_user: str = "admin") -> dict[str, Any]:
+        response = self.client.get(f"{API}/orders/{number}/design", headers=self.auth(as_user))
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def propose_designs(self, number: str, as_user: str = "engineer") -> dict[str, Any]:
+        """Revision of every line's design, proposed by an engineer."""
+        view: dict[str, Any] = {}
+        for line in self.order(number)["lines"]:
+            response = self.client.post(
+                f"{API}/orders/{number}/lines/{line['line_no']}/revisions",
+                data={"notes": "Drawn from the spec."},
+                headers=self.auth(as_user),
+            )
+            assert response.status_code == 201, response.text
             view = response.json()
         return view
+
+    def signer_for(self, number: str, capacity: str, author: str = "engineer") -> str:
+        """Who signs in `capacity`: the customer's portal user (else sales records the
+        customer's approval), an engineer other than the author, quality."""
+        if capacity == "Customer approval":
+            customer = self.order(number)["customer"]["code"]
+            portal = [u for u, c in CUSTOMER_OF.items() if c == customer]
+            return portal[0] if portal else ROLE_USER[Role.SALES]
+        if capacity == "Engineering approval":
+            return "lead" if author == "engineer" else "engineer"
+        return ROLE_USER[Role.QUALITY]
+
+    def sign(
+        self, number: str, line_no: int, letter: str, as_user: str, password: str = DEMO_PASSWORD
+    ) -> httpx.Response:
+        response: httpx.Response = self.client.post(
+            f"{API}/orders/{number}/lines/{line_no}/revisions/{letter}/sign",
+            json={"meaning": "approval", "username": as_user, "password": password},
+            headers=self.auth(as_user),
+        )
+        return response
+
+    def sign_designs(self, number: str) -> None:
+        """Every missing approval of every line's current revision, signed."""
+        for line in self.design(number)["lines"]:
+            current = next(r for r in line["revisions"] if r["current"])
+            for capacity in current["missing"]:
+                who = self.signer_for(number, capacity)
+                response = self.sign(number, line["line_no"], current["letter"], who)
+                assert response.status_code == 200, response.text
+
+    def reject_design(self, number: str) -> None:
+        """The customer sends the first line's current revision back."""
+        line = self.design(number)["lines"][0]
+        current = next(r for r in line["revisions"] if r["current"])
+        who = self.signer_for(number, "Customer approval")
+        response = self.client.post(
+            f"{API}/orders/{number}/lines/{line['line_no']}/revisions/{current['letter']}/reject",
+            json={"comment": REASON},
+            headers=self.auth(who),
+        )
+        assert response.status_code == 200, response.text
 
     def make_order(
         self,

@@ -126,6 +126,8 @@ DEMO_USERS: list[tuple[str, str, Role, str | None]] = [
     ("admin", "Ole Andersen", Role.ADMIN, None),
     ("sales", "Svenja Krüger", Role.SALES, None),
     ("engineer", "Malte Brodersen", Role.ENGINEER, None),
+    # The engineering lead: the second engineer a regulated design needs (four eyes).
+    ("lead", "Ingrid Petersen", Role.ENGINEER, None),
     ("planner", "Jana Lorenzen", Role.PLANNER, None),
     ("operator", "Piotr Nowak", Role.OPERATOR, None),
     ("quality", "Heike Thomsen", Role.QUALITY, None),

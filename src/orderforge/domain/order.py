@@ -373,6 +373,28 @@ class Order:
             reason=reason,
         )
 
+    def withdraw_design_approval(self, *, actor: str, at: dt.datetime, reason: str) -> None:
+        """A new design revision replaces the approved one: the order awaits approval of
+        the new revision before it may be released."""
+        if self.design_approved_at is None:
+            return
+        if self.state is not S.AWAITING_DESIGN_APPROVAL:
+            raise IllegalTransition(
+                f"Order {self.number} is {self.state.label.lower()}: its approved design can "
+                "only be replaced through a change request."
+            )
+        before = self.snapshot()
+        self.design_approved_at = None
+        self.updated_at = at
+        self._record(
+            "order_design_approval_withdrawn",
+            actor,
+            at,
+            before=before,
+            after=self.snapshot(),
+            reason=check_text(reason, "reason"),
+        )
+
     def prioritise(self, priority: int, *, actor: str, at: dt.datetime, reason: str) -> None:
         """Make the planner weigh this order's lateness `priority` times a normal order's."""
         reason = check_text(reason, "reason").strip()

@@ -29,6 +29,10 @@ class Resource(StrEnum):
     #: deactivates and sends a test event. Administrators only: a subscription sends
     #: every chosen event, customers' included, to an outside address.
     WEBHOOK = "webhook"
+    #: Design revisions of order lines: VIEW reads them (a customer its own orders'),
+    #: PROPOSE draws a new revision, SIGN approves one with an electronic signature and
+    #: DECIDE rejects one; the capacity a role signs in is the design context's rule.
+    DESIGN = "design"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -49,10 +53,20 @@ _WORK_ORDER_VIEW = frozenset({VIEW})
 #: data); RUN is running the MRP.
 _ALL_MATERIALS = frozenset({VIEW, EDIT, RUN})
 _MATERIALS_VIEW = frozenset({VIEW})
+PROPOSE = "propose"
+SIGN = "sign"
+DECIDE = "decide"
+_DESIGN_VIEW = frozenset({VIEW})
+_DESIGN_APPROVER = frozenset({VIEW, SIGN, DECIDE})
 
 A = OrderAction
 
-_ALL_ORDER = frozenset({VIEW, CREATE, EDIT} | {a.value for a in OrderAction})
+#: The order's design steps follow from its design revisions (the design context applies
+#: them when a revision is proposed, signed or rejected); nobody takes them by hand.
+DESIGN_ACTIONS = frozenset({A.SUBMIT_DESIGN, A.APPROVE_DESIGN, A.REJECT_DESIGN})
+_ALL_ORDER = frozenset(
+    {VIEW, CREATE, EDIT} | {a.value for a in OrderAction if a not in DESIGN_ACTIONS}
+)
 
 PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
     Role.ADMIN: {
@@ -65,6 +79,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         Resource.MATERIALS: _ALL_MATERIALS,
         Resource.WEBHOOK: frozenset({VIEW, EDIT}),
+        Resource.DESIGN: _DESIGN_VIEW,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -87,6 +102,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
+        Resource.DESIGN: _DESIGN_APPROVER,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -96,9 +112,6 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 A.FLAG_NEEDS_ENGINEERING,
                 A.ACCEPT_ENGINEERING,
                 A.REJECT,
-                A.SUBMIT_DESIGN,
-                A.APPROVE_DESIGN,
-                A.REJECT_DESIGN,
                 A.REQUEST_CHANGE,
                 A.ACCEPT_CHANGE,
                 A.DECLINE_CHANGE,
@@ -110,6 +123,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
+        Resource.DESIGN: frozenset({VIEW, PROPOSE, SIGN, DECIDE}),
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -130,6 +144,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: _ALL_SCHEDULE,
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         Resource.MATERIALS: frozenset({VIEW, RUN}),
+        Resource.DESIGN: _DESIGN_VIEW,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
@@ -139,6 +154,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         # The floor sees what material is there and what is coming; goods-in is buying.
         Resource.MATERIALS: _MATERIALS_VIEW,
+        Resource.DESIGN: _DESIGN_VIEW,
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
@@ -148,6 +164,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
+        Resource.DESIGN: _DESIGN_APPROVER,
     },
     Role.PURCHASING: {
         Resource.ORDER: frozenset({VIEW}),
@@ -157,14 +174,16 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _ALL_MATERIALS,
+        Resource.DESIGN: _DESIGN_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
         Resource.ORDER: frozenset(
-            {VIEW, A.CONFIRM, A.APPROVE_DESIGN, A.REJECT_DESIGN, A.REQUEST_CHANGE}
+            {VIEW, A.CONFIRM, A.REQUEST_CHANGE}
         ),
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
+        Resource.DESIGN: _DESIGN_APPROVER,
     },
 }
 
@@ -185,6 +204,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_MATERIALS)
     if resource is Resource.WEBHOOK:
         return [VIEW, EDIT]
+    if resource is Resource.DESIGN:
+        return [VIEW, PROPOSE, SIGN, DECIDE]
     if resource is Resource.USER:
         return [VIEW, CREATE, EDIT]
     return [VIEW, CREATE]

@@ -14,6 +14,7 @@ from orderforge.services.ports import (
     FileStore,
     JobQueue,
     PasswordHasher,
+    Sealer,
     UnitOfWork,
     UnitOfWorkFactory,
 )
@@ -63,6 +64,8 @@ class ServiceContext:
     #: Keeps uploaded files by content (design documents, attachments); None where no
     #: store is wired (unit tests of other use cases).
     files: FileStore | None = None
+    #: Seals electronic signatures with the plant's secret; None where none is wired.
+    sealer: Sealer | None = None
 
 
 def publish(ctx: ServiceContext, uow: UnitOfWork, events: list[DomainEvent]) -> None:

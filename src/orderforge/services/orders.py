@@ -11,6 +11,7 @@ from orderforge.domain.customer import Customer
 from orderforge.domain.errors import (
     ConcurrencyConflict,
     IdempotencyMismatch,
+    IllegalTransition,
     InvalidInput,
     NotFound,
 )
@@ -22,6 +23,7 @@ from orderforge.services import configuration
 from orderforge.services.access import load_visible
 from orderforge.services.context import ServiceContext, publish
 from orderforge.services.ports import (
+    DESIGN_GATE,
     DuplicateRecord,
     IdempotencyRecord,
     OrderFilter,
@@ -358,12 +360,29 @@ def advance_order(
         if len(reason) > 2000:
             raise InvalidInput("Reason must be at most 2000 characters.", field="reason")
         raised = len(order.pending_events)
+        if parsed is OrderAction.RELEASE:
+            _check_design(uow, order)
         order.apply(parsed, actor=actor.username, at=ctx.clock.now(), reason=reason)
         # Contexts above react in this transaction: production makes the work orders
         # and, when the plant asks for it, reviews them (orderforge.contexts).
         publish(ctx, uow, order.pending_events[raised:])
         uow.commit()
         return _detail(order, _customer_of(uow, order), actor)
+
+
+def _check_design(uow: UnitOfWork, order: Order) -> None:
+    """Release waits for the approved design of every line (the design context says)."""
+    if order.refusal(OrderAction.RELEASE) is not None:
+        return  # the lifecycle's own refusal says it better
+    try:
+        gate = uow.repository(DESIGN_GATE)
+    except LookupError:  # no design context wired: the order's own guard decides
+        return
+    missing = gate.missing_approvals(order)
+    if missing:
+        raise IllegalTransition(
+            f"Cannot release order {order.number} to production: " + " ".join(missing)
+        )
 
 
 def revise_order(

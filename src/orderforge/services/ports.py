@@ -320,3 +320,24 @@ class FileStore(Protocol):
         ...
 
     def exists(self, sha256: str) -> bool: ...
+
+
+class Sealer(Protocol):
+    """Keyed hash with the plant's secret: what makes a stored electronic signature
+    verifiable, so a row copied to another record or edited in the database fails."""
+
+    def seal(self, data: bytes) -> str: ...
+    def verify(self, data: bytes, seal: str) -> bool: ...
+
+
+class DesignGate(Protocol):
+    """What the design context says about releasing an order to production (the orders
+    context asks; the design context, above it, answers)."""
+
+    def missing_approvals(self, order: Order) -> list[str]:
+        """Sentences naming each approval still missing; empty when the current revision
+        of every line is fully approved."""
+        ...
+
+
+DESIGN_GATE: RepositoryKey[DesignGate] = RepositoryKey("design_gate")

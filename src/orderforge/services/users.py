@@ -96,6 +96,8 @@ def list_users(ctx: ServiceContext, actor: Principal) -> list[UserView]:
 
 
 SIGN_IN = "sign_in"
+#: Re-entering one's password to give an electronic signature (21 CFR 11.200).
+SIGNATURE = "signature"
 
 
 def _dummy_hash(hasher: PasswordHasher) -> str:
@@ -111,19 +113,22 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 _DUMMY_HASHES: dict[int, tuple[PasswordHasher, str]] = {}
 
 
-def authenticate(ctx: ServiceContext, username: str, password: str, client: str = "") -> Principal:
+def authenticate(
+    ctx: ServiceContext, username: str, password: str, client: str = "", kind: str = SIGN_IN
+) -> Principal:
     """Check a username and password, within the failed-attempt limits.
 
     The user is read in a short transaction that is closed before the (slow, deliberately)
     hash verification, so guessing never holds a database lock; unknown and known users
     cost one verification each, so the time does not tell which usernames exist.
-    `client` is the caller's address, for the per-client limit."""
+    `client` is the caller's address, for the per-client limit; `kind` keeps the counts of
+    sign-ins and of signature re-entries apart."""
     name = username.strip().lower()[:40]
     keys = {"account": name, "client": client}
-    check_attempts(ctx, SIGN_IN, keys)
+    check_attempts(ctx, kind, keys)
     refusal = AuthenticationFailed("Wrong username or password.")
     if "\x00" in name or "\x00" in password:
-        record_failure(ctx, SIGN_IN, keys)
+        record_failure(ctx, kind, keys)
         raise refusal
     with ctx.uow() as uow:
         user = uow.users.get(name)
@@ -131,13 +136,13 @@ def authenticate(ctx: ServiceContext, username: str, password: str, client: str 
         password_hash = user.password_hash if principal is not None and user else None
     if password_hash is None or principal is None:
         ctx.hasher.verify(_dummy_hash(ctx.hasher), password)
-        record_failure(ctx, SIGN_IN, keys)
+        record_failure(ctx, kind, keys)
         raise refusal
     if not ctx.hasher.verify(password_hash, password):
-        record_failure(ctx, SIGN_IN, keys)
+        record_failure(ctx, kind, keys)
         raise refusal
     if ctx.attempts is not None:
-        ctx.attempts.succeeded(SIGN_IN, keys)
+        ctx.attempts.succeeded(kind, keys)
     return principal
 
 

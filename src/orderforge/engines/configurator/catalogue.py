@@ -210,6 +210,10 @@ class Family:
     work_centres: tuple[WorkCentre, ...]
     modules: tuple[Module, ...]
     product: Module
+    #: Who must approve a design revision of this product before it is made, from the
+    #: catalogue's `design.approvals` (customer, engineering, quality). A regulated product
+    #: asks for all three; most ask the customer only.
+    design_approvals: tuple[str, ...] = ("customer",)
 
     @cached_property
     def option_by_code(self) -> dict[str, Option]:

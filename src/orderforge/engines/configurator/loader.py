@@ -44,7 +44,10 @@ _TOP_KEYS = (
     "work_centres",
     "modules",
     "product",
+    "design",
 )
+#: Who may be asked to approve a design revision (catalogue `design.approvals`).
+DESIGN_APPROVERS = ("customer", "engineering", "quality")
 
 
 def load_family(data: object) -> Family:
@@ -64,6 +67,7 @@ def load_family(data: object) -> Family:
     reader.duplicates(_variable_codes(root), "name")
     rules = read_rules(reader, reader.items(root.get("rules"), "rules"), parameters, computed)
     components, centres, modules, product = read_structure(reader, root, code, name)
+    approvals = _design(reader, root.get("design"))
     if reader.issues:
         raise CatalogueError(reader.issues, code)
     family = Family(
@@ -79,6 +83,7 @@ def load_family(data: object) -> Family:
         work_centres=centres,
         modules=modules,
         product=product,
+        design_approvals=approvals,
     )
     issues = check_family(family)
     if issues:
@@ -96,6 +101,29 @@ def _header(reader: CatalogueReader, root: Data) -> tuple[str, str, str, str]:
     version = reader.text(root, "version", "catalogue") or ""
     description = reader.text(root, "description", "catalogue", default="") or ""
     return code, name, version, description
+
+
+def _design(reader: CatalogueReader, raw: object) -> tuple[str, ...]:
+    """Who approves a design revision: the customer unless the catalogue says more."""
+    if raw is None:
+        return ("customer",)
+    data = reader.mapping(raw, "design")
+    if data is None:
+        return ("customer",)
+    reader.known_keys(data, ("approvals",), "design")
+    listed = data.get("approvals", ["customer"])
+    if not isinstance(listed, list) or not listed:
+        reader.add("design.approvals", f"a list of one or more of {', '.join(DESIGN_APPROVERS)}")
+        return ("customer",)
+    unknown = [str(a) for a in listed if a not in DESIGN_APPROVERS]
+    if unknown:
+        reader.add(
+            "design.approvals",
+            f"'{unknown[0]}' is not one of {', '.join(DESIGN_APPROVERS)}",
+        )
+        return ("customer",)
+    # In a fixed order, so a revision always lists its approvals the same way.
+    return tuple(a for a in DESIGN_APPROVERS if a in listed)
 
 
 def _codes(root: Data, section: str) -> list[str]:

@@ -1,0 +1,109 @@
+"""The design page of an order: each line's revisions with their mock-up, documents and
+signatures; forms to propose a revision (engineers), sign it (with user id and password
+again) or reject it with a comment. A refused form comes back with the reason in a flash
+and nothing stored. Works without JavaScript."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from orderforge.design import services
+from orderforge.design.domain import MAX_FILES, Meaning
+from orderforge.design.uploads import upload_limit
+from orderforge.domain.errors import DomainError, InvalidInput
+from orderforge.entrypoints.api.deps import client_address
+from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+
+router = APIRouter(prefix="/orders", include_in_schema=False)
+
+
+async def _posted(request: Request) -> FormData:
+    form = await request.form()
+    token = form.get("csrf")
+    check_csrf(request, token if isinstance(token, str) else "")
+    return form
+
+
+def _text(form: FormData, key: str) -> str:
+    value = form.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _back(number: str) -> Response:
+    return redirect(f"/orders/{quote(number)}/design")
+
+
+@router.get("/{number}/design")
+def design_page(request: Request, ctx: Ctx, me: User, number: str) -> HTMLResponse:
+    view = services.order_design(ctx, me, number)
+    return render(
+        request,
+        "design/design.html",
+        me=me,
+        design=view,
+        meanings=[(m.value, m.label) for m in Meaning],
+        max_files=MAX_FILES,
+    )
+
+
+@router.post("/{number}/lines/{line_no}/revisions")
+async def propose(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
+    try:
+        form = await _posted(request)
+        uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+        if len(uploads) > MAX_FILES:
+            raise InvalidInput(f"A revision holds at most {MAX_FILES} files.", field="files")
+        limit = upload_limit(ctx)
+        files = tuple([(u.filename or "", await u.read(limit + 1)) for u in uploads])
+        view = services.propose_revision(
+            ctx, me, services.ProposeRevision(number, line_no, _text(form, "notes"), files)
+        )
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _back(number)
+    line = next(li for li in view.lines if li.line_no == line_no)
+    flash(request, f"Revision {line.revisions[-1].letter} of line {line_no} proposed.", "success")
+    return _back(view.number)
+
+
+@router.post("/{number}/lines/{line_no}/revisions/{letter}/sign")
+async def sign(
+    request: Request, ctx: Ctx, me: User, number: str, line_no: int, letter: str
+) -> Response:
+    try:
+        form = await _posted(request)
+        cmd = services.SignRevision(
+            number,
+            line_no,
+            letter,
+            _text(form, "meaning"),
+            _text(form, "username"),
+            _text(form, "password"),
+            client_address(request),
+        )
+        view = services.sign_revision(ctx, me, cmd)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _back(number)
+    done = " The design of the order is approved." if view.design_approved else ""
+    flash(request, f"Revision {letter.upper()} of line {line_no} signed.{done}", "success")
+    return _back(view.number)
+
+
+@router.post("/{number}/lines/{line_no}/revisions/{letter}/reject")
+async def reject(
+    request: Request, ctx: Ctx, me: User, number: str, line_no: int, letter: str
+) -> Response:
+    try:
+        form = await _posted(request)
+        cmd = services.RejectRevision(number, line_no, letter, _text(form, "comment"))
+        view = services.reject_revision(ctx, me, cmd)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _back(number)
+    flash(request, f"Revision {letter.upper()} of line {line_no} rejected.", "success")
+    return _back(view.number)

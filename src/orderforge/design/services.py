@@ -1,0 +1,473 @@
+"""Design use cases: propose a revision, sign or reject it, verify its signatures.
+
+The order's own design steps (submit, approve, reject) are no longer buttons anyone
+presses: they follow from the revisions. Proposing a revision of a planned order submits
+its design; the last approval of the last line approves it; a rejection sends it back to
+planned with the comment as the reason. Release then asks this context (the DESIGN_GATE
+port) whether every line's current revision is fully approved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from orderforge.design.domain import (
+    Capacity,
+    DesignFile,
+    DesignRevision,
+    Meaning,
+    RevisionState,
+    Signature,
+    Signer,
+    current_revisions,
+    missing_for_order,
+    propose,
+)
+from orderforge.design.ports import DESIGNS, DesignRepository
+from orderforge.design.uploads import checked_file
+from orderforge.design.views import CAPACITY_OF_ROLE, DesignView, RevisionCheck, design_view
+from orderforge.domain.errors import (
+    AuthenticationFailed,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from orderforge.domain.events import DomainEvent
+from orderforge.domain.order import Order, OrderAction, OrderState
+from orderforge.domain.permissions import Resource, require
+from orderforge.domain.user import Role
+from orderforge.services.access import load_visible
+from orderforge.services.catalogue import entry_for, family_of
+from orderforge.services.context import ServiceContext, publish
+from orderforge.services.ports import FileStore, Principal, UnitOfWork
+from orderforge.services.users import SIGNATURE, authenticate
+
+PROPOSE = "propose"
+SIGN = "sign"
+DECIDE = "decide"
+
+#: Order states in which a design revision may be proposed: once the work is planned and
+#: until it is released. After release a change goes through an engineering change.
+PROPOSABLE: frozenset[OrderState] = frozenset(
+    {OrderState.PLANNED, OrderState.AWAITING_DESIGN_APPROVAL}
+)
+
+_CAPACITY_OF_ROLE = CAPACITY_OF_ROLE
+
+
+@dataclass(frozen=True)
+class ProposeRevision:
+    number: str
+    line_no: int
+    notes: str
+    #: (file name as uploaded, bytes)
+    files: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True)
+class SignRevision:
+    number: str
+    line_no: int
+    letter: str
+    meaning: str
+    #: the two components of the signature (21 CFR 11.200): user id and password
+    username: str
+    password: str
+    client: str = ""
+
+
+@dataclass(frozen=True)
+class RejectRevision:
+    number: str
+    line_no: int
+    letter: str
+    comment: str
+
+
+# -- queries -----------------------------------------------------------------
+
+
+def order_design(ctx: ServiceContext, actor: Principal, number: str) -> DesignView:
+    with ctx.uow() as uow:
+        require(actor.role, Resource.DESIGN, "view")
+        order = load_visible(uow, actor, number)
+        revisions = uow.repository(DESIGNS).for_order(order.number)
+        return design_view(
+            order, revisions, actor, _sealed_ok(ctx), _portal_users(uow, order), _names(uow, order)
+        )
+
+
+def revision_file(
+    ctx: ServiceContext, actor: Principal, number: str, line_no: int, letter: str, index: int
+) -> tuple[DesignFile, bytes]:
+    """A file of a revision, for whoever may see the order."""
+    with ctx.uow() as uow:
+        require(actor.role, Resource.DESIGN, "view")
+        order = load_visible(uow, actor, number)
+        revision = _revision(uow.repository(DESIGNS), order, line_no, letter)
+    if not 0 <= index < len(revision.files):
+        raise NotFound(f"Revision {revision.letter} has no file {index + 1}.")
+    wanted = revision.files[index]
+    return wanted, _files(ctx).get(wanted.sha256)
+
+
+def revision_mockup(
+    ctx: ServiceContext, actor: Principal, number: str, line_no: int, letter: str
+) -> bytes:
+    """The mock-up drawing the revision was proposed with (SVG)."""
+    with ctx.uow() as uow:
+        require(actor.role, Resource.DESIGN, "view")
+        order = load_visible(uow, actor, number)
+        revision = _revision(uow.repository(DESIGNS), order, line_no, letter)
+    if revision.mockup_sha256 is None:
+        raise NotFound(f"Revision {revision.letter} has no mock-up drawing.")
+    return _files(ctx).get(revision.mockup_sha256)
+
+
+def verify_revision(
+    ctx: ServiceContext, actor: Principal, number: str, line_no: int, letter: str
+) -> RevisionCheck:
+    """Check every signature of a revision against the content as it is stored now: the
+    content hash, the seal, and every file's bytes against its digest."""
+    with ctx.uow() as uow:
+        require(actor.role, Resource.DESIGN, "view")
+        order = load_visible(uow, actor, number)
+        revision = _revision(uow.repository(DESIGNS), order, line_no, letter)
+    problems: list[str] = []
+    store = _files(ctx)
+    for file in revision.files:
+        try:
+            store.get(file.sha256)
+        except KeyError:
+            problems.append(f"File {file.name} is missing from the file store.")
+        except ValueError:
+            problems.append(f"File {file.name} no longer matches its digest.")
+    if revision.mockup_sha256 is not None and not store.exists(revision.mockup_sha256):
+        problems.append("The mock-up drawing is missing from the file store.")
+    content_hash = revision.content_hash()
+    verify = _sealed_ok(ctx)
+    for signature in revision.signatures:
+        who = f"{signature.capacity.label} by {signature.printed_name}"
+        if signature.content_hash != content_hash:
+            problems.append(f"{who}: the revision's content changed after it was signed.")
+        if not verify(revision, signature):
+            problems.append(f"{who}: the signature's seal does not match its record.")
+    return RevisionCheck(
+        record=revision.key,
+        content_hash=content_hash,
+        signatures=len(revision.signatures),
+        valid=not problems,
+        problems=tuple(problems),
+    )
+
+
+# -- commands ----------------------------------------------------------------
+
+
+def propose_revision(ctx: ServiceContext, actor: Principal, cmd: ProposeRevision) -> DesignView:
+    require(actor.role, Resource.DESIGN, PROPOSE)
+    # Check and store the files before the transaction: the store is by content, so a
+    # refused or rolled-back proposal leaves at most unreferenced bytes, never a record.
+    checked = [checked_file(ctx, name, data) for name, data in cmd.files]
+    with ctx.uow() as uow:
+        order = load_visible(uow, actor, cmd.number)
+        if order.state not in PROPOSABLE:
+            raise IllegalTransition(
+                f"Order {order.number} is {order.state.label.lower()}: a design revision can be "
+                "proposed once it is planned and until it is released; after that, request a "
+                "change."
+            )
+        line = next((li for li in order.lines if li.line_no == cmd.line_no), None)
+        if line is None:
+            raise NotFound(f"Order {order.number} has no line {cmd.line_no}.")
+        family = family_of(entry_for(uow, line.product_family, line.catalogue_version))
+        repo = uow.repository(DESIGNS)
+        earlier = [r for r in repo.for_order(order.number) if r.line_no == line.line_no]
+        store = _files(ctx)
+        files = [
+            DesignFile(c.name, store.put(data).sha256, len(data), c.media_type)
+            for c, data in checked
+        ]
+        mockup = _mockup(ctx, uow, order, line.line_no)
+        revision = propose(
+            order_number=order.number,
+            line_no=line.line_no,
+            earlier=earlier,
+            spec={
+                "family": line.product_family,
+                "family_name": family.name,
+                "catalogue_version": line.catalogue_version,
+                "quantity": line.quantity,
+                "options": dict(line.spec),
+            },
+            notes=cmd.notes,
+            files=files,
+            mockup_sha256=store.put(mockup).sha256 if mockup is not None else None,
+            required=tuple(Capacity(a) for a in family.design_approvals),
+            author=_signer(actor),
+            at=ctx.clock.now(),
+        )
+        for old in earlier:
+            repo.save(old)
+        repo.add(revision)
+        _follow_on_order(ctx, uow, order, actor, reason=f"Revision {revision.letter} proposed.")
+        _commit(ctx, uow, order, repo)
+        return design_view(
+            order,
+            repo.for_order(order.number),
+            actor,
+            _sealed_ok(ctx),
+            _portal_users(uow, order),
+            _names(uow, order),
+        )
+
+
+def sign_revision(ctx: ServiceContext, actor: Principal, cmd: SignRevision) -> DesignView:
+    """Approve a revision with an electronic signature: the signer re-enters their user
+    id and password, in the capacity their role gives them."""
+    require(actor.role, Resource.DESIGN, SIGN)
+    meaning = _meaning(cmd.meaning)
+    if cmd.username.strip().lower() != actor.username:
+        raise InvalidInput(
+            "Sign with your own user id: the one you are signed in with.", field="username"
+        )
+    try:
+        authenticate(ctx, cmd.username, cmd.password, cmd.client, kind=SIGNATURE)
+    except AuthenticationFailed:
+        raise InvalidInput(
+            "The password is not right: nothing was signed.", field="password"
+        ) from None
+    with ctx.uow() as uow:
+        order = load_visible(uow, actor, cmd.number)
+        repo = uow.repository(DESIGNS)
+        revision = _revision(repo, order, cmd.line_no, cmd.letter)
+        capacity = _capacity(uow, order, actor)
+        signer = _signer(actor)
+        refusal = revision.refusal_to_sign(capacity, signer)
+        if refusal is not None:
+            raise IllegalTransition(refusal)
+        revision.sign(_signature(ctx, revision, capacity, meaning, signer))
+        repo.save(revision)
+        if not missing_for_order(order, repo.for_order(order.number)):
+            _approve_order(ctx, uow, order, actor)
+        _commit(ctx, uow, order, repo)
+        return design_view(
+            order,
+            repo.for_order(order.number),
+            actor,
+            _sealed_ok(ctx),
+            _portal_users(uow, order),
+            _names(uow, order),
+        )
+
+
+def reject_revision(ctx: ServiceContext, actor: Principal, cmd: RejectRevision) -> DesignView:
+    """Send a revision back with what must change; the order returns to planned."""
+    require(actor.role, Resource.DESIGN, DECIDE)
+    with ctx.uow() as uow:
+        order = load_visible(uow, actor, cmd.number)
+        repo = uow.repository(DESIGNS)
+        revision = _revision(repo, order, cmd.line_no, cmd.letter)
+        capacity = _capacity(uow, order, actor)
+        revision.reject(
+            by=actor.username,
+            by_name=actor.display_name,
+            capacity=capacity,
+            comment=cmd.comment,
+            at=ctx.clock.now(),
+        )
+        repo.save(revision)
+        if order.state is OrderState.AWAITING_DESIGN_APPROVAL:
+            order.apply(
+                OrderAction.REJECT_DESIGN,
+                actor=actor.username,
+                at=ctx.clock.now(),
+                reason=f"Revision {revision.letter} of line {revision.line_no}: {cmd.comment}",
+            )
+        _commit(ctx, uow, order, repo)
+        return design_view(
+            order,
+            repo.for_order(order.number),
+            actor,
+            _sealed_ok(ctx),
+            _portal_users(uow, order),
+            _names(uow, order),
+        )
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def _commit(ctx: ServiceContext, uow: UnitOfWork, order: Order, repo: DesignRepository) -> None:
+    """Hand the order's new events to the contexts above, then commit."""
+    del repo  # its revisions' events are collected by the unit of work
+    publish(ctx, uow, list(order.pending_events))
+    uow.commit()
+
+
+def _follow_on_order(
+    ctx: ServiceContext, uow: UnitOfWork, order: Order, actor: Principal, reason: str
+) -> None:
+    """A new revision submits a planned order's design, and withdraws an approval given
+    to the revision it supersedes."""
+    del uow
+    at = ctx.clock.now()
+    if order.state is OrderState.PLANNED:
+        order.apply(OrderAction.SUBMIT_DESIGN, actor=actor.username, at=at, reason=reason)
+    elif order.design_approved_at is not None:
+        order.withdraw_design_approval(actor=actor.username, at=at, reason=reason)
+
+
+def _approve_order(ctx: ServiceContext, uow: UnitOfWork, order: Order, actor: Principal) -> None:
+    """Every line's current revision is approved: so is the order's design."""
+    del uow
+    if order.state is not OrderState.AWAITING_DESIGN_APPROVAL or order.design_approved_at:
+        return
+    at = ctx.clock.now()
+    order.apply(
+        OrderAction.APPROVE_DESIGN,
+        actor=actor.username,
+        at=at,
+        reason="Every line's current design revision is signed.",
+    )
+    order.pending_events.append(
+        DomainEvent(
+            aggregate="order",
+            aggregate_key=order.number,
+            kind="design_approved",
+            actor=actor.username,
+            occurred_at=at,
+            data={
+                "order": order.number,
+                "notify": {
+                    "users": [],
+                    "roles": ["sales", "planner"],
+                    "customer": True,
+                    "exclude": [actor.username],
+                },
+            },
+        )
+    )
+
+
+def _revision(repo: DesignRepository, order: Order, line_no: int, letter: str) -> DesignRevision:
+    revision = repo.get(order.number, line_no, letter.strip().upper())
+    if revision is None:
+        raise NotFound(f"Order {order.number} line {line_no} has no design revision {letter}.")
+    return revision
+
+
+def _capacity(uow: UnitOfWork, order: Order, actor: Principal) -> Capacity:
+    capacity = _CAPACITY_OF_ROLE.get(actor.role)
+    if capacity is None:
+        raise PermissionDenied(f"Your role ({actor.role.value}) does not approve designs.")
+    if actor.role is Role.SALES and _portal_users(uow, order):
+        raise PermissionDenied(
+            "This customer approves designs in the portal itself: sales records the "
+            "customer's decision only for customers without a portal user."
+        )
+    return capacity
+
+
+def _portal_users(uow: UnitOfWork, order: Order) -> bool:
+    """Whether the order's customer has an active portal user (who then signs)."""
+    return any(
+        u.active and u.role is Role.CUSTOMER and u.customer_id == order.customer_id
+        for u in uow.users.list()
+    )
+
+
+def _names(uow: UnitOfWork, order: Order) -> dict[str, str]:
+    """The families' names, as the catalogue calls them."""
+    names: dict[str, str] = {}
+    for line in order.lines:
+        if line.product_family not in names:
+            try:
+                names[line.product_family] = family_of(
+                    entry_for(uow, line.product_family, line.catalogue_version)
+                ).name
+            except NotFound:
+                names[line.product_family] = line.product_family
+    return names
+
+
+def _signer(actor: Principal) -> Signer:
+    return Signer(actor.user_id, actor.username, actor.display_name, actor.role.value)
+
+
+def _meaning(value: str) -> Meaning:
+    try:
+        return Meaning(value.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            f"A signature means one of: {', '.join(m.value for m in Meaning)}.", field="meaning"
+        ) from None
+
+
+def _signature(
+    ctx: ServiceContext,
+    revision: DesignRevision,
+    capacity: Capacity,
+    meaning: Meaning,
+    signer: Signer,
+) -> Signature:
+    if ctx.sealer is None:
+        raise RuntimeError("no sealer is wired: signatures cannot be given")
+    unsealed = Signature(
+        capacity=capacity,
+        meaning=meaning,
+        signer_id=signer.user_id,
+        signer_username=signer.username,
+        printed_name=signer.printed_name,
+        signer_role=signer.role,
+        signed_at=ctx.clock.now().astimezone(dt.UTC).replace(microsecond=0),
+        content_hash=revision.content_hash(),
+        seal="",
+    )
+    seal = ctx.sealer.seal(unsealed.manifest(revision.key))
+    return Signature(**{**unsealed.__dict__, "seal": seal})
+
+
+def _sealed_ok(ctx: ServiceContext) -> SealCheck:
+    def check(revision: DesignRevision, signature: Signature) -> bool:
+        if ctx.sealer is None:
+            return False
+        return ctx.sealer.verify(signature.manifest(revision.key), signature.seal)
+
+    return check
+
+
+SealCheck = Callable[[DesignRevision, Signature], bool]
+
+
+def _files(ctx: ServiceContext) -> FileStore:
+    if ctx.files is None:
+        raise RuntimeError("no file store is wired")
+    return ctx.files
+
+
+def _mockup(ctx: ServiceContext, uow: UnitOfWork, order: Order, line_no: int) -> bytes | None:
+    """The drawing of the line as configured, kept with the revision (None when the
+    product has none)."""
+    del ctx, uow, order, line_no
+    return None
+
+
+__all__ = [
+    "PROPOSABLE",
+    "ProposeRevision",
+    "RejectRevision",
+    "RevisionState",
+    "SignRevision",
+    "current_revisions",
+    "order_design",
+    "propose_revision",
+    "reject_revision",
+    "revision_file",
+    "revision_mockup",
+    "sign_revision",
+    "verify_revision",
+]
