@@ -16,6 +16,7 @@ from orderforge.adapters.db import migrate
 from orderforge.adapters.db.engine import create_db_engine
 from orderforge.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from orderforge.adapters.documents.customer_pdf import FpdfDocumentRenderer
+from orderforge.adapters.files.disk import DiskFileStore
 from orderforge.adapters.security import Argon2PasswordHasher
 from orderforge.config import Settings, load_settings
 from orderforge.services import plan_runs
@@ -78,6 +79,8 @@ def build(
             session_absolute=dt.timedelta(days=settings.session_max_days),
             token_default_days=settings.token_days,
         ),
+        files=DiskFileStore(settings.resolved_blob_dir()),
+        max_upload_bytes=settings.max_upload_bytes,
     )
     application = Application(settings=settings, engine=engine, ctx=ctx)
     application.ctx = replace(ctx, jobs=_job_queue(settings, application))

@@ -10,12 +10,16 @@ import subprocess
 import sys
 import textwrap
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from orderforge.adapters.files.disk import DiskFileStore
+from orderforge.bootstrap import build
+from orderforge.config import ConfigError, load_settings
 from orderforge.services.ports import DamagedBlob, FileStore, StoredBlob
+from tests.conftest import make_settings
 
 _port: type[FileStore] = DiskFileStore  # mypy proves the adapter implements the port
 
@@ -164,3 +168,54 @@ def test_a_failed_write_leaves_no_file_under_the_name(
     digest = hashlib.sha256(DRAWING).hexdigest()
     assert not store.exists(digest)
     assert list(store.path_of(digest).parent.iterdir()) == []
+
+
+# --- settings and wiring ---------------------------------------------------------------
+
+
+def test_settings_default_to_var_blobs_and_20_mb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORDERFORGE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("ORDERFORGE_BLOB_DIR", raising=False)
+    monkeypatch.delenv("ORDERFORGE_MAX_UPLOAD_MB", raising=False)
+    settings = load_settings()
+    assert settings.resolved_blob_dir() == (tmp_path / "var" / "blobs").resolve()
+    assert settings.max_upload_bytes == 20 * 1024 * 1024
+
+
+def test_settings_read_the_blob_dir_and_the_upload_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORDERFORGE_BLOB_DIR", str(tmp_path / "shared" / "blobs"))
+    monkeypatch.setenv("ORDERFORGE_MAX_UPLOAD_MB", "5")
+    settings = load_settings()
+    assert settings.resolved_blob_dir() == tmp_path / "shared" / "blobs"
+    assert settings.max_upload_bytes == 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-3", "2.5", "100000"])
+def test_a_bad_upload_limit_is_refused_naming_the_setting(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORDERFORGE_MAX_UPLOAD_MB", raw)
+    with pytest.raises(ConfigError, match="ORDERFORGE_MAX_UPLOAD_MB"):
+        load_settings()
+
+
+def test_the_built_application_keeps_files_in_the_configured_folder(tmp_path: Path) -> None:
+    settings = replace(
+        make_settings(f"sqlite:///{tmp_path / 'of.db'}", tmp_path),
+        blob_dir=tmp_path / "blobs",
+        max_upload_bytes=3 * 1024 * 1024,
+    )
+    app = build(settings)
+    try:
+        assert app.ctx.max_upload_bytes == 3 * 1024 * 1024
+        assert app.ctx.files is not None
+        assert not (tmp_path / "blobs").exists()  # nothing made until a file comes
+        blob = app.ctx.files.put(DRAWING)
+        assert app.ctx.files.get(blob.sha256) == DRAWING
+        assert (tmp_path / "blobs" / blob.sha256[:2] / blob.sha256[2:4] / blob.sha256).exists()
+    finally:
+        app.close()

@@ -63,6 +63,9 @@ class ServiceContext:
     #: Keeps uploaded files by content (design documents, attachments); None where no
     #: store is wired (unit tests of other use cases).
     files: FileStore | None = None
+    #: The largest upload a use case accepts, passed to the upload check
+    #: (ORDERFORGE_MAX_UPLOAD_MB).
+    max_upload_bytes: int = 20 * 1024 * 1024
 
 
 def publish(ctx: ServiceContext, uow: UnitOfWork, events: list[DomainEvent]) -> None:
