@@ -16,6 +16,7 @@ from orderforge.adapters.db import migrate
 from orderforge.adapters.db.engine import create_db_engine
 from orderforge.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from orderforge.adapters.documents.customer_pdf import FpdfDocumentRenderer
+from orderforge.adapters.files.disk import DiskFileStore
 from orderforge.adapters.security import Argon2PasswordHasher, HmacSealer
 from orderforge.config import Settings, load_settings
 from orderforge.services import plan_runs
@@ -79,6 +80,8 @@ def build(
             token_default_days=settings.token_days,
         ),
         sealer=HmacSealer(settings.resolved_secret_key),
+        files=DiskFileStore(settings.resolved_blob_dir()),
+        max_upload_bytes=settings.max_upload_bytes,
     )
     application = Application(settings=settings, engine=engine, ctx=ctx)
     application.ctx = replace(ctx, jobs=_job_queue(settings, application))

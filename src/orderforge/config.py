@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_PREFIX = "ORDERFORGE_"
+MEGABYTE = 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -45,6 +46,11 @@ class Settings:
     rate_limit_storage: str = "memory://"
     #: Seconds between the webhook worker's passes in `serve` (ORDERFORGE_WEBHOOK_POLL_SECONDS).
     webhook_poll_seconds: int = 5
+    #: Where uploaded files are kept (ORDERFORGE_BLOB_DIR); None: var_dir / "blobs".
+    #: Back it up with the database (docs/operations.md).
+    blob_dir: Path | None = None
+    #: The largest file one upload may carry (ORDERFORGE_MAX_UPLOAD_MB, in MiB).
+    max_upload_bytes: int = 20 * MEGABYTE
 
     @property
     def public_url(self) -> str:
@@ -61,6 +67,10 @@ class Settings:
         if self.jobs != "auto":
             return self.jobs
         return "procrastinate" if self.database_url.startswith("postgresql") else "inprocess"
+
+    def resolved_blob_dir(self) -> Path:
+        """The folder of uploaded files: the setting, else `blobs` under var/."""
+        return self.blob_dir or self.var_dir / "blobs"
 
     def resolved_secret_key(self) -> str:
         """The signing key: from the environment, else one generated once into var/."""
@@ -85,6 +95,15 @@ def _base_url(raw: str) -> str:
             f"{ENV_PREFIX}BASE_URL must start with http:// or https://, not '{raw[:80]}'."
         )
     return raw
+
+
+def _folder(name: str, default: Path) -> Path:
+    raw = (os.environ.get(ENV_PREFIX + name) or "").strip()
+    if not raw:
+        return default
+    if "\x00" in raw:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be a folder path without NUL characters.")
+    return Path(raw).expanduser().resolve()
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -139,4 +158,7 @@ def load_settings() -> Settings:
         token_days=_int("TOKEN_DAYS", 90, 1, 366),
         rate_limit_storage=os.environ.get(ENV_PREFIX + "RATE_LIMIT_STORAGE") or "memory://",
         webhook_poll_seconds=_int("WEBHOOK_POLL_SECONDS", 5, 1, 3600),
+        blob_dir=_folder("BLOB_DIR", var_dir / "blobs"),
+        # Uploads are held in memory while checked and stored, hence the ceiling.
+        max_upload_bytes=_int("MAX_UPLOAD_MB", 20, 1, 512) * MEGABYTE,
     )

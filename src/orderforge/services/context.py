@@ -66,6 +66,9 @@ class ServiceContext:
     files: FileStore | None = None
     #: Seals electronic signatures with the plant's secret; None where none is wired.
     sealer: Sealer | None = None
+    #: The largest upload a use case accepts, passed to the upload check
+    #: (ORDERFORGE_MAX_UPLOAD_MB).
+    max_upload_bytes: int = 20 * 1024 * 1024
 
 
 def publish(ctx: ServiceContext, uow: UnitOfWork, events: list[DomainEvent]) -> None:

@@ -306,6 +306,11 @@ class StoredBlob:
     size: int
 
 
+class DamagedBlob(Exception):
+    """The bytes kept under a digest no longer hash to it (a disk fault, or someone
+    changed the file): they are refused rather than served as the signed content."""
+
+
 class FileStore(Protocol):
     """Keeps uploaded files (drawings, photos, CAD files, attachments) by content.
 
@@ -316,7 +321,8 @@ class FileStore(Protocol):
     def put(self, data: bytes) -> StoredBlob: ...
 
     def get(self, sha256: str) -> bytes:
-        """The bytes stored under `sha256`; raises KeyError when there are none."""
+        """The bytes stored under `sha256`; raises KeyError when there are none and
+        DamagedBlob when the stored bytes no longer hash to `sha256`."""
         ...
 
     def exists(self, sha256: str) -> bool: ...

@@ -1,0 +1,1 @@
+"""Where uploaded files' bytes live (behind the FileStore port)."""
