@@ -25,12 +25,14 @@ from tests.api.support import (
     order_body,
     source_of,
     unique,
+    valid_line,
 )
 
 A = OrderAction
 S = OrderState
 R = Resource
-LIFECYCLE = {a.value for a in OrderAction}
+LIFECYCLE = {a.value for a in OrderAction} - {"submit_design", "approve_design", "reject_design"}
+DESIGN_APPROVER = {"view", "sign", "decide"}
 
 EXPECTED: dict[Role, dict[Resource, set[str]]] = {
     Role.ADMIN: {
@@ -43,6 +45,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view", "edit", "run"},
         R.WEBHOOK: {"view", "edit"},
+        R.DESIGN: {"view"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -63,6 +66,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
+        R.DESIGN: DESIGN_APPROVER,
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -71,9 +75,6 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
             "flag_needs_engineering",
             "accept_engineering",
             "reject",
-            "submit_design",
-            "approve_design",
-            "reject_design",
             "request_change",
             "accept_change",
             "decline_change",
@@ -84,6 +85,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
+        R.DESIGN: {"view", "propose", "sign", "decide"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -102,6 +104,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view", "run", "pin", "report"},
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view", "run"},
+        R.DESIGN: {"view"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
@@ -110,6 +113,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view", "report"},
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view"},
+        R.DESIGN: {"view"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
@@ -119,6 +123,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
+        R.DESIGN: DESIGN_APPROVER,
     },
     Role.PURCHASING: {
         R.ORDER: {"view"},
@@ -128,11 +133,13 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view", "edit", "run"},
+        R.DESIGN: {"view"},
     },
     Role.CUSTOMER: {
-        R.ORDER: {"view", "confirm", "approve_design", "reject_design", "request_change"},
+        R.ORDER: {"view", "confirm", "request_change"},
         R.CUSTOMER: {"view"},
         R.CATALOGUE: {"view"},
+        R.DESIGN: DESIGN_APPROVER,
     },
 }
 
@@ -162,6 +169,7 @@ SCHEDULE_CELLS = _cells(R.SCHEDULE, ["view", "run", "pin", "report"])
 WORK_ORDER_CELLS = _cells(R.WORK_ORDER, ["view", "report"])
 MATERIALS_CELLS = _cells(R.MATERIALS, ["view", "edit", "run"])
 WEBHOOK_CELLS = _cells(R.WEBHOOK, ["view", "edit"])
+DESIGN_CELLS = _cells(R.DESIGN, ["view", "propose", "sign", "decide"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -192,6 +200,7 @@ def test_every_cell_has_a_test() -> None:
             (R.WORK_ORDER, WORK_ORDER_CELLS),
             (R.MATERIALS, MATERIALS_CELLS),
             (R.WEBHOOK, WEBHOOK_CELLS),
+            (R.DESIGN, DESIGN_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -685,3 +694,35 @@ def test_plant_edit(api: ApiSession, role: Role, action: str) -> None:
         assert response.json() == before
     else:
         assert_problem(response, 403)
+
+
+@pytest.mark.parametrize(("role", "action"), DESIGN_CELLS)
+def test_design(api: ApiSession, role: Role, action: str) -> None:
+    """A couch (customer, engineering and quality approvals), proposed by the engineering
+    lead, so the first engineer may give the engineering approval."""
+    username = ROLE_USER[role]
+    order = api.make_order(S.PLANNED, customer=customer_for(username), lines=[valid_line("COUCH")])
+    number = order["number"]
+    if action != "propose":
+        api.propose_designs(number, as_user="lead")
+    before = (api.stored(number), api.design(number))
+    headers = api.auth(username)
+    if action == "view":
+        response = api.client.get(f"{API}/orders/{number}/design", headers=headers)
+    elif action == "propose":
+        response = api.client.post(
+            f"{API}/orders/{number}/lines/1/revisions", data={"notes": "n"}, headers=headers
+        )
+    elif action == "sign":
+        response = api.sign(number, 1, "A", username)
+    else:
+        response = api.client.post(
+            f"{API}/orders/{number}/lines/1/revisions/A/reject",
+            json={"comment": "Please change it."},
+            headers=headers,
+        )
+    if allowed(role, R.DESIGN, action):
+        assert response.status_code in (200, 201), response.text
+    else:
+        assert_problem(response, 403)
+        assert (api.stored(number), api.design(number)) == before

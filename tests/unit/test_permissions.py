@@ -6,7 +6,14 @@ import pytest
 
 from orderforge.domain.errors import PermissionDenied
 from orderforge.domain.order import OrderAction
-from orderforge.domain.permissions import PERMISSIONS, Resource, actions_of, is_allowed, require
+from orderforge.domain.permissions import (
+    DESIGN_ACTIONS,
+    PERMISSIONS,
+    Resource,
+    actions_of,
+    is_allowed,
+    require,
+)
 from orderforge.domain.user import Role
 
 
@@ -27,7 +34,9 @@ def test_matrix_names_only_existing_actions() -> None:
         (Role.OPERATOR, OrderAction.CONFIRM, False),  # an operator cannot confirm orders
         (Role.SALES, OrderAction.RELEASE, False),  # sales cannot release to production
         (Role.PLANNER, OrderAction.RELEASE, True),
-        (Role.CUSTOMER, OrderAction.APPROVE_DESIGN, True),  # the customer signs off the design
+        # nobody presses "approve design": the signatures of the revisions approve it
+        (Role.CUSTOMER, OrderAction.APPROVE_DESIGN, False),
+        (Role.ADMIN, OrderAction.APPROVE_DESIGN, False),
         (Role.CUSTOMER, OrderAction.CANCEL, False),
         (Role.QUALITY, OrderAction.PASS_INSPECTION, True),
         (Role.ENGINEER, OrderAction.SHIP, False),
@@ -37,8 +46,17 @@ def test_stated_rules(role: Role, action: OrderAction, allowed: bool) -> None:
     assert is_allowed(role, Resource.ORDER, action.value) is allowed
 
 
-def test_admin_may_do_every_order_action() -> None:
-    assert all(is_allowed(Role.ADMIN, Resource.ORDER, a) for a in actions_of(Resource.ORDER))
+def test_the_customer_signs_its_design_and_engineers_propose_it() -> None:
+    assert is_allowed(Role.CUSTOMER, Resource.DESIGN, "sign")
+    assert not is_allowed(Role.CUSTOMER, Resource.DESIGN, "propose")
+    assert is_allowed(Role.ENGINEER, Resource.DESIGN, "propose")
+    assert not is_allowed(Role.PLANNER, Resource.DESIGN, "sign")
+
+
+def test_admin_may_do_every_order_action_but_the_design_steps() -> None:
+    design = {a.value for a in DESIGN_ACTIONS}
+    for action in actions_of(Resource.ORDER):
+        assert is_allowed(Role.ADMIN, Resource.ORDER, action) is (action not in design)
 
 
 def test_refusal_says_who_and_what() -> None:

@@ -23,6 +23,9 @@ Policy = Mapping[str, Mapping[str, str]]
 
 DEFAULT_POLICY: dict[str, dict[str, str]] = {
     "sign_in": {"account": "5/minute;20/hour;100/day", "client": "30/minute;300/hour"},
+    # Re-entering one's password to sign (21 CFR 11.200/11.300): a signed-in session that
+    # guesses is stopped sooner than a sign-in page.
+    "signature": {"account": "3/minute;10/hour;30/day", "client": "30/minute;300/hour"},
 }
 
 

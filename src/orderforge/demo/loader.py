@@ -18,6 +18,7 @@ import yaml  # type: ignore[import-untyped]
 
 from orderforge.demo import catalogue as demo_catalogue
 from orderforge.demo import plant as demo_plant
+from orderforge.demo.designs import DemoDesigns
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
@@ -90,8 +91,9 @@ def load_demo(
         usernames = _load_users(ctx, uow, password, customer_ids, now)
         units = {w.code: w.capacity for w in uow.repository(PLANT).work_centres()}
         floor = _Floor(usernames[Role.OPERATOR], now, units)
+        designs = DemoDesigns(ctx, uow)
         for i, demo in enumerate(orders):
-            _load_order(uow, demo, customer_ids, usernames, floor)
+            _load_order(uow, demo, customer_ids, usernames, floor, designs)
             if on_progress:
                 on_progress(i + 1, len(orders))
         _load_materials(uow, now)
@@ -188,6 +190,7 @@ def _load_order(
     customer_ids: dict[str, int],
     usernames: dict[Role, str],
     floor: _Floor,
+    designs: DemoDesigns,
 ) -> None:
     now = floor.now
     created = (now - dt.timedelta(days=demo.created_days_ago)).replace(
@@ -216,6 +219,7 @@ def _load_order(
     for i, (action, role, reason) in enumerate(demo.path, start=1):
         at = created + step * i
         order.apply(action, actor=usernames[role], at=at, reason=reason)
+        designs.follow(order, action, at, reason)
         # what production's event handlers do when the service confirms or cancels
         if action is OrderAction.CONFIRM:
             work_orders.create_work_orders(uow, order, usernames[role], at)

@@ -38,8 +38,9 @@ ACTION_ROLES: dict[OrderAction, Role] = {
     A.ACCEPT_ENGINEERING: Role.ENGINEER,
     A.REJECT: Role.ENGINEER,
     A.SUBMIT_DESIGN: Role.ENGINEER,
-    A.APPROVE_DESIGN: Role.ENGINEER,
-    A.REJECT_DESIGN: Role.ENGINEER,
+    # Sales records the customer's approval (most demo customers have no portal user).
+    A.APPROVE_DESIGN: Role.SALES,
+    A.REJECT_DESIGN: Role.SALES,
     A.ACCEPT_CHANGE: Role.ENGINEER,
     A.DECLINE_CHANGE: Role.ENGINEER,
     A.PLAN: Role.PLANNER,

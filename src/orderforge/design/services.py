@@ -42,7 +42,7 @@ from orderforge.domain.user import Role
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
-from orderforge.services.ports import FileStore, Principal, UnitOfWork
+from orderforge.services.ports import DamagedBlob, FileStore, Principal, UnitOfWork
 from orderforge.services.users import SIGNATURE, authenticate
 
 PROPOSE = "propose"
@@ -143,7 +143,7 @@ def verify_revision(
             store.get(file.sha256)
         except KeyError:
             problems.append(f"File {file.name} is missing from the file store.")
-        except ValueError:
+        except DamagedBlob:
             problems.append(f"File {file.name} no longer matches its digest.")
     if revision.mockup_sha256 is not None and not store.exists(revision.mockup_sha256):
         problems.append("The mock-up drawing is missing from the file store.")
@@ -212,7 +212,9 @@ def propose_revision(ctx: ServiceContext, actor: Principal, cmd: ProposeRevision
         )
         for old in earlier:
             repo.save(old)
+            _adopt(order, old)
         repo.add(revision)
+        _adopt(order, revision)
         _follow_on_order(ctx, uow, order, actor, reason=f"Revision {revision.letter} proposed.")
         _commit(ctx, uow, order, repo)
         return design_view(
@@ -251,6 +253,7 @@ def sign_revision(ctx: ServiceContext, actor: Principal, cmd: SignRevision) -> D
             raise IllegalTransition(refusal)
         revision.sign(_signature(ctx, revision, capacity, meaning, signer))
         repo.save(revision)
+        _adopt(order, revision)
         if not missing_for_order(order, repo.for_order(order.number)):
             _approve_order(ctx, uow, order, actor)
         _commit(ctx, uow, order, repo)
@@ -280,6 +283,7 @@ def reject_revision(ctx: ServiceContext, actor: Principal, cmd: RejectRevision) 
             at=ctx.clock.now(),
         )
         repo.save(revision)
+        _adopt(order, revision)
         if order.state is OrderState.AWAITING_DESIGN_APPROVAL:
             order.apply(
                 OrderAction.REJECT_DESIGN,
@@ -306,6 +310,13 @@ def _commit(ctx: ServiceContext, uow: UnitOfWork, order: Order, repo: DesignRepo
     del repo  # its revisions' events are collected by the unit of work
     publish(ctx, uow, list(order.pending_events))
     uow.commit()
+
+
+def _adopt(order: Order, revision: DesignRevision) -> None:
+    """Put the revision's events on the order's record now, so the timeline reads in the
+    order things happened (revision signed, then the order's design approved)."""
+    order.pending_events.extend(revision.pending_events)
+    revision.pending_events.clear()
 
 
 def _follow_on_order(

@@ -3,29 +3,21 @@ upload check recognises (drawings, PDF, images, CAD files), never active content
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from orderforge.domain.errors import InvalidInput
+from orderforge.engines.files import CheckedFile, UploadRefused, check_upload
 from orderforge.services.context import ServiceContext
-
-# TEMPORARY until the files branch lands: replaced by engines.files.check_upload.
-DEFAULT_LIMIT = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Checked:
-    name: str
-    media_type: str
 
 
 def upload_limit(ctx: ServiceContext) -> int:
-    del ctx
-    return DEFAULT_LIMIT
+    """The largest file a revision takes (ORDERFORGE_MAX_UPLOAD_MB)."""
+    return ctx.max_upload_bytes
 
 
-def checked_file(ctx: ServiceContext, name: str, data: bytes) -> tuple[Checked, bytes]:
-    if len(data) > upload_limit(ctx):
-        raise InvalidInput("too large", field="files")
-    if "/" in name or "\\" in name or not name:
-        raise InvalidInput("bad name", field="files")
-    return Checked(name, "application/octet-stream"), data
+def checked_file(ctx: ServiceContext, name: str, data: bytes) -> tuple[CheckedFile, bytes]:
+    """The file as the check cleaned it, or InvalidInput naming the file and the reason
+    (field `files`: the form's and the API's name for the documents)."""
+    try:
+        return check_upload(name, data, upload_limit(ctx)), data
+    except UploadRefused as refused:
+        shown = name.replace("\x00", "")[:80] or "(no name)"
+        raise InvalidInput(f"{shown}: {refused}", field="files") from None

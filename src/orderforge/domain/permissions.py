@@ -190,8 +190,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
 
 def actions_of(resource: Resource) -> list[str]:
     """Every action that exists on a resource, for building the full matrix."""
-    if resource is Resource.ORDER:
-        return sorted(_ALL_ORDER)
+    if resource is Resource.ORDER:  # the design steps too: they exist, nobody takes them
+        return sorted(_ALL_ORDER | {a.value for a in DESIGN_ACTIONS})
     if resource is Resource.PLANT:
         return [VIEW, EDIT]
     if resource is Resource.CATALOGUE:

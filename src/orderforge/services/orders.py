@@ -14,9 +14,18 @@ from orderforge.domain.errors import (
     IllegalTransition,
     InvalidInput,
     NotFound,
+    PermissionDenied,
 )
-from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
-from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
+from orderforge.domain.order import TRANSITIONS, LineInput, Order, OrderAction, OrderState
+from orderforge.domain.permissions import (
+    CREATE,
+    DESIGN_ACTIONS,
+    EDIT,
+    VIEW,
+    Resource,
+    is_allowed,
+    require,
+)
 from orderforge.domain.text import check_text
 from orderforge.domain.user import Role
 from orderforge.services import configuration
@@ -355,6 +364,12 @@ def advance_order(
     parsed = parse_action(action)
     with ctx.uow() as uow:
         order = load_visible(uow, actor, number)
+        if parsed in DESIGN_ACTIONS:
+            raise PermissionDenied(
+                f"The design of order {order.number} is submitted, approved and rejected "
+                "through its revisions: propose, sign or reject one on the order's design "
+                f"page (/orders/{order.number}/design)."
+            )
         require(actor.role, Resource.ORDER, parsed.value)
         _check_version(order, expected_version)
         if len(reason) > 2000:
@@ -372,7 +387,7 @@ def advance_order(
 
 def _check_design(uow: UnitOfWork, order: Order) -> None:
     """Release waits for the approved design of every line (the design context says)."""
-    if order.refusal(OrderAction.RELEASE) is not None:
+    if order.state not in TRANSITIONS[OrderAction.RELEASE].sources:
         return  # the lifecycle's own refusal says it better
     try:
         gate = uow.repository(DESIGN_GATE)

@@ -29,20 +29,26 @@ class BodySizeLimit:
     """Refuse bodies over the limit, whether announced (Content-Length) or streamed
     (chunked): the byte count is checked as the body arrives, before it is parsed."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int = 0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        #: file uploads (multipart forms: design documents, attachments) may be larger:
+        #: the use case then checks each file against ORDERFORGE_MAX_UPLOAD_MB
+        self.max_upload_bytes = max(max_bytes, max_upload_bytes)
 
-    def _too_large(self) -> StarletteHTTPException:
-        return StarletteHTTPException(413, f"Request bodies are limited to {self.max_bytes} bytes.")
+    def _too_large(self, limit: int) -> StarletteHTTPException:
+        return StarletteHTTPException(413, f"Request bodies are limited to {limit} bytes.")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
-            response = errors.problem(413, "Payload too large", str(self._too_large().detail))
+        headers = dict(scope["headers"])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        limit = self.max_upload_bytes if multipart else self.max_bytes
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            response = errors.problem(413, "Payload too large", str(self._too_large(limit).detail))
             await response(scope, receive, send)
             return
         received = 0
@@ -52,8 +58,8 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise self._too_large()  # FastAPI passes HTTPException through as is
+                if received > limit:
+                    raise self._too_large(limit)  # FastAPI passes HTTPException through as is
             return message
 
         await self.app(scope, counting_receive, send)
@@ -110,7 +116,13 @@ def create_app(
         max_age=int(ctx.security.session_absolute.total_seconds()),
     )
     app.add_middleware(InputGuard)
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    # An upload carries one file of the largest size, or several smaller ones, plus form
+    # fields: twice the file limit and a megabyte.
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=MAX_BODY_BYTES,
+        max_upload_bytes=2 * ctx.max_upload_bytes + MAX_BODY_BYTES,
+    )
     app.add_middleware(SecurityHeaders, https=https)
     # Last: its middleware is the outermost, so it times and logs everything above.
     observability.install(app, metrics_open=metrics_open)

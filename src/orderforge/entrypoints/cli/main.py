@@ -22,6 +22,7 @@ from orderforge import demo
 from orderforge.bootstrap import Application
 from orderforge.config import Settings
 from orderforge.demo.plant import DEMO_USERS
+from orderforge.design import cli as design_cli
 from orderforge.domain.documents import CustomerDocument, DocumentKind
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput
@@ -83,6 +84,7 @@ app.command("stock")(materials_cli.stock_command)
 app.command("promise")(promising_cli.promise)
 app.command("worker")(worker)
 app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
+app.add_typer(design_cli.design_app, name="design")
 
 
 @demo_app.command("load")
