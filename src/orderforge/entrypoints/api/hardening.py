@@ -18,6 +18,7 @@ CSP = (
 )
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
+_CSP = b"content-security-policy"
 
 
 def security_headers(path: str, *, https: bool) -> list[tuple[bytes, bytes]]:
@@ -46,9 +47,14 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {name for name, _ in extra}
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = kept + extra
+                headers = message.get("headers", [])
+                # A response that sets its own policy keeps it: a file download's
+                # "default-src 'none'; sandbox" is stricter than the pages' one.
+                own = {k.lower() for k, _ in headers}
+                added = [(k, v) for k, v in extra if not (k == _CSP and k in own)]
+                names = {name for name, _ in added}
+                kept = [(k, v) for k, v in headers if k.lower() not in names]
+                message["headers"] = kept + added
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
