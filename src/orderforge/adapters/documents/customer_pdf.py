@@ -18,6 +18,8 @@ from fpdf.fonts import FontFace
 from orderforge.domain.documents import CustomerDocument
 
 FONT = "NotoSans"
+#: Width of a line's mock-up on the page (mm); its drawing is 3:2.
+MOCKUP_WIDTH = 150
 
 
 @cache
@@ -36,6 +38,14 @@ def _new_pdf(title: str) -> FPDF:
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     return pdf
+
+
+def _with_our_font(svg: str) -> bytes:
+    """A mock-up set in Noto Sans: its text names the generic sans-serif, which fpdf2
+    maps to Helvetica, a core font that prints Latin-1 only (a label such as "Ø 80 mm"
+    or a Polish choice name would fail). Loading the variable font a second time under
+    the generic name would cost seconds per document."""
+    return svg.replace('font-family="sans-serif"', f'font-family="{FONT}"').encode()
 
 
 class FpdfDocumentRenderer:
@@ -98,6 +108,12 @@ class FpdfDocumentRenderer:
                 table.row(
                     (line.position, described, str(line.quantity), line.unit_price, line.amount)
                 )
+                if line.mockup:
+                    # Its own row: the table moves a row that does not fit to the next
+                    # page whole, so a drawing is never cut.
+                    row = table.row()
+                    row.cell("")
+                    row.cell(img=io.BytesIO(_with_our_font(line.mockup)), colspan=4)
 
     def _totals(self, pdf: FPDF, document: CustomerDocument) -> None:
         pdf.ln(3)

@@ -6,7 +6,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from orderforge.entrypoints.web import account_pages, configurator_pages, pages, schedule_pages
+from orderforge.entrypoints.web import (
+    account_pages,
+    configurator_pages,
+    mockup_pages,
+    pages,
+    schedule_pages,
+)
 from orderforge.entrypoints.web.common import HERE, LoginRequired, html_error
 from orderforge.materials import pages as materials_pages
 from orderforge.plant import pages as plant_pages
@@ -15,6 +21,7 @@ from orderforge.plant import pages as plant_pages
 def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(configurator_pages.router)
+    app.include_router(mockup_pages.router)
     app.include_router(schedule_pages.router)
     app.include_router(plant_pages.router)
     app.include_router(materials_pages.router)
