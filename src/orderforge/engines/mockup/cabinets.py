@@ -184,6 +184,8 @@ class Cabinet:
             pen.rect(x, y + h - min(25.0, h / 4), w, min(25.0, h / 4), edge, stroke=edge)
         elif self.front == "fluted":
             pen.hatch(x, y, w, h, 30.0, edge, limit=60)
+        elif self.front == "veneer-flat":  # the veneer's grain, faint
+            pen.hatch(x, y, w, h, 90.0, shade(self.front_colour, 0.12), limit=30)
         if self.handle == "integrated-grip":
             pen.rect(
                 x + w * 0.1,
