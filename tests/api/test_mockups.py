@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from html import unescape
 
+import httpx
 import pytest
 
 from tests.api.support import API, ApiSession, TestClient
@@ -42,9 +43,9 @@ def _words(svg: bytes) -> list[str]:
     return [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
 
 
-def _assert_image(response: object) -> None:
-    headers = response.headers  # type: ignore[attr-defined]
-    assert response.status_code == 200, response.text  # type: ignore[attr-defined]
+def _assert_image(response: httpx.Response) -> None:
+    headers = response.headers
+    assert response.status_code == 200, response.text
     assert headers["content-type"].startswith("image/svg+xml")
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["content-security-policy"] == POLICY
