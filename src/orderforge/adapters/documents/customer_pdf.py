@@ -18,8 +18,6 @@ from fpdf.fonts import FontFace
 from orderforge.domain.documents import CustomerDocument
 
 FONT = "NotoSans"
-#: Width of a line's mock-up on the page (mm); its drawing is 3:2.
-MOCKUP_WIDTH = 150
 
 
 @cache
@@ -111,9 +109,12 @@ class FpdfDocumentRenderer:
                 if line.mockup:
                     # Its own row: the table moves a row that does not fit to the next
                     # page whole, so a drawing is never cut.
+                    # Under the description, price columns included: wide enough to
+                    # read, small enough that a one-line quote stays on one page.
                     row = table.row()
                     row.cell("")
-                    row.cell(img=io.BytesIO(_with_our_font(line.mockup)), colspan=4)
+                    row.cell(img=io.BytesIO(_with_our_font(line.mockup)), colspan=3)
+                    row.cell("")
 
     def _totals(self, pdf: FPDF, document: CustomerDocument) -> None:
         pdf.ln(3)
