@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from orderforge.engines.mockup.palette import OUTLINE, outline_on
-from orderforge.engines.mockup.svg import Point, Sheet, fit, num, text_width
+from orderforge.engines.mockup.svg import Point, Sheet, fit, text_width
 
 WIDTH, HEIGHT = 960, 640
 GAP = 16
@@ -284,4 +284,4 @@ def draw_legend(sheet: Sheet, legend: Legend, top: float = LEGEND_TOP) -> None:
         sheet.text((GAP, y), fit(note, 10.5, WIDTH - 2 * GAP), 10.5, fill="#666666")
 
 
-__all__ = ["Dim", "Legend", "Pen", "View", "draw_legend", "draw_title", "draw_views", "num"]
+__all__ = ["Dim", "Legend", "Pen", "View", "draw_legend", "draw_title", "draw_views"]
