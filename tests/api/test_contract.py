@@ -99,6 +99,7 @@ def _operations() -> list[str]:
         "POST /api/v1/orders/{number}/feasibility-review",
         "GET /api/v1/orders/{number}/quote.pdf",
         "GET /api/v1/orders/{number}/confirmation.pdf",
+        "GET /api/v1/orders/{number}/lines/{line_no}/mockup.svg",
         "POST /api/v1/plans/runs",
         "GET /api/v1/plans/runs",
         "GET /api/v1/plans/runs/{run_id}",

@@ -42,6 +42,8 @@ class DocumentLine:
     quantity: int
     unit_price: str
     amount: str
+    #: The line's mock-up drawing (SVG text), or "" when there is none to show.
+    mockup: str = ""
 
 
 @dataclass(frozen=True)

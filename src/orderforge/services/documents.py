@@ -29,6 +29,7 @@ from orderforge.plant.services import plant_settings
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import family_of
 from orderforge.services.context import ServiceContext
+from orderforge.services.mockups import line_svg
 from orderforge.services.money import money, percent
 from orderforge.services.ports import Principal, UnitOfWork
 from orderforge.services.spec_text import describe_spec
@@ -83,6 +84,7 @@ def build_document(
                 quantity=line.quantity,
                 unit_price=unit,
                 amount=amount,
+                mockup=line_svg(family, line),
             )
         )
     tax = _cents(net * letterhead.tax_rate)

@@ -38,6 +38,14 @@ def _new_pdf(title: str) -> FPDF:
     return pdf
 
 
+def _with_our_font(svg: str) -> bytes:
+    """A mock-up set in Noto Sans: its text names the generic sans-serif, which fpdf2
+    maps to Helvetica, a core font that prints Latin-1 only (a label such as "Ø 80 mm"
+    or a Polish choice name would fail). Loading the variable font a second time under
+    the generic name would cost seconds per document."""
+    return svg.replace('font-family="sans-serif"', f'font-family="{FONT}"').encode()
+
+
 class FpdfDocumentRenderer:
     def render(self, document: CustomerDocument) -> bytes:
         pdf = _new_pdf(document.title)
@@ -98,6 +106,15 @@ class FpdfDocumentRenderer:
                 table.row(
                     (line.position, described, str(line.quantity), line.unit_price, line.amount)
                 )
+                if line.mockup:
+                    # Its own row: the table moves a row that does not fit to the next
+                    # page whole, so a drawing is never cut.
+                    # Under the description, price columns included: wide enough to
+                    # read, small enough that a one-line quote stays on one page.
+                    row = table.row()
+                    row.cell("")
+                    row.cell(img=io.BytesIO(_with_our_font(line.mockup)), colspan=3)
+                    row.cell("")
 
     def _totals(self, pdf: FPDF, document: CustomerDocument) -> None:
         pdf.ln(3)

@@ -18,12 +18,12 @@ CSP = (
 )
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
-_CSP = b"content-security-policy"
+CSP_HEADER = b"content-security-policy"
 
 
 def security_headers(path: str, *, https: bool) -> list[tuple[bytes, bytes]]:
     headers = [
-        (b"content-security-policy", (DOCS_CSP if path in DOCS_PATHS else CSP).encode()),
+        (CSP_HEADER, (DOCS_CSP if path in DOCS_PATHS else CSP).encode()),
         (b"x-frame-options", b"DENY"),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"same-origin"),
@@ -48,10 +48,10 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.get("headers", [])
-                # A response that sets its own policy keeps it: a file download's
-                # "default-src 'none'; sandbox" is stricter than the pages' one.
-                own = {k.lower() for k, _ in headers}
-                added = [(k, v) for k, v in extra if not (k == _CSP and k in own)]
+                # A response may bring a stricter policy of its own (an SVG image: no
+                # script, no fetch at all); it is kept instead of the pages' policy.
+                own_policy = any(k.lower() == CSP_HEADER for k, _ in headers)
+                added = [h for h in extra if not (own_policy and h[0] == CSP_HEADER)]
                 names = {name for name, _ in added}
                 kept = [(k, v) for k, v in headers if k.lower() not in names]
                 message["headers"] = kept + added

@@ -19,6 +19,7 @@ from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
 from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.entrypoints.web.mockup_pages import configurator_mockup_url
 from orderforge.promising import services as promising
 from orderforge.services import catalogue, configuration, customers, orders
 from orderforge.services.context import ServiceContext
@@ -282,6 +283,10 @@ def _render_configurator(
         percent=percent,
         promise=promise,
         adding_to=adding_to,
+        # Drawn while the choices go together: the completed spec the price is for.
+        mockup_url=configurator_mockup_url(schema["code"], state["spec"], form.get("quantity", "1"))
+        if state["evaluation"]
+        else None,
     )
 
 

@@ -7,7 +7,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from orderforge.design import pages as design_pages
-from orderforge.entrypoints.web import account_pages, configurator_pages, pages, schedule_pages
+from orderforge.entrypoints.web import (
+    account_pages,
+    configurator_pages,
+    mockup_pages,
+    pages,
+    schedule_pages,
+)
 from orderforge.entrypoints.web.common import HERE, LoginRequired, html_error
 from orderforge.materials import pages as materials_pages
 from orderforge.plant import pages as plant_pages
@@ -16,6 +22,7 @@ from orderforge.plant import pages as plant_pages
 def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(configurator_pages.router)
+    app.include_router(mockup_pages.router)
     app.include_router(schedule_pages.router)
     app.include_router(plant_pages.router)
     app.include_router(materials_pages.router)

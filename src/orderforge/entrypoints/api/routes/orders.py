@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response, sta
 from orderforge.domain.documents import DocumentKind
 from orderforge.domain.order import OrderAction, OrderState
 from orderforge.entrypoints.api.deps import current_principal, etag, get_ctx, parse_if_match
+from orderforge.entrypoints.api.images import SVG_RESPONSES, svg_response
 from orderforge.entrypoints.api.schemas import (
     PROBLEM_RESPONSES,
     ActionIn,
@@ -19,7 +20,7 @@ from orderforge.entrypoints.api.schemas import (
 )
 from orderforge.production.services import review
 from orderforge.production.services.review import ReviewResult
-from orderforge.services import documents, orders
+from orderforge.services import documents, mockups, orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from orderforge.services.views import OrderActions, OrderDetail, TimelineEntry
@@ -207,3 +208,16 @@ def quote_pdf(ctx: Ctx, me: Me, number: OrderNumber) -> Response:
 def confirmation_pdf(ctx: Ctx, me: Me, number: OrderNumber) -> Response:
     kind = DocumentKind.ORDER_CONFIRMATION
     return _pdf(number, kind, documents.document_pdf(ctx, me, number, kind))
+
+
+@router.get(
+    "/{number}/lines/{line_no}/mockup.svg",
+    summary="The mock-up drawing of an order line (SVG): top and front view with the main "
+    "dimensions and the chosen options in words",
+    response_class=Response,
+    responses=SVG_RESPONSES,
+)
+def line_mockup(
+    ctx: Ctx, me: Me, number: OrderNumber, line_no: Annotated[int, Path(ge=1, le=10_000)]
+) -> Response:
+    return svg_response(mockups.order_line_mockup(ctx, me, number, line_no))

@@ -347,6 +347,18 @@
     }
   }
 
+  // -- the mock-up: the same drawing the page shows without script ---------------------
+
+  function showMockup(spec) {
+    const image = document.getElementById("mockup");
+    if (!image) return;
+    const query = new URLSearchParams(spec);
+    const quantity = document.getElementById("f-quantity");
+    query.set("quantity", (quantity && quantity.value) || "1");
+    image.src = `${image.dataset.base}?${query}`;
+    image.closest("figure").hidden = false;
+  }
+
   // -- the update cycle ----------------------------------------------------------------
 
   async function update() {
@@ -379,6 +391,7 @@
         return;
       }
       renderPrice(completion.evaluation, completion.filled);
+      showMockup(completion.spec);
       if (completion.evaluation.valid) showPromise(completion.evaluation.spec);
       else clearPromise("");
     } catch (error) {
