@@ -17,8 +17,9 @@ from orderforge.design.uploads import upload_limit
 from orderforge.design.views import DesignView
 from orderforge.domain.errors import InvalidInput
 from orderforge.entrypoints.api.deps import client_address, current_principal, get_ctx
+from orderforge.entrypoints.api.downloads import file_response
+from orderforge.entrypoints.api.images import svg_response
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
-from orderforge.entrypoints.files import file_response, svg_response
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -212,4 +213,4 @@ def revision_file(
     response_class=Response,
 )
 def revision_mockup(number: Number, line_no: LineNo, letter: Letter, ctx: Ctx, me: Me) -> Response:
-    return svg_response(services.revision_mockup(ctx, me, number, line_no, letter))
+    return svg_response(services.revision_mockup(ctx, me, number, line_no, letter).decode())

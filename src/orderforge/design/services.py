@@ -42,6 +42,7 @@ from orderforge.domain.user import Role
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
+from orderforge.services.mockups import line_svg
 from orderforge.services.ports import DamagedBlob, FileStore, Principal, UnitOfWork
 from orderforge.services.users import SIGNATURE, authenticate
 
@@ -191,7 +192,7 @@ def propose_revision(ctx: ServiceContext, actor: Principal, cmd: ProposeRevision
             DesignFile(c.name, store.put(data).sha256, len(data), c.media_type)
             for c, data in checked
         ]
-        mockup = _mockup(ctx, uow, order, line.line_no)
+        mockup = _mockup(uow, order, line.line_no)
         revision = propose(
             order_number=order.number,
             line_no=line.line_no,
@@ -205,7 +206,7 @@ def propose_revision(ctx: ServiceContext, actor: Principal, cmd: ProposeRevision
             },
             notes=cmd.notes,
             files=files,
-            mockup_sha256=store.put(mockup).sha256 if mockup is not None else None,
+            mockup_sha256=store.put(mockup).sha256,
             required=tuple(Capacity(a) for a in family.design_approvals),
             author=_signer(actor),
             at=ctx.clock.now(),
@@ -460,11 +461,12 @@ def _files(ctx: ServiceContext) -> FileStore:
     return ctx.files
 
 
-def _mockup(ctx: ServiceContext, uow: UnitOfWork, order: Order, line_no: int) -> bytes | None:
-    """The drawing of the line as configured, kept with the revision (None when the
-    product has none)."""
-    del ctx, uow, order, line_no
-    return None
+def _mockup(uow: UnitOfWork, order: Order, line_no: int) -> bytes:
+    """The drawing of the line as configured, kept with the revision: what the customer
+    signs is the drawing they saw, even if the drawing code changes later."""
+    line = next(li for li in order.lines if li.line_no == line_no)
+    family = family_of(entry_for(uow, line.product_family, line.catalogue_version))
+    return line_svg(family, line).encode()
 
 
 __all__ = [

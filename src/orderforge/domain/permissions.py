@@ -178,9 +178,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
-        Resource.ORDER: frozenset(
-            {VIEW, A.CONFIRM, A.REQUEST_CHANGE}
-        ),
+        Resource.ORDER: frozenset({VIEW, A.CONFIRM, A.REQUEST_CHANGE}),
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.DESIGN: _DESIGN_APPROVER,
