@@ -149,6 +149,13 @@ def _operations() -> list[str]:
         "GET /api/v1/webhooks/{subscription_id}/deliveries",
         "POST /api/v1/webhooks/{subscription_id}/test",
         "POST /api/v1/webhooks/{subscription_id}/rotate-secret",
+        "GET /api/v1/orders/{number}/design",
+        "POST /api/v1/orders/{number}/lines/{line_no}/revisions",
+        "POST /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/sign",
+        "POST /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/reject",
+        "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/verification",
+        "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/files/{index}",
+        "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/mockup.svg",
     ]
 
 
