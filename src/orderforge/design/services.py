@@ -216,8 +216,8 @@ def propose_revision(ctx: ServiceContext, actor: Principal, cmd: ProposeRevision
             _adopt(order, old)
         repo.add(revision)
         _adopt(order, revision)
-        _follow_on_order(ctx, uow, order, actor, reason=f"Revision {revision.letter} proposed.")
-        _commit(ctx, uow, order, repo)
+        _follow_on_order(ctx, order, actor, reason=f"Revision {revision.letter} proposed.")
+        _commit(ctx, uow, order)
         return design_view(
             order,
             repo.for_order(order.number),
@@ -256,8 +256,8 @@ def sign_revision(ctx: ServiceContext, actor: Principal, cmd: SignRevision) -> D
         repo.save(revision)
         _adopt(order, revision)
         if not missing_for_order(order, repo.for_order(order.number)):
-            _approve_order(ctx, uow, order, actor)
-        _commit(ctx, uow, order, repo)
+            _approve_order(ctx, order, actor)
+        _commit(ctx, uow, order)
         return design_view(
             order,
             repo.for_order(order.number),
@@ -292,7 +292,7 @@ def reject_revision(ctx: ServiceContext, actor: Principal, cmd: RejectRevision) 
                 at=ctx.clock.now(),
                 reason=f"Revision {revision.letter} of line {revision.line_no}: {cmd.comment}",
             )
-        _commit(ctx, uow, order, repo)
+        _commit(ctx, uow, order)
         return design_view(
             order,
             repo.for_order(order.number),
@@ -306,9 +306,9 @@ def reject_revision(ctx: ServiceContext, actor: Principal, cmd: RejectRevision) 
 # -- helpers -----------------------------------------------------------------
 
 
-def _commit(ctx: ServiceContext, uow: UnitOfWork, order: Order, repo: DesignRepository) -> None:
-    """Hand the order's new events to the contexts above, then commit."""
-    del repo  # its revisions' events are collected by the unit of work
+def _commit(ctx: ServiceContext, uow: UnitOfWork, order: Order) -> None:
+    """Hand the order's new events (the revisions' adopted ones included) to the
+    contexts above, then commit."""
     publish(ctx, uow, list(order.pending_events))
     uow.commit()
 
@@ -320,12 +320,9 @@ def _adopt(order: Order, revision: DesignRevision) -> None:
     revision.pending_events.clear()
 
 
-def _follow_on_order(
-    ctx: ServiceContext, uow: UnitOfWork, order: Order, actor: Principal, reason: str
-) -> None:
+def _follow_on_order(ctx: ServiceContext, order: Order, actor: Principal, reason: str) -> None:
     """A new revision submits a planned order's design, and withdraws an approval given
     to the revision it supersedes."""
-    del uow
     at = ctx.clock.now()
     if order.state is OrderState.PLANNED:
         order.apply(OrderAction.SUBMIT_DESIGN, actor=actor.username, at=at, reason=reason)
@@ -333,9 +330,8 @@ def _follow_on_order(
         order.withdraw_design_approval(actor=actor.username, at=at, reason=reason)
 
 
-def _approve_order(ctx: ServiceContext, uow: UnitOfWork, order: Order, actor: Principal) -> None:
+def _approve_order(ctx: ServiceContext, order: Order, actor: Principal) -> None:
     """Every line's current revision is approved: so is the order's design."""
-    del uow
     if order.state is not OrderState.AWAITING_DESIGN_APPROVAL or order.design_approved_at:
         return
     at = ctx.clock.now()

@@ -7,11 +7,17 @@ PDF fonts could only print Latin-1.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
 import fontpkg_noto_sans
+import fontTools
+from fontTools.ttLib import TTFont
+from fontTools.varLib.instancer import instantiateVariableFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -26,13 +32,44 @@ def _font_file() -> Path:
     return next(root.glob("NotoSans[[]*.ttf"))
 
 
+def _cache_dir() -> Path:
+    """The user's cache folder (never a shared /tmp folder another user could fill)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "orderforge" / "fonts"
+
+
+@cache
+def _static_font(weight: int) -> Path:
+    """Noto Sans at one weight as a static font, made once per machine and kept.
+
+    The package ships a variable font; cutting an instance out of it takes fontTools some
+    15 seconds of CPU, which fpdf2 would otherwise do for every document."""
+    source = _font_file()
+    stamp = hashlib.sha256(
+        f"{source.stat().st_size}:{source.stat().st_mtime_ns}:{fontTools.version}".encode()
+    ).hexdigest()[:16]
+    folder = _cache_dir()
+    path = folder / f"NotoSans-{weight}-{stamp}.ttf"
+    if path.is_file():
+        return path
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    font = instantiateVariableFont(
+        TTFont(source), {"wght": float(weight), "wdth": 100.0}, inplace=True, optimize=False
+    )
+    # Written beside its final name and renamed: a reader never sees half a font.
+    handle, partial = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(handle, "wb") as out:
+        font.save(out)
+    Path(partial).replace(path)
+    return path
+
+
 def _new_pdf(title: str) -> FPDF:
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_author("OrderForge")
-    font = str(_font_file())
-    pdf.add_font(FONT, "", font, variations={"wght": 400.0})
-    pdf.add_font(FONT, "B", font, variations={"wght": 700.0})
+    pdf.add_font(FONT, "", str(_static_font(400)))
+    pdf.add_font(FONT, "B", str(_static_font(700)))
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     return pdf
