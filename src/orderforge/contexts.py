@@ -41,6 +41,9 @@ ROOMS: tuple[Room, ...] = (
         storage="orderforge.promising.storage",
         handlers="orderforge.promising.services",
     ),
+    # Talks about orders (reads orders, customers, users); its events reach the mail
+    # room and webhooks through the outbox.
+    Room("conversation", storage="orderforge.conversation.storage"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage"),

@@ -29,6 +29,10 @@ class Resource(StrEnum):
     #: deactivates and sends a test event. Administrators only: a subscription sends
     #: every chosen event, customers' included, to an outside address.
     WEBHOOK = "webhook"
+    #: The order conversation: VIEW reads an order's thread, POST writes a public
+    #: message, POST_INTERNAL an internal note (never shown to the customer). Which
+    #: orders is the order's own scoping (a customer: its own orders only).
+    CONVERSATION = "conversation"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -42,6 +46,9 @@ IMPORT = "import"
 RUN = "run"
 PIN = "pin"
 REPORT = "report"
+POST = "post"
+POST_INTERNAL = "post_internal"
+_ALL_CONVERSATION = frozenset({VIEW, POST, POST_INTERNAL})
 _ALL_SCHEDULE = frozenset({VIEW, RUN, PIN, REPORT})
 _WORK_ORDER_REPORT = frozenset({VIEW, REPORT})
 _WORK_ORDER_VIEW = frozenset({VIEW})
@@ -64,6 +71,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: _ALL_SCHEDULE,
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         Resource.MATERIALS: _ALL_MATERIALS,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.WEBHOOK: frozenset({VIEW, EDIT}),
     },
     Role.SALES: {
@@ -87,6 +95,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -110,6 +119,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -130,6 +140,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: _ALL_SCHEDULE,
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         Resource.MATERIALS: frozenset({VIEW, RUN}),
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
@@ -139,6 +150,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         # The floor sees what material is there and what is coming; goods-in is buying.
         Resource.MATERIALS: _MATERIALS_VIEW,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
@@ -148,6 +160,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.PURCHASING: {
         Resource.ORDER: frozenset({VIEW}),
@@ -157,6 +170,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _ALL_MATERIALS,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -165,6 +179,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         ),
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
+        Resource.CONVERSATION: frozenset({VIEW, POST}),
     },
 }
 
@@ -185,6 +200,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_MATERIALS)
     if resource is Resource.WEBHOOK:
         return [VIEW, EDIT]
+    if resource is Resource.CONVERSATION:
+        return sorted(_ALL_CONVERSATION)
     if resource is Resource.USER:
         return [VIEW, CREATE, EDIT]
     return [VIEW, CREATE]

@@ -4,7 +4,9 @@ The Content-Security-Policy allows scripts only from our own static files (no in
 script, no eval), so an injected <script> in a page does nothing; frame-ancestors and
 X-Frame-Options keep pages out of other sites' frames (click-jacking). Inline style
 attributes stay allowed: they cannot run code. The Swagger UI at /docs boots with an
-inline script the package generates, so that one page alone allows inline script.
+inline script the package generates, so that one page alone allows inline script. A
+response that brings its own policy (a downloaded attachment: `default-src 'none';
+sandbox`, stricter than any page's) keeps it.
 """
 
 from __future__ import annotations
@@ -46,9 +48,13 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {name for name, _ in extra}
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = kept + extra
+                own = message.get("headers", [])
+                added = extra
+                if any(k.lower() == b"content-security-policy" for k, _ in own):
+                    added = [(k, v) for k, v in extra if k != b"content-security-policy"]
+                names = {name for name, _ in added}
+                kept = [(k, v) for k, v in own if k.lower() not in names]
+                message["headers"] = kept + added
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
