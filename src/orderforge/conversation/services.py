@@ -173,12 +173,12 @@ def attachment(
     another order, is as missing as one that does not exist."""
     require(me.role, Resource.CONVERSATION, VIEW)
     with ctx.uow() as uow:
-        order = load_visible(uow, me, number)
+        order_number = load_visible(uow, me, number).number
         message = uow.repository(MESSAGES).get(message_id)
-    missing = NotFound(f"Order {order.number} has no such attachment.")
+    missing = NotFound(f"Order {order_number} has no such attachment.")
     if (
         message is None
-        or message.order_number != order.number
+        or message.order_number != order_number
         or not message.visible_to(person_of(me))
         or not 0 <= index < len(message.attachments)
         or ctx.files is None
