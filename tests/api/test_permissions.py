@@ -42,6 +42,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view", "run", "pin", "report"},
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view", "edit", "run"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
         R.WEBHOOK: {"view", "edit"},
     },
     Role.SALES: {
@@ -63,6 +64,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -84,6 +86,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -102,6 +105,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view", "run", "pin", "report"},
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view", "run"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
@@ -110,6 +114,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view", "report"},
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
@@ -119,6 +124,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.PURCHASING: {
         R.ORDER: {"view"},
@@ -128,11 +134,13 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view", "edit", "run"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm", "approve_design", "reject_design", "request_change"},
         R.CUSTOMER: {"view"},
         R.CATALOGUE: {"view"},
+        R.CONVERSATION: {"view", "post"},
     },
 }
 
@@ -162,6 +170,7 @@ SCHEDULE_CELLS = _cells(R.SCHEDULE, ["view", "run", "pin", "report"])
 WORK_ORDER_CELLS = _cells(R.WORK_ORDER, ["view", "report"])
 MATERIALS_CELLS = _cells(R.MATERIALS, ["view", "edit", "run"])
 WEBHOOK_CELLS = _cells(R.WEBHOOK, ["view", "edit"])
+CONVERSATION_CELLS = _cells(R.CONVERSATION, ["view", "post", "post_internal"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -192,6 +201,7 @@ def test_every_cell_has_a_test() -> None:
             (R.WORK_ORDER, WORK_ORDER_CELLS),
             (R.MATERIALS, MATERIALS_CELLS),
             (R.WEBHOOK, WEBHOOK_CELLS),
+            (R.CONVERSATION, CONVERSATION_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -685,3 +695,31 @@ def test_plant_edit(api: ApiSession, role: Role, action: str) -> None:
         assert response.json() == before
     else:
         assert_problem(response, 403)
+
+
+@pytest.mark.parametrize(("role", "action"), CONVERSATION_CELLS)
+def test_conversation(api: ApiSession, role: Role, action: str) -> None:
+    """Each role on an order it may see (a portal user: its own customer's)."""
+    username = ROLE_USER[role]
+    number = api.create_order(customer=customer_for(username))["number"]
+    path = f"{API}/orders/{number}/messages"
+    api.client.post(path, json={"body": "From the plant"}, headers=api.auth("admin"))
+    headers = api.auth(username)
+    if action == "view":
+        response = api.client.get(path, headers=headers)
+        if allowed(role, R.CONVERSATION, action):
+            assert response.status_code == 200, response.text
+            assert [m["body"] for m in response.json()] == ["From the plant"]
+        else:
+            assert_problem(response, 403)
+        return
+    body = {"body": f"{action} by {username}", "internal": action == "post_internal"}
+    response = api.client.post(path, json=body, headers=headers)
+    thread = api.client.get(path, headers=api.auth("admin")).json()
+    if allowed(role, R.CONVERSATION, action):
+        assert response.status_code == 201, response.text
+        assert response.json()["internal"] is body["internal"]
+        assert len(thread) == 2
+    else:
+        assert_problem(response, 403)
+        assert len(thread) == 1
