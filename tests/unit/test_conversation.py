@@ -69,7 +69,7 @@ def test_mentions_are_parsed_from_the_body(body: str, names: tuple[str, ...]) ->
 
 _NAME = st.from_regex(r"[a-z0-9][a-z0-9_-]{1,20}", fullmatch=True)
 _PLAIN = st.text(
-    alphabet=st.characters(blacklist_characters="@", blacklist_categories=("Cs",)), max_size=30
+    alphabet=st.characters(exclude_characters="@", exclude_categories=["Cs"]), max_size=30
 )
 
 

@@ -1,6 +1,7 @@
 """The order conversation: messages on an order's thread and their attachments' records
 (the bytes are in the file store, by SHA-256). Both tables are append-only: triggers
-refuse UPDATE and DELETE, because a message is a fact (a correction is a new one).
+refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL), because a message is a fact (a
+correction is a new one).
 
 Revision ID: 0015_conversation
 Revises: 0013_webhooks
@@ -37,9 +38,13 @@ POSTGRESQL_FUNCTION = """CREATE FUNCTION order_messages_refuse_change() RETURNS 
     BEGIN RAISE EXCEPTION 'messages are facts: % is refused', TG_OP; END $$"""
 
 
-def _postgresql_trigger(table: str) -> str:
-    return f"""CREATE TRIGGER {table}_refuse_update_delete BEFORE UPDATE OR DELETE ON {table}
-       FOR EACH ROW EXECUTE FUNCTION order_messages_refuse_change()"""
+def _postgresql_triggers(table: str) -> list[str]:
+    return [
+        f"""CREATE TRIGGER {table}_refuse_update_delete BEFORE UPDATE OR DELETE ON {table}
+           FOR EACH ROW EXECUTE FUNCTION order_messages_refuse_change()""",
+        f"""CREATE TRIGGER {table}_refuse_truncate BEFORE TRUNCATE ON {table}
+           FOR EACH STATEMENT EXECUTE FUNCTION order_messages_refuse_change()""",
+    ]
 
 
 def upgrade() -> None:
@@ -93,7 +98,8 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRESQL_FUNCTION)
         for table in TABLES:
-            op.execute(_postgresql_trigger(table))
+            for statement in _postgresql_triggers(table):
+                op.execute(statement)
     else:
         for table in TABLES:
             for statement in _sqlite_triggers(table):
@@ -104,6 +110,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_refuse_update_delete ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_refuse_truncate ON {table}")
         op.execute("DROP FUNCTION IF EXISTS order_messages_refuse_change()")
     op.drop_table("order_message_attachments")
     op.drop_table("order_messages")
