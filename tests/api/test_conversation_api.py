@@ -153,6 +153,7 @@ def _upload(api: ApiSession, number: str, parts: list[tuple[str, bytes]], **data
 
 BAD_FILES = [
     [(f"sheet{i}.pdf", b"%PDF-" + bytes([i])) for i in range(6)],
+    [(f"sheet{i}.pdf", b"%PDF-" + bytes([i])) for i in range(9)],
     [("../../etc/passwd.txt", b"root")],
     [("..\\..\\boot.ini.txt", b"x")],
     [(".profile.txt", b"x")],
@@ -201,6 +202,10 @@ def test_attachments_download_sandboxed(api: ApiSession) -> None:
         assert response.status_code == 200, response.text
         assert response.content == content
         assert response.headers["content-disposition"].startswith("attachment;")
+        if index == 0:
+            assert "filename*=UTF-8''Zeichnung%20f%C3%BCr%20T%C3%BCr.pdf" in (
+                response.headers["content-disposition"]
+            )
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["content-security-policy"] == "default-src 'none'; sandbox"
     missing = f"{API}/orders/{number}/messages/{posted['id']}/attachments/2"

@@ -16,6 +16,7 @@ from orderforge import demo
 from orderforge.conversation import domain, services
 from orderforge.conversation.domain import (
     MAX_BODY,
+    Draft,
     Mentions,
     Message,
     Person,
@@ -37,6 +38,7 @@ from tests.unit.conversation_fakes import FakeFileStore, FakeMessages
 from tests.unit.fakes import FakeUnitOfWork, PlainHasher
 
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+SO = "SO-2026-0001"
 SALES = Person(2, "svenja", "Svenja Krüger", Role.SALES)
 PLANNER = Person(3, "jana", "Jana Lorenzen", Role.PLANNER)
 QUALITY = Person(4, "heike", "Heike Thomsen", Role.QUALITY)
@@ -47,7 +49,7 @@ USERS = {p.username: p for p in (SALES, PLANNER, QUALITY, FRANZ, ANNA, LEA)}
 
 
 def said(author: Person, internal: bool = False, body: str = "hello") -> Message:
-    return Message("SO-2026-0001", author, body, internal, Mentions(), (), T0)
+    return Message(SO, author, body, internal, Mentions(), (), T0)
 
 
 # -- parsing ------------------------------------------------------------------------
@@ -110,34 +112,34 @@ def test_a_body_of_exactly_the_limit_is_kept_trimmed() -> None:
 
 def test_unknown_mention_is_refused_with_its_name() -> None:
     with pytest.raises(InvalidInput, match="@nobody") as refused:
-        resolve_mentions("hi @nobody", SALES, False, Thread(1), USERS)
+        resolve_mentions("hi @nobody", SALES, False, Thread(SO, 1), USERS)
     assert refused.value.field == "body"
 
 
 def test_staff_mention_roles_staff_and_the_orders_customer_users() -> None:
-    found = resolve_mentions("@quality @jana @franz", SALES, False, Thread(1), USERS)
+    found = resolve_mentions("@quality @jana @franz", SALES, False, Thread(SO, 1), USERS)
     assert found == Mentions(users=("jana", "franz"), roles=(Role.QUALITY,))
 
 
 def test_nobody_mentions_another_customers_user() -> None:
     with pytest.raises(InvalidInput, match="@lea"):
-        resolve_mentions("@lea", SALES, False, Thread(1), USERS)
+        resolve_mentions("@lea", SALES, False, Thread(SO, 1), USERS)
     with pytest.raises(InvalidInput, match="@lea"):
-        resolve_mentions("@lea", FRANZ, False, Thread(1), USERS)
+        resolve_mentions("@lea", FRANZ, False, Thread(SO, 1), USERS)
 
 
 def test_an_internal_note_mentions_no_customer_user() -> None:
     with pytest.raises(InvalidInput, match="customer user") as refused:
-        resolve_mentions("@franz", SALES, True, Thread(1), USERS)
+        resolve_mentions("@franz", SALES, True, Thread(SO, 1), USERS)
     assert refused.value.field == "body"
 
 
 def test_customer_mentions_roles_colleagues_and_staff_who_wrote_publicly() -> None:
-    assert resolve_mentions("@planner @anna", FRANZ, False, Thread(1), USERS) == Mentions(
+    assert resolve_mentions("@planner @anna", FRANZ, False, Thread(SO, 1), USERS) == Mentions(
         users=("anna",), roles=(Role.PLANNER,)
     )
     # staff who wrote only an internal note stay unknown to the customer
-    thread = Thread(1, (said(SALES), said(PLANNER, internal=True)))
+    thread = Thread(SO, 1, (said(SALES), said(PLANNER, internal=True)))
     assert resolve_mentions("@svenja", FRANZ, False, thread, USERS).users == ("svenja",)
     with pytest.raises(InvalidInput, match="@jana"):
         resolve_mentions("@jana", FRANZ, False, thread, USERS)
@@ -145,7 +147,7 @@ def test_customer_mentions_roles_colleagues_and_staff_who_wrote_publicly() -> No
 
 def test_customer_cannot_write_internal_notes() -> None:
     with pytest.raises(InvalidInput) as refused:
-        domain.post(Thread(1), "SO-1", FRANZ, "psst", True, USERS, (), T0)
+        domain.post(Thread(SO, 1), Draft(FRANZ, "psst", True), USERS, T0)
     assert refused.value.field == "internal"
 
 
@@ -153,8 +155,8 @@ def test_customer_cannot_write_internal_notes() -> None:
 
 
 def test_public_staff_message_tells_mentioned_participants_and_the_customer() -> None:
-    thread = Thread(1, (said(FRANZ), said(PLANNER, internal=True), said(SALES)))
-    message = domain.post(thread, "SO-1", SALES, "@quality @jana see above", False, USERS, (), T0)
+    thread = Thread(SO, 1, (said(FRANZ), said(PLANNER, internal=True), said(SALES)))
+    message = domain.post(thread, Draft(SALES, "@quality @jana see above", False), USERS, T0)
     assert notify(message, thread) == {
         "users": ["jana", "franz"],
         "roles": ["quality"],
@@ -164,8 +166,8 @@ def test_public_staff_message_tells_mentioned_participants_and_the_customer() ->
 
 
 def test_internal_note_never_lists_a_customer() -> None:
-    thread = Thread(1, (said(FRANZ), said(ANNA), said(SALES)))
-    message = domain.post(thread, "SO-1", PLANNER, "@heike check the veneer", True, USERS, (), T0)
+    thread = Thread(SO, 1, (said(FRANZ), said(ANNA), said(SALES)))
+    message = domain.post(thread, Draft(PLANNER, "@heike check the veneer", True), USERS, T0)
     told = notify(message, thread)
     assert told["customer"] is False
     assert told["users"] == ["heike", "svenja"]
@@ -173,11 +175,11 @@ def test_internal_note_never_lists_a_customer() -> None:
 
 
 def test_customer_message_reaching_no_staff_goes_to_sales() -> None:
-    lone = domain.post(Thread(1), "SO-1", FRANZ, "Any news?", False, USERS, (), T0)
-    assert notify(lone, Thread(1))["roles"] == ["sales"]
-    assert notify(lone, Thread(1))["customer"] is False
-    thread = Thread(1, (said(PLANNER),))
-    answered = domain.post(thread, "SO-1", FRANZ, "Thanks!", False, USERS, (), T0)
+    lone = domain.post(Thread(SO, 1), Draft(FRANZ, "Any news?"), USERS, T0)
+    assert notify(lone, Thread(SO, 1))["roles"] == ["sales"]
+    assert notify(lone, Thread(SO, 1))["customer"] is False
+    thread = Thread(SO, 1, (said(PLANNER),))
+    answered = domain.post(thread, Draft(FRANZ, "Thanks!", False), USERS, T0)
     assert notify(answered, thread) == {
         "users": ["jana"],
         "roles": [],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -32,6 +33,8 @@ Index = Annotated[int, Path(ge=0, le=MAX_ATTACHMENTS - 1)]
 #: "off" and absent mean a public message, as an unticked checkbox sends nothing.
 _TRUE = frozenset({"true", "1", "on", "yes"})
 _FALSE = frozenset({"false", "0", "off", "no", ""})
+PARSER_MAX_FILES = 50
+PARSER_MAX_FIELDS = 50
 
 
 class MessageIn(BaseModel):
@@ -128,7 +131,9 @@ async def _command(request: Request, number: str) -> services.PostMessage:
         return services.PostMessage(number, parsed.body, parsed.internal)
     if kind != "multipart/form-data":
         raise InvalidInput("Send JSON or multipart/form-data.", field="body")
-    async with request.form(max_files=MAX_ATTACHMENTS + 1, max_fields=10) as form:
+    # The parser's own limits are generous, so that too many files is our 422 naming
+    # `files`; the request body's size limit bounds the whole anyway.
+    async with request.form(max_files=PARSER_MAX_FILES, max_fields=PARSER_MAX_FIELDS) as form:
         body = form.get("body")
         internal = form.get("internal", "")
         if not isinstance(body, str):
@@ -157,11 +162,12 @@ def attachment(
     someone uploaded, so it is sandboxed and its type is not sniffed."""
     found, data = services.attachment(ctx, me, number, message_id, index)
     ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", found.name)[:120] or "attachment"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(found.name)}"
     return Response(
         data,
         media_type=found.media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{ascii_name}"',
+            "Content-Disposition": disposition,
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
         },

@@ -104,15 +104,16 @@ def mentioned_names(body: str) -> tuple[str, ...]:
     found: dict[str, None] = {}
     for match in _MENTION.finditer(body):
         name = match.group(1).rstrip(".").lower()
-        if len(name) >= 2 or name in {r.value for r in MENTIONABLE_ROLES}:
+        if len(name) >= 2:  # usernames have at least two characters
             found[name] = None
     return tuple(found)
 
 
 @dataclass(frozen=True)
 class Thread:
-    """What the mention rules need to know of an order's thread."""
+    """What the rules need to know of an order's thread."""
 
+    order_number: str
     customer_id: int
     #: every message posted so far, oldest first
     earlier: tuple[Message, ...] = ()
@@ -200,25 +201,34 @@ def _unique(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def post(
-    thread: Thread,
-    order_number: str,
-    author: Person,
-    body: str,
-    internal: bool,
-    users: Mapping[str, Person],
-    attachments: tuple[Attachment, ...],
-    at: dt.datetime,
-) -> Message:
-    """A new message, checked, with its `order_message_posted` event pending. The id
-    is set by storage; the event's `message_id` is filled in by the caller then."""
-    body = check_body(body)
-    if internal and author.is_customer:
+@dataclass(frozen=True)
+class Draft:
+    """A message as its author wrote it, before any check."""
+
+    author: Person
+    body: str
+    internal: bool = False
+    attachments: tuple[Attachment, ...] = ()
+
+
+def post(thread: Thread, draft: Draft, users: Mapping[str, Person], at: dt.datetime) -> Message:
+    """A new message on `thread`, checked (body, who may write internal notes, number of
+    files, mentions against the active `users` named in it). Storage sets its id."""
+    body = check_body(draft.body)
+    if draft.internal and draft.author.is_customer:
         raise InvalidInput("Customers write public messages only.", field="internal")
-    if len(attachments) > MAX_ATTACHMENTS:
+    if len(draft.attachments) > MAX_ATTACHMENTS:
         raise InvalidInput(f"At most {MAX_ATTACHMENTS} files go with one message.", field="files")
-    mentions = resolve_mentions(body, author, internal, thread, users)
-    return Message(order_number, author, body, internal, mentions, attachments, at)
+    mentions = resolve_mentions(body, draft.author, draft.internal, thread, users)
+    return Message(
+        thread.order_number,
+        draft.author,
+        body,
+        draft.internal,
+        mentions,
+        draft.attachments,
+        at,
+    )
 
 
 def posted_event(message: Message, thread: Thread) -> DomainEvent:

@@ -62,7 +62,7 @@ templates.env.globals["conversation_thread"] = conversation_thread
 @router.post("/orders/{number}/messages", response_model=None)
 async def post_message(request: Request, ctx: Ctx, me: User, number: str) -> Response:
     back = f"/orders/{quote(number)}#conversation"
-    async with request.form(max_files=MAX_ATTACHMENTS + 1, max_fields=10) as form:
+    async with request.form(max_files=50, max_fields=50) as form:
         token, body = form.get("csrf"), form.get("body")
         uploads = [
             services.Upload(item.filename or "", await item.read(services.MAX_ATTACHMENT_BYTES + 1))

@@ -14,6 +14,7 @@ from orderforge.conversation.domain import (
     MAX_ATTACHMENTS,
     ROLE_WORDS,
     Attachment,
+    Draft,
     Message,
     Person,
     Thread,
@@ -133,18 +134,10 @@ def post_message(ctx: ServiceContext, me: Principal, cmd: PostMessage) -> Messag
     with ctx.uow() as uow:
         order = load_visible(uow, me, cmd.number)
         repo = uow.repository(MESSAGES)
-        thread = Thread(order.customer_id, tuple(repo.for_order(order.number)))
+        thread = Thread(order.number, order.customer_id, tuple(repo.for_order(order.number)))
         users = _people(uow, domain.mentioned_names(cmd.body))
-        message = domain.post(
-            thread,
-            order.number,
-            person_of(me),
-            cmd.body,
-            cmd.internal,
-            users,
-            attachments,
-            ctx.clock.now(),
-        )
+        draft = Draft(person_of(me), cmd.body, cmd.internal, attachments)
+        message = domain.post(thread, draft, users, ctx.clock.now())
         if ctx.files is not None:
             for upload in cmd.files:
                 ctx.files.put(upload.data)
