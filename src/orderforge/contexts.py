@@ -43,6 +43,9 @@ ROOMS: tuple[Room, ...] = (
     ),
     # Revisions and signatures; answers the orders context's DESIGN_GATE port.
     Room("design", storage="orderforge.design.storage"),
+    # Talks about orders (reads orders, customers, users); its events reach the mail
+    # room and webhooks through the outbox.
+    Room("conversation", storage="orderforge.conversation.storage"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage"),

@@ -44,6 +44,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view", "run", "pin", "report"},
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view", "edit", "run"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
         R.WEBHOOK: {"view", "edit"},
         R.DESIGN: {"view"},
     },
@@ -67,6 +68,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
         R.DESIGN: DESIGN_APPROVER,
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -86,6 +88,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
         R.DESIGN: {"view", "propose", "sign", "decide"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -105,6 +108,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view", "run"},
         R.DESIGN: {"view"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
@@ -114,6 +118,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view"},
         R.DESIGN: {"view"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
@@ -124,6 +129,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
         R.DESIGN: DESIGN_APPROVER,
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.PURCHASING: {
         R.ORDER: {"view"},
@@ -134,12 +140,14 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view", "edit", "run"},
         R.DESIGN: {"view"},
+        R.CONVERSATION: {"view", "post", "post_internal"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm", "request_change"},
         R.CUSTOMER: {"view"},
         R.CATALOGUE: {"view"},
         R.DESIGN: DESIGN_APPROVER,
+        R.CONVERSATION: {"view", "post"},
     },
 }
 
@@ -170,6 +178,7 @@ WORK_ORDER_CELLS = _cells(R.WORK_ORDER, ["view", "report"])
 MATERIALS_CELLS = _cells(R.MATERIALS, ["view", "edit", "run"])
 WEBHOOK_CELLS = _cells(R.WEBHOOK, ["view", "edit"])
 DESIGN_CELLS = _cells(R.DESIGN, ["view", "propose", "sign", "decide"])
+CONVERSATION_CELLS = _cells(R.CONVERSATION, ["view", "post", "post_internal"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -201,6 +210,7 @@ def test_every_cell_has_a_test() -> None:
             (R.MATERIALS, MATERIALS_CELLS),
             (R.WEBHOOK, WEBHOOK_CELLS),
             (R.DESIGN, DESIGN_CELLS),
+            (R.CONVERSATION, CONVERSATION_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -726,3 +736,31 @@ def test_design(api: ApiSession, role: Role, action: str) -> None:
     else:
         assert_problem(response, 403)
         assert (api.stored(number), api.design(number)) == before
+
+
+@pytest.mark.parametrize(("role", "action"), CONVERSATION_CELLS)
+def test_conversation(api: ApiSession, role: Role, action: str) -> None:
+    """Each role on an order it may see (a portal user: its own customer's)."""
+    username = ROLE_USER[role]
+    number = api.create_order(customer=customer_for(username))["number"]
+    path = f"{API}/orders/{number}/messages"
+    api.client.post(path, json={"body": "From the plant"}, headers=api.auth("admin"))
+    headers = api.auth(username)
+    if action == "view":
+        response = api.client.get(path, headers=headers)
+        if allowed(role, R.CONVERSATION, action):
+            assert response.status_code == 200, response.text
+            assert [m["body"] for m in response.json()] == ["From the plant"]
+        else:
+            assert_problem(response, 403)
+        return
+    body = {"body": f"{action} by {username}", "internal": action == "post_internal"}
+    response = api.client.post(path, json=body, headers=headers)
+    thread = api.client.get(path, headers=api.auth("admin")).json()
+    if allowed(role, R.CONVERSATION, action):
+        assert response.status_code == 201, response.text
+        assert response.json()["internal"] is body["internal"]
+        assert len(thread) == 2
+    else:
+        assert_problem(response, 403)
+        assert len(thread) == 1

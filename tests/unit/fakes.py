@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
+from orderforge.conversation.ports import MESSAGES
 from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
@@ -37,6 +38,7 @@ from orderforge.services.ports import (
     UnitOfWorkFactory,
     UserRepository,
 )
+from tests.unit.conversation_fakes import FakeMessages
 from tests.unit.materials_fakes import FakeMaterials
 from tests.unit.plan_fakes import FakePlans
 from tests.unit.production_fakes import FakeWorkOrders
@@ -295,6 +297,7 @@ FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     WORK_CENTRE_USE.name: FakeWorkCentreUse,
     OPERATION_RELEASES.name: FakeOperationReleases,
     MATERIALS.name: FakeMaterials,
+    MESSAGES.name: FakeMessages,
 }
 
 

@@ -33,6 +33,10 @@ class Resource(StrEnum):
     #: PROPOSE draws a new revision, SIGN approves one with an electronic signature and
     #: DECIDE rejects one; the capacity a role signs in is the design context's rule.
     DESIGN = "design"
+    #: The order conversation: VIEW reads an order's thread, POST writes a public
+    #: message, POST_INTERNAL an internal note (never shown to the customer). Which
+    #: orders is the order's own scoping (a customer: its own orders only).
+    CONVERSATION = "conversation"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -46,6 +50,9 @@ IMPORT = "import"
 RUN = "run"
 PIN = "pin"
 REPORT = "report"
+POST = "post"
+POST_INTERNAL = "post_internal"
+_ALL_CONVERSATION = frozenset({VIEW, POST, POST_INTERNAL})
 _ALL_SCHEDULE = frozenset({VIEW, RUN, PIN, REPORT})
 _WORK_ORDER_REPORT = frozenset({VIEW, REPORT})
 _WORK_ORDER_VIEW = frozenset({VIEW})
@@ -78,6 +85,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: _ALL_SCHEDULE,
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         Resource.MATERIALS: _ALL_MATERIALS,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.WEBHOOK: frozenset({VIEW, EDIT}),
         Resource.DESIGN: _DESIGN_VIEW,
     },
@@ -103,6 +111,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
         Resource.DESIGN: _DESIGN_APPROVER,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -124,6 +133,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
         Resource.DESIGN: frozenset({VIEW, PROPOSE, SIGN, DECIDE}),
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -145,6 +155,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         Resource.MATERIALS: frozenset({VIEW, RUN}),
         Resource.DESIGN: _DESIGN_VIEW,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
@@ -155,6 +166,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         # The floor sees what material is there and what is coming; goods-in is buying.
         Resource.MATERIALS: _MATERIALS_VIEW,
         Resource.DESIGN: _DESIGN_VIEW,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
@@ -165,6 +177,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
         Resource.DESIGN: _DESIGN_APPROVER,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     Role.PURCHASING: {
         Resource.ORDER: frozenset({VIEW}),
@@ -175,6 +188,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _ALL_MATERIALS,
         Resource.DESIGN: _DESIGN_VIEW,
+        Resource.CONVERSATION: _ALL_CONVERSATION,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -182,6 +196,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.DESIGN: _DESIGN_APPROVER,
+        Resource.CONVERSATION: frozenset({VIEW, POST}),
     },
 }
 
@@ -204,6 +219,8 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW, EDIT]
     if resource is Resource.DESIGN:
         return [VIEW, PROPOSE, SIGN, DECIDE]
+    if resource is Resource.CONVERSATION:
+        return sorted(_ALL_CONVERSATION)
     if resource is Resource.USER:
         return [VIEW, CREATE, EDIT]
     return [VIEW, CREATE]

@@ -18,9 +18,11 @@ from orderforge.domain.events import StoredEvent
 from orderforge.domain.order import Order
 from orderforge.domain.user import Role, User
 from orderforge.services.visibility import (
-    INTERNAL_EVENT_KINDS,
+    PLANT_ACTOR,
+    STAFF_ACTIONS,
     FieldGroup,
     hidden_order_fields,
+    is_internal_event,
     sees,
 )
 
@@ -177,12 +179,14 @@ def user_view(user: User, customer_code: str | None) -> UserView:
 
 
 def timeline(events: list[StoredEvent], role: Role, viewer: str) -> list[TimelineEntry]:
-    """The history as the viewer may read it: without others' internal notes."""
+    """The history as the viewer may read it: a customer gets neither internal events
+    (re-prioritising, internal notes) nor others' reasons, and the plant's internal steps
+    only as the change of state they made (`visibility.STAFF_ACTIONS`)."""
     staff = sees(role, FieldGroup.STAFF_NOTES)
     hidden = hidden_order_fields(role)
     entries = []
     for event in events:
-        if not staff and event.kind in INTERNAL_EVENT_KINDS:
+        if not staff and is_internal_event(event.kind, event.data):
             continue
         fields: dict[str, Any] = {
             "id": event.id,
@@ -192,7 +196,14 @@ def timeline(events: list[StoredEvent], role: Role, viewer: str) -> list[Timelin
             "action": event.data.get("action"),
             "changes": {k: v for k, v in event.data.get("changes", {}).items() if k not in hidden},
         }
-        if staff or event.actor == viewer:
+        if not staff and fields["action"] in STAFF_ACTIONS:
+            fields.update(
+                kind="order_state_changed",
+                actor=PLANT_ACTOR,
+                action=None,
+                changes={k: v for k, v in fields["changes"].items() if k == "state"},
+            )
+        elif staff or event.actor == viewer:
             fields["reason"] = event.data.get("reason", "")
         entries.append(TimelineEntry(**fields))
     return entries

@@ -10,7 +10,12 @@ What counts as an internal (staff) note:
 - the ``reason`` given on a timeline step is internal unless the viewer wrote it: a
   customer sees its own reasons (e.g. why it rejected a design), not the ones staff or
   the automatic review recorded;
-- pin notes and downtime reasons belong to the schedule, which customers cannot open.
+- pin notes and downtime reasons belong to the schedule, which customers cannot open;
+- an event whose data says ``"internal": true`` (an internal note on the order's
+  conversation) is staff-only, whatever its kind;
+- the plant's own steps (review findings, holds, inspections) reach a customer only as
+  the change of state they caused, by "the plant": not which check failed nor who
+  recorded it (``STAFF_ACTIONS``).
 """
 
 from __future__ import annotations
@@ -58,6 +63,28 @@ CONFIGURATION_FIELDS: dict[FieldGroup, tuple[str, ...]] = {
 
 #: Timeline events that only staff see.
 INTERNAL_EVENT_KINDS = frozenset({"order_prioritised"})
+
+#: Lifecycle steps that are the plant's internal business: a customer's timeline shows
+#: them as "state changed" by the plant, with the state before and after and nothing
+#: else (not the action, not who, not why).
+STAFF_ACTIONS = frozenset(
+    {
+        "mark_feasible",
+        "flag_needs_engineering",
+        "accept_engineering",
+        "hold",
+        "resume",
+        "pass_inspection",
+        "fail_inspection",
+    }
+)
+#: The name a customer sees for the plant's internal steps.
+PLANT_ACTOR = "plant"
+
+
+def is_internal_event(kind: str, data: dict[str, object]) -> bool:
+    """Whether only staff may see this event on a timeline at all."""
+    return kind in INTERNAL_EVENT_KINDS or data.get("internal") is True
 
 
 def sees(role: Role, group: FieldGroup) -> bool:

@@ -9,6 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orderforge import __version__
+from orderforge.conversation import api as conversation_api
 from orderforge.design import api as design_api
 from orderforge.entrypoints.api import errors, observability
 from orderforge.entrypoints.api.hardening import SecurityHeaders
@@ -98,6 +99,7 @@ def create_app(
     api.include_router(materials_api.router)
     api.include_router(promising_api.router)
     api.include_router(design_api.router)
+    api.include_router(conversation_api.router)
     api.include_router(webhooks_api.router)
     app.include_router(api)
     # Imported here: the web pages are optional for an API-only deployment.

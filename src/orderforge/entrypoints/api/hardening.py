@@ -4,7 +4,9 @@ The Content-Security-Policy allows scripts only from our own static files (no in
 script, no eval), so an injected <script> in a page does nothing; frame-ancestors and
 X-Frame-Options keep pages out of other sites' frames (click-jacking). Inline style
 attributes stay allowed: they cannot run code. The Swagger UI at /docs boots with an
-inline script the package generates, so that one page alone allows inline script.
+inline script the package generates, so that one page alone allows inline script. A
+response that brings its own policy (a downloaded attachment: `default-src 'none';
+sandbox`, stricter than any page's) keeps it.
 """
 
 from __future__ import annotations

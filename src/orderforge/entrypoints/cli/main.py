@@ -21,6 +21,7 @@ from rich.table import Table
 from orderforge import demo
 from orderforge.bootstrap import Application
 from orderforge.config import Settings
+from orderforge.conversation import cli as conversation_cli
 from orderforge.demo.plant import DEMO_USERS
 from orderforge.design import cli as design_cli
 from orderforge.domain.documents import CustomerDocument, DocumentKind
@@ -73,6 +74,8 @@ catalog_app = typer.Typer(
     help="Product catalogues (families, rules, modules).", no_args_is_help=True
 )
 app.add_typer(order_app, name="order")
+order_app.command("message")(conversation_cli.message)
+order_app.command("messages")(conversation_cli.messages)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(plan_app, name="plan")
 app.add_typer(plant_app, name="plant")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from orderforge.conversation import pages as conversation_pages
 from orderforge.design import pages as design_pages
 from orderforge.entrypoints.web import (
     account_pages,
@@ -28,6 +29,7 @@ def install(app: FastAPI) -> None:
     app.include_router(materials_pages.router)
     app.include_router(design_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(conversation_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.html_error = html_error
     app.add_exception_handler(LoginRequired, html_error)
