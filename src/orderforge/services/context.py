@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from orderforge.domain.events import DomainEvent
+from orderforge.domain.events import DomainEvent, OutboxEvent
 from orderforge.services.ports import (
     AttemptLimiter,
     Clock,
@@ -22,6 +22,14 @@ from orderforge.services.ports import (
 #: context higher up (production) learns what happened lower down (an order confirmed)
 #: without the lower one importing it.
 EventHandler = Callable[["ServiceContext", UnitOfWork, DomainEvent], None]
+
+#: Takes a batch of outbox rows in the transaction that marks them dispatched and queues
+#: what it will send (webhook deliveries, e-mails); returns counts worth reporting
+#: (e.g. {"mail_no_address": 2}). Must not raise on an event it cannot use: one bad
+#: event would otherwise hold every consumer's batch.
+OutboxConsumer = Callable[
+    ["ServiceContext", UnitOfWork, list[OutboxEvent], dt.datetime], Mapping[str, int]
+]
 
 
 class SystemClock:
@@ -63,6 +71,10 @@ class ServiceContext:
     #: Keeps uploaded files by content (design documents, attachments); None where no
     #: store is wired (unit tests of other use cases).
     files: FileStore | None = None
+    #: Who takes the outbox's rows (webhooks, mail), wired from `orderforge.contexts`:
+    #: one dispatch pass hands each batch to all of them, so no consumer can mark a row
+    #: dispatched before the others have seen it.
+    outbox_consumers: tuple[OutboxConsumer, ...] = ()
 
 
 def publish(ctx: ServiceContext, uow: UnitOfWork, events: list[DomainEvent]) -> None:
