@@ -29,6 +29,9 @@ class Resource(StrEnum):
     #: deactivates and sends a test event. Administrators only: a subscription sends
     #: every chosen event, customers' included, to an outside address.
     WEBHOOK = "webhook"
+    #: The e-mail log (every mail queued from the outbox, its recipient, status and
+    #: attempts). Administrators only: it names every person's address.
+    MAIL = "mail"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -65,6 +68,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WORK_ORDER: _WORK_ORDER_REPORT,
         Resource.MATERIALS: _ALL_MATERIALS,
         Resource.WEBHOOK: frozenset({VIEW, EDIT}),
+        Resource.MAIL: frozenset({VIEW}),
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -185,6 +189,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_MATERIALS)
     if resource is Resource.WEBHOOK:
         return [VIEW, EDIT]
+    if resource is Resource.MAIL:
+        return [VIEW]
     if resource is Resource.USER:
         return [VIEW, CREATE, EDIT]
     return [VIEW, CREATE]
