@@ -43,6 +43,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.WORK_ORDER: {"view", "report"},
         R.MATERIALS: {"view", "edit", "run"},
         R.WEBHOOK: {"view", "edit"},
+        R.MAIL: {"view"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -162,6 +163,7 @@ SCHEDULE_CELLS = _cells(R.SCHEDULE, ["view", "run", "pin", "report"])
 WORK_ORDER_CELLS = _cells(R.WORK_ORDER, ["view", "report"])
 MATERIALS_CELLS = _cells(R.MATERIALS, ["view", "edit", "run"])
 WEBHOOK_CELLS = _cells(R.WEBHOOK, ["view", "edit"])
+MAIL_CELLS = _cells(R.MAIL, ["view"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -192,6 +194,7 @@ def test_every_cell_has_a_test() -> None:
             (R.WORK_ORDER, WORK_ORDER_CELLS),
             (R.MATERIALS, MATERIALS_CELLS),
             (R.WEBHOOK, WEBHOOK_CELLS),
+            (R.MAIL, MAIL_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -531,6 +534,15 @@ def test_webhook(api: ApiSession, role: Role, action: str) -> None:
         for response in (added, tested, rotated, stopped):
             assert_problem(response, 403)
         assert after == before
+
+
+@pytest.mark.parametrize(("role", "action"), MAIL_CELLS)
+def test_mail(api: ApiSession, role: Role, action: str) -> None:
+    response = api.client.get(f"{API}/mail", headers=api.auth(ROLE_USER[role]))
+    if allowed(role, R.MAIL, action):
+        assert response.status_code == 200 and isinstance(response.json(), list)
+    else:
+        assert_problem(response, 403)
 
 
 # -- what each role is offered ------------------------------------------------

@@ -48,7 +48,7 @@ class SmtpServer:
         if not self.reply.startswith("250"):
             return self.reply
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
-        mail = Received(envelope.mail_from, list(envelope.rcpt_tos), cast(EmailMessage, parsed))
+        mail = Received(envelope.mail_from, list(envelope.rcpt_tos), parsed)
         self.received.append(mail)
         return self.reply
 

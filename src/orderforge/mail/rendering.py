@@ -55,6 +55,11 @@ def _where(event: OutboxEvent) -> str:
     return f"[{order}] " if order else ""
 
 
+def _upper(text: str) -> str:
+    """The first letter a capital, the rest as it is (a revision letter stays "B")."""
+    return text[:1].upper() + text[1:]
+
+
 def _line_rev(data: dict[str, Any]) -> str:
     revision = _line(data.get("revision"))
     line_no = _line(data.get("line_no"))
@@ -83,7 +88,7 @@ def _proposed(event: OutboxEvent, audience: Audience) -> tuple[str, str]:
     lines = [f"{_line(data.get('author')) or event.actor} proposed {_line_rev(data)}."]
     if awaiting:
         lines += ["", "Awaiting:", *(f"  - {a}" for a in awaiting)]
-    return f"{_line_rev(data).capitalize()} awaits approval", "\n".join(lines)
+    return f"{_upper(_line_rev(data))} awaits approval", "\n".join(lines)
 
 
 def _signed(event: OutboxEvent, audience: Audience) -> tuple[str, str]:
@@ -91,7 +96,7 @@ def _signed(event: OutboxEvent, audience: Audience) -> tuple[str, str]:
     signer = _line(data.get("signer")) or _line(data.get("author")) or event.actor
     meaning = _line(data.get("meaning"))
     body = f"{signer} signed {_line_rev(data)}" + (f", meaning: {meaning}." if meaning else ".")
-    return f"{_line_rev(data).capitalize()} signed by {signer}", body
+    return f"{_upper(_line_rev(data))} signed by {signer}", body
 
 
 def _rejected(event: OutboxEvent, audience: Audience) -> tuple[str, str]:
@@ -101,7 +106,7 @@ def _rejected(event: OutboxEvent, audience: Audience) -> tuple[str, str]:
     body = f"{author} rejected {_line_rev(data)}."
     if comment:
         body += f"\n\nComment:\n{comment}"
-    return f"{_line_rev(data).capitalize()} rejected", body
+    return f"{_upper(_line_rev(data))} rejected", body
 
 
 def _approved(event: OutboxEvent, audience: Audience) -> tuple[str, str]:
