@@ -73,6 +73,7 @@ def build(
         documents=FpdfDocumentRenderer(),
         review_on_confirm=settings.review_on_confirm,
         handlers=contexts.handlers(),
+        outbox_consumers=contexts.outbox_consumers(),
         attempts=attempts or LimitsAttemptLimiter(storage_url=settings.rate_limit_storage),
         security=SecurityPolicy(
             session_idle=dt.timedelta(hours=settings.session_idle_hours),

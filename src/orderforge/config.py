@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 
 ENV_PREFIX = "ORDERFORGE_"
@@ -51,6 +52,19 @@ class Settings:
     blob_dir: Path | None = None
     #: The largest file one upload may carry (ORDERFORGE_MAX_UPLOAD_MB, in MiB).
     max_upload_bytes: int = 20 * MEGABYTE
+    #: The SMTP server e-mail goes to (ORDERFORGE_SMTP_HOST); empty: mails are recorded
+    #: and held ("not sent: no SMTP server configured") until one is set.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    #: never printed: left out of the settings' repr
+    smtp_password: str = field(default="", repr=False)
+    #: upgrade the connection with STARTTLS before signing in and sending
+    smtp_starttls: bool = True
+    #: The From of every mail (ORDERFORGE_MAIL_FROM).
+    mail_from: str = "OrderForge <orderforge@localhost>"
+    #: Seconds between the mail worker's passes in `serve` (ORDERFORGE_MAIL_POLL_SECONDS).
+    mail_poll_seconds: int = 5
 
     @property
     def public_url(self) -> str:
@@ -106,6 +120,38 @@ def _folder(name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve()
 
 
+def _smtp_host(raw: str) -> str:
+    raw = raw.strip()
+    if any(c.isspace() or c in "/@" for c in raw) or "\x00" in raw:
+        raise ConfigError(
+            f"{ENV_PREFIX}SMTP_HOST must be a host name or address, not '{raw[:80]}'."
+        )
+    return raw
+
+
+def _mail_from(raw: str) -> str:
+    raw = raw.strip() or "OrderForge <orderforge@localhost>"
+    _name, address = parseaddr(raw)
+    if "@" not in address or any(c.isspace() for c in address) or any(c in raw for c in "\r\n\x00"):
+        raise ConfigError(
+            f"{ENV_PREFIX}MAIL_FROM must be an address such as 'OrderForge "
+            f"<orderforge@example.com>', not '{raw[:80]}'."
+        )
+    return raw
+
+
+def _smtp_login() -> tuple[str, str]:
+    username = os.environ.get(ENV_PREFIX + "SMTP_USERNAME") or ""
+    password = os.environ.get(ENV_PREFIX + "SMTP_PASSWORD") or ""
+    if bool(username) != bool(password):
+        given, missing = ("USERNAME", "PASSWORD") if username else ("PASSWORD", "USERNAME")
+        raise ConfigError(
+            f"{ENV_PREFIX}SMTP_{given} is set but {ENV_PREFIX}SMTP_{missing} is not: "
+            "set both to sign in to the SMTP server, or neither."
+        )
+    return username, password
+
+
 def _int(name: str, default: int, low: int, high: int) -> int:
     raw = os.environ.get(ENV_PREFIX + name)
     if raw is None or raw == "":
@@ -142,6 +188,7 @@ def load_settings() -> Settings:
     database_url = os.environ.get(ENV_PREFIX + "DATABASE_URL") or (
         f"sqlite:///{var_dir / 'orderforge.db'}"
     )
+    username, password = _smtp_login()
     return Settings(
         database_url=database_url,
         var_dir=var_dir,
@@ -161,4 +208,11 @@ def load_settings() -> Settings:
         blob_dir=_folder("BLOB_DIR", var_dir / "blobs"),
         # Uploads are held in memory while checked and stored, hence the ceiling.
         max_upload_bytes=_int("MAX_UPLOAD_MB", 20, 1, 512) * MEGABYTE,
+        smtp_host=_smtp_host(os.environ.get(ENV_PREFIX + "SMTP_HOST") or ""),
+        smtp_port=_int("SMTP_PORT", 587, 1, 65535),
+        smtp_username=username,
+        smtp_password=password,
+        smtp_starttls=_flag("SMTP_STARTTLS", default=True),
+        mail_from=_mail_from(os.environ.get(ENV_PREFIX + "MAIL_FROM") or ""),
+        mail_poll_seconds=_int("MAIL_POLL_SECONDS", 5, 1, 3600),
     )

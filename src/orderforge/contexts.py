@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from orderforge.adapters.db.context_storage import ContextStorage
-from orderforge.services.context import EventHandler
+from orderforge.services.context import EventHandler, OutboxConsumer
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,16 @@ class Room:
     #: module with `HANDLERS: dict[str, tuple[EventHandler, ...]]` (event kind ->
     #: handlers), if the context reacts to other contexts' events
     handlers: str | None = None
+    #: module with `OUTBOX_CONSUMER: OutboxConsumer`, if the context carries outbox
+    #: events outside (webhooks, e-mail)
+    outbox: str | None = None
 
 
 #: Contexts with a room, lowest layer first.
 ROOMS: tuple[Room, ...] = (
+    # Not a room: the platform's outbox, registered the same way so that the consumers
+    # below reach it through the unit of work.
+    Room("outbox", storage="orderforge.adapters.db.outbox"),
     Room("plant", storage="orderforge.plant.storage"),
     Room(
         "production",
@@ -48,7 +54,10 @@ ROOMS: tuple[Room, ...] = (
     Room("conversation", storage="orderforge.conversation.storage"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
-    Room("webhooks", storage="orderforge.webhooks.storage"),
+    Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),
+    # E-mail: like webhooks, reads only the outbox (events that carry `notify`) and the
+    # platform's users, customers and orders to find addresses.
+    Room("mail", storage="orderforge.mail.storage", outbox="orderforge.mail.services"),
 )
 
 
@@ -80,3 +89,13 @@ def handlers() -> dict[str, tuple[EventHandler, ...]]:
         for kind, handlers_ in theirs.items():
             merged[kind] = merged.get(kind, ()) + tuple(handlers_)
     return merged
+
+
+@cache
+def outbox_consumers() -> tuple[OutboxConsumer, ...]:
+    """Every context that takes the outbox's rows, in the order of ROOMS."""
+    found: list[OutboxConsumer] = []
+    for room in ROOMS:
+        if room.outbox is not None:
+            found.append(importlib.import_module(room.outbox).OUTBOX_CONSUMER)
+    return tuple(found)

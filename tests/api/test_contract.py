@@ -67,6 +67,8 @@ def _operations() -> list[str]:
         "PATCH /api/v1/users/{username}",
         "POST /api/v1/users/{username}/password",
         "GET /api/v1/me",
+        "PATCH /api/v1/me",
+        "GET /api/v1/mail",
         "GET /api/v1/customers",
         "POST /api/v1/customers",
         "GET /api/v1/customers/{code}",

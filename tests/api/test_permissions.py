@@ -47,6 +47,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.WEBHOOK: {"view", "edit"},
         R.DESIGN: {"view"},
+        R.MAIL: {"view"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -179,6 +180,7 @@ MATERIALS_CELLS = _cells(R.MATERIALS, ["view", "edit", "run"])
 WEBHOOK_CELLS = _cells(R.WEBHOOK, ["view", "edit"])
 DESIGN_CELLS = _cells(R.DESIGN, ["view", "propose", "sign", "decide"])
 CONVERSATION_CELLS = _cells(R.CONVERSATION, ["view", "post", "post_internal"])
+MAIL_CELLS = _cells(R.MAIL, ["view"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -211,6 +213,7 @@ def test_every_cell_has_a_test() -> None:
             (R.WEBHOOK, WEBHOOK_CELLS),
             (R.DESIGN, DESIGN_CELLS),
             (R.CONVERSATION, CONVERSATION_CELLS),
+            (R.MAIL, MAIL_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -550,6 +553,15 @@ def test_webhook(api: ApiSession, role: Role, action: str) -> None:
         for response in (added, tested, rotated, stopped):
             assert_problem(response, 403)
         assert after == before
+
+
+@pytest.mark.parametrize(("role", "action"), MAIL_CELLS)
+def test_mail(api: ApiSession, role: Role, action: str) -> None:
+    response = api.client.get(f"{API}/mail", headers=api.auth(ROLE_USER[role]))
+    if allowed(role, R.MAIL, action):
+        assert response.status_code == 200 and isinstance(response.json(), list)
+    else:
+        assert_problem(response, 403)
 
 
 # -- what each role is offered ------------------------------------------------

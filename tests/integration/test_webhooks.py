@@ -21,10 +21,11 @@ from orderforge.config import ConfigError, load_settings
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.user import Role
 from orderforge.services import customers
+from orderforge.services.outbox import OUTBOX
 from orderforge.services.ports import Principal
 from orderforge.webhooks import services as webhooks
 from orderforge.webhooks.domain import BACKOFF, DeliveryStatus
-from orderforge.webhooks.ports import WEBHOOKS, Response
+from orderforge.webhooks.ports import Response
 from orderforge.webhooks.sender import HttpSender
 from orderforge.webhooks.worker import WebhookWorker
 from tests.conftest import FixedClock
@@ -62,7 +63,7 @@ def test_outbox_row_is_written_with_the_change_and_gone_on_rollback(
     )
     with application.ctx.uow() as uow:
         uow.events.append([event])
-        inside = uow.repository(WEBHOOKS).undispatched(100)
+        inside = uow.repository(OUTBOX).undispatched(100)
         assert [e.aggregate_key for e in inside][-1] == "C-TWO"  # same transaction
         uow.rollback()
     assert len(_outbox(application)) == before

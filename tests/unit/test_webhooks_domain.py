@@ -9,12 +9,12 @@ import datetime as dt
 import pytest
 
 from orderforge.domain.errors import InvalidInput
+from orderforge.domain.events import OutboxEvent
 from orderforge.webhooks.domain import (
     BACKOFF,
     Attempt,
     Delivery,
     DeliveryStatus,
-    OutboxEvent,
     Subscription,
     check_event_types,
     check_url,

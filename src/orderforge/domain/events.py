@@ -36,3 +36,18 @@ class StoredEvent:
     occurred_at: dt.datetime
     data: dict[str, Any]
     actor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """A row of the platform's outbox, as the consumers that carry events outside
+    (webhooks, e-mail) read it: `event_id` is the id they deduplicate on."""
+
+    id: int
+    event_id: str
+    kind: str
+    aggregate: str
+    aggregate_key: str
+    actor: str
+    occurred_at: dt.datetime
+    data: dict[str, Any]

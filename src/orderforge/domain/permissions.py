@@ -37,6 +37,9 @@ class Resource(StrEnum):
     #: message, POST_INTERNAL an internal note (never shown to the customer). Which
     #: orders is the order's own scoping (a customer: its own orders only).
     CONVERSATION = "conversation"
+    #: The e-mail log (every mail queued from the outbox, its recipient, status and
+    #: attempts). Administrators only: it names every person's address.
+    MAIL = "mail"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -88,6 +91,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.WEBHOOK: frozenset({VIEW, EDIT}),
         Resource.DESIGN: _DESIGN_VIEW,
+        Resource.MAIL: frozenset({VIEW}),
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -221,6 +225,8 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW, PROPOSE, SIGN, DECIDE]
     if resource is Resource.CONVERSATION:
         return sorted(_ALL_CONVERSATION)
+    if resource is Resource.MAIL:
+        return [VIEW]
     if resource is Resource.USER:
         return [VIEW, CREATE, EDIT]
     return [VIEW, CREATE]

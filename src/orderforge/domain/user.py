@@ -14,6 +14,10 @@ from orderforge.domain.text import check_text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD_LENGTH = 8
+#: The same shape a customer's e-mail address must have (domain/customer.py); the
+#: longest address SMTP carries.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_EMAIL_LENGTH = 254
 #: Names that events use for actors who are not users; no user may take one, so an
 #: event's actor name always names at most one user.
 RESERVED_USERNAMES = frozenset({"cli", "system", "feasibility-review", "demo-loader"})
@@ -48,6 +52,20 @@ def check_password(password: str, field: str = "password") -> str:
     return password
 
 
+def check_email(email: str, field: str = "email") -> str:
+    """An e-mail address, or "" for none: one address, no display name, nothing that
+    could smuggle a second header line into a mail."""
+    check_text(email, field)
+    email = email.strip()
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise InvalidInput(
+            f"An e-mail address is at most {MAX_EMAIL_LENGTH} characters.", field=field
+        )
+    if email and (not _EMAIL.match(email) or any(c in email for c in '<>,;"()')):
+        raise InvalidInput(f"'{email[:80]}' is not an e-mail address.", field=field)
+    return email
+
+
 def _parse_role(role: str) -> Role:
     try:
         return Role(role)
@@ -77,6 +95,9 @@ class User:
     #: Set only for role customer: the customer whose records this user may see.
     customer_id: int | None = None
     active: bool = True
+    #: Where e-mail notifications go; "" for none (the user is then not told by mail).
+    #: Shown to administrators and the user only.
+    email: str = ""
     id: int | None = None
     version: int = 1
     pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
@@ -125,6 +146,16 @@ class User:
         changes = {"role": {"before": self.role.value, "after": parsed.value}}
         self.role, self.customer_id = parsed, customer_id
         self._record("user_role_changed", actor, at, changes)
+
+    def change_email(self, email: str, actor: str, at: dt.datetime) -> None:
+        """Set or clear the address (checked with `check_email`). The event says that
+        it changed, not to what: the history is read more widely than the address."""
+        email = check_email(email)
+        if email == self.email:
+            return
+        changes = {"email": {"before": bool(self.email), "after": bool(email)}}
+        self.email = email
+        self._record("user_email_changed", actor, at, changes)
 
     def deactivate(self, actor: str, at: dt.datetime) -> None:
         """The user can no longer sign in; their sessions and tokens stop working."""

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from orderforge.domain.events import DomainEvent
+from orderforge.domain.events import DomainEvent, OutboxEvent
 from orderforge.services.ports import (
     AttemptLimiter,
     Clock,
@@ -23,6 +23,14 @@ from orderforge.services.ports import (
 #: context higher up (production) learns what happened lower down (an order confirmed)
 #: without the lower one importing it.
 EventHandler = Callable[["ServiceContext", UnitOfWork, DomainEvent], None]
+
+#: Takes a batch of outbox rows in the transaction that marks them dispatched and queues
+#: what it will send (webhook deliveries, e-mails); returns counts worth reporting
+#: (e.g. {"mail_no_address": 2}). Must not raise on an event it cannot use: one bad
+#: event would otherwise hold every consumer's batch.
+OutboxConsumer = Callable[
+    ["ServiceContext", UnitOfWork, list[OutboxEvent], dt.datetime], Mapping[str, int]
+]
 
 
 class SystemClock:
@@ -69,6 +77,10 @@ class ServiceContext:
     #: The largest upload a use case accepts, passed to the upload check
     #: (ORDERFORGE_MAX_UPLOAD_MB).
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: Who takes the outbox's rows (webhooks, mail), wired from `orderforge.contexts`:
+    #: one dispatch pass hands each batch to all of them, so no consumer can mark a row
+    #: dispatched before the others have seen it.
+    outbox_consumers: tuple[OutboxConsumer, ...] = ()
 
 
 def publish(ctx: ServiceContext, uow: UnitOfWork, events: list[DomainEvent]) -> None:

@@ -16,7 +16,7 @@ from orderforge.domain.errors import (
     TooManyAttempts,
 )
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
-from orderforge.domain.user import User, check_password
+from orderforge.domain.user import User, check_email, check_password
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import PasswordHasher, Principal, UnitOfWork
 from orderforge.services.views import UserView, user_view
@@ -32,6 +32,8 @@ class AddUser:
     password: str
     display_name: str = ""
     customer_code: str | None = None
+    #: where e-mail notifications go; "" for none
+    email: str = ""
 
 
 def principal_of(user: User) -> Principal:
@@ -55,6 +57,7 @@ def add_user(ctx: ServiceContext, actor: Principal | None, cmd: AddUser) -> User
         username, role = User.check_new(
             username=cmd.username, role=cmd.role, password=cmd.password, customer_id=customer_id
         )
+        email = check_email(cmd.email)
         _check_unused(uow, username)
     password_hash = ctx.hasher.hash(cmd.password)  # slow: outside any transaction
     with ctx.uow() as uow:
@@ -67,6 +70,7 @@ def add_user(ctx: ServiceContext, actor: Principal | None, cmd: AddUser) -> User
             password_hash=password_hash,
             created_at=now,
             customer_id=customer_id,
+            email=email,
         )
         user.record_created(actor.username if actor else "cli", now)
         uow.users.add(user)
@@ -182,6 +186,8 @@ class UserChange:
     role: str | None = None
     customer_code: str | None = None
     active: bool | None = None
+    #: a new address; "" clears it
+    email: str | None = None
 
 
 def change_user(ctx: ServiceContext, actor: Principal | None, change: UserChange) -> UserView:
@@ -207,6 +213,8 @@ def change_user(ctx: ServiceContext, actor: Principal | None, change: UserChange
             if change.role == "customer" and customer_id is None:
                 customer_id = user.customer_id
             user.change_role(change.role, customer_id, by, now)
+        if change.email is not None:
+            user.change_email(change.email, by, now)
         if change.active is True:
             user.reactivate(by, now)
         elif change.active is False:
@@ -215,6 +223,24 @@ def change_user(ctx: ServiceContext, actor: Principal | None, change: UserChange
         uow.commit()
         codes = {c.id: c.code for c in uow.customers.list()}
         return user_view(user, codes.get(user.customer_id))
+
+
+def my_account(ctx: ServiceContext, actor: Principal) -> UserView:
+    """The signed-in user's own record, e-mail address included."""
+    with ctx.uow() as uow:
+        user = _user(uow, actor.username)
+        customer = uow.customers.get_by_id(user.customer_id) if user.customer_id else None
+        return user_view(user, customer.code if customer else None)
+
+
+def change_own_email(ctx: ServiceContext, actor: Principal, email: str) -> UserView:
+    """Anyone may set or clear the address their own notifications go to."""
+    with ctx.uow() as uow:
+        user = _user(uow, actor.username)
+        user.change_email(email, actor.username, ctx.clock.now())
+        uow.commit()
+        customer = uow.customers.get_by_id(user.customer_id) if user.customer_id else None
+        return user_view(user, customer.code if customer else None)
 
 
 def change_own_password(ctx: ServiceContext, actor: Principal, old: str, new: str) -> None:

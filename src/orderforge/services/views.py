@@ -108,6 +108,8 @@ class UserView(BaseModel):
     customer: str | None
     active: bool
     created_at: dt.datetime
+    #: "" for none; user views go only to administrators and to the user themself
+    email: str = ""
 
 
 def plain(view: BaseModel) -> dict[str, Any]:
@@ -175,6 +177,7 @@ def user_view(user: User, customer_code: str | None) -> UserView:
         customer=customer_code,
         active=user.active,
         created_at=user.created_at,
+        email=user.email,
     )
 
 

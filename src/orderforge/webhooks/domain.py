@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from orderforge.domain.errors import InvalidInput
+from orderforge.domain.events import OutboxEvent
 
 #: Waits after each failed attempt (the Standard Webhooks schedule): the first try is
 #: immediate, then these; after the last one fails the delivery is given up as failed.
@@ -110,20 +111,6 @@ class Subscription:
         if event.kind == TEST_EVENT:
             return event.data.get("subscription_id") == self.id
         return ALL_EVENTS in self.event_types or event.kind in self.event_types
-
-
-@dataclass(frozen=True)
-class OutboxEvent:
-    """A row of the platform's outbox, as the dispatcher reads it."""
-
-    id: int
-    event_id: str
-    kind: str
-    aggregate: str
-    aggregate_key: str
-    actor: str
-    occurred_at: dt.datetime
-    data: dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from orderforge.services.ports import RepositoryKey
-from orderforge.webhooks.domain import Attempt, Delivery, OutboxEvent, Subscription
+from orderforge.webhooks.domain import Attempt, Delivery, Subscription
 
 
 class WebhookRepository(Protocol):
@@ -19,12 +19,6 @@ class WebhookRepository(Protocol):
         """Store a subscription's active flag (the only thing that changes)."""
         ...
 
-    def undispatched(self, limit: int) -> list[OutboxEvent]:
-        """Outbox rows not yet fanned out, oldest first; on PostgreSQL locked for this
-        transaction and skipped by other dispatchers."""
-        ...
-
-    def mark_dispatched(self, outbox_ids: list[int], at: dt.datetime) -> None: ...
     def add_delivery(self, delivery: Delivery) -> bool:
         """Queue a delivery unless this event already has one for this subscription;
         whether it was added."""

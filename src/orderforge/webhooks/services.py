@@ -12,9 +12,10 @@ from typing import Any
 from standardwebhooks.webhooks import Webhook
 
 from orderforge.domain.errors import InvalidInput, NotFound
-from orderforge.domain.events import DomainEvent
+from orderforge.domain.events import DomainEvent, OutboxEvent
 from orderforge.domain.permissions import EDIT, VIEW, Resource, require
-from orderforge.services.context import ServiceContext
+from orderforge.services import outbox
+from orderforge.services.context import OutboxConsumer, ServiceContext
 from orderforge.services.ports import Principal, UnitOfWork
 from orderforge.webhooks.domain import (
     TEST_EVENT,
@@ -29,9 +30,7 @@ from orderforge.webhooks.domain import (
 )
 from orderforge.webhooks.ports import WEBHOOKS, Sender
 
-#: Outbox rows fanned out per transaction, and deliveries sent per pass: bounded so
-#: one pass never holds the database for long.
-DISPATCH_BATCH = 500
+#: Deliveries sent per pass: bounded so one pass never holds the database for long.
 DELIVERIES_PER_PASS = 200
 #: How long a worker holds a delivery it is sending (longer than the sender's timeout).
 CLAIM = dt.timedelta(minutes=2)
@@ -184,33 +183,37 @@ def send_test(ctx: ServiceContext, me: Principal, subscription_id: int) -> None:
         uow.commit()
 
 
+def fan_out(
+    ctx: ServiceContext, uow: UnitOfWork, events: list[OutboxEvent], now: dt.datetime
+) -> dict[str, int]:
+    """The outbox consumer: queue a delivery for each subscription that wants each
+    event (the unique (subscription, event) pair keeps a redone batch from queueing
+    twice)."""
+    repo = uow.repository(WEBHOOKS)
+    subscribers = [s for s in repo.subscriptions() if s.active and s.id is not None]
+    queued = 0
+    for event in events:
+        for sub in subscribers:
+            if sub.id is not None and sub.wants(event):
+                queued += repo.add_delivery(
+                    Delivery(
+                        subscription_id=sub.id,
+                        event=event,
+                        status=DeliveryStatus.PENDING,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
+    return {"webhook_deliveries": queued}
+
+
+OUTBOX_CONSUMER: OutboxConsumer = fan_out
+
+
 def dispatch(ctx: ServiceContext, now: dt.datetime) -> int:
-    """Fan undispatched outbox rows out to the subscriptions that want them, each row
-    in the transaction that marks it dispatched (a crash redoes the whole batch, and
-    the unique (subscription, event) pair keeps it from queueing twice)."""
-    total = 0
-    while True:
-        with ctx.uow() as uow:
-            repo = uow.repository(WEBHOOKS)
-            events = repo.undispatched(DISPATCH_BATCH)
-            if not events:
-                return total
-            subscribers = [s for s in repo.subscriptions() if s.active]
-            for event in events:
-                for sub in subscribers:
-                    if sub.id is not None and sub.wants(event):
-                        repo.add_delivery(
-                            Delivery(
-                                subscription_id=sub.id,
-                                event=event,
-                                status=DeliveryStatus.PENDING,
-                                next_attempt_at=now,
-                                created_at=now,
-                            )
-                        )
-            repo.mark_dispatched([e.id for e in events], now)
-            uow.commit()
-            total += len(events)
+    """Fan undispatched outbox rows out to every outbox consumer (webhooks among them;
+    services/outbox.py); how many rows."""
+    return outbox.dispatch(ctx, now).events
 
 
 def signed_request(

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from orderforge.adapters.db import tables as t
 from orderforge.adapters.db.context_storage import ContextStorage, inserted_id
+from orderforge.adapters.db.outbox import outbox_event
 from orderforge.adapters.db.tables import metadata
 from orderforge.adapters.db.types import JSONType, UTCDateTime
 from orderforge.webhooks.domain import (
     Attempt,
     Delivery,
     DeliveryStatus,
-    OutboxEvent,
     Subscription,
 )
 from orderforge.webhooks.ports import WEBHOOKS
@@ -88,19 +88,6 @@ def _subscription(row: Any) -> Subscription:
     )
 
 
-def _event(row: Any) -> OutboxEvent:
-    return OutboxEvent(
-        id=row.id,
-        event_id=row.event_id,
-        kind=row.kind,
-        aggregate=row.aggregate,
-        aggregate_key=row.aggregate_key,
-        actor=row.actor,
-        occurred_at=row.occurred_at,
-        data=dict(row.data),
-    )
-
-
 class SqlWebhookRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -150,19 +137,6 @@ class SqlWebhookRepository:
             )
         )
 
-    def undispatched(self, limit: int) -> list[OutboxEvent]:
-        o = t.outbox.c
-        stmt = sa.select(t.outbox).where(o.dispatched_at.is_(None)).order_by(o.id).limit(limit)
-        if self._skip_locked:
-            stmt = stmt.with_for_update(skip_locked=True)
-        return [_event(row) for row in self.session.execute(stmt)]
-
-    def mark_dispatched(self, outbox_ids: list[int], at: dt.datetime) -> None:
-        if outbox_ids:
-            self.session.execute(
-                t.outbox.update().where(t.outbox.c.id.in_(outbox_ids)).values(dispatched_at=at)
-            )
-
     def add_delivery(self, delivery: Delivery) -> bool:
         d = webhook_deliveries.c
         exists = self.session.execute(
@@ -211,7 +185,7 @@ class SqlWebhookRepository:
         if not rows:
             return []
         events = {
-            r.id: _event(r)
+            r.id: outbox_event(r)
             for r in self.session.execute(
                 sa.select(t.outbox).where(t.outbox.c.id.in_({row.outbox_id for row in rows}))
             )

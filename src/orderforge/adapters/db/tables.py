@@ -60,6 +60,8 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # where e-mail notifications go; "" for none (migration 0016)
+    sa.Column("email", sa.String(254), nullable=False, server_default=""),
 )
 
 api_tokens = sa.Table(

@@ -126,6 +126,9 @@ class UserIn(BaseModel):
     password: str = Field(min_length=8, max_length=200)
     display_name: str = Field(default="", max_length=200)
     customer: str | None = Field(default=None, max_length=20)
+    email: str = Field(
+        default="", max_length=254, description="Where e-mail notifications go; empty: none"
+    )
 
 
 class TokenRequest(BaseModel):
@@ -164,6 +167,7 @@ class UserChangeIn(BaseModel):
     role: str | None = Field(default=None, max_length=20)
     customer: str | None = Field(default=None, max_length=20)
     active: bool | None = None
+    email: str | None = Field(default=None, max_length=254, description="Empty clears it")
 
 
 class PasswordResetIn(BaseModel):
@@ -182,3 +186,9 @@ class MeOut(BaseModel):
     display_name: str
     role: str
     customer_id: int | None
+    email: str = Field(description="Where your e-mail notifications go; empty: none")
+
+
+class MeChangeIn(BaseModel):
+    model_config = _STRICT
+    email: str = Field(max_length=254, description="Your address; empty stops e-mail")

@@ -39,6 +39,8 @@ from orderforge.entrypoints.cli.common import (
 from orderforge.entrypoints.cli.db import db_app
 from orderforge.entrypoints.cli.plans import plan_app, worker
 from orderforge.entrypoints.cli.users import user_app
+from orderforge.mail import cli as mail_cli
+from orderforge.mail.worker import MailWorker
 from orderforge.materials import cli as materials_cli
 from orderforge.plant.cli import plant_app
 from orderforge.production import cli as production_cli
@@ -88,6 +90,7 @@ app.command("promise")(promising_cli.promise)
 app.command("worker")(worker)
 app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
 app.add_typer(design_cli.design_app, name="design")
+app.add_typer(mail_cli.mail_app, name="mail")
 
 
 @demo_app.command("load")
@@ -175,6 +178,10 @@ def serve(
     # one webhook worker, in this (supervising) process whatever the number of workers
     hooks = WebhookWorker(application.ctx, interval=settings.webhook_poll_seconds)
     hooks.start()
+    mail = MailWorker(application.ctx, settings)
+    mail.start()
+    if not settings.smtp_host:
+        out.print("No SMTP server configured (ORDERFORGE_SMTP_HOST): e-mail is held until one is.")
     try:
         if workers > 1:
             # each process builds its own application from the environment (the factory);
@@ -192,6 +199,7 @@ def serve(
             uvicorn.run(web, host=bind_host, port=bind_port, log_config=None, access_log=False)
     finally:
         hooks.stop()
+        mail.stop()
 
 
 def _check_several_processes(settings: Settings) -> None:

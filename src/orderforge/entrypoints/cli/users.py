@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from orderforge.entrypoints.cli.common import _app, out, refusals
@@ -29,6 +30,7 @@ def user_add(
     ],
     name: Annotated[str, typer.Option(help="Display name")] = "",
     customer: Annotated[str | None, typer.Option(help="Customer code (customer role)")] = None,
+    email: Annotated[str, typer.Option(help="Where e-mail notifications go")] = "",
 ) -> None:
     """Create a user (as the local administrator)."""
     application = _app()
@@ -41,9 +43,24 @@ def user_add(
             password=password,
             display_name=name,
             customer_code=customer,
+            email=email,
         ),
     )
     out.print(f"User {view.username} ({view.role}) created.")
+
+
+@user_app.command("email")
+@refusals
+def user_email(
+    username: str,
+    email: Annotated[str, typer.Argument(help="The address; '' stops e-mail to this user")],
+) -> None:
+    """Set (or clear) the address a user's e-mail notifications go to."""
+    view = users.change_user(_app().ctx, None, users.UserChange(username=username, email=email))
+    if view.email:
+        out.print(f"E-mail for {view.username} goes to {escape(view.email)}.")
+    else:
+        out.print(f"{view.username} gets no e-mail now.")
 
 
 @user_app.command("token")

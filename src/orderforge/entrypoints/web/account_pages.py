@@ -56,7 +56,26 @@ def account_page(
         new_token=new_token,
         default_days=ctx.security.token_default_days,
         role_label=ROLE_LABELS[me.role],
+        account=plain(users.my_account(ctx, me)),
     )
+
+
+@router.post("/account/email")
+def change_email(
+    request: Request,
+    ctx: Ctx,
+    me: User,
+    email: Annotated[str, Form(max_length=254)] = "",
+    csrf: Csrf = "",
+) -> Response:
+    try:
+        check_csrf(request, csrf)
+        view = users.change_own_email(ctx, me, email)
+        done = f"Your e-mail goes to {view.email}." if view.email else "You get no e-mail now."
+        flash(request, done)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+    return redirect("/account")
 
 
 @router.post("/account/password")
@@ -131,9 +150,10 @@ def add_user(
     password: Text,
     display_name: Text = "",
     customer: Annotated[str, Form(max_length=20)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
     csrf: Csrf = "",
 ) -> Response:
-    cmd = users.AddUser(username, role, password, display_name, customer or None)
+    cmd = users.AddUser(username, role, password, display_name, customer or None, email)
     return _act(request, csrf, lambda: users.add_user(ctx, me, cmd), f"User {username} added.")
 
 
@@ -155,6 +175,20 @@ def change_role(
         lambda: users.change_user(ctx, me, change),
         f"{username} now works as {label}.",
     )
+
+
+@router.post("/users/{username}/email")
+def set_email(
+    request: Request,
+    ctx: Ctx,
+    me: User,
+    username: str,
+    email: Annotated[str, Form(max_length=254)] = "",
+    csrf: Csrf = "",
+) -> Response:
+    change = users.UserChange(username, email=email)
+    message = f"E-mail for {username} updated." if email else f"{username} gets no e-mail now."
+    return _act(request, csrf, lambda: users.change_user(ctx, me, change), message)
 
 
 @router.post("/users/{username}/active")

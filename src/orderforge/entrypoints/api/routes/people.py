@@ -11,6 +11,7 @@ from orderforge.entrypoints.api.schemas import (
     PROBLEM_RESPONSES,
     TOO_MANY,
     CustomerIn,
+    MeChangeIn,
     MeOut,
     PasswordChangeIn,
     PasswordResetIn,
@@ -66,12 +67,23 @@ def change_password(ctx: Ctx, who: Me, body: PasswordChangeIn) -> None:
 
 
 @router.get("/me", response_model=MeOut, tags=["auth"])
-def me(who: Me) -> dict[str, Any]:
+def me(ctx: Ctx, who: Me) -> dict[str, Any]:
+    return _me(who, users.my_account(ctx, who))
+
+
+@router.patch("/me", response_model=MeOut, tags=["auth"])
+def change_me(ctx: Ctx, who: Me, body: MeChangeIn) -> dict[str, Any]:
+    """Set or clear the address your e-mail notifications go to."""
+    return _me(who, users.change_own_email(ctx, who, body.email))
+
+
+def _me(who: Principal, view: UserView) -> dict[str, Any]:
     return {
         "username": who.username,
         "display_name": who.display_name,
         "role": who.role.value,
         "customer_id": who.customer_id,
+        "email": view.email,
     }
 
 
@@ -116,15 +128,21 @@ def create_user(ctx: Ctx, who: Me, body: UserIn) -> UserView:
         password=body.password,
         display_name=body.display_name,
         customer_code=body.customer,
+        email=body.email,
     )
     return users.add_user(ctx, who, cmd)
 
 
 @router.patch("/users/{username}", response_model=UserView, tags=["users"])
 def change_user(ctx: Ctx, who: Me, username: Username, body: UserChangeIn) -> UserView:
-    """Change a role, or deactivate (sessions and tokens end) / reactivate a user."""
+    """Change a role or e-mail address, or deactivate (sessions and tokens end) /
+    reactivate a user."""
     change = users.UserChange(
-        username=username, role=body.role, customer_code=body.customer, active=body.active
+        username=username,
+        role=body.role,
+        customer_code=body.customer,
+        active=body.active,
+        email=body.email,
     )
     return users.change_user(ctx, who, change)
 
