@@ -9,6 +9,8 @@ from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
 from orderforge.conversation.ports import MESSAGES
+from orderforge.design.domain import DesignRevision
+from orderforge.design.ports import DESIGNS
 from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
@@ -291,7 +293,36 @@ class FakeOperationReleases:
         return [r for r in self.rows if r.operation.split("/")[0] in wanted]
 
 
+class FakeDesigns:
+    """Design revisions in memory (the design room's DESIGNS port)."""
+
+    def __init__(self) -> None:
+        self.rows: list[DesignRevision] = []
+
+    def add(self, revision: DesignRevision) -> None:
+        revision.id = len(self.rows) + 1
+        self.rows.append(revision)
+
+    def for_order(self, order_number: str) -> list[DesignRevision]:
+        found = [r for r in self.rows if r.order_number == order_number]
+        return sorted(found, key=lambda r: (r.line_no, r.id or 0))
+
+    def get(self, order_number: str, line_no: int, letter: str) -> DesignRevision | None:
+        return next(
+            (
+                r
+                for r in self.rows
+                if (r.order_number, r.line_no, r.letter) == (order_number, line_no, letter)
+            ),
+            None,
+        )
+
+    def save(self, revision: DesignRevision) -> None:
+        assert revision in self.rows
+
+
 FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
+    DESIGNS.name: FakeDesigns,
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,
     WORK_CENTRE_USE.name: FakeWorkCentreUse,
