@@ -214,9 +214,9 @@ def test_wrong_password_signs_nothing_and_repeats_lock_the_account(api: ApiSessi
     # Locked: even the right password waits now.
     assert api.sign(number, 1, "A", "alpina").status_code == 429
     assert snapshot(api, number) == before
-    api.application.ctx.attempts.succeeded(
-        "signature", {"account": "alpina", "client": "testclient"}
-    )  # type: ignore[union-attr]
+    attempts = api.application.ctx.attempts
+    assert attempts is not None
+    attempts.succeeded("signature", {"account": "alpina", "client": "testclient"})
 
 
 def test_others_see_nothing_and_roles_do_only_their_part(api: ApiSession) -> None:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
 
 from tests.e2e.test_browser import signed_in, state_badge
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 CUSTOMER = "Hotel Alpina Garmisch (C-HOTEL-ALPINA)"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-TABLET = {"width": 1024, "height": 768}
+TABLET: ViewportSize = {"width": 1024, "height": 768}
 
 
 def act(page: Page, number: str, button: str) -> None:
@@ -39,9 +39,8 @@ def propose(page: Page, notes: str, file_name: str) -> None:
     if page.locator("details.propose").get_attribute("open") is None:
         page.locator("details.propose summary").click()
     page.get_by_label("What this revision shows or changes").fill(notes)
-    page.get_by_label("Documents").set_input_files(
-        [{"name": file_name, "mimeType": "application/pdf", "buffer": PDF}]
-    )
+    upload: FilePayload = {"name": file_name, "mimeType": "application/pdf", "buffer": PDF}
+    page.get_by_label("Documents").set_input_files([upload])
     page.get_by_role("button", name="Propose revision").click()
 
 

@@ -162,7 +162,7 @@ def test_rejection_needs_a_comment_and_an_open_revision() -> None:
     revision.reject(
         by="alpina", by_name="Franz", capacity=Capacity.CUSTOMER, comment="Rounder corners", at=T0
     )
-    assert revision.state is RevisionState.REJECTED
+    assert revision.state.value == "rejected"
     with pytest.raises(IllegalTransition):
         revision.reject(
             by="quality", by_name="Heike", capacity=Capacity.QUALITY, comment="No", at=T0
