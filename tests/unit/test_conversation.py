@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orderforge import demo
+from orderforge.adapters.security import HmacSealer
 from orderforge.conversation import domain, services
 from orderforge.conversation.domain import (
     MAX_BODY,
@@ -205,7 +206,13 @@ def files() -> FakeFileStore:
 
 @pytest.fixture
 def ctx(uow: FakeUnitOfWork, files: FakeFileStore) -> ServiceContext:
-    context = ServiceContext(uow=uow, clock=FixedClock(), hasher=PlainHasher(), files=files)
+    context = ServiceContext(
+        uow=uow,
+        clock=FixedClock(),
+        hasher=PlainHasher(),
+        sealer=HmacSealer(lambda: "unit-tests"),
+        files=files,
+    )
     demo.load_demo(context, "orderforge-demo", count=5)
     return context
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from orderforge import demo
+from orderforge.adapters.security import HmacSealer
 from orderforge.domain.errors import (
     ConcurrencyConflict,
     IdempotencyMismatch,
@@ -34,7 +35,9 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture
 def ctx(uow: FakeUnitOfWork) -> ServiceContext:
-    context = ServiceContext(uow=uow, clock=FixedClock(), hasher=PlainHasher())
+    context = ServiceContext(
+        uow=uow, clock=FixedClock(), hasher=PlainHasher(), sealer=HmacSealer(lambda: "unit-tests")
+    )
     demo.load_demo(context, "orderforge-demo", count=20)
     return context
 

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from orderforge import demo
+from orderforge.adapters.security import HmacSealer
 from orderforge.domain.planning import PlannedOperation
 from orderforge.production.domain import OperationStatus
 from orderforge.services import planning
@@ -20,7 +21,9 @@ from tests.unit.fakes import FakeUnitOfWork, PlainHasher
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
     store = FakeUnitOfWork()
-    ctx = ServiceContext(uow=store, clock=FixedClock(), hasher=PlainHasher())
+    ctx = ServiceContext(
+        uow=store, clock=FixedClock(), hasher=PlainHasher(), sealer=HmacSealer(lambda: "unit-tests")
+    )
     demo.load_demo(ctx, "orderforge-demo", count=20)
     return store
 

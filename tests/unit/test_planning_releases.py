@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from orderforge import demo
+from orderforge.adapters.security import HmacSealer
 from orderforge.domain.order import OrderState
 from orderforge.engines.scheduling import SolverSettings, solve, validate
 from orderforge.plant.ports import PLANT
@@ -25,7 +26,9 @@ NOW = FixedClock().now()  # Wednesday 25 November 2026, 09:00 UTC
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
     store = FakeUnitOfWork()
-    ctx = ServiceContext(uow=store, clock=FixedClock(), hasher=PlainHasher())
+    ctx = ServiceContext(
+        uow=store, clock=FixedClock(), hasher=PlainHasher(), sealer=HmacSealer(lambda: "unit-tests")
+    )
     demo.load_demo(ctx, "orderforge-demo", count=20)
     return store
 

@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from orderforge import demo
+from orderforge.adapters.security import HmacSealer
 from orderforge.demo.plant import demo_plant_data
 from orderforge.domain.errors import IdempotencyMismatch, InvalidInput, PermissionDenied
 from orderforge.domain.order import LineInput
@@ -36,7 +37,13 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture
 def ctx(uow: FakeUnitOfWork) -> ServiceContext:
-    context = ServiceContext(uow=uow, clock=FixedClock(), hasher=PlainHasher(), handlers=HANDLERS)
+    context = ServiceContext(
+        uow=uow,
+        clock=FixedClock(),
+        hasher=PlainHasher(),
+        sealer=HmacSealer(lambda: "unit-tests"),
+        handlers=HANDLERS,
+    )
     demo.load_demo(context, "orderforge-demo", count=10)
     return context
 
