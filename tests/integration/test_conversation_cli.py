@@ -44,9 +44,14 @@ def test_post_and_read_the_conversation(cli: CliRunner, tmp_path: Path) -> None:
     assert "may not post internal" in refused
     unknown = run(cli, "order", "message", number, "hi @ghost", "--as", "sales", code=1)
     assert "[body]" in unknown and "@ghost" in unknown
-    sketch = tmp_path / "sketch.png"
-    sketch.write_bytes(b"\x89PNG\r\n\x1a\n")
-    # no file store is wired until the files room lands: a clear refusal, nothing kept
-    attached = run(cli, "order", "message", number, "see", "--attach", str(sketch), code=1)
+    fake = tmp_path / "sketch.png"
+    fake.write_bytes(b"<html><script>alert(1)</script></html>")
+    # a file that is not what its name says is refused, naming the field; nothing kept
+    attached = run(cli, "order", "message", number, "see", "--attach", str(fake), code=1)
     assert "[files]" in attached
     assert run(cli, "order", "messages", number, "--json").count('"id"') == 2
+    sketch = tmp_path / "sketch-real.png"
+    sketch.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    kept = run(cli, "order", "message", number, "see", "--attach", str(sketch), "--as", "sales")
+    assert f"Message 3 posted on {number}." in kept
+    assert "sketch-real.png" in run(cli, "order", "messages", number, "--as", "alpina")
