@@ -193,9 +193,7 @@ def test_attachments_download_sandboxed(api: ApiSession) -> None:
     assert refused.status_code == 422, refused.text  # markup named .txt is never kept
     notes = b"Plain notes about the door.\n"
     posted = _problem(
-        _upload(
-            api, number, [("Zeichnung für Tür.pdf", b"%PDF-1.7 door"), ("notes.txt", notes)]
-        ),
+        _upload(api, number, [("Zeichnung für Tür.pdf", b"%PDF-1.7 door"), ("notes.txt", notes)]),
         201,
     )
     assert [a["name"] for a in posted["attachments"]] == ["Zeichnung für Tür.pdf", "notes.txt"]
