@@ -170,8 +170,9 @@ def verify_revision(
 
 def propose_revision(ctx: ServiceContext, actor: Principal, cmd: ProposeRevision) -> DesignView:
     require(actor.role, Resource.DESIGN, PROPOSE)
-    # Check and store the files before the transaction: the store is by content, so a
-    # refused or rolled-back proposal leaves at most unreferenced bytes, never a record.
+    # Check the files before the transaction (the check reads every byte). They are kept
+    # by content, so a refused or rolled-back proposal leaves at most unreferenced bytes,
+    # never a record.
     checked = [checked_file(ctx, name, data) for name, data in cmd.files]
     with ctx.uow() as uow:
         order = load_visible(uow, actor, cmd.number)
