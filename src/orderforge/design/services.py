@@ -94,11 +94,7 @@ class RejectRevision:
 def order_design(ctx: ServiceContext, actor: Principal, number: str) -> DesignView:
     with ctx.uow() as uow:
         require(actor.role, Resource.DESIGN, "view")
-        order = load_visible(uow, actor, number)
-        revisions = uow.repository(DESIGNS).for_order(order.number)
-        return design_view(
-            order, revisions, actor, _sealed_ok(ctx), _portal_users(uow, order), _names(uow, order)
-        )
+        return _view(ctx, uow, load_visible(uow, actor, number), actor)
 
 
 def revision_file(
@@ -219,14 +215,7 @@ def propose_revision(ctx: ServiceContext, actor: Principal, cmd: ProposeRevision
         _adopt(order, revision)
         _follow_on_order(ctx, order, actor, reason=f"Revision {revision.letter} proposed.")
         _commit(ctx, uow, order)
-        return design_view(
-            order,
-            repo.for_order(order.number),
-            actor,
-            _sealed_ok(ctx),
-            _portal_users(uow, order),
-            _names(uow, order),
-        )
+        return _view(ctx, uow, order, actor)
 
 
 def sign_revision(ctx: ServiceContext, actor: Principal, cmd: SignRevision) -> DesignView:
@@ -259,14 +248,7 @@ def sign_revision(ctx: ServiceContext, actor: Principal, cmd: SignRevision) -> D
         if not missing_for_order(order, repo.for_order(order.number)):
             _approve_order(ctx, order, actor)
         _commit(ctx, uow, order)
-        return design_view(
-            order,
-            repo.for_order(order.number),
-            actor,
-            _sealed_ok(ctx),
-            _portal_users(uow, order),
-            _names(uow, order),
-        )
+        return _view(ctx, uow, order, actor)
 
 
 def reject_revision(ctx: ServiceContext, actor: Principal, cmd: RejectRevision) -> DesignView:
@@ -294,14 +276,7 @@ def reject_revision(ctx: ServiceContext, actor: Principal, cmd: RejectRevision) 
                 reason=f"Revision {revision.letter} of line {revision.line_no}: {cmd.comment}",
             )
         _commit(ctx, uow, order)
-        return design_view(
-            order,
-            repo.for_order(order.number),
-            actor,
-            _sealed_ok(ctx),
-            _portal_users(uow, order),
-            _names(uow, order),
-        )
+        return _view(ctx, uow, order, actor)
 
 
 # -- helpers -----------------------------------------------------------------
@@ -312,6 +287,14 @@ def _commit(ctx: ServiceContext, uow: UnitOfWork, order: Order) -> None:
     contexts above, then commit."""
     publish(ctx, uow, list(order.pending_events))
     uow.commit()
+
+
+def _view(ctx: ServiceContext, uow: UnitOfWork, order: Order, actor: Principal) -> DesignView:
+    """The order's design as `actor` sees it now."""
+    revisions = uow.repository(DESIGNS).for_order(order.number)
+    return design_view(
+        order, revisions, actor, _sealed_ok(ctx), _portal_users(uow, order), _names(uow, order)
+    )
 
 
 def _adopt(order: Order, revision: DesignRevision) -> None:
