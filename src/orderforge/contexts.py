@@ -52,6 +52,9 @@ ROOMS: tuple[Room, ...] = (
     # Talks about orders (reads orders, customers, users); its events reach the mail
     # room and webhooks through the outbox.
     Room("conversation", storage="orderforge.conversation.storage"),
+    # Engineering changes (ECR -> ECO): above design (it reads revisions' rules and
+    # signatures), production, promising and planning, whose use cases it calls.
+    Room("change", storage="orderforge.change.storage"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),

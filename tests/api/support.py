@@ -251,6 +251,12 @@ class ApiSession:
                 self.sign_designs(number)
             elif action is A.REJECT_DESIGN:
                 self.reject_design(number)
+            elif action is A.REQUEST_CHANGE:
+                self.request_change(number)
+            elif action is A.ACCEPT_CHANGE:
+                self.decide_change(number, approve=True)
+            elif action is A.DECLINE_CHANGE:
+                self.decide_change(number, approve=False)
             else:
                 response = self.act(number, action)
                 assert response.status_code == 200, f"{action}: {response.text}"
@@ -319,6 +325,57 @@ class ApiSession:
             headers=self.auth(who),
         )
         assert response.status_code == 200, response.text
+
+    # -- engineering changes --
+
+    def request_change(
+        self, number: str, as_user: str = "sales", quantity: int | None = None
+    ) -> dict[str, Any]:
+        """Sales asks for one more unit of line 1 (or `quantity`)."""
+        line = self.order(number)["lines"][0]
+        response = self.client.post(
+            f"{API}/orders/{number}/changes",
+            json={
+                "reason": REASON,
+                "lines": [
+                    {
+                        "line_no": line["line_no"],
+                        "spec": line["spec"],
+                        "quantity": quantity or line["quantity"] + 1,
+                    }
+                ],
+            },
+            headers=self.auth(as_user),
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def open_change(self, number: str) -> dict[str, Any]:
+        response = self.client.get(f"{API}/orders/{number}/changes", headers=self.auth("admin"))
+        assert response.status_code == 200, response.text
+        found: dict[str, Any] = next(c for c in response.json()["changes"] if c["open"])
+        return found
+
+    def decide_change(
+        self, number: str, *, approve: bool, as_user: str = "engineer"
+    ) -> dict[str, Any]:
+        change = self.open_change(number)["number"]
+        if approve:
+            response = self.client.post(
+                f"{API}/changes/{change}/approve",
+                json={"username": as_user, "password": DEMO_PASSWORD},
+                headers=self.auth(as_user),
+            )
+        else:
+            response = self.client.post(
+                f"{API}/changes/{change}/reject",
+                json={"comment": REASON},
+                headers=self.auth(as_user),
+            )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
 
     def make_order(
         self,

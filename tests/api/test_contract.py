@@ -161,6 +161,18 @@ def _operations() -> list[str]:
         "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/verification",
         "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/files/{index}",
         "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/mockup.svg",
+        "GET /api/v1/orders/{number}/changes",
+        "POST /api/v1/orders/{number}/changes",
+        "GET /api/v1/changes",
+        "GET /api/v1/changes/{change}",
+        "POST /api/v1/changes/{change}/impact",
+        "POST /api/v1/changes/{change}/approve",
+        "POST /api/v1/changes/{change}/reject",
+        "POST /api/v1/changes/{change}/withdraw",
+        "POST /api/v1/changes/{change}/accept",
+        "POST /api/v1/changes/{change}/decline",
+        "GET /api/v1/changes/{change}/verification",
+        "GET /api/v1/catalogue/families/{code}/affected-orders",
     ]
 
 

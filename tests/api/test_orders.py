@@ -17,7 +17,7 @@ from orderforge.domain.order import (
     OrderAction,
     OrderState,
 )
-from orderforge.domain.permissions import DESIGN_ACTIONS
+from orderforge.domain.permissions import ROOM_ACTIONS
 from tests.api.support import (
     API,
     REASON,
@@ -138,7 +138,7 @@ def test_illegal_moves_are_409_and_change_nothing(api: ApiSession) -> None:
     number = api.make_order()["number"]
     before = api.stored(number)
     impossible = [
-        a for a, t in TRANSITIONS.items() if S.QUOTE not in t.sources and a not in DESIGN_ACTIONS
+        a for a, t in TRANSITIONS.items() if S.QUOTE not in t.sources and a not in ROOM_ACTIONS
     ]
     for action in impossible:
         response = api.act(number, action)
@@ -186,38 +186,44 @@ def test_hold_and_resume_return_to_the_held_from_state(api: ApiSession, state: O
 def test_change_request_accepted_or_declined(
     api: ApiSession, state: OrderState, decision: str
 ) -> None:
+    """A change goes through its record; decided either way, the order returns to where
+    it was (an approved change keeps its place; it does not fall back to review)."""
     before = api.make_order(state, customer=ALPINA)
     number = before["number"]
-    requested = api.act(number, A.REQUEST_CHANGE, as_user="alpina", reason="Walnut, please.")
-    assert requested.status_code == 200, requested.text
-    assert (requested.json()["state"], requested.json()["changed_from"]) == (
-        "change_requested",
-        state.value,
-    )
+    assert api.act(number, A.REQUEST_CHANGE, as_user="alpina").status_code == 403
+    api.request_change(number, as_user="alpina")
+    requested = api.order(number)
+    assert (requested["state"], requested["changed_from"]) == ("change_requested", state.value)
+    api.decide_change(number, approve=decision == "accept")
+    after = api.order(number)
+    assert (after["state"], after["changed_from"]) == (state.value, None)
     if decision == "accept":
-        response = api.act(number, A.ACCEPT_CHANGE, as_user="engineer")
-        assert response.status_code == 200, response.text
-        after = response.json()
-        # Back to the start of the plant's work; any design approval is void.
-        assert (after["state"], after["changed_from"]) == ("confirmed", None)
-        assert after["design_approved_at"] is None
+        assert after["lines"][0]["quantity"] == before["lines"][0]["quantity"] + 1
+        if state is S.AWAITING_DESIGN_APPROVAL:
+            # the approved revision shows the old quantity: it must be approved again
+            assert after["design_approved_at"] is None
+        else:
+            assert after["design_approved_at"] == before["design_approved_at"]
     else:
-        response = api.act(number, A.DECLINE_CHANGE, as_user="engineer", reason="Too late.")
-        assert response.status_code == 200, response.text
-        after = response.json()
-        assert (after["state"], after["changed_from"]) == (state.value, None)
+        assert after["lines"] == before["lines"]
         assert after["design_approved_at"] == before["design_approved_at"]
-        assert api.timeline(number)[-1]["reason"] == "Too late."
+        assert api.timeline(number)[-1]["reason"].endswith(REASON)
 
 
 def test_accepted_change_needs_a_new_design_approval(api: ApiSession) -> None:
-    number = api.make_order(S.RELEASED, customer=ALPINA)["number"]
-    api.act(number, A.REQUEST_CHANGE, as_user="alpina", reason="Longer top.")
-    api.act(number, A.ACCEPT_CHANGE, as_user="engineer")
-    api.drive(number, [A.MARK_FEASIBLE, A.PLAN, A.SUBMIT_DESIGN])
+    number = api.make_order(S.AWAITING_DESIGN_APPROVAL, customer=ALPINA, approve_design=True)[
+        "number"
+    ]
+    api.request_change(number, as_user="alpina")
+    api.decide_change(number, approve=True)
     before = api.stored(number)
-    assert api.act(number, A.RELEASE, as_user="planner").status_code == 409
+    refused = api.act(number, A.RELEASE, as_user="planner")
+    assert refused.status_code == 409
+    assert "drawn for the spec before a change" in refused.json()["detail"]
     assert api.stored(number) == before
+    api.propose_designs(number)
+    api.sign_designs(number)
+    assert api.act(number, A.RELEASE, as_user="planner").json()["state"] == "released"
 
 
 # -- idempotent creation -------------------------------------------------------

@@ -31,7 +31,16 @@ from tests.api.support import (
 A = OrderAction
 S = OrderState
 R = Resource
-LIFECYCLE = {a.value for a in OrderAction} - {"submit_design", "approve_design", "reject_design"}
+#: The design and change steps are taken through their rooms' records, never as buttons.
+ROOM_STEPS = {
+    "submit_design",
+    "approve_design",
+    "reject_design",
+    "request_change",
+    "accept_change",
+    "decline_change",
+}
+LIFECYCLE = {a.value for a in OrderAction} - ROOM_STEPS
 DESIGN_APPROVER = {"view", "sign", "decide"}
 
 EXPECTED: dict[Role, dict[Resource, set[str]]] = {
@@ -48,6 +57,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.WEBHOOK: {"view", "edit"},
         R.DESIGN: {"view"},
         R.MAIL: {"view"},
+        R.CHANGE: {"view"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -57,7 +67,6 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
             "confirm",
             "revise_quote",
             "cancel",
-            "request_change",
             "hold",
             "resume",
             "confirm_delivery",
@@ -70,6 +79,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.MATERIALS: {"view"},
         R.DESIGN: DESIGN_APPROVER,
         R.CONVERSATION: {"view", "post", "post_internal"},
+        R.CHANGE: {"view", "request", "accept"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -78,9 +88,6 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
             "flag_needs_engineering",
             "accept_engineering",
             "reject",
-            "request_change",
-            "accept_change",
-            "decline_change",
         },
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
@@ -90,6 +97,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.MATERIALS: {"view"},
         R.DESIGN: {"view", "propose", "sign", "decide"},
         R.CONVERSATION: {"view", "post", "post_internal"},
+        R.CHANGE: {"view", "request", "decide"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -110,6 +118,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.MATERIALS: {"view", "run"},
         R.DESIGN: {"view"},
         R.CONVERSATION: {"view", "post", "post_internal"},
+        R.CHANGE: {"view", "request"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
@@ -120,6 +129,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.MATERIALS: {"view"},
         R.DESIGN: {"view"},
         R.CONVERSATION: {"view", "post", "post_internal"},
+        R.CHANGE: {"view"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
@@ -131,6 +141,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.MATERIALS: {"view"},
         R.DESIGN: DESIGN_APPROVER,
         R.CONVERSATION: {"view", "post", "post_internal"},
+        R.CHANGE: {"view"},
     },
     Role.PURCHASING: {
         R.ORDER: {"view"},
@@ -142,13 +153,15 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.MATERIALS: {"view", "edit", "run"},
         R.DESIGN: {"view"},
         R.CONVERSATION: {"view", "post", "post_internal"},
+        R.CHANGE: {"view"},
     },
     Role.CUSTOMER: {
-        R.ORDER: {"view", "confirm", "request_change"},
+        R.ORDER: {"view", "confirm"},
         R.CUSTOMER: {"view"},
         R.CATALOGUE: {"view"},
         R.DESIGN: DESIGN_APPROVER,
         R.CONVERSATION: {"view", "post"},
+        R.CHANGE: {"view", "request", "accept"},
     },
 }
 
@@ -181,6 +194,7 @@ WEBHOOK_CELLS = _cells(R.WEBHOOK, ["view", "edit"])
 DESIGN_CELLS = _cells(R.DESIGN, ["view", "propose", "sign", "decide"])
 CONVERSATION_CELLS = _cells(R.CONVERSATION, ["view", "post", "post_internal"])
 MAIL_CELLS = _cells(R.MAIL, ["view"])
+CHANGE_CELLS = _cells(R.CHANGE, ["view", "request", "decide", "accept"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -214,6 +228,7 @@ def test_every_cell_has_a_test() -> None:
             (R.DESIGN, DESIGN_CELLS),
             (R.CONVERSATION, CONVERSATION_CELLS),
             (R.MAIL, MAIL_CELLS),
+            (R.CHANGE, CHANGE_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -748,6 +763,49 @@ def test_design(api: ApiSession, role: Role, action: str) -> None:
     else:
         assert_problem(response, 403)
         assert (api.stored(number), api.design(number)) == before
+
+
+@pytest.mark.parametrize(("role", "action"), CHANGE_CELLS)
+def test_change(api: ApiSession, role: Role, action: str) -> None:
+    """Each role on an order in production it may see; the change to decide or answer was
+    asked for by sales and, for the answer, approved by an engineer."""
+    username = ROLE_USER[role]
+    number = api.make_order(S.IN_PRODUCTION, customer=customer_for(username))["number"]
+    headers = api.auth(username)
+    if action in ("decide", "accept"):
+        api.request_change(number, as_user="sales")
+    if action == "accept":
+        api.decide_change(number, approve=True)
+    before = (
+        api.stored(number),
+        api.client.get(f"{API}/orders/{number}/changes", headers=api.auth("admin")).json(),
+    )
+    if action == "view":
+        response = api.client.get(f"{API}/orders/{number}/changes", headers=headers)
+    elif action == "request":
+        line = api.order(number)["lines"][0]
+        response = api.client.post(
+            f"{API}/orders/{number}/changes",
+            json={
+                "reason": "One more, please.",
+                "lines": [{"line_no": 1, "spec": line["spec"], "quantity": line["quantity"] + 1}],
+            },
+            headers=headers,
+        )
+    elif action == "decide":
+        change = api.open_change(number)["number"]
+        response = api.client.post(
+            f"{API}/changes/{change}/reject", json={"comment": "Not now."}, headers=headers
+        )
+    else:
+        change = api.open_change(number)["number"]
+        response = api.client.post(f"{API}/changes/{change}/accept", json={}, headers=headers)
+    if allowed(role, R.CHANGE, action):
+        assert response.status_code in (200, 201), response.text
+    else:
+        assert_problem(response, 403)
+        after = api.client.get(f"{API}/orders/{number}/changes", headers=api.auth("admin"))
+        assert (api.stored(number), after.json()) == before
 
 
 @pytest.mark.parametrize(("role", "action"), CONVERSATION_CELLS)

@@ -8,6 +8,8 @@ from collections.abc import Callable, Collection
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
+from orderforge.change.domain import ChangeState, EngineeringChange
+from orderforge.change.ports import CHANGES
 from orderforge.conversation.ports import MESSAGES
 from orderforge.design.domain import DesignRevision
 from orderforge.design.ports import DESIGNS
@@ -321,7 +323,31 @@ class FakeDesigns:
         assert revision in self.rows
 
 
+class FakeChanges:
+    """Engineering changes in memory (the change room's CHANGES port)."""
+
+    def __init__(self) -> None:
+        self.rows: list[EngineeringChange] = []
+
+    def add(self, change: EngineeringChange) -> None:
+        change.id = len(self.rows) + 1
+        self.rows.append(change)
+
+    def get(self, number: str) -> EngineeringChange | None:
+        return next((c for c in self.rows if c.number == number), None)
+
+    def for_order(self, order_number: str) -> list[EngineeringChange]:
+        return [c for c in self.rows if c.order_number == order_number]
+
+    def open_changes(self) -> list[EngineeringChange]:
+        return [c for c in self.rows if c.state.open]
+
+    def save(self, change: EngineeringChange) -> None:
+        assert change in self.rows and isinstance(change.state, ChangeState)
+
+
 FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
+    CHANGES.name: FakeChanges,
     DESIGNS.name: FakeDesigns,
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,

@@ -199,12 +199,22 @@ DESIGN_STEPS = {
 }
 
 
+#: The order's change steps and the change permission that takes each.
+CHANGE_STEPS = {
+    OrderAction.REQUEST_CHANGE: "request",
+    OrderAction.ACCEPT_CHANGE: "decide",
+    OrderAction.DECLINE_CHANGE: "decide",
+}
+
+
 @pytest.mark.parametrize("seed", [2026, 1, 99])
 def test_every_path_replays_with_allowed_roles(seed: int) -> None:
     for n, demo in enumerate(demo_orders(seed=seed)):
         for action, role, reason in demo.path:
             if action in DESIGN_STEPS:  # taken through the design revisions
                 assert is_allowed(role, Resource.DESIGN, DESIGN_STEPS[action]), (action, role)
+            elif action in CHANGE_STEPS:  # taken through engineering changes
+                assert is_allowed(role, Resource.CHANGE, CHANGE_STEPS[action]), (action, role)
             else:
                 assert is_allowed(role, Resource.ORDER, action.value), (action, role)
             assert reason == reason.strip()

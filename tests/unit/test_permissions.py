@@ -7,6 +7,7 @@ import pytest
 from orderforge.domain.errors import PermissionDenied
 from orderforge.domain.order import OrderAction
 from orderforge.domain.permissions import (
+    CHANGE_ACTIONS,
     DESIGN_ACTIONS,
     PERMISSIONS,
     Resource,
@@ -53,10 +54,10 @@ def test_the_customer_signs_its_design_and_engineers_propose_it() -> None:
     assert not is_allowed(Role.PLANNER, Resource.DESIGN, "sign")
 
 
-def test_admin_may_do_every_order_action_but_the_design_steps() -> None:
-    design = {a.value for a in DESIGN_ACTIONS}
+def test_admin_may_do_every_order_action_but_the_design_and_change_steps() -> None:
+    rooms = {a.value for a in DESIGN_ACTIONS | CHANGE_ACTIONS}
     for action in actions_of(Resource.ORDER):
-        assert is_allowed(Role.ADMIN, Resource.ORDER, action) is (action not in design)
+        assert is_allowed(Role.ADMIN, Resource.ORDER, action) is (action not in rooms)
 
 
 def test_refusal_says_who_and_what() -> None:

@@ -18,6 +18,7 @@ import yaml  # type: ignore[import-untyped]
 
 from orderforge.demo import catalogue as demo_catalogue
 from orderforge.demo import plant as demo_plant
+from orderforge.demo.changes import load_changes
 from orderforge.demo.designs import DemoDesigns
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
@@ -97,6 +98,10 @@ def load_demo(
             if on_progress:
                 on_progress(i + 1, len(orders))
         _load_materials(uow, now)
+        uow.commit()
+    # Once the orders and their histories are stored: the open changes they wait for.
+    with ctx.uow() as uow:
+        load_changes(ctx, uow)
         uow.commit()
     return DemoSummary(
         work_centres=work_centres,

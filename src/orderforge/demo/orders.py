@@ -254,7 +254,7 @@ _REASONS: dict[OrderAction, _R] = {
     ),
     A.ACCEPT_CHANGE: (
         ("", "Change accepted: new price and a promise date two weeks later agreed."),
-        ("", "Change accepted at no extra cost; review and plan again."),
+        ("", "Change accepted at no extra cost; the order keeps its place in the plan."),
     ),
     A.DECLINE_CHANGE: (
         ("", "Change would push delivery past the opening date; customer keeps the spec."),
@@ -403,7 +403,7 @@ class _PathBuilder:
             self.changed_from = self.state
         if action is A.APPROVE_DESIGN:
             self.approved = True
-        elif action in (A.REJECT_DESIGN, A.ACCEPT_CHANGE, A.REVISE_QUOTE):
+        elif action in (A.REJECT_DESIGN, A.REVISE_QUOTE):
             self.approved = False
         target = transition.target
         if target is None:
@@ -473,7 +473,7 @@ class _PathBuilder:
             elif self.state is not S.CONFIRMED and self.chance(0.015, "accept"):
                 self.detours.add("change")
                 self.do(A.REQUEST_CHANGE)
-                self.do(A.ACCEPT_CHANGE)  # back to confirmed: review and plan again
+                self.do(A.ACCEPT_CHANGE)  # back where it was: the change keeps its place
 
     def advance_to(self, target: OrderState) -> None:
         if target not in _MAIN_LINE:
@@ -491,10 +491,6 @@ class _PathBuilder:
                 self.do(A.CONFIRM)
                 self.do(A.REJECT)
                 self.do(A.REVISE_QUOTE)
-        elif target is S.CONFIRMED and self.chance(0.3, "changed"):  # back after an accepted change
-            self.advance_to(pick((S.FEASIBLE, S.PLANNED, S.AWAITING_DESIGN_APPROVAL)))
-            self.do(A.REQUEST_CHANGE)
-            self.do(A.ACCEPT_CHANGE)
         elif target is S.PLANNED and self.chance(0.3, "sent-back"):  # design sent back
             self.advance_to(S.AWAITING_DESIGN_APPROVAL)
             self.do(A.REJECT_DESIGN)

@@ -444,6 +444,11 @@ def missing_for_order(order: Order, revisions: list[DesignRevision]) -> list[str
         name = f"line {line.line_no} ({line.product_family.lower().replace('-', ' ')})"
         if revision is None:
             missing.append(f"{name.capitalize()} has no design revision yet.")
+        elif not drawn_for(revision, line.spec, line.quantity):
+            missing.append(
+                f"{name.capitalize()}: revision {revision.letter} was drawn for the spec "
+                "before a change; a new revision must be proposed for the spec as it is now."
+            )
         elif revision.state is RevisionState.REJECTED:
             missing.append(
                 f"{name.capitalize()}: revision {revision.letter} was rejected; "
@@ -453,3 +458,10 @@ def missing_for_order(order: Order, revisions: list[DesignRevision]) -> list[str
             needed = ", ".join(c.label.lower() for c in revision.missing())
             missing.append(f"{name.capitalize()}: revision {revision.letter} still needs {needed}.")
     return missing
+
+
+def drawn_for(revision: DesignRevision, spec: dict[str, str], quantity: int) -> bool:
+    """Whether the revision shows the line as it stands (an engineering change of the
+    spec or quantity leaves the revisions drawn before it behind)."""
+    drawn = revision.spec
+    return dict(drawn.get("options", {})) == dict(spec) and drawn.get("quantity") == quantity

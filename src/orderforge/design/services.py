@@ -22,6 +22,7 @@ from orderforge.design.domain import (
     Signature,
     Signer,
     current_revisions,
+    drawn_for,
     missing_for_order,
     propose,
 )
@@ -240,6 +241,17 @@ def sign_revision(ctx: ServiceContext, actor: Principal, cmd: SignRevision) -> D
         capacity = _capacity(uow, order, actor)
         signer = _signer(actor)
         refusal = revision.refusal_to_sign(capacity, signer)
+        line = next((li for li in order.lines if li.line_no == revision.line_no), None)
+        if (
+            refusal is None
+            and line is not None
+            and not drawn_for(revision, line.spec, line.quantity)
+        ):
+            refusal = (
+                f"Revision {revision.letter} of line {revision.line_no} was drawn for the spec "
+                "before an engineering change; it can no longer be signed. A new revision "
+                "must be proposed for the spec as it is now."
+            )
         if refusal is not None:
             raise IllegalTransition(refusal)
         revision.sign(_signature(ctx, revision, capacity, meaning, signer))

@@ -9,6 +9,7 @@ values; a refused command raises before touching any attribute.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -151,7 +152,9 @@ TRANSITIONS: dict[OrderAction, Transition] = {
     A.HOLD: Transition(ACTIVE_STATES, S.ON_HOLD),
     A.RESUME: Transition(frozenset({S.ON_HOLD}), None),
     A.REQUEST_CHANGE: Transition(CHANGEABLE_STATES, S.CHANGE_REQUESTED),
-    A.ACCEPT_CHANGE: Transition(frozenset({S.CHANGE_REQUESTED}), S.CONFIRMED),
+    # An accepted change keeps the order's place: it returns where it was (the change
+    # room has made the new work and promise; nothing falls back to review).
+    A.ACCEPT_CHANGE: Transition(frozenset({S.CHANGE_REQUESTED}), None),
     A.DECLINE_CHANGE: Transition(frozenset({S.CHANGE_REQUESTED}), None),
     A.CANCEL: Transition(CANCELLABLE_STATES, S.CANCELLED),
 }
@@ -358,7 +361,7 @@ class Order:
         self.changed_from = source if target is S.CHANGE_REQUESTED else None
         if action is A.APPROVE_DESIGN:
             self.design_approved_at = at
-        elif action in (A.REJECT_DESIGN, A.ACCEPT_CHANGE, A.REVISE_QUOTE):
+        elif action in (A.REJECT_DESIGN, A.REVISE_QUOTE):
             self.design_approved_at = None
         self.state = target
         self.updated_at = at
@@ -370,6 +373,45 @@ class Order:
             before=before,
             after=after,
             action=action.value,
+            reason=reason,
+        )
+
+    def accept_change(
+        self,
+        lines: Mapping[int, LineInput],
+        *,
+        actor: str,
+        at: dt.datetime,
+        reason: str,
+    ) -> None:
+        """Apply an approved engineering change: the changed lines take their new spec,
+        quantity and price (configured by the caller), and the order returns to the state
+        it was in when the change was asked for. One event carries the lines before and
+        after, so the timeline shows what changed."""
+        reason = check_text(reason, "reason").strip()
+        refusal = self.refusal(A.ACCEPT_CHANGE)
+        if refusal is not None:
+            raise IllegalTransition(refusal)
+        known = {line.line_no: line for line in self.lines}
+        unknown = sorted(set(lines) - set(known))
+        if unknown:
+            raise InvalidInput(f"Order {self.number} has no line {unknown[0]}.", field="lines")
+        _check_lines(list(lines.values()))
+        before = self.snapshot()
+        target = self._target(A.ACCEPT_CHANGE)
+        for line_no, li in lines.items():
+            line = known[line_no]
+            line.product_family, line.quantity = li.product_family, li.quantity
+            line.spec = dict(li.spec)
+            line.catalogue_version, line.unit_price = li.catalogue_version, li.unit_price
+        self.state, self.changed_from, self.updated_at = target, None, at
+        self._record(
+            f"order_{A.ACCEPT_CHANGE.value}",
+            actor,
+            at,
+            before=before,
+            after=self.snapshot(),
+            action=A.ACCEPT_CHANGE.value,
             reason=reason,
         )
 

@@ -40,6 +40,11 @@ class Resource(StrEnum):
     #: The e-mail log (every mail queued from the outbox, its recipient, status and
     #: attempts). Administrators only: it names every person's address.
     MAIL = "mail"
+    #: Engineering changes of confirmed orders (ECR -> ECO): VIEW reads them (a customer
+    #: its own, without costs), REQUEST asks for one (and withdraws one's own), DECIDE
+    #: approves with an electronic signature or rejects, ACCEPT gives the customer's answer
+    #: to the new date and price (sales only for customers without a portal user).
+    CHANGE = "change"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -68,14 +73,21 @@ SIGN = "sign"
 DECIDE = "decide"
 _DESIGN_VIEW = frozenset({VIEW})
 _DESIGN_APPROVER = frozenset({VIEW, SIGN, DECIDE})
+REQUEST = "request"
+ACCEPT = "accept"
+_CHANGE_VIEW = frozenset({VIEW})
 
 A = OrderAction
 
 #: The order's design steps follow from its design revisions (the design context applies
 #: them when a revision is proposed, signed or rejected); nobody takes them by hand.
 DESIGN_ACTIONS = frozenset({A.SUBMIT_DESIGN, A.APPROVE_DESIGN, A.REJECT_DESIGN})
+#: Likewise a change of a confirmed order follows its engineering change record (the change
+#: context requests, applies or declines it), never a bare button.
+CHANGE_ACTIONS = frozenset({A.REQUEST_CHANGE, A.ACCEPT_CHANGE, A.DECLINE_CHANGE})
+ROOM_ACTIONS = DESIGN_ACTIONS | CHANGE_ACTIONS
 _ALL_ORDER = frozenset(
-    {VIEW, CREATE, EDIT} | {a.value for a in OrderAction if a not in DESIGN_ACTIONS}
+    {VIEW, CREATE, EDIT} | {a.value for a in OrderAction if a not in ROOM_ACTIONS}
 )
 
 PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
@@ -92,6 +104,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WEBHOOK: frozenset({VIEW, EDIT}),
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.MAIL: frozenset({VIEW}),
+        Resource.CHANGE: _CHANGE_VIEW,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -102,7 +115,6 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 A.CONFIRM,
                 A.REVISE_QUOTE,
                 A.CANCEL,
-                A.REQUEST_CHANGE,
                 A.HOLD,
                 A.RESUME,
                 A.CONFIRM_DELIVERY,
@@ -116,6 +128,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.MATERIALS: _MATERIALS_VIEW,
         Resource.DESIGN: _DESIGN_APPROVER,
         Resource.CONVERSATION: _ALL_CONVERSATION,
+        Resource.CHANGE: frozenset({VIEW, REQUEST, ACCEPT}),
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -125,9 +138,6 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 A.FLAG_NEEDS_ENGINEERING,
                 A.ACCEPT_ENGINEERING,
                 A.REJECT,
-                A.REQUEST_CHANGE,
-                A.ACCEPT_CHANGE,
-                A.DECLINE_CHANGE,
             }
         ),
         Resource.CUSTOMER: frozenset({VIEW}),
@@ -138,6 +148,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.MATERIALS: _MATERIALS_VIEW,
         Resource.DESIGN: frozenset({VIEW, PROPOSE, SIGN, DECIDE}),
         Resource.CONVERSATION: _ALL_CONVERSATION,
+        Resource.CHANGE: frozenset({VIEW, REQUEST, DECIDE}),
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -160,6 +171,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.MATERIALS: frozenset({VIEW, RUN}),
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.CONVERSATION: _ALL_CONVERSATION,
+        Resource.CHANGE: frozenset({VIEW, REQUEST}),
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
@@ -171,6 +183,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.MATERIALS: _MATERIALS_VIEW,
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.CONVERSATION: _ALL_CONVERSATION,
+        Resource.CHANGE: _CHANGE_VIEW,
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
@@ -182,6 +195,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.MATERIALS: _MATERIALS_VIEW,
         Resource.DESIGN: _DESIGN_APPROVER,
         Resource.CONVERSATION: _ALL_CONVERSATION,
+        Resource.CHANGE: _CHANGE_VIEW,
     },
     Role.PURCHASING: {
         Resource.ORDER: frozenset({VIEW}),
@@ -193,22 +207,24 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.MATERIALS: _ALL_MATERIALS,
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.CONVERSATION: _ALL_CONVERSATION,
+        Resource.CHANGE: _CHANGE_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
-        Resource.ORDER: frozenset({VIEW, A.CONFIRM, A.REQUEST_CHANGE}),
+        Resource.ORDER: frozenset({VIEW, A.CONFIRM}),
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.DESIGN: _DESIGN_APPROVER,
         Resource.CONVERSATION: frozenset({VIEW, POST}),
+        Resource.CHANGE: frozenset({VIEW, REQUEST, ACCEPT}),
     },
 }
 
 
 def actions_of(resource: Resource) -> list[str]:
     """Every action that exists on a resource, for building the full matrix."""
-    if resource is Resource.ORDER:  # the design steps too: they exist, nobody takes them
-        return sorted(_ALL_ORDER | {a.value for a in DESIGN_ACTIONS})
+    if resource is Resource.ORDER:  # the rooms' steps too: they exist, nobody takes them
+        return sorted(_ALL_ORDER | {a.value for a in ROOM_ACTIONS})
     if resource is Resource.PLANT:
         return [VIEW, EDIT]
     if resource is Resource.CATALOGUE:
@@ -227,6 +243,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_CONVERSATION)
     if resource is Resource.MAIL:
         return [VIEW]
+    if resource is Resource.CHANGE:
+        return [VIEW, REQUEST, DECIDE, ACCEPT]
     if resource is Resource.USER:
         return [VIEW, CREATE, EDIT]
     return [VIEW, CREATE]

@@ -41,6 +41,9 @@ class DisruptionKind(StrEnum):
     OPERATION_OVERRUN = "operation_overrun"
     RUSH_ORDER = "rush_order"
     ORDER_CANCELLED = "order_cancelled"
+    #: recorded by the change context when an engineering change is approved; not a
+    #: disruption anyone reports by hand
+    ENGINEERING_CHANGE = "engineering_change"
 
 
 def check_time_limit(seconds: float) -> float:

@@ -227,7 +227,11 @@ class WorkOrder:
         materials: list[MaterialNeed],
         actor: str,
         at: dt.datetime,
+        carry_from: WorkOrder | None = None,
     ) -> WorkOrder:
+        """A new work order; `carry_from` (the revision it replaces) hands over the progress
+        of every operation whose work is the same under the new routing (see
+        `unchanged_steps`), so an engineering change does not redo work that stands."""
         if source.quantity < 1:
             raise InvalidInput("A work order makes at least one unit.", field="quantity")
         if revision < 1:
@@ -249,8 +253,48 @@ class WorkOrder:
                 MaterialRequirement(m.item_code, m.name, m.quantity, m.unit) for m in materials
             ],
         )
-        work_order._record("work_order_created", actor, at, snapshot=work_order.snapshot())
+        carried: list[int] = []
+        if carry_from is not None:
+            carried = work_order._carry_over(carry_from, steps, materials)
+        work_order._record(
+            "work_order_created",
+            actor,
+            at,
+            snapshot=work_order.snapshot(),
+            **({"carried_over": carried} if carry_from is not None else {}),
+        )
         return work_order
+
+    def _carry_over(
+        self, old: WorkOrder, steps: list[PlannedStep], materials: list[MaterialNeed]
+    ) -> list[int]:
+        same = unchanged_steps(old, steps, materials, self.quantity)
+        before = {o.routing_key: o for o in old.operations}
+        carried: list[int] = []
+        for op in self.operations:
+            was = before.get(op.routing_key)
+            if was is None or op.routing_key not in same or was.status in _NOT_STARTED:
+                continue
+            op.status, op.good_quantity, op.scrap_quantity = (
+                was.status,
+                was.good_quantity,
+                was.scrap_quantity,
+            )
+            op.started_at, op.finished_at, op.work_centre = (
+                was.started_at,
+                was.finished_at,
+                was.work_centre,
+            )
+            carried.append(op.seq)
+        for op in self.operations:
+            if op.status in _NOT_STARTED:
+                done = all(
+                    self.operation(p).status is OperationStatus.DONE for p in op.predecessors
+                )
+                op.status = OperationStatus.READY if done else OperationStatus.WAITING
+        if carried:
+            self.status = WorkOrderStatus.IN_PROGRESS
+        return carried
 
     # -- queries -------------------------------------------------------------
 
@@ -431,6 +475,50 @@ def _note(note: str) -> str:
     if len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"note must be at most {MAX_NOTE_LENGTH} characters.", field="note")
     return note
+
+
+_NOT_STARTED = frozenset({OperationStatus.WAITING, OperationStatus.READY})
+
+
+def unchanged_steps(
+    old: WorkOrder, steps: list[PlannedStep], materials: list[MaterialNeed], quantity: int
+) -> set[str]:
+    """Routing keys of the steps whose work stays the same when `old` is replaced by a
+    work order of `steps` and `materials` for `quantity` units.
+
+    A step is the same when its definition is (name, work centres, minutes, setup class,
+    the steps before it), its inputs are (the first steps take the line's materials, so
+    a step without predecessors changes when the materials per unit change), nothing
+    before it changed (work done on a different part is different work), and the old
+    work made enough good units. Deliberately cautious: what it keeps is never redone,
+    so it must be work that stands under the new spec."""
+    old_ops = {o.routing_key: o for o in old.operations}
+    old_keys = {o.seq: o.routing_key for o in old.operations}
+
+    def per_unit(needs: list[tuple[str, Decimal]], units: int) -> list[tuple[str, Decimal]]:
+        return sorted((code, (qty / units).normalize()) for code, qty in needs)
+
+    old_inputs = per_unit([(m.item_code, m.quantity) for m in old.materials], old.quantity)
+    new_inputs = per_unit([(m.item_code, m.quantity) for m in materials], quantity)
+    same: set[str] = set()
+    for step in steps:  # routing order: predecessors come first
+        was = old_ops.get(step.routing_key)
+        if was is None:
+            continue
+        definition = (
+            was.name == step.name
+            and tuple(was.work_centres) == tuple(step.work_centres)
+            and was.setup_minutes == step.setup_minutes
+            and was.run_minutes_per_unit == step.run_minutes_per_unit
+            and was.setup_class == step.setup_class
+            and sorted(old_keys[p] for p in was.predecessors) == sorted(step.predecessors)
+        )
+        inputs = bool(step.predecessors) or old_inputs == new_inputs
+        before = all(p in same for p in step.predecessors)
+        enough = was.status is not OperationStatus.DONE or was.good_quantity >= quantity
+        if definition and inputs and before and enough:
+            same.add(step.routing_key)
+    return same
 
 
 def replay(events: list[DomainEvent]) -> dict[str, Any]:

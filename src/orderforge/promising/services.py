@@ -694,6 +694,34 @@ def commit_promise(
     return promise
 
 
+def recommit_promise(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    order: Order,
+    work: list[LineWork],
+    actor: str,
+    reason: str,
+) -> Promise:
+    """Promise an order again for the work it still has (after an engineering change):
+    the new date replaces the old on the order with `reason` on its timeline, and the
+    capacity it needs is held until the next plan run includes it. `work` is what is left
+    to do and the material it still needs; what is done and what it has is not asked for
+    again. Caller commits."""
+    now = ctx.clock.now()
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        cap = capacity(ctx, uow, now)
+        promise = promise_work(
+            uow, cap, now, work, order.requested_date, default_supply, order.number
+        )
+        repo = uow.repository(PROMISES)
+        repo.release([order.number], now)
+        date = promise.commit_date
+        if date is not None:
+            repo.add_reservation(Reservation(order.number, date, now, list(promise.steps)))
+    order.set_promise(date, actor=actor, at=now, reason=reason)
+    return promise
+
+
 def on_order_confirmed(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
     with uow.repository(WORK_ORDERS).deferred_writes():
         order = uow.orders.get(event.aggregate_key)

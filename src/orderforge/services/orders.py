@@ -18,6 +18,7 @@ from orderforge.domain.errors import (
 )
 from orderforge.domain.order import TRANSITIONS, LineInput, Order, OrderAction, OrderState
 from orderforge.domain.permissions import (
+    CHANGE_ACTIONS,
     CREATE,
     DESIGN_ACTIONS,
     EDIT,
@@ -369,6 +370,12 @@ def advance_order(
                 f"The design of order {order.number} is submitted, approved and rejected "
                 "through its revisions: propose, sign or reject one on the order's design "
                 f"page (/orders/{order.number}/design)."
+            )
+        if parsed in CHANGE_ACTIONS:
+            raise PermissionDenied(
+                f"A change of order {order.number} is an engineering change: request it, and "
+                "decide it with its impact in view, on the order's changes page "
+                f"(/orders/{order.number}/changes)."
             )
         require(actor.role, Resource.ORDER, parsed.value)
         _check_version(order, expected_version)

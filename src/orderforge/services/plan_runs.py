@@ -110,7 +110,36 @@ def request_run(
     return view
 
 
+def queue_replan(
+    uow: UnitOfWork, requested_by: str, trigger: dict[str, Any], now: dt.datetime
+) -> PlanRun:
+    """A replan asked for by another context's command (an approved engineering change),
+    recorded in that command's transaction; `submit` it once that has committed."""
+    run = PlanRun(
+        kind=RunKind.REPLAN,
+        requested_by=requested_by,
+        requested_at=now,
+        time_limit=check_time_limit(10.0),
+        trigger=trigger,
+        options=RunOptions().as_dict(),
+    )
+    uow.plans.add_run(run)
+    return run
+
+
+def submit(ctx: ServiceContext, run: PlanRun) -> None:
+    """Hand a committed run to the job queue (when one is wired; the CLI runs its own)."""
+    if ctx.jobs is not None and run.id is not None:
+        ctx.jobs.submit(run.id)
+
+
 def _record(uow: UnitOfWork, actor: Principal, d: Disruption, now: dt.datetime) -> dict[str, Any]:
+    if d.kind is DisruptionKind.ENGINEERING_CHANGE:
+        raise InvalidInput(
+            "An engineering change replans the plant itself when it is approved; report "
+            "a machine down, an overrun, a rush order or a cancelled order instead.",
+            field="kind",
+        )
     reason = check_text(d.reason, "reason").strip()
     if not reason:
         raise InvalidInput("Say what happened: a replan needs a reason.", field="reason")
@@ -436,6 +465,8 @@ def _reason(run: PlanRun) -> str:
         return f"Replan: rush order {t['order']} ({t['reason']})"
     if kind == DisruptionKind.ORDER_CANCELLED:
         return f"Replan: order {t['order']} cancelled ({t['reason']})"
+    if kind == DisruptionKind.ENGINEERING_CHANGE:
+        return f"Replan: engineering change {t['change']} of {t['order']} approved"
     return f"Plan run by {run.requested_by}"
 
 

@@ -9,6 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orderforge import __version__
+from orderforge.change import api as change_api
 from orderforge.conversation import api as conversation_api
 from orderforge.design import api as design_api
 from orderforge.entrypoints.api import errors, observability
@@ -101,6 +102,7 @@ def create_app(
     api.include_router(promising_api.router)
     api.include_router(design_api.router)
     api.include_router(conversation_api.router)
+    api.include_router(change_api.router)
     api.include_router(webhooks_api.router)
     api.include_router(mail_api.router)
     app.include_router(api)

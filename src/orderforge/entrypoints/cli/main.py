@@ -20,6 +20,7 @@ from rich.table import Table
 
 from orderforge import demo
 from orderforge.bootstrap import Application
+from orderforge.change import cli as change_cli
 from orderforge.config import Settings
 from orderforge.conversation import cli as conversation_cli
 from orderforge.demo.plant import DEMO_USERS
@@ -90,6 +91,7 @@ app.command("promise")(promising_cli.promise)
 app.command("worker")(worker)
 app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
 app.add_typer(design_cli.design_app, name="design")
+app.add_typer(change_cli.change_app, name="change")
 app.add_typer(mail_cli.mail_app, name="mail")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from orderforge.change import pages as change_pages
 from orderforge.conversation import pages as conversation_pages
 from orderforge.design import pages as design_pages
 from orderforge.entrypoints.web import (
@@ -30,6 +31,7 @@ def install(app: FastAPI) -> None:
     app.include_router(design_pages.router)
     app.include_router(account_pages.router)
     app.include_router(conversation_pages.router)
+    app.include_router(change_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.html_error = html_error
     app.add_exception_handler(LoginRequired, html_error)

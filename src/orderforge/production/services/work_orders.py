@@ -139,6 +139,55 @@ def create_work_orders(
     return made
 
 
+def revise_work_orders(
+    uow: UnitOfWork, order: Order, line_nos: list[int], actor: str, at: dt.datetime
+) -> list[tuple[WorkOrder | None, WorkOrder]]:
+    """After an engineering change: a new revision of the work order of each changed line,
+    made from the line as it now stands and carrying over the progress of the work that
+    stays the same; the old revision is kept, superseded. Caller commits.
+    Returns (old, new) pairs; a line without a current work order gets one."""
+    repo = uow.repository(WORK_ORDERS)
+    current = {w.line_no: w for w in repo.current_for([order.number])}
+    every = repo.for_order(order.number)
+    centres = {w.code: w for w in plant_services.active_work_centres(uow)}
+    made: list[tuple[WorkOrder | None, WorkOrder]] = []
+    for line in order.lines:
+        if line.line_no not in line_nos:
+            continue
+        configured = configured_line(uow, line, centres)
+        if configured is None or line.catalogue_version is None:
+            raise InvalidInput(
+                f"Line {line.line_no} of {order.number} cannot be configured as changed, so "
+                "it has no work to make.",
+                field=f"lines[{line.line_no - 1}].spec",
+            )
+        steps, materials = configured
+        old = current.get(line.line_no)
+        revision = 1 + max((w.revision for w in every if w.line_no == line.line_no), default=0)
+        new = WorkOrder.create(
+            number=_number(uow, at),
+            source=WorkOrderSource(
+                order_number=order.number,
+                line_no=line.line_no,
+                quantity=line.quantity,
+                product_family=line.product_family,
+                catalogue_version=line.catalogue_version,
+                spec=dict(line.spec),
+            ),
+            revision=revision,
+            steps=steps,
+            materials=materials,
+            actor=actor,
+            at=at,
+            carry_from=old,
+        )
+        repo.add(new)
+        if old is not None:
+            old.supersede(new.number, actor=actor, at=at)
+        made.append((old, new))
+    return made
+
+
 def cancel_work_orders(
     uow: UnitOfWork, order: Order, actor: str, at: dt.datetime, reason: str
 ) -> list[WorkOrder]:

@@ -1,0 +1,1 @@
+"""Engineering change (ECR -> ECO): requests, impact, signed decisions."""

@@ -1,0 +1,650 @@
+"""Engineering change use cases: request, analyse, decide (signed), accept; and the open
+orders a catalogue change affects.
+
+Approving applies the change in one transaction: the order's lines take the new spec and
+price and the order returns where it was (it keeps its place in production), the changed
+lines get a new work order revision that carries over the work that stands, the order is
+promised again for what is left, and a replan is queued (it runs once this has
+committed). The customer then accepts the new date and price, or declines them, which
+holds the order until sales settles it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from orderforge.change.domain import EngineeringChange, LineChange, Origin
+from orderforge.change.ports import CHANGES, ChangeRepository
+from orderforge.change.services import impact as impacts
+from orderforge.change.services.affected import affected
+from orderforge.change.services.views import change_view, signer_of
+from orderforge.design.domain import Capacity, Meaning, Signature, Signer
+from orderforge.domain.errors import (
+    AuthenticationFailed,
+    ConcurrencyConflict,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from orderforge.domain.order import (
+    ACTIVE_STATES,
+    LineInput,
+    Order,
+    OrderAction,
+    OrderLine,
+    OrderState,
+)
+from orderforge.domain.permissions import (
+    ACCEPT,
+    DECIDE,
+    REQUEST,
+    VIEW,
+    Resource,
+    is_allowed,
+    require,
+)
+from orderforge.domain.planning import PlanRun
+from orderforge.domain.user import Role
+from orderforge.production.domain import MaterialNeed, WorkOrder
+from orderforge.production.ports import WORK_ORDERS
+from orderforge.production.services.work_orders import revise_work_orders
+from orderforge.promising.services import recommit_promise
+from orderforge.services import plan_runs
+from orderforge.services.access import load_visible
+from orderforge.services.catalogue import entry_for, family_of
+from orderforge.services.context import ServiceContext, publish
+from orderforge.services.orders import configure_lines
+from orderforge.services.ports import Principal, UnitOfWork
+from orderforge.services.users import SIGNATURE, authenticate
+
+_ORIGIN_OF_ROLE = {
+    Role.CUSTOMER: Origin.CUSTOMER,
+    Role.SALES: Origin.SALES,
+    Role.ENGINEER: Origin.ENGINEERING,
+    Role.PLANNER: Origin.PRODUCTION,
+}
+MAX_LINES = 50
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """The spec a line should have (options and parameters as in the configurator; the
+    missing ones are completed by the one rule) and, optionally, a new quantity."""
+
+    line_no: int
+    spec: dict[str, str]
+    quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestChange:
+    order_number: str
+    reason: str
+    lines: tuple[LineRequest, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    change_number: str
+    approve: bool
+    comment: str = ""
+    meaning: str = Meaning.APPROVAL.value
+    username: str = ""
+    password: str = ""
+    client: str = ""
+    #: the content hash the decider saw (the page and the API give it): a decision on
+    #: figures that have since been refreshed is refused, so nobody signs unseen content
+    seen_hash: str | None = None
+
+
+# -- queries ---------------------------------------------------------------------------
+
+
+def order_changes(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
+    """An order's engineering changes, newest first, as `actor` may see them."""
+    require(actor.role, Resource.CHANGE, VIEW)
+    with ctx.uow() as uow:
+        order = load_visible(uow, actor, number)
+        changes = uow.repository(CHANGES).for_order(order.number)
+        return {
+            "order_number": order.number,
+            "order_state": order.state.value,
+            "order_state_label": order.state.label,
+            "promise_date": order.promise_date.isoformat() if order.promise_date else None,
+            "can_request": _can_request(order, actor),
+            "lines": [_line_form(uow, line) for line in order.lines],
+            "changes": [
+                change_view(c, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+                for c in reversed(changes)
+            ],
+        }
+
+
+def _line_form(uow: UnitOfWork, line: OrderLine) -> dict[str, Any]:
+    """A line as the change form shows it: each option with its choices and each
+    parameter with its range, the line's values filled in (labels, not codes)."""
+    form: dict[str, Any] = {
+        "line_no": line.line_no,
+        "product_family": line.product_family,
+        "family_name": line.product_family,
+        "quantity": line.quantity,
+        "spec": dict(line.spec),
+        "options": [],
+        "parameters": [],
+    }
+    try:
+        family = family_of(entry_for(uow, line.product_family))
+    except NotFound:
+        return form
+    form["family_name"] = family.name
+    form["options"] = [
+        {
+            "code": o.code,
+            "label": o.label,
+            "value": line.spec.get(o.code, ""),
+            "choices": [{"code": c.code, "label": c.label} for c in o.choices],
+        }
+        for o in family.options
+    ]
+    form["parameters"] = [
+        {
+            "code": p.code,
+            "label": p.label,
+            "unit": p.unit,
+            "value": line.spec.get(p.code, ""),
+            "minimum": str(p.minimum),
+            "maximum": str(p.maximum),
+            "step": str(p.step),
+        }
+        for p in family.parameters
+    ]
+    return form
+
+
+def get_change(ctx: ServiceContext, actor: Principal, change_number: str) -> dict[str, Any]:
+    require(actor.role, Resource.CHANGE, VIEW)
+    with ctx.uow() as uow:
+        change, order = _load(uow, actor, change_number)
+        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+
+
+def open_changes(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
+    """The changes waiting for someone (the engineers' and sales' queue); a customer sees
+    its own."""
+    require(actor.role, Resource.CHANGE, VIEW)
+    with ctx.uow() as uow:
+        out = []
+        for change in uow.repository(CHANGES).open_changes():
+            order = uow.orders.get(change.order_number)
+            if order is None:  # pragma: no cover - the change was made for this order
+                continue
+            if actor.role is Role.CUSTOMER and order.customer_id != actor.customer_id:
+                continue
+            out.append(
+                change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+            )
+        return out
+
+
+def verify_change(ctx: ServiceContext, actor: Principal, change_number: str) -> dict[str, Any]:
+    """Recompute the content hash and check each signature's seal (for an auditor)."""
+    require(actor.role, Resource.CHANGE, VIEW)
+    with ctx.uow() as uow:
+        change, _order = _load(uow, actor, change_number)
+        content_hash = change.content_hash()
+        sealed = _sealed_ok(ctx)
+        signatures = [
+            {
+                "printed_name": s.printed_name,
+                "signed_at": s.signed_at.isoformat(),
+                "meaning": s.meaning.label,
+                "content_matches": s.content_hash == content_hash,
+                "seal_valid": sealed(change, s),
+            }
+            for s in change.signatures
+        ]
+        return {
+            "number": change.number,
+            "content_hash": content_hash,
+            "signatures": signatures,
+            "valid": all(s["content_matches"] and s["seal_valid"] for s in signatures),
+        }
+
+
+# -- commands --------------------------------------------------------------------------
+
+
+def request_change(ctx: ServiceContext, actor: Principal, cmd: RequestChange) -> dict[str, Any]:
+    """Ask for a change of a confirmed order: the new specs are configured and priced as
+    in the configurator, the impact is computed, and the order waits for the decision."""
+    require(actor.role, Resource.CHANGE, REQUEST)
+    origin = _ORIGIN_OF_ROLE.get(actor.role)
+    if origin is None:
+        raise PermissionDenied(f"Your role ({actor.role.value}) does not ask for changes.")
+    if not cmd.lines:
+        raise InvalidInput("Name at least one line and the spec it should have.", field="lines")
+    if len(cmd.lines) > MAX_LINES:
+        raise InvalidInput(f"At most {MAX_LINES} lines per change.", field="lines")
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        order = load_visible(uow, actor, cmd.order_number)
+        refusal = order.refusal(OrderAction.REQUEST_CHANGE)
+        if refusal is not None:
+            if order.state is OrderState.CHANGE_REQUESTED:
+                refusal = (
+                    f"Order {order.number} already has a change waiting for its decision; "
+                    "decide or withdraw that one first."
+                )
+            raise IllegalTransition(refusal)
+        customer = uow.customers.get_by_id(order.customer_id)
+        changes = _line_changes(uow, order, cmd.lines, customer)
+        group = customer.price_group or None if customer is not None else None
+        impact = _analyse(ctx, uow, order, changes, group)
+        change = EngineeringChange.request(
+            number=_number(uow, now),
+            order_number=order.number,
+            order_state=order.state.value,
+            origin=origin,
+            reason=cmd.reason,
+            lines=changes,
+            impact=impact,
+            requester=signer_of(actor),
+            at=now,
+        )
+        order.apply(
+            OrderAction.REQUEST_CHANGE,
+            actor=actor.username,
+            at=now,
+            reason=f"{change.number}: {change.reason}",
+        )
+        uow.repository(CHANGES).add(change)
+        _commit(ctx, uow, order, change)
+        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+
+
+def refresh_impact(ctx: ServiceContext, actor: Principal, change_number: str) -> dict[str, Any]:
+    """Compute the impact again (a new plan, a receipt, progress on the floor)."""
+    require(actor.role, Resource.CHANGE, VIEW)
+    if actor.role is Role.CUSTOMER:
+        raise PermissionDenied("The plant refreshes the impact of a change.")
+    with ctx.uow() as uow:
+        change, order = _load(uow, actor, change_number)
+        customer = uow.customers.get_by_id(order.customer_id)
+        group = customer.price_group or None if customer is not None else None
+        change.refresh_impact(
+            _analyse(ctx, uow, order, change.lines, group),
+            actor=actor.username,
+            at=ctx.clock.now(),
+        )
+        uow.repository(CHANGES).save(change)
+        _commit(ctx, uow, order, change)
+        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+
+
+def decide_change(ctx: ServiceContext, actor: Principal, cmd: Decision) -> dict[str, Any]:
+    """Engineering's decision. Approval is an electronic signature (user id and password
+    again, bound to the change's content) and applies the change; rejection needs a
+    comment and sends the order back where it was."""
+    require(actor.role, Resource.CHANGE, DECIDE)
+    if cmd.approve:
+        meaning = _meaning(cmd.meaning)
+        if cmd.username.strip().lower() != actor.username:
+            raise InvalidInput(
+                "Sign with your own user id: the one you are signed in with.", field="username"
+            )
+        try:
+            authenticate(ctx, cmd.username, cmd.password, cmd.client, kind=SIGNATURE)
+        except AuthenticationFailed:
+            raise InvalidInput(
+                "The password is not right: nothing was signed.", field="password"
+            ) from None
+    now = ctx.clock.now()
+    runs: list[PlanRun] = []
+    with ctx.uow() as uow:
+        change, order = _load(uow, actor, cmd.change_number)
+        signer = signer_of(actor)
+        refusal = change.refusal_to_decide(signer)
+        if refusal is not None:
+            raise IllegalTransition(refusal)
+        if cmd.seen_hash is not None and cmd.seen_hash != change.content_hash():
+            raise ConcurrencyConflict(
+                f"The impact of {change.number} was computed again since you looked at it. "
+                "Review the figures as they are now and decide again.",
+                current_version=change.version,
+            )
+        if not cmd.approve:
+            change.reject(signer, comment=cmd.comment, at=now)
+            order.apply(
+                OrderAction.DECLINE_CHANGE,
+                actor=actor.username,
+                at=now,
+                reason=f"{change.number} rejected: {change.decision_comment}",
+            )
+        else:
+            signature = _signature(ctx, change, meaning, signer, now)
+            applied, customer_must_accept, run = _apply(ctx, uow, order, change, actor, now)
+            runs.append(run)
+            change.approve(
+                signature,
+                applied=applied,
+                customer_must_accept=customer_must_accept,
+                comment=cmd.comment,
+                at=now,
+            )
+        uow.repository(CHANGES).save(change)
+        _commit(ctx, uow, order, change)
+        view = change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+    for run in runs:
+        plan_runs.submit(ctx, run)
+    return view
+
+
+def withdraw_change(
+    ctx: ServiceContext, actor: Principal, change_number: str, comment: str = ""
+) -> dict[str, Any]:
+    """The requester (or, for a customer's request, sales) takes a change back."""
+    require(actor.role, Resource.CHANGE, REQUEST)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        change, order = _load(uow, actor, change_number)
+        own = change.requested_by == actor.username
+        for_customer = actor.role is Role.SALES and change.origin is Origin.CUSTOMER
+        if not (own or for_customer or actor.role is Role.CUSTOMER):
+            raise PermissionDenied(
+                f"{change.number} was asked for by {change.requested_by_name}; only they "
+                "can withdraw it."
+            )
+        change.withdraw(actor=actor.username, at=now, comment=comment)
+        order.apply(
+            OrderAction.DECLINE_CHANGE,
+            actor=actor.username,
+            at=now,
+            reason=f"{change.number} withdrawn" + (f": {comment.strip()}" if comment else "."),
+        )
+        uow.repository(CHANGES).save(change)
+        _commit(ctx, uow, order, change)
+        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+
+
+def customer_decision(
+    ctx: ServiceContext, actor: Principal, change_number: str, accept: bool, comment: str = ""
+) -> dict[str, Any]:
+    """The customer's answer to the new date and price (in the portal; sales records it
+    for customers without a portal user). Declining holds the order."""
+    require(actor.role, Resource.CHANGE, ACCEPT)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        change, order = _load(uow, actor, change_number)
+        if not _customer_answers(uow, order, actor):
+            raise PermissionDenied(
+                "This customer answers in the portal itself: sales records the customer's "
+                "answer only for customers without a portal user."
+            )
+        change.customer_decision(accept=accept, actor=actor.username, at=now, comment=comment)
+        if not accept and order.state in ACTIVE_STATES:
+            order.apply(
+                OrderAction.HOLD,
+                actor=actor.username,
+                at=now,
+                reason=f"{change.number}: the customer did not accept the new date and price: "
+                f"{change.customer_comment}",
+            )
+        uow.repository(CHANGES).save(change)
+        _commit(ctx, uow, order, change)
+        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+
+
+def affected_orders(
+    ctx: ServiceContext,
+    actor: Principal,
+    family_code: str,
+    module: str | None = None,
+    option: str | None = None,
+    value: str | None = None,
+) -> dict[str, Any]:
+    """The open orders and quotes a catalogue change would touch: lines of the family
+    whose configuration uses the module, or whose spec has the option (and value)."""
+    if actor.role is Role.CUSTOMER:
+        raise PermissionDenied("Customers see their own orders, not the catalogue's reach.")
+    require(actor.role, Resource.CHANGE, VIEW)
+    with ctx.uow() as uow:
+        return affected(uow, family_code, module, option, value)
+
+
+# -- applying ---------------------------------------------------------------------------
+
+
+def _apply(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    order: Order,
+    change: EngineeringChange,
+    actor: Principal,
+    now: dt.datetime,
+) -> tuple[dict[str, Any], bool, PlanRun]:
+    before_promise = order.promise_date
+    before_total = change.impact.get("price", {}).get("before")
+    order.accept_change(
+        impacts.new_line_inputs(change.lines),
+        actor=actor.username,
+        at=now,
+        reason=f"{change.number} approved: {change.reason}",
+    )
+    if order.state is OrderState.AWAITING_DESIGN_APPROVAL and order.design_approved_at:
+        order.withdraw_design_approval(
+            actor=actor.username,
+            at=now,
+            reason=f"{change.number} changed the spec: the design is approved again for it.",
+        )
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        made = revise_work_orders(
+            uow, order, [c.line_no for c in change.lines], actor.username, now
+        )
+    revised = {new.line_no for _old, new in made}
+    work = [
+        impacts.stored_work_left(wo, [])
+        for wo in uow.repository(WORK_ORDERS).current_for([order.number])
+        if wo.line_no not in revised
+    ]
+    work += [
+        impacts.stored_work_left(new, impacts.extra_materials(old, _needs(new)))
+        for old, new in made
+    ]
+    work = [w for w in work if w.steps]
+    promise = recommit_promise(
+        ctx,
+        uow,
+        order,
+        work,
+        actor.username,
+        reason=f"{change.number} approved: delivery date promised again for the changed order.",
+    )
+    run = plan_runs.queue_replan(
+        uow,
+        actor.username,
+        {
+            "kind": "engineering_change",
+            "order": order.number,
+            "change": change.number,
+            "reason": change.reason,
+        },
+        now,
+    )
+    after_total = change.impact.get("price", {}).get("after")
+    later = (
+        before_promise is not None
+        and order.promise_date is not None
+        and order.promise_date > before_promise
+    ) or (before_promise is not None and order.promise_date is None)
+    applied = {
+        "work_orders": [
+            {
+                "line_no": new.line_no,
+                "old": old.number if old is not None else None,
+                "old_revision": old.revision if old is not None else None,
+                "new": new.number,
+                "revision": new.revision,
+                "carried_over": [o.seq for o in new.operations if o.status in impacts.STARTED],
+            }
+            for old, new in made
+        ],
+        "promise": {
+            "before": before_promise.isoformat() if before_promise else None,
+            "after": order.promise_date.isoformat() if order.promise_date else None,
+            "summary": promise.summary(),
+        },
+        "price": {"before": before_total, "after": after_total},
+        "order_state": order.state.value,
+    }
+    return applied, later or before_total != after_total, run
+
+
+def _needs(work_order: WorkOrder) -> list[MaterialNeed]:
+    return [MaterialNeed(m.item_code, m.name, m.quantity, m.unit) for m in work_order.materials]
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _analyse(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    order: Order,
+    changes: list[LineChange],
+    group: str | None,
+) -> dict[str, Any]:
+    try:
+        return impacts.analyse(ctx, uow, order, changes, group)
+    except ValueError as exc:
+        raise InvalidInput(f"The change cannot be analysed: {exc}.", field="lines") from None
+
+
+def _line_changes(
+    uow: UnitOfWork, order: Order, requests: tuple[LineRequest, ...], customer: Any
+) -> list[LineChange]:
+    lines = {line.line_no: line for line in order.lines}
+    seen: set[int] = set()
+    wanted: list[LineInput] = []
+    for i, req in enumerate(requests):
+        line = lines.get(req.line_no)
+        if line is None:
+            raise InvalidInput(
+                f"Order {order.number} has no line {req.line_no}; its lines are "
+                f"{', '.join(str(n) for n in lines)}.",
+                field=f"lines[{i}].line_no",
+            )
+        if req.line_no in seen:
+            raise InvalidInput(
+                f"Line {req.line_no} is named twice; give its whole new spec once.",
+                field=f"lines[{i}].line_no",
+            )
+        seen.add(req.line_no)
+        quantity = line.quantity if req.quantity is None else req.quantity
+        if not 1 <= quantity <= 10_000:
+            raise InvalidInput(
+                "quantity must be between 1 and 10000.", field=f"lines[{i}].quantity"
+            )
+        wanted.append(LineInput(line.product_family, quantity, dict(req.spec)))
+    configured = configure_lines(uow, tuple(wanted), customer)
+    return [
+        LineChange(
+            line_no=req.line_no,
+            product_family=lines[req.line_no].product_family,
+            old_spec=dict(lines[req.line_no].spec),
+            new_spec=dict(new.spec),
+            old_quantity=lines[req.line_no].quantity,
+            new_quantity=new.quantity,
+            old_unit_price=lines[req.line_no].unit_price,
+            new_unit_price=new.unit_price,
+            old_catalogue_version=lines[req.line_no].catalogue_version,
+            new_catalogue_version=new.catalogue_version,
+        )
+        for req, new in zip(requests, configured, strict=True)
+    ]
+
+
+def _number(uow: UnitOfWork, at: dt.datetime) -> str:
+    return f"ECR-{at.year}-{uow.sequences.next_value(f'engineering-change-{at.year}'):04d}"
+
+
+def _load(uow: UnitOfWork, actor: Principal, change_number: str) -> tuple[EngineeringChange, Order]:
+    repo: ChangeRepository = uow.repository(CHANGES)
+    change = repo.get(change_number.strip().upper())
+    if change is None:
+        raise NotFound(f"There is no engineering change {change_number}.")
+    try:
+        order = load_visible(uow, actor, change.order_number)
+    except NotFound:
+        raise NotFound(f"There is no engineering change {change_number}.") from None
+    return change, order
+
+
+def _can_request(order: Order, actor: Principal) -> bool:
+    return (
+        is_allowed(actor.role, Resource.CHANGE, REQUEST)
+        and actor.role in _ORIGIN_OF_ROLE
+        and order.refusal(OrderAction.REQUEST_CHANGE) is None
+    )
+
+
+def _customer_answers(uow: UnitOfWork, order: Order, actor: Principal) -> bool:
+    """Whether `actor` gives the customer's answer for this order: the customer itself,
+    or sales when the customer has no active portal user."""
+    if actor.role is Role.CUSTOMER:
+        return order.customer_id == actor.customer_id
+    if actor.role is not Role.SALES:
+        return False
+    return not any(
+        u.active and u.role is Role.CUSTOMER and u.customer_id == order.customer_id
+        for u in uow.users.list()
+    )
+
+
+def _meaning(value: str) -> Meaning:
+    try:
+        return Meaning(value.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            f"A signature means one of: {', '.join(m.value for m in Meaning)}.", field="meaning"
+        ) from None
+
+
+def _signature(
+    ctx: ServiceContext,
+    change: EngineeringChange,
+    meaning: Meaning,
+    signer: Signer,
+    now: dt.datetime,
+) -> Signature:
+    if ctx.sealer is None:
+        raise RuntimeError("no sealer is wired: signatures cannot be given")
+    unsealed = Signature(
+        capacity=Capacity.ENGINEERING,
+        meaning=meaning,
+        signer_id=signer.user_id,
+        signer_username=signer.username,
+        printed_name=signer.printed_name,
+        signer_role=signer.role,
+        signed_at=now.astimezone(dt.UTC).replace(microsecond=0),
+        content_hash=change.content_hash(),
+        seal="",
+    )
+    seal = ctx.sealer.seal(unsealed.manifest(change.key))
+    return Signature(**{**unsealed.__dict__, "seal": seal})
+
+
+def _sealed_ok(ctx: ServiceContext) -> Any:
+    def check(change: EngineeringChange, signature: Signature) -> bool:
+        if ctx.sealer is None:
+            return False
+        return ctx.sealer.verify(signature.manifest(change.key), signature.seal)
+
+    return check
+
+
+def _commit(ctx: ServiceContext, uow: UnitOfWork, order: Order, change: EngineeringChange) -> None:
+    publish(ctx, uow, [*order.pending_events, *change.pending_events])
+    uow.commit()
