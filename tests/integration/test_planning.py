@@ -61,3 +61,25 @@ def test_a_preview_plans_a_long_backlog_further_ahead_or_says_it_does_not_fit(
         planning.preview_plan(application.ctx, planner, 1, backend="heuristic")
     assert caught.value.field == "horizon"
     assert "does not fit in the next 10 days" in str(caught.value)
+
+
+def test_an_order_waiting_for_a_change_decision_keeps_its_place_in_the_plan(
+    application: Application,
+) -> None:
+    """The demo's orders waiting for a change decision were asked in planned or later
+    states (or earlier ones, which are not planned): the first are planned all the same."""
+    from orderforge.domain.order import OrderState
+    from orderforge.services.ports import OrderFilter
+
+    demo.load_demo(application.ctx, DEMO_PASSWORD)
+    with application.ctx.uow() as uow:
+        waiting = {
+            o.number: o.changed_from
+            for o in uow.orders.list(OrderFilter(state=OrderState.CHANGE_REQUESTED))
+        }
+        plan = planning.build_problem(uow, application.ctx.clock.now(), days=120)
+    jobs = {j.key for j in plan.problem.jobs}
+    plannable = {n for n, was in waiting.items() if was in planning.PLANNABLE_STATES}
+    assert plannable, "the demo has an order in work waiting for a change decision"
+    assert plannable <= jobs
+    assert not (set(waiting) - plannable) & jobs

@@ -280,6 +280,13 @@ def build_problem(
         for state in PLANNABLE_STATES
         for order in uow.orders.list(OrderFilter(state=state, limit=100_000))
     ]
+    # An order whose change waits for its decision keeps its place in the plan: it is
+    # planned as the state it was asked in (and as it stands until the change applies).
+    committed += [
+        order
+        for order in uow.orders.list(OrderFilter(state=OrderState.CHANGE_REQUESTED, limit=100_000))
+        if order.changed_from in PLANNABLE_STATES
+    ]
     work: dict[str, list[WorkOrder]] = {}
     for work_order in uow.repository(WORK_ORDERS).current_for([o.number for o in committed]):
         work.setdefault(work_order.order_number, []).append(work_order)
@@ -339,7 +346,8 @@ def _waits(
     gated = [
         o
         for o in committed
-        if o.state is OrderState.AWAITING_DESIGN_APPROVAL and o.design_approved_at is None
+        if OrderState.AWAITING_DESIGN_APPROVAL in (o.state, o.changed_from)
+        and o.design_approved_at is None
     ]
     if gated:
         zone = plant_time.plant_zone(uow)
