@@ -15,6 +15,7 @@ from orderforge.webhooks.domain import (
     Attempt,
     Delivery,
     DeliveryStatus,
+    Progress,
     Subscription,
     check_event_types,
     check_url,
@@ -116,3 +117,15 @@ def test_a_2xx_delivers_after_a_failure() -> None:
     delivery.record(Attempt(T0, 503, None, 2))
     delivery.record(Attempt(T0 + BACKOFF[0], 204, None, 2))
     assert delivery.status is DeliveryStatus.DELIVERED and delivery.next_attempt_at is None
+
+
+def test_the_log_tells_a_queued_delivery_from_one_that_is_retrying() -> None:
+    delivery = Delivery(1, _event("order_confirmed"), DeliveryStatus.PENDING, T0, T0)
+    assert delivery.progress is Progress.QUEUED
+    delivery.record(Attempt(T0, 503, None, 10))
+    assert delivery.progress is Progress.RETRYING and delivery.status is DeliveryStatus.PENDING
+    delivery.record(Attempt(T0, 204, None, 10))
+    assert delivery.progress is Progress.DELIVERED
+    dropped = Delivery(1, _event("order_confirmed"), DeliveryStatus.PENDING, T0, T0)
+    dropped.abandon(Attempt(T0, None, "The webhook was deactivated.", 0))
+    assert dropped.progress is Progress.FAILED
