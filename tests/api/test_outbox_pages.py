@@ -158,11 +158,21 @@ def test_the_mail_log_pages_older_mails(
 
 
 @pytest.mark.parametrize(
-    ("params", "said"),
-    [({"status": "lost"}, "Unknown status"), ({"before": "abc"}, "is not a whole number")],
+    ("path", "params", "said"),
+    [
+        ("/mail", {"status": "lost"}, "Unknown status 'lost'"),
+        ("/mail", {"before": "abc"}, "'abc' is not the id of a mail"),
+        ("/mail", {"before": "99999999999"}, "is not the id of a mail"),
+        ("/mail", {"before": "0"}, "1 or more"),
+        ("/webhooks/deliveries", {"status": "sent"}, "Unknown status 'sent'"),
+        ("/webhooks/deliveries", {"webhook": "x"}, "'x' is not the id of a webhook"),
+        ("/webhooks/deliveries", {"before": "-1"}, "is not the id of a delivery"),
+    ],
 )
-def test_bad_filters_say_what_is_wrong(browser: OpenAs, params: dict[str, str], said: str) -> None:
-    page = browser("admin").get("/mail", params=params)
+def test_bad_filters_say_what_is_wrong(
+    browser: OpenAs, path: str, params: dict[str, str], said: str
+) -> None:
+    page = browser("admin").get(path, params=params)
     assert page.status_code == 422 and said in html.unescape(page.text)
 
 
@@ -277,7 +287,16 @@ def test_a_form_without_its_token_changes_nothing(api: ApiSession, browser: Open
 
 def test_unknown_ids_are_not_found(browser: OpenAs) -> None:
     admin = browser("admin")
-    for path in ("/mail/999999", "/mail/abc", "/webhooks/999999", "/webhooks/deliveries/99999"):
+    paths = (
+        "/mail/999999",
+        "/mail/99999999999",  # beyond a 32-bit id: still a plain "not found"
+        "/mail/abc",
+        "/webhooks/999999",
+        "/webhooks/9999999999",
+        "/webhooks/deliveries/99999",
+        "/webhooks/deliveries/1e3",
+    )
+    for path in paths:
         assert admin.get(path).status_code == 404, path
 
 

@@ -38,12 +38,16 @@ WORDS: dict[Progress, tuple[str, str]] = {
 }
 
 
+#: Ids are 32-bit integers in the database: a larger number names no mail.
+MAX_ID = 2_147_483_647
+
+
 def _whole(text: str | None, field: str) -> int | None:
-    """A whole number typed into the address bar, or a sentence naming the field."""
+    """A mail's id typed into the address bar, or a sentence naming the field."""
     if text is None or not text.strip():
         return None
-    if not text.strip().isdigit() or len(text.strip()) > 12:
-        raise InvalidInput(f"'{text[:20]}' is not a whole number.", field=field)
+    if not text.strip().isdigit() or len(text.strip()) > 10 or int(text) > MAX_ID:
+        raise InvalidInput(f"'{text[:20]}' is not the id of a mail.", field=field)
     return int(text.strip())
 
 
@@ -123,7 +127,7 @@ def mail_log(
 @router.get("/{mail_id}")
 def mail_page(request: Request, ctx: Ctx, me: User, mail_id: str) -> HTMLResponse:
     number = mail_id.strip()
-    if not number.isdigit() or len(number) > 12:
+    if not number.isdigit() or len(number) > 10 or int(number) > MAX_ID:
         raise NotFound(f"There is no mail '{mail_id[:20]}'.")
     found = services.get_mail(ctx, me, int(number))
     show, zone = _clock(ctx)

@@ -51,18 +51,22 @@ def _clock(ctx: Ctx) -> tuple[Show, str]:
     return (lambda moment: plant_time.show(moment, zone)), zone.key
 
 
+#: Ids are 32-bit integers in the database: a larger number names nothing.
+MAX_ID = 2_147_483_647
+
+
 def _id(text: str | None, what: str, field: str) -> int | None:
     """An id typed into the address bar: a whole number, or a sentence naming it."""
     if text is None or not text.strip():
         return None
-    if not text.strip().isdigit() or len(text.strip()) > 10:
+    if not text.strip().isdigit() or len(text.strip()) > 10 or int(text) > MAX_ID:
         raise InvalidInput(f"'{text[:20]}' is not the id of a {what}.", field=field)
     return int(text.strip())
 
 
 def _path_id(text: str, what: str) -> int:
     """An id in a path: anything but a whole number names nothing (404)."""
-    if not text.strip().isdigit() or len(text.strip()) > 10:
+    if not text.strip().isdigit() or len(text.strip()) > 10 or int(text) > MAX_ID:
         raise NotFound(f"There is no {what} '{text[:20]}'.")
     return int(text.strip())
 
