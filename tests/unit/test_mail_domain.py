@@ -22,6 +22,7 @@ from orderforge.mail.domain import (
     MailStatus,
     Notify,
     Person,
+    Progress,
     is_internal,
     message_id,
     order_of,
@@ -297,3 +298,24 @@ def test_mail_settings_from_the_environment_and_the_password_not_in_repr(
     )
     assert settings.smtp_password == "s3cret-pw" and "s3cret-pw" not in repr(settings)
     assert settings.mail_from == "Plant <plant@example.com>"
+
+
+def test_the_log_tells_a_queued_mail_from_one_that_is_retrying() -> None:
+    """Both are stored as pending; the log names them apart by whether a try failed,
+    and a refusal for good, a success or a held mail keep their own word."""
+    mail = Mail(_event("x", {}), "a@b.example", "sam", Audience.STAFF, MailStatus.PENDING, T0, T0)
+    seen = [mail.progress]
+    mail.record(Attempt(T0, 451, "busy", 5))
+    seen.append(mail.progress)
+    stored = mail.status
+    mail.record(Attempt(T0, 250, None, 5))
+    seen.append(mail.progress)
+    assert seen == [Progress.QUEUED, Progress.RETRYING, Progress.SENT]
+    assert stored is MailStatus.PENDING  # retrying is a word of the log, not a state
+    refused = Mail(
+        _event("x", {}), "a@b.example", "sam", Audience.STAFF, MailStatus.PENDING, T0, T0
+    )
+    refused.record(Attempt(T0, 550, "no such user", 5, permanent=True))
+    assert refused.progress is Progress.FAILED
+    held = Mail(_event("x", {}), "a@b.example", "sam", Audience.STAFF, MailStatus.HELD, T0, T0)
+    assert held.progress is Progress.HELD

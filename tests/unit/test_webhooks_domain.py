@@ -15,6 +15,7 @@ from orderforge.webhooks.domain import (
     Attempt,
     Delivery,
     DeliveryStatus,
+    Progress,
     Subscription,
     check_event_types,
     check_url,
@@ -116,3 +117,18 @@ def test_a_2xx_delivers_after_a_failure() -> None:
     delivery.record(Attempt(T0, 503, None, 2))
     delivery.record(Attempt(T0 + BACKOFF[0], 204, None, 2))
     assert delivery.status is DeliveryStatus.DELIVERED and delivery.next_attempt_at is None
+
+
+def test_the_log_tells_a_queued_delivery_from_one_that_is_retrying() -> None:
+    delivery = Delivery(1, _event("order_confirmed"), DeliveryStatus.PENDING, T0, T0)
+    seen = [delivery.progress]
+    delivery.record(Attempt(T0, 503, None, 10))
+    seen.append(delivery.progress)
+    stored = delivery.status
+    delivery.record(Attempt(T0, 204, None, 10))
+    seen.append(delivery.progress)
+    assert seen == [Progress.QUEUED, Progress.RETRYING, Progress.DELIVERED]
+    assert stored is DeliveryStatus.PENDING  # retrying is a word of the log, not a state
+    dropped = Delivery(1, _event("order_confirmed"), DeliveryStatus.PENDING, T0, T0)
+    dropped.abandon(Attempt(T0, None, "The webhook was deactivated.", 0))
+    assert dropped.progress is Progress.FAILED

@@ -45,6 +45,26 @@ class MailStatus(StrEnum):
     FAILED = "failed"
 
 
+class Progress(StrEnum):
+    """How a mail's delivery stands, as the log shows it. The stored `pending` is told
+    apart into queued (not tried yet) and retrying (tried, refused for now, waiting for
+    its next attempt): to an administrator the second is a problem to look at, the
+    first is not."""
+
+    QUEUED = "queued"
+    RETRYING = "retrying"
+    HELD = "held"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def progress_of(status: MailStatus, tried: bool) -> Progress:
+    """The log's word for a stored status and whether any attempt was made."""
+    if status is MailStatus.PENDING:
+        return Progress.RETRYING if tried else Progress.QUEUED
+    return Progress(status.value)
+
+
 class Audience(StrEnum):
     """Whom a mail is written for: staff may read internal content, customers never."""
 
@@ -234,6 +254,10 @@ class Mail:
     sent_at: dt.datetime | None = None
     attempts: list[Attempt] = field(default_factory=list)
     id: int | None = None
+
+    @property
+    def progress(self) -> Progress:
+        return progress_of(self.status, bool(self.attempts))
 
     def record(self, attempt: Attempt) -> None:
         """Count a try: taken is sent; a permanent refusal fails now; otherwise wait

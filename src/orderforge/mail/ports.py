@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from orderforge.mail.domain import Attempt, Mail, MailStatus
+from orderforge.mail.domain import Attempt, Mail, MailStatus, Progress
 from orderforge.services.ports import RepositoryKey
 
 
@@ -36,6 +36,19 @@ class MailRepository(Protocol):
 
     def mails(self, order: str | None, status: MailStatus | None, limit: int) -> list[Mail]:
         """The log, newest first, with every attempt."""
+        ...
+
+    def get(self, mail_id: int) -> Mail | None:
+        """One mail with every attempt."""
+        ...
+
+    def log_page(self, progress: Progress | None, before: int | None, limit: int) -> list[Mail]:
+        """Up to `limit` mails older than the mail `before` (all when None), newest
+        first, only those whose delivery stands at `progress` when given."""
+        ...
+
+    def progress_counts(self) -> dict[Progress, int]:
+        """How many mails stand at each progress (a missing one: none)."""
         ...
 
 

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from orderforge.domain.errors import InvalidInput
+from orderforge.domain.errors import InvalidInput, NotFound
 from orderforge.domain.events import OutboxEvent
 from orderforge.domain.permissions import VIEW, Resource, require
 from orderforge.mail.domain import (
@@ -22,6 +22,7 @@ from orderforge.mail.domain import (
     MailStatus,
     Notify,
     Person,
+    Progress,
     is_internal,
     message_id,
     order_of,
@@ -40,6 +41,8 @@ MAILS_PER_PASS = 200
 #: How long a worker holds a mail it is sending (longer than the SMTP timeout).
 CLAIM = dt.timedelta(minutes=2)
 MAX_LIST = 1000
+#: Mails on one page of the log.
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,64 @@ def list_mail(
     number = order.strip().upper() if order and order.strip() else None
     with ctx.uow() as uow:
         return uow.repository(MAIL).mails(number, wanted, limit)
+
+
+@dataclass(frozen=True)
+class MailLog:
+    """One page of the mail log: its mails (newest first), the filter it shows, where
+    the next, older page starts (None: this is the last) and how many mails stand at
+    each progress in the whole log."""
+
+    mails: list[Mail]
+    shown: Progress | None
+    older: int | None
+    counts: dict[Progress, int]
+
+
+def _progress(text: str | None) -> Progress | None:
+    if not text or not text.strip():
+        return None
+    try:
+        return Progress(text.strip().lower())
+    except ValueError:
+        names = ", ".join(p.value for p in Progress)
+        raise InvalidInput(
+            f"Unknown status '{text[:20]}'. Statuses: {names}.", field="status"
+        ) from None
+
+
+def mail_log(
+    ctx: ServiceContext,
+    me: Principal,
+    status: str | None = None,
+    before: int | None = None,
+    size: int = PAGE_SIZE,
+) -> MailLog:
+    """A page of the mail log for the administrators' pages: newest first, older pages
+    by the id of the last mail shown (a page stays put while new mails arrive), and the
+    filter by progress (queued and retrying told apart)."""
+    require(me.role, Resource.MAIL, VIEW)
+    shown = _progress(status)
+    if before is not None and before < 1:
+        raise InvalidInput("'before' is the id of a mail, 1 or more.", field="before")
+    if not 1 <= size <= MAX_LIST:
+        raise InvalidInput(f"The page size is between 1 and {MAX_LIST}.", field="size")
+    with ctx.uow() as uow:
+        repo = uow.repository(MAIL)
+        found = repo.log_page(shown, before, size + 1)
+        counts = repo.progress_counts()
+    older = found[size - 1].id if len(found) > size else None
+    return MailLog(found[:size], shown, older, counts)
+
+
+def get_mail(ctx: ServiceContext, me: Principal, mail_id: int) -> Mail:
+    """One mail with every attempt (administrators only)."""
+    require(me.role, Resource.MAIL, VIEW)
+    with ctx.uow() as uow:
+        found = uow.repository(MAIL).get(mail_id)
+    if found is None:
+        raise NotFound(f"There is no mail {mail_id}.")
+    return found
 
 
 def mail_view(mail: Mail) -> dict[str, Any]:

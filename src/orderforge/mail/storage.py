@@ -14,7 +14,7 @@ from orderforge.adapters.db.context_storage import ContextStorage, inserted_id
 from orderforge.adapters.db.outbox import outbox_event
 from orderforge.adapters.db.tables import metadata
 from orderforge.adapters.db.types import UTCDateTime
-from orderforge.mail.domain import Attempt, Audience, Mail, MailStatus
+from orderforge.mail.domain import Attempt, Audience, Mail, MailStatus, Progress
 from orderforge.mail.ports import MAIL
 
 mail_messages = sa.Table(
@@ -47,6 +47,19 @@ mail_attempts = sa.Table(
 )
 
 _DUE = (MailStatus.PENDING.value, MailStatus.HELD.value)
+
+
+def _standing_at(progress: Progress) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses of mails at `progress`: a pending mail is retrying once it has
+    an attempt, queued before."""
+    m = mail_messages.c
+    if progress not in (Progress.QUEUED, Progress.RETRYING):
+        return [m.status == progress.value]
+    tried = sa.exists().where(mail_attempts.c.mail_id == m.id)
+    return [
+        m.status == MailStatus.PENDING.value,
+        tried if progress is Progress.RETRYING else ~tried,
+    ]
 
 
 class SqlMailRepository:
@@ -142,6 +155,37 @@ class SqlMailRepository:
         if status is not None:
             stmt = stmt.where(m.status == status.value)
         return self._loaded(list(self.session.execute(stmt)))
+
+    def get(self, mail_id: int) -> Mail | None:
+        row = self.session.execute(
+            sa.select(mail_messages).where(mail_messages.c.id == mail_id)
+        ).first()
+        return None if row is None else self._loaded([row])[0]
+
+    def log_page(self, progress: Progress | None, before: int | None, limit: int) -> list[Mail]:
+        m = mail_messages.c
+        stmt = sa.select(mail_messages).order_by(m.id.desc()).limit(limit)
+        if before is not None:
+            stmt = stmt.where(m.id < before)
+        if progress is not None:
+            stmt = stmt.where(*_standing_at(progress))
+        return self._loaded(list(self.session.execute(stmt)))
+
+    def progress_counts(self) -> dict[Progress, int]:
+        m = mail_messages.c
+        counts: dict[Progress, int] = {}
+        for status, count in self.session.execute(
+            sa.select(m.status, sa.func.count()).group_by(m.status)
+        ):
+            if status != MailStatus.PENDING.value:
+                counts[Progress(status)] = int(count)
+        for progress in (Progress.QUEUED, Progress.RETRYING):
+            found = self.session.execute(
+                sa.select(sa.func.count()).select_from(mail_messages).where(*_standing_at(progress))
+            ).scalar_one()
+            if found:
+                counts[progress] = int(found)
+        return counts
 
     def _loaded(self, rows: list[Any]) -> list[Mail]:
         """Mails with their event and attempts, in the order of `rows`."""

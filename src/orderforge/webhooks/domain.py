@@ -39,6 +39,24 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class Progress(StrEnum):
+    """How a delivery stands, as the log shows it. The stored `pending` is told apart
+    into queued (not tried yet) and retrying (the receiver failed, the next attempt is
+    waiting): the second is what an administrator looks for."""
+
+    QUEUED = "queued"
+    RETRYING = "retrying"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+def progress_of(status: DeliveryStatus, tried: bool) -> Progress:
+    """The log's word for a stored status and whether any attempt was made."""
+    if status is DeliveryStatus.PENDING:
+        return Progress.RETRYING if tried else Progress.QUEUED
+    return Progress(status.value)
+
+
 def new_secret() -> str:
     """A signing secret in the Standard Webhooks form: whsec_ + base64 of 32 random
     bytes. Made here, never chosen by a person, so it is never weak."""
@@ -136,6 +154,10 @@ class Delivery:
     created_at: dt.datetime
     attempts: list[Attempt] = field(default_factory=list)
     id: int | None = None
+
+    @property
+    def progress(self) -> Progress:
+        return progress_of(self.status, bool(self.attempts))
 
     def record(self, attempt: Attempt) -> None:
         """Count a try: 2xx delivers; otherwise wait the next step of BACKOFF, or give

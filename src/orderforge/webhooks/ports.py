@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from orderforge.services.ports import RepositoryKey
-from orderforge.webhooks.domain import Attempt, Delivery, Subscription
+from orderforge.webhooks.domain import Attempt, Delivery, Progress, Subscription
 
 
 class WebhookRepository(Protocol):
@@ -40,6 +40,21 @@ class WebhookRepository(Protocol):
 
     def deliveries(self, subscription_id: int, limit: int) -> list[Delivery]:
         """A subscription's deliveries with their attempts, newest first."""
+        ...
+
+    def get_delivery(self, delivery_id: int) -> Delivery | None:
+        """One delivery with every attempt."""
+        ...
+
+    def delivery_page(
+        self, subscription_id: int | None, progress: Progress | None, before: int | None, limit: int
+    ) -> list[Delivery]:
+        """Up to `limit` deliveries older than the delivery `before` (all when None),
+        newest first; only one subscription's and only those at `progress` when given."""
+        ...
+
+    def progress_counts(self, subscription_id: int | None) -> dict[Progress, int]:
+        """How many deliveries (of one subscription, when given) stand at each progress."""
         ...
 
 

@@ -22,6 +22,7 @@ from orderforge.webhooks.domain import (
     Attempt,
     Delivery,
     DeliveryStatus,
+    Progress,
     Subscription,
     check_event_types,
     check_url,
@@ -35,6 +36,9 @@ DELIVERIES_PER_PASS = 200
 #: How long a worker holds a delivery it is sending (longer than the sender's timeout).
 CLAIM = dt.timedelta(minutes=2)
 MAX_DESCRIPTION = 200
+#: Deliveries on one page of the log; the most one page may ask for.
+PAGE_SIZE = 50
+MAX_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,78 @@ def deliveries(
     with ctx.uow() as uow:
         _get(uow, subscription_id)
         return uow.repository(WEBHOOKS).deliveries(subscription_id, limit)
+
+
+@dataclass(frozen=True)
+class DeliveryLog:
+    """One page of the delivery log: its deliveries (newest first), the filters it
+    shows, where the next, older page starts (None: this is the last), how many
+    deliveries stand at each progress, and the subscriptions by id (to name them)."""
+
+    deliveries: list[Delivery]
+    shown: Progress | None
+    subscription_id: int | None
+    older: int | None
+    counts: dict[Progress, int]
+    subscriptions: dict[int, Subscription]
+
+
+def _progress(text: str | None) -> Progress | None:
+    if not text or not text.strip():
+        return None
+    try:
+        return Progress(text.strip().lower())
+    except ValueError:
+        names = ", ".join(p.value for p in Progress)
+        raise InvalidInput(
+            f"Unknown status '{text[:20]}'. Statuses: {names}.", field="status"
+        ) from None
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """Which page of the delivery log: a status word (queued, retrying, delivered,
+    failed), one webhook's, older than a delivery's id, so many."""
+
+    status: str | None = None
+    subscription_id: int | None = None
+    before: int | None = None
+    size: int = PAGE_SIZE
+
+
+def delivery_log(ctx: ServiceContext, me: Principal, query: LogQuery) -> DeliveryLog:
+    """A page of the delivery log of every webhook (or one) for the administrators'
+    pages: newest first, older pages by the id of the last delivery shown (a page stays
+    put while new deliveries arrive), filtered by progress (queued and retrying told
+    apart)."""
+    require(me.role, Resource.WEBHOOK, VIEW)
+    shown = _progress(query.status)
+    before, size, subscription_id = query.before, query.size, query.subscription_id
+    if before is not None and before < 1:
+        raise InvalidInput("'before' is the id of a delivery, 1 or more.", field="before")
+    if not 1 <= size <= MAX_PAGE:
+        raise InvalidInput(f"The page size is between 1 and {MAX_PAGE}.", field="size")
+    with ctx.uow() as uow:
+        repo = uow.repository(WEBHOOKS)
+        if subscription_id is not None:
+            _get(uow, subscription_id)
+        found = repo.delivery_page(subscription_id, shown, before, size + 1)
+        counts = repo.progress_counts(subscription_id)
+        subs = {s.id: s for s in repo.subscriptions() if s.id is not None}
+    older = found[size - 1].id if len(found) > size else None
+    return DeliveryLog(found[:size], shown, subscription_id, older, counts, subs)
+
+
+def get_delivery(
+    ctx: ServiceContext, me: Principal, delivery_id: int
+) -> tuple[Delivery, Subscription]:
+    """One delivery with every attempt, and the subscription it went to."""
+    require(me.role, Resource.WEBHOOK, VIEW)
+    with ctx.uow() as uow:
+        found = uow.repository(WEBHOOKS).get_delivery(delivery_id)
+        if found is None:
+            raise NotFound(f"There is no webhook delivery {delivery_id}.")
+        return found, _get(uow, found.subscription_id)
 
 
 def send_test(ctx: ServiceContext, me: Principal, subscription_id: int) -> None:

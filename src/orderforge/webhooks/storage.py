@@ -18,6 +18,7 @@ from orderforge.webhooks.domain import (
     Attempt,
     Delivery,
     DeliveryStatus,
+    Progress,
     Subscription,
 )
 from orderforge.webhooks.ports import WEBHOOKS
@@ -86,6 +87,19 @@ def _subscription(row: Any) -> Subscription:
         deactivated_at=row.deactivated_at,
         id=row.id,
     )
+
+
+def _standing_at(progress: Progress) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses of deliveries at `progress`: a pending delivery is retrying
+    once it has an attempt, queued before."""
+    d = webhook_deliveries.c
+    if progress not in (Progress.QUEUED, Progress.RETRYING):
+        return [d.status == progress.value]
+    tried = sa.exists().where(webhook_attempts.c.delivery_id == d.id)
+    return [
+        d.status == DeliveryStatus.PENDING.value,
+        tried if progress is Progress.RETRYING else ~tried,
+    ]
 
 
 class SqlWebhookRepository:
@@ -247,6 +261,44 @@ class SqlWebhookRepository:
             )
         )
         return self._loaded(rows)
+
+    def get_delivery(self, delivery_id: int) -> Delivery | None:
+        row = self.session.execute(
+            sa.select(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)
+        ).first()
+        return None if row is None else self._loaded([row])[0]
+
+    def delivery_page(
+        self, subscription_id: int | None, progress: Progress | None, before: int | None, limit: int
+    ) -> list[Delivery]:
+        d = webhook_deliveries.c
+        stmt = sa.select(webhook_deliveries).order_by(d.id.desc()).limit(limit)
+        if subscription_id is not None:
+            stmt = stmt.where(d.subscription_id == subscription_id)
+        if before is not None:
+            stmt = stmt.where(d.id < before)
+        if progress is not None:
+            stmt = stmt.where(*_standing_at(progress))
+        return self._loaded(list(self.session.execute(stmt)))
+
+    def progress_counts(self, subscription_id: int | None) -> dict[Progress, int]:
+        d = webhook_deliveries.c
+        mine = [] if subscription_id is None else [d.subscription_id == subscription_id]
+        counts: dict[Progress, int] = {}
+        for status, count in self.session.execute(
+            sa.select(d.status, sa.func.count()).where(*mine).group_by(d.status)
+        ):
+            if status != DeliveryStatus.PENDING.value:
+                counts[Progress(status)] = int(count)
+        for progress in (Progress.QUEUED, Progress.RETRYING):
+            found = self.session.execute(
+                sa.select(sa.func.count())
+                .select_from(webhook_deliveries)
+                .where(*mine, *_standing_at(progress))
+            ).scalar_one()
+            if found:
+                counts[progress] = int(found)
+        return counts
 
 
 STORAGE = ContextStorage(name="webhooks", repositories={WEBHOOKS.name: SqlWebhookRepository})
