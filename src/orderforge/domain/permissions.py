@@ -40,6 +40,10 @@ class Resource(StrEnum):
     #: The e-mail log (every mail queued from the outbox, its recipient, status and
     #: attempts). Administrators only: it names every person's address.
     MAIL = "mail"
+    #: Files of records brought in at once with a preview (orderforge.imports): the
+    #: actions are the kinds of record, so who may import what follows who enters it by
+    #: hand (sales: customers and orders; planners: items).
+    IMPORT = "import"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -68,6 +72,13 @@ SIGN = "sign"
 DECIDE = "decide"
 _DESIGN_VIEW = frozenset({VIEW})
 _DESIGN_APPROVER = frozenset({VIEW, SIGN, DECIDE})
+#: IMPORT: the kinds of record a file may bring in.
+IMPORT_CUSTOMERS = "customers"
+IMPORT_ITEMS = "items"
+IMPORT_ORDERS = "orders"
+_ALL_IMPORT = frozenset({IMPORT_CUSTOMERS, IMPORT_ITEMS, IMPORT_ORDERS})
+#: CUSTOMER: EDIT changes a customer's name, address and terms (not its code).
+_CUSTOMER_KEEPER = frozenset({VIEW, CREATE, EDIT})
 
 A = OrderAction
 
@@ -81,7 +92,7 @@ _ALL_ORDER = frozenset(
 PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
     Role.ADMIN: {
         Resource.ORDER: _ALL_ORDER,
-        Resource.CUSTOMER: frozenset({VIEW, CREATE}),
+        Resource.CUSTOMER: _CUSTOMER_KEEPER,
         Resource.USER: frozenset({VIEW, CREATE, EDIT}),
         Resource.PLANT: frozenset({VIEW, EDIT}),
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
@@ -92,6 +103,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.WEBHOOK: frozenset({VIEW, EDIT}),
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.MAIL: frozenset({VIEW}),
+        Resource.IMPORT: _ALL_IMPORT,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -108,7 +120,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 A.CONFIRM_DELIVERY,
             }
         ),
-        Resource.CUSTOMER: frozenset({VIEW, CREATE}),
+        Resource.CUSTOMER: _CUSTOMER_KEEPER,
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: frozenset({VIEW}),
@@ -116,6 +128,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.MATERIALS: _MATERIALS_VIEW,
         Resource.DESIGN: _DESIGN_APPROVER,
         Resource.CONVERSATION: _ALL_CONVERSATION,
+        Resource.IMPORT: frozenset({IMPORT_CUSTOMERS, IMPORT_ORDERS}),
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -160,6 +173,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.MATERIALS: frozenset({VIEW, RUN}),
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.CONVERSATION: _ALL_CONVERSATION,
+        Resource.IMPORT: frozenset({IMPORT_ITEMS}),
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
@@ -227,9 +241,10 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_CONVERSATION)
     if resource is Resource.MAIL:
         return [VIEW]
-    if resource is Resource.USER:
-        return [VIEW, CREATE, EDIT]
-    return [VIEW, CREATE]
+    if resource is Resource.IMPORT:
+        return sorted(_ALL_IMPORT)
+    # USER and CUSTOMER
+    return [VIEW, CREATE, EDIT]
 
 
 def is_allowed(role: Role, resource: Resource, action: str) -> bool:
