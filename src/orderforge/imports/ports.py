@@ -36,7 +36,9 @@ class OrderReferenceRepository(Protocol):
         """The order number the customer's reference names, if any."""
         ...
 
-    def add(self, customer_id: int, reference: str, order_number: str, at: dt.datetime) -> None: ...
+    def add(self, customer_id: int, reference: str, order_number: str, at: dt.datetime) -> None:
+        """Raises DuplicateRecord when the customer's reference is taken already."""
+        ...
 
 
 IMPORT_BATCHES: RepositoryKey[ImportBatchRepository] = RepositoryKey("import_batches")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository, inserted_id
@@ -21,6 +22,7 @@ from orderforge.imports.domain import (
     outcome_of,
 )
 from orderforge.imports.ports import IMPORT_BATCHES, ORDER_REFERENCES
+from orderforge.services.ports import DuplicateRecord
 
 import_batches = sa.Table(
     "import_batches",
@@ -131,14 +133,17 @@ class SqlOrderReferenceRepository:
         return None if found is None else str(found)
 
     def add(self, customer_id: int, reference: str, order_number: str, at: Any) -> None:
-        self.session.execute(
-            import_order_references.insert().values(
-                customer_id=customer_id,
-                external_ref=reference,
-                order_number=order_number,
-                created_at=at,
+        try:
+            self.session.execute(
+                import_order_references.insert().values(
+                    customer_id=customer_id,
+                    external_ref=reference,
+                    order_number=order_number,
+                    created_at=at,
+                )
             )
-        )
+        except IntegrityError as exc:  # a concurrent import took the reference first
+            raise DuplicateRecord(str(exc.orig)) from exc
 
 
 STORAGE = ContextStorage(

@@ -36,7 +36,7 @@ from orderforge.imports.domain import (
 )
 from orderforge.imports.ports import IMPORT_BATCHES
 from orderforge.imports.reading import read_sheet
-from orderforge.imports.services.kinds import plan
+from orderforge.imports.services.kinds import Apply, plan
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import (
     CatalogueRepository,
@@ -153,16 +153,8 @@ def confirm(ctx: ServiceContext, me: Principal, batch_id: int) -> ImportBatch:
             raise IllegalTransition(
                 f"Import {batch.id} was already applied; a batch is applied only once."
             )
-        joined = _Joined(uow)
-        batch_ctx = dataclasses.replace(ctx, uow=joined.factory)
-        for step in fresh.steps:
-            try:
-                step.run(batch_ctx, uow, me)
-            except DomainError as exc:
-                exc.message = f"Row {step.row}: {exc.message}"
-                exc.args = (exc.message,)
-                raise
         try:
+            _apply(ctx, uow, me, fresh.steps)
             uow.commit()
         except DuplicateRecord:
             raise ConcurrencyConflict(
@@ -170,6 +162,18 @@ def confirm(ctx: ServiceContext, me: Principal, batch_id: int) -> ImportBatch:
                 "Upload the file again for a new preview."
             ) from None
     return batch
+
+
+def _apply(ctx: ServiceContext, uow: UnitOfWork, me: Principal, steps: list[Apply]) -> None:
+    """Run the steps in the batch's transaction; a refusal names its row."""
+    batch_ctx = dataclasses.replace(ctx, uow=_Joined(uow).factory)
+    for step in steps:
+        try:
+            step.run(batch_ctx, uow, me)
+        except DomainError as exc:
+            exc.message = f"Row {step.row}: {exc.message}"
+            exc.args = (exc.message,)
+            raise
 
 
 class _Joined:
