@@ -238,10 +238,17 @@ def test_order_rows_are_checked_by_the_configurator(api: ApiSession) -> None:
     text = _orders_file(f"PO-{uuid.uuid4().hex[:8]}", 1, spec) + (
         "PO-X,C-NOBODY,TABLE,1,," + ",".join(valid_spec("TABLE").values()) + "\n"
         "PO-Y,C-REST-ZUNFT,TABLE,1,31.03.2027," + ",".join(valid_spec("TABLE").values()) + "\n"
+        "PO-Z,C-REST-ZUNFT,TABLE,many,2027-02-30," + ",".join(valid_spec("TABLE").values()) + "\n"
     )
     batch = upload(api, "orders", text).json()
     columns = [(e["row"], e["column"]) for e in batch["errors"]]
-    assert columns == [(2, "spec.wood"), (3, "customer"), (4, "requested_date")]
+    assert columns == [
+        (2, "spec.wood"),
+        (3, "customer"),
+        (4, "requested_date"),
+        (5, "quantity"),  # every wrong cell of a row is named at once
+        (5, "requested_date"),
+    ]
     assert "YYYY-MM-DD" in batch["errors"][2]["message"]
 
 
@@ -288,6 +295,8 @@ def test_the_pages_upload_preview_and_confirm(api: ApiSession) -> None:
     preview = browser.get(batch_url)
     assert "<B>BAD</B>" not in preview.text and "&lt;B&gt;BAD&lt;/B&gt;" in preview.text
     assert 'class="outcome-error"' in preview.text
+    summary = re.sub(r"<[^>]+>", "", preview.text)
+    assert "1 to create, 0 to update, 0 unchanged, 1 with errors." in summary
     assert "column <strong>code</strong>" in preview.text
     assert 'id="import-confirm"' not in preview.text  # errors: no confirm button
 
@@ -305,6 +314,8 @@ def test_the_pages_upload_preview_and_confirm(api: ApiSession) -> None:
     assert customer(api, new)["name"] == "Page Ltd"  # type: ignore[index]
     twice = browser.post(f"{good_url}/confirm")
     assert any("already applied" in f for f in flashes(twice))
+    listing = re.sub(r"<[^>]+>", "", browser.get("/imports").text)
+    assert "1 new, 0 changed, 0 unchanged" in listing and "by sales" in listing
 
 
 def test_the_upload_page_refuses_without_csrf_and_names_bad_files(api: ApiSession) -> None:

@@ -286,45 +286,79 @@ class _OrderRow:
     notes: str | None
 
 
-def _order_row(uow: UnitOfWork, row: Row) -> _OrderRow:
-    """The row's fields, each checked, or InvalidInput naming its column."""
-    c = row.cells
-    reference = check_text(c["external_ref"], "external_ref").strip()
+class _RowRefused(Exception):
+    """Every problem of a row's own fields, found before the configurator sees it."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.sentence() for p in problems))
+        self.problems = problems
+
+
+def _reference(text: str) -> str:
+    reference = check_text(text, "external_ref").strip()
     if not reference or len(reference) > MAX_REFERENCE:
         raise InvalidInput(
             f"The external reference (e.g. the customer's PO number) is 1-{MAX_REFERENCE} "
             "characters.",
             field="external_ref",
         )
-    code = check_text(c["customer"], "customer").strip().upper()
+    return reference
+
+
+def _customer_of(uow: UnitOfWork, text: str) -> Customer:
+    code = check_text(text, "customer").strip().upper()
     customer = uow.customers.get(code) if code else None
     if customer is None or customer.id is None:
         raise InvalidInput(f"There is no customer with code '{code[:30]}'.", field="customer")
+    return customer
+
+
+def _quantity(text: str) -> int:
     try:
-        quantity = int(c["quantity"].strip())
+        return int(text.strip())
+    except ValueError:
+        raise InvalidInput(f"'{text[:20]}' is not a whole number.", field="quantity") from None
+
+
+def _date(text: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"'{c['quantity'][:20]}' is not a whole number.", field="quantity"
+            f"'{text[:20]}' is not a date; write it as YYYY-MM-DD, e.g. 2027-03-31.",
+            field="requested_date",
         ) from None
-    requested = None
-    if c.get("requested_date", "").strip():
+
+
+def _order_row(uow: UnitOfWork, row: Row) -> _OrderRow:
+    """The row's fields, each checked; every field that is wrong is named at once."""
+    c = row.cells
+    problems: list[Problem] = []
+    found: dict[str, Any] = {}
+    checks: list[tuple[str, Callable[[], Any]]] = [
+        ("reference", lambda: _reference(c["external_ref"])),
+        ("customer", lambda: _customer_of(uow, c["customer"])),
+        ("quantity", lambda: _quantity(c["quantity"])),
+        ("requested", lambda: _date(c.get("requested_date", ""))),
+        ("family", lambda: check_text(c["product_family"], "product_family").strip()),
+    ]
+    for name, check in checks:
         try:
-            requested = dt.date.fromisoformat(c["requested_date"].strip())
-        except ValueError:
-            raise InvalidInput(
-                f"'{c['requested_date'][:20]}' is not a date; write it as YYYY-MM-DD, "
-                "e.g. 2027-03-31.",
-                field="requested_date",
-            ) from None
+            found[name] = check()
+        except InvalidInput as exc:
+            problems.append(Problem(row.number, _column(row, exc.field), exc.message))
+    if problems:
+        raise _RowRefused(problems)
     spec = {
         name.removeprefix(SPEC_PREFIX): value.strip()
         for name, value in c.items()
         if name.startswith(SPEC_PREFIX) and value.strip()
     }
-    family = check_text(c["product_family"], "product_family").strip()
-    line = LineInput(product_family=family, quantity=quantity, spec=spec)
+    line = LineInput(product_family=found["family"], quantity=found["quantity"], spec=spec)
     notes = c["notes"].strip() if "notes" in c else None
-    return _OrderRow(reference, customer, line, requested, notes)
+    return _OrderRow(found["reference"], found["customer"], line, found["requested"], notes)
 
 
 def _order_column(row: Row, field_name: str | None) -> str:
@@ -375,6 +409,9 @@ def _orders(uow: UnitOfWork, me: Principal, rows: list[Row], at: dt.datetime) ->
             continue
         try:
             result, step = _order_outcome(uow, refs, me, row, at)
+        except _RowRefused as refused:
+            found.outcomes.append(failed(row.number, key, refused.problems))
+            continue
         except InvalidInput as exc:
             message = _LINE_PREFIX.sub("", exc.message)
             problem = Problem(row.number, _order_column(row, exc.field), message)
