@@ -17,6 +17,7 @@ import pytest
 from openpyxl import Workbook
 
 from orderforge.domain.errors import InvalidInput
+from orderforge.imports.domain import ImportKind
 from orderforge.imports.ports import IMPORT_BATCHES
 from orderforge.services import customers
 from tests.api.support import API, ApiSession, TestClient, valid_spec
@@ -58,7 +59,7 @@ def customer(api: ApiSession, found: str) -> dict[str, Any] | None:
 
 def newest_batch(api: ApiSession) -> int:
     with api.application.ctx.uow() as uow:
-        found = uow.repository(IMPORT_BATCHES).recent(1)
+        found = uow.repository(IMPORT_BATCHES).recent(list(ImportKind), 1)
     return found[0].id or 0 if found else 0
 
 
@@ -205,8 +206,10 @@ def _orders_file(reference: str, quantity: int, spec: dict[str, str], date: str 
 def test_orders_are_quotes_priced_as_by_hand_and_upserted_by_reference(api: ApiSession) -> None:
     spec = valid_spec("TABLE")
     reference = f"PO-{uuid.uuid4().hex[:8]}"
+    orders_before = api.order_count()
     preview = upload(api, "orders", _orders_file(reference, 2, spec, "2027-03-31"), "sales")
     assert preview.status_code == 201, preview.text
+    assert api.order_count() == orders_before  # the preview's checks store no order
     assert preview.json()["rows"][0]["action"] == "create"
     applied = confirm(api, preview.json()["id"], as_user="sales").json()
     assert applied["status"] == "applied"

@@ -49,7 +49,8 @@ def test_a_batch_round_trips_whole(application: Application) -> None:
         uow.commit()
     with application.ctx.uow() as uow:
         found = uow.repository(IMPORT_BATCHES).get(batch.id or 0)
-        newest = uow.repository(IMPORT_BATCHES).recent(5)
+        newest = uow.repository(IMPORT_BATCHES).recent([ImportKind.CUSTOMERS], 5)
+        others = uow.repository(IMPORT_BATCHES).recent([ImportKind.ITEMS], 5)
     assert found is not None
     assert (found.rows, found.outcomes) == (batch.rows, batch.outcomes)
     assert (found.uploaded_by, found.uploaded_at, found.status) == (
@@ -58,6 +59,7 @@ def test_a_batch_round_trips_whole(application: Application) -> None:
         BatchStatus.PREVIEWED,
     )
     assert [b.id for b in newest] == [batch.id]
+    assert others == []
 
 
 def test_two_confirms_racing_apply_the_batch_once(application: Application) -> None:

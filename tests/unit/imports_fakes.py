@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+from collections.abc import Collection
 
-from orderforge.imports.domain import BatchStatus, ImportBatch
+from orderforge.imports.domain import BatchStatus, ImportBatch, ImportKind
 
 
 class FakeImportBatches:
@@ -35,10 +36,9 @@ class FakeImportBatches:
         self.seen.append(batch)
         return batch
 
-    def recent(self, limit: int) -> list[ImportBatch]:
-        return [self._copy(b) for b in sorted(self.rows.values(), key=lambda b: -(b.id or 0))][
-            :limit
-        ]
+    def recent(self, kinds: Collection[ImportKind], limit: int) -> list[ImportBatch]:
+        newest = sorted(self.rows.values(), key=lambda b: -(b.id or 0))
+        return [self._copy(b) for b in newest if b.kind in kinds][:limit]
 
     def mark_applied(self, batch: ImportBatch) -> bool:
         stored = self.rows.get(batch.id or 0)

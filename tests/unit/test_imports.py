@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,15 @@ def test_the_row_limit_counts_rows_under_the_header_and_skips_blank_ones() -> No
     assert [r.number for r in sheet.rows] == [2, 5, 6]  # numbered as in the sheet
     with pytest.raises(InvalidInput, match="more than 2 rows"):
         read_sheet("a.csv", three, LIMIT, max_rows=2)
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (12 * 1024 * 1024))
+    with pytest.raises(InvalidInput, match="unpacks to 12 MB") as refused:
+        read_sheet("bomb.xlsx", buffer.getvalue(), LIMIT)
+    assert refused.value.field == "file"
 
 
 def _xlsx(rows: list[list[object]]) -> bytes:

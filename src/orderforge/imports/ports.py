@@ -5,9 +5,10 @@ through their own contexts' use cases."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Protocol
 
-from orderforge.imports.domain import ImportBatch
+from orderforge.imports.domain import ImportBatch, ImportKind
 from orderforge.services.ports import RepositoryKey
 
 
@@ -18,8 +19,8 @@ class ImportBatchRepository(Protocol):
 
     def get(self, batch_id: int) -> ImportBatch | None: ...
 
-    def recent(self, limit: int) -> list[ImportBatch]:
-        """The newest batches first, for the import page."""
+    def recent(self, kinds: Collection[ImportKind], limit: int) -> list[ImportBatch]:
+        """The newest batches of these kinds first, for the import page."""
         ...
 
     def mark_applied(self, batch: ImportBatch) -> bool:

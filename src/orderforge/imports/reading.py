@@ -22,6 +22,10 @@ from typing import Any
 from orderforge.domain.errors import InvalidInput
 from orderforge.imports.domain import MAX_COLUMNS, MAX_ROWS, Row
 
+#: A workbook may unpack to this many times the upload limit (its XML compresses well),
+#: and never to more than MAX_UNPACKED: a small file must not expand to gigabytes.
+UNPACK_FACTOR = 10
+MAX_UNPACKED = 512 * 1024 * 1024
 #: Excel's binary format and other spreadsheets: say what to save instead.
 _OTHER_SHEETS = {"xls", "xlsm", "xlsb", "ods", "numbers"}
 _ZIP = b"PK\x03\x04"
@@ -126,6 +130,7 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[str]]]:
 
     if not data.startswith(_ZIP):
         raise _refuse("The file is named .xlsx but is not an Excel workbook.")
+    _check_unpacked(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -147,6 +152,22 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[str]]]:
         return table
     finally:
         book.close()
+
+
+def _check_unpacked(data: bytes) -> None:
+    """Refuse a workbook whose parts unpack to far more than a spreadsheet needs, before
+    any of it is unpacked (the sizes are in the zip's directory)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _refuse(f"The workbook cannot be read ({type(exc).__name__}).") from None
+    limit = min(MAX_UNPACKED, UNPACK_FACTOR * max(len(data), 1024 * 1024))
+    if unpacked > limit:
+        raise _refuse(
+            f"The workbook unpacks to {unpacked // (1024 * 1024)} MB, more than a sheet of "
+            f"{MAX_ROWS} rows needs; save it as CSV UTF-8."
+        )
 
 
 def _enough(read: int, filled: int, max_rows: int) -> bool:

@@ -4,6 +4,7 @@ external references are a small unique index onto orders."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,9 +100,13 @@ class SqlImportBatchRepository(TrackingRepository[ImportBatch]):
         ).first()
         return self._track(_batch(row)) if row is not None else None
 
-    def recent(self, limit: int) -> list[ImportBatch]:
+    def recent(self, kinds: Collection[ImportKind], limit: int) -> list[ImportBatch]:
+        c = import_batches.c
         rows = self.session.execute(
-            sa.select(import_batches).order_by(import_batches.c.id.desc()).limit(limit)
+            sa.select(import_batches)
+            .where(c.kind.in_([k.value for k in kinds]))
+            .order_by(c.id.desc())
+            .limit(limit)
         )
         return self._track_all([_batch(r) for r in rows])
 

@@ -32,7 +32,7 @@ from orderforge.imports.domain import (
     failed,
     outcome,
 )
-from orderforge.imports.ports import ORDER_REFERENCES
+from orderforge.imports.ports import ORDER_REFERENCES, OrderReferenceRepository
 from orderforge.plant.document import PlantFileInvalid
 from orderforge.plant.services import apply_document, export_document, plant_settings
 from orderforge.services import customers, orders
@@ -424,7 +424,7 @@ def _orders(uow: UnitOfWork, me: Principal, rows: list[Row], at: dt.datetime) ->
 
 
 def _order_outcome(
-    uow: UnitOfWork, refs: Any, me: Principal, row: Row, at: dt.datetime
+    uow: UnitOfWork, refs: OrderReferenceRepository, me: Principal, row: Row, at: dt.datetime
 ) -> tuple[RowOutcome, Step | None]:
     r = _order_row(uow, row)
     key = f"{r.customer.code}/{r.reference}"
