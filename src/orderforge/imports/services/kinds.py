@@ -244,8 +244,9 @@ def _item_changes(
     at: dt.datetime,
 ) -> dict[str, dict[str, Any]]:
     """The plant's own check of the rows (a dry run of the plant file), repeated without
-    the rows it refuses until the rest pass: the entries as they would be stored."""
-    for _ in range(3):
+    the rows it refuses until the rest pass: the entries as they would be stored. Each
+    refused round takes at least one row out, so the rounds end."""
+    while entries:
         indexes = sorted(entries)
         document = {"items": [entries[i] for i in indexes]}
         try:
@@ -259,8 +260,6 @@ def _item_changes(
                 problem = Problem(rows[position].number, _column(rows[position], column), message)
                 problems.setdefault(position, []).append(problem)
                 entries.pop(position, None)
-            if not entries:
-                return {}
             continue
         return {c.code: c.after for c in changes if c.section == "items"}
     return {}
