@@ -36,7 +36,8 @@ from orderforge.imports.domain import (
 )
 from orderforge.imports.ports import IMPORT_BATCHES
 from orderforge.imports.reading import read_sheet
-from orderforge.imports.services.kinds import Apply, plan
+from orderforge.imports.services.kinds import plan
+from orderforge.imports.services.rows import Apply
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import (
     CatalogueRepository,
