@@ -61,6 +61,9 @@ ROOMS: tuple[Room, ...] = (
     # E-mail: like webhooks, reads only the outbox (events that carry `notify`) and the
     # platform's users, customers and orders to find addresses.
     Room("mail", storage="orderforge.mail.storage", outbox="orderforge.mail.services"),
+    # Files of customers, items and orders with a preview: a client of the customers,
+    # plant and orders contexts' use cases; nothing below imports it.
+    Room("imports", storage="orderforge.imports.storage"),
 )
 
 

@@ -18,6 +18,12 @@ from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.user import ApiToken, User, WebSession
+from orderforge.imports.ports import (
+    IMPORT_BATCHES,
+    ORDER_REFERENCES,
+    ImportBatchRepository,
+    OrderReferenceRepository,
+)
 from orderforge.materials.ports import MATERIALS
 from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
 from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
@@ -43,6 +49,7 @@ from orderforge.services.ports import (
     UserRepository,
 )
 from tests.unit.conversation_fakes import FakeMessages
+from tests.unit.imports_fakes import FakeImportBatches, FakeOrderReferences
 from tests.unit.materials_fakes import FakeMaterials
 from tests.unit.plan_fakes import FakePlans
 from tests.unit.production_fakes import FakeWorkOrders
@@ -355,6 +362,8 @@ FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     OPERATION_RELEASES.name: FakeOperationReleases,
     MATERIALS.name: FakeMaterials,
     MESSAGES.name: FakeMessages,
+    IMPORT_BATCHES.name: FakeImportBatches,
+    ORDER_REFERENCES.name: FakeOrderReferences,
 }
 
 
@@ -443,6 +452,8 @@ _catalogue: type[CatalogueRepository] = FakeCatalogue
 _plans: type[PlanRepository] = FakePlans
 _plant: type[PlantRepository] = FakePlant
 _work_orders: type[WorkOrderRepository] = FakeWorkOrders
+_import_batches: type[ImportBatchRepository] = FakeImportBatches
+_order_references: type[OrderReferenceRepository] = FakeOrderReferences
 _unit_of_work: type[UnitOfWork] = FakeUnitOfWork
 _factory: UnitOfWorkFactory = FakeUnitOfWork()
 _hasher: type[PasswordHasher] = PlainHasher

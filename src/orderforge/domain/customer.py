@@ -44,36 +44,16 @@ class Customer:
         address: str = "",
         price_group: str = "",
     ) -> Customer:
-        for field_name, value in (
-            ("code", code),
-            ("name", name),
-            ("email", email),
-            ("country", country),
-            ("address", address),
-            ("price_group", price_group),
-        ):
-            check_text(value, field_name)
-        address = _address(address)
-        price_group = price_group.strip().upper()
-        if price_group and not _CODE.match(price_group):
-            raise InvalidInput(
-                "A price group is 2-20 capital letters, digits or dashes, e.g. TRADE.",
-                field="price_group",
-            )
-        code = code.strip().upper()
-        name = name.strip()
-        email = email.strip()
-        country = country.strip().upper()
-        if not _CODE.match(code):
-            raise InvalidInput(
-                "Customer code must be 2-20 capital letters, digits or dashes.", field="code"
-            )
-        if not name or len(name) > 200:
-            raise InvalidInput("Customer name must be 1-200 characters.", field="name")
-        if email and not _EMAIL.match(email):
-            raise InvalidInput(f"'{email}' is not an e-mail address.", field="email")
-        if len(country) != 2 or not country.isalpha():
-            raise InvalidInput("Country must be a two-letter ISO code, e.g. DE.", field="country")
+        code, fields = _checked(
+            code=code,
+            name=name,
+            email=email,
+            country=country,
+            address=address,
+            price_group=price_group,
+        )
+        name, email, country = fields["name"], fields["email"], fields["country"]
+        address, price_group = fields["address"], fields["price_group"]
         customer = cls(
             code=code,
             name=name,
@@ -102,6 +82,94 @@ class Customer:
             )
         )
         return customer
+
+    def revise(  # keyword-only like register: five strings are too easy to swap
+        self,
+        *,
+        name: str,
+        email: str,
+        country: str,
+        address: str,
+        price_group: str,
+        actor: str,
+        at: dt.datetime,
+    ) -> dict[str, dict[str, str]]:
+        """Change the customer's name, address and terms (its code never changes: orders
+        and users refer to it). Checked as when registering; records one
+        `customer_changed` event with each changed field before and after, none when
+        nothing changed. Returns the changes."""
+        _, wanted = _checked(
+            code=self.code,
+            name=name,
+            email=email,
+            country=country,
+            address=address,
+            price_group=price_group,
+        )
+        changes = {
+            key: {"before": str(getattr(self, key)), "after": value}
+            for key, value in wanted.items()
+            if getattr(self, key) != value
+        }
+        if not changes:
+            return {}
+        for key, change in changes.items():
+            setattr(self, key, change["after"])
+        self.pending_events.append(
+            DomainEvent(
+                aggregate="customer",
+                aggregate_key=self.code,
+                kind="customer_changed",
+                actor=actor,
+                occurred_at=at,
+                data={"changes": changes},
+            )
+        )
+        return changes
+
+
+def _checked(
+    *, code: str, name: str, email: str, country: str, address: str, price_group: str
+) -> tuple[str, dict[str, str]]:
+    """The code and the other fields as stored (trimmed, upper-cased where codes are),
+    or InvalidInput naming the first field that breaks a rule."""
+    for field_name, value in (
+        ("code", code),
+        ("name", name),
+        ("email", email),
+        ("country", country),
+        ("address", address),
+        ("price_group", price_group),
+    ):
+        check_text(value, field_name)
+    address = _address(address)
+    price_group = price_group.strip().upper()
+    if price_group and not _CODE.match(price_group):
+        raise InvalidInput(
+            "A price group is 2-20 capital letters, digits or dashes, e.g. TRADE.",
+            field="price_group",
+        )
+    code = code.strip().upper()
+    name = name.strip()
+    email = email.strip()
+    country = country.strip().upper()
+    if not _CODE.match(code):
+        raise InvalidInput(
+            "Customer code must be 2-20 capital letters, digits or dashes.", field="code"
+        )
+    if not name or len(name) > 200:
+        raise InvalidInput("Customer name must be 1-200 characters.", field="name")
+    if email and not _EMAIL.match(email):
+        raise InvalidInput(f"'{email}' is not an e-mail address.", field="email")
+    if len(country) != 2 or not country.isalpha():
+        raise InvalidInput("Country must be a two-letter ISO code, e.g. DE.", field="country")
+    return code, {
+        "name": name,
+        "email": email,
+        "country": country,
+        "address": address,
+        "price_group": price_group,
+    }
 
 
 def _address(text: str) -> str:

@@ -45,6 +45,10 @@ class Resource(StrEnum):
     #: approves with an electronic signature or rejects, ACCEPT gives the customer's answer
     #: to the new date and price (sales only for customers without a portal user).
     CHANGE = "change"
+    #: Files of records brought in at once with a preview (orderforge.imports): the
+    #: actions are the kinds of record, so who may import what follows who enters it by
+    #: hand (sales: customers and orders; planners: items).
+    IMPORT = "import"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -76,6 +80,13 @@ _DESIGN_APPROVER = frozenset({VIEW, SIGN, DECIDE})
 REQUEST = "request"
 ACCEPT = "accept"
 _CHANGE_VIEW = frozenset({VIEW})
+#: IMPORT: the kinds of record a file may bring in.
+IMPORT_CUSTOMERS = "customers"
+IMPORT_ITEMS = "items"
+IMPORT_ORDERS = "orders"
+_ALL_IMPORT = frozenset({IMPORT_CUSTOMERS, IMPORT_ITEMS, IMPORT_ORDERS})
+#: CUSTOMER: EDIT changes a customer's name, address and terms (not its code).
+_CUSTOMER_KEEPER = frozenset({VIEW, CREATE, EDIT})
 
 A = OrderAction
 
@@ -93,7 +104,7 @@ _ALL_ORDER = frozenset(
 PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
     Role.ADMIN: {
         Resource.ORDER: _ALL_ORDER,
-        Resource.CUSTOMER: frozenset({VIEW, CREATE}),
+        Resource.CUSTOMER: _CUSTOMER_KEEPER,
         Resource.USER: frozenset({VIEW, CREATE, EDIT}),
         Resource.PLANT: frozenset({VIEW, EDIT}),
         Resource.CATALOGUE: frozenset({VIEW, IMPORT}),
@@ -105,6 +116,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.MAIL: frozenset({VIEW}),
         Resource.CHANGE: _CHANGE_VIEW,
+        Resource.IMPORT: _ALL_IMPORT,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -120,7 +132,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 A.CONFIRM_DELIVERY,
             }
         ),
-        Resource.CUSTOMER: frozenset({VIEW, CREATE}),
+        Resource.CUSTOMER: _CUSTOMER_KEEPER,
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: frozenset({VIEW}),
@@ -129,6 +141,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.DESIGN: _DESIGN_APPROVER,
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: frozenset({VIEW, REQUEST, ACCEPT}),
+        Resource.IMPORT: frozenset({IMPORT_CUSTOMERS, IMPORT_ORDERS}),
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -172,6 +185,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: frozenset({VIEW, REQUEST}),
+        Resource.IMPORT: frozenset({IMPORT_ITEMS}),
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
@@ -245,9 +259,10 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW]
     if resource is Resource.CHANGE:
         return [VIEW, REQUEST, DECIDE, ACCEPT]
-    if resource is Resource.USER:
-        return [VIEW, CREATE, EDIT]
-    return [VIEW, CREATE]
+    if resource is Resource.IMPORT:
+        return sorted(_ALL_IMPORT)
+    # USER and CUSTOMER
+    return [VIEW, CREATE, EDIT]
 
 
 def is_allowed(role: Role, resource: Resource, action: str) -> bool:

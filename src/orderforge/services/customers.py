@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import InvalidInput, NotFound
-from orderforge.domain.permissions import CREATE, VIEW, Resource, require
+from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, require
 from orderforge.domain.user import Role
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
@@ -41,6 +41,40 @@ def register_customer(ctx: ServiceContext, actor: Principal, cmd: RegisterCustom
                 f"A customer with code {customer.code} already exists.", field="code"
             )
         uow.customers.add(customer)
+        uow.commit()
+        return customer_view(customer)
+
+
+@dataclass(frozen=True)
+class ReviseCustomer:
+    """The customer's fields as they should be (the code names it and never changes)."""
+
+    name: str
+    email: str
+    country: str
+    address: str
+    price_group: str
+
+
+def revise_customer(
+    ctx: ServiceContext, actor: Principal, code: str, cmd: ReviseCustomer
+) -> CustomerView:
+    """Change a customer's name, address and terms; one `customer_changed` event with
+    the fields before and after (none when nothing changed)."""
+    require(actor.role, Resource.CUSTOMER, EDIT)
+    with ctx.uow() as uow:
+        customer = uow.customers.get(code.strip().upper())
+        if customer is None:
+            raise NotFound(f"There is no customer {code}.")
+        customer.revise(
+            name=cmd.name,
+            email=cmd.email,
+            country=cmd.country,
+            address=cmd.address,
+            price_group=cmd.price_group,
+            actor=actor.username,
+            at=ctx.clock.now(),
+        )
         uow.commit()
         return customer_view(customer)
 

@@ -40,6 +40,7 @@ from orderforge.entrypoints.cli.common import (
 from orderforge.entrypoints.cli.db import db_app
 from orderforge.entrypoints.cli.plans import plan_app, worker
 from orderforge.entrypoints.cli.users import user_app
+from orderforge.imports.cli import import_app
 from orderforge.mail import cli as mail_cli
 from orderforge.mail.worker import MailWorker
 from orderforge.materials import cli as materials_cli
@@ -93,6 +94,7 @@ app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
 app.add_typer(design_cli.design_app, name="design")
 app.add_typer(change_cli.change_app, name="change")
 app.add_typer(mail_cli.mail_app, name="mail")
+app.add_typer(import_app, name="import")
 
 
 @demo_app.command("load")
