@@ -204,6 +204,10 @@ def test_four_eyes_reject_and_withdraw(api: ApiSession) -> None:
     assert again.status_code == 409
 
     second = ask(api, number, other_spec(api, number)).json()
+    not_theirs = api.client.post(
+        f"{API}/changes/{second['number']}/withdraw", json={}, headers=api.auth("alpina")
+    )
+    assert not_theirs.status_code == 403  # sales asked for it, not the customer
     withdrawn = api.client.post(
         f"{API}/changes/{second['number']}/withdraw",
         json={"comment": "Customer changed their mind."},

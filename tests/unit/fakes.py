@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import itertools
 from collections.abc import Callable, Collection
 from types import TracebackType
@@ -28,6 +29,8 @@ from orderforge.materials.ports import MATERIALS
 from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
 from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
 from orderforge.production.ports import WORK_ORDERS, WorkOrderRepository
+from orderforge.promising.domain import PromiseAlert, Reservation
+from orderforge.promising.ports import PROMISES
 from orderforge.services.ports import (
     OPERATION_RELEASES,
     CatalogueRepository,
@@ -330,6 +333,41 @@ class FakeDesigns:
         assert revision in self.rows
 
 
+class FakePromises:
+    """Capacity reservations and promise alerts in memory (the promising room's port)."""
+
+    def __init__(self) -> None:
+        self.reservations: list[tuple[Reservation, bool]] = []
+        self.alerts: list[PromiseAlert] = []
+
+    def add_reservation(self, reservation: Reservation) -> None:
+        self.reservations.append((reservation, True))
+
+    def active_reservations(self) -> list[Reservation]:
+        return [r for r, active in self.reservations if active]
+
+    def release(self, order_numbers: Collection[str], at: dt.datetime) -> int:
+        before = len(self.active_reservations())
+        self.reservations = [
+            (r, active and r.order_number not in order_numbers) for r, active in self.reservations
+        ]
+        return before - len(self.active_reservations())
+
+    def reservation_stamp(self) -> tuple[int, int]:
+        return (len(self.active_reservations()), len(self.reservations))
+
+    def add_alert(self, alert: PromiseAlert) -> None:
+        self.alerts.append(alert)
+
+    def open_alerts(self, order_numbers: Collection[str] | None = None) -> list[PromiseAlert]:
+        return [a for a in self.alerts if order_numbers is None or a.order_number in order_numbers]
+
+    def resolve_alerts(self, order_numbers: Collection[str], at: dt.datetime) -> int:
+        before = len(self.alerts)
+        self.alerts = [a for a in self.alerts if a.order_number not in order_numbers]
+        return before - len(self.alerts)
+
+
 class FakeChanges:
     """Engineering changes in memory (the change room's CHANGES port)."""
 
@@ -355,6 +393,7 @@ class FakeChanges:
 
 FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     CHANGES.name: FakeChanges,
+    PROMISES.name: FakePromises,
     DESIGNS.name: FakeDesigns,
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,

@@ -351,8 +351,12 @@ def withdraw_change(
     with ctx.uow() as uow:
         change, order = _load(uow, actor, change_number)
         own = change.requested_by == actor.username
-        for_customer = actor.role is Role.SALES and change.origin is Origin.CUSTOMER
-        if not (own or for_customer or actor.role is Role.CUSTOMER):
+        # a customer's request is the customer's to take back (in the portal, or by sales)
+        for_customer = change.origin is Origin.CUSTOMER and actor.role in (
+            Role.SALES,
+            Role.CUSTOMER,
+        )
+        if not (own or for_customer):
             raise PermissionDenied(
                 f"{change.number} was asked for by {change.requested_by_name}; only they "
                 "can withdraw it."

@@ -137,8 +137,10 @@ def change_view(
                 and is_allowed(actor.role, Resource.CHANGE, REQUEST)
                 and (
                     change.requested_by == actor.username
-                    or customer
-                    or (actor.role is Role.SALES and change.origin.value == "customer")
+                    or (
+                        actor.role in (Role.SALES, Role.CUSTOMER)
+                        and change.origin.value == "customer"
+                    )
                 )
             ),
             "answer": change.state is ChangeState.AWAITING_CUSTOMER and customer_answers,
