@@ -83,6 +83,7 @@ def build(
         sealer=HmacSealer(settings.resolved_secret_key),
         files=DiskFileStore(settings.resolved_blob_dir()),
         max_upload_bytes=settings.max_upload_bytes,
+        public_url=settings.public_url,
     )
     application = Application(settings=settings, engine=engine, ctx=ctx)
     application.ctx = replace(ctx, jobs=_job_queue(settings, application))

@@ -164,6 +164,7 @@ def _operations() -> list[str]:
         "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/verification",
         "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/files/{index}",
         "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/mockup.svg",
+        "GET /api/v1/work-orders/{number}/traveler.pdf",
         "GET /api/v1/orders/{number}/changes",
         "POST /api/v1/orders/{number}/changes",
         "GET /api/v1/changes",

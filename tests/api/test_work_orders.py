@@ -163,3 +163,50 @@ def test_customers_never_see_work_orders(api: ApiSession) -> None:
         f"{API}/work-orders/{work_order['number']}", headers=api.auth("alpina")
     )
     assert response.status_code == 403
+
+
+def test_the_traveler_says_what_to_make_and_codes_each_open_operation(api: ApiSession) -> None:
+    import io
+
+    import pypdf
+
+    work_order = _work_order(api)
+    number = work_order["number"]
+    response = api.client.get(
+        f"{API}/work-orders/{number}/traveler.pdf", headers=api.auth("operator")
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert f"Traveler {number}" in text
+    for op in work_order["operations"]:
+        assert op["name"].split()[0] in text
+    assert "€" not in text and "EUR" not in text  # the floor's paper carries no prices
+    # a customer's role has no work orders; an unknown one is named
+    refused = api.client.get(f"{API}/work-orders/{number}/traveler.pdf", headers=api.auth("alpina"))
+    assert refused.status_code == 403
+    missing = api.client.get(
+        f"{API}/work-orders/WO-2099-9999/traveler.pdf", headers=api.auth("operator")
+    )
+    assert missing.status_code == 404 and "WO-2099-9999" in missing.json()["detail"]
+
+
+def test_traveler_codes_open_the_operation_on_this_servers_public_address(
+    api: ApiSession,
+) -> None:
+    from orderforge.production.ports import WORK_ORDERS
+    from orderforge.production.services.travelers import traveler_paper
+
+    number = _work_order(api)["number"]
+    with api.application.ctx.uow() as uow:
+        work_order = uow.repository(WORK_ORDERS).get(number)
+        assert work_order is not None
+        paper = traveler_paper(uow, work_order, "https://plant.example.com/")
+        seqs = [o.seq for o in work_order.operations]
+    table = next(s.table for s in paper.sections if s.heading == "Operations")
+    assert table is not None
+    assert list(table.codes) == [
+        f"https://plant.example.com/floor/scan?code={number}/{seq}" for seq in seqs
+    ]
+    assert paper.code == f"https://plant.example.com/floor/scan?code={number}"

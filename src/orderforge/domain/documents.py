@@ -58,3 +58,40 @@ class CustomerDocument:
     lines: tuple[DocumentLine, ...]
     totals: tuple[tuple[str, str], ...]
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PaperTable:
+    """A table on a plant paper; `codes` gives each row a code printed as a QR code in a
+    last column (None: no code on that row)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    #: relative column widths
+    widths: tuple[int, ...]
+    codes: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class PaperSection:
+    heading: str
+    text: tuple[str, ...] = ()
+    facts: tuple[tuple[str, str], ...] = ()
+    table: PaperTable | None = None
+    #: a drawing (SVG text), e.g. the mock-up of the product to make
+    drawing: str = ""
+
+
+@dataclass(frozen=True)
+class PlantPaper:
+    """A paper for the floor (a work order's traveler; later packing lists and delivery
+    notes): every value already in words, ready for any renderer."""
+
+    title: str
+    subtitle: str
+    facts: tuple[tuple[str, str], ...]
+    sections: tuple[PaperSection, ...]
+    #: a code for the whole paper, printed as a QR code at the top right
+    code: str = ""
+    #: the words under that code (what a person types when the scanner fails)
+    code_label: str = ""

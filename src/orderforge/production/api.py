@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.production.domain import MAX_REPORTED_QUANTITY, ReportKind
-from orderforge.production.services import reports, work_orders
+from orderforge.production.services import reports, travelers, work_orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -134,6 +134,21 @@ def list_work_orders(
 )
 def get_work_order(ctx: Ctx, me: Me, number: Number) -> dict[str, Any]:
     return work_orders.get_work_order(ctx, me, number)
+
+
+@router.get(
+    "/work-orders/{number}/traveler.pdf",
+    summary="The work order's traveler (PDF): what to make, operations with QR codes, materials",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def traveler_pdf(ctx: Ctx, me: Me, number: Number) -> Response:
+    name, content = travelers.traveler_pdf(ctx, me, number)
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 @router.post(

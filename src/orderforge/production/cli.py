@@ -5,6 +5,7 @@ safe to repeat). Refusals print a sentence and exit 1, like every command."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, out, refusals
 from orderforge.production.domain import ReportKind
-from orderforge.production.services import reports, work_orders
+from orderforge.production.services import reports, travelers, work_orders
 from orderforge.services import plant_time
 
 wo_app = typer.Typer(
@@ -123,6 +124,21 @@ def wo_show(number: str, as_user: AsUser = "admin", as_json: Json = False) -> No
                 escape(r["note"]),
             )
         out.print(table)
+
+
+@wo_app.command("traveler")
+@refusals
+def wo_traveler(
+    number: str,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the PDF")],
+    as_user: AsUser = "planner",
+) -> None:
+    """Print a work order's traveler as PDF: what to make, its operations with a QR code
+    each (they open the operation on the operator screen), its materials."""
+    application = _app()
+    name, content = travelers.traveler_pdf(application.ctx, _actor(application, as_user), number)
+    output.write_bytes(content)
+    out.print(f"{name}: {len(content):,} bytes written to {output}.")
 
 
 @wo_app.command("backfill")

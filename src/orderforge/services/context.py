@@ -81,6 +81,9 @@ class ServiceContext:
     #: one dispatch pass hands each batch to all of them, so no consumer can mark a row
     #: dispatched before the others have seen it.
     outbox_consumers: tuple[OutboxConsumer, ...] = ()
+    #: Where the plant's people reach this server (ORDERFORGE_BASE_URL, else host and
+    #: port): links printed on paper (a traveler's QR codes) must work from a phone.
+    public_url: str = "http://127.0.0.1:8000"
 
 
 def publish(ctx: ServiceContext, uow: UnitOfWork, events: list[DomainEvent]) -> None:

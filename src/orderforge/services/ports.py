@@ -14,7 +14,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from orderforge.domain.catalogue import CatalogueVersion
 from orderforge.domain.customer import Customer
-from orderforge.domain.documents import CustomerDocument
+from orderforge.domain.documents import CustomerDocument, PlantPaper
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.planning import (
@@ -262,9 +262,12 @@ class Clock(Protocol):
 
 
 class DocumentRenderer(Protocol):
-    """Draws a customer document (quote, order confirmation) as a PDF."""
+    """Draws a customer document (quote, order confirmation) or a plant paper (a work
+    order's traveler) as a PDF."""
 
     def render(self, document: CustomerDocument) -> bytes: ...
+
+    def render_paper(self, paper: PlantPaper) -> bytes: ...
 
 
 class JobQueue(Protocol):

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import fontpkg_noto_sans
 import fontTools
+import segno
 from fontTools.ttLib import TTFont
 from fontTools.varLib.instancer import instantiateVariableFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from orderforge.domain.documents import CustomerDocument
+from orderforge.domain.documents import CustomerDocument, PaperSection, PlantPaper
 
 FONT = "NotoSans"
 
@@ -83,6 +84,15 @@ def _with_our_font(svg: str) -> bytes:
     return svg.replace('font-family="sans-serif"', f'font-family="{FONT}"').encode()
 
 
+def _qr_svg(data: str) -> bytes:
+    """A QR code as SVG (segno), medium error correction so a smudged paper still scans."""
+    out = io.BytesIO()
+    segno.make_qr(data, error="m").save(
+        out, kind="svg", border=1, scale=4, xmldecl=False, omitsize=True
+    )
+    return out.getvalue()
+
+
 class FpdfDocumentRenderer:
     def render(self, document: CustomerDocument) -> bytes:
         pdf = _new_pdf(document.title)
@@ -96,6 +106,75 @@ class FpdfDocumentRenderer:
             pdf.multi_cell(0, 4.5, note, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
         return bytes(pdf.output())
+
+    def render_paper(self, paper: PlantPaper) -> bytes:
+        """A floor paper: its title, facts and code on top, then each section (text,
+        facts, a table whose rows may carry QR codes, a drawing)."""
+        pdf = _new_pdf(paper.title)
+        top = pdf.get_y()
+        if paper.code:
+            size = 30
+            x = pdf.w - pdf.r_margin - size
+            pdf.image(io.BytesIO(_qr_svg(paper.code)), x=x, y=top, w=size, h=size)
+            pdf.set_font(FONT, "", 7)
+            pdf.set_xy(x - 10, top + size)
+            pdf.cell(size + 10, 4, paper.code_label or paper.code, align="C")
+            pdf.set_xy(pdf.l_margin, top)
+        pdf.set_font(FONT, "B", 16)
+        pdf.cell(140, 8, paper.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 10)
+        pdf.cell(140, 5, paper.subtitle, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        self._facts(pdf, paper.facts, width=140)
+        pdf.set_y(max(pdf.get_y(), top + (38 if paper.code else 0)) + 2)
+        for section in paper.sections:
+            self._section(pdf, section)
+        return bytes(pdf.output())
+
+    def _facts(self, pdf: FPDF, facts: tuple[tuple[str, str], ...], width: float = 0) -> None:
+        pdf.set_font(FONT, "", 9)
+        for label, value in facts:
+            pdf.set_font(FONT, "B", 9)
+            pdf.cell(42, 5, label)
+            pdf.set_font(FONT, "", 9)
+            pdf.multi_cell(width - 42 if width else 0, 5, value, new_x="LMARGIN", new_y="NEXT")
+
+    def _section(self, pdf: FPDF, section: PaperSection) -> None:
+        pdf.ln(3)
+        pdf.set_font(FONT, "B", 12)
+        pdf.cell(0, 7, section.heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 9)
+        for text in section.text:
+            pdf.multi_cell(0, 4.8, text, new_x="LMARGIN", new_y="NEXT")
+        self._facts(pdf, section.facts)
+        if section.drawing:
+            width = 120
+            pdf.image(io.BytesIO(_with_our_font(section.drawing)), x=pdf.l_margin, w=width)
+        table = section.table
+        if table is None:
+            return
+        coded = any(code for code in table.codes)
+        widths = (*table.widths, 22) if coded else table.widths
+        heading = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+        with pdf.table(
+            col_widths=widths,
+            headings_style=heading,
+            line_height=4.8,
+            borders_layout="HORIZONTAL_LINES",
+            text_align="LEFT",
+            v_align="MIDDLE" if coded else "TOP",
+        ) as drawn:
+            drawn.row((*table.columns, "Scan") if coded else table.columns)
+            for i, values in enumerate(table.rows):
+                row = drawn.row()
+                for value in values:
+                    row.cell(value)
+                if coded:
+                    code = table.codes[i] if i < len(table.codes) else None
+                    if code:
+                        row.cell(img=io.BytesIO(_qr_svg(code)), img_fill_width=True)
+                    else:
+                        row.cell("")
 
     def _letterhead(self, pdf: FPDF, document: CustomerDocument) -> None:
         head = document.letterhead
