@@ -319,3 +319,27 @@ def test_the_log_tells_a_queued_mail_from_one_that_is_retrying() -> None:
     assert refused.progress is Progress.FAILED
     held = Mail(_event("x", {}), "a@b.example", "sam", Audience.STAFF, MailStatus.HELD, T0, T0)
     assert held.progress is Progress.HELD
+
+
+def test_an_approved_change_tells_the_customer_the_date_and_nothing_of_the_plant() -> None:
+    applied = {
+        "promise": {"before": "2026-12-10", "after": "2027-01-06", "summary": "bound by CNC"},
+        "work_orders": [{"new": "WO-2026-0099", "revision": 2}],
+        "price": {"before": "2536.00", "after": "2380.00"},
+    }
+    event = OutboxEvent(
+        1,
+        "e-1",
+        "change_approved",
+        "engineering_change",
+        "ECR-2026-0003",
+        "lead",
+        T0,
+        {"order": "SO-2026-0042", "applied": applied, "signed_by": "Ingrid Petersen"},
+    )
+    rendered = render(event, Audience.CUSTOMER, "https://mto.example.com/")
+    assert rendered.subject == "[SO-2026-0042] Change ECR-2026-0003 approved"
+    assert "Wed 06 Jan 2027" in rendered.body and "accept the new date and price" in rendered.body
+    assert "WO-2026-0099" not in rendered.body and "CNC" not in rendered.body
+    staff = render(event, Audience.STAFF, "https://mto.example.com/")
+    assert "accept the new date" not in staff.body

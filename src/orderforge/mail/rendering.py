@@ -9,6 +9,7 @@ sends it to a customer, and the text says it is internal).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,44 @@ def _approved(event: OutboxEvent, audience: Audience) -> tuple[str, str]:
     return f"{what} is approved{rev}", f"{what} is approved{rev}: it may go into production."
 
 
+def _day(value: object) -> str:
+    text = _line(value)
+    try:
+        return dt.date.fromisoformat(text).strftime("%a %d %b %Y")
+    except ValueError:
+        return text or "not yet known"
+
+
+def _change(event: OutboxEvent, audience: Audience) -> tuple[str, str]:
+    """An engineering change's news: what happened to it, and for the customer who must
+    answer, the new delivery date (never the plant's reasons, costs or work orders)."""
+    data = event.data
+    number = _line(event.aggregate_key)
+    what = {
+        "change_requested": "asked for",
+        "change_approved": "approved",
+        "change_rejected": "rejected",
+        "change_withdrawn": "withdrawn",
+        "change_accepted_by_customer": "accepted by the customer",
+        "change_declined_by_customer": "declined by the customer",
+    }.get(event.kind, "updated")
+    lines = [f"Engineering change {number} was {what} by {event.actor}."]
+    reason = _text(data.get("reason") or data.get("comment")).strip()
+    if reason:
+        lines += ["", reason]
+    if event.kind == "change_approved":
+        applied = data.get("applied") or {}
+        promise = applied.get("promise") or {} if isinstance(applied, dict) else {}
+        lines += ["", f"Delivery date now: {_day(promise.get('after'))}."]
+        if audience is Audience.CUSTOMER:
+            lines += [
+                "",
+                "Please accept the new date and price, or tell us why not, on the order's "
+                "changes page.",
+            ]
+    return f"Change {number} {what}", "\n".join(lines)
+
+
 def _generic(event: OutboxEvent, audience: Audience) -> tuple[str, str]:
     """Any other kind: what happened, in words, and where to read it; no data."""
     what = event.kind.replace("_", " ").strip().capitalize() or "News"
@@ -132,6 +171,12 @@ KINDS: dict[str, Callable[[OutboxEvent, Audience], tuple[str, str]]] = {
     "design_revision_signed": _signed,
     "design_revision_rejected": _rejected,
     "design_approved": _approved,
+    "change_requested": _change,
+    "change_approved": _change,
+    "change_rejected": _change,
+    "change_withdrawn": _change,
+    "change_accepted_by_customer": _change,
+    "change_declined_by_customer": _change,
 }
 
 
