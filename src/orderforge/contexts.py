@@ -55,6 +55,8 @@ ROOMS: tuple[Room, ...] = (
     # Engineering changes (ECR -> ECO): above design (it reads revisions' rules and
     # signatures), production, promising and planning, whose use cases it calls.
     Room("change", storage="orderforge.change.storage"),
+    # Inspections at operations; answers production's QUALITY_GATE.
+    Room("quality", storage="orderforge.quality.storage"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),

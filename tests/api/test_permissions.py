@@ -64,6 +64,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.MAIL: {"view"},
         R.CHANGE: {"view"},
         R.IMPORT: {"customers", "items", "orders"},
+        R.QUALITY: {"view", "edit"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -87,6 +88,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view", "request", "accept"},
         R.IMPORT: {"customers", "orders"},
+        R.QUALITY: {"view"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -105,6 +107,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.DESIGN: {"view", "propose", "sign", "decide"},
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view", "request", "decide"},
+        R.QUALITY: {"view"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -127,6 +130,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view", "request"},
         R.IMPORT: {"items"},
+        R.QUALITY: {"view"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
@@ -138,6 +142,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.DESIGN: {"view"},
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view"},
+        R.QUALITY: {"view", "record"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
@@ -150,6 +155,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.DESIGN: DESIGN_APPROVER,
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view"},
+        R.QUALITY: {"view", "record", "decide", "edit"},
     },
     Role.PURCHASING: {
         R.ORDER: {"view"},
@@ -162,6 +168,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.DESIGN: {"view"},
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view"},
+        R.QUALITY: {"view"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm"},
@@ -205,6 +212,7 @@ DESIGN_CELLS = _cells(R.DESIGN, ["view", "propose", "sign", "decide"])
 CONVERSATION_CELLS = _cells(R.CONVERSATION, ["view", "post", "post_internal"])
 MAIL_CELLS = _cells(R.MAIL, ["view"])
 CHANGE_CELLS = _cells(R.CHANGE, ["view", "request", "decide", "accept"])
+QUALITY_CELLS = _cells(R.QUALITY, ["view", "record", "decide", "edit"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -240,6 +248,7 @@ def test_every_cell_has_a_test() -> None:
             (R.CONVERSATION, CONVERSATION_CELLS),
             (R.MAIL, MAIL_CELLS),
             (R.CHANGE, CHANGE_CELLS),
+            (R.QUALITY, QUALITY_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -873,6 +882,56 @@ def test_change(api: ApiSession, role: Role, action: str) -> None:
         assert_problem(response, 403)
         after = api.client.get(f"{API}/orders/{number}/changes", headers=api.auth("admin"))
         assert (api.stored(number), after.json()) == before
+
+
+@pytest.mark.parametrize(("role", "action"), QUALITY_CELLS)
+def test_quality(api: ApiSession, role: Role, action: str) -> None:
+    """A table's final inspection, started, for each role (plans: the demo's, put in force
+    again unchanged)."""
+    username = ROLE_USER[role]
+    headers = api.auth(username)
+    number = api.make_order(S.CONFIRMED, lines=[valid_line("TABLE")])["number"]
+    [wo] = api.client.get(f"{API}/orders/{number}/work-orders", headers=api.auth("admin")).json()
+    ops = wo["operations"]
+    qc = next(o for o in ops if o["routing_key"].rsplit("/", 1)[-1] == "QC")
+    base = f"{API}/work-orders/{wo['number']}/operations"
+    for op in ops:
+        api.client.post(f"{base}/{op['seq']}/start", headers=api.auth("operator"))
+        if op["seq"] == qc["seq"]:
+            break
+        api.client.post(
+            f"{base}/{op['seq']}/complete",
+            json={"good": wo["quantity"]},
+            headers=api.auth("operator"),
+        )
+    inspection = f"{base}/{qc['seq']}/inspection"
+    if action == "decide":
+        api.client.post(
+            f"{inspection}/results",
+            json={"values": {"flatness": {"value": "0.9", "unit": "mm"}}},
+            headers=api.auth("quality"),
+        )
+    before = api.client.get(inspection, headers=api.auth("admin")).json()
+    if action == "view":
+        response = api.client.get(inspection, headers=headers)
+    elif action == "record":
+        response = api.client.post(
+            f"{inspection}/results", json={"checks": {"colour": True}}, headers=headers
+        )
+    elif action == "decide":
+        response = api.client.post(
+            f"{inspection}/accept-as-is",
+            json={"reason": "Agreed.", "username": username, "password": DEMO_PASSWORD},
+            headers=headers,
+        )
+    else:
+        plans = api.client.get(f"{API}/quality/plans", headers=api.auth("admin")).json()
+        response = api.client.put(f"{API}/quality/plans", json={"plans": plans}, headers=headers)
+    if allowed(role, R.QUALITY, action):
+        assert response.status_code == 200, response.text
+    else:
+        assert_problem(response, 403)
+        assert api.client.get(inspection, headers=api.auth("admin")).json() == before
 
 
 @pytest.mark.parametrize(("role", "action"), CONVERSATION_CELLS)

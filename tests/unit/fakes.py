@@ -31,6 +31,8 @@ from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
 from orderforge.production.ports import WORK_ORDERS, WorkOrderRepository
 from orderforge.promising.domain import PromiseAlert, Reservation
 from orderforge.promising.ports import PROMISES
+from orderforge.quality.domain import Inspection, InspectionPlan
+from orderforge.quality.ports import QUALITY
 from orderforge.services.ports import (
     OPERATION_RELEASES,
     CatalogueRepository,
@@ -368,6 +370,36 @@ class FakePromises:
         return before - len(self.alerts)
 
 
+class FakeQuality:
+    """Inspection plans and inspections in memory (the quality room's port)."""
+
+    def __init__(self) -> None:
+        self.in_force: dict[tuple[str, str], InspectionPlan] = {}
+        self.rows: list[Inspection] = []
+
+    def plans(self) -> list[InspectionPlan]:
+        return [self.in_force[k] for k in sorted(self.in_force)]
+
+    def replace_plans(self, plans: list[InspectionPlan], actor: str, at: dt.datetime) -> int:
+        changed = [p for p in plans if self.in_force.get((p.family, p.operation)) != p]
+        for plan in changed:
+            self.in_force[plan.family, plan.operation] = plan
+        return len(changed)
+
+    def inspection(self, work_order: str, seq: int) -> Inspection | None:
+        return next((i for i in self.rows if (i.work_order, i.seq) == (work_order, seq)), None)
+
+    def inspections(self, work_order: str) -> list[Inspection]:
+        return [i for i in self.rows if i.work_order == work_order]
+
+    def add(self, inspection: Inspection) -> None:
+        inspection.id = len(self.rows) + 1
+        self.rows.append(inspection)
+
+    def save(self, inspection: Inspection) -> None:
+        assert inspection in self.rows
+
+
 class FakeChanges:
     """Engineering changes in memory (the change room's CHANGES port)."""
 
@@ -394,6 +426,7 @@ class FakeChanges:
 FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     CHANGES.name: FakeChanges,
     PROMISES.name: FakePromises,
+    QUALITY.name: FakeQuality,
     DESIGNS.name: FakeDesigns,
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,

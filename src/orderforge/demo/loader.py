@@ -30,6 +30,8 @@ from orderforge.plant import services as plant
 from orderforge.plant.ports import PLANT
 from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
 from orderforge.production.services import reports, work_orders
+from orderforge.quality.domain import plan_from
+from orderforge.quality.ports import QUALITY
 from orderforge.services import users
 from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
@@ -98,6 +100,7 @@ def load_demo(
             if on_progress:
                 on_progress(i + 1, len(orders))
         _load_materials(uow, now)
+        _load_quality(uow, now)
         uow.commit()
     # Once the orders and their histories are stored: the open changes they wait for.
     with ctx.uow() as uow:
@@ -126,6 +129,14 @@ def _load_materials(uow: UnitOfWork, now: dt.datetime) -> None:
     the materials room's import (so `orderforge mrp run` has something to net)."""
     text = resources.files("orderforge.demo").joinpath("materials.yaml").read_text("utf-8")
     purchasing.apply_materials(uow, yaml.safe_load(text), DEMO_ACTOR, now)
+
+
+def _load_quality(uow: UnitOfWork, now: dt.datetime) -> None:
+    """The demo's inspection plans (final inspection per family) put in force."""
+    text = resources.files("orderforge.demo").joinpath("quality.yaml").read_text("utf-8")
+    document = yaml.safe_load(text)
+    plans = [plan_from(item, f"plans[{i}]") for i, item in enumerate(document["plans"])]
+    uow.repository(QUALITY).replace_plans(plans, DEMO_ACTOR, now - dt.timedelta(days=400))
 
 
 def _load_catalogues(uow: UnitOfWork, at: dt.datetime) -> None:

@@ -49,6 +49,10 @@ class Resource(StrEnum):
     #: actions are the kinds of record, so who may import what follows who enters it by
     #: hand (sales: customers and orders; planners: items).
     IMPORT = "import"
+    #: Quality: VIEW reads inspection plans and inspections, RECORD records results at an
+    #: operation, DECIDE accepts failed work as is (a signed decision), EDIT puts
+    #: inspection plans in force.
+    QUALITY = "quality"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -87,6 +91,8 @@ IMPORT_ORDERS = "orders"
 _ALL_IMPORT = frozenset({IMPORT_CUSTOMERS, IMPORT_ITEMS, IMPORT_ORDERS})
 #: CUSTOMER: EDIT changes a customer's name, address and terms (not its code).
 _CUSTOMER_KEEPER = frozenset({VIEW, CREATE, EDIT})
+RECORD = "record"
+_QUALITY_VIEW = frozenset({VIEW})
 
 A = OrderAction
 
@@ -117,6 +123,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.MAIL: frozenset({VIEW}),
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.IMPORT: _ALL_IMPORT,
+        Resource.QUALITY: frozenset({VIEW, EDIT}),
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -142,6 +149,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: frozenset({VIEW, REQUEST, ACCEPT}),
         Resource.IMPORT: frozenset({IMPORT_CUSTOMERS, IMPORT_ORDERS}),
+        Resource.QUALITY: _QUALITY_VIEW,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -162,6 +170,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.DESIGN: frozenset({VIEW, PROPOSE, SIGN, DECIDE}),
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: frozenset({VIEW, REQUEST, DECIDE}),
+        Resource.QUALITY: _QUALITY_VIEW,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -186,6 +195,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: frozenset({VIEW, REQUEST}),
         Resource.IMPORT: frozenset({IMPORT_ITEMS}),
+        Resource.QUALITY: _QUALITY_VIEW,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
@@ -198,6 +208,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: _CHANGE_VIEW,
+        Resource.QUALITY: frozenset({VIEW, RECORD}),
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
@@ -210,6 +221,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.DESIGN: _DESIGN_APPROVER,
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: _CHANGE_VIEW,
+        Resource.QUALITY: frozenset({VIEW, RECORD, DECIDE, EDIT}),
     },
     Role.PURCHASING: {
         Resource.ORDER: frozenset({VIEW}),
@@ -222,6 +234,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.DESIGN: _DESIGN_VIEW,
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: _CHANGE_VIEW,
+        Resource.QUALITY: _QUALITY_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -261,6 +274,8 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW, REQUEST, DECIDE, ACCEPT]
     if resource is Resource.IMPORT:
         return sorted(_ALL_IMPORT)
+    if resource is Resource.QUALITY:
+        return [VIEW, RECORD, DECIDE, EDIT]
     # USER and CUSTOMER
     return [VIEW, CREATE, EDIT]
 

@@ -38,3 +38,15 @@ class WorkOrderRepository(Protocol):
 
 
 WORK_ORDERS: RepositoryKey[WorkOrderRepository] = RepositoryKey("work_orders")
+
+
+class QualityGate(Protocol):
+    """What the quality context says about starting work (production cannot import it)."""
+
+    def holding(self, work_order: str, seqs: Collection[int]) -> str | None:
+        """Why work after these operations must wait (a failed inspection not yet
+        decided), in words; None when nothing holds it."""
+        ...
+
+
+QUALITY_GATE: RepositoryKey[QualityGate] = RepositoryKey("quality_gate")

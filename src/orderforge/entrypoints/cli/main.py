@@ -48,6 +48,7 @@ from orderforge.plant.cli import plant_app
 from orderforge.production import cli as production_cli
 from orderforge.production.services import review
 from orderforge.promising import cli as promising_cli
+from orderforge.quality import cli as quality_cli
 from orderforge.services import (
     catalogue,
     configuration,
@@ -93,6 +94,7 @@ app.command("worker")(worker)
 app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
 app.add_typer(design_cli.design_app, name="design")
 app.add_typer(change_cli.change_app, name="change")
+app.add_typer(quality_cli.quality_app, name="quality")
 app.add_typer(mail_cli.mail_app, name="mail")
 app.add_typer(import_app, name="import")
 

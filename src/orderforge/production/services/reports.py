@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from orderforge.domain.errors import IdempotencyMismatch, InvalidInput, NotFound
+from orderforge.domain.errors import IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
 from orderforge.domain.permissions import REPORT, Resource, require
 from orderforge.production.domain import Report, ReportKind, WorkOrder
-from orderforge.production.ports import WORK_ORDERS
+from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
 from orderforge.production.services.work_orders import work_order_view
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
@@ -122,6 +122,8 @@ def report_in(
         replay = _replay(uow, actor, key, cmd)
         if replay is not None:
             return replay
+    if cmd.kind is ReportKind.START:
+        _check_quality(uow, work_order, cmd.seq)
     _apply(work_order, cmd, actor, at)
     view = work_order_view(work_order)
     repo.add_report(
@@ -141,6 +143,22 @@ def report_in(
         )
     )
     return ReportOutcome(view=view)
+
+
+def _check_quality(uow: UnitOfWork, work_order: WorkOrder, seq: int) -> None:
+    """An operation after a failed inspection waits until quality has decided."""
+    op = work_order.operation(seq)
+    if not op.predecessors:
+        return
+    try:
+        gate = uow.repository(QUALITY_GATE)
+    except LookupError:  # no quality context wired
+        return
+    holding = gate.holding(work_order.number, op.predecessors)
+    if holding is not None:
+        raise IllegalTransition(
+            f"Operation {seq} ({op.name}) of {work_order.number} cannot start: {holding}"
+        )
 
 
 def _apply(work_order: WorkOrder, cmd: ReportOperation, actor: str, at: dt.datetime) -> None:

@@ -1,0 +1,1 @@
+"""Quality: inspection plans, inspections at operations, what a failed one holds."""

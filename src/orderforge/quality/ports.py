@@ -1,0 +1,31 @@
+"""Quality ports: where inspection plans and inspections are kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from orderforge.quality.domain import Inspection, InspectionPlan
+from orderforge.services.ports import RepositoryKey
+
+
+class QualityRepository(Protocol):
+    def plans(self) -> list[InspectionPlan]:
+        """The plans in force, by family and operation."""
+        ...
+
+    def replace_plans(self, plans: list[InspectionPlan], actor: str, at: dt.datetime) -> int:
+        """Put these plans in force (a plan of the same family and operation is retired,
+        kept); returns how many changed."""
+        ...
+
+    def inspection(self, work_order: str, seq: int) -> Inspection | None: ...
+    def inspections(self, work_order: str) -> list[Inspection]: ...
+    def add(self, inspection: Inspection) -> None: ...
+    def save(self, inspection: Inspection) -> None:
+        """Store new results (never changing a stored one) and the new status; raises
+        ConcurrencyConflict when someone else changed it meanwhile."""
+        ...
+
+
+QUALITY: RepositoryKey[QualityRepository] = RepositoryKey("quality")
