@@ -212,13 +212,20 @@ def test_a_breakdown_moves_only_the_orders_of_the_broken_unit_unless_told_otherw
     before = _ops(plant)
     now = plant.ctx.clock.now()
     ahead = [o for o in before.values() if not o["frozen"] and _at(o["start"]) >= now]
+    planned = {o["order_number"] for o in before.values() if not o["frozen"]}
+
+    def orders_on(unit: str) -> set[str]:
+        return {o["order_number"] for o in before.values() if o["resource"] == unit}
+
+    # the busiest unit of the next 8 hours among those some planned order never uses (a
+    # unit every order passes through would leave nothing to hold still)
     busiest = max(
-        {o["resource"] for o in ahead},
+        {o["resource"] for o in ahead if planned - orders_on(o["resource"])},
         key=lambda u: sum(
             1 for o in ahead if o["resource"] == u and _at(o["start"]) < now + dt.timedelta(hours=8)
         ),
     )
-    hit = {o["order_number"] for o in before.values() if o["resource"] == busiest}
+    hit = orders_on(busiest)
     down = plan_runs.Disruption(
         DisruptionKind.MACHINE_DOWN,
         "hydraulic leak",
