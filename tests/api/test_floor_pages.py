@@ -126,6 +126,9 @@ def test_start_then_complete_through_the_forms_moves_the_queue_on(
     assert page.status_code == 200 and row["name"] in page.text
     assert "Work instruction" in page.text and "mockup.svg" in page.text
     assert "<script" not in page.text  # no JavaScript at all on the floor
+    progress = re.search(r'id="wo-progress">Work order: (\d+) of (\d+) operations done', page.text)
+    assert progress, page.text
+    assert "the plan finishes order" in page.text
     started = operator.post(f"{_op_url(centre, row)}/start", key=_key_of(page, "start"))
     assert started.status_code == 200  # followed to the queue
     assert str(started.url).endswith(f"/floor/{centre}")
@@ -147,6 +150,9 @@ def test_start_then_complete_through_the_forms_moves_the_queue_on(
     op = next(o for o in wo["operations"] if o["seq"] == row["seq"])
     assert op["status"] == "done" and op["good_quantity"] == row["quantity"]
     assert op["work_centre"] == centre  # the start said where it ran
+    after = operator.get(_op_url(centre, row))
+    done_now = re.search(r'id="wo-progress">Work order: (\d+) of', after.text)
+    assert done_now and int(done_now.group(1)) == int(progress.group(1)) + 1
     assert [r["kind"] for r in wo["reports"] if r["seq"] == row["seq"]] == ["start", "complete"]
     assert {r["actor"] for r in wo["reports"]} == {"operator"}
 

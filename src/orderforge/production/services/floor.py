@@ -128,6 +128,7 @@ def operation(
             "can_pause": op.status is OperationStatus.RUNNING,
             "can_complete": op.status is OperationStatus.RUNNING,
             "open": wo.status in _OPEN,
+            **_progress(uow, wo, show),
         }
 
 
@@ -279,6 +280,26 @@ def _row(
         "actionable": op.status in _URGENCY,
         "planned_start": show(planned.start) if planned is not None else None,
         "planned_unit": planned.resource if planned is not None else None,
+    }
+
+
+def _progress(uow: UnitOfWork, wo: WorkOrder, show: Show) -> dict[str, Any]:
+    """How far the work order is and when the current plan finishes its order."""
+    left = [o for o in wo.operations if o.status is not OperationStatus.DONE]
+    latest = uow.plans.latest_version_number()
+    planned = next(
+        (
+            p
+            for p in (uow.plans.planned_orders(latest) if latest is not None else [])
+            if p.order_number == wo.order_number
+        ),
+        None,
+    )
+    return {
+        "operations_done": len(wo.operations) - len(left),
+        "operations_total": len(wo.operations),
+        "minutes_left": _minutes(sum((o.minutes(wo.quantity) for o in left), Decimal(0))),
+        "order_finish": show(planned.planned_finish) if planned is not None else None,
     }
 
 
