@@ -103,9 +103,12 @@ def test_the_queue_follows_the_plan_with_the_next_operation_on_top(
     assert top["status"] in ("running", "paused", "ready")
     assert re.search(rf'class="floor-item floor-next[^"]*" id="op-{top["work_order"]}-', page.text)
     assert page.text.count("floor-next ") == 1
-    # After the top one: planned ones by planned start, the unplanned after them.
+    # After the top one: those running (on other units), then the rest by planned start,
+    # the unplanned after them.
+    running = [r["status"] == "running" for r in rows[1:]]
+    assert running == sorted(running, reverse=True)
     starts: list[dt.datetime | None] = []
-    for row in rows[1:]:
+    for row in [r for r in rows[1:] if r["status"] != "running"]:
         wo = _work_order(api, row["work_order"])
         op = next(o for o in wo["operations"] if o["seq"] == row["seq"])
         starts.append(planned.get(f"{wo['order_number']}/{wo['line_no']}/{op['routing_key']}"))

@@ -6,7 +6,8 @@ planners, admins). Nothing here names a customer or a cost: the floor sees the w
 
 Which queue an operation stands in: the centre its start report named, else the centre
 the current plan put it on, else (not in the plan) its preferred centre. The queue is in
-plan order (planned start), the operations the plan does not hold after them; the one to
+plan order (planned start), the operations the plan does not hold after them, except
+that running operations come first (they are at work on the centre's units); the one to
 do next (running, else paused, else the first ready) is on top.
 """
 
@@ -208,8 +209,8 @@ def _centre_of(op: Operation, planned: PlannedOperation | None) -> str | None:
 def _queue_ops(
     uow: UnitOfWork, code: str, planned: dict[str, PlannedOperation]
 ) -> list[tuple[WorkOrder, Operation]]:
-    """The centre's unfinished operations: the next first, then plan order, then the
-    unplanned by work order and operation number."""
+    """The centre's unfinished operations: those running first, then plan order, the
+    unplanned after by work order and operation number; the next one on top."""
     found: list[tuple[WorkOrder, Operation]] = []
     for wo in uow.repository(WORK_ORDERS).unfinished_at(code):
         for op in wo.operations:
@@ -218,10 +219,11 @@ def _queue_ops(
                 found.append((wo, op))
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
 
-    def plan_order(item: tuple[WorkOrder, Operation]) -> tuple[dt.datetime, str, int]:
+    def plan_order(item: tuple[WorkOrder, Operation]) -> tuple[bool, dt.datetime, str, int]:
         wo, op = item
         slot = planned.get(_key(wo, op))
-        return (slot.start if slot is not None else far, wo.number, op.seq)
+        running = op.status is OperationStatus.RUNNING
+        return (not running, slot.start if slot is not None else far, wo.number, op.seq)
 
     found.sort(key=plan_order)
     actionable = [item for item in found if item[1].status in _URGENCY]
