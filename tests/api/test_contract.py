@@ -127,6 +127,7 @@ def _operations() -> list[str]:
         "POST /api/v1/work-orders/{number}/operations/{seq}/start",
         "POST /api/v1/work-orders/{number}/operations/{seq}/pause",
         "POST /api/v1/work-orders/{number}/operations/{seq}/complete",
+        "POST /api/v1/work-orders/{number}/operations/{seq}/problems",
         "GET /api/v1/materials/stock",
         "GET /api/v1/materials/suppliers",
         "GET /api/v1/materials/purchase-orders",

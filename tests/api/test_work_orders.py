@@ -85,16 +85,35 @@ def test_a_report_repeated_with_its_key_counts_once(api: ApiSession) -> None:
     number, seq = work_order["number"], work_order["operations"][0]["seq"]
     _post(api, number, seq, "start")
     key = f"k-{uuid.uuid4().hex}"
-    first = _post(api, number, seq, "complete", {"good": 2}, key=key)
-    again = _post(api, number, seq, "complete", {"good": 2}, key=key)
+    first = _post(api, number, seq, "complete", {"good": 1}, key=key)
+    again = _post(api, number, seq, "complete", {"good": 1}, key=key)
     assert first.status_code == again.status_code == 200, again.text
     assert again.headers.get("Idempotent-Replayed") == "true"
     assert again.json() == first.json()
-    other = _post(api, number, seq, "complete", {"good": 3}, key=key)
+    other = _post(api, number, seq, "complete", {"good": 0, "scrap": 1}, key=key)
     assert other.status_code == 422 and "different report" in other.json()["detail"]
     detail = _get(api, number)
     assert [r["kind"] for r in detail["reports"]] == ["start", "complete"]
-    assert detail["operations"][0]["good_quantity"] == 2
+    assert detail["operations"][0]["good_quantity"] == 1
+
+
+def test_a_problem_is_kept_as_a_report_and_changes_no_status(api: ApiSession) -> None:
+    work_order = _work_order(api)
+    number = work_order["number"]
+    waiting = next(o for o in work_order["operations"] if o["status"] == "waiting")
+    key = f"k-{uuid.uuid4().hex}"
+    body = {"note": "Veneer delivered with <b>cracks</b>"}
+    first = _post(api, number, waiting["seq"], "problems", body, key=key)
+    again = _post(api, number, waiting["seq"], "problems", body, key=key)
+    assert first.status_code == again.status_code == 200, first.text
+    assert again.json() == first.json()
+    assert first.json()["operations"] == work_order["operations"]
+    empty = _post(api, number, waiting["seq"], "problems", {"note": ""})
+    assert empty.status_code == 422 and "note" in empty.text
+    refused = _post(api, number, waiting["seq"], "problems", body, as_user="sales")
+    assert refused.status_code == 403
+    reports = _get(api, number)["reports"]
+    assert [(r["kind"], r["note"]) for r in reports] == [("problem", body["note"])]
 
 
 def test_a_waiting_operation_cannot_start_and_says_why(api: ApiSession) -> None:
@@ -113,6 +132,7 @@ def test_a_waiting_operation_cannot_start_and_says_why(api: ApiSession) -> None:
         ("complete", {"good": "two"}, "good"),
         ("complete", {}, "good"),
         ("complete", {"good": 1, "scrap": 10**9}, "scrap"),
+        ("complete", {"good": 2}, "good"),  # more good than the one unit ordered
         ("complete", {"good": 1, "extra": 1}, "extra"),
         ("start", {"work_centre": "NOWHERE"}, "work_centre"),
         ("pause", {"note": "x" * 3000}, "note"),

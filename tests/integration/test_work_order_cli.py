@@ -49,7 +49,12 @@ def test_work_orders_on_the_command_line(cli: CliRunner) -> None:
     assert "may not report" in refused
     bad = run(cli, "op", "complete", number, "20", "--good", "-1", "--as", "operator", code=1)
     assert "[good]" in bad and "whole number" in bad
+    noted = run(cli, "op", "problem", number, "20", "--note", "Glue too cold", "--as", "operator")
+    assert "operation 20" in noted and "is ready" in noted
+    blank = run(cli, "op", "problem", number, "20", "--note", " ", "--as", "operator", code=1)
+    assert "[note]" in blank
     detail = json.loads(run(cli, "wo", "show", number, "--json"))
-    assert [r["kind"] for r in detail["reports"]] == ["start", "pause", "start", "complete"]
+    kinds = [r["kind"] for r in detail["reports"]]
+    assert kinds == ["start", "pause", "start", "complete", "problem"]
     assert detail["operations"][0]["good_quantity"] == 2
     assert "no work order WO-1999-0001" in run(cli, "wo", "show", "WO-1999-0001", code=1)

@@ -6,7 +6,13 @@ import itertools
 from collections.abc import Collection
 from contextlib import AbstractContextManager, nullcontext
 
-from orderforge.production.domain import CURRENT_STATUSES, Report, WorkOrder
+from orderforge.production.domain import (
+    CURRENT_STATUSES,
+    OperationStatus,
+    Report,
+    WorkOrder,
+    WorkOrderStatus,
+)
 from orderforge.services.ports import DuplicateRecord
 
 _ids = itertools.count(1)
@@ -48,6 +54,20 @@ class FakeWorkOrders:
 
     def recent(self, limit: int = 200) -> list[WorkOrder]:
         return sorted(self.rows, key=lambda w: w.id or 0, reverse=True)[:limit]
+
+    def unfinished_at(self, work_centre: str) -> list[WorkOrder]:
+        return sorted(
+            (
+                w
+                for w in self.rows
+                if w.status in (WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS)
+                and any(
+                    o.status is not OperationStatus.DONE and work_centre in o.work_centres
+                    for o in w.operations
+                )
+            ),
+            key=lambda w: w.number,
+        )
 
     def add_report(self, report: Report) -> None:
         if report.key is not None and self.report(report.actor, report.key) is not None:

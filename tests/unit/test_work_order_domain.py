@@ -105,6 +105,32 @@ def test_bad_reports_name_the_field() -> None:
     assert wo.operations[0].status is OperationStatus.RUNNING
 
 
+def test_more_good_than_the_work_order_makes_is_refused() -> None:
+    wo = new_work_order()  # three units
+    wo.start(10, actor="op", at=T0)
+    before = state_of(wo)
+    with pytest.raises(InvalidInput, match="4 good is more than the 3") as bad:
+        wo.complete(10, good=4, scrap=0, actor="op", at=T0)
+    assert bad.value.field == "good" and state_of(wo) == before
+    wo.complete(10, good=3, scrap=2, actor="op", at=T0)
+    assert wo.operations[0].good_quantity == 3
+
+
+def test_a_noted_problem_is_recorded_and_changes_no_status() -> None:
+    wo = new_work_order()
+    wo.note_problem(20, actor="op", at=T0, note="  Edge bander glue too cold  ")
+    event = wo.pending_events[-1]
+    assert event.kind == "operation_problem_noted"
+    assert (event.data["seq"], event.data["note"]) == (20, "Edge bander glue too cold")
+    assert wo.operations[1].status is OperationStatus.WAITING
+    assert wo.status is WorkOrderStatus.OPEN
+    before = state_of(wo)
+    with pytest.raises(InvalidInput) as empty:
+        wo.note_problem(20, actor="op", at=T0, note="   ")
+    assert empty.value.field == "note" and state_of(wo) == before
+    assert replay(wo.pending_events) == wo.snapshot()
+
+
 def test_superseded_and_cancelled_work_orders_take_no_reports() -> None:
     old = new_work_order()
     old.supersede("WO-2026-0002", actor="sales", at=T0)
@@ -137,7 +163,7 @@ class FloorReports(RuleBasedStateMachine):
         self.reported_good: dict[int, int] = {}
 
     @rule(
-        kind=st.sampled_from(["start", "pause", "complete", "cancel"]),
+        kind=st.sampled_from(["start", "pause", "complete", "problem", "cancel"]),
         seq=st.sampled_from([10, 20, 30, 40, 50]),
         good=st.integers(-2, 5),
         scrap=st.integers(-2, 3),
@@ -152,6 +178,8 @@ class FloorReports(RuleBasedStateMachine):
                 self.wo.pause(seq, actor="op", at=self.clock)
             elif kind == "complete":
                 self.wo.complete(seq, good=good, scrap=scrap, actor="op", at=self.clock)
+            elif kind == "problem":
+                self.wo.note_problem(seq, actor="op", at=self.clock, note="jammed" * (good > 0))
             elif seq == 50:  # now and then the order is cancelled
                 self.wo.cancel(actor="sales", at=self.clock, reason="withdrawn")
             else:

@@ -1,5 +1,5 @@
-"""Work orders over HTTP: read them, and report starts, pauses and completions of their
-operations (idempotent with an `Idempotency-Key` header). Thin translation to the
+"""Work orders over HTTP: read them, and report starts, pauses, completions and problems
+of their operations (idempotent with an `Idempotency-Key` header). Thin translation to the
 production use cases; refusals travel as problem+json through the shared error mapping."""
 
 from __future__ import annotations
@@ -89,6 +89,11 @@ class StartIn(BaseModel):
 class PauseIn(BaseModel):
     model_config = _STRICT
     note: str = Field(default="", max_length=2000)
+
+
+class ProblemIn(BaseModel):
+    model_config = _STRICT
+    note: str = Field(min_length=1, max_length=2000, examples=["Saw blade chipping the veneer"])
 
 
 class CompleteIn(BaseModel):
@@ -207,4 +212,22 @@ def complete_operation(
     cmd = reports.ReportOperation(
         number, seq, ReportKind.COMPLETE, good=body.good, scrap=body.scrap, note=body.note
     )
+    return _report(ctx, me, response, cmd, idempotency_key)
+
+
+@router.post(
+    "/work-orders/{number}/operations/{seq}/problems",
+    response_model=WorkOrderOut,
+    summary="Note a problem at an operation; its status stays as it is (idempotent)",
+)
+def note_problem(
+    ctx: Ctx,
+    me: Me,
+    number: Number,
+    seq: Seq,
+    body: ProblemIn,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    cmd = reports.ReportOperation(number, seq, ReportKind.PROBLEM, note=body.note)
     return _report(ctx, me, response, cmd, idempotency_key)

@@ -1,5 +1,5 @@
 """Work orders on the command line: `orderforge wo list|show` to read them and
-`orderforge op start|pause|complete` to report from the floor (`--key` makes a report
+`orderforge op start|pause|complete|problem` to report from the floor (`--key` makes a report
 safe to repeat). Refusals print a sentence and exit 1, like every command."""
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ wo_app = typer.Typer(
     help="Work orders: the work of each confirmed order line.", no_args_is_help=True
 )
 op_app = typer.Typer(
-    help="Report an operation of a work order: start, pause, complete.", no_args_is_help=True
+    help="Report an operation of a work order: start, pause, complete, problem.",
+    no_args_is_help=True,
 )
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Key = Annotated[
@@ -209,3 +210,16 @@ def op_complete(
         number, seq, ReportKind.COMPLETE, good=good, scrap=scrap, note=note
     )
     _say(as_user, cmd, key)
+
+
+@op_app.command("problem")
+@refusals
+def op_problem(
+    number: str,
+    seq: Seq,
+    note: Annotated[str, typer.Option("--note", help="What is wrong, in words")],
+    key: Key = None,
+    as_user: AsUser = "admin",
+) -> None:
+    """Note a problem at an operation (kept as a report; its status stays as it is)."""
+    _say(as_user, reports.ReportOperation(number, seq, ReportKind.PROBLEM, note=note), key)

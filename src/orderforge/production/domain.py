@@ -59,6 +59,8 @@ class ReportKind(StrEnum):
     START = "start"
     PAUSE = "pause"
     COMPLETE = "complete"
+    #: a problem noted at an operation: kept as a fact, changes no status
+    PROBLEM = "problem"
 
 
 @dataclass(frozen=True)
@@ -398,6 +400,11 @@ class WorkOrder:
                 )
         if good + scrap == 0:
             raise InvalidInput("Report at least one unit, good or scrap.", field="good")
+        if good > self.quantity:
+            raise InvalidInput(
+                f"{good} good is more than the {self.quantity} the work order {self.number} makes.",
+                field="good",
+            )
         if op.status is not OperationStatus.RUNNING:
             raise IllegalTransition(
                 f"Operation {seq} ({op.name}) of {self.number} is {op.status.value}; only a "
@@ -417,6 +424,16 @@ class WorkOrder:
         if all(o.status is OperationStatus.DONE for o in self.operations):
             self.status = WorkOrderStatus.DONE
         self._changed("operation_completed", actor, at, changed, note=note, good=good, scrap=scrap)
+
+    def note_problem(self, seq: int, *, actor: str, at: dt.datetime, note: str) -> None:
+        """Record a problem the floor saw at an operation (a jammed saw, a wrong part),
+        so the planner and quality learn of it; the operation's status stays as it is."""
+        self._check_open("note a problem")
+        op = self.operation(seq)
+        note = _note(note)
+        if not note:
+            raise InvalidInput("Say what the problem is.", field="note")
+        self._changed("operation_problem_noted", actor, at, [], seq=op.seq, note=note)
 
     # -- lifecycle -----------------------------------------------------------
 

@@ -193,6 +193,23 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         stmt = sa.select(WorkOrder).order_by(work_orders.c.id.desc()).limit(limit)
         return self._track_all(list(self.session.scalars(stmt)))
 
+    def unfinished_at(self, work_centre: str) -> list[WorkOrder]:
+        wo, op = work_orders.c, work_order_operations.c
+        stmt = (
+            sa.select(wo.id, op.work_centres)
+            .join(work_order_operations, op.work_order_id == wo.id)
+            .where(
+                wo.status.in_([WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS]),
+                op.status != OperationStatus.DONE,
+            )
+        )
+        # Eligible centres are a JSON list: matched here, portable on both databases.
+        ids = {row_id for row_id, centres in self.session.execute(stmt) if work_centre in centres}
+        if not ids:
+            return []
+        found = self.session.scalars(sa.select(WorkOrder).where(wo.id.in_(sorted(ids))))
+        return sorted(self._track_all(list(found)), key=lambda w: w.number)
+
     def add_report(self, report: Report) -> None:
         try:
             with self.session.begin_nested():

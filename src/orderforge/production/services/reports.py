@@ -1,4 +1,4 @@
-"""What the floor reports: start, pause and complete an operation.
+"""What the floor reports: start, pause and complete an operation, or note a problem at it.
 
 Each report is stored as a fact (never changed) with the answer it got. A client sends
 a key with it (the `Idempotency-Key` header, `--key` on the command line): a network
@@ -166,6 +166,8 @@ def _apply(work_order: WorkOrder, cmd: ReportOperation, actor: str, at: dt.datet
         work_order.start(cmd.seq, actor=actor, at=at, work_centre=cmd.work_centre, note=cmd.note)
     elif cmd.kind is ReportKind.PAUSE:
         work_order.pause(cmd.seq, actor=actor, at=at, note=cmd.note)
+    elif cmd.kind is ReportKind.PROBLEM:
+        work_order.note_problem(cmd.seq, actor=actor, at=at, note=cmd.note)
     else:
         work_order.complete(
             cmd.seq, good=cmd.good, scrap=cmd.scrap, actor=actor, at=at, note=cmd.note

@@ -1,0 +1,172 @@
+"""The operator screen (/floor): pick a work centre, see its queue in plan order with the
+next operation on top, open an operation for its work instruction, and report start,
+pause, completion (good and scrap) or a problem with large buttons.
+
+Tablet-first and without JavaScript: plain links and forms, a scan box that is a GET
+form (a keyboard-wedge scanner types the code and Enter). Every report form carries an
+idempotency key made when the page was drawn, so a double tap or a resent form records
+once through the same use case the API uses. A refusal comes back as a flash with the
+domain's sentence and nothing stored; a role that may not report gets 403.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from orderforge.domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.production.domain import MAX_REPORTED_QUANTITY, ReportKind
+from orderforge.production.services import floor, reports
+
+router = APIRouter(include_in_schema=False)
+#: The session remembers the operator's work centre under this name.
+CENTRE = "floor_centre"
+MAX_SEQ_DIGITS = 6
+#: What a report is called in the flash, after "WO-2026-0012 op 20 (Cut)".
+DONE_WORDS = {
+    ReportKind.START: "started",
+    ReportKind.PAUSE: "paused",
+    ReportKind.COMPLETE: "completed",
+    ReportKind.PROBLEM: "has a problem noted",
+}
+
+
+def _queue_url(centre: str) -> str:
+    return f"/floor/{quote(centre, safe='')}"
+
+
+def _op_url(centre: str, number: str, seq: int) -> str:
+    return f"{_queue_url(centre)}/ops/{quote(number, safe='')}/{seq}"
+
+
+def _seq(text: str) -> int:
+    if not text.isdigit() or len(text) > MAX_SEQ_DIGITS:
+        raise NotFound(f"There is no operation {text[:10]!r}.")
+    return int(text)
+
+
+def _key() -> str:
+    """A fresh idempotency key for one drawn form: a repeat of that form counts once."""
+    return "floor-" + secrets.token_urlsafe(18)
+
+
+@router.get("/floor")
+def floor_page(request: Request, ctx: Ctx, me: User, pick: str | None = None) -> Response:
+    centres = floor.work_centres(ctx, me)
+    remembered = request.session.get(CENTRE)
+    known = {c["code"] for c in centres}
+    if pick is None and isinstance(remembered, str) and remembered in known:
+        return redirect(_queue_url(remembered))
+    return render(request, "floor/centres.html", me=me, centres=centres, remembered=remembered)
+
+
+@router.get("/floor/{centre}")
+def queue_page(request: Request, ctx: Ctx, me: User, centre: str) -> HTMLResponse:
+    view = floor.queue(ctx, me, centre)
+    request.session[CENTRE] = view["code"]
+    return render(request, "floor/queue.html", me=me, view=view)
+
+
+@router.get("/floor/{centre}/scan")
+def scan(request: Request, ctx: Ctx, me: User, centre: str, code: str = "") -> Response:
+    """The scan box: open the operation the code names, or say why not (nothing changes)."""
+    try:
+        target = floor.resolve_scan(ctx, me, centre, code)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(_queue_url(centre))
+    return redirect(_op_url(centre, target.work_order, target.seq))
+
+
+@router.get("/floor/{centre}/ops/{number}/{seq}")
+def operation_page(
+    request: Request, ctx: Ctx, me: User, centre: str, number: str, seq: str
+) -> HTMLResponse:
+    view = floor.operation(ctx, me, centre, number, _seq(seq))
+    return render(
+        request,
+        "floor/operation.html",
+        me=me,
+        op=view,
+        keys={kind.value: _key() for kind in ReportKind},
+        max_quantity=MAX_REPORTED_QUANTITY,
+    )
+
+
+async def _posted(request: Request) -> FormData:
+    form = await request.form()
+    token = form.get("csrf")
+    check_csrf(request, token if isinstance(token, str) else "")
+    return form
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _whole(form: FormData, name: str, default: int = 0) -> int:
+    text = _text(form, name)
+    if not text:
+        return default
+    if not text.isdigit() or len(text) > len(str(MAX_REPORTED_QUANTITY)):
+        raise InvalidInput(
+            f"{name} must be a whole number from 0 to {MAX_REPORTED_QUANTITY}, not {text[:12]!r}.",
+            field=name,
+        )
+    return int(text)
+
+
+def _command(
+    form: FormData, centre: str, number: str, seq: int, kind: ReportKind
+) -> reports.ReportOperation:
+    """The report the form says; a start names the centre whose screen it came from."""
+    note = _text(form, "note")
+    if kind is ReportKind.COMPLETE:
+        good, scrap = _whole(form, "good"), _whole(form, "scrap")
+        return reports.ReportOperation(number, seq, kind, good=good, scrap=scrap, note=note)
+    if kind is ReportKind.START:
+        here = centre.strip().upper()
+        return reports.ReportOperation(number, seq, kind, note=note, work_centre=here)
+    return reports.ReportOperation(number, seq, kind, note=note)
+
+
+def _next_words(ctx: Ctx, me: User, centre: str) -> str:
+    nxt = floor.queue(ctx, me, centre)["next"]
+    if nxt is None:
+        return "Nothing is ready here now."
+    return f"Next: {nxt['code']} {nxt['name']} ({nxt['status_words']})."
+
+
+@router.post("/floor/{centre}/ops/{number}/{seq}/{action}")
+async def report(
+    request: Request, ctx: Ctx, me: User, centre: str, number: str, seq: str, action: str
+) -> Response:
+    """Record one report from the operation page; back to the queue with what it did."""
+    n = _seq(seq)
+    try:
+        kind = reports.parse_kind(action)
+        form = await _posted(request)
+        key = _text(form, "key") or None
+        outcome = reports.report_operation(ctx, me, _command(form, centre, number, n, kind), key)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(_op_url(centre, number, n))
+    op: dict[str, Any] = next(o for o in outcome.view["operations"] if o["seq"] == n)
+    said = f"{outcome.view['number']} op {n} ({op['name']}) {DONE_WORDS[kind]}"
+    if kind is ReportKind.COMPLETE:
+        said += f": {op['good_quantity']} good, {op['scrap_quantity']} scrap"
+    if outcome.replayed:
+        said += " (this form was already sent; recorded once)"
+    flash(request, f"Recorded: {said}. {_next_words(ctx, me, centre)}", "success")
+    return redirect(_queue_url(centre))

@@ -1,0 +1,325 @@
+"""What the operator screen reads: the work centres, a centre's queue in plan order, one
+operation with its work instruction, and what a scanned code points at.
+
+Only people who report from the floor read these (WORK_ORDER report: operators,
+planners, admins). Nothing here names a customer or a cost: the floor sees the work.
+
+Which queue an operation stands in: the centre its start report named, else the centre
+the current plan put it on, else (not in the plan) its preferred centre. The queue is in
+plan order (planned start), the operations the plan does not hold after them, except
+that running operations come first (they are at work on the centre's units); the one to
+do next (running, else paused, else the first ready) is on top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from orderforge.domain.errors import InvalidInput, NotFound
+from orderforge.domain.permissions import REPORT, Resource, require
+from orderforge.domain.planning import PlannedOperation
+from orderforge.engines.configurator.catalogue import Family
+from orderforge.plant import services as plant_services
+from orderforge.plant.domain import WorkCentre
+from orderforge.production.domain import (
+    MaterialRequirement,
+    Operation,
+    OperationStatus,
+    WorkOrder,
+    WorkOrderStatus,
+)
+from orderforge.production.ports import WORK_ORDERS
+from orderforge.services import plant_time
+from orderforge.services.catalogue import family_of
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import Principal, UnitOfWork
+from orderforge.services.spec_text import describe_spec
+
+#: How many spec choices the queue shows beside the family name ("main options").
+MAIN_OPTIONS = 3
+MAX_CODE_LENGTH = 60
+#: "WO-2026-0012/20", "wo-2026-0012 / 20" or "WO-2026-0012" alone.
+_CODE = re.compile(r"^\s*(WO-\d{4}-\d{1,9})\s*(?:/\s*(\d{1,6}))?\s*$", re.IGNORECASE)
+_OPEN = (WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS)
+#: Which operation is done next: running first, then paused, then ready.
+_URGENCY = {OperationStatus.RUNNING: 0, OperationStatus.PAUSED: 1, OperationStatus.READY: 2}
+
+Show = Callable[[dt.datetime | None], str]
+
+
+@dataclass(frozen=True)
+class ScanTarget:
+    work_order: str
+    seq: int
+
+
+def work_centres(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
+    """The active work centres, each with how many operations wait in its queue."""
+    require(actor.role, Resource.WORK_ORDER, REPORT)
+    with ctx.uow() as uow:
+        centres = plant_services.active_work_centres(uow)
+        planned = _planned(uow)
+        return [
+            {
+                "code": c.code,
+                "name": c.name,
+                "open": len(_queue_ops(uow, c.code, planned)),
+            }
+            for c in sorted(centres, key=lambda c: c.code)
+        ]
+
+
+def queue(ctx: ServiceContext, actor: Principal, work_centre: str) -> dict[str, Any]:
+    """A work centre's queue: its operations not done, the next one first."""
+    require(actor.role, Resource.WORK_ORDER, REPORT)
+    with ctx.uow() as uow:
+        centre = _centre(uow, work_centre)
+        show = _clock(uow)
+        planned = _planned(uow)
+        families = _Families(uow)
+        rows = [
+            _row(wo, op, planned.get(_key(wo, op)), families, show)
+            for wo, op in _queue_ops(uow, centre.code, planned)
+        ]
+        return {
+            "code": centre.code,
+            "name": centre.name,
+            "plan_version": uow.plans.latest_version_number(),
+            "operations": rows,
+            "next": rows[0] if rows and rows[0]["actionable"] else None,
+        }
+
+
+def operation(
+    ctx: ServiceContext, actor: Principal, work_centre: str, number: str, seq: int
+) -> dict[str, Any]:
+    """One operation as the floor needs it: what to make, the instruction, the state."""
+    require(actor.role, Resource.WORK_ORDER, REPORT)
+    with ctx.uow() as uow:
+        centre = _centre(uow, work_centre)
+        wo = _work_order(uow, number)
+        op = wo.operation(seq)
+        show = _clock(uow)
+        planned = _planned(uow).get(_key(wo, op))
+        families = _Families(uow)
+        row = _row(wo, op, planned, families, show)
+        return {
+            **row,
+            "centre": {"code": centre.code, "name": centre.name},
+            "elsewhere": _centre_of(op, planned) != centre.code,
+            "work_order_status": wo.status.value.replace("_", " "),
+            "spec": describe_spec(families.get(wo), dict(wo.spec)),
+            "minutes": _minutes(op.minutes(wo.quantity)),
+            "setup_minutes": _minutes(op.setup_minutes),
+            "run_minutes": _minutes(op.run_minutes_per_unit),
+            "setup_class": op.setup_class,
+            "materials": [_material(m) for m in _materials_at(wo, op)],
+            "materials_named": any(m.operation == op.routing_key for m in wo.materials),
+            "good": op.good_quantity,
+            "scrap": op.scrap_quantity,
+            "remaining": max(wo.quantity - op.good_quantity, 0),
+            "started": show(op.started_at) if op.started_at else None,
+            "finished": show(op.finished_at) if op.finished_at else None,
+            "can_start": op.status in (OperationStatus.READY, OperationStatus.PAUSED),
+            "can_pause": op.status is OperationStatus.RUNNING,
+            "can_complete": op.status is OperationStatus.RUNNING,
+            "open": wo.status in _OPEN,
+            **_progress(uow, wo, show),
+        }
+
+
+def resolve_scan(ctx: ServiceContext, actor: Principal, work_centre: str, code: str) -> ScanTarget:
+    """The operation a scanned or typed code names: "WO-2026-0012/20", or a work order
+    number alone (its operation in this centre's queue, else its first one not done)."""
+    require(actor.role, Resource.WORK_ORDER, REPORT)
+    match = _CODE.match(code[: MAX_CODE_LENGTH + 1]) if len(code) <= MAX_CODE_LENGTH else None
+    if match is None:
+        raise InvalidInput(
+            f"'{code.strip()[:MAX_CODE_LENGTH]}' is not a work order code; scan the traveler's "
+            "code or type it as WO-2026-0012/20 (the operation after the slash) or "
+            "WO-2026-0012.",
+            field="code",
+        )
+    with ctx.uow() as uow:
+        centre = _centre(uow, work_centre)
+        wo = _work_order(uow, match.group(1))
+        if match.group(2) is not None:
+            return ScanTarget(wo.number, wo.operation(int(match.group(2))).seq)
+        planned = _planned(uow)
+        here = [op for w, op in _queue_ops(uow, centre.code, planned) if w.number == wo.number]
+        unfinished = [op for op in wo.operations if op.status is not OperationStatus.DONE]
+        if not here and not unfinished:
+            raise NotFound(f"Work order {wo.number} has no operation left to do.")
+        return ScanTarget(wo.number, (here or unfinished)[0].seq)
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def _centre(uow: UnitOfWork, code: str) -> WorkCentre:
+    wanted = code.strip().upper()
+    centre = next(
+        (c for c in plant_services.active_work_centres(uow) if c.code.upper() == wanted), None
+    )
+    if centre is None:
+        raise NotFound(f"There is no work centre {code.strip()[:40]!r}.")
+    return centre
+
+
+def _work_order(uow: UnitOfWork, number: str) -> WorkOrder:
+    wo = uow.repository(WORK_ORDERS).get(number.strip().upper())
+    if wo is None:
+        raise NotFound(f"There is no work order {number.strip()[:30]}.")
+    return wo
+
+
+def _clock(uow: UnitOfWork) -> Show:
+    zone = plant_time.plant_zone(uow)
+    return lambda moment: plant_time.show(moment, zone)
+
+
+def _planned(uow: UnitOfWork) -> dict[str, PlannedOperation]:
+    """The current plan's operations by key "<order>/<line>/<routing key>" (the first
+    planned piece when the planner split one); empty without a plan."""
+    latest = uow.plans.latest_version_number()
+    found: dict[str, PlannedOperation] = {}
+    for planned in uow.plans.operations(latest) if latest is not None else []:
+        if planned.key not in found or planned.start < found[planned.key].start:
+            found[planned.key] = planned
+    return found
+
+
+def _key(wo: WorkOrder, op: Operation) -> str:
+    return f"{wo.order_number}/{wo.line_no}/{op.routing_key}"
+
+
+def _centre_of(op: Operation, planned: PlannedOperation | None) -> str | None:
+    if op.work_centre is not None:
+        return op.work_centre
+    if planned is not None:
+        return planned.work_centre
+    return op.work_centres[0] if op.work_centres else None
+
+
+def _queue_ops(
+    uow: UnitOfWork, code: str, planned: dict[str, PlannedOperation]
+) -> list[tuple[WorkOrder, Operation]]:
+    """The centre's unfinished operations: those running first, then plan order, the
+    unplanned after by work order and operation number; the next one on top."""
+    found: list[tuple[WorkOrder, Operation]] = []
+    for wo in uow.repository(WORK_ORDERS).unfinished_at(code):
+        for op in wo.operations:
+            here = _centre_of(op, planned.get(_key(wo, op))) == code
+            if op.status is not OperationStatus.DONE and here:
+                found.append((wo, op))
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+    def plan_order(item: tuple[WorkOrder, Operation]) -> tuple[bool, dt.datetime, str, int]:
+        wo, op = item
+        slot = planned.get(_key(wo, op))
+        running = op.status is OperationStatus.RUNNING
+        return (not running, slot.start if slot is not None else far, wo.number, op.seq)
+
+    found.sort(key=plan_order)
+    actionable = [item for item in found if item[1].status in _URGENCY]
+    if actionable:
+        first = min(actionable, key=lambda item: _URGENCY[item[1].status])
+        found.remove(first)
+        found.insert(0, first)
+    return found
+
+
+class _Families:
+    """Catalogue families by (code, version), each parsed once per request."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.cache: dict[tuple[str, int], Family | None] = {}
+
+    def get(self, wo: WorkOrder) -> Family | None:
+        key = (wo.product_family, wo.catalogue_version)
+        if key not in self.cache:
+            entry = self.uow.catalogue.get(*key)
+            self.cache[key] = family_of(entry) if entry is not None else None
+        return self.cache[key]
+
+
+def _status_words(wo: WorkOrder, op: Operation) -> str:
+    if op.status is OperationStatus.WAITING:
+        before = [wo.operation(p) for p in op.predecessors]
+        first = next((p for p in before if p.status is not OperationStatus.DONE), None)
+        if first is not None:
+            return f"waiting for op {first.seq} ({first.name})"
+    return op.status.value
+
+
+def _row(
+    wo: WorkOrder,
+    op: Operation,
+    planned: PlannedOperation | None,
+    families: _Families,
+    show: Show,
+) -> dict[str, Any]:
+    family = families.get(wo)
+    options = [value for _, value in describe_spec(family, dict(wo.spec))[:MAIN_OPTIONS]]
+    return {
+        "work_order": wo.number,
+        "seq": op.seq,
+        "code": f"{wo.number}/{op.seq}",
+        "name": op.name,
+        "order_number": wo.order_number,
+        "line_no": wo.line_no,
+        "product": family.name if family is not None else wo.product_family,
+        "options": ", ".join(options),
+        "quantity": wo.quantity,
+        "status": op.status.value,
+        "status_words": _status_words(wo, op),
+        "actionable": op.status in _URGENCY,
+        "planned_start": show(planned.start) if planned is not None else None,
+        "planned_unit": planned.resource if planned is not None else None,
+    }
+
+
+def _progress(uow: UnitOfWork, wo: WorkOrder, show: Show) -> dict[str, Any]:
+    """How far the work order is and when the current plan finishes its order."""
+    left = [o for o in wo.operations if o.status is not OperationStatus.DONE]
+    latest = uow.plans.latest_version_number()
+    planned = next(
+        (
+            p
+            for p in (uow.plans.planned_orders(latest) if latest is not None else [])
+            if p.order_number == wo.order_number
+        ),
+        None,
+    )
+    return {
+        "operations_done": len(wo.operations) - len(left),
+        "operations_total": len(wo.operations),
+        "minutes_left": _minutes(sum((o.minutes(wo.quantity) for o in left), Decimal(0))),
+        "order_finish": show(planned.planned_finish) if planned is not None else None,
+    }
+
+
+def _materials_at(wo: WorkOrder, op: Operation) -> list[MaterialRequirement]:
+    """What the work order needs at this operation: the BOM's own pick, or (when the
+    BOM does not say) the materials of the first operations."""
+    return [
+        m
+        for m in wo.materials
+        if m.operation == op.routing_key or (m.operation is None and not op.predecessors)
+    ]
+
+
+def _material(m: MaterialRequirement) -> dict[str, str]:
+    quantity = m.quantity.normalize()
+    text = format(quantity, "f") if quantity == quantity.to_integral() else str(quantity)
+    return {"item_code": m.item_code, "name": m.name, "quantity": text, "unit": m.unit}
+
+
+def _minutes(value: Decimal) -> str:
+    return format(value.normalize(), "f")
