@@ -272,6 +272,29 @@ def test_the_scan_box_opens_the_operation_or_says_why_not(
     assert "&lt;b&gt;hello" in markup.text and "<b>hello" not in markup.text
 
 
+def test_a_travelers_code_opens_its_operation_from_a_phone_or_the_scan_box(
+    api: ApiSession, browser: OpenAs, plan: int
+) -> None:
+    """The traveler's QR code is a link: a phone opens it as is (at the operator's own
+    centre when the operation runs there), and a wedge scanner types it into the box."""
+    from orderforge.production.services.travelers import scan_url
+
+    operator = browser("operator")
+    centre = "ASSEMBLY"
+    row = _queue(api, centre)["operations"][0]
+    link = scan_url("https://plant.example.com", row["work_order"], row["seq"])
+    operator.get(f"/floor/{centre}")  # the operator works at assembly
+    phone = operator.get(link.replace("https://plant.example.com", ""))
+    assert str(phone.url).endswith(_op_url(centre, row)), phone.url
+    boxed = operator.get(f"/floor/{centre}/scan", params={"code": link})
+    assert str(boxed.url).endswith(_op_url(centre, row))
+    elsewhere = browser("operator")  # no centre remembered: the operation's own
+    opened = elsewhere.get(link.replace("https://plant.example.com", ""))
+    assert f"/ops/{row['work_order']}/{row['seq']}" in str(opened.url)
+    unknown = elsewhere.get("/floor/scan", params={"code": "nonsense"})
+    assert any("not a work order code" in m for m in flashes(unknown))
+
+
 def test_the_centre_is_remembered_and_unknown_ones_are_not_found(
     api: ApiSession, browser: OpenAs, plan: int
 ) -> None:

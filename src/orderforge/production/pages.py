@@ -66,6 +66,23 @@ def floor_page(request: Request, ctx: Ctx, me: User, pick: str | None = None) ->
     return render(request, "floor/centres.html", me=me, centres=centres, remembered=remembered)
 
 
+@router.get("/floor/scan")
+def scan_anywhere(request: Request, ctx: Ctx, me: User, code: str = "") -> Response:
+    """A traveler's code opened from outside a queue (a phone's camera): the operation at
+    the operator's own centre when it runs there, else at its own."""
+    remembered = request.session.get(CENTRE)
+    try:
+        centre = floor.scan_centre(
+            ctx, me, code, remembered if isinstance(remembered, str) else None
+        )
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect("/floor")
+    return scan(request, ctx, me, centre, code)
+
+
 @router.get("/floor/{centre}")
 def queue_page(request: Request, ctx: Ctx, me: User, centre: str) -> HTMLResponse:
     view = floor.queue(ctx, me, centre)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from orderforge.domain.errors import InvalidInput, NotFound
 from orderforge.domain.permissions import REPORT, Resource, require
@@ -133,10 +134,23 @@ def operation(
         }
 
 
+def scanned(text: str) -> str:
+    """The code in what a scanner typed: a traveler's QR code holds a link
+    (".../floor/scan?code=WO-2026-0012/20") so a phone opens it; a wedge scanner types
+    that link into the scan box, where the code is what counts."""
+    text = text.strip()
+    if "code=" in text and len(text) <= 4 * MAX_CODE_LENGTH:
+        found = parse_qs(urlsplit(text).query).get("code")
+        if found:
+            return found[0]
+    return text
+
+
 def resolve_scan(ctx: ServiceContext, actor: Principal, work_centre: str, code: str) -> ScanTarget:
     """The operation a scanned or typed code names: "WO-2026-0012/20", or a work order
     number alone (its operation in this centre's queue, else its first one not done)."""
     require(actor.role, Resource.WORK_ORDER, REPORT)
+    code = scanned(code)
     match = _CODE.match(code[: MAX_CODE_LENGTH + 1]) if len(code) <= MAX_CODE_LENGTH else None
     if match is None:
         raise InvalidInput(
@@ -156,6 +170,31 @@ def resolve_scan(ctx: ServiceContext, actor: Principal, work_centre: str, code: 
         if not here and not unfinished:
             raise NotFound(f"Work order {wo.number} has no operation left to do.")
         return ScanTarget(wo.number, (here or unfinished)[0].seq)
+
+
+def scan_centre(ctx: ServiceContext, actor: Principal, code: str, remembered: str | None) -> str:
+    """Where a code scanned outside any queue (a phone reading a traveler) opens: the
+    operator's own centre when the operation can run there, else where it was started,
+    else its preferred centre."""
+    require(actor.role, Resource.WORK_ORDER, REPORT)
+    match = _CODE.match(scanned(code)[: MAX_CODE_LENGTH + 1])
+    if match is None:
+        raise InvalidInput(
+            "That is not a work order code: WO-2026-0012/20 or WO-2026-0012.", field="code"
+        )
+    with ctx.uow() as uow:
+        wo = _work_order(uow, match.group(1))
+        op = (
+            wo.operation(int(match.group(2)))
+            if match.group(2) is not None
+            else next(
+                (o for o in wo.operations if o.status is not OperationStatus.DONE),
+                wo.operations[0],
+            )
+        )
+        if remembered is not None and remembered.upper() in (c.upper() for c in op.work_centres):
+            return remembered
+        return op.work_centre or op.work_centres[0]
 
 
 # -- reading ------------------------------------------------------------------------
