@@ -24,9 +24,9 @@ from orderforge.change.domain import (
     Origin,
     fate,
 )
-from orderforge.design.domain import Capacity, Meaning, Signature, Signer
 from orderforge.domain.errors import IllegalTransition, InvalidInput
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
+from orderforge.domain.signatures import Capacity, Meaning, Signature, Signer
 from orderforge.production.domain import (
     MaterialNeed,
     OperationStatus,

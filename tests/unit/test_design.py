@@ -13,13 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from orderforge.design.domain import (
-    Capacity,
     DesignFile,
     DesignRevision,
-    Meaning,
     RevisionState,
-    Signature,
-    Signer,
     current_revisions,
     missing_for_order,
     next_letter,
@@ -27,6 +23,7 @@ from orderforge.design.domain import (
 )
 from orderforge.domain.errors import IllegalTransition, InvalidInput
 from orderforge.domain.order import LineInput, Order
+from orderforge.domain.signatures import Capacity, Meaning, Signature, Signer
 
 T0 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 KEY = b"test key"

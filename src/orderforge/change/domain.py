@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from orderforge.design.domain import Signature, Signer
 from orderforge.domain.errors import IllegalTransition, InvalidInput
 from orderforge.domain.events import DomainEvent
+from orderforge.domain.signatures import Signature, Signer
 from orderforge.domain.text import check_text
 
 AGGREGATE = "engineering_change"

@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from orderforge.change import services
-from orderforge.design.domain import Meaning
 from orderforge.domain.errors import DomainError, InvalidInput
+from orderforge.domain.signatures import Meaning
 from orderforge.entrypoints.api.deps import client_address
 from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
 

@@ -17,8 +17,8 @@ from orderforge.adapters.db.tables import metadata
 from orderforge.adapters.db.types import JSONType, UTCDateTime
 from orderforge.change.domain import ChangeState, EngineeringChange, LineChange, Origin
 from orderforge.change.ports import CHANGES
-from orderforge.design.domain import Capacity, Meaning, Signature
 from orderforge.domain.errors import ConcurrencyConflict
+from orderforge.domain.signatures import Capacity, Meaning, Signature
 
 engineering_changes = sa.Table(
     "engineering_changes",

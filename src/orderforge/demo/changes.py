@@ -9,9 +9,9 @@ from orderforge.change.domain import EngineeringChange, LineChange, Origin
 from orderforge.change.ports import CHANGES
 from orderforge.change.services.impact import analyse
 from orderforge.demo.catalogue import demo_specs
-from orderforge.design.domain import Signer
 from orderforge.domain.errors import InvalidInput
 from orderforge.domain.order import LineInput, Order, OrderState
+from orderforge.domain.signatures import Signer
 from orderforge.domain.user import Role
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import configure_lines

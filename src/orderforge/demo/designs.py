@@ -8,17 +8,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from orderforge.design.domain import (
-    Capacity,
-    DesignRevision,
-    Meaning,
-    Signature,
-    Signer,
-    current_revisions,
-    propose,
-)
+from orderforge.design.domain import DesignRevision, current_revisions, propose
 from orderforge.design.ports import DESIGNS
 from orderforge.domain.order import Order, OrderAction
+from orderforge.domain.signatures import Capacity, Meaning, Signature, Signer
 from orderforge.domain.user import Role
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext

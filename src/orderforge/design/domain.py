@@ -22,43 +22,12 @@ from typing import Any
 from orderforge.domain.errors import IllegalTransition, InvalidInput
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import Order
+from orderforge.domain.signatures import Capacity, Signature, Signer
 from orderforge.domain.text import check_text
 
 MAX_NOTES = 5000
 MAX_COMMENT = 2000
 MAX_FILES = 10
-
-
-class Capacity(StrEnum):
-    """In which capacity a person approves a revision (the catalogue's `design.approvals`)."""
-
-    CUSTOMER = "customer"
-    ENGINEERING = "engineering"
-    QUALITY = "quality"
-
-    @property
-    def label(self) -> str:
-        return {
-            Capacity.CUSTOMER: "Customer approval",
-            Capacity.ENGINEERING: "Engineering approval",
-            Capacity.QUALITY: "Quality approval",
-        }[self]
-
-
-class Meaning(StrEnum):
-    """What a signature means, printed beside it (21 CFR 11.50(a)(3))."""
-
-    REVIEW = "review"
-    APPROVAL = "approval"
-    RESPONSIBILITY = "responsibility"
-
-    @property
-    def label(self) -> str:
-        return {
-            Meaning.REVIEW: "Reviewed",
-            Meaning.APPROVAL: "Approved",
-            Meaning.RESPONSIBILITY: "Responsible for the design",
-        }[self]
 
 
 class RevisionState(StrEnum):
@@ -85,48 +54,6 @@ class DesignFile:
     sha256: str
     size: int
     media_type: str
-
-
-@dataclass(frozen=True)
-class Signer:
-    """The person signing, as authenticated with both components (user id + password)."""
-
-    user_id: int
-    username: str
-    printed_name: str
-    role: str
-
-
-@dataclass(frozen=True)
-class Signature:
-    """One approval of one revision: who (printed name), when (UTC), what it means, in
-    which capacity, and the content hash it approved; `seal` is a keyed hash of all of
-    these made by the plant's secret, so a copied or edited row does not verify."""
-
-    capacity: Capacity
-    meaning: Meaning
-    signer_id: int
-    signer_username: str
-    printed_name: str
-    signer_role: str
-    signed_at: dt.datetime
-    content_hash: str
-    seal: str
-
-    def manifest(self, revision_key: str) -> bytes:
-        """The bytes the seal is computed over: the signature's facts and its record."""
-        return _canonical(
-            {
-                "record": revision_key,
-                "capacity": self.capacity.value,
-                "meaning": self.meaning.value,
-                "signer_id": self.signer_id,
-                "signer_username": self.signer_username,
-                "printed_name": self.printed_name,
-                "signed_at": self.signed_at.astimezone(dt.UTC).isoformat(),
-                "content_hash": self.content_hash,
-            }
-        )
 
 
 @dataclass(eq=False)

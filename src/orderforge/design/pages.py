@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from orderforge.design import services
-from orderforge.design.domain import MAX_FILES, Meaning
+from orderforge.design.domain import MAX_FILES
 from orderforge.design.uploads import upload_limit
 from orderforge.domain.errors import DomainError, InvalidInput
+from orderforge.domain.signatures import Meaning
 from orderforge.entrypoints.api.deps import client_address
 from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
 

@@ -9,18 +9,13 @@ port) whether every line's current revision is fully approved.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from orderforge.design.domain import (
-    Capacity,
     DesignFile,
     DesignRevision,
-    Meaning,
     RevisionState,
-    Signature,
-    Signer,
     current_revisions,
     drawn_for,
     missing_for_order,
@@ -30,22 +25,21 @@ from orderforge.design.ports import DESIGNS, DesignRepository
 from orderforge.design.uploads import checked_file
 from orderforge.design.views import CAPACITY_OF_ROLE, DesignView, RevisionCheck, design_view
 from orderforge.domain.errors import (
-    AuthenticationFailed,
     IllegalTransition,
-    InvalidInput,
     NotFound,
     PermissionDenied,
 )
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.permissions import Resource, require
+from orderforge.domain.signatures import Capacity, Signature, Signer
 from orderforge.domain.user import Role
+from orderforge.services import signing
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
 from orderforge.services.mockups import line_svg
 from orderforge.services.ports import DamagedBlob, FileStore, Principal, UnitOfWork
-from orderforge.services.users import SIGNATURE, authenticate
 
 PROPOSE = "propose"
 SIGN = "sign"
@@ -223,17 +217,8 @@ def sign_revision(ctx: ServiceContext, actor: Principal, cmd: SignRevision) -> D
     """Approve a revision with an electronic signature: the signer re-enters their user
     id and password, in the capacity their role gives them."""
     require(actor.role, Resource.DESIGN, SIGN)
-    meaning = _meaning(cmd.meaning)
-    if cmd.username.strip().lower() != actor.username:
-        raise InvalidInput(
-            "Sign with your own user id: the one you are signed in with.", field="username"
-        )
-    try:
-        authenticate(ctx, cmd.username, cmd.password, cmd.client, kind=SIGNATURE)
-    except AuthenticationFailed:
-        raise InvalidInput(
-            "The password is not right: nothing was signed.", field="password"
-        ) from None
+    meaning = signing.meaning_of(cmd.meaning)
+    signing.identify(ctx, actor, cmd.username, cmd.password, cmd.client)
     with ctx.uow() as uow:
         order = load_visible(uow, actor, cmd.number)
         repo = uow.repository(DESIGNS)
@@ -254,7 +239,17 @@ def sign_revision(ctx: ServiceContext, actor: Principal, cmd: SignRevision) -> D
             )
         if refusal is not None:
             raise IllegalTransition(refusal)
-        revision.sign(_signature(ctx, revision, capacity, meaning, signer))
+        revision.sign(
+            signing.sign(
+                ctx,
+                revision.key,
+                revision.content_hash(),
+                capacity,
+                meaning,
+                signer,
+                ctx.clock.now(),
+            )
+        )
         repo.save(revision)
         _adopt(order, revision)
         if not missing_for_order(order, repo.for_order(order.number)):
@@ -399,47 +394,12 @@ def _names(uow: UnitOfWork, order: Order) -> dict[str, str]:
 
 
 def _signer(actor: Principal) -> Signer:
-    return Signer(actor.user_id, actor.username, actor.display_name, actor.role.value)
-
-
-def _meaning(value: str) -> Meaning:
-    try:
-        return Meaning(value.strip().lower())
-    except ValueError:
-        raise InvalidInput(
-            f"A signature means one of: {', '.join(m.value for m in Meaning)}.", field="meaning"
-        ) from None
-
-
-def _signature(
-    ctx: ServiceContext,
-    revision: DesignRevision,
-    capacity: Capacity,
-    meaning: Meaning,
-    signer: Signer,
-) -> Signature:
-    if ctx.sealer is None:
-        raise RuntimeError("no sealer is wired: signatures cannot be given")
-    unsealed = Signature(
-        capacity=capacity,
-        meaning=meaning,
-        signer_id=signer.user_id,
-        signer_username=signer.username,
-        printed_name=signer.printed_name,
-        signer_role=signer.role,
-        signed_at=ctx.clock.now().astimezone(dt.UTC).replace(microsecond=0),
-        content_hash=revision.content_hash(),
-        seal="",
-    )
-    seal = ctx.sealer.seal(unsealed.manifest(revision.key))
-    return Signature(**{**unsealed.__dict__, "seal": seal})
+    return signing.signer_of(actor)
 
 
 def _sealed_ok(ctx: ServiceContext) -> SealCheck:
     def check(revision: DesignRevision, signature: Signature) -> bool:
-        if ctx.sealer is None:
-            return False
-        return ctx.sealer.verify(signature.manifest(revision.key), signature.seal)
+        return signing.sealed(ctx, revision.key, signature)
 
     return check
 

@@ -19,18 +19,11 @@ from orderforge.adapters.db.context_storage import (
 )
 from orderforge.adapters.db.tables import metadata
 from orderforge.adapters.db.types import JSONType, UTCDateTime
-from orderforge.design.domain import (
-    Capacity,
-    DesignFile,
-    DesignRevision,
-    Meaning,
-    RevisionState,
-    Signature,
-    missing_for_order,
-)
+from orderforge.design.domain import DesignFile, DesignRevision, RevisionState, missing_for_order
 from orderforge.design.ports import DESIGNS
 from orderforge.domain.errors import ConcurrencyConflict
 from orderforge.domain.order import Order
+from orderforge.domain.signatures import Capacity, Meaning, Signature
 from orderforge.services.ports import DESIGN_GATE
 
 design_revisions = sa.Table(

@@ -11,15 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from orderforge.design.domain import (
-    Capacity,
     DesignRevision,
     RevisionState,
-    Signature,
     current_revisions,
     missing_for_order,
 )
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.permissions import Resource, is_allowed
+from orderforge.domain.signatures import Capacity, Signature
 from orderforge.domain.user import Role
 from orderforge.services.ports import Principal
 

@@ -10,17 +10,18 @@ spec parameter), so the inspector sees "1998–2002 mm" for a 2000 mm table.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from orderforge.domain.errors import (
-    AuthenticationFailed,
     IllegalTransition,
     InvalidInput,
     NotFound,
 )
 from orderforge.domain.permissions import DECIDE, EDIT, RECORD, VIEW, Resource, require
+from orderforge.domain.signatures import Capacity, Meaning
 from orderforge.production.domain import OperationStatus, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.quality.domain import (
@@ -30,10 +31,10 @@ from orderforge.quality.domain import (
     plan_from,
 )
 from orderforge.quality.ports import QUALITY
+from orderforge.services import signing
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
 from orderforge.services.ports import Principal, UnitOfWork
-from orderforge.services.users import SIGNATURE, authenticate
 
 MAX_PLANS = 500
 
@@ -276,18 +277,7 @@ def accept_as_is(ctx: ServiceContext, actor: Principal, cmd: AcceptAsIs) -> dict
     """Quality releases failed work as it is: user id and password again (21 CFR 11.200),
     the decision sealed with the plant's secret over what was inspected."""
     require(actor.role, Resource.QUALITY, DECIDE)
-    if cmd.username.strip().lower() != actor.username:
-        raise InvalidInput(
-            "Sign with your own user id: the one you are signed in with.", field="username"
-        )
-    try:
-        authenticate(ctx, cmd.username, cmd.password, cmd.client, kind=SIGNATURE)
-    except AuthenticationFailed:
-        raise InvalidInput(
-            "The password is not right: nothing was signed.", field="password"
-        ) from None
-    if ctx.sealer is None:
-        raise RuntimeError("no sealer is wired: signatures cannot be given")
+    signer = signing.identify(ctx, actor, cmd.username, cmd.password, cmd.client)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         work_order = _work_order(uow, cmd.work_order)
@@ -297,20 +287,34 @@ def accept_as_is(ctx: ServiceContext, actor: Principal, cmd: AcceptAsIs) -> dict
                 f"Operation {cmd.seq} of {work_order.number} has no results yet: there is "
                 "nothing to accept."
             )
-        signed_at = now.astimezone(dt.UTC).replace(microsecond=0)
-        facts = {
-            "record": inspection.key,
-            "meaning": "approval",
-            "signer_id": actor.user_id,
-            "printed_name": actor.display_name,
-            "signed_at": signed_at.isoformat(),
-            "reason": cmd.reason.strip(),
-            "results": len(inspection.results),
-        }
+        # bound to what was found and why it is accepted: the results and the reason
+        content = _canonical(
+            {
+                "record": inspection.key,
+                "reason": cmd.reason.strip(),
+                "results": [
+                    [r.characteristic, r.unit_serial, str(r.value), r.unit, r.passed]
+                    for r in inspection.results
+                ],
+            }
+        )
+        signed = signing.sign(
+            ctx,
+            inspection.key,
+            hashlib.sha256(content).hexdigest(),
+            Capacity.QUALITY,
+            Meaning.APPROVAL,
+            signer,
+            now,
+        )
         signature = {
-            **facts,
+            "printed_name": signed.printed_name,
+            "signer_id": signed.signer_id,
+            "signed_at": signed.signed_at.isoformat(),
+            "meaning": signed.meaning.value,
             "meaning_label": "Accepted as is",
-            "seal": ctx.sealer.seal(_canonical(facts)),
+            "content_hash": signed.content_hash,
+            "seal": signed.seal,
         }
         inspection.accept_as_is(by=actor.username, at=now, reason=cmd.reason, signature=signature)
         uow.repository(QUALITY).save(inspection)

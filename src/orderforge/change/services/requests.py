@@ -19,10 +19,8 @@ from orderforge.change.domain import EngineeringChange, LineChange, Origin
 from orderforge.change.ports import CHANGES, ChangeRepository
 from orderforge.change.services import impact as impacts
 from orderforge.change.services.affected import affected
-from orderforge.change.services.views import change_view, signer_of
-from orderforge.design.domain import Capacity, Meaning, Signature, Signer
+from orderforge.change.services.views import change_view
 from orderforge.domain.errors import (
-    AuthenticationFailed,
     ConcurrencyConflict,
     IllegalTransition,
     InvalidInput,
@@ -47,18 +45,18 @@ from orderforge.domain.permissions import (
     require,
 )
 from orderforge.domain.planning import PlanRun
+from orderforge.domain.signatures import Capacity, Meaning, Signature
 from orderforge.domain.user import Role
 from orderforge.production.domain import MaterialNeed, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.production.services.work_orders import revise_work_orders
 from orderforge.promising.services import recommit_promise
-from orderforge.services import plan_runs
+from orderforge.services import plan_runs, signing
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
 from orderforge.services.orders import configure_lines
 from orderforge.services.ports import Principal, UnitOfWork
-from orderforge.services.users import SIGNATURE, authenticate
 
 _ORIGIN_OF_ROLE = {
     Role.CUSTOMER: Origin.CUSTOMER,
@@ -251,7 +249,7 @@ def request_change(ctx: ServiceContext, actor: Principal, cmd: RequestChange) ->
             reason=cmd.reason,
             lines=changes,
             impact=impact,
-            requester=signer_of(actor),
+            requester=signing.signer_of(actor),
             at=now,
         )
         order.apply(
@@ -290,22 +288,13 @@ def decide_change(ctx: ServiceContext, actor: Principal, cmd: Decision) -> dict[
     comment and sends the order back where it was."""
     require(actor.role, Resource.CHANGE, DECIDE)
     if cmd.approve:
-        meaning = _meaning(cmd.meaning)
-        if cmd.username.strip().lower() != actor.username:
-            raise InvalidInput(
-                "Sign with your own user id: the one you are signed in with.", field="username"
-            )
-        try:
-            authenticate(ctx, cmd.username, cmd.password, cmd.client, kind=SIGNATURE)
-        except AuthenticationFailed:
-            raise InvalidInput(
-                "The password is not right: nothing was signed.", field="password"
-            ) from None
+        meaning = signing.meaning_of(cmd.meaning)
+        signing.identify(ctx, actor, cmd.username, cmd.password, cmd.client)
     now = ctx.clock.now()
     runs: list[PlanRun] = []
     with ctx.uow() as uow:
         change, order = _load(uow, actor, cmd.change_number)
-        signer = signer_of(actor)
+        signer = signing.signer_of(actor)
         refusal = change.refusal_to_decide(signer)
         if refusal is not None:
             raise IllegalTransition(refusal)
@@ -324,7 +313,9 @@ def decide_change(ctx: ServiceContext, actor: Principal, cmd: Decision) -> dict[
                 reason=f"{change.number} rejected: {change.decision_comment}",
             )
         else:
-            signature = _signature(ctx, change, meaning, signer, now)
+            signature = signing.sign(
+                ctx, change.key, change.content_hash(), Capacity.ENGINEERING, meaning, signer, now
+            )
             applied, customer_must_accept, run = _apply(ctx, uow, order, change, actor, now)
             runs.append(run)
             change.approve(
@@ -607,44 +598,9 @@ def _customer_answers(uow: UnitOfWork, order: Order, actor: Principal) -> bool:
     )
 
 
-def _meaning(value: str) -> Meaning:
-    try:
-        return Meaning(value.strip().lower())
-    except ValueError:
-        raise InvalidInput(
-            f"A signature means one of: {', '.join(m.value for m in Meaning)}.", field="meaning"
-        ) from None
-
-
-def _signature(
-    ctx: ServiceContext,
-    change: EngineeringChange,
-    meaning: Meaning,
-    signer: Signer,
-    now: dt.datetime,
-) -> Signature:
-    if ctx.sealer is None:
-        raise RuntimeError("no sealer is wired: signatures cannot be given")
-    unsealed = Signature(
-        capacity=Capacity.ENGINEERING,
-        meaning=meaning,
-        signer_id=signer.user_id,
-        signer_username=signer.username,
-        printed_name=signer.printed_name,
-        signer_role=signer.role,
-        signed_at=now.astimezone(dt.UTC).replace(microsecond=0),
-        content_hash=change.content_hash(),
-        seal="",
-    )
-    seal = ctx.sealer.seal(unsealed.manifest(change.key))
-    return Signature(**{**unsealed.__dict__, "seal": seal})
-
-
 def _sealed_ok(ctx: ServiceContext) -> Any:
     def check(change: EngineeringChange, signature: Signature) -> bool:
-        if ctx.sealer is None:
-            return False
-        return ctx.sealer.verify(signature.manifest(change.key), signature.seal)
+        return signing.sealed(ctx, change.key, signature)
 
     return check
 

@@ -13,17 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from orderforge.change.domain import ChangeState, EngineeringChange
-from orderforge.design.domain import Signature, Signer
 from orderforge.domain.permissions import DECIDE, REQUEST, Resource, is_allowed
+from orderforge.domain.signatures import Signature
 from orderforge.domain.user import Role
 from orderforge.services.money import money
 from orderforge.services.ports import Principal
 
 SealCheck = Callable[[EngineeringChange, Signature], bool]
-
-
-def signer_of(actor: Principal) -> Signer:
-    return Signer(actor.user_id, actor.username, actor.display_name, actor.role.value)
 
 
 def _money(amount: str | None, currency: str) -> str | None:
