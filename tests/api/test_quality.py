@@ -179,3 +179,48 @@ def test_plans_are_put_in_force_all_or_none(api: ApiSession) -> None:
         api.client.put(f"{API}/quality/plans", json=body, headers=api.auth("operator")).status_code
         == 403
     )
+
+
+def test_the_operator_measures_on_the_inspection_page_and_quality_accepts_as_is(
+    api: ApiSession,
+) -> None:
+    """The floor's operation page links its inspection; the page records a unit through
+    its form (an out-of-tolerance value fails it, a wrong input stores nothing), and
+    quality signs the acceptance there."""
+    from fastapi.testclient import TestClient
+
+    from tests.api.test_schedule_pages import Browser, flashes
+
+    wo = table_work_order(api)
+    number = wo["number"]
+    qc, _pack = run_until(api, wo, "QC")
+    operator = Browser(TestClient(api.client.app)).sign_in("operator")
+    floor_page = operator.get(f"/floor/QC-FINAL/ops/{number}/{qc}")
+    assert floor_page.status_code == 200
+    assert 'id="op-inspection"' in floor_page.text and "Open" in floor_page.text
+    page = operator.get(f"/quality/{number}/{qc}?centre=QC-FINAL")
+    assert page.status_code == 200 and "Top flatness over 1 m" in page.text
+    assert 'id="accept-form"' not in page.text  # operators record; quality decides
+    bad = operator.post(f"/quality/{number}/{qc}/results", unit="1", **{"value-flatness": "x"})
+    assert any("is not a number" in m for m in flashes(bad))
+    assert inspection(api, number, qc)["results"] == []
+    failed = operator.post(
+        f"/quality/{number}/{qc}/results",
+        unit="1",
+        centre="QC-FINAL",
+        **{"value-flatness": "0.9", "check-colour": "pass"},
+    )
+    assert any("failed" in m for m in flashes(failed))
+    assert inspection(api, number, qc)["status"] == "failed"
+
+    quality = Browser(TestClient(api.client.app)).sign_in("quality")
+    shown = quality.get(f"/quality/{number}/{qc}")
+    assert 'id="accept-form"' in shown.text and "FAIL" in shown.text
+    signed = quality.post(
+        f"/quality/{number}/{qc}/accept",
+        reason="Flatness 0.4 mm over, on the underside; the customer agreed.",
+        username="quality",
+        password=DEMO_PASSWORD,
+    )
+    assert any("Accepted as is" in m for m in flashes(signed))
+    assert inspection(api, number, qc)["status"] == "accepted_as_is"

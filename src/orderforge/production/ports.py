@@ -53,5 +53,10 @@ class QualityGate(Protocol):
         decided), in words; None when nothing holds it."""
         ...
 
+    def inspection_of(self, work_order: WorkOrder, seq: int) -> str | None:
+        """The state of the operation's inspection in words ("Open", "Passed"...), or
+        None when no inspection plan covers it."""
+        ...
+
 
 QUALITY_GATE: RepositoryKey[QualityGate] = RepositoryKey("quality_gate")

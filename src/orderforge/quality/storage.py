@@ -16,6 +16,7 @@ from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepos
 from orderforge.adapters.db.tables import metadata
 from orderforge.adapters.db.types import JSONType, UTCDateTime
 from orderforge.domain.errors import ConcurrencyConflict
+from orderforge.production.domain import WorkOrder
 from orderforge.production.ports import QUALITY_GATE
 from orderforge.quality.domain import (
     Inspection,
@@ -259,6 +260,17 @@ class SqlQualityGate:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._quality = SqlQualityRepository(session)
+
+    def inspection_of(self, work_order: WorkOrder, seq: int) -> str | None:
+        code = work_order.operation(seq).routing_key.rsplit("/", 1)[-1]
+        if not any(
+            p.family == work_order.product_family and p.operation == code
+            for p in self._quality.plans()
+        ):
+            return None
+        found = self._quality.inspection(work_order.number, seq)
+        return (found.status if found is not None else InspectionStatus.OPEN).label
 
     def holding(self, work_order: str, seqs: Collection[int]) -> str | None:
         failed = (

@@ -35,7 +35,7 @@ from orderforge.production.domain import (
     WorkOrder,
     WorkOrderStatus,
 )
-from orderforge.production.ports import WORK_ORDERS
+from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
 from orderforge.services import plant_time
 from orderforge.services.catalogue import family_of
 from orderforge.services.context import ServiceContext
@@ -131,8 +131,18 @@ def operation(
             "can_pause": op.status is OperationStatus.RUNNING,
             "can_complete": op.status is OperationStatus.RUNNING,
             "open": wo.status in _OPEN,
+            "inspection": _inspection(uow, wo, seq),
             **_progress(uow, wo, show),
         }
+
+
+def _inspection(uow: UnitOfWork, wo: WorkOrder, seq: int) -> str | None:
+    """What quality says of this operation's inspection (None: it has none)."""
+    try:
+        gate = uow.repository(QUALITY_GATE)
+    except LookupError:  # no quality context wired
+        return None
+    return gate.inspection_of(wo, seq)
 
 
 def scanned(text: str) -> str:

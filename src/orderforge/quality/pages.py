@@ -1,0 +1,104 @@
+"""The inspection page of an operation: the plan with this work order's limits, what was
+found, a form to record one unit (measured values in the characteristic's unit, pass/fail
+checks) and, for quality, accepting failed work as is with a signature. Opened from the
+operator screen; a refused form comes back with the reason and nothing stored."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from orderforge.domain.errors import DomainError, InvalidInput
+from orderforge.entrypoints.api.deps import client_address
+from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.quality import services
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _posted(request: Request) -> FormData:
+    form = await request.form()
+    token = form.get("csrf")
+    check_csrf(request, token if isinstance(token, str) else "")
+    return form
+
+
+def _text(form: FormData, key: str) -> str:
+    value = form.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _raw(form: FormData, key: str) -> str:
+    value = form.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _back(number: str, seq: int, centre: str) -> Response:
+    query = f"?{urlencode({'centre': centre})}" if centre else ""
+    return redirect(f"/quality/{quote(number, safe='')}/{seq}{query}")
+
+
+@router.get("/quality/{number}/{seq}")
+def inspection_page(
+    request: Request, ctx: Ctx, me: User, number: str, seq: int, centre: str = ""
+) -> HTMLResponse:
+    view = services.get_inspection(ctx, me, number, seq)
+    return render(request, "quality/inspection.html", me=me, view=view, centre=centre[:40])
+
+
+@router.post("/quality/{number}/{seq}/results")
+async def record(request: Request, ctx: Ctx, me: User, number: str, seq: int) -> Response:
+    centre = ""
+    try:
+        form = await _posted(request)
+        centre = _text(form, "centre")[:40]
+        unit_text = _text(form, "unit") or "1"
+        if not unit_text.isdigit() or len(unit_text) > 6:
+            raise InvalidInput("The unit is a whole number (1 for the first).", field="unit")
+        view = services.get_inspection(ctx, me, number, seq)
+        units = {c["code"]: c["unit"] for c in view["plan"]["characteristics"]}
+        values = {
+            code: (_text(form, f"value-{code}"), unit)
+            for code, unit in units.items()
+            if unit and _text(form, f"value-{code}")
+        }
+        checks = {
+            code: _text(form, f"check-{code}") == "pass"
+            for code, unit in units.items()
+            if not unit and _text(form, f"check-{code}") in ("pass", "fail")
+        }
+        cmd = services.RecordResults(
+            number, seq, int(unit_text), values, checks, _text(form, "note")
+        )
+        done = services.record_results(ctx, me, cmd)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _back(number, seq, centre)
+    level = "error" if done["status"] == "failed" else "success"
+    flash(request, f"Recorded: the inspection is {done['status_label'].lower()}.", level)
+    return _back(number, seq, centre)
+
+
+@router.post("/quality/{number}/{seq}/accept")
+async def accept(request: Request, ctx: Ctx, me: User, number: str, seq: int) -> Response:
+    centre = ""
+    try:
+        form = await _posted(request)
+        centre = _text(form, "centre")[:40]
+        cmd = services.AcceptAsIs(
+            number,
+            seq,
+            _text(form, "reason"),
+            _text(form, "username"),
+            _raw(form, "password"),
+            client_address(request),
+        )
+        services.accept_as_is(ctx, me, cmd)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _back(number, seq, centre)
+    flash(request, "Accepted as is, signed: the operations after it may start.", "success")
+    return _back(number, seq, centre)
