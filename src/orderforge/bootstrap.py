@@ -19,7 +19,7 @@ from orderforge.adapters.documents.customer_pdf import FpdfDocumentRenderer
 from orderforge.adapters.files.disk import DiskFileStore
 from orderforge.adapters.security import Argon2PasswordHasher, HmacSealer
 from orderforge.config import Settings, load_settings
-from orderforge.services import plan_runs
+from orderforge.services import jobs
 from orderforge.services.context import SecurityPolicy, ServiceContext, SystemClock
 from orderforge.services.ports import AttemptLimiter, Clock, JobQueue, PasswordHasher
 
@@ -42,19 +42,24 @@ class Application:
             close()
         self.engine.dispose()
 
-    def execute_run(self, run_id: int) -> object:
-        """What a worker does with a job: carry out that plan run."""
-        return plan_runs.execute_run(self.ctx, run_id)
+    def run_job(self, kind: str, record_id: int) -> object:
+        """What a worker does with a job: carry out that record with its kind's handler."""
+        return jobs.run_job(contexts.job_kinds(), self.ctx, kind, record_id)
 
-    def start_inprocess_worker(self) -> list[int]:
+    def start_inprocess_worker(self) -> list[tuple[str, int]]:
         """For `serve` on the in-process backend: fail runs a previous process left
-        running, hand queued ones to the worker thread. Returns the resubmitted ids."""
+        running, hand queued ones to the worker thread, kind by kind. Returns the
+        resubmitted jobs (kind, id)."""
         if self.ctx.jobs is None or self.settings.job_backend != "inprocess":
             return []
-        queued = plan_runs.recover_runs(self.ctx)
-        for run_id in queued:
-            self.ctx.jobs.submit(run_id)
-        return queued
+        resumed: list[tuple[str, int]] = []
+        for kind in contexts.job_kinds().values():
+            if kind.recover is None:
+                continue
+            for record_id in kind.recover(self.ctx):
+                self.ctx.jobs.submit(kind.name, record_id)
+                resumed.append((kind.name, record_id))
+        return resumed
 
 
 def build(
@@ -94,7 +99,8 @@ def _job_queue(settings: Settings, application: Application) -> JobQueue:
     if settings.job_backend == "procrastinate":
         from orderforge.adapters.jobs.procrastinate_queue import ProcrastinateJobQueue
 
-        return ProcrastinateJobQueue(settings.database_url)
+        locks = {name: kind.lock for name, kind in contexts.job_kinds().items()}
+        return ProcrastinateJobQueue(settings.database_url, locks)
     from orderforge.adapters.jobs.inprocess import InProcessJobQueue
 
-    return InProcessJobQueue(application.execute_run)
+    return InProcessJobQueue(application.run_job, contexts.job_kinds())

@@ -15,6 +15,7 @@ from functools import cache
 
 from orderforge.adapters.db.context_storage import ContextStorage
 from orderforge.services.context import EventHandler, OutboxConsumer
+from orderforge.services.jobs import JobKind
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class Room:
     #: module with `OUTBOX_CONSUMER: OutboxConsumer`, if the context carries outbox
     #: events outside (webhooks, e-mail)
     outbox: str | None = None
+    #: module with `JOBS: tuple[JobKind, ...]`, if the context has recorded runs that
+    #: workers carry out (job kind -> handler)
+    jobs: str | None = None
 
 
 #: Contexts with a room, lowest layer first.
@@ -35,13 +39,19 @@ ROOMS: tuple[Room, ...] = (
     # Not a room: the platform's outbox, registered the same way so that the consumers
     # below reach it through the unit of work.
     Room("outbox", storage="orderforge.adapters.db.outbox"),
+    # Not a room either: the platform's plan runs, registered as a kind of recorded job.
+    Room("planning", jobs="orderforge.services.plan_runs"),
     Room("plant", storage="orderforge.plant.storage"),
     Room(
         "production",
         storage="orderforge.production.storage",
         handlers="orderforge.production.services",
     ),
-    Room("materials", storage="orderforge.materials.storage"),
+    Room(
+        "materials",
+        storage="orderforge.materials.storage",
+        jobs="orderforge.materials.services.mrp",
+    ),
     Room(
         "promising",
         storage="orderforge.promising.storage",
@@ -107,3 +117,20 @@ def outbox_consumers() -> tuple[OutboxConsumer, ...]:
         if room.outbox is not None:
             found.append(importlib.import_module(room.outbox).OUTBOX_CONSUMER)
     return tuple(found)
+
+
+@cache
+def job_kinds() -> dict[str, JobKind]:
+    """Every context's kinds of recorded job, by name; a name declared twice is a
+    wiring mistake, refused at start-up rather than running the wrong handler."""
+    found: dict[str, JobKind] = {}
+    for room in ROOMS:
+        if room.jobs is None:
+            continue
+        for kind in importlib.import_module(room.jobs).JOBS:
+            if not isinstance(kind, JobKind):
+                raise TypeError(f"{room.jobs}.JOBS holds {kind!r}, not a JobKind")
+            if kind.name in found:
+                raise ValueError(f"Job kind {kind.name!r} is declared twice ({room.jobs}).")
+            found[kind.name] = kind
+    return found

@@ -67,6 +67,19 @@ ALL_USERS: list[str] = [u for u, *_ in DEMO_USERS]
 FAMILIES: dict[str, str] = {code: code for code in FAMILY_CODES}
 
 
+def drain_jobs(application: Application) -> None:
+    """Let every queued job (plan runs, MRP runs) end: the in-process worker (SQLite) is
+    waited for; on PostgreSQL a worker runs here until the queue is empty."""
+    if application.settings.job_backend == "procrastinate":
+        from orderforge.adapters.jobs.procrastinate_queue import run_worker
+
+        run_worker(application.settings.database_url, application.run_job, wait=False)
+    else:
+        wait = getattr(application.ctx.jobs, "wait", None)
+        assert wait is not None, "the in-process job queue is expected on SQLite"
+        wait(timeout=120)
+
+
 def customer_for(username: str) -> str:
     """The customer a user's test orders belong to: their own, for portal users."""
     return CUSTOMER_OF.get(username, DEFAULT_CUSTOMER)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from orderforge.domain.order import OrderState
-from tests.api.support import API, ApiSession
+from tests.api.support import API, ApiSession, drain_jobs
 
 M = f"{API}/materials"
 
@@ -39,8 +39,12 @@ def test_purchasing_runs_mrp_accepts_a_proposal_and_receives_it(api: ApiSession)
     buyer = api.auth("purchasing")
     api.make_order(OrderState.CONFIRMED)
     run = api.client.post(f"{M}/mrp-runs", headers=buyer)
-    assert run.status_code == 201, run.text
-    assert api.client.get(f"{M}/mrp-runs/{run.json()['id']}", headers=buyer).json() == run.json()
+    assert run.status_code == 202, run.text
+    assert run.json()["status"] == "queued"  # a worker runs it, not the request
+    assert run.headers["Location"] == f"/api/v1/materials/mrp-runs/{run.json()['id']}"
+    drain_jobs(api.application)
+    done = api.client.get(f"{M}/mrp-runs/{run.json()['id']}", headers=buyer).json()
+    assert done["status"] == "done" and done["progress"] == 1.0, done
     proposals = api.client.get(f"{M}/proposals", headers=buyer).json()
     assert proposals, "the demo lacks material for its confirmed orders"
     chosen = proposals[0]
@@ -182,6 +186,7 @@ def test_unknown_records_are_not_found(api: ApiSession) -> None:
 def test_bad_proposal_edits_are_refused(api: ApiSession) -> None:
     buyer = api.auth("purchasing")
     api.client.post(f"{M}/mrp-runs", headers=buyer)
+    drain_jobs(api.application)
     proposals = api.client.get(f"{M}/proposals", headers=buyer).json()
     assert proposals
     pid = proposals[0]["id"]
@@ -213,6 +218,7 @@ def test_a_new_arrival_date_moves_the_pegged_orders_material(api: ApiSession) ->
     buyer = api.auth("purchasing")
     api.make_order(OrderState.CONFIRMED)
     api.client.post(f"{M}/mrp-runs", headers=buyer)
+    drain_jobs(api.application)
     chosen = next(p for p in api.client.get(f"{M}/proposals", headers=buyer).json() if p["orders"])
     number = api.client.post(f"{M}/proposals/{chosen['id']}/accept", headers=buyer).json()["number"]
     line = f"{M}/purchase-orders/{number}/lines/1"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from orderforge.domain.order import OrderState
-from tests.api.support import API, ApiSession, TestClient
+from tests.api.support import API, ApiSession, TestClient, drain_jobs
 from tests.api.test_schedule_pages import Browser, flashes
 
 OpenAs = Callable[[str], Browser]
@@ -30,8 +30,11 @@ def test_purchasing_runs_mrp_accepts_and_receives_through_the_page(
     page = buyer.get("/materials")
     assert page.status_code == 200 and "Run MRP" in page.text
     assert 'href="/materials"' in page.text  # the nav offers the page
-    after_run = buyer.post("/materials/mrp-runs")
-    assert any(m.startswith("MRP run ") for m in flashes(after_run)), flashes(after_run)
+    asked = buyer.post("/materials/mrp-runs")
+    assert any(m.startswith("MRP run ") and "queued" in m for m in flashes(asked)), flashes(asked)
+    drain_jobs(api.application)
+    after_run = buyer.get("/materials")
+    assert "<b>done</b>" in after_run.text
     proposal = re.search(r'action="/materials/proposals/(\d+)/accept"', after_run.text)
     assert proposal is not None
     accepted = buyer.post(f"/materials/proposals/{proposal.group(1)}/accept")

@@ -592,8 +592,8 @@ def test_materials(api: ApiSession, role: Role, action: str) -> None:
         response = api.client.post(f"{API}/materials/mrp-runs", headers=headers)
         after = len(api.client.get(f"{API}/materials/mrp-runs", headers=admin).json())
         if allowed(role, R.MATERIALS, action):
-            assert response.status_code == 201, response.text
-            assert response.json()["status"] == "done" and after == before + 1
+            assert response.status_code == 202, response.text
+            assert response.json()["status"] == "queued" and after == before + 1
         else:
             assert_problem(response, 403)
             assert after == before

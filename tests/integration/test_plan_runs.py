@@ -517,7 +517,7 @@ def drain(application: Application) -> None:
     if application.settings.job_backend == "procrastinate":
         from orderforge.adapters.jobs.procrastinate_queue import run_worker
 
-        run_worker(application.settings.database_url, application.execute_run, wait=False)
+        run_worker(application.settings.database_url, application.run_job, wait=False)
     else:
         application.ctx.jobs.wait(timeout=120)  # type: ignore[union-attr]
 

@@ -106,7 +106,7 @@ class FakeMaterials:
         run.id = len(self._runs) + 1
         self._runs.append(run)
 
-    def run(self, run_id: int) -> MrpRun | None:
+    def run(self, run_id: int, lock: bool = False) -> MrpRun | None:
         return next((r for r in self._runs if r.id == run_id), None)
 
     def runs(self, limit: int = 20) -> list[MrpRun]:

@@ -39,7 +39,7 @@ class FakePlans:
         run.id = len(self.run_rows) + 1
         self.run_rows.append(run)
 
-    def run(self, run_id: int) -> PlanRun | None:
+    def run(self, run_id: int, lock: bool = False) -> PlanRun | None:
         return next((r for r in self.run_rows if r.id == run_id), None)
 
     def runs(self, limit: int = 20, status: RunStatus | None = None) -> list[PlanRun]:

@@ -26,6 +26,8 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    #: Withdrawn while it waited; it never ran.
+    CANCELLED = "cancelled"
 
 
 class RunKind(StrEnum):
@@ -120,6 +122,8 @@ class PlanRun:
     id: int | None = None
     #: The planner's settings for it (RunOptions.as_dict()).
     options: dict[str, Any] = field(default_factory=dict)
+    #: The failed run this one repeats, with the same inputs.
+    retry_of: int | None = None
 
     def start(self, at: dt.datetime) -> None:
         if self.status is not RunStatus.QUEUED:
@@ -142,14 +146,48 @@ class PlanRun:
         self.status, self.finished_at, self.plan_version = RunStatus.DONE, at, version
 
     def fail(self, title: str, issues: list[dict[str, str]], at: dt.datetime) -> None:
-        if self.status in (RunStatus.DONE, RunStatus.FAILED):
+        if self.ended:
             raise IllegalTransition(f"Plan run {self.id} has already ended ({self.status.value}).")
         self.status, self.finished_at = RunStatus.FAILED, at
         self.error = {"title": title, "issues": issues}
 
+    def cancel(self, by: str, at: dt.datetime) -> None:
+        """Withdraw a run that still waits; once a worker has taken it, it runs to its end
+        (a solve cannot be stopped half way without losing what it found)."""
+        if self.status is RunStatus.RUNNING:
+            raise IllegalTransition(
+                f"Plan run {self.id} is already running and cannot be cancelled; wait for it "
+                "to end."
+            )
+        if self.status is not RunStatus.QUEUED:
+            raise IllegalTransition(
+                f"Plan run {self.id} has already ended ({self.status.value}); only a queued "
+                "run can be cancelled."
+            )
+        self.status, self.finished_at = RunStatus.CANCELLED, at
+        self.error = {"title": f"Cancelled by {by} before it ran.", "issues": []}
+
+    def retry(self, by: str, at: dt.datetime) -> PlanRun:
+        """A new queued run with this failed run's inputs (kind, time limit, trigger,
+        options), linked to it; the disruption it answers is not recorded again."""
+        if self.status is not RunStatus.FAILED:
+            raise IllegalTransition(
+                f"Plan run {self.id} is {self.status.value}; only a failed run can be "
+                "retried (ask for a new plan instead)."
+            )
+        return PlanRun(
+            kind=self.kind,
+            requested_by=by,
+            requested_at=at,
+            time_limit=self.time_limit,
+            trigger=dict(self.trigger),
+            options=dict(self.options),
+            retry_of=self.id,
+        )
+
     @property
     def ended(self) -> bool:
-        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+        return self.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 @dataclass(frozen=True)

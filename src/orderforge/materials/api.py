@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from orderforge.entrypoints.api.bounds import BoundedDate
@@ -141,6 +141,8 @@ class RunOut(BaseModel):
     progress: float
     counts: dict[str, int]
     error: str | None
+    #: The failed run this one repeats (POST .../retry), if any.
+    retry_of: int | None = None
 
 
 class AvailabilityOut(BaseModel):
@@ -338,14 +340,38 @@ def merge(ctx: Ctx, me: Me, body: MergeIn) -> dict[str, Any]:
     return purchasing.accept_proposals(ctx, me, body.proposals)
 
 
+def _accepted(response: Response, run: dict[str, Any]) -> dict[str, Any]:
+    response.headers["Location"] = f"/api/v1/materials/mrp-runs/{run['id']}"
+    return run
+
+
 @router.post(
     "/mrp-runs",
     response_model=RunOut,
-    status_code=201,
-    summary="Run the MRP over the committed orders (recorded; returns the finished run)",
+    status_code=202,
+    summary="Queue an MRP run over the committed orders (a worker runs it; poll the run)",
 )
-def run_mrp(ctx: Ctx, me: Me) -> dict[str, Any]:
-    return mrp.run_mrp(ctx, me)
+def run_mrp(ctx: Ctx, me: Me, response: Response) -> dict[str, Any]:
+    return _accepted(response, mrp.queue_run(ctx, me))
+
+
+@router.post(
+    "/mrp-runs/{run_id}/cancel",
+    response_model=RunOut,
+    summary="Cancel a queued MRP run (409 with the reason once it runs or has ended)",
+)
+def cancel_mrp_run(ctx: Ctx, me: Me, run_id: Id) -> dict[str, Any]:
+    return mrp.cancel_run(ctx, me, run_id)
+
+
+@router.post(
+    "/mrp-runs/{run_id}/retry",
+    response_model=RunOut,
+    status_code=202,
+    summary="Retry a failed MRP run: a new queued run naming it",
+)
+def retry_mrp_run(ctx: Ctx, me: Me, run_id: Id, response: Response) -> dict[str, Any]:
+    return _accepted(response, mrp.retry_run(ctx, me, run_id))
 
 
 @router.get("/mrp-runs", response_model=list[RunOut], summary="MRP runs, newest first")

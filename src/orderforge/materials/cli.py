@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -59,6 +60,31 @@ def mrp_run(
         f"{c['missing']} cannot be sourced; "
         f"{c['proposals']} proposals ({c['late_proposals']} late)."
     )
+
+
+@mrp_app.command("cancel")
+@refusals
+def mrp_cancel(run_id: int, as_user: AsUser = "purchasing", as_json: Json = False) -> None:
+    """Cancel a queued MRP run (refused once a worker has taken it or it has ended)."""
+    application = _app()
+    run = mrp.cancel_run(application.ctx, _actor(application, as_user), run_id)
+    if as_json:
+        print(json.dumps(run, indent=2))
+    else:
+        out.print(f"MRP run {run['id']} cancelled; it will not run.")
+
+
+@mrp_app.command("retry")
+@refusals
+def mrp_retry(run_id: int, as_user: AsUser = "purchasing", as_json: Json = False) -> None:
+    """Retry a failed MRP run: a new run naming the failed one, carried out here."""
+    application = _app()
+    ctx = replace(application.ctx, jobs=None)  # the foreground, like `mrp run`
+    run = mrp.retry_run(ctx, _actor(application, as_user), run_id)
+    if as_json:
+        print(json.dumps(run, indent=2))
+        return
+    out.print(f"MRP run {run['id']} (retrying run {run_id}) {run['status']}.")
 
 
 def _po_table(rows: list[dict[str, Any]]) -> Table:

@@ -301,6 +301,8 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    #: Withdrawn while it waited; it never ran.
+    CANCELLED = "cancelled"
 
 
 @dataclass(eq=False)
@@ -318,6 +320,8 @@ class MrpRun:
     counts: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     id: int | None = None
+    #: The failed run this one repeats.
+    retry_of: int | None = None
 
     def start(self, at: dt.datetime) -> None:
         if self.status is not RunStatus.QUEUED:
@@ -325,10 +329,43 @@ class MrpRun:
         self.status, self.started_at = RunStatus.RUNNING, at
 
     def finish(self, counts: dict[str, Any], at: dt.datetime) -> None:
+        if self.status is not RunStatus.RUNNING:
+            raise IllegalTransition(f"MRP run {self.id} is {self.status.value}, not running.")
         self.status, self.finished_at, self.counts, self.progress = RunStatus.DONE, at, counts, 1.0
 
     def fail(self, error: str, at: dt.datetime) -> None:
+        if self.ended:
+            raise IllegalTransition(f"MRP run {self.id} has already ended ({self.status.value}).")
         self.status, self.finished_at, self.error = RunStatus.FAILED, at, error
+
+    def cancel(self, by: str, at: dt.datetime) -> None:
+        """Withdraw a run that still waits; a running one replaces the result in one
+        transaction, so it is left to finish."""
+        if self.status is RunStatus.RUNNING:
+            raise IllegalTransition(
+                f"MRP run {self.id} is already running and cannot be cancelled; wait for it to end."
+            )
+        if self.status is not RunStatus.QUEUED:
+            raise IllegalTransition(
+                f"MRP run {self.id} has already ended ({self.status.value}); only a queued "
+                "run can be cancelled."
+            )
+        self.status, self.finished_at = RunStatus.CANCELLED, at
+        self.error = f"Cancelled by {by} before it ran."
+
+    def retry(self, by: str, at: dt.datetime) -> MrpRun:
+        """A new queued run linked to this failed one (an MRP run's input is the plant's
+        state when it runs, so nothing else is copied)."""
+        if self.status is not RunStatus.FAILED:
+            raise IllegalTransition(
+                f"MRP run {self.id} is {self.status.value}; only a failed run can be retried "
+                "(ask for a new run instead)."
+            )
+        return MrpRun(requested_by=by, requested_at=at, retry_of=self.id)
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 @dataclass(frozen=True)

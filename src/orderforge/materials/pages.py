@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from orderforge.domain.errors import DomainError, InvalidInput
+from orderforge.domain.errors import DomainError, IllegalTransition, InvalidInput, NotFound
 from orderforge.domain.permissions import VIEW, Resource, require
 from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
 from orderforge.materials.services import mrp, purchasing, views
@@ -114,14 +114,43 @@ def _failed(request: Request, exc: DomainError, anchor: str = "") -> Response:
 @router.post("/mrp-runs", response_model=None)
 async def run_mrp(request: Request, ctx: Ctx, me: User) -> Response:
     await _posted(request)
-    run = mrp.run_mrp(ctx, me)
+    return _asked(request, mrp.queue_run(ctx, me))
+
+
+def _asked(request: Request, run: dict[str, Any]) -> Response:
+    """The flash for a run just asked for: queued (a worker takes it), or its result when
+    it ran at once."""
+    if run["status"] == "queued":
+        message = f"MRP run {run['id']} queued: a worker runs it; reload to see the result."
+        return _done(request, message, "#mrp")
     c = run["counts"]
     return _done(
         request,
         f"MRP run {run['id']} done: {c['requirements']} requirements of {c['orders']} orders, "
         f"{c['proposals']} purchase proposals ({c['late_proposals']} late), "
         f"{c['missing']} cannot be sourced.",
+        "#mrp",
     )
+
+
+@router.post("/mrp-runs/{run_id}/cancel", response_model=None)
+async def cancel_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> Response:
+    await _posted(request)
+    try:
+        run = mrp.cancel_run(ctx, me, run_id)
+    except (IllegalTransition, NotFound) as exc:
+        return _failed(request, exc, "#mrp")
+    return _done(request, f"MRP run {run['id']} cancelled; it will not run.", "#mrp")
+
+
+@router.post("/mrp-runs/{run_id}/retry", response_model=None)
+async def retry_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> Response:
+    await _posted(request)
+    try:
+        run = mrp.retry_run(ctx, me, run_id)
+    except (IllegalTransition, NotFound) as exc:
+        return _failed(request, exc, "#mrp")
+    return _asked(request, run)
 
 
 @router.post("/proposals/{proposal_id}/accept", response_model=None)

@@ -137,6 +137,7 @@ mrp_runs = sa.Table(
     sa.Column("progress", sa.Float, nullable=False),
     sa.Column("counts", JSONType, nullable=False),
     sa.Column("error", sa.Text, nullable=True),
+    sa.Column("retry_of", sa.Integer, sa.ForeignKey("mrp_runs.id"), nullable=True),
 )
 
 material_proposals = sa.Table(
@@ -338,7 +339,9 @@ class SqlMaterialsRepository(TrackingRepository[PurchaseOrder]):
         self.session.add(run)
         self.session.flush()
 
-    def run(self, run_id: int) -> MrpRun | None:
+    def run(self, run_id: int, lock: bool = False) -> MrpRun | None:
+        if lock:  # SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers itself
+            return self.session.get(MrpRun, run_id, with_for_update=True, populate_existing=True)
         return self.session.get(MrpRun, run_id)
 
     def runs(self, limit: int = 20) -> list[MrpRun]:

@@ -1,7 +1,9 @@
 """Plan runs: ask for a plan or a replan, execute it as a recorded job, store the version.
 
 A run is requested (a queued row, committed), then executed by whoever holds it: a
-worker for the web and API, the CLI in the foreground. Execution reads the current
+worker for the web and API (a recorded job of kind `plan_run`, see services/jobs.py), the
+CLI in the foreground. A queued run can be cancelled; a failed one retried (a new run
+with the same inputs, naming the one it repeats). Execution reads the current
 plan, the pins and the disruptions, solves, and stores a new plan version with every
 order's planned dates, or records why it could not (the stored plan stays as it was).
 """
@@ -46,6 +48,7 @@ from orderforge.engines.scheduling import (
 from orderforge.plant import services as plant
 from orderforge.services import planning, plant_time
 from orderforge.services.context import ServiceContext, publish
+from orderforge.services.jobs import JobKind
 from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,9 @@ log = logging.getLogger(__name__)
 REPLAN_TARDINESS_WEIGHT = 4
 #: Progress is written at most this often, so a fast-improving solve does not flood storage.
 PROGRESS_INTERVAL = 1.0
+
+#: The plan run's job kind (one plan at a time across every worker: see JOBS).
+PLAN_RUN = "plan_run"
 
 ProgressListener = Callable[[float, int, int], None]
 
@@ -104,9 +110,7 @@ def request_run(
         uow.plans.add_run(run)
         uow.commit()
         view = run_view(run)
-    if ctx.jobs is not None:
-        assert run.id is not None
-        ctx.jobs.submit(run.id)
+    submit(ctx, run)
     return view
 
 
@@ -130,7 +134,37 @@ def queue_replan(
 def submit(ctx: ServiceContext, run: PlanRun) -> None:
     """Hand a committed run to the job queue (when one is wired; the CLI runs its own)."""
     if ctx.jobs is not None and run.id is not None:
-        ctx.jobs.submit(run.id)
+        ctx.jobs.submit(PLAN_RUN, run.id)
+
+
+def cancel_run(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, Any]:
+    """Withdraw a queued run (refused with the reason once a worker has taken it). The
+    row is locked while it is checked, so a worker claiming it at the same moment either
+    finds it cancelled or is first and the cancel is refused."""
+    require(actor.role, Res.SCHEDULE, RUN)
+    with ctx.uow() as uow:
+        run = uow.plans.run(run_id, lock=True)
+        if run is None:
+            raise NotFound(f"There is no plan run {run_id}.")
+        run.cancel(actor.username, ctx.clock.now())
+        uow.commit()
+        return run_view(run)
+
+
+def retry_run(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, Any]:
+    """Queue a failed run again: a new run with its inputs, linked to it (the failed one
+    stays as it was, with its reason)."""
+    require(actor.role, Res.SCHEDULE, RUN)
+    with ctx.uow() as uow:
+        failed = uow.plans.run(run_id)
+        if failed is None:
+            raise NotFound(f"There is no plan run {run_id}.")
+        run = failed.retry(actor.username, ctx.clock.now())
+        uow.plans.add_run(run)
+        uow.commit()
+        view = run_view(run)
+    submit(ctx, run)
+    return view
 
 
 def _record(uow: UnitOfWork, actor: Principal, d: Disruption, now: dt.datetime) -> dict[str, Any]:
@@ -235,14 +269,16 @@ def execute_run(
     """Carry out a queued run; safe to call twice (a run already taken is left alone),
     because a job queue may deliver the same job more than once."""
     now = ctx.clock.now()
-    with ctx.uow() as uow:
-        run = uow.plans.run(run_id)
+    with ctx.uow() as uow:  # the claim: short, and the row locked while it is read
+        run = uow.plans.run(run_id, lock=True)
         if run is None:
             raise NotFound(f"There is no plan run {run_id}.")
         if run.status is not RunStatus.QUEUED:
+            log.info("plan_run %s is %s: left alone", run_id, run.status.value)
             return run_view(run)
         run.start(now)
         uow.commit()
+    log.info("plan_run %s taken", run_id)
     try:
         return _execute(ctx, run, on_progress)
     except Exception as exc:  # record every failure on the run, then let callers see it
@@ -543,6 +579,7 @@ def run_view(run: PlanRun) -> dict[str, Any]:
         "error": run.error,
         "plan_version": run.plan_version,
         "options": RunOptions.of(run.options).as_dict(),
+        "retry_of": run.retry_of,
     }
 
 
@@ -573,3 +610,6 @@ def recover_runs(ctx: ServiceContext) -> list[int]:
         queued = [r.id for r in uow.plans.runs(1000, RunStatus.QUEUED) if r.id is not None]
         uow.commit()
     return sorted(queued)
+
+
+JOBS = (JobKind(PLAN_RUN, execute_run, recover=recover_runs, lock="plant-plan"),)

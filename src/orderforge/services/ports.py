@@ -190,7 +190,11 @@ class CatalogueRepository(Protocol):
 
 class PlanRepository(Protocol):
     def add_run(self, run: PlanRun) -> None: ...
-    def run(self, run_id: int) -> PlanRun | None: ...
+    def run(self, run_id: int, lock: bool = False) -> PlanRun | None:
+        """`lock`: hold the row until the transaction ends (claiming or cancelling a run,
+        so two workers, or a worker and a cancel, never both act on the same queued run)."""
+        ...
+
     def runs(self, limit: int = 20, status: RunStatus | None = None) -> list[PlanRun]: ...
     def add_version(
         self,
@@ -271,12 +275,13 @@ class DocumentRenderer(Protocol):
 
 
 class JobQueue(Protocol):
-    """Runs recorded plan runs outside the request that asked for them.
+    """Runs recorded jobs (plan runs, MRP runs) outside the request that asked for them.
 
-    `submit` is called only after the run's row is committed, so a worker never looks
-    for a run that does not exist yet."""
+    A job is a kind (which names its handler, see services/jobs.py) and the id of the
+    record it carries out. `submit` is called only after the record is committed, so a
+    worker never looks for a run that does not exist yet."""
 
-    def submit(self, run_id: int) -> None: ...
+    def submit(self, kind: str, record_id: int) -> None: ...
 
 
 class PasswordHasher(Protocol):

@@ -41,7 +41,9 @@ class SqlPlanRepository:
         self.session.add(run)
         self.session.flush()
 
-    def run(self, run_id: int) -> PlanRun | None:
+    def run(self, run_id: int, lock: bool = False) -> PlanRun | None:
+        if lock:  # SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers itself
+            return self.session.get(PlanRun, run_id, with_for_update=True, populate_existing=True)
         return self.session.get(PlanRun, run_id)
 
     def runs(self, limit: int = 20, status: RunStatus | None = None) -> list[PlanRun]:

@@ -216,6 +216,7 @@ plan_runs = sa.Table(
     sa.Column("error", JSONType, nullable=True),
     sa.Column("plan_version", sa.Integer, nullable=True),
     sa.Column("options", JSONType, nullable=False, default=dict),
+    sa.Column("retry_of", sa.Integer, sa.ForeignKey("plan_runs.id"), nullable=True),
 )
 
 #: Every stored plan; the highest number is the current plan. Never updated.

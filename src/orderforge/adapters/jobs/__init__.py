@@ -1,1 +1,2 @@
-"""Job queues behind the JobQueue port: who runs recorded plan runs, and where."""
+"""Job queues behind the JobQueue port: who runs recorded jobs (plan runs, MRP runs), and
+where."""

@@ -1,21 +1,28 @@
-"""Plan jobs through procrastinate, a task queue that lives in PostgreSQL itself.
+"""Recorded jobs through procrastinate, a task queue that lives in PostgreSQL itself.
 
-The web or API process defers a job (the run's id) after its transaction committed;
-`orderforge worker` processes, on this machine or others, take jobs from the same
-database. The job carries only the id: the run row holds everything else, so a job
-delivered twice finds its run already taken and does nothing.
+The web or API process defers a job (its kind and the record's id) after its transaction
+committed; `orderforge worker` processes, on this machine or others, take jobs from the
+same database. One generic task carries every kind; the worker dispatches it to the
+kind's handler. Jobs of a kind that names a lock run one at a time across all workers
+(procrastinate's `lock`). The job carries only the id: the record holds everything
+else, so a job delivered twice finds its record already taken and does nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import procrastinate
 import sqlalchemy as sa
 
-TASK = "orderforge.execute_plan_run"
-QUEUE = "planning"
+TASK = "orderforge.run_job"
+QUEUE = "orderforge"
+#: What plan runs were deferred as before jobs became generic: a worker of this version
+#: still takes them, so an upgrade loses none that were waiting.
+LEGACY_TASK = "orderforge.execute_plan_run"
+LEGACY_QUEUE = "planning"
+LEGACY_KIND = "plan_run"
 
 
 def conninfo(database_url: str) -> str:
@@ -25,32 +32,40 @@ def conninfo(database_url: str) -> str:
 
 
 def make_app(
-    database_url: str, handler: Callable[[int], object] | None = None
+    database_url: str, run: Callable[[str, int], object] | None = None
 ) -> procrastinate.App:
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url))
     )
-    if handler is not None:
+    if run is not None:
+
+        def run_job(kind: str, record_id: int) -> None:
+            run(kind, record_id)
 
         def execute_plan_run(run_id: int) -> None:
-            handler(run_id)
+            run(LEGACY_KIND, run_id)
 
-        # one plan at a time across all workers: two plans solved side by side would both
-        # start from the same current version
-        app.task(name=TASK, queue=QUEUE, lock="plant-plan", pass_context=False)(execute_plan_run)
+        app.task(name=TASK, queue=QUEUE, pass_context=False)(run_job)
+        app.task(name=LEGACY_TASK, queue=LEGACY_QUEUE, pass_context=False)(execute_plan_run)
     return app
 
 
 class ProcrastinateJobQueue:
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, locks: Mapping[str, str | None]) -> None:
+        """`locks`: every known kind and the lock its jobs share (None: no lock)."""
         self.app = make_app(database_url)
+        self.locks = dict(locks)
         self._opened = False
 
-    def submit(self, run_id: int) -> None:
+    def submit(self, kind: str, record_id: int) -> None:
+        if kind not in self.locks:  # refuse now, in the request, not later in a worker
+            raise LookupError(f"No handler for jobs of kind {kind!r}.")
         if not self._opened:
             self.app.open()
             self._opened = True
-        self.app.configure_task(TASK, queue=QUEUE, lock="plant-plan").defer(run_id=run_id)
+        self.app.configure_task(TASK, queue=QUEUE, lock=self.locks[kind]).defer(
+            kind=kind, record_id=record_id
+        )
 
     def close(self) -> None:
         if self._opened:
@@ -58,7 +73,7 @@ class ProcrastinateJobQueue:
             self._opened = False
 
 
-def run_worker(database_url: str, handler: Callable[[int], object], **options: Any) -> None:
+def run_worker(database_url: str, run: Callable[[str, int], object], **options: Any) -> None:
     """Run a worker in the foreground until stopped (or, with wait=False, until idle)."""
-    app = make_app(database_url, handler)
-    app.run_worker(queues=[QUEUE], concurrency=1, **options)
+    app = make_app(database_url, run)
+    app.run_worker(queues=[QUEUE, LEGACY_QUEUE], concurrency=1, **options)

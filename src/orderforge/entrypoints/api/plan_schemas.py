@@ -133,6 +133,8 @@ class RunOut(BaseModel):
     plan_version: int | None
     #: {"displace": bool, "min_gain_minutes": int}
     options: dict[str, Any]
+    #: The failed run this one repeats (POST .../retry), if any.
+    retry_of: int | None = None
 
 
 class VersionOut(BaseModel):

@@ -173,9 +173,11 @@ def serve(
     resumed = application.start_inprocess_worker()
     out.print(f"[bold]OrderForge[/bold] on {url}  (API docs: {url}/docs)")
     if application.settings.job_backend == "procrastinate":
-        out.print("Plan runs go to the PostgreSQL job queue: start `orderforge worker` too.")
+        out.print(
+            "Plan and MRP runs go to the PostgreSQL job queue: start `orderforge worker` too."
+        )
     elif resumed:
-        out.print(f"Resuming {len(resumed)} queued plan run(s).")
+        out.print(f"Resuming {len(resumed)} queued run(s).")
     if demo.demo_logins_work(application.ctx, settings.demo_password):
         out.print(f"Demo login: admin / {settings.demo_password} (other roles: see README)")
     # JSON lines on stderr; our request log replaces uvicorn's access log (which has no

@@ -119,6 +119,42 @@ def plan_run(
         _print_plan(detail, plant_time.zone_of(application.ctx))
 
 
+@plan_app.command("cancel")
+@refusals
+def plan_cancel(run_id: int, as_user: AsUser = "admin", as_json: Json = False) -> None:
+    """Cancel a queued plan run (refused once a worker has taken it or it has ended)."""
+    application = _app()
+    run = plan_runs.cancel_run(application.ctx, _actor(application, as_user), run_id)
+    if as_json:
+        print(json.dumps(run, indent=2))
+    else:
+        out.print(f"Plan run {run['id']} cancelled; it will not run.")
+
+
+@plan_app.command("retry")
+@refusals
+def plan_retry(
+    run_id: int, as_user: AsUser = "admin", as_json: Json = False, quiet: bool = False
+) -> None:
+    """Retry a failed plan run: a new run with the same inputs (naming the failed one),
+    carried out here in the foreground like `plan run`."""
+    application = _app()
+    ctx = replace(application.ctx, jobs=None)
+    run = plan_runs.retry_run(ctx, _actor(application, as_user), run_id)
+    if not as_json:
+        err.print(f"Plan run {run['id']} retries run {run_id}.")
+    with _progress_bar(run["time_limit"], quiet or as_json) as progress:
+        task = progress.add_task("Building the problem", total=run["time_limit"])
+
+        def on_progress(seconds: float, objective: int, bound: int) -> None:
+            progress.update(
+                task, completed=seconds, description=f"Objective {objective} (bound {bound})"
+            )
+
+        done = plan_runs.execute_run(ctx, run["id"], on_progress)
+    _report(done, as_json)
+
+
 def _when(text: str | None, field: str) -> dt.datetime | None:
     """A typed time; without an offset the use case reads it as plant time."""
     return plant_time.parse_moment(text, field) if text else None
@@ -296,19 +332,24 @@ def worker(
         bool, typer.Option(help="Stop when no job is left instead of waiting")
     ] = False,
 ) -> None:
-    """Run plan jobs queued by the web and API (PostgreSQL; start as many as you like, on
-    any machine that reaches the database). On SQLite, `orderforge serve` runs them itself."""
+    """Run recorded jobs (plan runs, MRP runs) queued by the web and API (PostgreSQL; start
+    as many as you like, on any machine that reaches the database). On SQLite,
+    `orderforge serve` runs them itself. Logs JSON lines on stderr, one per job taken."""
+    from orderforge.entrypoints.api.observability import configure_logging, log_level_from_env
+
+    log_level = log_level_from_env()  # a bad setting refuses before anything starts
     application = _app()
     if application.settings.job_backend != "procrastinate":
         raise InvalidInput(
             "orderforge worker needs the PostgreSQL job queue (ORDERFORGE_DATABASE_URL="
-            "postgresql+psycopg://...); with SQLite, `orderforge serve` runs plan jobs itself.",
+            "postgresql+psycopg://...); with SQLite, `orderforge serve` runs jobs itself.",
             field="ORDERFORGE_JOBS",
         )
     from orderforge.adapters.jobs.procrastinate_queue import run_worker
 
-    err.print("Worker waiting for plan jobs (Ctrl+C to stop).")
-    run_worker(application.settings.database_url, application.execute_run, wait=not burst)
+    err.print("Worker waiting for plan and MRP runs (Ctrl+C to stop).")
+    configure_logging(log_level)
+    run_worker(application.settings.database_url, application.run_job, wait=not burst)
 
 
 @plan_app.command("preview")

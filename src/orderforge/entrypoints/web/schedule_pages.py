@@ -298,6 +298,31 @@ def request_run(
     return done(request, message, back, {"run": run}, run=run["id"])
 
 
+@router.post("/schedule/runs/{run_id}/cancel")
+def cancel_run(
+    request: Request, ctx: Ctx, me: User, run_id: int, csrf: FormText = "", back: FormText = ""
+) -> Response:
+    try:
+        check_csrf(request, csrf)
+        run = plan_runs.cancel_run(ctx, me, run_id)
+    except DomainError as exc:
+        return refused(request, exc, back)
+    return done(request, f"Plan run {run['id']} cancelled; it will not run.", back, {"run": run})
+
+
+@router.post("/schedule/runs/{run_id}/retry")
+def retry_run(
+    request: Request, ctx: Ctx, me: User, run_id: int, csrf: FormText = "", back: FormText = ""
+) -> Response:
+    try:
+        check_csrf(request, csrf)
+        run = plan_runs.retry_run(ctx, me, run_id)
+    except DomainError as exc:
+        return refused(request, exc, back)
+    message = f"Plan run {run['id']} requested (retrying run {run_id})."
+    return done(request, message, back, {"run": run}, run=run["id"])
+
+
 class MachineDownForm(BaseModel):
     """The breakdown form: `where` is a work centre code or "CODE|UNIT"; plant times."""
 

@@ -1,6 +1,13 @@
 """Materials use cases (MRP, buying, availability, reading)."""
 
-from orderforge.materials.services.mrp import execute_run, request_run, run_mrp
+from orderforge.materials.services.mrp import (
+    cancel_run,
+    execute_run,
+    queue_run,
+    request_run,
+    retry_run,
+    run_mrp,
+)
 from orderforge.materials.services.supply import (
     MaterialReleases,
     availability,
@@ -12,8 +19,11 @@ __all__ = [
     "MaterialReleases",
     "availability",
     "availability_many",
+    "cancel_run",
     "execute_run",
+    "queue_run",
     "releases",
     "request_run",
+    "retry_run",
     "run_mrp",
 ]

@@ -1,14 +1,16 @@
 """The MRP run: the committed orders' material requirements netted against stock and
 open purchases, the result (pegs, proposals) replacing the previous run's.
 
-`execute_run` is separate from the faces that ask for it (CLI, API), so a job queue can
-run it later; today both run it in the caller, which is quick (a few seconds for
-thousands of orders).
+`execute_run` is separate from the faces that ask for it: the API and the page queue a
+run (a recorded job of kind `mrp_run`, see services/jobs.py) that a worker carries out;
+the CLI runs it in the foreground with its progress bar. A queued run can be cancelled,
+a failed one retried.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -37,6 +39,7 @@ from orderforge.materials.ports import MATERIALS, MaterialsRepository
 from orderforge.production.domain import OperationStatus, WorkOrder, WorkOrderStatus
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.context import ServiceContext
+from orderforge.services.jobs import JobKind
 from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
 
 #: Orders whose material the plant must have: confirmed and not yet past production.
@@ -55,6 +58,10 @@ MRP_STATES = (
 DAY_MINUTES = 480
 
 Progress = Callable[[float, str], None]
+#: The MRP run's job kind (one at a time across every worker: each replaces the result).
+MRP_RUN = "mrp_run"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -325,6 +332,7 @@ def run_view(run: MrpRun) -> dict[str, Any]:
         "progress": run.progress,
         "counts": dict(run.counts),
         "error": run.error,
+        "retry_of": run.retry_of,
     }
 
 
@@ -338,16 +346,59 @@ def request_run(ctx: ServiceContext, actor: Principal) -> dict[str, Any]:
         return run_view(run)
 
 
+def queue_run(ctx: ServiceContext, actor: Principal) -> dict[str, Any]:
+    """Ask for an MRP run (API, page): a queued row, committed, handed to the job queue;
+    with no queue wired (a bare service context) it runs here."""
+    run = request_run(ctx, actor)
+    if ctx.jobs is None:
+        return execute_run(ctx, run["id"])
+    ctx.jobs.submit(MRP_RUN, run["id"])
+    return run
+
+
+def cancel_run(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, Any]:
+    """Withdraw a queued run (refused with the reason once a worker has taken it); the row
+    is locked while it is checked, so a worker's claim and the cancel never both win."""
+    require(actor.role, Resource.MATERIALS, RUN)
+    with ctx.uow() as uow:
+        run = _run(uow, run_id, lock=True)
+        run.cancel(actor.username, ctx.clock.now())
+        uow.commit()
+        return run_view(run)
+
+
+def retry_run(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, Any]:
+    """Queue a failed run again: a new run naming the failed one (which stays as it was)."""
+    require(actor.role, Resource.MATERIALS, RUN)
+    with ctx.uow() as uow:
+        run = _run(uow, run_id).retry(actor.username, ctx.clock.now())
+        uow.repository(MATERIALS).add_run(run)
+        uow.commit()
+        view = run_view(run)
+    if ctx.jobs is None:
+        return execute_run(ctx, run.id or 0)
+    ctx.jobs.submit(MRP_RUN, view["id"])
+    return view
+
+
 def execute_run(
     ctx: ServiceContext, run_id: int, on_progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Run a recorded MRP run to its end (done, or failed with the reason)."""
-    with ctx.uow() as uow:
-        run = _run(uow, run_id)
+    """Run a recorded MRP run to its end (done, or failed with the reason). Safe to call
+    twice: a run no longer queued (taken by another worker, cancelled, ended) is left
+    alone, because a job queue may deliver the same job more than once."""
+    with ctx.uow() as uow:  # the claim: short, and the row locked while it is read
+        run = _run(uow, run_id, lock=True)
+        if run.status is not RunStatus.QUEUED:
+            log.info("mrp_run %s is %s: left alone", run_id, run.status.value)
+            return run_view(run)
         run.start(ctx.clock.now())
         uow.commit()
+    log.info("mrp_run %s taken", run_id)
     try:
         with ctx.uow() as uow:
+            # one transaction (the result is replaced whole), so the share done reaches the
+            # caller's listener (the CLI's bar) only; the record says queued, running, done
             counts = plan_materials(uow, run_id, ctx.clock.now(), on_progress)
             run = _run(uow, run_id)
             run.finish(counts, ctx.clock.now())
@@ -364,13 +415,29 @@ def execute_run(
 def run_mrp(
     ctx: ServiceContext, actor: Principal, on_progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Record an MRP run and execute it here (CLI and API today)."""
+    """Record an MRP run and execute it here (the CLI, in the foreground)."""
     run = request_run(ctx, actor)
     return execute_run(ctx, run["id"], on_progress)
 
 
-def _run(uow: UnitOfWork, run_id: int) -> MrpRun:
-    run = uow.repository(MATERIALS).run(run_id)
+def recover_runs(ctx: ServiceContext) -> list[int]:
+    """After a restart of an in-process worker: runs it was executing are failed (their
+    work died with the process, and was rolled back), queued ones are handed back."""
+    with ctx.uow() as uow:
+        runs = uow.repository(MATERIALS).runs(1000)
+        for run in runs:
+            if run.status is RunStatus.RUNNING:
+                run.fail("Interrupted: the process running this MRP run stopped.", ctx.clock.now())
+        queued = [r.id for r in runs if r.status is RunStatus.QUEUED and r.id is not None]
+        uow.commit()
+    return sorted(queued)
+
+
+JOBS = (JobKind(MRP_RUN, execute_run, recover=recover_runs, lock="materials-mrp"),)
+
+
+def _run(uow: UnitOfWork, run_id: int, lock: bool = False) -> MrpRun:
+    run = uow.repository(MATERIALS).run(run_id, lock=lock)
     if run is None:
         raise NotFound(f"There is no MRP run {run_id}.")
     return run

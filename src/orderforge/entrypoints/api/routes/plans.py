@@ -69,6 +69,25 @@ def run(ctx: Ctx, me: Me, run_id: Id) -> dict[str, Any]:
     return plan_runs.get_run(ctx, me, run_id)
 
 
+@router.post(
+    "/runs/{run_id}/cancel",
+    response_model=RunOut,
+    summary="Cancel a queued plan run (409 with the reason once it runs or has ended)",
+)
+def cancel_run(ctx: Ctx, me: Me, run_id: Id) -> dict[str, Any]:
+    return plan_runs.cancel_run(ctx, me, run_id)
+
+
+@router.post(
+    "/runs/{run_id}/retry",
+    response_model=RunOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Retry a failed plan run: a new queued run with its inputs, naming it",
+)
+def retry_run(ctx: Ctx, me: Me, run_id: Id, response: Response) -> dict[str, Any]:
+    return _accepted(response, plan_runs.retry_run(ctx, me, run_id))
+
+
 @router.get("", response_model=list[VersionOut], summary="Stored plan versions, newest first")
 def versions(ctx: Ctx, me: Me) -> list[dict[str, Any]]:
     return schedule.list_versions(ctx, me)

@@ -115,6 +115,9 @@
     panel.className = `card runpanel run-${run.status}`;
     panel.querySelector("h2").firstChild.textContent = `Plan run ${run.id} `;
     panel.querySelector("#run-status").textContent = run.status;
+    // cancel only while it waits, retry only once it failed (the server refuses otherwise)
+    for (const form of panel.querySelectorAll(".run-cancel")) form.hidden = run.status !== "queued";
+    for (const form of panel.querySelectorAll(".run-retry")) form.hidden = run.status !== "failed";
     const progress = panel.querySelector("#run-progress");
     const issues = panel.querySelector("#run-issues");
     issues.replaceChildren();
@@ -159,7 +162,7 @@
       if (run.status === "done") {
         const keep = new URLSearchParams({ view: state.view, colour: state.colour });
         window.location.assign(`/schedule?${keep}`);
-      } else if (run.status !== "failed") {
+      } else if (run.status !== "failed" && run.status !== "cancelled") {
         setTimeout(tick, POLL_MS);
       } else {
         for (const button of document.querySelectorAll(".run-form button")) button.disabled = false;
