@@ -9,6 +9,7 @@ import dataclasses
 from typing import Any
 
 from orderforge.bootstrap import Application
+from orderforge.domain.planning import RunOptions
 from orderforge.materials.ports import MATERIALS
 from orderforge.materials.services import mrp
 from orderforge.services import plan_runs
@@ -84,7 +85,7 @@ def test_a_failed_plan_run_is_retried_with_its_inputs_and_runs(api: ApiSession) 
         _unsubmitted(api.application),
         _actor(api, "planner"),
         1.0,
-        options=plan_runs.RunOptions(**options),
+        options=RunOptions(displace=True, min_gain_minutes=45),
     )
     _fail_plan_run(api.application, asked["id"])
     retried = api.client.post(f"{API}/plans/runs/{asked['id']}/retry", headers=planner)

@@ -15,7 +15,8 @@ from orderforge.domain.planning import PlanRun, RunKind, RunStatus
 from orderforge.materials.domain import MrpRun
 from orderforge.materials.domain import RunStatus as MrpStatus
 from orderforge.materials.services import mrp
-from orderforge.services import jobs, plan_runs
+from orderforge.services import jobs
+from orderforge.services import plan_runs as plan_runs
 
 AT = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
