@@ -307,7 +307,8 @@ def cancel_run(
         run = plan_runs.cancel_run(ctx, me, run_id)
     except DomainError as exc:
         return refused(request, exc, back)
-    return done(request, f"Plan run {run['id']} cancelled; it will not run.", back, {"run": run})
+    message = f"Plan run {run['id']} cancelled; it will not run."
+    return done(request, message, back, {"run": run}, run=run["id"])
 
 
 @router.post("/schedule/runs/{run_id}/retry")
