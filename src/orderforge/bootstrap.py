@@ -46,6 +46,10 @@ class Application:
         """What a worker does with a job: carry out that record with its kind's handler."""
         return jobs.run_job(contexts.job_kinds(), self.ctx, kind, record_id)
 
+    def interrupt_job(self, kind: str, record_id: int) -> None:
+        """A worker died while carrying out this job: fail its record if still running."""
+        jobs.interrupt_job(contexts.job_kinds(), self.ctx, kind, record_id)
+
     def start_inprocess_worker(self) -> list[tuple[str, int]]:
         """For `serve` on the in-process backend: fail runs a previous process left
         running, hand queued ones to the worker thread, kind by kind. Returns the

@@ -41,7 +41,7 @@ def test_every_kind_of_job_is_registered_once_with_its_lock() -> None:
     assert kinds[plan_runs.PLAN_RUN].lock == "plant-plan"
     assert kinds[mrp.MRP_RUN].handler is mrp.execute_run
     assert kinds[mrp.MRP_RUN].lock == "materials-mrp"
-    assert all(k.recover is not None for k in kinds.values())
+    assert all(k.recover is not None and k.interrupt is not None for k in kinds.values())
 
 
 def test_an_unknown_kind_names_the_known_ones() -> None:

@@ -21,6 +21,9 @@ JobHandler = Callable[[ServiceContext, int], object]
 #: After an in-process worker restarts: fails the records it was running and returns the
 #: ids of those still queued, to be handed to the queue again.
 JobRecovery = Callable[[ServiceContext], list[int]]
+#: A worker died while carrying out this record: fail it if it is still running, so it
+#: can be retried (a queued or ended record is left as it is).
+JobInterruption = Callable[[ServiceContext, int], None]
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class JobKind:
     name: str
     handler: JobHandler
     recover: JobRecovery | None = None
+    interrupt: JobInterruption | None = None
     #: Jobs sharing a lock run one at a time across every worker (two plans solved side
     #: by side would both start from the same current version; two MRP runs would both
     #: replace the same result). None: any number at once.
@@ -44,3 +48,13 @@ def run_job(kinds: Mapping[str, JobKind], ctx: ServiceContext, kind: str, record
             f"No handler for jobs of kind {kind!r}; known: {', '.join(sorted(kinds))}."
         )
     return found.handler(ctx, record_id)
+
+
+def interrupt_job(
+    kinds: Mapping[str, JobKind], ctx: ServiceContext, kind: str, record_id: int
+) -> None:
+    """A worker that took this job stopped without finishing it: let its kind fail the
+    record (kinds without an `interrupt` have nothing to undo)."""
+    found = kinds.get(kind)
+    if found is not None and found.interrupt is not None:
+        found.interrupt(ctx, record_id)

@@ -598,6 +598,18 @@ def list_runs(ctx: ServiceContext, actor: Principal, limit: int = 20) -> list[di
         return [run_view(r) for r in uow.plans.runs(limit)]
 
 
+def interrupt_run(ctx: ServiceContext, run_id: int) -> None:
+    """The worker running this plan stopped (its heartbeat ended): fail the run if it is
+    still running, so it can be retried; anything else is left as it is."""
+    with ctx.uow() as uow:
+        run = uow.plans.run(run_id, lock=True)
+        if run is None or run.status is not RunStatus.RUNNING:
+            return
+        run.fail("Interrupted: the worker running this plan stopped.", [], ctx.clock.now())
+        uow.commit()
+    log.warning("plan_run %s interrupted: its worker stopped", run_id)
+
+
 def recover_runs(ctx: ServiceContext) -> list[int]:
     """After a restart of an in-process worker: runs it was executing are failed (their
     solve died with the process), queued ones are handed back to be run."""
@@ -612,4 +624,8 @@ def recover_runs(ctx: ServiceContext) -> list[int]:
     return sorted(queued)
 
 
-JOBS = (JobKind(PLAN_RUN, execute_run, recover=recover_runs, lock="plant-plan"),)
+JOBS = (
+    JobKind(
+        PLAN_RUN, execute_run, recover=recover_runs, interrupt=interrupt_run, lock="plant-plan"
+    ),
+)

@@ -10,11 +10,16 @@ else, so a job delivered twice finds its record already taken and does nothing.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import procrastinate
 import sqlalchemy as sa
+from procrastinate.jobs import Status
+
+log = logging.getLogger(__name__)
 
 TASK = "orderforge.run_job"
 QUEUE = "orderforge"
@@ -23,6 +28,8 @@ QUEUE = "orderforge"
 LEGACY_TASK = "orderforge.execute_plan_run"
 LEGACY_QUEUE = "planning"
 LEGACY_KIND = "plan_run"
+#: A worker silent this long (procrastinate's heartbeat is every 10 s) is taken as dead.
+STALLED_AFTER_SECONDS = 60.0
 
 
 def conninfo(database_url: str) -> str:
@@ -73,7 +80,54 @@ class ProcrastinateJobQueue:
             self._opened = False
 
 
-def run_worker(database_url: str, run: Callable[[str, int], object], **options: Any) -> None:
-    """Run a worker in the foreground until stopped (or, with wait=False, until idle)."""
+def _job_of(job: Any) -> tuple[str, int]:
+    """(kind, record id) of a procrastinate job of ours."""
+    args = job.task_kwargs
+    if job.task_name == LEGACY_TASK:
+        return LEGACY_KIND, int(args["run_id"])
+    return str(args["kind"]), int(args["record_id"])
+
+
+def fail_stalled(
+    database_url: str,
+    interrupt: Callable[[str, int], None],
+    seconds_since_heartbeat: float = STALLED_AFTER_SECONDS,
+) -> list[tuple[str, int]]:
+    """Jobs whose worker stopped sending its heartbeat (killed, its machine lost) stay
+    `doing` in procrastinate and their runs `running`: fail both, so the runs can be
+    retried. Called by every worker as it starts; a live worker's jobs are not stalled.
+    Returns the (kind, record id) of the jobs it failed."""
+    app = make_app(database_url)
+
+    async def fail() -> list[tuple[str, int]]:
+        failed: list[tuple[str, int]] = []
+        async with app.open_async():
+            manager = app.job_manager
+            stalled = await manager.get_stalled_jobs(
+                seconds_since_heartbeat=seconds_since_heartbeat
+            )
+            for job in stalled:
+                if job.task_name not in (TASK, LEGACY_TASK):
+                    continue
+                kind, record_id = _job_of(job)
+                interrupt(kind, record_id)  # the record first: it is what people see
+                await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+                failed.append((kind, record_id))
+        return failed
+
+    return asyncio.run(fail())
+
+
+def run_worker(
+    database_url: str,
+    run: Callable[[str, int], object],
+    interrupt: Callable[[str, int], None] | None = None,
+    **options: Any,
+) -> None:
+    """Run a worker in the foreground until stopped (or, with wait=False, until idle);
+    with `interrupt`, first fail the runs of workers that died (`fail_stalled`)."""
+    if interrupt is not None:
+        for kind, record_id in fail_stalled(database_url, interrupt):
+            log.warning("%s %s failed: the worker running it stopped", kind, record_id)
     app = make_app(database_url, run)
     app.run_worker(queues=[QUEUE, LEGACY_QUEUE], concurrency=1, **options)

@@ -349,7 +349,12 @@ def worker(
 
     err.print("Worker waiting for plan and MRP runs (Ctrl+C to stop).")
     configure_logging(log_level)
-    run_worker(application.settings.database_url, application.run_job, wait=not burst)
+    run_worker(
+        application.settings.database_url,
+        application.run_job,
+        application.interrupt_job,  # first, fail the runs of workers that died
+        wait=not burst,
+    )
 
 
 @plan_app.command("preview")

@@ -433,7 +433,23 @@ def recover_runs(ctx: ServiceContext) -> list[int]:
     return sorted(queued)
 
 
-JOBS = (JobKind(MRP_RUN, execute_run, recover=recover_runs, lock="materials-mrp"),)
+def interrupt_run(ctx: ServiceContext, run_id: int) -> None:
+    """The worker running this MRP run stopped (its heartbeat ended; its transaction was
+    rolled back): fail the run if it is still running, so it can be retried."""
+    with ctx.uow() as uow:
+        run = uow.repository(MATERIALS).run(run_id, lock=True)
+        if run is None or run.status is not RunStatus.RUNNING:
+            return
+        run.fail("Interrupted: the worker running this MRP run stopped.", ctx.clock.now())
+        uow.commit()
+    log.warning("mrp_run %s interrupted: its worker stopped", run_id)
+
+
+JOBS = (
+    JobKind(
+        MRP_RUN, execute_run, recover=recover_runs, interrupt=interrupt_run, lock="materials-mrp"
+    ),
+)
 
 
 def _run(uow: UnitOfWork, run_id: int, lock: bool = False) -> MrpRun:
