@@ -37,7 +37,14 @@ def test_purchasing_runs_mrp_accepts_a_proposal_and_receives_part(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Materials").click()
     expect(page.get_by_role("heading", name="Materials", level=1)).to_be_visible()
     page.get_by_role("button", name="Run MRP").click()
-    expect(page.get_by_text(re.compile(r"^MRP run \d+ done"))).to_be_visible()
+    # queued for the server's worker thread; the page says so until it has run
+    expect(page.get_by_text(re.compile(r"^MRP run \d+ queued"))).to_be_visible()
+    for _ in range(40):
+        if page.locator("#mrp b", has_text="done").count():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    expect(page.locator("#mrp b", has_text="done")).to_be_visible()
     page.locator("#proposals").scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "materials-proposals.png")
     first = page.locator("#proposals tbody tr").first
