@@ -33,9 +33,9 @@ class Settings:
     secure_cookies: bool
     #: Run the feasibility review automatically when an order is confirmed.
     review_on_confirm: bool = True
-    #: Who runs plan jobs: "procrastinate" (PostgreSQL; `orderforge worker` processes),
-    #: "inprocess" (a thread of the serving process), or "auto" (the first on PostgreSQL,
-    #: the second on SQLite).
+    #: Who runs recorded jobs (plan and MRP runs): "procrastinate" (PostgreSQL;
+    #: `orderforge worker` processes), "inprocess" (a thread of the serving process), or
+    #: "auto" (the first on PostgreSQL, the second on SQLite).
     jobs: str = "auto"
     #: Where people reach OrderForge ("https://mto.example.com"); absolute links are
     #: built from it, never from the Host header. Empty: http://HOST:PORT.

@@ -199,7 +199,8 @@ catalogue_versions = sa.Table(
     sa.UniqueConstraint("family_code", "version", name="uq_catalogue_versions_family_code_version"),
 )
 
-#: Recorded plan jobs (queued/running/done/failed) with their progress.
+#: Recorded plan jobs (queued/running/done/failed/cancelled) with their progress; a
+#: retry names the failed run it repeats.
 plan_runs = sa.Table(
     "plan_runs",
     metadata,
