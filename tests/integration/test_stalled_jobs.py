@@ -1,9 +1,11 @@
 """A worker that dies mid-run (killed, its machine gone) leaves its procrastinate job
 `doing` and its run `running`; the next worker to start fails both, so the run can be
-retried, and leaves every other job alone. PostgreSQL only (SQLite's `serve` fails such
-runs at start itself)."""
+retried, and leaves every other job alone (PostgreSQL). On SQLite `serve` does the same
+at start for every kind of job and hands the queued ones to its thread."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 import sqlalchemy as sa
@@ -66,3 +68,29 @@ def test_the_next_worker_fails_the_runs_of_a_dead_one(application: Application) 
     run_worker(url, application.run_job, application.interrupt_job, wait=False)
     assert plan_runs.get_run(ctx, planner, waiting["id"])["status"] == "done"
     assert mrp.get_run(ctx, buyer, again["id"])["status"] == "done"
+
+
+def test_serve_on_sqlite_fails_interrupted_runs_and_resumes_queued_ones_of_every_kind(
+    application: Application,
+) -> None:
+    if application.settings.job_backend != "inprocess":
+        pytest.skip("the in-process queue is SQLite's")
+    demo.load_demo(application.ctx, DEMO_PASSWORD, count=5)
+    ctx = dataclasses.replace(application.ctx, jobs=None)  # as left by a stopped process
+    buyer = users.authenticate(ctx, "purchasing", DEMO_PASSWORD)
+    planner = users.authenticate(ctx, "planner", DEMO_PASSWORD)
+    stuck = mrp.request_run(ctx, buyer)
+    with ctx.uow() as uow:
+        run = uow.repository(MATERIALS).run(stuck["id"])
+        assert run is not None
+        run.start(ctx.clock.now())
+        uow.commit()
+    plan = plan_runs.request_run(ctx, planner, 0.5)
+    waiting = mrp.request_run(ctx, buyer)
+    resumed = application.start_inprocess_worker()
+    assert resumed == [("plan_run", plan["id"]), ("mrp_run", waiting["id"])]
+    failed = mrp.get_run(ctx, buyer, stuck["id"])
+    assert failed["status"] == "failed" and failed["error"].startswith("Interrupted")
+    application.ctx.jobs.wait(timeout=120)  # type: ignore[union-attr]
+    assert plan_runs.get_run(ctx, planner, plan["id"])["status"] == "done"
+    assert mrp.get_run(ctx, buyer, waiting["id"])["status"] == "done"

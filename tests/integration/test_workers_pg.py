@@ -247,6 +247,6 @@ def test_two_servers_and_two_workers_run_each_job_once_and_lose_no_update(
         markers = [f"[e{e}n{n}]" for e in range(EDITORS) for n in range(EDITS_EACH)]
         assert all(final["notes"].count(m) == 1 for m in markers), (final["notes"], conflicts)
         assert len(final["notes"]) == sum(len(m) for m in markers)
-        assert time.monotonic() - started < 90
+        assert time.monotonic() - started < 60
     finally:
         processes.stop()
