@@ -2,8 +2,8 @@
 failed one it repeats (`retry_of`); `cancelled` is a new status value (text, no schema
 change).
 
-Revision ID: 0019_jobs
-Revises: 0018_imports
+Revision ID: 0020_jobs
+Revises: 0019_quality
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_jobs"
-down_revision = "0018_imports"
+revision = "0020_jobs"
+down_revision = "0019_quality"
 branch_labels = None
 depends_on = None
 
