@@ -10,27 +10,22 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 
 from orderforge.change import services
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.domain.signatures import Meaning
 from orderforge.entrypoints.api.deps import client_address
-from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.entrypoints.web.common import (
+    Ctx,
+    User,
+    flash,
+    form_text,
+    posted_form,
+    redirect,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
-
-
-async def _posted(request: Request) -> FormData:
-    form = await request.form()
-    token = form.get("csrf")
-    check_csrf(request, token if isinstance(token, str) else "")
-    return form
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value if isinstance(value, str) else ""
 
 
 def _back(number: str, anchor: str = "") -> Response:
@@ -52,8 +47,8 @@ def order_changes_page(request: Request, ctx: Ctx, me: User, number: str) -> HTM
 @router.post("/orders/{number}/changes")
 async def request_change(request: Request, ctx: Ctx, me: User, number: str) -> Response:
     try:
-        form = await _posted(request)
-        raw = _text(form, "line_no")
+        form = await posted_form(request)
+        raw = form_text(form, "line_no", strip=False)
         if not raw.isdigit():
             raise InvalidInput("Choose the line to change.", field="line_no")
         line_no = int(raw)
@@ -63,12 +58,14 @@ async def request_change(request: Request, ctx: Ctx, me: User, number: str) -> R
             for key, value in form.multi_items()
             if key.startswith(prefix) and isinstance(value, str) and value.strip()
         }
-        quantity_text = _text(form, f"quantity-{line_no}").strip()
+        quantity_text = form_text(form, f"quantity-{line_no}", strip=False).strip()
         if quantity_text and not quantity_text.isdigit():
             raise InvalidInput("The quantity is a whole number.", field="quantity")
         quantity = int(quantity_text) if quantity_text else None
         cmd = services.RequestChange(
-            number, _text(form, "reason"), (services.LineRequest(line_no, spec, quantity),)
+            number,
+            form_text(form, "reason", strip=False),
+            (services.LineRequest(line_no, spec, quantity),),
         )
         view = services.request_change(ctx, me, cmd)
     except DomainError as exc:
@@ -87,9 +84,9 @@ async def _act(
 ) -> Response:
     order = ""
     try:
-        form = await _posted(request)
-        order = _text(form, "order")
-        comment = _text(form, "comment")
+        form = await posted_form(request)
+        order = form_text(form, "order", strip=False)
+        comment = form_text(form, "comment", strip=False)
         if action == "approve":
             view = services.decide_change(
                 ctx,
@@ -98,11 +95,11 @@ async def _act(
                     number,
                     approve=True,
                     comment=comment,
-                    meaning=_text(form, "meaning") or "approval",
-                    username=_text(form, "username"),
-                    password=_text(form, "password"),
+                    meaning=form_text(form, "meaning", strip=False) or "approval",
+                    username=form_text(form, "username", strip=False),
+                    password=form_text(form, "password", strip=False),
                     client=client_address(request),
-                    seen_hash=_text(form, "seen_hash") or None,
+                    seen_hash=form_text(form, "seen_hash", strip=False) or None,
                 ),
             )
         elif action == "reject":

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from orderforge.design import services
 from orderforge.design.domain import MAX_FILES
@@ -17,21 +17,17 @@ from orderforge.design.uploads import upload_limit
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.domain.signatures import Meaning
 from orderforge.entrypoints.api.deps import client_address
-from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.entrypoints.web.common import (
+    Ctx,
+    User,
+    flash,
+    form_text,
+    posted_form,
+    redirect,
+    render,
+)
 
 router = APIRouter(prefix="/orders", include_in_schema=False)
-
-
-async def _posted(request: Request) -> FormData:
-    form = await request.form()
-    token = form.get("csrf")
-    check_csrf(request, token if isinstance(token, str) else "")
-    return form
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value if isinstance(value, str) else ""
 
 
 def _back(number: str) -> Response:
@@ -54,14 +50,16 @@ def design_page(request: Request, ctx: Ctx, me: User, number: str) -> HTMLRespon
 @router.post("/{number}/lines/{line_no}/revisions")
 async def propose(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
     try:
-        form = await _posted(request)
+        form = await posted_form(request)
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
         if len(uploads) > MAX_FILES:
             raise InvalidInput(f"A revision holds at most {MAX_FILES} files.", field="files")
         limit = upload_limit(ctx)
         files = tuple([(u.filename or "", await u.read(limit + 1)) for u in uploads])
         view = services.propose_revision(
-            ctx, me, services.ProposeRevision(number, line_no, _text(form, "notes"), files)
+            ctx,
+            me,
+            services.ProposeRevision(number, line_no, form_text(form, "notes", strip=False), files),
         )
     except DomainError as exc:
         flash(request, exc.message, "error")
@@ -76,14 +74,14 @@ async def sign(
     request: Request, ctx: Ctx, me: User, number: str, line_no: int, letter: str
 ) -> Response:
     try:
-        form = await _posted(request)
+        form = await posted_form(request)
         cmd = services.SignRevision(
             number,
             line_no,
             letter,
-            _text(form, "meaning"),
-            _text(form, "username"),
-            _text(form, "password"),
+            form_text(form, "meaning", strip=False),
+            form_text(form, "username", strip=False),
+            form_text(form, "password", strip=False),
             client_address(request),
         )
         view = services.sign_revision(ctx, me, cmd)
@@ -100,8 +98,10 @@ async def reject(
     request: Request, ctx: Ctx, me: User, number: str, line_no: int, letter: str
 ) -> Response:
     try:
-        form = await _posted(request)
-        cmd = services.RejectRevision(number, line_no, letter, _text(form, "comment"))
+        form = await posted_form(request)
+        cmd = services.RejectRevision(
+            number, line_no, letter, form_text(form, "comment", strip=False)
+        )
         view = services.reject_revision(ctx, me, cmd)
     except DomainError as exc:
         flash(request, exc.message, "error")

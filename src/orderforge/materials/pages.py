@@ -15,7 +15,15 @@ from starlette.datastructures import FormData
 
 from orderforge.domain.errors import DomainError, IllegalTransition, InvalidInput, NotFound
 from orderforge.domain.permissions import VIEW, Resource, require
-from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.entrypoints.web.common import (
+    Ctx,
+    User,
+    flash,
+    form_text,
+    posted_form,
+    redirect,
+    render,
+)
 from orderforge.materials.services import mrp, purchasing, views
 from orderforge.services import plant_time
 from orderforge.services.money import money
@@ -25,27 +33,15 @@ router = APIRouter(prefix="/materials", include_in_schema=False)
 SHOWN = 60
 
 
-async def _posted(request: Request) -> FormData:
-    form = await request.form()
-    token = form.get("csrf")
-    check_csrf(request, token if isinstance(token, str) else "")
-    return form
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _quantity(form: FormData, key: str = "quantity") -> Decimal:
     try:
-        return Decimal(_text(form, key))
+        return Decimal(form_text(form, key))
     except InvalidOperation:
         raise InvalidInput(f"{key} must be a number.", field=key) from None
 
 
 def _date(form: FormData, key: str) -> dt.date | None:
-    text = _text(form, key)
+    text = form_text(form, key)
     if not text:
         return None
     try:
@@ -113,7 +109,7 @@ def _failed(request: Request, exc: DomainError, anchor: str = "") -> Response:
 
 @router.post("/mrp-runs", response_model=None)
 async def run_mrp(request: Request, ctx: Ctx, me: User) -> Response:
-    await _posted(request)
+    await posted_form(request)
     return _asked(request, mrp.queue_run(ctx, me))
 
 
@@ -135,7 +131,7 @@ def _asked(request: Request, run: dict[str, Any]) -> Response:
 
 @router.post("/mrp-runs/{run_id}/cancel", response_model=None)
 async def cancel_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> Response:
-    await _posted(request)
+    await posted_form(request)
     try:
         run = mrp.cancel_run(ctx, me, run_id)
     except (IllegalTransition, NotFound) as exc:
@@ -145,7 +141,7 @@ async def cancel_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> R
 
 @router.post("/mrp-runs/{run_id}/retry", response_model=None)
 async def retry_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> Response:
-    await _posted(request)
+    await posted_form(request)
     try:
         run = mrp.retry_run(ctx, me, run_id)
     except (IllegalTransition, NotFound) as exc:
@@ -155,7 +151,7 @@ async def retry_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> Re
 
 @router.post("/proposals/{proposal_id}/accept", response_model=None)
 async def accept(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Response:
-    await _posted(request)
+    await posted_form(request)
     try:
         po = purchasing.accept_proposals(ctx, me, [proposal_id])
     except InvalidInput as exc:
@@ -167,11 +163,11 @@ async def accept(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Resp
 
 @router.post("/proposals/{proposal_id}", response_model=None)
 async def edit(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Response:
-    form = await _posted(request)
+    form = await posted_form(request)
     try:
         cmd = purchasing.ProposalEdit(
             quantity=_quantity(form),
-            supplier=_text(form, "supplier") or None,
+            supplier=form_text(form, "supplier") or None,
             order_by=_date(form, "order_by"),
         )
         purchasing.edit_proposal(ctx, me, proposal_id, cmd)
@@ -182,7 +178,7 @@ async def edit(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Respon
 
 @router.post("/proposals-merge", response_model=None)
 async def merge(request: Request, ctx: Ctx, me: User) -> Response:
-    form = await _posted(request)
+    form = await posted_form(request)
     try:
         ids = [int(v) for v in form.getlist("proposal") if isinstance(v, str) and v.isdigit()]
         po = purchasing.accept_proposals(ctx, me, ids)
@@ -193,14 +189,14 @@ async def merge(request: Request, ctx: Ctx, me: User) -> Response:
 
 @router.post("/purchase-orders/{number}/lines/{line_no}/receive", response_model=None)
 async def receive(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
-    form = await _posted(request)
+    form = await posted_form(request)
     try:
         cmd = purchasing.Receipt(
             number,
             line_no,
             _quantity(form),
-            _text(form, "lot") or None,
-            _text(form, "location") or None,
+            form_text(form, "lot") or None,
+            form_text(form, "location") or None,
         )
         lot = purchasing.receive(ctx, me, cmd)
     except InvalidInput as exc:
@@ -215,7 +211,7 @@ async def receive(request: Request, ctx: Ctx, me: User, number: str, line_no: in
 
 @router.post("/purchase-orders/{number}/lines/{line_no}/reschedule", response_model=None)
 async def reschedule(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
-    form = await _posted(request)
+    form = await posted_form(request)
     try:
         when = _date(form, "expected_on")
         if when is None:

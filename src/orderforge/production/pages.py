@@ -20,7 +20,15 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from orderforge.domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.entrypoints.web.common import (
+    Ctx,
+    User,
+    flash,
+    form_text,
+    posted_form,
+    redirect,
+    render,
+)
 from orderforge.production.domain import MAX_REPORTED_QUANTITY, ReportKind
 from orderforge.production.services import floor, reports
 
@@ -118,20 +126,8 @@ def operation_page(
     )
 
 
-async def _posted(request: Request) -> FormData:
-    form = await request.form()
-    token = form.get("csrf")
-    check_csrf(request, token if isinstance(token, str) else "")
-    return form
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _whole(form: FormData, name: str, default: int = 0) -> int:
-    text = _text(form, name)
+    text = form_text(form, name)
     if not text:
         return default
     if not text.isdigit() or len(text) > len(str(MAX_REPORTED_QUANTITY)):
@@ -146,7 +142,7 @@ def _command(
     form: FormData, centre: str, number: str, seq: int, kind: ReportKind
 ) -> reports.ReportOperation:
     """The report the form says; a start names the centre whose screen it came from."""
-    note = _text(form, "note")
+    note = form_text(form, "note")
     if kind is ReportKind.COMPLETE:
         good, scrap = _whole(form, "good"), _whole(form, "scrap")
         return reports.ReportOperation(number, seq, kind, good=good, scrap=scrap, note=note)
@@ -171,8 +167,8 @@ async def report(
     n = _seq(seq)
     try:
         kind = reports.parse_kind(action)
-        form = await _posted(request)
-        key = _text(form, "key") or None
+        form = await posted_form(request)
+        key = form_text(form, "key") or None
         outcome = reports.report_operation(ctx, me, _command(form, centre, number, n, kind), key)
     except PermissionDenied:
         raise

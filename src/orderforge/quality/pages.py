@@ -9,31 +9,21 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.entrypoints.api.deps import client_address
-from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.entrypoints.web.common import (
+    Ctx,
+    User,
+    flash,
+    form_text,
+    posted_form,
+    redirect,
+    render,
+)
 from orderforge.quality import services
 
 router = APIRouter(include_in_schema=False)
-
-
-async def _posted(request: Request) -> FormData:
-    form = await request.form()
-    token = form.get("csrf")
-    check_csrf(request, token if isinstance(token, str) else "")
-    return form
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _raw(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value if isinstance(value, str) else ""
 
 
 def _back(number: str, seq: int, centre: str) -> Response:
@@ -53,25 +43,25 @@ def inspection_page(
 async def record(request: Request, ctx: Ctx, me: User, number: str, seq: int) -> Response:
     centre = ""
     try:
-        form = await _posted(request)
-        centre = _text(form, "centre")[:40]
-        unit_text = _text(form, "unit") or "1"
+        form = await posted_form(request)
+        centre = form_text(form, "centre")[:40]
+        unit_text = form_text(form, "unit") or "1"
         if not unit_text.isdigit() or len(unit_text) > 6:
             raise InvalidInput("The unit is a whole number (1 for the first).", field="unit")
         view = services.get_inspection(ctx, me, number, seq)
         units = {c["code"]: c["unit"] for c in view["plan"]["characteristics"]}
         values = {
-            code: (_text(form, f"value-{code}"), unit)
+            code: (form_text(form, f"value-{code}"), unit)
             for code, unit in units.items()
-            if unit and _text(form, f"value-{code}")
+            if unit and form_text(form, f"value-{code}")
         }
         checks = {
-            code: _text(form, f"check-{code}") == "pass"
+            code: form_text(form, f"check-{code}") == "pass"
             for code, unit in units.items()
-            if not unit and _text(form, f"check-{code}") in ("pass", "fail")
+            if not unit and form_text(form, f"check-{code}") in ("pass", "fail")
         }
         cmd = services.RecordResults(
-            number, seq, int(unit_text), values, checks, _text(form, "note")
+            number, seq, int(unit_text), values, checks, form_text(form, "note")
         )
         done = services.record_results(ctx, me, cmd)
     except DomainError as exc:
@@ -86,14 +76,14 @@ async def record(request: Request, ctx: Ctx, me: User, number: str, seq: int) ->
 async def accept(request: Request, ctx: Ctx, me: User, number: str, seq: int) -> Response:
     centre = ""
     try:
-        form = await _posted(request)
-        centre = _text(form, "centre")[:40]
+        form = await posted_form(request)
+        centre = form_text(form, "centre")[:40]
         cmd = services.AcceptAsIs(
             number,
             seq,
-            _text(form, "reason"),
-            _text(form, "username"),
-            _raw(form, "password"),
+            form_text(form, "reason"),
+            form_text(form, "username"),
+            form_text(form, "password", strip=False),
             client_address(request),
         )
         services.accept_as_is(ctx, me, cmd)

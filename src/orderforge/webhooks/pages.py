@@ -19,10 +19,17 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 
 from orderforge.domain.errors import DomainError, InvalidInput, NotFound
-from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.entrypoints.web.common import (
+    Ctx,
+    User,
+    flash,
+    form_text,
+    posted_form,
+    redirect,
+    render,
+)
 from orderforge.services import plant_time
 from orderforge.services.ports import Principal
 from orderforge.webhooks import services
@@ -69,18 +76,6 @@ def _path_id(text: str, what: str) -> int:
     if not text.strip().isdigit() or len(text.strip()) > 10 or int(text) > MAX_ID:
         raise NotFound(f"There is no {what} '{text[:20]}'.")
     return int(text.strip())
-
-
-async def _posted(request: Request) -> FormData:
-    form = await request.form()
-    token = form.get("csrf")
-    check_csrf(request, token if isinstance(token, str) else "")
-    return form
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _subscription(sub: Subscription, show: Show) -> dict[str, Any]:
@@ -180,8 +175,8 @@ def _secret_page(
 
 @router.post("", response_model=None)
 async def webhook_add(request: Request, ctx: Ctx, me: User) -> Response:
-    form = await _posted(request)
-    values = {k: _text(form, k) for k in ("url", "event_types", "description")}
+    form = await posted_form(request)
+    values = {k: form_text(form, k) for k in ("url", "event_types", "description")}
     kinds = tuple(k for k in re.split(r"[\s,]+", values["event_types"]) if k)
     try:
         sub = services.add_webhook(
@@ -299,7 +294,7 @@ def _refused(request: Request, exc: DomainError, back: str) -> Response:
 async def webhook_deactivate(
     request: Request, ctx: Ctx, me: User, subscription_id: str
 ) -> Response:
-    await _posted(request)
+    await posted_form(request)
     number = _path_id(subscription_id, "webhook")
     was = services.get_webhook(ctx, me, number)
     services.deactivate_webhook(ctx, me, number)
@@ -314,7 +309,7 @@ async def webhook_deactivate(
 
 @router.post("/{subscription_id}/rotate-secret", response_model=None)
 async def webhook_rotate(request: Request, ctx: Ctx, me: User, subscription_id: str) -> Response:
-    await _posted(request)
+    await posted_form(request)
     number = _path_id(subscription_id, "webhook")
     try:
         sub = services.rotate_secret(ctx, me, number)
@@ -325,7 +320,7 @@ async def webhook_rotate(request: Request, ctx: Ctx, me: User, subscription_id: 
 
 @router.post("/{subscription_id}/test", response_model=None)
 async def webhook_test(request: Request, ctx: Ctx, me: User, subscription_id: str) -> Response:
-    await _posted(request)
+    await posted_form(request)
     number = _path_id(subscription_id, "webhook")
     try:
         services.send_test(ctx, me, number)

@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
+from starlette.datastructures import FormData
 
 from orderforge.adapters.db.engine import writable
 from orderforge.domain.errors import AuthenticationFailed, DomainError, InvalidInput
@@ -86,6 +87,22 @@ def csrf_token(request: Request) -> str:
 def check_csrf(request: Request, token: str) -> None:
     if not secrets.compare_digest(csrf_token(request), token):
         raise InvalidInput("The form expired; reload the page and try again.", field="csrf")
+
+
+async def posted_form(request: Request) -> FormData:
+    """A posted form, once its CSRF token is checked (every page's forms carry one)."""
+    form = await request.form()
+    token = form.get("csrf")
+    check_csrf(request, token if isinstance(token, str) else "")
+    return form
+
+
+def form_text(form: FormData, key: str, *, strip: bool = True) -> str:
+    """A form field as text ("" when missing or a file); a password keeps its spaces."""
+    value = form.get(key)
+    if not isinstance(value, str):
+        return ""
+    return value.strip() if strip else value
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:
