@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput
-from orderforge.domain.events import DomainEvent
-from orderforge.domain.signatures import Signature, Signer
+from orderforge.domain.events import DomainEvent, notify
+from orderforge.domain.signatures import Signature, Signer, canonical
 from orderforge.domain.text import check_text
 
 AGGREGATE = "engineering_change"
@@ -232,7 +231,7 @@ class EngineeringChange:
         }
 
     def content_hash(self) -> str:
-        return hashlib.sha256(_canonical(self.content())).hexdigest()
+        return hashlib.sha256(canonical(self.content())).hexdigest()
 
     def refusal_to_decide(self, signer: Signer) -> str | None:
         if self.state is not ChangeState.REQUESTED:
@@ -388,31 +387,11 @@ class EngineeringChange:
         )
 
 
-def notify(
-    *,
-    users: list[str] | None = None,
-    roles: list[str] | None = None,
-    customer: bool = False,
-    exclude: str = "",
-) -> dict[str, Any]:
-    """Who the mail room tells of this event (the rooms' e-mail contract)."""
-    return {
-        "users": [u for u in users or [] if u != exclude],
-        "roles": list(roles or []),
-        "customer": customer,
-        "exclude": [exclude] if exclude else [],
-    }
-
-
 def _text(value: str, name: str) -> str:
     value = check_text(value, name).strip()
     if len(value) > MAX_REASON:
         raise InvalidInput(f"{name} must be at most {MAX_REASON} characters.", field=name)
     return value
-
-
-def _canonical(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 #: What a done, running or paused operation of the old work becomes under the new spec.

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import string
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput
-from orderforge.domain.events import DomainEvent
+from orderforge.domain.events import DomainEvent, notify
 from orderforge.domain.order import Order
-from orderforge.domain.signatures import Capacity, Signature, Signer
+from orderforge.domain.signatures import Capacity, Signature, Signer, canonical
 from orderforge.domain.text import check_text
 
 MAX_NOTES = 5000
@@ -105,7 +104,7 @@ class DesignRevision:
         }
 
     def content_hash(self) -> str:
-        return hashlib.sha256(_canonical(self.content())).hexdigest()
+        return hashlib.sha256(canonical(self.content())).hexdigest()
 
     def missing(self) -> list[Capacity]:
         """The approvals still to be given, in the catalogue's order."""
@@ -167,7 +166,7 @@ class DesignRevision:
                 "signer": signature.printed_name,
                 "approved": self.state is RevisionState.APPROVED,
                 "awaiting": [c.label for c in self.missing()],
-                "notify": _notify(
+                "notify": notify(
                     users=[self.author_username], roles=["sales"], exclude=signature.signer_username
                 ),
             },
@@ -206,7 +205,7 @@ class DesignRevision:
                 "comment": comment,
                 "by": by_name,
                 "capacity": capacity.value,
-                "notify": _notify(users=[self.author_username], roles=["sales"], exclude=by),
+                "notify": notify(users=[self.author_username], roles=["sales"], exclude=by),
             },
         )
 
@@ -310,7 +309,7 @@ def propose(
             "author_name": author.printed_name,
             "awaiting": [c.label for c in required],
             "files": [f.name for f in files],
-            "notify": _notify(
+            "notify": notify(
                 roles=[_ROLE_OF[c] for c in required if c is not Capacity.CUSTOMER],
                 customer=Capacity.CUSTOMER in required,
                 exclude=author.username,
@@ -326,26 +325,6 @@ _ROLE_OF = {
     Capacity.QUALITY: "quality",
     Capacity.CUSTOMER: "sales",
 }
-
-
-def _notify(
-    *,
-    users: list[str] | None = None,
-    roles: list[str] | None = None,
-    customer: bool = False,
-    exclude: str = "",
-) -> dict[str, Any]:
-    """Who the mail room tells of this event (the rooms' e-mail contract)."""
-    return {
-        "users": [u for u in users or [] if u != exclude],
-        "roles": list(roles or []),
-        "customer": customer,
-        "exclude": [exclude] if exclude else [],
-    }
-
-
-def _canonical(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
 def current_revisions(revisions: list[DesignRevision]) -> dict[int, DesignRevision]:

@@ -51,3 +51,21 @@ class OutboxEvent:
     actor: str
     occurred_at: dt.datetime
     data: dict[str, Any]
+
+
+def notify(
+    *,
+    users: list[str] | None = None,
+    roles: list[str] | None = None,
+    customer: bool = False,
+    exclude: str = "",
+) -> dict[str, Any]:
+    """Who the mail room tells of an event, carried in its data as `notify` (the rooms'
+    e-mail contract): these users and every user of these roles, the order's customer
+    when `customer`, never `exclude` (the person who acted)."""
+    return {
+        "users": [u for u in users or [] if u != exclude],
+        "roles": list(roles or []),
+        "customer": customer,
+        "exclude": [exclude] if exclude else [],
+    }

@@ -77,7 +77,7 @@ class Signature:
 
     def manifest(self, revision_key: str) -> bytes:
         """The bytes the seal is computed over: the signature's facts and its record."""
-        return _canonical(
+        return canonical(
             {
                 "record": revision_key,
                 "capacity": self.capacity.value,
@@ -91,5 +91,6 @@ class Signature:
         )
 
 
-def _canonical(data: dict[str, Any]) -> bytes:
+def canonical(data: dict[str, Any]) -> bytes:
+    """The one byte form of signed content: what its hash and its seal are computed over."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput
-from orderforge.domain.events import DomainEvent
+from orderforge.domain.events import DomainEvent, notify
 from orderforge.domain.text import check_text
 
 AGGREGATE = "inspection"
@@ -289,14 +289,7 @@ class Inspection:
             ],
             status=self.status.value,
             **(
-                {
-                    "notify": {
-                        "roles": ["quality", "planner"],
-                        "users": [],
-                        "customer": False,
-                        "exclude": [inspector],
-                    }
-                }
+                {"notify": notify(roles=["quality", "planner"], exclude=inspector)}
                 if self.status is InspectionStatus.FAILED and before is not InspectionStatus.FAILED
                 else {}
             ),

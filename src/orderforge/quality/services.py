@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,7 @@ from orderforge.domain.errors import (
     NotFound,
 )
 from orderforge.domain.permissions import DECIDE, EDIT, RECORD, VIEW, Resource, require
-from orderforge.domain.signatures import Capacity, Meaning
+from orderforge.domain.signatures import Capacity, Meaning, canonical
 from orderforge.production.domain import OperationStatus, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.quality.domain import (
@@ -288,7 +287,7 @@ def accept_as_is(ctx: ServiceContext, actor: Principal, cmd: AcceptAsIs) -> dict
                 "nothing to accept."
             )
         # bound to what was found and why it is accepted: the results and the reason
-        content = _canonical(
+        content = canonical(
             {
                 "record": inspection.key,
                 "reason": cmd.reason.strip(),
@@ -321,10 +320,6 @@ def accept_as_is(ctx: ServiceContext, actor: Principal, cmd: AcceptAsIs) -> dict
         publish(ctx, uow, list(inspection.pending_events))
         uow.commit()
         return inspection_view(inspection)
-
-
-def _canonical(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 __all__ = [
