@@ -13,6 +13,7 @@ changed operations as they are afterwards, so the history replays to the current
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -495,6 +496,13 @@ def _note(note: str) -> str:
 
 
 _NOT_STARTED = frozenset({OperationStatus.WAITING, OperationStatus.READY})
+
+
+def duration_words(minutes: Decimal) -> str:
+    """Work time as people on the floor read it at a glance: "51 h 25 min", "40 min"
+    (whole minutes, rounded up: a started minute is work)."""
+    whole = math.ceil(minutes)
+    return f"{whole // 60} h {whole % 60:02d} min" if whole >= 60 else f"{whole} min"
 
 
 def unchanged_steps(

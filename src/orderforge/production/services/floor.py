@@ -14,7 +14,6 @@ do next (running, else paused, else the first ready) is on top.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from orderforge.production.domain import (
     OperationStatus,
     WorkOrder,
     WorkOrderStatus,
+    duration_words,
 )
 from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
 from orderforge.services import plant_time
@@ -350,7 +350,7 @@ def _progress(uow: UnitOfWork, wo: WorkOrder, show: Show) -> dict[str, Any]:
     return {
         "operations_done": len(wo.operations) - len(left),
         "operations_total": len(wo.operations),
-        "work_left": _duration(sum((o.minutes(wo.quantity) for o in left), Decimal(0))),
+        "work_left": duration_words(sum((o.minutes(wo.quantity) for o in left), Decimal(0))),
         "order_finish": show(planned.planned_finish) if planned is not None else None,
     }
 
@@ -369,12 +369,6 @@ def _material(m: MaterialRequirement) -> dict[str, str]:
     quantity = m.quantity.normalize()
     text = format(quantity, "f") if quantity == quantity.to_integral() else str(quantity)
     return {"item_code": m.item_code, "name": m.name, "quantity": text, "unit": m.unit}
-
-
-def _duration(minutes: Decimal) -> str:
-    """Work left in words an operator reads at a glance: "51 h 25 min", "40 min"."""
-    whole = math.ceil(minutes)
-    return f"{whole // 60} h {whole % 60:02d} min" if whole >= 60 else f"{whole} min"
 
 
 def _minutes(value: Decimal) -> str:

@@ -9,7 +9,6 @@ address (ORDERFORGE_BASE_URL), because paper outlives the browser tab that print
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -17,7 +16,7 @@ from orderforge.domain.documents import PaperSection, PaperTable, PlantPaper
 from orderforge.domain.errors import NotFound
 from orderforge.domain.permissions import VIEW, Resource, require
 from orderforge.plant import services as plant_services
-from orderforge.production.domain import OperationStatus, WorkOrder
+from orderforge.production.domain import OperationStatus, WorkOrder, duration_words
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext
@@ -41,11 +40,6 @@ def scan_code(work_order: str, seq: int) -> str:
 
 def scan_url(public_url: str, work_order: str, seq: int) -> str:
     return f"{public_url.rstrip('/')}/floor/scan?code={quote(scan_code(work_order, seq))}"
-
-
-def _minutes(value: Decimal) -> str:
-    minutes = math.ceil(value)
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
 def _quantity(value: Decimal) -> str:
@@ -76,7 +70,7 @@ def traveler_paper(uow: UnitOfWork, work_order: WorkOrder, public_url: str) -> P
                 str(op.seq),
                 op.name + (f" (setup: {op.setup_class})" if op.setup_class else ""),
                 " or ".join(centres.get(c, c) for c in op.work_centres),
-                _minutes(op.minutes(work_order.quantity)),
+                duration_words(op.minutes(work_order.quantity)),
                 ", ".join(str(p) for p in op.predecessors) or "—",
                 _STATUS[op.status],
             )
