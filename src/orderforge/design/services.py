@@ -35,7 +35,7 @@ from orderforge.domain.permissions import Resource, require
 from orderforge.domain.signatures import Capacity, Signature, Signer
 from orderforge.domain.user import Role
 from orderforge.services import signing
-from orderforge.services.access import load_visible
+from orderforge.services.access import has_portal_user, load_visible
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
 from orderforge.services.mockups import line_svg
@@ -300,7 +300,7 @@ def _view(ctx: ServiceContext, uow: UnitOfWork, order: Order, actor: Principal) 
     """The order's design as `actor` sees it now."""
     revisions = uow.repository(DESIGNS).for_order(order.number)
     return design_view(
-        order, revisions, actor, _sealed_ok(ctx), _portal_users(uow, order), _names(uow, order)
+        order, revisions, actor, _sealed_ok(ctx), has_portal_user(uow, order), _names(uow, order)
     )
 
 
@@ -363,20 +363,12 @@ def _capacity(uow: UnitOfWork, order: Order, actor: Principal) -> Capacity:
     capacity = _CAPACITY_OF_ROLE.get(actor.role)
     if capacity is None:
         raise PermissionDenied(f"Your role ({actor.role.value}) does not approve designs.")
-    if actor.role is Role.SALES and _portal_users(uow, order):
+    if actor.role is Role.SALES and has_portal_user(uow, order):
         raise PermissionDenied(
             "This customer approves designs in the portal itself: sales records the "
             "customer's decision only for customers without a portal user."
         )
     return capacity
-
-
-def _portal_users(uow: UnitOfWork, order: Order) -> bool:
-    """Whether the order's customer has an active portal user (who then signs)."""
-    return any(
-        u.active and u.role is Role.CUSTOMER and u.customer_id == order.customer_id
-        for u in uow.users.list()
-    )
 
 
 def _names(uow: UnitOfWork, order: Order) -> dict[str, str]:

@@ -315,6 +315,23 @@ class WorkOrder:
             )
         return found
 
+    def planned_steps(self) -> list[PlannedStep]:
+        """The operations as routed steps again (predecessors by routing key): what a
+        promise or an impact analysis plans from a stored work order."""
+        keys = {o.seq: o.routing_key for o in self.operations}
+        return [
+            PlannedStep(
+                o.routing_key,
+                o.name,
+                tuple(o.work_centres),
+                o.setup_minutes,
+                o.run_minutes_per_unit,
+                tuple(keys[p] for p in o.predecessors),
+                o.setup_class,
+            )
+            for o in self.operations
+        ]
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "number": self.number,

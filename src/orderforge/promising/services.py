@@ -602,18 +602,7 @@ def _order_work(uow: UnitOfWork, order: Order) -> list[LineWork]:
             LineWork(
                 w.line_no,
                 w.quantity,
-                tuple(
-                    PlannedStep(
-                        op.routing_key,
-                        op.name,
-                        tuple(op.work_centres),
-                        op.setup_minutes,
-                        op.run_minutes_per_unit,
-                        tuple(o.routing_key for o in w.operations if o.seq in op.predecessors),
-                        op.setup_class,
-                    )
-                    for op in w.operations
-                ),
+                tuple(w.planned_steps()),
                 tuple(MaterialNeed(m.item_code, m.name, m.quantity, m.unit) for m in w.materials),
             )
             for w in current

@@ -99,22 +99,6 @@ def extra_materials(old: WorkOrder | None, materials: list[MaterialNeed]) -> lis
     ]
 
 
-def steps_of(work_order: WorkOrder) -> list[PlannedStep]:
-    keys = {o.seq: o.routing_key for o in work_order.operations}
-    return [
-        PlannedStep(
-            o.routing_key,
-            o.name,
-            tuple(o.work_centres),
-            o.setup_minutes,
-            o.run_minutes_per_unit,
-            tuple(keys[p] for p in o.predecessors),
-            o.setup_class,
-        )
-        for o in work_order.operations
-    ]
-
-
 def work_left(
     line_no: int,
     quantity: int,
@@ -145,7 +129,9 @@ def work_left(
 
 def stored_work_left(work_order: WorkOrder, materials: list[MaterialNeed]) -> LineWork:
     done = {o.routing_key for o in work_order.operations if o.status is OperationStatus.DONE}
-    return work_left(work_order.line_no, work_order.quantity, steps_of(work_order), done, materials)
+    return work_left(
+        work_order.line_no, work_order.quantity, work_order.planned_steps(), done, materials
+    )
 
 
 def line_plan(

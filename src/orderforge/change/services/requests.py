@@ -52,7 +52,7 @@ from orderforge.production.ports import WORK_ORDERS
 from orderforge.production.services.work_orders import revise_work_orders
 from orderforge.promising.services import recommit_promise
 from orderforge.services import plan_runs, signing
-from orderforge.services.access import load_visible
+from orderforge.services.access import has_portal_user, load_visible
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
 from orderforge.services.orders import configure_lines
@@ -114,10 +114,7 @@ def order_changes(ctx: ServiceContext, actor: Principal, number: str) -> dict[st
             "promise_date": order.promise_date.isoformat() if order.promise_date else None,
             "can_request": _can_request(order, actor),
             "lines": [_line_form(uow, line) for line in order.lines],
-            "changes": [
-                change_view(c, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
-                for c in reversed(changes)
-            ],
+            "changes": [_view(ctx, uow, c, order, actor) for c in reversed(changes)],
         }
 
 
@@ -166,7 +163,7 @@ def get_change(ctx: ServiceContext, actor: Principal, change_number: str) -> dic
     require(actor.role, Resource.CHANGE, VIEW)
     with ctx.uow() as uow:
         change, order = _load(uow, actor, change_number)
-        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+        return _view(ctx, uow, change, order, actor)
 
 
 def open_changes(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
@@ -181,9 +178,7 @@ def open_changes(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
                 continue
             if actor.role is Role.CUSTOMER and order.customer_id != actor.customer_id:
                 continue
-            out.append(
-                change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
-            )
+            out.append(_view(ctx, uow, change, order, actor))
         return out
 
 
@@ -260,7 +255,7 @@ def request_change(ctx: ServiceContext, actor: Principal, cmd: RequestChange) ->
         )
         uow.repository(CHANGES).add(change)
         _commit(ctx, uow, order, change)
-        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+        return _view(ctx, uow, change, order, actor)
 
 
 def refresh_impact(ctx: ServiceContext, actor: Principal, change_number: str) -> dict[str, Any]:
@@ -279,7 +274,7 @@ def refresh_impact(ctx: ServiceContext, actor: Principal, change_number: str) ->
         )
         uow.repository(CHANGES).save(change)
         _commit(ctx, uow, order, change)
-        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+        return _view(ctx, uow, change, order, actor)
 
 
 def decide_change(ctx: ServiceContext, actor: Principal, cmd: Decision) -> dict[str, Any]:
@@ -327,7 +322,7 @@ def decide_change(ctx: ServiceContext, actor: Principal, cmd: Decision) -> dict[
             )
         uow.repository(CHANGES).save(change)
         _commit(ctx, uow, order, change)
-        view = change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+        view = _view(ctx, uow, change, order, actor)
     for run in runs:
         plan_runs.submit(ctx, run)
     return view
@@ -361,7 +356,7 @@ def withdraw_change(
         )
         uow.repository(CHANGES).save(change)
         _commit(ctx, uow, order, change)
-        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+        return _view(ctx, uow, change, order, actor)
 
 
 def customer_decision(
@@ -389,7 +384,7 @@ def customer_decision(
             )
         uow.repository(CHANGES).save(change)
         _commit(ctx, uow, order, change)
-        return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+        return _view(ctx, uow, change, order, actor)
 
 
 def affected_orders(
@@ -585,6 +580,17 @@ def _can_request(order: Order, actor: Principal) -> bool:
     )
 
 
+def _view(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    change: EngineeringChange,
+    order: Order,
+    actor: Principal,
+) -> dict[str, Any]:
+    """The change as `actor` sees it now."""
+    return change_view(change, actor, _sealed_ok(ctx), _customer_answers(uow, order, actor))
+
+
 def _customer_answers(uow: UnitOfWork, order: Order, actor: Principal) -> bool:
     """Whether `actor` gives the customer's answer for this order: the customer itself,
     or sales when the customer has no active portal user."""
@@ -592,10 +598,7 @@ def _customer_answers(uow: UnitOfWork, order: Order, actor: Principal) -> bool:
         return order.customer_id == actor.customer_id
     if actor.role is not Role.SALES:
         return False
-    return not any(
-        u.active and u.role is Role.CUSTOMER and u.customer_id == order.customer_id
-        for u in uow.users.list()
-    )
+    return not has_portal_user(uow, order)
 
 
 def _sealed_ok(ctx: ServiceContext) -> Any:
