@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from orderforge.adapters.security import Argon2PasswordHasher
 from orderforge.bootstrap import Application, build
 from orderforge.config import Settings
+from orderforge.domain.order import OrderAction, OrderState
+from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Clock
 
 POSTGRES_URL = os.environ.get(
@@ -133,3 +135,27 @@ def application(database_url: str, tmp_path: Path, clock: FixedClock) -> Iterato
         yield app
     finally:
         app.close()
+
+
+#: The steps from a confirmed order to one released to production, for tests about the
+#: floor (work may start only on a released order); the design steps are taken here as the
+#: domain's commands, as the demo's history does, not through design revisions.
+_TO_RELEASE = {
+    OrderState.CONFIRMED: OrderAction.MARK_FEASIBLE,
+    OrderState.FEASIBLE: OrderAction.PLAN,
+    OrderState.PLANNED: OrderAction.SUBMIT_DESIGN,
+    OrderState.AWAITING_DESIGN_APPROVAL: OrderAction.APPROVE_DESIGN,
+}
+
+
+def release_for_work(ctx: ServiceContext, number: str) -> None:
+    """Take a confirmed order to released, so the floor may work on it."""
+    with ctx.uow() as uow:
+        order = uow.orders.get(number)
+        assert order is not None, number
+        while order.state is not OrderState.RELEASED:
+            action = _TO_RELEASE[order.state]
+            if action is OrderAction.APPROVE_DESIGN and order.design_approved_at is not None:
+                action = OrderAction.RELEASE
+            order.apply(action, actor="test", at=ctx.clock.now(), reason="For the test.")
+        uow.commit()

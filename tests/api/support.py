@@ -270,11 +270,131 @@ class ApiSession:
                 self.decide_change(number, approve=True)
             elif action is A.DECLINE_CHANGE:
                 self.decide_change(number, approve=False)
+            elif action is A.START_PRODUCTION:
+                self.start_work(number)
+            elif action is A.FINISH_PRODUCTION:
+                self.finish_work(number)
+            elif action is A.PASS_INSPECTION:
+                self.final_inspection(number, passed=True)
+            elif action is A.FAIL_INSPECTION:
+                self.final_inspection(number, passed=False)
             else:
                 response = self.act(number, action)
                 assert response.status_code == 200, f"{action}: {response.text}"
             view = self.order(number)
         return view
+
+    # -- the floor and final inspection --
+
+    def work_orders(self, number: str) -> list[dict[str, Any]]:
+        """The order's current work orders (newest revision of each line)."""
+        response = self.client.get(
+            f"{API}/orders/{number}/work-orders", headers=self.auth("planner")
+        )
+        assert response.status_code == 200, response.text
+        current: dict[int, dict[str, Any]] = {}
+        for wo in response.json():
+            if wo["status"] not in ("superseded", "cancelled"):
+                current[wo["line_no"]] = wo
+        return list(current.values())
+
+    def report(
+        self, work_order: str, seq: int, kind: str, as_user: str = "operator", **body: Any
+    ) -> dict[str, Any]:
+        response = self.client.post(
+            f"{API}/work-orders/{work_order}/operations/{seq}/{kind}",
+            json=body or None,
+            headers=self.auth(as_user),
+        )
+        assert response.status_code == 200, f"{kind} {work_order}/{seq}: {response.text}"
+        view: dict[str, Any] = response.json()
+        return view
+
+    def start_work(self, number: str) -> None:
+        """The floor starts the first operation of the order's first work order (which
+        puts a released order in production)."""
+        wo = self.work_orders(number)[0]
+        op = next(o for o in wo["operations"] if o["status"] == "ready")
+        self.report(wo["number"], op["seq"], "start")
+
+    def finish_work(self, number: str) -> None:
+        """The floor runs every operation left of the order's work (the last one done
+        sends the order to final inspection); after a failed final inspection with the
+        work already done, quality presents it again."""
+        work = self.work_orders(number)
+        if all(wo["status"] == "done" for wo in work):
+            response = self.client.post(
+                f"{API}/orders/{number}/final-inspection/present-again",
+                headers=self.auth("quality"),
+            )
+            assert response.status_code == 200, response.text
+            return
+        for wo in work:
+            while True:
+                ops = self.work_order(wo["number"])["operations"]
+                todo = next((o for o in ops if o["status"] in ("ready", "running", "paused")), None)
+                if todo is None:
+                    break
+                if todo["status"] != "running":
+                    self.report(wo["number"], todo["seq"], "start")
+                self.report(wo["number"], todo["seq"], "complete", good=wo["quantity"])
+
+    def work_order(self, number: str) -> dict[str, Any]:
+        response = self.client.get(f"{API}/work-orders/{number}", headers=self.auth("planner"))
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def inspect_all(self, number: str, as_user: str = "quality") -> None:
+        """Record every open inspection at the order's operations as found right on
+        nominal (each required unit)."""
+        for wo in self.work_orders(number):
+            response = self.client.get(
+                f"{API}/work-orders/{wo['number']}/inspections", headers=self.auth(as_user)
+            )
+            assert response.status_code == 200, response.text
+            for inspection in response.json():
+                if inspection["status"] != "open":
+                    continue
+                characteristics = inspection["plan"]["characteristics"]
+                for unit in range(1, inspection["units_to_inspect"] + 1):
+                    body = {
+                        "unit": unit,
+                        "values": {
+                            c["code"]: {"value": c["limits"]["nominal"], "unit": c["unit"]}
+                            for c in characteristics
+                            if c["unit"]
+                        },
+                        "checks": {c["code"]: True for c in characteristics if not c["unit"]},
+                    }
+                    recorded = self.client.post(
+                        f"{API}/work-orders/{wo['number']}/operations/{inspection['seq']}"
+                        "/inspection/results",
+                        json=body,
+                        headers=self.auth(as_user),
+                    )
+                    assert recorded.status_code == 200, recorded.text
+
+    def final_inspection(
+        self, number: str, *, passed: bool, as_user: str = "quality"
+    ) -> httpx.Response:
+        """Quality's checklist: every item passed (after inspecting every operation), or
+        the first item failed with REASON."""
+        if passed:
+            self.inspect_all(number)
+        view = self.client.get(
+            f"{API}/orders/{number}/final-inspection", headers=self.auth(as_user)
+        ).json()
+        items: dict[str, dict[str, Any]] = {i["code"]: {"passed": True} for i in view["items"]}
+        if not passed:
+            items[view["items"][0]["code"]] = {"passed": False, "note": REASON}
+        response: httpx.Response = self.client.post(
+            f"{API}/orders/{number}/final-inspection",
+            json={"items": items},
+            headers=self.auth(as_user),
+        )
+        assert response.status_code == 200, response.text
+        return response
 
     # -- design revisions --
 

@@ -56,11 +56,13 @@ def _work_order(api: ApiSession, number: str) -> dict[str, Any]:
 
 
 def _pick(api: ApiSession, status: str) -> tuple[str, dict[str, Any]]:
-    """A centre and one of its queued operations in `status`, of a work order no other
-    test reported on (marked taken)."""
+    """A centre and one of its queued operations in `status` that may be worked on (its
+    order released), of a work order no other test reported on (marked taken)."""
     for centre in floor.work_centres(api.application.ctx, _user(api, "operator")):
         for row in _queue(api, centre["code"])["operations"]:
-            if row["status"] == status and row["work_order"] not in _TAKEN:
+            released = "not open for work" not in row["status_words"]
+            mine = row["status"] == status and released
+            if mine and row["work_order"] not in _TAKEN:
                 _TAKEN.add(row["work_order"])
                 return centre["code"], row
     raise AssertionError(f"no {status} operation left in the demo")

@@ -36,7 +36,8 @@ from tests.conftest import DEMO_PASSWORD
 A = OrderAction
 S = OrderState
 R = Resource
-#: The design and change steps are taken through their rooms' records, never as buttons.
+#: The design and change steps are taken through their rooms' records, production follows
+#: the floor's reports and final inspection its checklist: never buttons.
 ROOM_STEPS = {
     "submit_design",
     "approve_design",
@@ -44,6 +45,10 @@ ROOM_STEPS = {
     "request_change",
     "accept_change",
     "decline_change",
+    "start_production",
+    "finish_production",
+    "pass_inspection",
+    "fail_inspection",
 }
 LIFECYCLE = {a.value for a in OrderAction} - ROOM_STEPS
 DESIGN_APPROVER = {"view", "sign", "decide"}
@@ -114,7 +119,6 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
             "view",
             "plan",
             "release",
-            "start_production",
             "hold",
             "resume",
             "ship",
@@ -133,7 +137,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.QUALITY: {"view"},
     },
     Role.OPERATOR: {
-        R.ORDER: {"view", "start_production", "finish_production"},
+        R.ORDER: {"view"},
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
         R.SCHEDULE: {"view", "report"},
@@ -145,7 +149,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.QUALITY: {"view", "record"},
     },
     Role.QUALITY: {
-        R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
+        R.ORDER: {"view", "hold"},
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
         R.CATALOGUE: {"view"},
@@ -546,7 +550,7 @@ def test_catalogue(api: ApiSession, role: Role, action: str) -> None:
 @pytest.mark.parametrize(("role", "action"), WORK_ORDER_CELLS)
 def test_work_order(api: ApiSession, role: Role, action: str) -> None:
     headers = api.auth(ROLE_USER[role])
-    order = api.make_order(S.CONFIRMED)["number"]
+    order = api.make_order(S.RELEASED)["number"]
     admin = api.auth("admin")
     [work_order] = api.client.get(f"{API}/orders/{order}/work-orders", headers=admin).json()
     number = work_order["number"]
@@ -890,7 +894,7 @@ def test_quality(api: ApiSession, role: Role, action: str) -> None:
     again unchanged)."""
     username = ROLE_USER[role]
     headers = api.auth(username)
-    number = api.make_order(S.CONFIRMED, lines=[valid_line("TABLE")])["number"]
+    number = api.make_order(S.RELEASED, lines=[valid_line("TABLE")])["number"]
     [wo] = api.client.get(f"{API}/orders/{number}/work-orders", headers=api.auth("admin")).json()
     ops = wo["operations"]
     qc = next(o for o in ops if o["routing_key"].rsplit("/", 1)[-1] == "QC")

@@ -14,7 +14,7 @@ S = OrderState
 
 
 def table_work_order(api: ApiSession) -> dict[str, Any]:
-    number = api.make_order(S.CONFIRMED, lines=[valid_line("TABLE")])["number"]
+    number = api.make_order(S.RELEASED, lines=[valid_line("TABLE")])["number"]
     response = api.client.get(f"{API}/orders/{number}/work-orders", headers=api.auth("admin"))
     assert response.status_code == 200, response.text
     [work_order] = response.json()

@@ -15,8 +15,8 @@ S = OrderState
 
 
 def _work_order(api: ApiSession) -> dict[str, Any]:
-    """A fresh confirmed order's (only) work order."""
-    number = api.make_order(S.CONFIRMED)["number"]
+    """A fresh released order's (only) work order (work starts only once released)."""
+    number = api.make_order(S.RELEASED)["number"]
     response = api.client.get(f"{API}/orders/{number}/work-orders", headers=api.auth("admin"))
     assert response.status_code == 200, response.text
     [work_order] = response.json()

@@ -6,6 +6,8 @@ import json
 
 from typer.testing import CliRunner
 
+from orderforge.bootstrap import build
+from tests.conftest import release_for_work
 from tests.integration.test_cli import cli, run
 
 __all__ = ["cli"]
@@ -29,6 +31,9 @@ def test_work_orders_on_the_command_line(cli: CliRunner) -> None:
     run(cli, "order", "advance", order, "confirm", "--as", "sales")
     [work_order] = json.loads(run(cli, "wo", "list", "--order", order, "--json"))
     number = work_order["number"]
+    early = run(cli, "op", "start", number, "10", "--as", "operator", code=1)
+    assert "not released to production" in early
+    release_for_work(build().ctx, order)  # the floor works only on released orders
     assert work_order["status"] == "open" and work_order["quantity"] == 2
     table = run(cli, "wo", "list", "--order", order)
     assert number in table and "0/" in table

@@ -21,7 +21,7 @@ from orderforge.production.services import reports, work_orders
 from orderforge.services import orders, planning, users
 from orderforge.services.catalogue import family_of
 from orderforge.services.ports import OrderFilter, Principal
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, release_for_work
 
 
 @pytest.fixture
@@ -98,6 +98,7 @@ def test_cancelling_the_order_cancels_its_open_work(plant: Application) -> None:
 
 def test_reports_are_idempotent_and_kept_as_facts(plant: Application) -> None:
     number = _confirmed(plant, LineInput("TABLE", 1, {}))
+    release_for_work(plant.ctx, number)  # work starts only on a released order
     operator = _user(plant, "operator")
     [view] = work_orders.list_work_orders(plant.ctx, operator, number)
     wo = view["number"]

@@ -32,11 +32,13 @@ from orderforge.production.ports import WORK_ORDERS, WorkOrderRepository
 from orderforge.promising.domain import PromiseAlert, Reservation
 from orderforge.promising.ports import PROMISES
 from orderforge.quality.domain import Inspection, InspectionPlan
-from orderforge.quality.ports import QUALITY
+from orderforge.quality.final import FinalChecklist, FinalInspection
+from orderforge.quality.ports import FINAL_INSPECTIONS, QUALITY
 from orderforge.services.ports import (
     OPERATION_RELEASES,
     CatalogueRepository,
     CustomerRepository,
+    DuplicateRecord,
     EventLog,
     IdempotencyRecord,
     IdempotencyStore,
@@ -400,6 +402,36 @@ class FakeQuality:
         assert inspection in self.rows
 
 
+class FakeFinalInspections:
+    """Final checklists and attempts in memory (the quality room's FINAL_INSPECTIONS port)."""
+
+    def __init__(self) -> None:
+        self.in_force: dict[str, FinalChecklist] = {}
+        self.rows: list[FinalInspection] = []
+
+    def checklists(self) -> dict[str, FinalChecklist]:
+        return dict(sorted(self.in_force.items()))
+
+    def replace_checklists(
+        self, checklists: list[FinalChecklist], actor: str, at: dt.datetime
+    ) -> int:
+        changed = [c for c in checklists if self.in_force.get(c.family) != c]
+        for checklist in changed:
+            self.in_force[checklist.family] = checklist
+        return len(changed)
+
+    def attempts(self, order_number: str) -> list[FinalInspection]:
+        return [a for a in self.rows if a.order_number == order_number]
+
+    def add(self, inspection: FinalInspection) -> None:
+        if any(
+            (a.order_number, a.attempt) == (inspection.order_number, inspection.attempt)
+            for a in self.rows
+        ):
+            raise DuplicateRecord(f"attempt {inspection.attempt} of {inspection.order_number}")
+        self.rows.append(inspection)
+
+
 class FakeChanges:
     """Engineering changes in memory (the change room's CHANGES port)."""
 
@@ -427,6 +459,7 @@ FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     CHANGES.name: FakeChanges,
     PROMISES.name: FakePromises,
     QUALITY.name: FakeQuality,
+    FINAL_INSPECTIONS.name: FakeFinalInspections,
     DESIGNS.name: FakeDesigns,
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,

@@ -18,7 +18,7 @@ from orderforge.demo.plant import (
 )
 from orderforge.domain.customer import Customer
 from orderforge.domain.order import Order, OrderAction, OrderState
-from orderforge.domain.permissions import Resource, is_allowed
+from orderforge.domain.permissions import FLOOR_ACTIONS, INSPECTION_ACTIONS, Resource, is_allowed
 from orderforge.domain.user import Role
 
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
@@ -207,6 +207,11 @@ CHANGE_STEPS = {
 }
 
 
+#: The order steps that follow the floor: starting work is reported by operators and
+#: planners, finishing by the operator who completes the last operation.
+FLOOR_STEPS = FLOOR_ACTIONS
+
+
 @pytest.mark.parametrize("seed", [2026, 1, 99])
 def test_every_path_replays_with_allowed_roles(seed: int) -> None:
     for n, demo in enumerate(demo_orders(seed=seed)):
@@ -215,6 +220,10 @@ def test_every_path_replays_with_allowed_roles(seed: int) -> None:
                 assert is_allowed(role, Resource.DESIGN, DESIGN_STEPS[action]), (action, role)
             elif action in CHANGE_STEPS:  # taken through engineering changes
                 assert is_allowed(role, Resource.CHANGE, CHANGE_STEPS[action]), (action, role)
+            elif action in FLOOR_STEPS:  # follows the floor's reports
+                assert is_allowed(role, Resource.WORK_ORDER, "report"), (action, role)
+            elif action in INSPECTION_ACTIONS:  # a final inspection's checklist
+                assert is_allowed(role, Resource.QUALITY, "decide"), (action, role)
             else:
                 assert is_allowed(role, Resource.ORDER, action.value), (action, role)
             assert reason == reason.strip()

@@ -10,6 +10,7 @@ from orderforge.domain.permissions import (
     CHANGE_ACTIONS,
     DESIGN_ACTIONS,
     PERMISSIONS,
+    ROOM_ACTIONS,
     Resource,
     actions_of,
     is_allowed,
@@ -39,7 +40,9 @@ def test_matrix_names_only_existing_actions() -> None:
         (Role.CUSTOMER, OrderAction.APPROVE_DESIGN, False),
         (Role.ADMIN, OrderAction.APPROVE_DESIGN, False),
         (Role.CUSTOMER, OrderAction.CANCEL, False),
-        (Role.QUALITY, OrderAction.PASS_INSPECTION, True),
+        # final inspection passes through its checklist, production follows the floor
+        (Role.QUALITY, OrderAction.PASS_INSPECTION, False),
+        (Role.OPERATOR, OrderAction.START_PRODUCTION, False),
         (Role.ENGINEER, OrderAction.SHIP, False),
     ],
 )
@@ -54,8 +57,9 @@ def test_the_customer_signs_its_design_and_engineers_propose_it() -> None:
     assert not is_allowed(Role.PLANNER, Resource.DESIGN, "sign")
 
 
-def test_admin_may_do_every_order_action_but_the_design_and_change_steps() -> None:
-    rooms = {a.value for a in DESIGN_ACTIONS | CHANGE_ACTIONS}
+def test_admin_may_do_every_order_action_but_the_rooms_steps() -> None:
+    rooms = {a.value for a in ROOM_ACTIONS}
+    assert DESIGN_ACTIONS | CHANGE_ACTIONS <= ROOM_ACTIONS
     for action in actions_of(Resource.ORDER):
         assert is_allowed(Role.ADMIN, Resource.ORDER, action) is (action not in rooms)
 

@@ -19,7 +19,7 @@ from orderforge.production.services import HANDLERS, reports, work_orders
 from orderforge.services import orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
-from tests.conftest import FixedClock
+from tests.conftest import FixedClock, release_for_work
 from tests.unit.fakes import FakeUnitOfWork, PlainHasher
 from tests.unit.production_fakes import FakeWorkOrders
 
@@ -85,7 +85,9 @@ def test_reconfirmation_supersedes_and_cancel_cancels(
 def test_reports_replay_by_key_and_refuse_another_body(
     ctx: ServiceContext, uow: FakeUnitOfWork
 ) -> None:
-    [view] = work_orders.list_work_orders(ctx, OPERATOR, confirmed(ctx))
+    number = confirmed(ctx)
+    release_for_work(ctx, number)  # work starts only on a released order
+    [view] = work_orders.list_work_orders(ctx, OPERATOR, number)
     start = reports.ReportOperation(view["number"], 10, ReportKind.START)
     first = reports.report_operation(ctx, OPERATOR, start, "k")
     again = reports.report_operation(ctx, OPERATOR, start, "k")

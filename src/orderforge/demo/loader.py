@@ -20,6 +20,7 @@ from orderforge.demo import catalogue as demo_catalogue
 from orderforge.demo import plant as demo_plant
 from orderforge.demo.changes import load_changes
 from orderforge.demo.designs import DemoDesigns
+from orderforge.demo.finals import DemoFinals
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
@@ -31,7 +32,8 @@ from orderforge.plant.ports import PLANT
 from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
 from orderforge.production.services import reports, work_orders
 from orderforge.quality.domain import plan_from
-from orderforge.quality.ports import QUALITY
+from orderforge.quality.final import checklist_from
+from orderforge.quality.ports import FINAL_INSPECTIONS, QUALITY
 from orderforge.services import users
 from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
@@ -95,12 +97,13 @@ def load_demo(
         units = {w.code: w.capacity for w in uow.repository(PLANT).work_centres()}
         floor = _Floor(usernames[Role.OPERATOR], now, units)
         designs = DemoDesigns(ctx, uow)
+        finals = DemoFinals()
+        _load_quality(uow, now)
         for i, demo in enumerate(orders):
-            _load_order(uow, demo, customer_ids, usernames, floor, designs)
+            _load_order(uow, demo, customer_ids, usernames, floor, designs, finals)
             if on_progress:
                 on_progress(i + 1, len(orders))
         _load_materials(uow, now)
-        _load_quality(uow, now)
         uow.commit()
     # Once the orders and their histories are stored: the open changes they wait for.
     with ctx.uow() as uow:
@@ -132,11 +135,18 @@ def _load_materials(uow: UnitOfWork, now: dt.datetime) -> None:
 
 
 def _load_quality(uow: UnitOfWork, now: dt.datetime) -> None:
-    """The demo's inspection plans (final inspection per family) put in force."""
+    """The demo's inspection plans and final checklists put in force, before the orders
+    whose history they judge."""
     text = resources.files("orderforge.demo").joinpath("quality.yaml").read_text("utf-8")
     document = yaml.safe_load(text)
+    at = now - dt.timedelta(days=400)
     plans = [plan_from(item, f"plans[{i}]") for i, item in enumerate(document["plans"])]
-    uow.repository(QUALITY).replace_plans(plans, DEMO_ACTOR, now - dt.timedelta(days=400))
+    uow.repository(QUALITY).replace_plans(plans, DEMO_ACTOR, at)
+    checklists = [
+        checklist_from(item, f"final_checklists[{i}]")
+        for i, item in enumerate(document["final_checklists"])
+    ]
+    uow.repository(FINAL_INSPECTIONS).replace_checklists(checklists, DEMO_ACTOR, at)
 
 
 def _load_catalogues(uow: UnitOfWork, at: dt.datetime) -> None:
@@ -207,6 +217,7 @@ def _load_order(
     usernames: dict[Role, str],
     floor: _Floor,
     designs: DemoDesigns,
+    finals: DemoFinals,
 ) -> None:
     now = floor.now
     created = (now - dt.timedelta(days=demo.created_days_ago)).replace(
@@ -232,10 +243,12 @@ def _load_order(
     span = max(now - created - dt.timedelta(hours=1), dt.timedelta(hours=1))
     step = span / (len(demo.path) + 1)
     produced: list[dt.datetime] = []
+    finished = False
     for i, (action, role, reason) in enumerate(demo.path, start=1):
         at = created + step * i
         order.apply(action, actor=usernames[role], at=at, reason=reason)
         designs.follow(order, action, at, reason)
+        finals.follow(action, at, usernames[role], reason)
         # what production's event handlers do when the service confirms or cancels
         if action is OrderAction.CONFIRM:
             work_orders.create_work_orders(uow, order, usernames[role], at)
@@ -243,21 +256,14 @@ def _load_order(
             work_orders.cancel_work_orders(uow, order, usernames[role], at, reason)
         elif action in (OrderAction.START_PRODUCTION, OrderAction.FINISH_PRODUCTION):
             produced.append(at)
+            finished = action is OrderAction.FINISH_PRODUCTION
     uow.orders.add(order)
-    if produced and order.state in _PRODUCED_STATES:
-        floor.report(uow, order, produced[0], produced[-1])
-
-
-#: Orders whose work the floor has started (in production) or finished (past it).
-_PRODUCED_STATES = frozenset(
-    {
-        OrderState.IN_PRODUCTION,
-        OrderState.FINAL_INSPECTION,
-        OrderState.READY_TO_SHIP,
-        OrderState.SHIPPED,
-        OrderState.DELIVERED,
-    }
-)
+    if order.state is OrderState.CANCELLED:  # its work orders were cancelled with it
+        finals.steps.clear()
+        return
+    if produced:
+        floor.report(uow, order, produced[0], produced[-1], finished)
+    finals.record(uow, order)
 
 
 class _Floor:
@@ -272,8 +278,9 @@ class _Floor:
         #: work centre -> parallel units, from the plant just loaded
         self.capacity = units
 
-    def report(self, uow: UnitOfWork, order: Order, first: dt.datetime, last: dt.datetime) -> None:
-        finished = order.state is not OrderState.IN_PRODUCTION
+    def report(
+        self, uow: UnitOfWork, order: Order, first: dt.datetime, last: dt.datetime, finished: bool
+    ) -> None:
         end = last if finished else self.now - dt.timedelta(minutes=30)
         for work_order in work_orders.current_work_orders(uow, order.number):
             self._work(uow, work_order, first, max(end, first), finished)
@@ -319,7 +326,7 @@ class _Floor:
     ) -> None:
         good = work_order.quantity if kind is ReportKind.COMPLETE else 0
         cmd = reports.ReportOperation(work_order.number, seq, kind, good=good, work_centre=centre)
-        reports.report_in(uow, self.operator, cmd, at)
+        reports.report_in(uow, self.operator, cmd, at, check_order=False)
 
 
 def _pick(specs: list[dict[str, str]], n: int) -> dict[str, str]:

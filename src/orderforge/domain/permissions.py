@@ -102,7 +102,11 @@ DESIGN_ACTIONS = frozenset({A.SUBMIT_DESIGN, A.APPROVE_DESIGN, A.REJECT_DESIGN})
 #: Likewise a change of a confirmed order follows its engineering change record (the change
 #: context requests, applies or declines it), never a bare button.
 CHANGE_ACTIONS = frozenset({A.REQUEST_CHANGE, A.ACCEPT_CHANGE, A.DECLINE_CHANGE})
-ROOM_ACTIONS = DESIGN_ACTIONS | CHANGE_ACTIONS
+#: Production follows the floor (the first operation started, the last one done) and
+#: final inspection follows its checklist; a button would claim what nobody checked.
+FLOOR_ACTIONS = frozenset({A.START_PRODUCTION, A.FINISH_PRODUCTION})
+INSPECTION_ACTIONS = frozenset({A.PASS_INSPECTION, A.FAIL_INSPECTION})
+ROOM_ACTIONS = DESIGN_ACTIONS | CHANGE_ACTIONS | FLOOR_ACTIONS | INSPECTION_ACTIONS
 _ALL_ORDER = frozenset(
     {VIEW, CREATE, EDIT} | {a.value for a in OrderAction if a not in ROOM_ACTIONS}
 )
@@ -178,7 +182,6 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 VIEW,
                 A.PLAN,
                 A.RELEASE,
-                A.START_PRODUCTION,
                 A.HOLD,
                 A.RESUME,
                 A.SHIP,
@@ -198,7 +201,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
     },
     Role.OPERATOR: {
-        Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
+        Resource.ORDER: frozenset({VIEW}),
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),
         Resource.SCHEDULE: frozenset({VIEW, REPORT}),
@@ -211,7 +214,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: frozenset({VIEW, RECORD}),
     },
     Role.QUALITY: {
-        Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
+        Resource.ORDER: frozenset({VIEW, A.HOLD}),
         Resource.CUSTOMER: frozenset({VIEW}),
         Resource.PLANT: frozenset({VIEW}),
         Resource.CATALOGUE: frozenset({VIEW}),

@@ -1,5 +1,5 @@
-"""Quality over HTTP: inspection plans, an operation's inspection, recording results, and
-accepting failed work as is (an electronic signature)."""
+"""Quality over HTTP: inspection plans, an operation's inspection, recording results,
+accepting failed work as is (an electronic signature), and an order's final inspection."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orderforge.entrypoints.api.deps import client_address, current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
-from orderforge.quality import services
+from orderforge.quality import finals, services
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -103,3 +103,47 @@ def accept_as_is(
         number, seq, body.reason, body.username, body.password, client_address(request)
     )
     return services.accept_as_is(ctx, me, cmd)
+
+
+class Verdict(BaseModel):
+    model_config = _STRICT
+    passed: bool
+    note: str = Field(default="", max_length=2000, description="What is wrong (needed to fail)")
+
+
+class FinalIn(BaseModel):
+    model_config = _STRICT
+    items: dict[str, Verdict] = Field(description="Checklist item code -> verdict")
+    note: str = Field(default="", max_length=2000)
+
+    @field_validator("items")
+    @classmethod
+    def _small(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > 40 or any(not 1 <= len(k) <= 40 for k in value):
+            raise ValueError("at most 40 items, codes of 1-40 characters")
+        return value
+
+
+@router.get(
+    "/orders/{number}/final-inspection",
+    summary="An order's final inspection: the facts, the checklist and every attempt",
+)
+def final_inspection(number: Number, ctx: Ctx, me: Me) -> dict[str, Any]:
+    return finals.final_inspection(ctx, me, number)
+
+
+@router.post(
+    "/orders/{number}/final-inspection",
+    summary="Record a final inspection: passed -> ready to ship, failed -> back to production",
+)
+def record_final(number: Number, body: FinalIn, ctx: Ctx, me: Me) -> dict[str, Any]:
+    answers = {code: (v.passed, v.note) for code, v in body.items.items()}
+    return finals.record_final(ctx, me, finals.RecordFinal(number, answers, body.note))
+
+
+@router.post(
+    "/orders/{number}/final-inspection/present-again",
+    summary="Present an order again for final inspection after a failed attempt",
+)
+def present_again(number: Number, ctx: Ctx, me: Me) -> dict[str, Any]:
+    return finals.present_again(ctx, me, number)

@@ -1,5 +1,6 @@
 """`orderforge quality`: put inspection plans in force, show and record an operation's
-inspection, accept failed work as is (user id and password asked again)."""
+inspection, accept failed work as is (user id and password asked again), and an order's
+final inspection."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rich.table import Table
 
 from orderforge.domain.errors import InvalidInput
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, out, refusals
-from orderforge.quality import services
+from orderforge.quality import finals, services
 
 quality_app = typer.Typer(help="Inspections at operations and their plans.", no_args_is_help=True)
 _MEASURED = re.compile(r"^([A-Za-z0-9_-]{1,40})=(-?[0-9.]+)\s*([A-Za-zµ%°/0-9]*)$")
@@ -63,7 +64,10 @@ def quality_plans(
         except yaml.YAMLError as exc:
             raise InvalidInput(f"{file} is not YAML: {exc}", field="file") from None
         done = services.put_plans_in_force(application.ctx, actor, document)
-        out.print(f"{done['plans']} plans read, {done['changed']} put in force.")
+        out.print(
+            f"{done['plans']} plans and {done['final_checklists']} final checklists read, "
+            f"{done['changed']} put in force."
+        )
     for plan in services.list_plans(application.ctx, actor):
         out.print(
             f"{plan['family']} / {plan['operation']}: {escape(plan['name'])} "
@@ -122,3 +126,69 @@ def quality_accept(
     password = typer.prompt("Password", hide_input=True)
     cmd = services.AcceptAsIs(work_order, seq, reason, username, password, "cli")
     _show(services.accept_as_is(application.ctx, _actor(application, as_user), cmd))
+
+
+def _show_final(view: dict[str, Any]) -> None:
+    out.print(f"[b]{view['order_number']}[/b]: {view['state_label']}")
+    for f in view["facts"]:
+        mark = "[green]yes[/green]" if f["passed"] else "[red]no[/red]"
+        said = f" — {escape(f['note'])}" if f["note"] else ""
+        out.print(f"  {mark} {escape(f['text'])}{said}")
+    if view["can_record"]:
+        out.print("Checklist (answer with --pass CODE or --fail CODE=what is wrong):")
+        for item in view["items"]:
+            out.print(f"  {item['code']}: {escape(item['text'])}")
+    for a in view["attempts"]:
+        failed = [f for f in a["findings"] if not f["passed"]]
+        out.print(
+            f"Attempt {a['attempt']}: {a['verdict']} by {a['inspector']} "
+            f"{a['inspected_at'][:16].replace('T', ' ')} UTC"
+            + "".join(f"\n  fail: {escape(f['text'])} {escape(f['note'])}" for f in failed)
+        )
+
+
+@quality_app.command("final")
+@refusals
+def quality_final(
+    order: str,
+    passed: Annotated[
+        list[str] | None, typer.Option("--pass", help="A checklist item that passed")
+    ] = None,
+    failed: Annotated[
+        list[str] | None,
+        typer.Option("--fail", help="A failed item with what is wrong: CODE=note"),
+    ] = None,
+    all_pass: Annotated[
+        bool, typer.Option("--all-pass", help="Every checklist item passed")
+    ] = False,
+    again: Annotated[
+        bool, typer.Option("--again", help="Present the order again after a failed attempt")
+    ] = False,
+    note: Annotated[str, typer.Option(help="A note for the record")] = "",
+    as_user: AsUser = "quality",
+) -> None:
+    """An order's final inspection; with verdicts, record an attempt (passed: ready to
+    ship; failed: back to production)."""
+    application = _app()
+    actor = _actor(application, as_user)
+    if again:
+        _show_final(finals.present_again(application.ctx, actor, order))
+        return
+    if not (passed or failed or all_pass):
+        _show_final(finals.final_inspection(application.ctx, actor, order))
+        return
+    answers: dict[str, tuple[bool, str]] = {}
+    if all_pass:
+        view = finals.final_inspection(application.ctx, actor, order)
+        answers = {item["code"]: (True, "") for item in view["items"]}
+    for code in passed or []:
+        answers[code.strip()] = (True, "")
+    for item in failed or []:
+        code, sep, said = item.partition("=")
+        if not sep or not said.strip():
+            raise InvalidInput(
+                f"Give a failed item as CODE=what is wrong, not {item!r}.", field="fail"
+            )
+        answers[code.strip()] = (False, said.strip())
+    cmd = finals.RecordFinal(order, answers, note)
+    _show_final(finals.record_final(application.ctx, actor, cmd))

@@ -1,7 +1,10 @@
 """The inspection page of an operation: the plan with this work order's limits, what was
 found, a form to record one unit (measured values in the characteristic's unit, pass/fail
 checks) and, for quality, accepting failed work as is with a signature. Opened from the
-operator screen; a refused form comes back with the reason and nothing stored."""
+operator screen; a refused form comes back with the reason and nothing stored.
+
+And an order's final inspection page: the facts the records answer, the family's
+checklist to tick (a failed item with what is wrong), and every earlier attempt."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from orderforge.entrypoints.web.common import (
     redirect,
     render,
 )
-from orderforge.quality import services
+from orderforge.quality import finals, services
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,3 +95,48 @@ async def accept(request: Request, ctx: Ctx, me: User, number: str, seq: int) ->
         return _back(number, seq, centre)
     flash(request, "Accepted as is, signed: the operations after it may start.", "success")
     return _back(number, seq, centre)
+
+
+def _final(number: str) -> Response:
+    return redirect(f"/orders/{quote(number, safe='')}/final-inspection")
+
+
+@router.get("/orders/{number}/final-inspection")
+def final_page(request: Request, ctx: Ctx, me: User, number: str) -> HTMLResponse:
+    view = finals.final_inspection(ctx, me, number)
+    return render(request, "quality/final.html", me=me, view=view)
+
+
+@router.post("/orders/{number}/final-inspection")
+async def final_record(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+    try:
+        form = await posted_form(request)
+        view = finals.final_inspection(ctx, me, number)
+        answers: dict[str, tuple[bool, str]] = {}
+        for item in view["items"]:
+            said = form_text(form, f"item-{item['code']}")
+            if said in ("pass", "fail"):
+                answers[item["code"]] = (said == "pass", form_text(form, f"note-{item['code']}"))
+        done = finals.record_final(
+            ctx, me, finals.RecordFinal(number, answers, form_text(form, "note"))
+        )
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _final(number)
+    if done["attempts"][-1]["passed"]:
+        flash(request, "Final inspection passed: the order is ready to ship.", "success")
+    else:
+        flash(request, "Final inspection failed: the order is back in production.", "error")
+    return _final(number)
+
+
+@router.post("/orders/{number}/final-inspection/present-again")
+async def final_present_again(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+    try:
+        await posted_form(request)
+        finals.present_again(ctx, me, number)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _final(number)
+    flash(request, "Presented again: the order waits for final inspection.", "success")
+    return _final(number)

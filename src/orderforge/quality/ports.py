@@ -1,4 +1,4 @@
-"""Quality ports: where inspection plans and inspections are kept."""
+"""Quality ports: where inspection plans, inspections and final inspections are kept."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Protocol
 
 from orderforge.quality.domain import Inspection, InspectionPlan
+from orderforge.quality.final import FinalChecklist, FinalInspection
 from orderforge.services.ports import RepositoryKey
 
 
@@ -29,3 +30,28 @@ class QualityRepository(Protocol):
 
 
 QUALITY: RepositoryKey[QualityRepository] = RepositoryKey("quality")
+
+
+class FinalInspectionRepository(Protocol):
+    def checklists(self) -> dict[str, FinalChecklist]:
+        """The final checklists in force, by family."""
+        ...
+
+    def replace_checklists(
+        self, checklists: list[FinalChecklist], actor: str, at: dt.datetime
+    ) -> int:
+        """Put these checklists in force (the family's earlier one is retired, kept);
+        returns how many changed."""
+        ...
+
+    def attempts(self, order_number: str) -> list[FinalInspection]:
+        """The order's final inspections, first attempt first."""
+        ...
+
+    def add(self, inspection: FinalInspection) -> None:
+        """Keep an attempt; a second attempt with the same number (a concurrent
+        inspector) raises DuplicateRecord."""
+        ...
+
+
+FINAL_INSPECTIONS: RepositoryKey[FinalInspectionRepository] = RepositoryKey("final_inspections")

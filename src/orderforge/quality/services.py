@@ -29,7 +29,8 @@ from orderforge.quality.domain import (
     InspectionStatus,
     plan_from,
 )
-from orderforge.quality.ports import QUALITY
+from orderforge.quality.final import checklist_from
+from orderforge.quality.ports import FINAL_INSPECTIONS, QUALITY
 from orderforge.services import signing
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
@@ -134,21 +135,42 @@ def list_plans(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
 
 
 def put_plans_in_force(ctx: ServiceContext, actor: Principal, document: Any) -> dict[str, Any]:
-    """A plan file's plans in force at once (all or none); a plan of the same family and
-    operation is retired, kept for the record."""
+    """A plan file's inspection plans and final checklists in force at once (all or
+    none); a plan of the same family and operation, or the family's earlier checklist,
+    is retired, kept for the record."""
     require(actor.role, Resource.QUALITY, EDIT)
-    raw = document.get("plans") if isinstance(document, dict) else None
-    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_PLANS:
+    if not isinstance(document, dict):
+        raise InvalidInput("A plan file is a mapping with `plans:`.", field="plans")
+    raw = document.get("plans", [])
+    raw_final = document.get("final_checklists", [])
+    if not isinstance(raw, list) or len(raw) > MAX_PLANS:
+        raise InvalidInput(f"`plans:` is a list of at most {MAX_PLANS} plans.", field="plans")
+    if not isinstance(raw_final, list) or len(raw_final) > MAX_PLANS:
         raise InvalidInput(
-            f"A plan file holds `plans:`, a list of 1 to {MAX_PLANS} plans.", field="plans"
+            f"`final_checklists:` is a list of at most {MAX_PLANS} checklists.",
+            field="final_checklists",
+        )
+    if not raw and not raw_final:
+        raise InvalidInput(
+            "A plan file holds `plans:` (inspections at operations) and/or "
+            "`final_checklists:`, each a list of at least one.",
+            field="plans",
         )
     plans = [
         plan_from(item if isinstance(item, dict) else {}, f"plans[{i}]")
         for i, item in enumerate(raw)
     ]
+    checklists = [
+        checklist_from(item if isinstance(item, dict) else {}, f"final_checklists[{i}]")
+        for i, item in enumerate(raw_final)
+    ]
     keys = [(p.family, p.operation) for p in plans]
     if len(set(keys)) != len(keys):
         raise InvalidInput("A family's operation has two plans in the file.", field="plans")
+    if len({c.family for c in checklists}) != len(checklists):
+        raise InvalidInput(
+            "A family has two final checklists in the file.", field="final_checklists"
+        )
     with ctx.uow() as uow:
         for i, plan in enumerate(plans):
             family = family_of(entry_for(uow, plan.family))
@@ -168,9 +190,21 @@ def put_plans_in_force(ctx: ServiceContext, actor: Principal, document: Any) -> 
                         f"{family.name}'s parameters ({', '.join(sorted(parameters))}).",
                         field=f"plans[{i}].characteristics",
                     )
-        changed = uow.repository(QUALITY).replace_plans(plans, actor.username, ctx.clock.now())
+        for i, checklist in enumerate(checklists):
+            try:
+                entry_for(uow, checklist.family)
+            except NotFound:
+                raise InvalidInput(
+                    f"final_checklists[{i}]: there is no product family {checklist.family}.",
+                    field=f"final_checklists[{i}].family",
+                ) from None
+        now = ctx.clock.now()
+        changed = uow.repository(QUALITY).replace_plans(plans, actor.username, now)
+        changed += uow.repository(FINAL_INSPECTIONS).replace_checklists(
+            checklists, actor.username, now
+        )
         uow.commit()
-    return {"plans": len(plans), "changed": changed}
+    return {"plans": len(plans), "final_checklists": len(checklists), "changed": changed}
 
 
 def _is_number(text: str) -> bool:

@@ -1,6 +1,7 @@
 """Quality storage: inspection plans (a retired plan is kept), inspections and their
-results. A result row is only ever inserted: the database refuses to change or delete
-one, so a measurement stays what was measured."""
+results, final checklists and final inspections. A result row and a final inspection are
+only ever inserted: the database refuses to change or delete one, so a measurement stays
+what was measured and a failed final inspection stays on the record."""
 
 from __future__ import annotations
 
@@ -25,7 +26,14 @@ from orderforge.quality.domain import (
     Result,
     plan_from,
 )
-from orderforge.quality.ports import QUALITY
+from orderforge.quality.final import (
+    FinalChecklist,
+    FinalInspection,
+    checklist_document,
+    checklist_from,
+    finding_from,
+)
+from orderforge.quality.ports import FINAL_INSPECTIONS, QUALITY
 
 inspection_plans = sa.Table(
     "inspection_plans",
@@ -73,6 +81,31 @@ inspection_results = sa.Table(
     sa.Column("inspector", sa.String(40), nullable=False),
     sa.Column("recorded_at", UTCDateTime, nullable=False),
     sa.Column("note", sa.Text, nullable=False),
+)
+
+final_checklists = sa.Table(
+    "final_checklists",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("family", sa.String(40), nullable=False, index=True),
+    sa.Column("document", JSONType, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("put_in_force_by", sa.String(40), nullable=False),
+    sa.Column("put_in_force_at", UTCDateTime, nullable=False),
+)
+
+final_inspections = sa.Table(
+    "final_inspections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("order_number", sa.String(30), nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("findings", JSONType, nullable=False),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("inspector", sa.String(40), nullable=False),
+    sa.Column("inspected_at", UTCDateTime, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.UniqueConstraint("order_number", "attempt", name="uq_final_inspection_attempt"),
 )
 
 
@@ -293,7 +326,85 @@ class SqlQualityGate:
         )
 
 
+class SqlFinalInspections:
+    """Final checklists (a retired one kept) and the attempts, each only ever inserted."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def checklists(self) -> dict[str, FinalChecklist]:
+        rows = self.session.execute(
+            sa.select(final_checklists.c.document)
+            .where(final_checklists.c.active.is_(True))
+            .order_by(final_checklists.c.family)
+        ).all()
+        found = [checklist_from(dict(row.document), "stored checklist") for row in rows]
+        return {c.family: c for c in found}
+
+    def replace_checklists(
+        self, checklists: list[FinalChecklist], actor: str, at: dt.datetime
+    ) -> int:
+        current = {f: checklist_document(c) for f, c in self.checklists().items()}
+        changed = 0
+        for checklist in checklists:
+            document = checklist_document(checklist)
+            if current.get(checklist.family) == document:
+                continue
+            self.session.execute(
+                final_checklists.update()
+                .where(final_checklists.c.family == checklist.family)
+                .values(active=False)
+            )
+            self.session.execute(
+                final_checklists.insert().values(
+                    family=checklist.family,
+                    document=document,
+                    active=True,
+                    put_in_force_by=actor,
+                    put_in_force_at=at,
+                )
+            )
+            changed += 1
+        return changed
+
+    def attempts(self, order_number: str) -> list[FinalInspection]:
+        rows = self.session.execute(
+            sa.select(final_inspections)
+            .where(final_inspections.c.order_number == order_number)
+            .order_by(final_inspections.c.attempt)
+        ).all()
+        return [
+            FinalInspection(
+                order_number=row.order_number,
+                attempt=row.attempt,
+                findings=tuple(finding_from(dict(f)) for f in row.findings),
+                passed=row.passed,
+                inspector=row.inspector,
+                inspected_at=row.inspected_at,
+                note=row.note,
+            )
+            for row in rows
+        ]
+
+    def add(self, inspection: FinalInspection) -> None:
+        self.session.execute(
+            final_inspections.insert().values(
+                order_number=inspection.order_number,
+                attempt=inspection.attempt,
+                findings=[f.document() for f in inspection.findings],
+                passed=inspection.passed,
+                inspector=inspection.inspector,
+                inspected_at=inspection.inspected_at,
+                note=inspection.note,
+            )
+        )
+
+
 STORAGE = ContextStorage(
     name="quality",
-    repositories={QUALITY.name: SqlQualityRepository, QUALITY_GATE.name: SqlQualityGate},
+    repositories={
+        QUALITY.name: SqlQualityRepository,
+        QUALITY_GATE.name: SqlQualityGate,
+        FINAL_INSPECTIONS.name: SqlFinalInspections,
+    },
 )

@@ -22,6 +22,8 @@ from orderforge.domain.permissions import (
     CREATE,
     DESIGN_ACTIONS,
     EDIT,
+    FLOOR_ACTIONS,
+    INSPECTION_ACTIONS,
     VIEW,
     Resource,
     is_allowed,
@@ -376,6 +378,17 @@ def advance_order(
                 f"A change of order {order.number} is an engineering change: request it, and "
                 "decide it with its impact in view, on the order's changes page "
                 f"(/orders/{order.number}/changes)."
+            )
+        if parsed in FLOOR_ACTIONS:
+            raise PermissionDenied(
+                f"Order {order.number} follows its work on the floor: it goes into production "
+                "when the first operation starts and on to final inspection when the last is "
+                "done (the operator screen, /floor)."
+            )
+        if parsed in INSPECTION_ACTIONS:
+            raise PermissionDenied(
+                f"Order {order.number} passes or fails final inspection through its checklist "
+                f"on the final inspection page (/orders/{order.number}/final-inspection)."
             )
         require(actor.role, Resource.ORDER, parsed.value)
         _check_version(order, expected_version)

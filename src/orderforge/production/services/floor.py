@@ -36,10 +36,11 @@ from orderforge.production.domain import (
     duration_words,
 )
 from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
+from orderforge.production.services.reports import closed_to_work
 from orderforge.services import plant_time
 from orderforge.services.catalogue import family_of
 from orderforge.services.context import ServiceContext
-from orderforge.services.ports import Principal, UnitOfWork
+from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
 from orderforge.services.spec_text import describe_spec
 
 #: How many spec choices the queue shows beside the family name ("main options").
@@ -70,7 +71,7 @@ def work_centres(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
             {
                 "code": c.code,
                 "name": c.name,
-                "open": len(_queue_ops(uow, c.code, planned)),
+                "open": len(_queue_ops(uow, c.code, planned)[0]),
             }
             for c in sorted(centres, key=lambda c: c.code)
         ]
@@ -84,9 +85,10 @@ def queue(ctx: ServiceContext, actor: Principal, work_centre: str) -> dict[str, 
         show = _clock(uow)
         planned = _planned(uow)
         families = _Families(uow)
+        found, closed = _queue_ops(uow, centre.code, planned)
         rows = [
-            _row(wo, op, planned.get(_key(wo, op)), families, show)
-            for wo, op in _queue_ops(uow, centre.code, planned)
+            _row(wo, op, planned.get(_key(wo, op)), families, show, closed.get(wo.order_number))
+            for wo, op in found
         ]
         return {
             "code": centre.code,
@@ -109,7 +111,8 @@ def operation(
         show = _clock(uow)
         planned = _planned(uow).get(_key(wo, op))
         families = _Families(uow)
-        row = _row(wo, op, planned, families, show)
+        closed = _closed(uow, {wo.order_number}).get(wo.order_number)
+        row = _row(wo, op, planned, families, show, closed)
         return {
             **row,
             "centre": {"code": centre.code, "name": centre.name},
@@ -127,7 +130,8 @@ def operation(
             "remaining": max(wo.quantity - op.good_quantity, 0),
             "started": show(op.started_at) if op.started_at else None,
             "finished": show(op.finished_at) if op.finished_at else None,
-            "can_start": op.status in (OperationStatus.READY, OperationStatus.PAUSED),
+            "can_start": closed is None
+            and op.status in (OperationStatus.READY, OperationStatus.PAUSED),
             "can_pause": op.status is OperationStatus.RUNNING,
             "can_complete": op.status is OperationStatus.RUNNING,
             "open": wo.status in _OPEN,
@@ -176,7 +180,7 @@ def resolve_scan(ctx: ServiceContext, actor: Principal, work_centre: str, code: 
         if match.group(2) is not None:
             return ScanTarget(wo.number, wo.operation(int(match.group(2))).seq)
         planned = _planned(uow)
-        here = [op for w, op in _queue_ops(uow, centre.code, planned) if w.number == wo.number]
+        here = [op for w, op in _queue_ops(uow, centre.code, planned)[0] if w.number == wo.number]
         unfinished = [op for op in wo.operations if op.status is not OperationStatus.DONE]
         if not here and not unfinished:
             raise NotFound(f"Work order {wo.number} has no operation left to do.")
@@ -258,9 +262,10 @@ def _centre_of(op: Operation, planned: PlannedOperation | None) -> str | None:
 
 def _queue_ops(
     uow: UnitOfWork, code: str, planned: dict[str, PlannedOperation]
-) -> list[tuple[WorkOrder, Operation]]:
+) -> tuple[list[tuple[WorkOrder, Operation]], dict[str, str]]:
     """The centre's unfinished operations: those running first, then plan order, the
-    unplanned after by work order and operation number; the next one on top."""
+    unplanned after by work order and operation number; the next one on top (never one
+    of an order closed to work); and why each closed order is closed."""
     found: list[tuple[WorkOrder, Operation]] = []
     for wo in uow.repository(WORK_ORDERS).unfinished_at(code):
         for op in wo.operations:
@@ -276,12 +281,18 @@ def _queue_ops(
         return (not running, slot.start if slot is not None else far, wo.number, op.seq)
 
     found.sort(key=plan_order)
-    actionable = [item for item in found if item[1].status in _URGENCY]
+    closed = _closed(uow, {wo.order_number for wo, _ in found})
+    actionable = [
+        (wo, op)
+        for wo, op in found
+        if op.status in _URGENCY
+        and (wo.order_number not in closed or op.status is OperationStatus.RUNNING)
+    ]
     if actionable:
         first = min(actionable, key=lambda item: _URGENCY[item[1].status])
         found.remove(first)
         found.insert(0, first)
-    return found
+    return found, closed
 
 
 class _Families:
@@ -308,12 +319,22 @@ def _status_words(wo: WorkOrder, op: Operation) -> str:
     return op.status.value
 
 
+def _closed(uow: UnitOfWork, numbers: set[str]) -> dict[str, str]:
+    """Order number -> why its work may not start now, for the orders that are closed to
+    work (not released yet, on hold...): the floor shows them, but not as next."""
+    if not numbers:
+        return {}
+    orders = uow.orders.list(OrderFilter(numbers=tuple(sorted(numbers)), limit=len(numbers)))
+    return {o.number: why for o in orders if (why := closed_to_work(o)) is not None}
+
+
 def _row(
     wo: WorkOrder,
     op: Operation,
     planned: PlannedOperation | None,
     families: _Families,
     show: Show,
+    closed: str | None = None,
 ) -> dict[str, Any]:
     family = families.get(wo)
     options = [value for _, value in describe_spec(family, dict(wo.spec))[:MAIN_OPTIONS]]
@@ -328,8 +349,13 @@ def _row(
         "options": ", ".join(options),
         "quantity": wo.quantity,
         "status": op.status.value,
-        "status_words": _status_words(wo, op),
-        "actionable": op.status in _URGENCY,
+        "status_words": (
+            f"order {wo.order_number} not open for work: {closed}"
+            if closed is not None and op.status is not OperationStatus.RUNNING
+            else _status_words(wo, op)
+        ),
+        "actionable": op.status in _URGENCY
+        and (closed is None or op.status is OperationStatus.RUNNING),
         "planned_start": show(planned.start) if planned is not None else None,
         "planned_unit": planned.resource if planned is not None else None,
     }

@@ -4,6 +4,12 @@ Each report is stored as a fact (never changed) with the answer it got. A client
 a key with it (the `Idempotency-Key` header, `--key` on the command line): a network
 retry with the same key gets the first answer and counts nothing twice; the same key
 with a different report is refused.
+
+The order follows its work, so nobody has to press a button the floor already answered:
+the first operation started puts a released order in production, and the last
+operation of its last work order done sends it to final inspection. Work may start only
+while the order is released or in production (its design approved, not on hold, not
+cancelled): the floor cannot build what the customer has not approved.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from orderforge.domain.errors import IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
+from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.permissions import REPORT, Resource, require
-from orderforge.production.domain import Report, ReportKind, WorkOrder
+from orderforge.production.domain import Report, ReportKind, WorkOrder, WorkOrderStatus
 from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
 from orderforge.production.services.work_orders import work_order_view
 from orderforge.services.context import ServiceContext
@@ -107,9 +114,18 @@ def _replay(uow: UnitOfWork, actor: str, key: str, cmd: ReportOperation) -> Repo
 
 
 def report_in(
-    uow: UnitOfWork, actor: str, cmd: ReportOperation, at: dt.datetime, key: str | None = None
+    uow: UnitOfWork,
+    actor: str,
+    cmd: ReportOperation,
+    at: dt.datetime,
+    key: str | None = None,
+    *,
+    check_order: bool = True,
 ) -> ReportOutcome:
-    """Apply a report to its work order and keep it as a fact (caller commits)."""
+    """Apply a report to its work order and keep it as a fact (caller commits).
+
+    `check_order=False` is for replaying history whose order has moved on since (the demo
+    writes a delivered order's floor reports after its whole path)."""
     if key is not None:
         replay = _replay(uow, actor, key, cmd)
         if replay is not None:
@@ -122,7 +138,10 @@ def report_in(
         replay = _replay(uow, actor, key, cmd)
         if replay is not None:
             return replay
+    order = uow.orders.get(work_order.order_number)
     if cmd.kind is ReportKind.START:
+        if check_order:
+            _check_order(order, work_order)
         _check_quality(uow, work_order, cmd.seq)
     _apply(work_order, cmd, actor, at)
     view = work_order_view(work_order)
@@ -142,7 +161,60 @@ def report_in(
             work_centre=cmd.work_centre,
         )
     )
+    if order is not None:
+        _order_follows(uow, order, work_order, actor, at)
     return ReportOutcome(view=view)
+
+
+#: Where an order's work may start: released and in production, and while a change is
+#: asked of an order that was there (the change keeps its place; work goes on).
+WORKING_STATES = frozenset({OrderState.RELEASED, OrderState.IN_PRODUCTION})
+
+
+def closed_to_work(order: Order | None) -> str | None:
+    """Why work on this order may not start now, in words; None when it may."""
+    if order is None:
+        return None
+    state = order.changed_from if order.state is OrderState.CHANGE_REQUESTED else order.state
+    if state in WORKING_STATES:
+        return None
+    return {
+        OrderState.ON_HOLD: "it is on hold",
+        OrderState.CANCELLED: "it is cancelled",
+        OrderState.FINAL_INSPECTION: "it is in final inspection",
+    }.get(order.state, f"it is {order.state.label.lower()} and not released to production yet")
+
+
+def _check_order(order: Order | None, work_order: WorkOrder) -> None:
+    why = closed_to_work(order)
+    if why is not None and order is not None:
+        raise IllegalTransition(
+            f"Work on {work_order.number} cannot start: its order {order.number} is not open "
+            f"for work ({why})."
+        )
+
+
+def _order_follows(
+    uow: UnitOfWork, order: Order, work_order: WorkOrder, actor: str, at: dt.datetime
+) -> None:
+    if order.state is OrderState.RELEASED and work_order.status is not WorkOrderStatus.OPEN:
+        order.apply(
+            OrderAction.START_PRODUCTION,
+            actor=actor,
+            at=at,
+            reason=f"Work started on {work_order.number}.",
+        )
+    if order.state is OrderState.IN_PRODUCTION and work_order.status is WorkOrderStatus.DONE:
+        repo = uow.repository(WORK_ORDERS)
+        with repo.deferred_writes():  # the order is written once, at commit
+            others = repo.current_for([order.number])
+        if all(w.status is WorkOrderStatus.DONE for w in others if w.number != work_order.number):
+            order.apply(
+                OrderAction.FINISH_PRODUCTION,
+                actor=actor,
+                at=at,
+                reason=f"The last operation of {work_order.number} is done.",
+            )
 
 
 def _check_quality(uow: UnitOfWork, work_order: WorkOrder, seq: int) -> None:
