@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -20,6 +21,7 @@ from orderforge.demo import catalogue as demo_catalogue
 from orderforge.demo import plant as demo_plant
 from orderforge.demo.changes import load_changes
 from orderforge.demo.designs import DemoDesigns
+from orderforge.demo.inspections import load_inspections
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
@@ -93,7 +95,7 @@ def load_demo(
         customer_ids = _load_customers(uow, now)
         usernames = _load_users(ctx, uow, password, customer_ids, now)
         units = {w.code: w.capacity for w in uow.repository(PLANT).work_centres()}
-        floor = _Floor(usernames[Role.OPERATOR], now, units)
+        floor = _Floor(usernames[Role.OPERATOR], now, units, seed)
         designs = DemoDesigns(ctx, uow)
         for i, demo in enumerate(orders):
             _load_order(uow, demo, customer_ids, usernames, floor, designs)
@@ -101,6 +103,7 @@ def load_demo(
                 on_progress(i + 1, len(orders))
         _load_materials(uow, now)
         _load_quality(uow, now)
+        load_inspections(uow, usernames[Role.QUALITY], seed)
         uow.commit()
     # Once the orders and their histories are stored: the open changes they wait for.
     with ctx.uow() as uow:
@@ -260,13 +263,19 @@ _PRODUCED_STATES = frozenset(
 )
 
 
+#: chance that an operation's completion reports scrapped units besides the good ones
+SCRAP_CHANCE = 0.08
+
+
 class _Floor:
     """Reports the demo orders' operations as an operator would have, through
     production's report use case: finished orders done, orders in production part done
     with one operation running, never two running on one work centre unit."""
 
-    def __init__(self, operator: str, now: dt.datetime, units: dict[str, int]) -> None:
+    def __init__(self, operator: str, now: dt.datetime, units: dict[str, int], seed: int) -> None:
         self.operator = operator
+        #: now and then a unit is scrapped at an operation (and made again)
+        self.rng = random.Random(seed)  # noqa: S311 -- demo data, not security
         self.now = now
         self.busy: dict[str, int] = {}
         #: work centre -> parallel units, from the plant just loaded
@@ -318,7 +327,12 @@ class _Floor:
         centre: str | None = None,
     ) -> None:
         good = work_order.quantity if kind is ReportKind.COMPLETE else 0
-        cmd = reports.ReportOperation(work_order.number, seq, kind, good=good, work_centre=centre)
+        scrap = 0
+        if kind is ReportKind.COMPLETE and self.rng.random() < SCRAP_CHANCE:
+            scrap = self.rng.choice((1, 1, 1, 2))
+        cmd = reports.ReportOperation(
+            work_order.number, seq, kind, good=good, scrap=scrap, work_centre=centre
+        )
         reports.report_in(uow, self.operator, cmd, at)
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from orderforge.domain.errors import InvalidInput
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, out, refusals
-from orderforge.quality import services
+from orderforge.quality import chart_cli, services
 
 quality_app = typer.Typer(help="Inspections at operations and their plans.", no_args_is_help=True)
 _MEASURED = re.compile(r"^([A-Za-z0-9_-]{1,40})=(-?[0-9.]+)\s*([A-Za-zµ%°/0-9]*)$")
@@ -122,3 +122,8 @@ def quality_accept(
     password = typer.prompt("Password", hide_input=True)
     cmd = services.AcceptAsIs(work_order, seq, reason, username, password, "cli")
     _show(services.accept_as_is(application.ctx, _actor(application, as_user), cmd))
+
+
+quality_app.command("chart")(chart_cli.quality_chart)
+quality_app.command("fpy")(chart_cli.quality_fpy)
+quality_app.command("pareto")(chart_cli.quality_pareto)
