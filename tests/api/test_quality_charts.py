@@ -28,9 +28,24 @@ def test_results_and_completions_reach_the_charts(api: ApiSession) -> None:
     before_pareto = _get(api, f"{API}/quality/scrap-pareto").json()
     before_fpy = _get(api, f"{API}/quality/first-pass-yield").json()
     # unit 1 within limits; then a failing flatness re-inspected after rework
-    assert record(api, number, qc, {"values": {"length": {"value": str(length + 1.5), "unit": "mm"}}}).status_code == 200  # noqa: E501
-    assert record(api, number, qc, {"values": {"flatness": {"value": "0.9", "unit": "mm"}}}).status_code == 200  # noqa: E501
-    assert record(api, number, qc, {"values": {"flatness": {"value": "0.2", "unit": "mm"}}}).status_code == 200  # noqa: E501
+    assert (
+        record(
+            api, number, qc, {"values": {"length": {"value": str(length + 1.5), "unit": "mm"}}}
+        ).status_code
+        == 200
+    )
+    assert (
+        record(
+            api, number, qc, {"values": {"flatness": {"value": "0.9", "unit": "mm"}}}
+        ).status_code
+        == 200
+    )
+    assert (
+        record(
+            api, number, qc, {"values": {"flatness": {"value": "0.2", "unit": "mm"}}}
+        ).status_code
+        == 200
+    )
     done = report(api, number, qc, "complete", good=quantity, scrap=1)
     assert done.status_code == 200, done.text
 
@@ -47,7 +62,11 @@ def test_results_and_completions_reach_the_charts(api: ApiSession) -> None:
     assert "first attempt" in fpy["definition"]
     assert fpy["total"]["entered"] - before_fpy["total"]["entered"] >= quantity + 1
     qc_before = {r["work_centre"]: r for r in before_fpy["work_centres"]}
-    qc_row = next(r for r in fpy["work_centres"] if r["reworked"] > qc_before.get(r["work_centre"], {"reworked": 0})["reworked"])  # noqa: E501
+    qc_row = next(
+        r
+        for r in fpy["work_centres"]
+        if r["reworked"] > qc_before.get(r["work_centre"], {"reworked": 0})["reworked"]
+    )
     assert qc_row["first_pass"] < qc_row["entered"]
 
     pareto = _get(api, f"{API}/quality/scrap-pareto").json()

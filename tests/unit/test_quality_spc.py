@@ -123,8 +123,8 @@ def test_points_outside_and_runs_are_flagged() -> None:
 
 def test_xbar_r_by_hand() -> None:
     chart = xbar_r_chart([[1, 3], [2, 2], [4, 2]])
-    assert chart.points == (2, 2, 3)
-    assert chart.ranges == (2, 0, 2)
+    assert chart.points == (2.0, 2.0, 3.0)
+    assert chart.ranges == (2.0, 0.0, 2.0)
     r_bar = 4 / 3
     assert chart.limits.upper == pytest.approx(7 / 3 + 1.880 * r_bar)
     assert chart.range_limits.upper == pytest.approx(3.267 * r_bar)

@@ -59,7 +59,9 @@ def test_pareto_sorts_causes_and_names_the_missing_one() -> None:
         max_size=30,
     )
 )
-def test_pareto_is_descending_and_ends_at_all_scrap(rows: list[tuple[int, int, str | None]]) -> None:
+def test_pareto_is_descending_and_ends_at_all_scrap(
+    rows: list[tuple[int, int, str | None]],
+) -> None:
     bars = scrap_pareto([done(f"WO-{i}", 1, "X", g, s, c) for i, (g, s, c) in enumerate(rows)])
     quantities = [b.quantity for b in bars]
     assert quantities == sorted(quantities, reverse=True)
