@@ -31,8 +31,10 @@ from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
 from orderforge.production.ports import WORK_ORDERS, WorkOrderRepository
 from orderforge.promising.domain import PromiseAlert, Reservation
 from orderforge.promising.ports import PROMISES
+from orderforge.quality.chart_ports import QUALITY_FACTS
 from orderforge.quality.domain import Inspection, InspectionPlan
 from orderforge.quality.ports import QUALITY
+from orderforge.quality.yields import Completion
 from orderforge.services.ports import (
     OPERATION_RELEASES,
     CatalogueRepository,
@@ -400,6 +402,25 @@ class FakeQuality:
         assert inspection in self.rows
 
 
+class FakeQualityFacts:
+    """What the quality charts read, as the test puts it (the charts' read port)."""
+
+    def __init__(self) -> None:
+        self.inspections: list[Inspection] = []
+        self.done: list[Completion] = []
+
+    def inspections_of(self, family: str, operation: str) -> list[Inspection]:
+        return [
+            i for i in self.inspections if (i.plan.family, i.plan.operation) == (family, operation)
+        ]
+
+    def completions(self, since: dt.datetime, until: dt.datetime) -> list[Completion]:
+        return [c for c in self.done if since <= c.at < until]
+
+    def inspections_for(self, work_orders: Collection[str]) -> list[Inspection]:
+        return [i for i in self.inspections if i.work_order in work_orders]
+
+
 class FakeChanges:
     """Engineering changes in memory (the change room's CHANGES port)."""
 
@@ -427,6 +448,7 @@ FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     CHANGES.name: FakeChanges,
     PROMISES.name: FakePromises,
     QUALITY.name: FakeQuality,
+    QUALITY_FACTS.name: FakeQualityFacts,
     DESIGNS.name: FakeDesigns,
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,
