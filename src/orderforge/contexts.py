@@ -67,6 +67,8 @@ ROOMS: tuple[Room, ...] = (
     Room("change", storage="orderforge.change.storage"),
     # Inspections at operations; answers production's QUALITY_GATE.
     Room("quality", storage="orderforge.quality.storage"),
+    # The quality charts' read port (control charts, yield, scrap by cause): no tables.
+    Room("quality_charts", storage="orderforge.quality.chart_storage"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),

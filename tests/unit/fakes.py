@@ -31,9 +31,11 @@ from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
 from orderforge.production.ports import WORK_ORDERS, WorkOrderRepository
 from orderforge.promising.domain import PromiseAlert, Reservation
 from orderforge.promising.ports import PROMISES
+from orderforge.quality.chart_ports import QUALITY_FACTS
 from orderforge.quality.domain import Inspection, InspectionPlan
 from orderforge.quality.final import FinalChecklist, FinalInspection
 from orderforge.quality.ports import FINAL_INSPECTIONS, QUALITY
+from orderforge.quality.yields import Completion
 from orderforge.services.ports import (
     OPERATION_RELEASES,
     CatalogueRepository,
@@ -432,6 +434,25 @@ class FakeFinalInspections:
         self.rows.append(inspection)
 
 
+class FakeQualityFacts:
+    """What the quality charts read, as the test puts it (the charts' read port)."""
+
+    def __init__(self) -> None:
+        self.inspections: list[Inspection] = []
+        self.done: list[Completion] = []
+
+    def inspections_of(self, family: str, operation: str) -> list[Inspection]:
+        return [
+            i for i in self.inspections if (i.plan.family, i.plan.operation) == (family, operation)
+        ]
+
+    def completions(self, since: dt.datetime, until: dt.datetime) -> list[Completion]:
+        return [c for c in self.done if since <= c.at < until]
+
+    def inspections_for(self, work_orders: Collection[str]) -> list[Inspection]:
+        return [i for i in self.inspections if i.work_order in work_orders]
+
+
 class FakeChanges:
     """Engineering changes in memory (the change room's CHANGES port)."""
 
@@ -460,6 +481,7 @@ FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     PROMISES.name: FakePromises,
     QUALITY.name: FakeQuality,
     FINAL_INSPECTIONS.name: FakeFinalInspections,
+    QUALITY_FACTS.name: FakeQualityFacts,
     DESIGNS.name: FakeDesigns,
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,

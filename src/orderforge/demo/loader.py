@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -21,6 +22,7 @@ from orderforge.demo import plant as demo_plant
 from orderforge.demo.changes import load_changes
 from orderforge.demo.designs import DemoDesigns
 from orderforge.demo.finals import DemoFinals
+from orderforge.demo.inspections import load_inspections
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
@@ -95,7 +97,7 @@ def load_demo(
         customer_ids = _load_customers(uow, now)
         usernames = _load_users(ctx, uow, password, customer_ids, now)
         units = {w.code: w.capacity for w in uow.repository(PLANT).work_centres()}
-        floor = _Floor(usernames[Role.OPERATOR], now, units)
+        floor = _Floor(usernames[Role.OPERATOR], now, units, seed)
         designs = DemoDesigns(ctx, uow)
         finals = DemoFinals()
         _load_quality(uow, now)
@@ -104,6 +106,9 @@ def load_demo(
             if on_progress:
                 on_progress(i + 1, len(orders))
         _load_materials(uow, now)
+        load_inspections(uow, usernames[Role.QUALITY], seed)
+        # judged once the operations' inspections are on record
+        finals.record(uow)
         uow.commit()
     # Once the orders and their histories are stored: the open changes they wait for.
     with ctx.uow() as uow:
@@ -248,7 +253,7 @@ def _load_order(
         at = created + step * i
         order.apply(action, actor=usernames[role], at=at, reason=reason)
         designs.follow(order, action, at, reason)
-        finals.follow(action, at, usernames[role], reason)
+        finals.follow(number, action, at, usernames[role], reason)
         # what production's event handlers do when the service confirms or cancels
         if action is OrderAction.CONFIRM:
             work_orders.create_work_orders(uow, order, usernames[role], at)
@@ -259,11 +264,14 @@ def _load_order(
             finished = action is OrderAction.FINISH_PRODUCTION
     uow.orders.add(order)
     if order.state is OrderState.CANCELLED:  # its work orders were cancelled with it
-        finals.steps.clear()
+        finals.forget(order.number)
         return
     if produced:
         floor.report(uow, order, produced[0], produced[-1], finished)
-    finals.record(uow, order)
+
+
+#: chance that an operation's completion reports scrapped units besides the good ones
+SCRAP_CHANCE = 0.08
 
 
 class _Floor:
@@ -271,8 +279,10 @@ class _Floor:
     production's report use case: finished orders done, orders in production part done
     with one operation running, never two running on one work centre unit."""
 
-    def __init__(self, operator: str, now: dt.datetime, units: dict[str, int]) -> None:
+    def __init__(self, operator: str, now: dt.datetime, units: dict[str, int], seed: int) -> None:
         self.operator = operator
+        #: now and then a unit is scrapped at an operation (and made again)
+        self.rng = random.Random(seed)  # noqa: S311 -- demo data, not security
         self.now = now
         self.busy: dict[str, int] = {}
         #: work centre -> parallel units, from the plant just loaded
@@ -325,7 +335,12 @@ class _Floor:
         centre: str | None = None,
     ) -> None:
         good = work_order.quantity if kind is ReportKind.COMPLETE else 0
-        cmd = reports.ReportOperation(work_order.number, seq, kind, good=good, work_centre=centre)
+        scrap = 0
+        if kind is ReportKind.COMPLETE and self.rng.random() < SCRAP_CHANCE:
+            scrap = self.rng.choice((1, 1, 1, 2))
+        cmd = reports.ReportOperation(
+            work_order.number, seq, kind, good=good, scrap=scrap, work_centre=centre
+        )
         reports.report_in(uow, self.operator, cmd, at, check_order=False)
 
 

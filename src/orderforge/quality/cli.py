@@ -15,7 +15,7 @@ from rich.table import Table
 
 from orderforge.domain.errors import InvalidInput
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, out, refusals
-from orderforge.quality import finals, services
+from orderforge.quality import chart_cli, finals, services
 
 quality_app = typer.Typer(help="Inspections at operations and their plans.", no_args_is_help=True)
 _MEASURED = re.compile(r"^([A-Za-z0-9_-]{1,40})=(-?[0-9.]+)\s*([A-Za-zµ%°/0-9]*)$")
@@ -192,3 +192,8 @@ def quality_final(
         answers[code.strip()] = (False, said.strip())
     cmd = finals.RecordFinal(order, answers, note)
     _show_final(finals.record_final(application.ctx, actor, cmd))
+
+
+quality_app.command("chart")(chart_cli.quality_chart)
+quality_app.command("fpy")(chart_cli.quality_fpy)
+quality_app.command("pareto")(chart_cli.quality_pareto)

@@ -23,6 +23,7 @@ from orderforge.plant import api as plant_api
 from orderforge.production import api as production_api
 from orderforge.promising import api as promising_api
 from orderforge.quality import api as quality_api
+from orderforge.quality import chart_api as quality_chart_api
 from orderforge.services.context import ServiceContext
 from orderforge.webhooks import api as webhooks_api
 
@@ -106,6 +107,7 @@ def create_app(
     api.include_router(conversation_api.router)
     api.include_router(change_api.router)
     api.include_router(quality_api.router)
+    api.include_router(quality_chart_api.router)
     api.include_router(webhooks_api.router)
     api.include_router(mail_api.router)
     api.include_router(imports_api.router)

@@ -22,6 +22,7 @@ from orderforge.mail import pages as mail_pages
 from orderforge.materials import pages as materials_pages
 from orderforge.plant import pages as plant_pages
 from orderforge.production import pages as production_pages
+from orderforge.quality import chart_pages as quality_chart_pages
 from orderforge.quality import pages as quality_pages
 from orderforge.webhooks import pages as webhooks_pages
 
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
     app.include_router(webhooks_pages.router)
     app.include_router(mail_pages.router)
     app.include_router(imports_pages.router)
+    app.include_router(quality_chart_pages.router)
     app.include_router(quality_pages.router)
     app.include_router(production_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
