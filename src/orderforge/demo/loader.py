@@ -31,7 +31,8 @@ from orderforge.plant.ports import PLANT
 from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
 from orderforge.production.services import reports, work_orders
 from orderforge.quality.domain import plan_from
-from orderforge.quality.ports import QUALITY
+from orderforge.quality.ncr_domain import cause_from
+from orderforge.quality.ports import NCRS, QUALITY
 from orderforge.services import users
 from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
@@ -132,11 +133,15 @@ def _load_materials(uow: UnitOfWork, now: dt.datetime) -> None:
 
 
 def _load_quality(uow: UnitOfWork, now: dt.datetime) -> None:
-    """The demo's inspection plans (final inspection per family) put in force."""
+    """The demo's inspection plans (final inspection per family) put in force, and the
+    defect causes scrap and NCRs are reported with."""
     text = resources.files("orderforge.demo").joinpath("quality.yaml").read_text("utf-8")
     document = yaml.safe_load(text)
     plans = [plan_from(item, f"plans[{i}]") for i, item in enumerate(document["plans"])]
     uow.repository(QUALITY).replace_plans(plans, DEMO_ACTOR, now - dt.timedelta(days=400))
+    text = resources.files("orderforge.demo").joinpath("defect_causes.yaml").read_text("utf-8")
+    causes = yaml.safe_load(text)["causes"]
+    uow.repository(NCRS).put_causes([cause_from(c, f"causes[{i}]") for i, c in enumerate(causes)])
 
 
 def _load_catalogues(uow: UnitOfWork, at: dt.datetime) -> None:
