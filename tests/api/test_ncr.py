@@ -5,10 +5,12 @@ and scrap reported with its cause."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from orderforge.bootstrap import Application
-from tests.api.support import API, ApiSession, drain_jobs
+from tests.api.support import API, ApiSession, TestClient, drain_jobs
+from tests.api.test_schedule_pages import Browser, flashes
 from tests.api.test_quality import record, report, run_until, table_work_order
 from tests.conftest import DEMO_PASSWORD
 
@@ -238,3 +240,43 @@ def test_scrap_is_reported_with_a_cause_from_the_catalogue(api: ApiSession) -> N
     assert done.status_code == 200, done.text
     causes = api.client.get(f"{API}/quality/causes", headers=api.auth("operator")).json()
     assert "MACHINE" in {c["code"] for c in causes if c["active"]}
+
+
+def test_the_pages_raise_decide_and_refuse_with_the_reason(api: ApiSession) -> None:
+    wo, qc, _pack = failed_qc(api)
+    quality = Browser(TestClient(api.client.app)).sign_in("quality")
+    page = quality.get(f"/quality/{wo['number']}/{qc}")
+    assert "Raise an NCR" in page.text
+    form = quality.get(f"/ncrs/new?work_order={wo['number']}&seq={qc}&origin=inspection")
+    assert form.status_code == 200 and "Material defect" in form.text
+    raised = quality.post(
+        "/ncrs",
+        work_order=wo["number"],
+        seq=str(qc),
+        quantity="1",
+        origin="inspection",
+        cause="MACHINE",
+        description="Flatness 0.9 mm",
+    )
+    assert raised.status_code == 200 and "raised" in " ".join(flashes(raised))
+    number = re.search(r"NCR-\d{4}-\d{4}", raised.text)
+    assert number is not None
+    listing = quality.get("/ncrs?status=open")
+    assert number.group(0) in listing.text and "Open: waits" in listing.text
+    bad = quality.post(f"/ncrs/{number.group(0)}/disposition", kind="rework", note="Plane it")
+    assert "Rework names 1 to 9 steps." in flashes(bad)
+    centre = next(o for o in wo["operations"] if o["seq"] == qc)["work_centres"][0]
+    decided = quality.post(
+        f"/ncrs/{number.group(0)}/disposition",
+        kind="rework",
+        note="Plane it",
+        **{"centre-1": centre, "minutes-1": "20", "instruction-1": "Plane the top"},
+    )
+    assert any("replan is queued" in f for f in flashes(decided)), flashes(decided)
+    assert "Verify and close" in decided.text and "Plane the top" in decided.text
+    refused = quality.post(f"/ncrs/{number.group(0)}/close", note="done")
+    assert any("second person" in f for f in flashes(refused))
+    operator = Browser(TestClient(api.client.app)).sign_in("operator")
+    assert "Decide (once)" not in operator.get(f"/ncrs/{number.group(0)}").text
+    customer = Browser(TestClient(api.client.app)).sign_in("alpina")
+    assert customer.get("/ncrs").status_code == 403
