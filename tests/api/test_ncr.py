@@ -10,8 +10,8 @@ from typing import Any
 
 from orderforge.bootstrap import Application
 from tests.api.support import API, ApiSession, TestClient, drain_jobs
-from tests.api.test_schedule_pages import Browser, flashes
 from tests.api.test_quality import record, report, run_until, table_work_order
+from tests.api.test_schedule_pages import Browser, flashes
 from tests.conftest import DEMO_PASSWORD
 
 

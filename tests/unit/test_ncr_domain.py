@@ -242,7 +242,7 @@ def test_a_done_work_order_opens_again_and_started_successors_refuse() -> None:
     wo.add_operations(
         40, [AddedStep("R", "Re-pack", ("PACK",), Decimal(5))], actor="q", at=T0, reason="NCR"
     )
-    assert wo.status is WorkOrderStatus.IN_PROGRESS
+    assert wo.snapshot()["status"] == WorkOrderStatus.IN_PROGRESS.value
     other = work_order()
     run_through(other, 20)
     other.start(30, actor="op", at=T0)
