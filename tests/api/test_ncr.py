@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
+
 from orderforge.bootstrap import Application
 from tests.api.support import API, ApiSession, TestClient, drain_jobs
 from tests.api.test_quality import record, report, run_until, table_work_order
@@ -172,7 +175,7 @@ def test_use_as_is_needs_a_signature_and_another_person(api: ApiSession) -> None
     assert report(api, wo["number"], pack, "start").status_code == 200
 
 
-def test_return_to_supplier_needs_a_lot(api: ApiSession) -> None:
+def test_return_to_supplier_needs_a_lot(api: ApiSession, application: Application) -> None:
     wo = table_work_order(api)
     first = wo["operations"][0]["seq"]
     base = {"work_order": wo["number"], "seq": first, "quantity": 1, "cause": "SUPPLIER"}
@@ -203,6 +206,12 @@ def test_return_to_supplier_needs_a_lot(api: ApiSession) -> None:
     }
     listing = api.client.get(f"{API}/ncrs?work_order={wo['number']}", headers=api.auth("admin"))
     assert [n["number"] for n in listing.json()] == [ncr["number"]]
+    for statement in (
+        "UPDATE ncr_dispositions SET decided_by = 'mallory'",
+        "DELETE FROM ncr_dispositions",
+    ):
+        with pytest.raises(sa.exc.DatabaseError, match="facts"), application.engine.begin() as c:
+            c.execute(sa.text(statement))
 
 
 def test_bad_ncr_input_is_refused_with_the_field(api: ApiSession) -> None:

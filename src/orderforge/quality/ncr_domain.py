@@ -348,6 +348,7 @@ class Nonconformance:
                 kind=kind,
                 actor=actor,
                 occurred_at=at,
-                data={"work_order": self.work_order, "seq": self.seq, **data},
+                # staff only: a customer never hears of an NCR
+                data={"work_order": self.work_order, "seq": self.seq, "internal": True, **data},
             )
         )

@@ -406,7 +406,9 @@ def dispose(ctx: ServiceContext, actor: Principal, cmd: Dispose) -> dict[str, An
                 actor.username,
                 now,
                 note,
-                tuple(cmd.rework) if kind is DispositionKind.REWORK else (),
+                tuple(s.checked(i) for i, s in enumerate(cmd.rework))
+                if kind is DispositionKind.REWORK
+                else (),
                 tuple(added),
                 returned,
                 signature,
