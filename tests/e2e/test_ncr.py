@@ -71,6 +71,9 @@ def test_quality_raises_an_ncr_from_a_failed_inspection_and_decides_rework(
     number = re.search(r"NCR-\d{4}-\d{4}", quality.locator("h1").inner_text())
     assert number is not None
     expect(quality.locator("#ncr-status")).to_contain_text("Open")
+    expect(quality.locator("section.card").first).to_contain_text(
+        "Material defect (knots, cracks, wrong grade)"
+    )
 
     decide = quality.locator("#disposition-form")
     decide.get_by_label("Disposition").select_option("rework")
