@@ -111,7 +111,12 @@ def test_closing_needs_a_second_person_and_nothing_outstanding() -> None:
 
 def test_cause_entries_are_checked() -> None:
     assert cause_from({"code": "machine", "label": "Machine"}, "c").code == "MACHINE"
-    for bad in ({"code": "1X", "label": "x"}, {"code": "OK", "label": ""}, "text"):
+    for bad in (
+        {"code": "1X", "label": "x"},
+        {"code": "OK", "label": ""},
+        "text",
+        {"code": "OK", "label": "Material (knots", "cracks)": None},  # an unquoted comma
+    ):
         with pytest.raises(InvalidInput):
             cause_from(bad, "causes[0]")
 

@@ -92,6 +92,12 @@ def cause_from(data: Any, where: str) -> DefectCause:
     """One catalogue entry as written in a cause file, checked field by field."""
     if not isinstance(data, dict):
         raise InvalidInput(f"{where}: a cause is a mapping with code and label.", field=where)
+    unknown = sorted(str(k) for k in data if k not in ("code", "label", "active"))
+    if unknown:
+        raise InvalidInput(
+            f"{where}: a cause has code, label and active, not {', '.join(unknown)[:80]}.",
+            field=where,
+        )
     code = str(data.get("code", "")).strip().upper()
     if not _CAUSE_CODE.match(code):
         raise InvalidInput(
