@@ -938,6 +938,41 @@ def test_quality(api: ApiSession, role: Role, action: str) -> None:
         assert api.client.get(inspection, headers=api.auth("admin")).json() == before
 
 
+@pytest.mark.parametrize(("role", "action"), QUALITY_CELLS)
+def test_ncr(api: ApiSession, role: Role, action: str) -> None:
+    """NCRs by the same matrix: VIEW reads them, RECORD raises one (operators and
+    quality), DECIDE decides or cancels one, EDIT changes the defect causes; a customer
+    sees none."""
+    headers = api.auth(ROLE_USER[role])
+    number = api.make_order(S.CONFIRMED, lines=[valid_line("TABLE")])["number"]
+    [wo] = api.client.get(f"{API}/orders/{number}/work-orders", headers=api.auth("admin")).json()
+    body = {
+        "work_order": wo["number"],
+        "seq": wo["operations"][0]["seq"],
+        "quantity": 1,
+        "description": "Chipped edge",
+        "cause": "HANDLING",
+        "origin": "floor",
+    }
+    raised = api.client.post(f"{API}/ncrs", json=body, headers=api.auth("quality")).json()
+    ncr = f"{API}/ncrs/{raised['number']}"
+    before = api.client.get(ncr, headers=api.auth("quality")).json()
+    if action == "view":
+        response = api.client.get(ncr, headers=headers)
+    elif action == "record":
+        response = api.client.post(f"{API}/ncrs", json=body, headers=headers)
+    elif action == "decide":
+        response = api.client.post(f"{ncr}/cancel", json={"note": "In error."}, headers=headers)
+    else:
+        causes = api.client.get(f"{API}/quality/causes", headers=api.auth("quality")).json()
+        response = api.client.put(f"{API}/quality/causes", json={"causes": causes}, headers=headers)
+    if allowed(role, R.QUALITY, action):
+        assert response.status_code in (200, 201), response.text
+    else:
+        assert_problem(response, 403)
+        assert api.client.get(ncr, headers=api.auth("quality")).json() == before
+
+
 @pytest.mark.parametrize(("role", "action"), CONVERSATION_CELLS)
 def test_conversation(api: ApiSession, role: Role, action: str) -> None:
     """Each role on an order it may see (a portal user: its own customer's)."""

@@ -72,7 +72,13 @@ def test_start_pause_complete_moves_the_operation_and_keeps_each_report(api: Api
     paused = _post(api, number, first["seq"], "pause", {"note": "waiting for glue"})
     assert paused.json()["operations"][0]["status"] == "paused"
     _post(api, number, first["seq"], "start")
-    done = _post(api, number, first["seq"], "complete", {"good": 1, "scrap": 1, "note": "chip"})
+    done = _post(
+        api,
+        number,
+        first["seq"],
+        "complete",
+        {"good": 1, "scrap": 1, "scrap_cause": "MACHINE", "note": "chip"},
+    )
     assert done.status_code == 200, done.text
     op = done.json()["operations"][0]
     assert (op["status"], op["good_quantity"], op["scrap_quantity"]) == ("done", 1, 1)

@@ -34,7 +34,8 @@ from orderforge.promising.ports import PROMISES
 from orderforge.quality.chart_ports import QUALITY_FACTS
 from orderforge.quality.domain import Inspection, InspectionPlan
 from orderforge.quality.final import FinalChecklist, FinalInspection
-from orderforge.quality.ports import FINAL_INSPECTIONS, QUALITY
+from orderforge.quality.ncr_domain import DefectCause, NcrStatus, Nonconformance
+from orderforge.quality.ports import FINAL_INSPECTIONS, NCRS, QUALITY
 from orderforge.quality.yields import Completion
 from orderforge.services.ports import (
     OPERATION_RELEASES,
@@ -453,6 +454,45 @@ class FakeQualityFacts:
         return [i for i in self.inspections if i.work_order in work_orders]
 
 
+class FakeNcrs:
+    """Defect causes and NCRs in memory (the quality room's NCRS port)."""
+
+    def __init__(self) -> None:
+        self.catalogue: dict[str, DefectCause] = {}
+        self.rows: list[Nonconformance] = []
+
+    def causes(self) -> list[DefectCause]:
+        return [self.catalogue[k] for k in sorted(self.catalogue)]
+
+    def put_causes(self, causes: list[DefectCause]) -> int:
+        changed = [c for c in causes if self.catalogue.get(c.code) != c]
+        self.catalogue.update({c.code: c for c in changed})
+        return len(changed)
+
+    def get(self, number: str) -> Nonconformance | None:
+        return next((n for n in self.rows if n.number == number), None)
+
+    def find(
+        self, *, work_order: str | None = None, status: NcrStatus | None = None, limit: int = 500
+    ) -> list[Nonconformance]:
+        found = [
+            n
+            for n in reversed(self.rows)
+            if work_order in (None, n.work_order) and status in (None, n.status)
+        ]
+        return found[:limit]
+
+    def at(self, work_order: str, seqs: Collection[int]) -> list[Nonconformance]:
+        return [n for n in self.rows if n.work_order == work_order and n.seq in seqs]
+
+    def add(self, ncr: Nonconformance) -> None:
+        ncr.id = len(self.rows) + 1
+        self.rows.append(ncr)
+
+    def save(self, ncr: Nonconformance) -> None:
+        assert ncr in self.rows
+
+
 class FakeChanges:
     """Engineering changes in memory (the change room's CHANGES port)."""
 
@@ -482,6 +522,7 @@ FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     QUALITY.name: FakeQuality,
     FINAL_INSPECTIONS.name: FakeFinalInspections,
     QUALITY_FACTS.name: FakeQualityFacts,
+    NCRS.name: FakeNcrs,
     DESIGNS.name: FakeDesigns,
     PLANT.name: FakePlant,
     WORK_ORDERS.name: FakeWorkOrders,

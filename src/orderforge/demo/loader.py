@@ -35,7 +35,8 @@ from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
 from orderforge.production.services import reports, work_orders
 from orderforge.quality.domain import plan_from
 from orderforge.quality.final import checklist_from
-from orderforge.quality.ports import FINAL_INSPECTIONS, QUALITY
+from orderforge.quality.ncr_domain import cause_from
+from orderforge.quality.ports import FINAL_INSPECTIONS, NCRS, QUALITY
 from orderforge.services import users
 from orderforge.services.catalogue import parse_family
 from orderforge.services.context import ServiceContext
@@ -140,8 +141,8 @@ def _load_materials(uow: UnitOfWork, now: dt.datetime) -> None:
 
 
 def _load_quality(uow: UnitOfWork, now: dt.datetime) -> None:
-    """The demo's inspection plans and final checklists put in force, before the orders
-    whose history they judge."""
+    """The demo's inspection plans and final checklists put in force, and the defect
+    causes scrap and NCRs are reported with, before the orders whose history uses them."""
     text = resources.files("orderforge.demo").joinpath("quality.yaml").read_text("utf-8")
     document = yaml.safe_load(text)
     at = now - dt.timedelta(days=400)
@@ -152,6 +153,9 @@ def _load_quality(uow: UnitOfWork, now: dt.datetime) -> None:
         for i, item in enumerate(document["final_checklists"])
     ]
     uow.repository(FINAL_INSPECTIONS).replace_checklists(checklists, DEMO_ACTOR, at)
+    text = resources.files("orderforge.demo").joinpath("defect_causes.yaml").read_text("utf-8")
+    causes = yaml.safe_load(text)["causes"]
+    uow.repository(NCRS).put_causes([cause_from(c, f"causes[{i}]") for i, c in enumerate(causes)])
 
 
 def _load_catalogues(uow: UnitOfWork, at: dt.datetime) -> None:
@@ -272,6 +276,9 @@ def _load_order(
 
 #: chance that an operation's completion reports scrapped units besides the good ones
 SCRAP_CHANCE = 0.08
+#: the causes the demo floor gives for scrap (demo/defect_causes.yaml), the common ones
+#: more often, so the Pareto has a head and a tail
+SCRAP_CAUSES = ("MATERIAL", "MATERIAL", "MATERIAL", "MACHINE", "MACHINE", "OPERATOR", "SETUP")
 
 
 class _Floor:
@@ -335,11 +342,18 @@ class _Floor:
         centre: str | None = None,
     ) -> None:
         good = work_order.quantity if kind is ReportKind.COMPLETE else 0
-        scrap = 0
+        scrap, cause = 0, ""
         if kind is ReportKind.COMPLETE and self.rng.random() < SCRAP_CHANCE:
             scrap = self.rng.choice((1, 1, 1, 2))
+            cause = self.rng.choice(SCRAP_CAUSES)
         cmd = reports.ReportOperation(
-            work_order.number, seq, kind, good=good, scrap=scrap, work_centre=centre
+            work_order.number,
+            seq,
+            kind,
+            good=good,
+            scrap=scrap,
+            work_centre=centre,
+            scrap_cause=cause,
         )
         reports.report_in(uow, self.operator, cmd, at, check_order=False)
 

@@ -131,6 +131,9 @@ DEMO_USERS: list[tuple[str, str, Role, str | None]] = [
     ("planner", "Jana Lorenzen", Role.PLANNER, None),
     ("operator", "Piotr Nowak", Role.OPERATOR, None),
     ("quality", "Heike Thomsen", Role.QUALITY, None),
+    # The quality inspector: the second quality person who verifies and closes an NCR
+    # that the quality engineer decided (four eyes).
+    ("inspector", "Jonas Feddersen", Role.QUALITY, None),
     ("purchasing", "Birte Jensen", Role.PURCHASING, None),
     ("alpina", "Franz Huber (Hotel Alpina)", Role.CUSTOMER, "C-HOTEL-ALPINA"),
     ("studio-berg", "Lea Berg (Studio Berg)", Role.CUSTOMER, "C-ARCH-BERG"),

@@ -49,9 +49,10 @@ class Resource(StrEnum):
     #: actions are the kinds of record, so who may import what follows who enters it by
     #: hand (sales: customers and orders; planners: items).
     IMPORT = "import"
-    #: Quality: VIEW reads inspection plans and inspections, RECORD records results at an
-    #: operation, DECIDE accepts failed work as is (a signed decision), EDIT puts
-    #: inspection plans in force.
+    #: Quality: VIEW reads inspection plans, inspections and NCRs, RECORD records results
+    #: at an operation and raises an NCR, DECIDE accepts failed work as is (a signed
+    #: decision) and decides, cancels and closes NCRs, EDIT puts inspection plans in force
+    #: and keeps the defect causes.
     QUALITY = "quality"
 
 

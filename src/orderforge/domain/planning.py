@@ -46,6 +46,9 @@ class DisruptionKind(StrEnum):
     #: recorded by the change context when an engineering change is approved; not a
     #: disruption anyone reports by hand
     ENGINEERING_CHANGE = "engineering_change"
+    #: recorded by the quality context when an NCR's rework or re-make adds operations
+    #: to a work order; not reported by hand either
+    NONCONFORMANCE = "nonconformance"
 
 
 def check_time_limit(seconds: float) -> float:

@@ -100,6 +100,12 @@ class CompleteIn(BaseModel):
     model_config = _STRICT
     good: int = Field(ge=0, le=MAX_REPORTED_QUANTITY, strict=True)
     scrap: int = Field(default=0, ge=0, le=MAX_REPORTED_QUANTITY, strict=True)
+    scrap_cause: str = Field(
+        default="",
+        max_length=20,
+        description="Why the scrap was scrapped: a defect cause code (required with scrap)",
+        examples=["MACHINE"],
+    )
     note: str = Field(default="", max_length=2000)
 
 
@@ -210,7 +216,13 @@ def complete_operation(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     cmd = reports.ReportOperation(
-        number, seq, ReportKind.COMPLETE, good=body.good, scrap=body.scrap, note=body.note
+        number,
+        seq,
+        ReportKind.COMPLETE,
+        good=body.good,
+        scrap=body.scrap,
+        note=body.note,
+        scrap_cause=body.scrap_cause,
     )
     return _report(ctx, me, response, cmd, idempotency_key)
 

@@ -201,13 +201,16 @@ def op_complete(
     seq: Seq,
     good: Annotated[int, typer.Option("--good", help="Units made good")],
     scrap: Annotated[int, typer.Option("--scrap", help="Units scrapped")] = 0,
+    scrap_cause: Annotated[
+        str, typer.Option("--scrap-cause", help="Defect cause code, required with --scrap")
+    ] = "",
     note: str = "",
     key: Key = None,
     as_user: AsUser = "admin",
 ) -> None:
     """Complete a running operation with the good and scrapped quantities."""
     cmd = reports.ReportOperation(
-        number, seq, ReportKind.COMPLETE, good=good, scrap=scrap, note=note
+        number, seq, ReportKind.COMPLETE, good=good, scrap=scrap, note=note, scrap_cause=scrap_cause
     )
     _say(as_user, cmd, key)
 

@@ -28,6 +28,8 @@ AGGREGATE = "work_order"
 SEQ_STEP = 10
 MAX_REPORTED_QUANTITY = 100_000
 MAX_NOTE_LENGTH = 2000
+#: Operations one rework or re-make adds to a work order at most.
+MAX_ADDED_STEPS = 200
 
 
 class WorkOrderStatus(StrEnum):
@@ -76,6 +78,19 @@ class PlannedStep:
     #: routing keys of the steps that must be done first
     predecessors: tuple[str, ...]
     setup_class: str | None = None
+
+
+@dataclass(frozen=True)
+class AddedStep:
+    """An operation added to a work order after it was made (rework, a re-make): its
+    minutes are for the whole step, not per unit (it is for some units, not the order)."""
+
+    key: str
+    name: str
+    work_centres: tuple[str, ...]
+    minutes: Decimal
+    #: keys of the added steps it waits for (none: it waits for the operation it follows)
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -332,6 +347,26 @@ class WorkOrder:
             for o in self.operations
         ]
 
+    def remake_steps(self, seq: int, quantity: int, tag: str) -> list[AddedStep]:
+        """The work that makes `quantity` units up to and including operation `seq` again
+        (it and every operation it depends on, waiting for each other as in the route),
+        each for those units only."""
+        wanted = {seq}
+        for op in sorted(self.operations, key=lambda o: -o.seq):
+            if op.seq in wanted:
+                wanted.update(op.predecessors)
+        return [
+            AddedStep(
+                key=f"{tag}-{op.seq}",
+                name=f"Re-make: {op.name}"[:200],
+                work_centres=tuple(op.work_centres),
+                minutes=op.minutes(quantity),
+                after=tuple(f"{tag}-{p}" for p in op.predecessors),
+            )
+            for op in self.operations
+            if op.seq in wanted
+        ]
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "number": self.number,
@@ -402,10 +437,20 @@ class WorkOrder:
         self._changed("operation_paused", actor, at, [op], note=note)
 
     def complete(
-        self, seq: int, *, good: int, scrap: int, actor: str, at: dt.datetime, note: str = ""
+        self,
+        seq: int,
+        *,
+        good: int,
+        scrap: int,
+        actor: str,
+        at: dt.datetime,
+        note: str = "",
+        scrap_cause: str = "",
     ) -> None:
         """Finish a running operation with the good and scrapped quantities; the
-        operations waiting only for it become ready, and the order is done with the last."""
+        operations waiting only for it become ready, and the order is done with the last.
+        The scrap's cause code (checked against quality's catalogue by the use case) goes
+        into the event as `scrap_cause`, where the scrap Pareto groups by it."""
         self._check_open("complete")
         op = self.operation(seq)
         note = _note(note)
@@ -441,7 +486,81 @@ class WorkOrder:
                 changed.append(successor)
         if all(o.status is OperationStatus.DONE for o in self.operations):
             self.status = WorkOrderStatus.DONE
-        self._changed("operation_completed", actor, at, changed, note=note, good=good, scrap=scrap)
+        cause = {"scrap_cause": scrap_cause} if scrap and scrap_cause else {}
+        self._changed(
+            "operation_completed", actor, at, changed, note=note, good=good, scrap=scrap, **cause
+        )
+
+    def add_operations(
+        self, after: int, steps: list[AddedStep], *, actor: str, at: dt.datetime, reason: str
+    ) -> list[Operation]:
+        """Put `steps` after operation `after` (rework or a re-make that a nonconformance
+        asks for). A step waits for the steps its `after` names, or for operation `after`
+        when it names none; the operations that waited for `after` wait for the added
+        steps nothing else waits for, and a done work order is open again. The steps take
+        the free numbers between `after` and the next operation (numbers step by ten for
+        this) when they fit there, else numbers after the last operation."""
+        if self.status in (WorkOrderStatus.SUPERSEDED, WorkOrderStatus.CANCELLED):
+            raise IllegalTransition(
+                f"Work order {self.number} is {self.status.value}; no operation is added to it."
+            )
+        op = self.operation(after)
+        if not 1 <= len(steps) <= MAX_ADDED_STEPS:
+            raise InvalidInput(
+                f"Add 1 to {MAX_ADDED_STEPS} operations, not {len(steps)}.", field="steps"
+            )
+        successors = [o for o in self.operations if after in o.predecessors]
+        started = [o for o in successors if o.status not in _NOT_STARTED]
+        if started:
+            raise IllegalTransition(
+                f"Operation {started[0].seq} ({started[0].name}) of {self.number} has started "
+                f"already: work cannot be put before it."
+            )
+        later = [o.seq for o in self.operations if o.seq > after]
+        free = list(range(after + 1, min(later, default=after + SEQ_STEP)))
+        if len(free) < len(steps):
+            last = max(o.seq for o in self.operations)
+            free = [last + SEQ_STEP * (i + 1) for i in range(len(steps))]
+        keys = {o.routing_key for o in self.operations}
+        seq_of: dict[str, int] = {}
+        added: list[Operation] = []
+        for seq, step in zip(free, steps, strict=False):
+            key = f"{op.routing_key}/{step.key}"
+            unknown = [k for k in step.after if k not in seq_of]
+            if key in keys or len(key) > 120 or unknown:
+                raise InvalidInput(
+                    f"Operation {key!r} is taken, too long or waits for a step not before it.",
+                    field="steps",
+                )
+            keys.add(key)
+            seq_of[step.key] = seq
+            predecessors = sorted(seq_of[k] for k in step.after) or [after]
+            ready = not step.after and op.status is OperationStatus.DONE
+            added.append(
+                Operation(
+                    seq=seq,
+                    routing_key=key,
+                    name=step.name,
+                    work_centres=list(step.work_centres),
+                    setup_minutes=step.minutes,
+                    run_minutes_per_unit=Decimal(0),
+                    predecessors=predecessors,
+                    setup_class=None,
+                    status=OperationStatus.READY if ready else OperationStatus.WAITING,
+                )
+            )
+        waited_for = {p for o in added for p in o.predecessors}
+        ends = {o.seq for o in added if o.seq not in waited_for}
+        for successor in successors:
+            successor.predecessors = sorted(
+                {p for p in successor.predecessors if p != after} | ends
+            )
+            successor.status = OperationStatus.WAITING
+        self.operations = sorted([*self.operations, *added], key=lambda o: o.seq)
+        if self.status is WorkOrderStatus.DONE:
+            self.status = WorkOrderStatus.IN_PROGRESS
+        self._changed("operations_added", actor, at, [*added, *successors], reason=reason)
+        return added
 
     def note_problem(self, seq: int, *, actor: str, at: dt.datetime, note: str) -> None:
         """Record a problem the floor saw at an operation (a jammed saw, a wrong part),

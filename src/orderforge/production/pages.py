@@ -145,7 +145,10 @@ def _command(
     note = form_text(form, "note")
     if kind is ReportKind.COMPLETE:
         good, scrap = _whole(form, "good"), _whole(form, "scrap")
-        return reports.ReportOperation(number, seq, kind, good=good, scrap=scrap, note=note)
+        cause = form_text(form, "scrap_cause")[:20]
+        return reports.ReportOperation(
+            number, seq, kind, good=good, scrap=scrap, note=note, scrap_cause=cause
+        )
     if kind is ReportKind.START:
         here = centre.strip().upper()
         return reports.ReportOperation(number, seq, kind, note=note, work_centre=here)

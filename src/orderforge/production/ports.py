@@ -58,5 +58,10 @@ class QualityGate(Protocol):
         None when no inspection plan covers it."""
         ...
 
+    def scrap_causes(self) -> dict[str, str]:
+        """The cause codes scrap may be reported with (code -> label), from quality's
+        catalogue of defect causes."""
+        ...
+
 
 QUALITY_GATE: RepositoryKey[QualityGate] = RepositoryKey("quality_gate")

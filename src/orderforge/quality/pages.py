@@ -3,8 +3,11 @@ found, a form to record one unit (measured values in the characteristic's unit, 
 checks) and, for quality, accepting failed work as is with a signature. Opened from the
 operator screen; a refused form comes back with the reason and nothing stored.
 
-And an order's final inspection page: the facts the records answer, the family's
-checklist to tick (a failed item with what is wrong), and every earlier attempt."""
+An order's final inspection page: the facts the records answer, the family's checklist
+to tick (a failed item with what is wrong), and every earlier attempt.
+
+The NCR pages: the list (open first), raising one (from a failed inspection or the
+floor's problem report), and an NCR with quality's disposition and closure forms."""
 
 from __future__ import annotations
 
@@ -24,7 +27,8 @@ from orderforge.entrypoints.web.common import (
     redirect,
     render,
 )
-from orderforge.quality import finals, services
+from orderforge.quality import finals, ncr_services, services
+from orderforge.quality.ncr_domain import DispositionKind, Origin, ReworkStep
 
 router = APIRouter(include_in_schema=False)
 
@@ -140,3 +144,147 @@ async def final_present_again(request: Request, ctx: Ctx, me: User, number: str)
         return _final(number)
     flash(request, "Presented again: the order waits for final inspection.", "success")
     return _final(number)
+
+
+# -- nonconformance reports ------------------------------------------------------------
+
+
+def _ncr_back(number: str) -> Response:
+    return redirect(f"/ncrs/{quote(number, safe='')}")
+
+
+@router.get("/ncrs")
+def ncr_list_page(
+    request: Request, ctx: Ctx, me: User, status: str = "", work_order: str = ""
+) -> HTMLResponse:
+    ncrs = ncr_services.list_ncrs(
+        ctx, me, status=status[:20] or None, work_order=work_order[:30] or None
+    )
+    return render(
+        request,
+        "quality/ncrs.html",
+        me=me,
+        ncrs=ncrs,
+        shown=status[:20],
+        work_order=work_order[:30],
+    )
+
+
+@router.get("/ncrs/new")
+def ncr_new_page(
+    request: Request, ctx: Ctx, me: User, work_order: str = "", seq: int = 0, origin: str = ""
+) -> HTMLResponse:
+    causes = [c for c in ncr_services.list_causes(ctx, me) if c["active"]]
+    return render(
+        request,
+        "quality/ncr_new.html",
+        me=me,
+        causes=causes,
+        origins=[(o.value, o.label) for o in Origin],
+        work_order=work_order[:30],
+        seq=seq if 0 < seq <= 100_000 else "",
+        origin=origin[:20],
+    )
+
+
+@router.post("/ncrs")
+async def ncr_raise(request: Request, ctx: Ctx, me: User) -> Response:
+    back = "/ncrs/new"
+    try:
+        form = await posted_form(request)
+        back += "?" + urlencode(
+            {k: form_text(form, k)[:30] for k in ("work_order", "seq", "origin")}
+        )
+        seq, quantity = form_text(form, "seq"), form_text(form, "quantity")
+        for name, text in (("seq", seq), ("quantity", quantity)):
+            if not text.isdigit() or len(text) > 6:
+                raise InvalidInput(f"{name} is a whole number.", field=name)
+        cmd = ncr_services.RaiseNcr(
+            form_text(form, "work_order")[:30],
+            int(seq),
+            int(quantity),
+            form_text(form, "description"),
+            form_text(form, "cause")[:20],
+            form_text(form, "origin")[:20],
+            form_text(form, "lot")[:60],
+        )
+        raised = ncr_services.raise_ncr(ctx, me, cmd)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(back)
+    flash(
+        request, f"{raised['number']} raised: the operations after it wait for quality.", "success"
+    )
+    return _ncr_back(raised["number"])
+
+
+@router.get("/ncrs/{number}")
+def ncr_page(request: Request, ctx: Ctx, me: User, number: str) -> HTMLResponse:
+    view = ncr_services.get_ncr(ctx, me, number[:20])
+    return render(
+        request,
+        "quality/ncr.html",
+        me=me,
+        ncr=view,
+        kinds=[(k.value, k.label) for k in DispositionKind],
+        rows=range(1, 4),
+    )
+
+
+@router.post("/ncrs/{number}/disposition")
+async def ncr_dispose(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+    try:
+        form = await posted_form(request)
+        steps = []
+        for i in range(1, 4):
+            centre, minutes = form_text(form, f"centre-{i}"), form_text(form, f"minutes-{i}")
+            text = form_text(form, f"instruction-{i}")
+            if not (centre or minutes or text):
+                continue
+            if not minutes.isdigit() or len(minutes) > 5:
+                raise InvalidInput(f"Rework step {i}: minutes are a whole number.", field="minutes")
+            steps.append(ReworkStep(centre[:40], int(minutes), text[:200]))
+        cmd = ncr_services.Dispose(
+            number[:20],
+            form_text(form, "kind")[:30],
+            form_text(form, "note"),
+            steps,
+            form_text(form, "supplier")[:120],
+            form_text(form, "debit_note")[:40],
+            form_text(form, "username")[:40],
+            form_text(form, "password", strip=False)[:200],
+            client_address(request),
+        )
+        done = ncr_services.dispose(ctx, me, cmd)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _ncr_back(number[:20])
+    said = f"Decided: {done['disposition']['label'].lower()}."
+    if done["disposition"]["operations"]:
+        said += " Operations added to the work order; a replan is queued."
+    flash(request, said, "success")
+    return _ncr_back(number[:20])
+
+
+@router.post("/ncrs/{number}/close")
+async def ncr_close(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+    try:
+        form = await posted_form(request)
+        ncr_services.close_ncr(ctx, me, number[:20], form_text(form, "note"))
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _ncr_back(number[:20])
+    flash(request, "Verified and closed.", "success")
+    return _ncr_back(number[:20])
+
+
+@router.post("/ncrs/{number}/cancel")
+async def ncr_cancel(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+    try:
+        form = await posted_form(request)
+        ncr_services.cancel_ncr(ctx, me, number[:20], form_text(form, "note"))
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _ncr_back(number[:20])
+    flash(request, "Cancelled; the NCR is kept with the reason.", "success")
+    return _ncr_back(number[:20])

@@ -1,12 +1,15 @@
-"""Quality ports: where inspection plans, inspections and final inspections are kept."""
+"""Quality ports: where inspection plans, inspections, final inspections and NCRs are
+kept."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Protocol
 
 from orderforge.quality.domain import Inspection, InspectionPlan
 from orderforge.quality.final import FinalChecklist, FinalInspection
+from orderforge.quality.ncr_domain import DefectCause, NcrStatus, Nonconformance
 from orderforge.services.ports import RepositoryKey
 
 
@@ -55,3 +58,33 @@ class FinalInspectionRepository(Protocol):
 
 
 FINAL_INSPECTIONS: RepositoryKey[FinalInspectionRepository] = RepositoryKey("final_inspections")
+
+
+class NcrRepository(Protocol):
+    """Nonconformance reports, their dispositions (kept as decided) and quality's
+    catalogue of defect causes."""
+
+    def causes(self) -> list[DefectCause]: ...
+    def put_causes(self, causes: list[DefectCause]) -> int:
+        """Add or change these causes (by code); returns how many changed."""
+        ...
+
+    def get(self, number: str) -> Nonconformance | None: ...
+    def find(
+        self, *, work_order: str | None = None, status: NcrStatus | None = None, limit: int = 500
+    ) -> list[Nonconformance]:
+        """Newest first."""
+        ...
+
+    def at(self, work_order: str, seqs: Collection[int]) -> list[Nonconformance]:
+        """The NCRs raised at these operations of the work order."""
+        ...
+
+    def add(self, ncr: Nonconformance) -> None: ...
+    def save(self, ncr: Nonconformance) -> None:
+        """Store the new status (and a new disposition, never changing a stored one);
+        raises ConcurrencyConflict when someone else changed it meanwhile."""
+        ...
+
+
+NCRS: RepositoryKey[NcrRepository] = RepositoryKey("ncrs")

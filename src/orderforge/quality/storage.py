@@ -33,7 +33,9 @@ from orderforge.quality.final import (
     checklist_from,
     finding_from,
 )
-from orderforge.quality.ports import FINAL_INSPECTIONS, QUALITY
+from orderforge.quality.ncr_domain import DispositionKind, NcrStatus
+from orderforge.quality.ncr_storage import SqlNcrRepository
+from orderforge.quality.ports import FINAL_INSPECTIONS, NCRS, QUALITY
 
 inspection_plans = sa.Table(
     "inspection_plans",
@@ -305,7 +307,27 @@ class SqlQualityGate:
         found = self._quality.inspection(work_order.number, seq)
         return (found.status if found is not None else InspectionStatus.OPEN).label
 
+    def scrap_causes(self) -> dict[str, str]:
+        return {c.code: c.label for c in SqlNcrRepository(self.session).causes() if c.active}
+
     def holding(self, work_order: str, seqs: Collection[int]) -> str | None:
+        """An open NCR at one of `seqs`, or a failed inspection there that no rework or
+        re-make was decided for (their added operations come first and are held by
+        nothing: the re-inspection is checked when the NCR is closed)."""
+        raised = SqlNcrRepository(self.session).at(work_order, seqs)
+        open_ = [n for n in raised if n.holds]
+        if open_:
+            return (
+                f"{open_[0].number} at operation {open_[0].seq} waits for quality's decision "
+                "(its disposition)."
+            )
+        decided = {
+            n.seq
+            for n in raised
+            if n.status in (NcrStatus.DISPOSITIONED, NcrStatus.CLOSED)
+            and n.disposition is not None
+            and n.disposition.kind in (DispositionKind.REWORK, DispositionKind.SCRAP)
+        }
         failed = (
             self.session.execute(
                 sa.select(inspections.c.seq)
@@ -317,6 +339,7 @@ class SqlQualityGate:
             .scalars()
             .all()
         )
+        failed = [s for s in failed if s not in decided]
         if not failed:
             return None
         names = ", ".join(str(s) for s in failed)
@@ -406,5 +429,6 @@ STORAGE = ContextStorage(
         QUALITY.name: SqlQualityRepository,
         QUALITY_GATE.name: SqlQualityGate,
         FINAL_INSPECTIONS.name: SqlFinalInspections,
+        NCRS.name: SqlNcrRepository,
     },
 )

@@ -168,7 +168,7 @@ def retry_run(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, A
 
 
 def _record(uow: UnitOfWork, actor: Principal, d: Disruption, now: dt.datetime) -> dict[str, Any]:
-    if d.kind is DisruptionKind.ENGINEERING_CHANGE:
+    if d.kind in (DisruptionKind.ENGINEERING_CHANGE, DisruptionKind.NONCONFORMANCE):
         raise InvalidInput(
             "An engineering change replans the plant itself when it is approved; report "
             "a machine down, an overrun, a rush order or a cancelled order instead.",
@@ -503,6 +503,8 @@ def _reason(run: PlanRun) -> str:
         return f"Replan: order {t['order']} cancelled ({t['reason']})"
     if kind == DisruptionKind.ENGINEERING_CHANGE:
         return f"Replan: engineering change {t['change']} of {t['order']} approved"
+    if kind == DisruptionKind.NONCONFORMANCE:
+        return f"Replan: {t['ncr']} adds {t['disposition']} work to {t['work_order']}"
     return f"Plan run by {run.requested_by}"
 
 

@@ -95,6 +95,7 @@ app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
 app.add_typer(design_cli.design_app, name="design")
 app.add_typer(change_cli.change_app, name="change")
 app.add_typer(quality_cli.quality_app, name="quality")
+app.add_typer(quality_cli.ncr_app, name="ncr")
 app.add_typer(mail_cli.mail_app, name="mail")
 app.add_typer(import_app, name="import")
 

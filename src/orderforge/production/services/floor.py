@@ -136,6 +136,7 @@ def operation(
             "can_complete": op.status is OperationStatus.RUNNING,
             "open": wo.status in _OPEN,
             "inspection": _inspection(uow, wo, seq),
+            "scrap_causes": _scrap_causes(uow),
             **_progress(uow, wo, show),
         }
 
@@ -147,6 +148,15 @@ def _inspection(uow: UnitOfWork, wo: WorkOrder, seq: int) -> str | None:
     except LookupError:  # no quality context wired
         return None
     return gate.inspection_of(wo, seq)
+
+
+def _scrap_causes(uow: UnitOfWork) -> list[dict[str, str]]:
+    """The causes a scrap report picks from (quality's catalogue; empty when unwired)."""
+    try:
+        gate = uow.repository(QUALITY_GATE)
+    except LookupError:
+        return []
+    return [{"code": c, "label": label} for c, label in gate.scrap_causes().items()]
 
 
 def scanned(text: str) -> str:

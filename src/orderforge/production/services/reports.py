@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from orderforge.domain.errors import IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
@@ -41,6 +41,8 @@ class ReportOperation:
     scrap: int = 0
     note: str = ""
     work_centre: str | None = None
+    #: why the scrap was scrapped: a code of quality's catalogue, required with scrap
+    scrap_cause: str = ""
 
     def fingerprint(self) -> str:
         """A digest of what was reported, so a reused key with another body is caught."""
@@ -53,6 +55,8 @@ class ReportOperation:
                 "scrap": self.scrap,
                 "note": self.note,
                 "work_centre": self.work_centre,
+                # only when given, so fingerprints of reports without scrap stay as they were
+                **({"scrap_cause": self.scrap_cause} if self.scrap_cause else {}),
             },
             sort_keys=True,
         )
@@ -143,6 +147,8 @@ def report_in(
         if check_order:
             _check_order(order, work_order)
         _check_quality(uow, work_order, cmd.seq)
+    if cmd.kind is ReportKind.COMPLETE:
+        cmd = _check_scrap_cause(uow, cmd)
     _apply(work_order, cmd, actor, at)
     view = work_order_view(work_order)
     repo.add_report(
@@ -233,6 +239,28 @@ def _check_quality(uow: UnitOfWork, work_order: WorkOrder, seq: int) -> None:
         )
 
 
+def _check_scrap_cause(uow: UnitOfWork, cmd: ReportOperation) -> ReportOperation:
+    """Scrap is reported with its cause (a code of quality's catalogue), so scrap can be
+    counted by cause; a cause without scrap is refused rather than stored for nothing."""
+    code = cmd.scrap_cause.strip().upper()
+    if cmd.scrap == 0:
+        if code:
+            raise InvalidInput("A scrap cause goes with scrapped units only.", field="scrap_cause")
+        return cmd
+    if not code:
+        raise InvalidInput("Say why the units were scrapped: pick a cause.", field="scrap_cause")
+    try:
+        causes = uow.repository(QUALITY_GATE).scrap_causes()
+    except LookupError:  # no quality context wired: any short code is taken as said
+        causes = {code: code} if len(code) <= 20 else {}
+    if code not in causes:
+        known = ", ".join(sorted(causes)) or "none are kept yet"
+        raise InvalidInput(
+            f"{code[:20]!r} is not a scrap cause; the causes are {known}.", field="scrap_cause"
+        )
+    return replace(cmd, scrap_cause=code)
+
+
 def _apply(work_order: WorkOrder, cmd: ReportOperation, actor: str, at: dt.datetime) -> None:
     if cmd.kind is ReportKind.START:
         work_order.start(cmd.seq, actor=actor, at=at, work_centre=cmd.work_centre, note=cmd.note)
@@ -242,5 +270,11 @@ def _apply(work_order: WorkOrder, cmd: ReportOperation, actor: str, at: dt.datet
         work_order.note_problem(cmd.seq, actor=actor, at=at, note=cmd.note)
     else:
         work_order.complete(
-            cmd.seq, good=cmd.good, scrap=cmd.scrap, actor=actor, at=at, note=cmd.note
+            cmd.seq,
+            good=cmd.good,
+            scrap=cmd.scrap,
+            actor=actor,
+            at=at,
+            note=cmd.note,
+            scrap_cause=cmd.scrap_cause,
         )

@@ -20,6 +20,7 @@ from orderforge.engines.configurator import Configuration, ConfigurationError, c
 from orderforge.plant import services as plant_services
 from orderforge.plant.domain import WorkCentre
 from orderforge.production.domain import (
+    AddedStep,
     MaterialNeed,
     Operation,
     PlannedStep,
@@ -258,6 +259,25 @@ def find_operation(uow: UnitOfWork, key: str) -> tuple[WorkOrder, Operation] | N
 
 
 # -- views and queries --------------------------------------------------------------
+
+
+def add_operations_in(
+    uow: UnitOfWork,
+    number: str,
+    after: int,
+    steps: list[AddedStep],
+    *,
+    actor: str,
+    at: dt.datetime,
+    reason: str,
+) -> list[Operation]:
+    """Add operations after operation `after` of a work order (rework or a re-make a
+    nonconformance asks for) in the caller's transaction; the caller commits and asks
+    for the replan that puts them in the plan."""
+    work_order = uow.repository(WORK_ORDERS).lock(number)
+    if work_order is None:
+        raise NotFound(f"There is no work order {number}.")
+    return work_order.add_operations(after, steps, actor=actor, at=at, reason=reason)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
