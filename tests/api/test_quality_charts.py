@@ -1,6 +1,6 @@
 """Quality charts over HTTP: a table's final inspection shows on the control chart (as the
 deviation from the ordered length), its scrap and rework count against the yield of the
-work centre, scrap without a cause is "Cause not given"; customers see none of it; bad
+work centre, scrap counts against its cause; customers see none of it; bad
 queries are refused naming the field."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_results_and_completions_reach_the_charts(api: ApiSession) -> None:
         ).status_code
         == 200
     )
-    done = report(api, number, qc, "complete", good=quantity, scrap=1)
+    done = report(api, number, qc, "complete", good=quantity, scrap=1, scrap_cause="HANDLING")
     assert done.status_code == 200, done.text
 
     chart = _get(api, CONTROL, family="TABLE", operation="QC", characteristic="length").json()
@@ -71,7 +71,11 @@ def test_results_and_completions_reach_the_charts(api: ApiSession) -> None:
 
     pareto = _get(api, f"{API}/quality/scrap-pareto").json()
     assert pareto["total"] == before_pareto["total"] + 1
-    assert "Cause not given" in {c["cause"] for c in pareto["causes"]}
+
+    def handled(body: dict[str, Any]) -> int:
+        return sum(c["quantity"] for c in body["causes"] if c["cause"] == "HANDLING")
+
+    assert handled(pareto) == handled(before_pareto) + 1
     assert pareto["causes"][-1]["cumulative_percent"] == 100.0
 
 
