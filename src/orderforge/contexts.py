@@ -67,6 +67,10 @@ ROOMS: tuple[Room, ...] = (
     Room("change", storage="orderforge.change.storage"),
     # Inspections at operations; answers production's QUALITY_GATE.
     Room("quality", storage="orderforge.quality.storage"),
+    # Traceability and device history records: reads production, materials, quality and
+    # design through their ports; owns no table (lot issues are materials', serials
+    # production's), so it registers no storage.
+    Room("trace"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),

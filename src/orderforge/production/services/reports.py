@@ -18,6 +18,7 @@ from orderforge.domain.errors import IdempotencyMismatch, IllegalTransition, Inv
 from orderforge.domain.permissions import REPORT, Resource, require
 from orderforge.production.domain import Report, ReportKind, WorkOrder
 from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
+from orderforge.production.services.units import give_serials
 from orderforge.production.services.work_orders import work_order_view
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
@@ -125,6 +126,8 @@ def report_in(
     if cmd.kind is ReportKind.START:
         _check_quality(uow, work_order, cmd.seq)
     _apply(work_order, cmd, actor, at)
+    if cmd.kind is ReportKind.COMPLETE:
+        give_serials(uow, work_order, at)
     view = work_order_view(work_order)
     repo.add_report(
         Report(
