@@ -47,6 +47,9 @@ class MaterialOut(BaseModel):
     name: str
     quantity: str = Field(description="Decimal as text, for the whole work order")
     unit: str
+    operation: str | None = Field(
+        default=None, description="Routing key of the operation taking it (None: the first ones)"
+    )
 
 
 class ReportOut(BaseModel):

@@ -298,7 +298,7 @@ def work_order_view(work_order: WorkOrder) -> dict[str, Any]:
         "created_at": work_order.created_at.isoformat(),
         "updated_at": work_order.updated_at.isoformat(),
         "operations": [operation_view(o) for o in work_order.operations],
-        "materials": [m.snapshot() for m in work_order.materials],
+        "materials": [{**m.snapshot(), "operation": m.operation} for m in work_order.materials],
     }
 
 
