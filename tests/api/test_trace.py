@@ -166,8 +166,9 @@ def test_lot_to_unit_to_customer_and_the_device_history_record(api: ApiSession) 
     record = dhr(api, serials[0])
     assert record["complete"] is False and record["quantity"]["released"] == 0
     test_op = next(o for o in wo["operations"] if o["routing_key"].endswith("TEST"))
-    assert f"No inspection result for operation {test_op['seq']} ({test_op['name']})." in (
-        record["missing"]
+    assert (
+        f"No inspection result for operation {test_op['seq']} ({test_op['name']})."
+        in (record["missing"])
     )
     for seq, item, _ in wanted[1:]:
         name = next(o["name"] for o in wo["operations"] if o["seq"] == seq)
