@@ -30,6 +30,7 @@ from orderforge.materials.services import purchasing
 from orderforge.plant import services as plant
 from orderforge.plant.ports import PLANT
 from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
+from orderforge.production.ports import LOT_ISSUES
 from orderforge.production.services import reports, units, work_orders
 from orderforge.quality.domain import plan_from
 from orderforge.quality.ports import QUALITY
@@ -315,6 +316,10 @@ class _Floor:
         """The lots the finished work orders used, where the demo stock has a lot of the
         item received before the operation ran: issued as the operator would have, through
         production's use case, so the trace page follows real records."""
+        try:
+            uow.repository(LOT_ISSUES)
+        except LookupError:  # a store without the materials room's issues (unit tests)
+            return
         stock = uow.repository(MATERIALS)
         for work_order in self.finished:
             for op in work_order.operations:
