@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, relationship
 from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository
 from orderforge.adapters.db.tables import mapper_registry, metadata
 from orderforge.adapters.db.types import EnumText, JSONType, UTCDateTime
+from orderforge.domain.errors import InvalidInput
 from orderforge.materials.domain import (
     OPEN_STATUSES,
     Consumption,
@@ -493,11 +494,17 @@ class SqlConsumptionRepository:
         except IntegrityError as exc:
             raise DuplicateRecord(str(exc.orig)) from exc
         t = material_lots
-        self.session.execute(
+        taken = self.session.execute(
             sa.update(t)
-            .where(t.c.lot_number == consumption.lot_number)
+            .where(t.c.lot_number == consumption.lot_number, t.c.quantity >= consumption.quantity)
             .values(quantity=t.c.quantity - consumption.quantity)
         )
+        # The lock makes this unreachable; the database makes sure of it all the same.
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            raise InvalidInput(
+                f"Lot {consumption.lot_number} does not have {consumption.quantity} left.",
+                field="quantity",
+            )
 
     def by_key(self, actor: str, key: str) -> Consumption | None:
         t = lot_consumptions

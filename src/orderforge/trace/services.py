@@ -442,7 +442,9 @@ def find(ctx: ServiceContext, actor: Principal, text: str) -> tuple[str, str]:
 
 def _record(uow: UnitOfWork, unit: _Unit) -> dict[str, Any]:
     view = _unit_view(uow, unit)
-    gaps = missing(_facts(unit))
+    facts = _facts(unit)
+    gaps = missing(facts)
+    accepted_all = all(o.done and o.acceptance.accepted for o in facts.operations)
     wo = unit.work_order
     done = [o.finished_at for o in wo.operations if o.finished_at is not None]
     started = [o.started_at for o in wo.operations if o.started_at is not None]
@@ -500,8 +502,8 @@ def _record(uow: UnitOfWork, unit: _Unit) -> dict[str, Any]:
         "acceptance": accepted,
         "final_acceptance": (
             "Every operation done and every inspection passed or accepted as is."
-            if not any("inspection" in g or "not done" in g for g in gaps)
-            else "Not given: see what is missing."
+            if accepted_all
+            else "Not given: an operation is not done or an inspection is not accepted."
         ),
         "signatures": signatures,
         "ncrs": view["ncrs"],

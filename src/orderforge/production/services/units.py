@@ -107,7 +107,7 @@ def consume_lot(
 
 def consume_in(uow: UnitOfWork, actor: str, cmd: ConsumeLot, at: dt.datetime) -> IssuedLot:
     """Issue a lot inside the caller's transaction (the demo's floor; caller commits)."""
-    return _issue(uow, actor, cmd, at, None)
+    return _issue(uow, actor, cmd, at, None)[0]
 
 
 def _consume_in(
@@ -117,13 +117,14 @@ def _consume_in(
         replay = _replay(uow, actor, key, cmd)
         if replay is not None:
             return replay
-    issued = _issue(uow, actor, cmd, at, key)
-    return ConsumeOutcome(view=issue_view(issued))
+    issued, replayed = _issue(uow, actor, cmd, at, key)
+    return ConsumeOutcome(view=issue_view(issued), replayed=replayed)
 
 
 def _issue(
     uow: UnitOfWork, actor: str, cmd: ConsumeLot, at: dt.datetime, key: str | None
-) -> IssuedLot:
+) -> tuple[IssuedLot, bool]:
+    """The issue made, and whether an earlier one with the same key answers instead."""
     work_order = uow.repository(WORK_ORDERS).lock(cmd.work_order.strip().upper())
     if work_order is None:
         raise NotFound(f"There is no work order {cmd.work_order}.")
@@ -131,7 +132,7 @@ def _issue(
         earlier = uow.repository(LOT_ISSUES).issued(actor, key)
         if earlier is not None:
             _same(earlier, cmd)
-            return earlier
+            return earlier, True
     if work_order.status not in CURRENT_STATUSES:
         raise IllegalTransition(
             f"Work order {work_order.number} is {work_order.status.value}: no material is "
@@ -148,7 +149,7 @@ def _issue(
         consumed_at=at,
         fingerprint=cmd.fingerprint(),
     )
-    return uow.repository(LOT_ISSUES).issue(work_order, cmd.seq, wanted, key)
+    return uow.repository(LOT_ISSUES).issue(work_order, cmd.seq, wanted, key), False
 
 
 def _same(earlier: IssuedLot, cmd: ConsumeLot) -> None:
