@@ -14,7 +14,8 @@ import pytest
 
 from orderforge.domain.order import OrderAction, OrderState
 from orderforge.trace.services import shipment_blockers
-from tests.api.support import API, ApiSession, valid_line
+from tests.api.support import API, ApiSession, TestClient, valid_line
+from tests.api.test_schedule_pages import Browser, flashes
 
 A = OrderAction
 S = OrderState
@@ -237,3 +238,34 @@ def test_customers_never_trace(api: ApiSession) -> None:
     lot = api.client.get(f"{M}/stock", headers=api.auth("admin")).json()[0]["lots"][0]
     response = api.client.get(f"{API}/trace/lots/{lot['lot_number']}", headers=api.auth("alpina"))
     assert response.status_code == 403
+
+
+def test_the_floor_form_takes_a_scanned_lot_once_and_the_trace_page_shows_it(
+    api: ApiSession,
+) -> None:
+    wo = released_couch(api)
+    seq, item, quantity = needs(wo)[0]
+    lot = receive(api, item, quantity)
+    operator = Browser(TestClient(api.client.app)).sign_in("operator")
+    centre = wo["operations"][0]["work_centres"][0]
+    page = f"/floor/{centre}/ops/{wo['number']}/{seq}"
+    shown = operator.get(page)
+    assert shown.status_code == 200 and 'id="consume-form"' in shown.text
+    key = re.search(r'name="key" value="([^"]+)"[^>]*>\s*<h3>Consume material', shown.text)
+    assert key is not None
+    for _ in range(2):  # a double Enter from the scanner
+        sent = operator.post(f"{page}/consume", key=key.group(1), lot=lot, quantity=quantity)
+        assert sent.status_code == 200, sent.text
+    assert any(f"lot {lot}" in f and "taken once" in f for f in flashes(sent)), flashes(sent)
+    assert len(lot_trace(api, lot)["consumptions"]) == 1
+    refused = operator.post(f"{page}/consume", key="floor-x", lot=lot, quantity="9999")
+    assert any(f"Lot {lot} has only" in f for f in flashes(refused)), flashes(refused)
+    assert len(lot_trace(api, lot)["consumptions"]) == 1
+
+    quality = Browser(TestClient(api.client.app)).sign_in("quality")
+    found = quality.get(f"/trace?q={lot}")
+    assert (
+        found.status_code == 200 and 'id="trace-lot"' in found.text and wo["number"] in found.text
+    )
+    customer = Browser(TestClient(api.client.app)).sign_in("alpina")
+    assert customer.get("/trace").status_code == 403

@@ -42,11 +42,10 @@ def _pick(request: APIRequestContext, admin: dict[str, str]) -> tuple[Any, Any, 
             ops = [o for o in wo["operations"] if o["routing_key"] == m["operation"]] or [
                 o for o in wo["operations"] if not o["predecessors"]
             ]
-            here = [x for x in wo["materials"] if x["operation"] == m["operation"]]
             lot = next(
                 (x for x in lots.get(m["item_code"], []) if Decimal(x["quantity"]) >= 1), None
             )
-            if lot is not None and len(here) == 1:
+            if lot is not None:
                 quantity = min(Decimal(m["quantity"]), Decimal(lot["quantity"]))
                 return wo, ops[0], lot["lot_number"], format(quantity.normalize(), "f")
     raise AssertionError("no unfinished work order takes a material the demo has in stock")
