@@ -217,6 +217,10 @@ def test_a_unit_of_a_family_that_is_not_regulated_has_no_record(api: ApiSession)
     assert none.status_code == 404 and "not a regulated product" in none.json()["detail"]
     with api.application.ctx.uow() as uow:
         assert shipment_blockers(uow, table["order_number"]) == []
+    order_page = (
+        Browser(TestClient(api.client.app)).sign_in("sales").get(f"/orders/{table['order_number']}")
+    )
+    assert f'href="/trace/units/{serial}"' in order_page.text
 
 
 @pytest.mark.parametrize(
