@@ -69,6 +69,10 @@ ROOMS: tuple[Room, ...] = (
     Room("quality", storage="orderforge.quality.storage"),
     # The quality charts' read port (control charts, yield, scrap by cause): no tables.
     Room("quality_charts", storage="orderforge.quality.chart_storage"),
+    # Traceability and device history records: reads production, materials, quality and
+    # design through their ports; owns no table (lot issues are materials', serials
+    # production's), so it registers no storage.
+    Room("trace"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),

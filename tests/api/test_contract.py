@@ -202,6 +202,11 @@ def _operations() -> list[str]:
         "POST /api/v1/changes/{change}/decline",
         "GET /api/v1/changes/{change}/verification",
         "GET /api/v1/catalogue/families/{code}/affected-orders",
+        "POST /api/v1/work-orders/{number}/operations/{seq}/consumptions",
+        "GET /api/v1/trace/units/{serial}",
+        "GET /api/v1/trace/lots/{lot}",
+        "GET /api/v1/units/{serial}/dhr",
+        "GET /api/v1/units/{serial}/dhr.pdf",
     ]
 
 

@@ -70,6 +70,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view"},
         R.IMPORT: {"customers", "items", "orders"},
         R.QUALITY: {"view", "edit"},
+        R.TRACE: {"view"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -94,6 +95,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view", "request", "accept"},
         R.IMPORT: {"customers", "orders"},
         R.QUALITY: {"view"},
+        R.TRACE: {"view"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -113,6 +115,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view", "request", "decide"},
         R.QUALITY: {"view"},
+        R.TRACE: {"view"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -135,6 +138,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view", "request"},
         R.IMPORT: {"items"},
         R.QUALITY: {"view"},
+        R.TRACE: {"view"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view"},
@@ -160,6 +164,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view"},
         R.QUALITY: {"view", "record", "decide", "edit"},
+        R.TRACE: {"view"},
     },
     Role.PURCHASING: {
         R.ORDER: {"view"},
@@ -173,6 +178,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view"},
         R.QUALITY: {"view"},
+        R.TRACE: {"view"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm"},
@@ -217,6 +223,7 @@ CONVERSATION_CELLS = _cells(R.CONVERSATION, ["view", "post", "post_internal"])
 MAIL_CELLS = _cells(R.MAIL, ["view"])
 CHANGE_CELLS = _cells(R.CHANGE, ["view", "request", "decide", "accept"])
 QUALITY_CELLS = _cells(R.QUALITY, ["view", "record", "decide", "edit"])
+TRACE_CELLS = _cells(R.TRACE, ["view"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -253,6 +260,7 @@ def test_every_cell_has_a_test() -> None:
             (R.MAIL, MAIL_CELLS),
             (R.CHANGE, CHANGE_CELLS),
             (R.QUALITY, QUALITY_CELLS),
+            (R.TRACE, TRACE_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -999,3 +1007,33 @@ def test_conversation(api: ApiSession, role: Role, action: str) -> None:
     else:
         assert_problem(response, 403)
         assert len(thread) == 1
+
+
+@pytest.mark.parametrize(("role", "action"), TRACE_CELLS)
+def test_trace(api: ApiSession, role: Role, action: str) -> None:
+    """A demo unit traced back and one of the demo's used lots traced forward: staff who
+    may trace get both; a customer (whose own orders could be among them) gets neither."""
+    headers = api.auth(ROLE_USER[role])
+    done = [
+        w
+        for w in api.client.get(f"{API}/work-orders", headers=api.auth("admin")).json()
+        if w["status"] == "done"
+    ]
+    detail = api.client.get(f"{API}/work-orders/{done[0]['number']}", headers=api.auth("admin"))
+    serial = detail.json()["serials"][0]["serial"]
+    issued = next(
+        i
+        for w in done
+        for i in api.client.get(
+            f"{API}/work-orders/{w['number']}", headers=api.auth("admin")
+        ).json()["issues"]
+    )
+    responses = [
+        api.client.get(f"{API}/trace/units/{serial}", headers=headers),
+        api.client.get(f"{API}/trace/lots/{issued['lot']}", headers=headers),
+    ]
+    for response in responses:
+        if allowed(role, R.TRACE, action):
+            assert response.status_code == 200, response.text
+        else:
+            assert_problem(response, 403)

@@ -28,11 +28,13 @@ from orderforge.domain.customer import Customer
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
 from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.user import Role, User
+from orderforge.materials.ports import MATERIALS
 from orderforge.materials.services import purchasing
 from orderforge.plant import services as plant
 from orderforge.plant.ports import PLANT
 from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
-from orderforge.production.services import reports, work_orders
+from orderforge.production.ports import LOT_ISSUES
+from orderforge.production.services import reports, units, work_orders
 from orderforge.quality.domain import plan_from
 from orderforge.quality.final import checklist_from
 from orderforge.quality.ncr_domain import cause_from
@@ -107,6 +109,7 @@ def load_demo(
             if on_progress:
                 on_progress(i + 1, len(orders))
         _load_materials(uow, now)
+        floor.consume_lots(uow)
         load_inspections(uow, usernames[Role.QUALITY], seed)
         # judged once the operations' inspections are on record
         finals.record(uow)
@@ -294,6 +297,8 @@ class _Floor:
         self.busy: dict[str, int] = {}
         #: work centre -> parallel units, from the plant just loaded
         self.capacity = units
+        #: work orders the floor finished, for the lots they used (`consume_lots`)
+        self.finished: list[WorkOrder] = []
 
     def report(
         self, uow: UnitOfWork, order: Order, first: dt.datetime, last: dt.datetime, finished: bool
@@ -320,6 +325,8 @@ class _Floor:
             self._say(uow, work_order, op.seq, ReportKind.START, at)
             at += step
             self._say(uow, work_order, op.seq, ReportKind.COMPLETE, at)
+        if finished:
+            self.finished.append(work_order)
         ready = [o for o in work_order.operations if o.status is OperationStatus.READY]
         if finished or not ready:
             return
@@ -328,6 +335,33 @@ class _Floor:
         if centre is not None:
             self.busy[centre] = self.busy.get(centre, 0) + 1
             self._say(uow, work_order, op.seq, ReportKind.START, at + step, centre)
+
+    def consume_lots(self, uow: UnitOfWork) -> None:
+        """The lots the finished work orders used, where the demo stock has a lot of the
+        item received before the operation ran: issued as the operator would have, through
+        production's use case, so the trace page follows real records."""
+        try:
+            uow.repository(LOT_ISSUES)
+        except LookupError:  # a store without the materials room's issues (unit tests)
+            return
+        stock = uow.repository(MATERIALS)
+        for work_order in self.finished:
+            for op in work_order.operations:
+                for need in work_order.materials_at(op.seq):
+                    lot = next(
+                        (
+                            x
+                            for x in stock.lots([need.item_code])
+                            if op.started_at is not None
+                            and x.received_at <= op.started_at
+                            and x.quantity >= need.quantity
+                        ),
+                        None,
+                    )
+                    if lot is None or op.started_at is None:
+                        continue
+                    cmd = units.ConsumeLot(work_order.number, op.seq, lot.lot_number, need.quantity)
+                    units.consume_in(uow, self.operator, cmd, op.started_at)
 
     def _free(self, centre: str) -> bool:
         return self.busy.get(centre, 0) < self.capacity.get(centre, 0)

@@ -54,6 +54,10 @@ class Resource(StrEnum):
     #: decision) and decides, cancels and closes NCRs, EDIT puts inspection plans in force
     #: and keeps the defect causes.
     QUALITY = "quality"
+    #: Traceability: VIEW follows a unit back to its lots, operations, inspections and
+    #: signatures, a lot forward to every unit and customer, and reads device history
+    #: records. Staff only: a forward trace names every customer that got a lot.
+    TRACE = "trace"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -94,6 +98,7 @@ _ALL_IMPORT = frozenset({IMPORT_CUSTOMERS, IMPORT_ITEMS, IMPORT_ORDERS})
 _CUSTOMER_KEEPER = frozenset({VIEW, CREATE, EDIT})
 RECORD = "record"
 _QUALITY_VIEW = frozenset({VIEW})
+_TRACE_VIEW = frozenset({VIEW})
 
 A = OrderAction
 
@@ -129,6 +134,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.IMPORT: _ALL_IMPORT,
         Resource.QUALITY: frozenset({VIEW, EDIT}),
+        Resource.TRACE: _TRACE_VIEW,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -155,6 +161,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: frozenset({VIEW, REQUEST, ACCEPT}),
         Resource.IMPORT: frozenset({IMPORT_CUSTOMERS, IMPORT_ORDERS}),
         Resource.QUALITY: _QUALITY_VIEW,
+        Resource.TRACE: _TRACE_VIEW,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -176,6 +183,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: frozenset({VIEW, REQUEST, DECIDE}),
         Resource.QUALITY: _QUALITY_VIEW,
+        Resource.TRACE: _TRACE_VIEW,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -200,6 +208,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: frozenset({VIEW, REQUEST}),
         Resource.IMPORT: frozenset({IMPORT_ITEMS}),
         Resource.QUALITY: _QUALITY_VIEW,
+        Resource.TRACE: _TRACE_VIEW,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW}),
@@ -226,6 +235,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.QUALITY: frozenset({VIEW, RECORD, DECIDE, EDIT}),
+        Resource.TRACE: _TRACE_VIEW,
     },
     Role.PURCHASING: {
         Resource.ORDER: frozenset({VIEW}),
@@ -239,6 +249,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.QUALITY: _QUALITY_VIEW,
+        Resource.TRACE: _TRACE_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -280,6 +291,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_IMPORT)
     if resource is Resource.QUALITY:
         return [VIEW, RECORD, DECIDE, EDIT]
+    if resource is Resource.TRACE:
+        return [VIEW]
     # USER and CUSTOMER
     return [VIEW, CREATE, EDIT]
 

@@ -423,3 +423,58 @@ class Availability:
     express_at: dt.datetime | None = None
     express_extra_cost: Decimal | None = None
     express_source: str | None = None
+
+
+# -- issues of stock to work (lot consumption) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Consumption:
+    """A quantity of one lot issued to one operation of one work order: a stock movement,
+    kept as a fact and never changed (a mistake is put right by a new fact, not an edit).
+
+    `key` is the client's idempotency key (None when none was sent); a repeat with the
+    same key gets the first answer and takes nothing twice."""
+
+    lot_number: str
+    item_code: str
+    quantity: Decimal
+    work_order: str
+    seq: int
+    actor: str
+    consumed_at: dt.datetime
+    fingerprint: str = ""
+    key: str | None = None
+    id: int | None = None
+
+
+def consume(
+    lot: Lot,
+    quantity: Decimal,
+    *,
+    required: dict[str, str],
+    where: str,
+    work_order: str,
+    seq: int,
+    actor: str,
+    at: dt.datetime,
+) -> Consumption:
+    """Take `quantity` of `lot` for an operation; `required` is what the operation needs
+    (item code -> name), `where` the operation in words for the refusals. A lot never
+    goes below zero and only an item the operation requires is issued to it."""
+    check_quantity(quantity)
+    if lot.item_code not in required:
+        needed = ", ".join(sorted(required)) or "no material"
+        raise InvalidInput(
+            f"Lot {lot.lot_number} is item {lot.item_code}, which {where} does not need "
+            f"(it needs {needed}).",
+            field="lot",
+        )
+    if quantity > lot.quantity:
+        left = format(lot.quantity.normalize(), "f")
+        raise InvalidInput(
+            f"Lot {lot.lot_number} has only {left} left; {format(quantity.normalize(), 'f')} "
+            "cannot be taken from it.",
+            field="quantity",
+        )
+    return Consumption(lot.lot_number, lot.item_code, quantity, work_order, seq, actor, at)

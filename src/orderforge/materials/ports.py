@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from orderforge.materials.domain import (
+    Consumption,
     ItemPolicy,
     Lot,
     MrpRun,
@@ -105,3 +106,27 @@ class MaterialsRepository(Protocol):
 
 
 MATERIALS: RepositoryKey[MaterialsRepository] = RepositoryKey("materials")
+
+
+class ConsumptionRepository(Protocol):
+    """Issues of lots to work orders (stock movements, only ever inserted)."""
+
+    def lock_lot(self, lot_number: str) -> Lot | None:
+        """Get a lot and hold it until commit: two issues from one lot take turns, so
+        together they never take more than it has."""
+        ...
+
+    def add(self, consumption: Consumption) -> None:
+        """Keep the issue and take its quantity off the lot; raises DuplicateRecord when
+        the user's idempotency key is already used."""
+        ...
+
+    def by_key(self, actor: str, key: str) -> Consumption | None: ...
+    def of_lot(self, lot_number: str) -> list[Consumption]: ...
+    def of_work_orders(self, numbers: Collection[str]) -> list[Consumption]: ...
+    def lots(self, numbers: Collection[str]) -> list[Lot]:
+        """These lots whether or not anything is left of them."""
+        ...
+
+
+LOT_CONSUMPTIONS: RepositoryKey[ConsumptionRepository] = RepositoryKey("lot_consumptions")

@@ -16,13 +16,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, relationship
 
 from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository
 from orderforge.adapters.db.tables import mapper_registry, metadata
 from orderforge.adapters.db.types import EnumText, JSONType, UTCDateTime
+from orderforge.domain.errors import InvalidInput
 from orderforge.materials.domain import (
     OPEN_STATUSES,
+    Consumption,
     ItemPolicy,
     Lot,
     MrpRun,
@@ -36,10 +39,12 @@ from orderforge.materials.domain import (
     Supplier,
     SupplierOffer,
 )
-from orderforge.materials.ports import MATERIALS, OpenLine
+from orderforge.materials.ports import LOT_CONSUMPTIONS, MATERIALS, OpenLine
 from orderforge.materials.services import MaterialReleases
+from orderforge.materials.services.issues import LotIssuer
 from orderforge.plant.storage import SqlPlantRepository
-from orderforge.services.ports import OPERATION_RELEASES
+from orderforge.production.ports import LOT_ISSUES
+from orderforge.services.ports import OPERATION_RELEASES, DuplicateRecord
 
 QTY = sa.Numeric(14, 4)
 MONEY = sa.Numeric(14, 4)
@@ -87,6 +92,24 @@ material_lots = sa.Table(
     sa.Column("received_at", UTCDateTime, nullable=False),
     sa.Column("po_number", sa.String(30), nullable=True),
     sa.Column("po_line_no", sa.Integer, nullable=True),
+)
+
+#: Lots issued to work order operations (stock movements): only ever inserted.
+lot_consumptions = sa.Table(
+    "lot_consumptions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("lot_number", sa.String(40), nullable=False, index=True),
+    sa.Column("item_code", sa.String(40), nullable=False),
+    sa.Column("quantity", QTY, nullable=False),
+    sa.Column("work_order", sa.String(30), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("actor", sa.String(60), nullable=False),
+    sa.Column("consumed_at", UTCDateTime, nullable=False),
+    # The client's idempotency key, unique per user (NULLs do not collide).
+    sa.Column("client_key", sa.String(255), nullable=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.UniqueConstraint("actor", "client_key", name="uq_lot_consumptions_actor_client_key"),
 )
 
 purchase_orders = sa.Table(
@@ -450,6 +473,76 @@ class SqlMaterialsRepository(TrackingRepository[PurchaseOrder]):
         self.session.execute(sa.delete(t).where(t.c.id.in_(sorted(set(ids)))))
 
 
+class SqlConsumptionRepository:
+    """Issues of lots to operations; each takes its quantity off the lot's row."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock_lot(self, lot_number: str) -> Lot | None:
+        t = material_lots
+        stmt = sa.select(t).where(t.c.lot_number == lot_number).with_for_update()
+        row = self.session.execute(stmt).one_or_none()
+        return None if row is None else _lot(row)
+
+    def add(self, consumption: Consumption) -> None:
+        row = {k: v for k, v in consumption.__dict__.items() if k not in ("id", "key")}
+        row["client_key"] = consumption.key
+        try:
+            with self.session.begin_nested():
+                self.session.execute(sa.insert(lot_consumptions).values(**row))
+        except IntegrityError as exc:
+            raise DuplicateRecord(str(exc.orig)) from exc
+        t = material_lots
+        taken = self.session.execute(
+            sa.update(t)
+            .where(t.c.lot_number == consumption.lot_number, t.c.quantity >= consumption.quantity)
+            .values(quantity=t.c.quantity - consumption.quantity)
+        )
+        # The lock makes this unreachable; the database makes sure of it all the same.
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            raise InvalidInput(
+                f"Lot {consumption.lot_number} does not have {consumption.quantity} left.",
+                field="quantity",
+            )
+
+    def by_key(self, actor: str, key: str) -> Consumption | None:
+        t = lot_consumptions
+        stmt = sa.select(t).where(t.c.actor == actor, t.c.client_key == key)
+        row = self.session.execute(stmt).one_or_none()
+        return None if row is None else _consumption(row)
+
+    def of_lot(self, lot_number: str) -> list[Consumption]:
+        t = lot_consumptions
+        stmt = sa.select(t).where(t.c.lot_number == lot_number).order_by(t.c.id)
+        return [_consumption(r) for r in self.session.execute(stmt)]
+
+    def of_work_orders(self, numbers: Collection[str]) -> list[Consumption]:
+        t = lot_consumptions
+        stmt = sa.select(t).where(t.c.work_order.in_(sorted(set(numbers)))).order_by(t.c.id)
+        return [_consumption(r) for r in self.session.execute(stmt)]
+
+    def lots(self, numbers: Collection[str]) -> list[Lot]:
+        t = material_lots
+        stmt = sa.select(t).where(t.c.lot_number.in_(sorted(set(numbers))))
+        return [_lot(r) for r in self.session.execute(stmt.order_by(t.c.lot_number))]
+
+
+def _consumption(r: Any) -> Consumption:
+    return Consumption(
+        lot_number=r.lot_number,
+        item_code=r.item_code,
+        quantity=r.quantity,
+        work_order=r.work_order,
+        seq=r.seq,
+        actor=r.actor,
+        consumed_at=r.consumed_at,
+        fingerprint=r.fingerprint,
+        key=r.client_key,
+        id=r.id,
+    )
+
+
 def _lot(r: Any) -> Lot:
     return Lot(
         r.lot_number,
@@ -503,6 +596,8 @@ STORAGE = ContextStorage(
     repositories={
         MATERIALS.name: SqlMaterialsRepository,
         OPERATION_RELEASES.name: _releases,
+        LOT_CONSUMPTIONS.name: SqlConsumptionRepository,
+        LOT_ISSUES.name: lambda session: LotIssuer(SqlConsumptionRepository(session)),
     },
     map_classes=map_classes,
 )

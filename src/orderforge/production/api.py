@@ -4,6 +4,7 @@ production use cases; refusals travel as problem+json through the shared error m
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.production.domain import MAX_REPORTED_QUANTITY, ReportKind
-from orderforge.production.services import reports, travelers, work_orders
+from orderforge.production.services import reports, travelers, units, work_orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -46,6 +47,9 @@ class MaterialOut(BaseModel):
     name: str
     quantity: str = Field(description="Decimal as text, for the whole work order")
     unit: str
+    operation: str | None = Field(
+        default=None, description="Routing key of the operation taking it (None: the first ones)"
+    )
 
 
 class ReportOut(BaseModel):
@@ -76,8 +80,35 @@ class WorkOrderOut(BaseModel):
     materials: list[MaterialOut]
 
 
+class IssueOut(BaseModel):
+    lot: str
+    item_code: str
+    quantity: str = Field(description="Decimal as text, in the item's unit")
+    work_order: str
+    seq: int
+    by: str
+    at: str
+
+
+class SerialOut(BaseModel):
+    serial: str
+    work_order: str
+    order_number: str
+    line_no: int
+    unit_no: int = Field(description="The unit's place in the work order (inspections' unit)")
+    made_at: str
+
+
 class WorkOrderDetail(WorkOrderOut):
     reports: list[ReportOut]
+    issues: list[IssueOut] = Field(default_factory=list, description="Lots issued to operations")
+    serials: list[SerialOut] = Field(default_factory=list, description="Finished units")
+
+
+class ConsumeIn(BaseModel):
+    model_config = _STRICT
+    lot: str = Field(min_length=1, max_length=40, examples=["L-2026-00012"])
+    quantity: Decimal = Field(gt=0, le=1_000_000, max_digits=14, decimal_places=4)
 
 
 class StartIn(BaseModel):
@@ -243,3 +274,25 @@ def note_problem(
 ) -> dict[str, Any]:
     cmd = reports.ReportOperation(number, seq, ReportKind.PROBLEM, note=body.note)
     return _report(ctx, me, response, cmd, idempotency_key)
+
+
+@router.post(
+    "/work-orders/{number}/operations/{seq}/consumptions",
+    response_model=IssueOut,
+    status_code=201,
+    summary="Issue a material lot to an operation (idempotent with an Idempotency-Key header)",
+)
+def consume_lot(
+    ctx: Ctx,
+    me: Me,
+    number: Number,
+    seq: Seq,
+    body: ConsumeIn,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    cmd = units.ConsumeLot(number, seq, body.lot, body.quantity)
+    outcome = units.consume_lot(ctx, me, cmd, idempotency_key)
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return outcome.view

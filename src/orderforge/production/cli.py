@@ -1,5 +1,6 @@
-"""Work orders on the command line: `orderforge wo list|show` to read them and
-`orderforge op start|pause|complete|problem` to report from the floor (`--key` makes a report
+"""Work orders on the command line: `orderforge wo list|show` to read them, `orderforge wo
+consume` to issue a lot to an operation, and `orderforge op start|pause|complete|problem`
+to report from the floor (`--key` makes a report
 safe to repeat). Refusals print a sentence and exit 1, like every command."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from rich.table import Table
 
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, out, refusals
 from orderforge.production.domain import ReportKind
-from orderforge.production.services import reports, travelers, work_orders
+from orderforge.production.services import reports, travelers, units, work_orders
 from orderforge.services import plant_time
 
 wo_app = typer.Typer(
@@ -125,6 +126,32 @@ def wo_show(number: str, as_user: AsUser = "admin", as_json: Json = False) -> No
                 escape(r["note"]),
             )
         out.print(table)
+    if view["serials"]:
+        out.print("Serial numbers: " + ", ".join(x["serial"] for x in view["serials"]))
+
+
+@wo_app.command("consume")
+@refusals
+def wo_consume(
+    number: str,
+    seq: Seq,
+    lot: Annotated[str, typer.Option("--lot", help="Lot number (L-2026-00012)")],
+    quantity: Annotated[str, typer.Option("--quantity", help="How much, in the item's unit")],
+    key: Key = None,
+    as_user: AsUser = "admin",
+) -> None:
+    """Issue a material lot to an operation of a work order (the lot's stock drops)."""
+    application = _app()
+    cmd = units.ConsumeLot(number, seq, lot, units.parse_quantity(quantity))
+    outcome = units.consume_lot(application.ctx, _actor(application, as_user), cmd, key)
+    v = outcome.view
+    again = " (already recorded with this key; taken once)" if outcome.replayed else ""
+    out.print(
+        escape(
+            f"Issued {v['quantity']} of lot {v['lot']} ({v['item_code']}) to {v['work_order']} "
+            f"operation {v['seq']}.{again}"
+        )
+    )
 
 
 @wo_app.command("traveler")

@@ -330,6 +330,23 @@ class WorkOrder:
             )
         return found
 
+    def materials_at(self, seq: int) -> list[MaterialRequirement]:
+        """What the work order needs at this operation: the BOM's own pick, or (when the
+        BOM does not say) the materials of the first operations."""
+        op = self.operation(seq)
+        return [
+            m
+            for m in self.materials
+            if m.operation == op.routing_key or (m.operation is None and not op.predecessors)
+        ]
+
+    def finished_units(self) -> int:
+        """Good units out of the last operations (those nothing follows): what the work
+        order made, once it is done."""
+        followed = {p for o in self.operations for p in o.predecessors}
+        last = [o.good_quantity for o in self.operations if o.seq not in followed]
+        return min(last, default=0)
+
     def planned_steps(self) -> list[PlannedStep]:
         """The operations as routed steps again (predecessors by routing key): what a
         promise or an impact analysis plans from a stored work order."""
@@ -716,3 +733,74 @@ class Report:
     note: str = ""
     work_centre: str | None = None
     id: int | None = None
+
+
+#: A serial number: the family code, the year it was made, a number (COUCH-2026-00001).
+SERIAL_DIGITS = 5
+
+
+def serial_number(family: str, year: int, n: int) -> str:
+    """The readable serial of a finished unit; the number counts per family and year, so
+    the family and year in it make it unique across the plant."""
+    if n < 1:
+        raise InvalidInput("Serial numbers count from 1.", field="serial")
+    return f"{family.upper()}-{year:04d}-{n:0{SERIAL_DIGITS}d}"
+
+
+@dataclass(frozen=True)
+class UnitSerial:
+    """One finished unit: its serial, the work order that made it and the order line it
+    is for. `unit_no` is its place in the work order (1..n), the number the inspection
+    records of that work order use for it."""
+
+    serial: str
+    work_order: str
+    order_number: str
+    line_no: int
+    product_family: str
+    unit_no: int
+    made_at: dt.datetime
+    id: int | None = None
+
+
+def serials_for(work_order: WorkOrder, numbers: list[int], at: dt.datetime) -> list[UnitSerial]:
+    """One serial per good unit of a done work order, with the family's next `numbers`
+    (one per finished unit)."""
+    if work_order.status is not WorkOrderStatus.DONE:
+        raise IllegalTransition(
+            f"Work order {work_order.number} is {work_order.status.value.replace('_', ' ')}: "
+            "serial numbers are given when its last operation is done."
+        )
+    if len(numbers) != work_order.finished_units():
+        raise InvalidInput(
+            f"Work order {work_order.number} made {work_order.finished_units()} good units; "
+            f"{len(numbers)} serial numbers do not fit.",
+            field="serial",
+        )
+    return [
+        UnitSerial(
+            serial=serial_number(work_order.product_family, at.year, n),
+            work_order=work_order.number,
+            order_number=work_order.order_number,
+            line_no=work_order.line_no,
+            product_family=work_order.product_family,
+            unit_no=i + 1,
+            made_at=at,
+        )
+        for i, n in enumerate(numbers)
+    ]
+
+
+@dataclass(frozen=True)
+class IssuedLot:
+    """A lot issued to an operation, as production sees it (materials keeps the stock
+    movement; production asks through the LOT_ISSUES port)."""
+
+    lot_number: str
+    item_code: str
+    quantity: Decimal
+    work_order: str
+    seq: int
+    actor: str
+    consumed_at: dt.datetime
+    fingerprint: str = ""

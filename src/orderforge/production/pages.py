@@ -30,7 +30,7 @@ from orderforge.entrypoints.web.common import (
     render,
 )
 from orderforge.production.domain import MAX_REPORTED_QUANTITY, ReportKind
-from orderforge.production.services import floor, reports
+from orderforge.production.services import floor, reports, units
 
 router = APIRouter(include_in_schema=False)
 #: The session remembers the operator's work centre under this name.
@@ -121,7 +121,7 @@ def operation_page(
         "floor/operation.html",
         me=me,
         op=view,
-        keys={kind.value: _key() for kind in ReportKind},
+        keys={kind.value: _key() for kind in ReportKind} | {"consume": _key()},
         max_quantity=MAX_REPORTED_QUANTITY,
     )
 
@@ -160,6 +160,33 @@ def _next_words(ctx: Ctx, me: User, centre: str) -> str:
     if nxt is None:
         return "Nothing is ready here now."
     return f"Next: {nxt['code']} {nxt['name']} ({nxt['status_words']})."
+
+
+@router.post("/floor/{centre}/ops/{number}/{seq}/consume")
+async def consume(
+    request: Request, ctx: Ctx, me: User, centre: str, number: str, seq: str
+) -> Response:
+    """Issue a lot to the operation from the "Consume material" form (a wedge scanner
+    types the lot and Enter); back to the operation with what it did."""
+    n = _seq(seq)
+    try:
+        form = await posted_form(request)
+        key = form_text(form, "key") or None
+        cmd = units.ConsumeLot(
+            number, n, form_text(form, "lot"), units.parse_quantity(form_text(form, "quantity"))
+        )
+        outcome = units.consume_lot(ctx, me, cmd, key)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return redirect(_op_url(centre, number, n))
+    v = outcome.view
+    said = f"Recorded: {v['quantity']} of lot {v['lot']} ({v['item_code']}) used at op {n}."
+    if outcome.replayed:
+        said += " (This form was already sent; taken once.)"
+    flash(request, said, "success")
+    return redirect(_op_url(centre, number, n))
 
 
 @router.post("/floor/{centre}/ops/{number}/{seq}/{action}")

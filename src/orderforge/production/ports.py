@@ -6,7 +6,7 @@ from collections.abc import Collection
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from orderforge.production.domain import Report, WorkOrder
+from orderforge.production.domain import IssuedLot, Report, UnitSerial, WorkOrder
 from orderforge.services.ports import RepositoryKey
 
 
@@ -65,3 +65,44 @@ class QualityGate(Protocol):
 
 
 QUALITY_GATE: RepositoryKey[QualityGate] = RepositoryKey("quality_gate")
+
+
+class LotIssues(Protocol):
+    """Issuing stock lots to operations (production cannot import materials, which owns
+    lot quantities: an issue is a stock movement, so materials keeps the record and
+    answers this port from its storage; the floor screen, the API and the CLI reach it
+    through production's use case)."""
+
+    def issue(
+        self, work_order: WorkOrder, seq: int, issue: IssuedLot, key: str | None
+    ) -> IssuedLot:
+        """Take `issue.quantity` of the lot for the operation, or refuse in words (unknown
+        lot, not an item the operation needs, more than the lot has left); raises
+        DuplicateRecord when the key was used meanwhile."""
+        ...
+
+    def issued(self, actor: str, key: str) -> IssuedLot | None:
+        """The issue this user made with this idempotency key, if any."""
+        ...
+
+    def issued_to(self, work_order: str) -> list[IssuedLot]:
+        """What was issued to the work order's operations, oldest first."""
+        ...
+
+
+LOT_ISSUES: RepositoryKey[LotIssues] = RepositoryKey("lot_issues")
+
+
+class SerialRepository(Protocol):
+    def add(self, serials: list[UnitSerial]) -> None: ...
+    def get(self, serial: str) -> UnitSerial | None: ...
+    def of_work_orders(self, numbers: Collection[str]) -> list[UnitSerial]:
+        """The units these work orders made, by serial."""
+        ...
+
+    def of_order(self, order_number: str) -> list[UnitSerial]:
+        """The units made for an order, by line then serial."""
+        ...
+
+
+UNIT_SERIALS: RepositoryKey[SerialRepository] = RepositoryKey("unit_serials")

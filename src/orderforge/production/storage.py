@@ -28,10 +28,11 @@ from orderforge.production.domain import (
     OperationStatus,
     Report,
     ReportKind,
+    UnitSerial,
     WorkOrder,
     WorkOrderStatus,
 )
-from orderforge.production.ports import WORK_ORDERS
+from orderforge.production.ports import UNIT_SERIALS, WORK_ORDERS
 from orderforge.services.ports import DuplicateRecord
 
 work_orders = sa.Table(
@@ -113,6 +114,20 @@ work_order_reports = sa.Table(
     # Text, not JSON: a replay returns the first answer exactly, key order too.
     sa.Column("outcome", sa.Text, nullable=False),
     sa.UniqueConstraint("actor", "client_key", name="uq_work_order_reports_actor_client_key"),
+)
+
+#: Finished units, one row per serial number; only ever inserted.
+unit_serials = sa.Table(
+    "unit_serials",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("serial", sa.String(60), nullable=False, unique=True),
+    sa.Column("work_order", sa.String(30), nullable=False, index=True),
+    sa.Column("order_number", sa.String(30), nullable=False, index=True),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("product_family", sa.String(40), nullable=False),
+    sa.Column("unit_no", sa.Integer, nullable=False),
+    sa.Column("made_at", UTCDateTime, nullable=False),
 )
 
 
@@ -293,10 +308,53 @@ class SqlWorkCentreUse:
         return used
 
 
+class SqlSerialRepository:
+    """Finished units by serial number (production's UNIT_SERIALS)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, serials: list[UnitSerial]) -> None:
+        rows = [{k: v for k, v in s.__dict__.items() if k != "id"} for s in serials]
+        if rows:
+            self.session.execute(sa.insert(unit_serials), rows)
+
+    def get(self, serial: str) -> UnitSerial | None:
+        t = unit_serials
+        row = self.session.execute(sa.select(t).where(t.c.serial == serial)).one_or_none()
+        return None if row is None else _serial(row)
+
+    def of_work_orders(self, numbers: Collection[str]) -> list[UnitSerial]:
+        t = unit_serials
+        stmt = sa.select(t).where(t.c.work_order.in_(sorted(set(numbers)))).order_by(t.c.serial)
+        return [_serial(r) for r in self.session.execute(stmt)]
+
+    def of_order(self, order_number: str) -> list[UnitSerial]:
+        t = unit_serials
+        stmt = (
+            sa.select(t).where(t.c.order_number == order_number).order_by(t.c.line_no, t.c.serial)
+        )
+        return [_serial(r) for r in self.session.execute(stmt)]
+
+
+def _serial(r: Any) -> UnitSerial:
+    return UnitSerial(
+        r.serial,
+        r.work_order,
+        r.order_number,
+        r.line_no,
+        r.product_family,
+        r.unit_no,
+        r.made_at,
+        r.id,
+    )
+
+
 STORAGE = ContextStorage(
     name="production",
     repositories={
         WORK_ORDERS.name: SqlWorkOrderRepository,
+        UNIT_SERIALS.name: SqlSerialRepository,
         WORK_CENTRE_USE.name: SqlWorkCentreUse,
     },
     map_classes=map_classes,

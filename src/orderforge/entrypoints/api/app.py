@@ -25,6 +25,7 @@ from orderforge.promising import api as promising_api
 from orderforge.quality import api as quality_api
 from orderforge.quality import chart_api as quality_chart_api
 from orderforge.services.context import ServiceContext
+from orderforge.trace import api as trace_api
 from orderforge.webhooks import api as webhooks_api
 
 API_PREFIX = "/api/v1"
@@ -108,6 +109,7 @@ def create_app(
     api.include_router(change_api.router)
     api.include_router(quality_api.router)
     api.include_router(quality_chart_api.router)
+    api.include_router(trace_api.router)
     api.include_router(webhooks_api.router)
     api.include_router(mail_api.router)
     api.include_router(imports_api.router)

@@ -36,6 +36,7 @@ from orderforge.entrypoints.web.common import (
 )
 from orderforge.materials.services import views as material_views
 from orderforge.plant import services as plant
+from orderforge.production.services import units as production_units
 from orderforge.promising import services as promising
 from orderforge.services import catalogue, credentials, customers, documents, orders, users
 from orderforge.services.context import ServiceContext
@@ -235,9 +236,14 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
     editable = order.state == OrderState.QUOTE and is_allowed(me.role, Resource.ORDER, EDIT)
     offer = documents.offer(ctx, me, number)
     staff = me.role is not Role.CUSTOMER and is_allowed(me.role, Resource.MATERIALS, VIEW)
+    serials: dict[int, list[str]] = {}
+    if me.role is not Role.CUSTOMER and is_allowed(me.role, Resource.WORK_ORDER, VIEW):
+        for unit in production_units.serials_of_order(ctx, me, number):
+            serials.setdefault(unit.line_no, []).append(unit.serial)
     return render(
         request,
         "order.html",
+        serials=serials,
         materials=material_views.order_pegging(ctx, me, number) if staff else None,
         me=me,
         order=plain(order),

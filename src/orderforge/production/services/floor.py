@@ -36,6 +36,7 @@ from orderforge.production.domain import (
     duration_words,
 )
 from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
+from orderforge.production.services import units
 from orderforge.production.services.reports import closed_to_work
 from orderforge.services import plant_time
 from orderforge.services.catalogue import family_of
@@ -137,6 +138,7 @@ def operation(
             "open": wo.status in _OPEN,
             "inspection": _inspection(uow, wo, seq),
             "scrap_causes": _scrap_causes(uow),
+            "issued": [i for i in units.issued_to(uow, wo.number) if i["seq"] == seq],
             **_progress(uow, wo, show),
         }
 
@@ -394,11 +396,7 @@ def _progress(uow: UnitOfWork, wo: WorkOrder, show: Show) -> dict[str, Any]:
 def _materials_at(wo: WorkOrder, op: Operation) -> list[MaterialRequirement]:
     """What the work order needs at this operation: the BOM's own pick, or (when the
     BOM does not say) the materials of the first operations."""
-    return [
-        m
-        for m in wo.materials
-        if m.operation == op.routing_key or (m.operation is None and not op.predecessors)
-    ]
+    return wo.materials_at(op.seq)
 
 
 def _material(m: MaterialRequirement) -> dict[str, str]:

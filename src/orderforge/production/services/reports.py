@@ -25,6 +25,7 @@ from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.permissions import REPORT, Resource, require
 from orderforge.production.domain import Report, ReportKind, WorkOrder, WorkOrderStatus
 from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
+from orderforge.production.services.units import give_serials
 from orderforge.production.services.work_orders import work_order_view
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
@@ -150,6 +151,8 @@ def report_in(
     if cmd.kind is ReportKind.COMPLETE:
         cmd = _check_scrap_cause(uow, cmd)
     _apply(work_order, cmd, actor, at)
+    if cmd.kind is ReportKind.COMPLETE:
+        give_serials(uow, work_order, at)
     view = work_order_view(work_order)
     repo.add_report(
         Report(

@@ -30,6 +30,7 @@ from orderforge.production.domain import (
     WorkOrderStatus,
 )
 from orderforge.production.ports import WORK_ORDERS
+from orderforge.production.services import units
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import family_of
 from orderforge.services.context import ServiceContext
@@ -317,7 +318,7 @@ def work_order_view(work_order: WorkOrder) -> dict[str, Any]:
         "created_at": work_order.created_at.isoformat(),
         "updated_at": work_order.updated_at.isoformat(),
         "operations": [operation_view(o) for o in work_order.operations],
-        "materials": [m.snapshot() for m in work_order.materials],
+        "materials": [{**m.snapshot(), "operation": m.operation} for m in work_order.materials],
     }
 
 
@@ -350,6 +351,8 @@ def get_work_order(ctx: ServiceContext, actor: Principal, number: str) -> dict[s
         view["reports"] = [
             report_view(r) for r in uow.repository(WORK_ORDERS).reports(work_order.number)
         ]
+        view["issues"] = units.issued_to(uow, work_order.number)
+        view["serials"] = [units.serial_view(s) for s in units.serials_of(uow, work_order)]
         return view
 
 

@@ -2,7 +2,7 @@
 order's final inspection, which the database refuses to change or delete.
 
 Revision ID: 0024_final_inspection
-Revises: 0021_ncr
+Revises: 0023_trace
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0024_final_inspection"
-down_revision = "0021_ncr"
+down_revision = "0023_trace"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Traceability: forward and backward trace, device history records (ADR 0001 room)."""
