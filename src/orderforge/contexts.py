@@ -67,6 +67,9 @@ ROOMS: tuple[Room, ...] = (
     Room("change", storage="orderforge.change.storage"),
     # Inspections at operations; answers production's QUALITY_GATE.
     Room("quality", storage="orderforge.quality.storage"),
+    # Shipments of orders ready to ship: applies the order's SHIP and CONFIRM_DELIVERY;
+    # asks its SHIPMENT_GATE port what else must be done first (traceability answers it).
+    Room("shipping", storage="orderforge.shipping.storage"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),

@@ -36,8 +36,11 @@ from tests.conftest import DEMO_PASSWORD
 A = OrderAction
 S = OrderState
 R = Resource
-#: The design and change steps are taken through their rooms' records, never as buttons.
+#: The design, change and shipping steps are taken through their rooms' records, never as
+#: buttons.
 ROOM_STEPS = {
+    "ship",
+    "confirm_delivery",
     "submit_design",
     "approve_design",
     "reject_design",
@@ -65,6 +68,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view"},
         R.IMPORT: {"customers", "items", "orders"},
         R.QUALITY: {"view", "edit"},
+        R.SHIPMENT: {"view", "pack", "ship", "confirm"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -76,7 +80,6 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
             "cancel",
             "hold",
             "resume",
-            "confirm_delivery",
         },
         R.CUSTOMER: {"view", "create", "edit"},
         R.PLANT: {"view"},
@@ -89,6 +92,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view", "request", "accept"},
         R.IMPORT: {"customers", "orders"},
         R.QUALITY: {"view"},
+        R.SHIPMENT: {"view", "confirm"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -108,6 +112,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view", "request", "decide"},
         R.QUALITY: {"view"},
+        R.SHIPMENT: {"view"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -117,8 +122,6 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
             "start_production",
             "hold",
             "resume",
-            "ship",
-            "confirm_delivery",
         },
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
@@ -131,6 +134,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view", "request"},
         R.IMPORT: {"items"},
         R.QUALITY: {"view"},
+        R.SHIPMENT: {"view", "pack", "ship", "confirm"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view", "start_production", "finish_production"},
@@ -143,6 +147,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view"},
         R.QUALITY: {"view", "record"},
+        R.SHIPMENT: {"view"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "pass_inspection", "fail_inspection", "hold"},
@@ -156,6 +161,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view"},
         R.QUALITY: {"view", "record", "decide", "edit"},
+        R.SHIPMENT: {"view"},
     },
     Role.PURCHASING: {
         R.ORDER: {"view"},
@@ -169,6 +175,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view"},
         R.QUALITY: {"view"},
+        R.SHIPMENT: {"view"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm"},
@@ -177,6 +184,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.DESIGN: DESIGN_APPROVER,
         R.CONVERSATION: {"view", "post"},
         R.CHANGE: {"view", "request", "accept"},
+        R.SHIPMENT: {"view"},
     },
 }
 
@@ -213,6 +221,7 @@ CONVERSATION_CELLS = _cells(R.CONVERSATION, ["view", "post", "post_internal"])
 MAIL_CELLS = _cells(R.MAIL, ["view"])
 CHANGE_CELLS = _cells(R.CHANGE, ["view", "request", "decide", "accept"])
 QUALITY_CELLS = _cells(R.QUALITY, ["view", "record", "decide", "edit"])
+SHIPMENT_CELLS = _cells(R.SHIPMENT, ["view", "pack", "ship", "confirm"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -249,6 +258,7 @@ def test_every_cell_has_a_test() -> None:
             (R.MAIL, MAIL_CELLS),
             (R.CHANGE, CHANGE_CELLS),
             (R.QUALITY, QUALITY_CELLS),
+            (R.SHIPMENT, SHIPMENT_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -932,6 +942,36 @@ def test_quality(api: ApiSession, role: Role, action: str) -> None:
     else:
         assert_problem(response, 403)
         assert api.client.get(inspection, headers=api.auth("admin")).json() == before
+
+
+@pytest.mark.parametrize(("role", "action"), SHIPMENT_CELLS)
+def test_shipment(api: ApiSession, role: Role, action: str) -> None:
+    """Each role on an order of its own customer's that is ready to ship (viewing and
+    packing), packed (shipping) or shipped (confirming the delivery)."""
+    username = ROLE_USER[role]
+    headers = api.auth(username)
+    number = api.make_order(S.READY_TO_SHIP, customer=customer_for(username))["number"]
+    shipment = api.pack(number)["number"] if action in ("ship", "confirm") else ""
+    if action == "confirm":
+        assert api.send(shipment).status_code == 200
+    path = f"{API}/orders/{number}/shipments"
+    before = (api.stored(number), api.client.get(path, headers=api.auth("admin")).json())
+    if action == "view":
+        response = api.client.get(path, headers=headers)
+    elif action == "pack":
+        package = {"length_cm": 50, "width_cm": 40, "height_cm": 30, "weight_kg": 12.5}
+        body = {"packages": [package | {"contents": [{"line": 1, "quantity": 1}]}]}
+        response = api.client.post(path, json=body, headers=headers)
+    elif action == "ship":
+        response = api.send(shipment, as_user=username)
+    else:
+        response = api.deliver(shipment, as_user=username)
+    if allowed(role, R.SHIPMENT, action):
+        assert response.status_code in (200, 201), response.text
+    else:
+        assert_problem(response, 403)
+        after = api.client.get(path, headers=api.auth("admin")).json()
+        assert (api.stored(number), after) == before
 
 
 @pytest.mark.parametrize(("role", "action"), CONVERSATION_CELLS)

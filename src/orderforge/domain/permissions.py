@@ -53,6 +53,10 @@ class Resource(StrEnum):
     #: operation, DECIDE accepts failed work as is (a signed decision), EDIT puts
     #: inspection plans in force.
     QUALITY = "quality"
+    #: Shipments: VIEW reads them (a customer its own orders', without staff notes),
+    #: PACK packs and cancels one being packed, SHIP hands one to the carrier, CONFIRM
+    #: confirms a delivery. The order's SHIP and CONFIRM_DELIVERY follow from them.
+    SHIPMENT = "shipment"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -93,6 +97,11 @@ _ALL_IMPORT = frozenset({IMPORT_CUSTOMERS, IMPORT_ITEMS, IMPORT_ORDERS})
 _CUSTOMER_KEEPER = frozenset({VIEW, CREATE, EDIT})
 RECORD = "record"
 _QUALITY_VIEW = frozenset({VIEW})
+PACK = "pack"
+SHIP = "ship"
+CONFIRM = "confirm"
+_SHIPMENT_VIEW = frozenset({VIEW})
+_ALL_SHIPMENT = frozenset({VIEW, PACK, SHIP, CONFIRM})
 
 A = OrderAction
 
@@ -102,7 +111,10 @@ DESIGN_ACTIONS = frozenset({A.SUBMIT_DESIGN, A.APPROVE_DESIGN, A.REJECT_DESIGN})
 #: Likewise a change of a confirmed order follows its engineering change record (the change
 #: context requests, applies or declines it), never a bare button.
 CHANGE_ACTIONS = frozenset({A.REQUEST_CHANGE, A.ACCEPT_CHANGE, A.DECLINE_CHANGE})
-ROOM_ACTIONS = DESIGN_ACTIONS | CHANGE_ACTIONS
+#: And an order is shipped and delivered by its shipments (the shipping context applies
+#: the steps when the last line has left, and when the last shipment has arrived).
+SHIPPING_ACTIONS = frozenset({A.SHIP, A.CONFIRM_DELIVERY})
+ROOM_ACTIONS = DESIGN_ACTIONS | CHANGE_ACTIONS | SHIPPING_ACTIONS
 _ALL_ORDER = frozenset(
     {VIEW, CREATE, EDIT} | {a.value for a in OrderAction if a not in ROOM_ACTIONS}
 )
@@ -124,6 +136,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.IMPORT: _ALL_IMPORT,
         Resource.QUALITY: frozenset({VIEW, EDIT}),
+        Resource.SHIPMENT: _ALL_SHIPMENT,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -136,7 +149,6 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 A.CANCEL,
                 A.HOLD,
                 A.RESUME,
-                A.CONFIRM_DELIVERY,
             }
         ),
         Resource.CUSTOMER: _CUSTOMER_KEEPER,
@@ -150,6 +162,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: frozenset({VIEW, REQUEST, ACCEPT}),
         Resource.IMPORT: frozenset({IMPORT_CUSTOMERS, IMPORT_ORDERS}),
         Resource.QUALITY: _QUALITY_VIEW,
+        Resource.SHIPMENT: frozenset({VIEW, CONFIRM}),
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -171,6 +184,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: frozenset({VIEW, REQUEST, DECIDE}),
         Resource.QUALITY: _QUALITY_VIEW,
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -181,8 +195,6 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 A.START_PRODUCTION,
                 A.HOLD,
                 A.RESUME,
-                A.SHIP,
-                A.CONFIRM_DELIVERY,
             }
         ),
         Resource.CUSTOMER: frozenset({VIEW}),
@@ -196,6 +208,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: frozenset({VIEW, REQUEST}),
         Resource.IMPORT: frozenset({IMPORT_ITEMS}),
         Resource.QUALITY: _QUALITY_VIEW,
+        Resource.SHIPMENT: _ALL_SHIPMENT,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW, A.START_PRODUCTION, A.FINISH_PRODUCTION}),
@@ -209,6 +222,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.QUALITY: frozenset({VIEW, RECORD}),
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.HOLD}),
@@ -222,6 +236,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.QUALITY: frozenset({VIEW, RECORD, DECIDE, EDIT}),
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
     Role.PURCHASING: {
         Resource.ORDER: frozenset({VIEW}),
@@ -235,6 +250,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.QUALITY: _QUALITY_VIEW,
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -244,6 +260,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.DESIGN: _DESIGN_APPROVER,
         Resource.CONVERSATION: frozenset({VIEW, POST}),
         Resource.CHANGE: frozenset({VIEW, REQUEST, ACCEPT}),
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
 }
 
@@ -276,6 +293,8 @@ def actions_of(resource: Resource) -> list[str]:
         return sorted(_ALL_IMPORT)
     if resource is Resource.QUALITY:
         return [VIEW, RECORD, DECIDE, EDIT]
+    if resource is Resource.SHIPMENT:
+        return [VIEW, PACK, SHIP, CONFIRM]
     # USER and CUSTOMER
     return [VIEW, CREATE, EDIT]
 

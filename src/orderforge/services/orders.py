@@ -22,6 +22,7 @@ from orderforge.domain.permissions import (
     CREATE,
     DESIGN_ACTIONS,
     EDIT,
+    SHIPPING_ACTIONS,
     VIEW,
     Resource,
     is_allowed,
@@ -376,6 +377,12 @@ def advance_order(
                 f"A change of order {order.number} is an engineering change: request it, and "
                 "decide it with its impact in view, on the order's changes page "
                 f"(/orders/{order.number}/changes)."
+            )
+        if parsed in SHIPPING_ACTIONS:
+            raise PermissionDenied(
+                f"Order {order.number} is shipped and delivered by its shipments: pack, ship "
+                "and confirm the delivery on the order's shipping page "
+                f"(/orders/{order.number}/shipping)."
             )
         require(actor.role, Resource.ORDER, parsed.value)
         _check_version(order, expected_version)

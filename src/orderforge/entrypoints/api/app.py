@@ -24,6 +24,7 @@ from orderforge.production import api as production_api
 from orderforge.promising import api as promising_api
 from orderforge.quality import api as quality_api
 from orderforge.services.context import ServiceContext
+from orderforge.shipping import api as shipping_api
 from orderforge.webhooks import api as webhooks_api
 
 API_PREFIX = "/api/v1"
@@ -106,6 +107,7 @@ def create_app(
     api.include_router(conversation_api.router)
     api.include_router(change_api.router)
     api.include_router(quality_api.router)
+    api.include_router(shipping_api.router)
     api.include_router(webhooks_api.router)
     api.include_router(mail_api.router)
     api.include_router(imports_api.router)

@@ -58,6 +58,7 @@ from orderforge.services import (
     plant_time,
 )
 from orderforge.services.views import plain
+from orderforge.shipping import cli as shipping_cli
 from orderforge.webhooks import cli as webhooks_cli
 from orderforge.webhooks.worker import WebhookWorker
 
@@ -95,6 +96,7 @@ app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
 app.add_typer(design_cli.design_app, name="design")
 app.add_typer(change_cli.change_app, name="change")
 app.add_typer(quality_cli.quality_app, name="quality")
+app.add_typer(shipping_cli.ship_app, name="ship")
 app.add_typer(mail_cli.mail_app, name="mail")
 app.add_typer(import_app, name="import")
 
