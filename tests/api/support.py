@@ -334,7 +334,10 @@ class ApiSession:
         shipment = self.pack(number, as_user=as_user)["number"]
         response = self.send(shipment, as_user=as_user)
         assert response.status_code == 200, response.text
-        return self.client.get(f"{API}/orders/{number}", headers=self.auth(as_user))
+        order: httpx.Response = self.client.get(
+            f"{API}/orders/{number}", headers=self.auth(as_user)
+        )
+        return order
 
     def deliver_all(self, number: str, as_user: str = "sales") -> httpx.Response:
         """Confirm the delivery of every shipment on its way: the order is delivered."""
@@ -343,7 +346,10 @@ class ApiSession:
             if s["status"] == "shipped":
                 response = self.deliver(s["number"], as_user=as_user)
                 assert response.status_code == 200, response.text
-        return self.client.get(f"{API}/orders/{number}", headers=self.auth(as_user))
+        order: httpx.Response = self.client.get(
+            f"{API}/orders/{number}", headers=self.auth(as_user)
+        )
+        return order
 
     # -- design revisions --
 

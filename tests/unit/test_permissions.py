@@ -8,6 +8,7 @@ from orderforge.domain.errors import PermissionDenied
 from orderforge.domain.order import OrderAction
 from orderforge.domain.permissions import (
     CHANGE_ACTIONS,
+    SHIPPING_ACTIONS,
     DESIGN_ACTIONS,
     PERMISSIONS,
     Resource,
@@ -41,6 +42,9 @@ def test_matrix_names_only_existing_actions() -> None:
         (Role.CUSTOMER, OrderAction.CANCEL, False),
         (Role.QUALITY, OrderAction.PASS_INSPECTION, True),
         (Role.ENGINEER, OrderAction.SHIP, False),
+        # nobody presses "ship": the order is shipped when its shipments have all left
+        (Role.PLANNER, OrderAction.SHIP, False),
+        (Role.SALES, OrderAction.CONFIRM_DELIVERY, False),
     ],
 )
 def test_stated_rules(role: Role, action: OrderAction, allowed: bool) -> None:
@@ -54,8 +58,8 @@ def test_the_customer_signs_its_design_and_engineers_propose_it() -> None:
     assert not is_allowed(Role.PLANNER, Resource.DESIGN, "sign")
 
 
-def test_admin_may_do_every_order_action_but_the_design_and_change_steps() -> None:
-    rooms = {a.value for a in DESIGN_ACTIONS | CHANGE_ACTIONS}
+def test_admin_may_do_every_order_action_but_the_rooms_steps() -> None:
+    rooms = {a.value for a in DESIGN_ACTIONS | CHANGE_ACTIONS | SHIPPING_ACTIONS}
     for action in actions_of(Resource.ORDER):
         assert is_allowed(Role.ADMIN, Resource.ORDER, action) is (action not in rooms)
 

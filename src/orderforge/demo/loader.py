@@ -20,6 +20,7 @@ from orderforge.demo import catalogue as demo_catalogue
 from orderforge.demo import plant as demo_plant
 from orderforge.demo.changes import load_changes
 from orderforge.demo.designs import DemoDesigns
+from orderforge.demo.shipping import DemoShipments
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
@@ -95,8 +96,9 @@ def load_demo(
         units = {w.code: w.capacity for w in uow.repository(PLANT).work_centres()}
         floor = _Floor(usernames[Role.OPERATOR], now, units)
         designs = DemoDesigns(ctx, uow)
+        shipments = DemoShipments(uow, usernames[Role.PLANNER], usernames[Role.SALES])
         for i, demo in enumerate(orders):
-            _load_order(uow, demo, customer_ids, usernames, floor, designs)
+            _load_order(uow, demo, customer_ids, usernames, floor, (designs, shipments))
             if on_progress:
                 on_progress(i + 1, len(orders))
         _load_materials(uow, now)
@@ -206,8 +208,9 @@ def _load_order(
     customer_ids: dict[str, int],
     usernames: dict[Role, str],
     floor: _Floor,
-    designs: DemoDesigns,
+    followers: tuple[DemoDesigns, DemoShipments],
 ) -> None:
+    designs, shipments = followers
     now = floor.now
     created = (now - dt.timedelta(days=demo.created_days_ago)).replace(
         hour=8, minute=15, second=0, microsecond=0
@@ -232,10 +235,12 @@ def _load_order(
     span = max(now - created - dt.timedelta(hours=1), dt.timedelta(hours=1))
     step = span / (len(demo.path) + 1)
     produced: list[dt.datetime] = []
+    ships = any(action is OrderAction.SHIP for action, _, _ in demo.path)
     for i, (action, role, reason) in enumerate(demo.path, start=1):
         at = created + step * i
         order.apply(action, actor=usernames[role], at=at, reason=reason)
         designs.follow(order, action, at, reason)
+        shipments.follow(order, action, at, ships)
         # what production's event handlers do when the service confirms or cancels
         if action is OrderAction.CONFIRM:
             work_orders.create_work_orders(uow, order, usernames[role], at)
