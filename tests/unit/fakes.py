@@ -431,9 +431,13 @@ class FakeShipments:
 
     def __init__(self) -> None:
         self.rows: list[Shipment] = []
+        # the codes of migration 0022's carriers (the demo ships with them)
         self.known = [
             Carrier("DHL-FREIGHT", "DHL Freight", "https://dhl.example/track?n={tracking}"),
+            Carrier("SCHENKER", "DB Schenker", "https://schenker.example/t/{tracking}"),
+            Carrier("DPD", "DPD", "https://dpd.example/parcel/{tracking}"),
             Carrier("OWN-TRUCK", "Own truck"),
+            Carrier("PICKUP", "Collected by the customer"),
         ]
 
     def add(self, shipment: Shipment) -> None:

@@ -8,9 +8,9 @@ from orderforge.domain.errors import PermissionDenied
 from orderforge.domain.order import OrderAction
 from orderforge.domain.permissions import (
     CHANGE_ACTIONS,
-    SHIPPING_ACTIONS,
     DESIGN_ACTIONS,
     PERMISSIONS,
+    SHIPPING_ACTIONS,
     Resource,
     actions_of,
     is_allowed,
