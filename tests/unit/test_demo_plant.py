@@ -205,6 +205,7 @@ CHANGE_STEPS = {
     OrderAction.ACCEPT_CHANGE: "decide",
     OrderAction.DECLINE_CHANGE: "decide",
 }
+SHIPPING_STEPS = {OrderAction.SHIP: "ship", OrderAction.CONFIRM_DELIVERY: "confirm"}
 
 
 @pytest.mark.parametrize("seed", [2026, 1, 99])
@@ -215,6 +216,9 @@ def test_every_path_replays_with_allowed_roles(seed: int) -> None:
                 assert is_allowed(role, Resource.DESIGN, DESIGN_STEPS[action]), (action, role)
             elif action in CHANGE_STEPS:  # taken through engineering changes
                 assert is_allowed(role, Resource.CHANGE, CHANGE_STEPS[action]), (action, role)
+            elif action in SHIPPING_STEPS:  # taken through shipments
+                allowed = is_allowed(role, Resource.SHIPMENT, SHIPPING_STEPS[action])
+                assert allowed, (action, role)
             else:
                 assert is_allowed(role, Resource.ORDER, action.value), (action, role)
             assert reason == reason.strip()

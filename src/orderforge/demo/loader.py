@@ -96,7 +96,7 @@ def load_demo(
         units = {w.code: w.capacity for w in uow.repository(PLANT).work_centres()}
         floor = _Floor(usernames[Role.OPERATOR], now, units)
         designs = DemoDesigns(ctx, uow)
-        shipments = DemoShipments(uow, usernames[Role.PLANNER], usernames[Role.SALES])
+        shipments = DemoShipments(uow, usernames[Role.PLANNER])
         for i, demo in enumerate(orders):
             _load_order(uow, demo, customer_ids, usernames, floor, (designs, shipments))
             if on_progress:
@@ -240,7 +240,7 @@ def _load_order(
         at = created + step * i
         order.apply(action, actor=usernames[role], at=at, reason=reason)
         designs.follow(order, action, at, reason)
-        shipments.follow(order, action, at, ships)
+        shipments.follow(order, action, at, usernames[role], ships)
         # what production's event handlers do when the service confirms or cancels
         if action is OrderAction.CONFIRM:
             work_orders.create_work_orders(uow, order, usernames[role], at)

@@ -28,15 +28,17 @@ _RECEIVERS = ("M. Berger, goods-in", "S. Novak", "front desk", "J. Keller, site 
 
 
 class DemoShipments:
-    def __init__(self, uow: UnitOfWork, planner: str, sales: str) -> None:
+    def __init__(self, uow: UnitOfWork, planner: str) -> None:
         self.uow = uow
         self.planner = planner
-        self.sales = sales
         self.count = 0
 
-    def follow(self, order: Order, action: OrderAction, at: dt.datetime, ships: bool) -> None:
-        """Keep the shipments in step with the order's step just taken; `ships`: this
-        order leaves the plant in the demo (it gets a promise when confirmed)."""
+    def follow(
+        self, order: Order, action: OrderAction, at: dt.datetime, actor: str, ships: bool
+    ) -> None:
+        """Keep the shipments in step with the order's step just taken by `actor`;
+        `ships`: this order leaves the plant in the demo (it gets a promise when
+        confirmed, from the planner)."""
         if action is OrderAction.CONFIRM and ships and order.requested_date is not None:
             order.set_promise(
                 order.requested_date,
@@ -45,7 +47,7 @@ class DemoShipments:
                 reason="The requested date can be kept.",
             )
         elif action is OrderAction.SHIP:
-            self._ship(order, at)
+            self._ship(order, at, actor)
         elif action is OrderAction.CONFIRM_DELIVERY:
             repo = self.uow.repository(SHIPMENTS)
             for i, shipment in enumerate(repo.for_order(order.number)):
@@ -53,12 +55,12 @@ class DemoShipments:
                     delivered_on=at.date(),
                     received_by=_RECEIVERS[(self.count + i) % len(_RECEIVERS)],
                     remark="",
-                    actor=self.sales,
+                    actor=actor,
                     at=at,
                 )
                 repo.save(shipment)
 
-    def _ship(self, order: Order, at: dt.datetime) -> None:
+    def _ship(self, order: Order, at: dt.datetime, actor: str) -> None:
         repo = self.uow.repository(SHIPMENTS)
         packed = at - dt.timedelta(hours=3)
         packages: list[Package] = []
@@ -80,13 +82,13 @@ class DemoShipments:
             order_number=order.number,
             packages=packages,
             open_lines={li.line_no: li.quantity for li in order.lines},
-            actor=self.planner,
+            actor=actor,
             at=packed,
             note="Corner protectors on every top.",
         )
         repo.add(shipment)
         carrier = next(c for c in repo.carriers() if c.code == _CARRIERS[self.count % 4])
         tracking = f"00340434{order.number[-4:]}{self.count:04d}" if carrier.tracking_url else ""
-        shipment.ship(carrier=carrier, tracking_number=tracking, actor=self.planner, at=at)
+        shipment.ship(carrier=carrier, tracking_number=tracking, actor=actor, at=at)
         repo.save(shipment)
         self.count += 1
