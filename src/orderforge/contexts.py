@@ -73,6 +73,9 @@ ROOMS: tuple[Room, ...] = (
     # design through their ports; owns no table (lot issues are materials', serials
     # production's), so it registers no storage.
     Room("trace"),
+    # Shipments of orders ready to ship: applies the order's SHIP and CONFIRM_DELIVERY;
+    # asks traceability (below it) for the device history records a shipment needs.
+    Room("shipping", storage="orderforge.shipping.storage"),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),

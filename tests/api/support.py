@@ -5,6 +5,7 @@ Kept out of conftest.py so test modules can import them by name.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 import warnings
 from collections import deque
@@ -278,6 +279,10 @@ class ApiSession:
                 self.final_inspection(number, passed=True)
             elif action is A.FAIL_INSPECTION:
                 self.final_inspection(number, passed=False)
+            elif action is A.SHIP:
+                self.ship_all(number)
+            elif action is A.CONFIRM_DELIVERY:
+                self.deliver_all(number)
             else:
                 response = self.act(number, action)
                 assert response.status_code == 200, f"{action}: {response.text}"
@@ -395,6 +400,76 @@ class ApiSession:
         )
         assert response.status_code == 200, response.text
         return response
+
+    # -- shipments (the order's SHIP and CONFIRM_DELIVERY follow from them) --
+
+    def pack(
+        self, number: str, contents: dict[int, int] | None = None, as_user: str = "planner"
+    ) -> dict[str, Any]:
+        """One package holding `contents` (line -> quantity; default: all that is left)."""
+        if contents is None:
+            view = self.client.get(
+                f"{API}/orders/{number}/shipments", headers=self.auth(as_user)
+            ).json()
+            contents = {li["line"]: li["left_to_pack"] for li in view["lines"]}
+        package = {
+            "length_cm": "120",
+            "width_cm": "80",
+            "height_cm": "95",
+            "weight_kg": "68.5",
+            "contents": [{"line": k, "quantity": v} for k, v in contents.items() if v],
+        }
+        response = self.client.post(
+            f"{API}/orders/{number}/shipments",
+            json={"packages": [package], "note": "Corner protectors on the top."},
+            headers=self.auth(as_user),
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def send(
+        self, shipment: str, as_user: str = "planner", carrier: str = "DHL-FREIGHT"
+    ) -> httpx.Response:
+        response: httpx.Response = self.client.post(
+            f"{API}/shipments/{shipment}/ship",
+            json={"carrier": carrier, "tracking_number": f"TRK{shipment[-4:]}"},
+            headers=self.auth(as_user),
+        )
+        return response
+
+    def deliver(
+        self, shipment: str, as_user: str = "sales", on: dt.date | None = None
+    ) -> httpx.Response:
+        day = on or self.application.ctx.clock.now().date()
+        response: httpx.Response = self.client.post(
+            f"{API}/shipments/{shipment}/deliver",
+            json={"delivered_on": day.isoformat(), "received_by": "Anna Huber"},
+            headers=self.auth(as_user),
+        )
+        return response
+
+    def ship_all(self, number: str, as_user: str = "planner") -> httpx.Response:
+        """Pack what is left in one package and ship it: the order is shipped."""
+        shipment = self.pack(number, as_user=as_user)["number"]
+        response = self.send(shipment, as_user=as_user)
+        assert response.status_code == 200, response.text
+        order: httpx.Response = self.client.get(
+            f"{API}/orders/{number}", headers=self.auth(as_user)
+        )
+        return order
+
+    def deliver_all(self, number: str, as_user: str = "sales") -> httpx.Response:
+        """Confirm the delivery of every shipment on its way: the order is delivered."""
+        view = self.client.get(f"{API}/orders/{number}/shipments", headers=self.auth(as_user))
+        for s in view.json()["shipments"]:
+            if s["status"] == "shipped":
+                response = self.deliver(s["number"], as_user=as_user)
+                assert response.status_code == 200, response.text
+        order: httpx.Response = self.client.get(
+            f"{API}/orders/{number}", headers=self.auth(as_user)
+        )
+        return order
 
     # -- design revisions --
 

@@ -207,6 +207,17 @@ def _operations() -> list[str]:
         "GET /api/v1/trace/lots/{lot}",
         "GET /api/v1/units/{serial}/dhr",
         "GET /api/v1/units/{serial}/dhr.pdf",
+        "GET /api/v1/shipping/carriers",
+        "GET /api/v1/shipping/on-time",
+        "GET /api/v1/orders/{number}/shipments",
+        "POST /api/v1/orders/{number}/shipments",
+        "GET /api/v1/shipments",
+        "GET /api/v1/shipments/{number}",
+        "POST /api/v1/shipments/{number}/ship",
+        "POST /api/v1/shipments/{number}/deliver",
+        "POST /api/v1/shipments/{number}/cancel",
+        "GET /api/v1/shipments/{number}/delivery-note.pdf",
+        "GET /api/v1/shipments/{number}/packing-list.pdf",
     ]
 
 

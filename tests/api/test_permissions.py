@@ -36,9 +36,11 @@ from tests.conftest import DEMO_PASSWORD
 A = OrderAction
 S = OrderState
 R = Resource
-#: The design and change steps are taken through their rooms' records, production follows
-#: the floor's reports and final inspection its checklist: never buttons.
+#: The design, change and shipping steps are taken through their rooms' records,
+#: production follows the floor's reports and final inspection its checklist: never buttons.
 ROOM_STEPS = {
+    "ship",
+    "confirm_delivery",
     "submit_design",
     "approve_design",
     "reject_design",
@@ -71,6 +73,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.IMPORT: {"customers", "items", "orders"},
         R.QUALITY: {"view", "edit"},
         R.TRACE: {"view"},
+        R.SHIPMENT: {"view", "pack", "ship", "confirm"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -82,7 +85,6 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
             "cancel",
             "hold",
             "resume",
-            "confirm_delivery",
         },
         R.CUSTOMER: {"view", "create", "edit"},
         R.PLANT: {"view"},
@@ -96,6 +98,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.IMPORT: {"customers", "orders"},
         R.QUALITY: {"view"},
         R.TRACE: {"view"},
+        R.SHIPMENT: {"view", "confirm"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -116,6 +119,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view", "request", "decide"},
         R.QUALITY: {"view"},
         R.TRACE: {"view"},
+        R.SHIPMENT: {"view"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -124,8 +128,6 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
             "release",
             "hold",
             "resume",
-            "ship",
-            "confirm_delivery",
         },
         R.CUSTOMER: {"view"},
         R.PLANT: {"view"},
@@ -139,6 +141,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.IMPORT: {"items"},
         R.QUALITY: {"view"},
         R.TRACE: {"view"},
+        R.SHIPMENT: {"view", "pack", "ship", "confirm"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view"},
@@ -151,6 +154,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view"},
         R.QUALITY: {"view", "record"},
+        R.SHIPMENT: {"view"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "hold"},
@@ -165,6 +169,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view"},
         R.QUALITY: {"view", "record", "decide", "edit"},
         R.TRACE: {"view"},
+        R.SHIPMENT: {"view"},
     },
     Role.PURCHASING: {
         R.ORDER: {"view"},
@@ -179,6 +184,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view"},
         R.QUALITY: {"view"},
         R.TRACE: {"view"},
+        R.SHIPMENT: {"view"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm"},
@@ -187,6 +193,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.DESIGN: DESIGN_APPROVER,
         R.CONVERSATION: {"view", "post"},
         R.CHANGE: {"view", "request", "accept"},
+        R.SHIPMENT: {"view"},
     },
 }
 
@@ -224,6 +231,7 @@ MAIL_CELLS = _cells(R.MAIL, ["view"])
 CHANGE_CELLS = _cells(R.CHANGE, ["view", "request", "decide", "accept"])
 QUALITY_CELLS = _cells(R.QUALITY, ["view", "record", "decide", "edit"])
 TRACE_CELLS = _cells(R.TRACE, ["view"])
+SHIPMENT_CELLS = _cells(R.SHIPMENT, ["view", "pack", "ship", "confirm"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -261,6 +269,7 @@ def test_every_cell_has_a_test() -> None:
             (R.CHANGE, CHANGE_CELLS),
             (R.QUALITY, QUALITY_CELLS),
             (R.TRACE, TRACE_CELLS),
+            (R.SHIPMENT, SHIPMENT_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -979,6 +988,36 @@ def test_ncr(api: ApiSession, role: Role, action: str) -> None:
     else:
         assert_problem(response, 403)
         assert api.client.get(ncr, headers=api.auth("quality")).json() == before
+
+
+@pytest.mark.parametrize(("role", "action"), SHIPMENT_CELLS)
+def test_shipment(api: ApiSession, role: Role, action: str) -> None:
+    """Each role on an order of its own customer's that is ready to ship (viewing and
+    packing), packed (shipping) or shipped (confirming the delivery)."""
+    username = ROLE_USER[role]
+    headers = api.auth(username)
+    number = api.make_order(S.READY_TO_SHIP, customer=customer_for(username))["number"]
+    shipment = api.pack(number)["number"] if action in ("ship", "confirm") else ""
+    if action == "confirm":
+        assert api.send(shipment).status_code == 200
+    path = f"{API}/orders/{number}/shipments"
+    before = (api.stored(number), api.client.get(path, headers=api.auth("admin")).json())
+    if action == "view":
+        response = api.client.get(path, headers=headers)
+    elif action == "pack":
+        package = {"length_cm": 50, "width_cm": 40, "height_cm": 30, "weight_kg": 12.5}
+        body = {"packages": [package | {"contents": [{"line": 1, "quantity": 1}]}]}
+        response = api.client.post(path, json=body, headers=headers)
+    elif action == "ship":
+        response = api.send(shipment, as_user=username)
+    else:
+        response = api.deliver(shipment, as_user=username)
+    if allowed(role, R.SHIPMENT, action):
+        assert response.status_code in (200, 201), response.text
+    else:
+        assert_problem(response, 403)
+        after = api.client.get(path, headers=api.auth("admin")).json()
+        assert (api.stored(number), after) == before
 
 
 @pytest.mark.parametrize(("role", "action"), CONVERSATION_CELLS)

@@ -58,6 +58,8 @@ from orderforge.services.ports import (
     UnitOfWorkFactory,
     UserRepository,
 )
+from orderforge.shipping.domain import Carrier, Shipment
+from orderforge.shipping.ports import SHIPMENT_GATE, SHIPMENTS
 from tests.unit.conversation_fakes import FakeMessages
 from tests.unit.imports_fakes import FakeImportBatches, FakeOrderReferences
 from tests.unit.materials_fakes import FakeMaterials
@@ -516,7 +518,58 @@ class FakeChanges:
         assert change in self.rows and isinstance(change.state, ChangeState)
 
 
+class FakeShipments:
+    """Shipments in memory (the shipping room's SHIPMENTS port), with the migration's
+    carriers."""
+
+    def __init__(self) -> None:
+        self.rows: list[Shipment] = []
+        # the codes of migration 0022's carriers (the demo ships with them)
+        self.known = [
+            Carrier("DHL-FREIGHT", "DHL Freight", "https://dhl.example/track?n={tracking}"),
+            Carrier("SCHENKER", "DB Schenker", "https://schenker.example/t/{tracking}"),
+            Carrier("DPD", "DPD", "https://dpd.example/parcel/{tracking}"),
+            Carrier("OWN-TRUCK", "Own truck"),
+            Carrier("PICKUP", "Collected by the customer"),
+        ]
+
+    def add(self, shipment: Shipment) -> None:
+        shipment.id = len(self.rows) + 1
+        self.rows.append(shipment)
+
+    def get(self, number: str) -> Shipment | None:
+        return next((s for s in self.rows if s.number == number), None)
+
+    def for_order(self, order_number: str) -> list[Shipment]:
+        return [s for s in self.rows if s.order_number == order_number]
+
+    def listing(self, status: str | None = None, limit: int = 200) -> list[Shipment]:
+        found = [s for s in reversed(self.rows) if status is None or s.status.value == status]
+        return found[:limit]
+
+    def delivered_orders(self) -> list[str]:
+        return sorted({s.order_number for s in self.rows if s.status.value == "delivered"})
+
+    def save(self, shipment: Shipment) -> None:
+        assert shipment in self.rows
+
+    def carriers(self) -> list[Carrier]:
+        return list(self.known)
+
+
+class FakeShipmentGate:
+    """SHIPMENT_GATE: `held[order]` lists what a test says is missing."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, list[str]] = {}
+
+    def blocking(self, order_number: str) -> list[str]:
+        return list(self.held.get(order_number, []))
+
+
 FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
+    SHIPMENTS.name: FakeShipments,
+    SHIPMENT_GATE.name: FakeShipmentGate,
     CHANGES.name: FakeChanges,
     PROMISES.name: FakePromises,
     QUALITY.name: FakeQuality,

@@ -205,6 +205,7 @@ CHANGE_STEPS = {
     OrderAction.ACCEPT_CHANGE: "decide",
     OrderAction.DECLINE_CHANGE: "decide",
 }
+SHIPPING_STEPS = {OrderAction.SHIP: "ship", OrderAction.CONFIRM_DELIVERY: "confirm"}
 
 
 #: The order steps that follow the floor: starting work is reported by operators and
@@ -224,6 +225,9 @@ def test_every_path_replays_with_allowed_roles(seed: int) -> None:
                 assert is_allowed(role, Resource.WORK_ORDER, "report"), (action, role)
             elif action in INSPECTION_ACTIONS:  # a final inspection's checklist
                 assert is_allowed(role, Resource.QUALITY, "decide"), (action, role)
+            elif action in SHIPPING_STEPS:  # taken through shipments
+                allowed = is_allowed(role, Resource.SHIPMENT, SHIPPING_STEPS[action])
+                assert allowed, (action, role)
             else:
                 assert is_allowed(role, Resource.ORDER, action.value), (action, role)
             assert reason == reason.strip()

@@ -11,6 +11,7 @@ from orderforge.domain.permissions import (
     DESIGN_ACTIONS,
     PERMISSIONS,
     ROOM_ACTIONS,
+    SHIPPING_ACTIONS,
     Resource,
     actions_of,
     is_allowed,
@@ -44,6 +45,9 @@ def test_matrix_names_only_existing_actions() -> None:
         (Role.QUALITY, OrderAction.PASS_INSPECTION, False),
         (Role.OPERATOR, OrderAction.START_PRODUCTION, False),
         (Role.ENGINEER, OrderAction.SHIP, False),
+        # nobody presses "ship": the order is shipped when its shipments have all left
+        (Role.PLANNER, OrderAction.SHIP, False),
+        (Role.SALES, OrderAction.CONFIRM_DELIVERY, False),
     ],
 )
 def test_stated_rules(role: Role, action: OrderAction, allowed: bool) -> None:
@@ -59,7 +63,7 @@ def test_the_customer_signs_its_design_and_engineers_propose_it() -> None:
 
 def test_admin_may_do_every_order_action_but_the_rooms_steps() -> None:
     rooms = {a.value for a in ROOM_ACTIONS}
-    assert DESIGN_ACTIONS | CHANGE_ACTIONS <= ROOM_ACTIONS
+    assert DESIGN_ACTIONS | CHANGE_ACTIONS | SHIPPING_ACTIONS <= ROOM_ACTIONS
     for action in actions_of(Resource.ORDER):
         assert is_allowed(Role.ADMIN, Resource.ORDER, action) is (action not in rooms)
 

@@ -23,6 +23,7 @@ from orderforge.demo.changes import load_changes
 from orderforge.demo.designs import DemoDesigns
 from orderforge.demo.finals import DemoFinals
 from orderforge.demo.inspections import load_inspections
+from orderforge.demo.shipping import DemoShipments
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
@@ -104,8 +105,9 @@ def load_demo(
         designs = DemoDesigns(ctx, uow)
         finals = DemoFinals()
         _load_quality(uow, now)
+        shipments = DemoShipments(uow, usernames[Role.PLANNER])
         for i, demo in enumerate(orders):
-            _load_order(uow, demo, customer_ids, usernames, floor, designs, finals)
+            _load_order(uow, demo, customer_ids, usernames, floor, (designs, shipments, finals))
             if on_progress:
                 on_progress(i + 1, len(orders))
         _load_materials(uow, now)
@@ -228,9 +230,9 @@ def _load_order(
     customer_ids: dict[str, int],
     usernames: dict[Role, str],
     floor: _Floor,
-    designs: DemoDesigns,
-    finals: DemoFinals,
+    followers: tuple[DemoDesigns, DemoShipments, DemoFinals],
 ) -> None:
+    designs, shipments, finals = followers
     now = floor.now
     created = (now - dt.timedelta(days=demo.created_days_ago)).replace(
         hour=8, minute=15, second=0, microsecond=0
@@ -256,11 +258,13 @@ def _load_order(
     step = span / (len(demo.path) + 1)
     produced: list[dt.datetime] = []
     finished = False
+    ships = any(action is OrderAction.SHIP for action, _, _ in demo.path)
     for i, (action, role, reason) in enumerate(demo.path, start=1):
         at = created + step * i
         order.apply(action, actor=usernames[role], at=at, reason=reason)
         designs.follow(order, action, at, reason)
         finals.follow(number, action, at, usernames[role], reason)
+        shipments.follow(order, action, at, usernames[role], ships)
         # what production's event handlers do when the service confirms or cancels
         if action is OrderAction.CONFIRM:
             work_orders.create_work_orders(uow, order, usernames[role], at)

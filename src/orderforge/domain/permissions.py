@@ -58,6 +58,10 @@ class Resource(StrEnum):
     #: signatures, a lot forward to every unit and customer, and reads device history
     #: records. Staff only: a forward trace names every customer that got a lot.
     TRACE = "trace"
+    #: Shipments: VIEW reads them (a customer its own orders', without staff notes),
+    #: PACK packs and cancels one being packed, SHIP hands one to the carrier, CONFIRM
+    #: confirms a delivery. The order's SHIP and CONFIRM_DELIVERY follow from them.
+    SHIPMENT = "shipment"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -99,6 +103,11 @@ _CUSTOMER_KEEPER = frozenset({VIEW, CREATE, EDIT})
 RECORD = "record"
 _QUALITY_VIEW = frozenset({VIEW})
 _TRACE_VIEW = frozenset({VIEW})
+PACK = "pack"
+SHIP = "ship"
+CONFIRM = "confirm"
+_SHIPMENT_VIEW = frozenset({VIEW})
+_ALL_SHIPMENT = frozenset({VIEW, PACK, SHIP, CONFIRM})
 
 A = OrderAction
 
@@ -112,7 +121,12 @@ CHANGE_ACTIONS = frozenset({A.REQUEST_CHANGE, A.ACCEPT_CHANGE, A.DECLINE_CHANGE}
 #: final inspection follows its checklist; a button would claim what nobody checked.
 FLOOR_ACTIONS = frozenset({A.START_PRODUCTION, A.FINISH_PRODUCTION})
 INSPECTION_ACTIONS = frozenset({A.PASS_INSPECTION, A.FAIL_INSPECTION})
-ROOM_ACTIONS = DESIGN_ACTIONS | CHANGE_ACTIONS | FLOOR_ACTIONS | INSPECTION_ACTIONS
+#: And an order is shipped and delivered by its shipments (the shipping context applies
+#: the steps when the last line has left, and when the last shipment has arrived).
+SHIPPING_ACTIONS = frozenset({A.SHIP, A.CONFIRM_DELIVERY})
+ROOM_ACTIONS = (
+    DESIGN_ACTIONS | CHANGE_ACTIONS | FLOOR_ACTIONS | INSPECTION_ACTIONS | SHIPPING_ACTIONS
+)
 _ALL_ORDER = frozenset(
     {VIEW, CREATE, EDIT} | {a.value for a in OrderAction if a not in ROOM_ACTIONS}
 )
@@ -135,6 +149,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.IMPORT: _ALL_IMPORT,
         Resource.QUALITY: frozenset({VIEW, EDIT}),
         Resource.TRACE: _TRACE_VIEW,
+        Resource.SHIPMENT: _ALL_SHIPMENT,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -147,7 +162,6 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 A.CANCEL,
                 A.HOLD,
                 A.RESUME,
-                A.CONFIRM_DELIVERY,
             }
         ),
         Resource.CUSTOMER: _CUSTOMER_KEEPER,
@@ -162,6 +176,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.IMPORT: frozenset({IMPORT_CUSTOMERS, IMPORT_ORDERS}),
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
+        Resource.SHIPMENT: frozenset({VIEW, CONFIRM}),
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -184,6 +199,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: frozenset({VIEW, REQUEST, DECIDE}),
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -193,8 +209,6 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
                 A.RELEASE,
                 A.HOLD,
                 A.RESUME,
-                A.SHIP,
-                A.CONFIRM_DELIVERY,
             }
         ),
         Resource.CUSTOMER: frozenset({VIEW}),
@@ -209,6 +223,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.IMPORT: frozenset({IMPORT_ITEMS}),
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
+        Resource.SHIPMENT: _ALL_SHIPMENT,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW}),
@@ -222,6 +237,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.QUALITY: frozenset({VIEW, RECORD}),
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.HOLD}),
@@ -236,6 +252,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.QUALITY: frozenset({VIEW, RECORD, DECIDE, EDIT}),
         Resource.TRACE: _TRACE_VIEW,
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
     Role.PURCHASING: {
         Resource.ORDER: frozenset({VIEW}),
@@ -250,6 +267,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -259,6 +277,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.DESIGN: _DESIGN_APPROVER,
         Resource.CONVERSATION: frozenset({VIEW, POST}),
         Resource.CHANGE: frozenset({VIEW, REQUEST, ACCEPT}),
+        Resource.SHIPMENT: _SHIPMENT_VIEW,
     },
 }
 
@@ -293,6 +312,8 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW, RECORD, DECIDE, EDIT]
     if resource is Resource.TRACE:
         return [VIEW]
+    if resource is Resource.SHIPMENT:
+        return [VIEW, PACK, SHIP, CONFIRM]
     # USER and CUSTOMER
     return [VIEW, CREATE, EDIT]
 

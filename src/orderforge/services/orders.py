@@ -24,6 +24,7 @@ from orderforge.domain.permissions import (
     EDIT,
     FLOOR_ACTIONS,
     INSPECTION_ACTIONS,
+    SHIPPING_ACTIONS,
     VIEW,
     Resource,
     is_allowed,
@@ -389,6 +390,12 @@ def advance_order(
             raise PermissionDenied(
                 f"Order {order.number} passes or fails final inspection through its checklist "
                 f"on the final inspection page (/orders/{order.number}/final-inspection)."
+            )
+        if parsed in SHIPPING_ACTIONS:
+            raise PermissionDenied(
+                f"Order {order.number} is shipped and delivered by its shipments: pack, ship "
+                "and confirm the delivery on the order's shipping page "
+                f"(/orders/{order.number}/shipping)."
             )
         require(actor.role, Resource.ORDER, parsed.value)
         _check_version(order, expected_version)

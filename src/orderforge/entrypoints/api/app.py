@@ -25,6 +25,7 @@ from orderforge.promising import api as promising_api
 from orderforge.quality import api as quality_api
 from orderforge.quality import chart_api as quality_chart_api
 from orderforge.services.context import ServiceContext
+from orderforge.shipping import api as shipping_api
 from orderforge.trace import api as trace_api
 from orderforge.webhooks import api as webhooks_api
 
@@ -110,6 +111,7 @@ def create_app(
     api.include_router(quality_api.router)
     api.include_router(quality_chart_api.router)
     api.include_router(trace_api.router)
+    api.include_router(shipping_api.router)
     api.include_router(webhooks_api.router)
     api.include_router(mail_api.router)
     api.include_router(imports_api.router)

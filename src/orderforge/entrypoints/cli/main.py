@@ -58,6 +58,7 @@ from orderforge.services import (
     plant_time,
 )
 from orderforge.services.views import plain
+from orderforge.shipping import cli as shipping_cli
 from orderforge.trace import cli as trace_cli
 from orderforge.webhooks import cli as webhooks_cli
 from orderforge.webhooks.worker import WebhookWorker
@@ -98,6 +99,7 @@ app.add_typer(change_cli.change_app, name="change")
 app.add_typer(quality_cli.quality_app, name="quality")
 app.add_typer(quality_cli.ncr_app, name="ncr")
 app.add_typer(trace_cli.trace_app, name="trace")
+app.add_typer(shipping_cli.ship_app, name="ship")
 app.add_typer(mail_cli.mail_app, name="mail")
 app.add_typer(import_app, name="import")
 

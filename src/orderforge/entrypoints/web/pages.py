@@ -43,6 +43,7 @@ from orderforge.services.context import ServiceContext
 from orderforge.services.documents import CONFIRMED_STATES
 from orderforge.services.ports import Principal
 from orderforge.services.views import OrderDetail, plain
+from orderforge.shipping import services as shipping
 
 router = APIRouter(include_in_schema=False)
 
@@ -227,6 +228,10 @@ SIDE_ACTIONS = frozenset(
 )
 
 
+#: Where the order page shows its shipments (and links to the shipping page).
+SHIPPING_STATES = frozenset({OrderState.READY_TO_SHIP, OrderState.SHIPPED, OrderState.DELIVERED})
+
+
 def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTMLResponse:
     order = orders.get_order(ctx, me, number)
     allowed = [OrderAction(a) for a in orders.available_actions(ctx, me, number)]
@@ -258,10 +263,24 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
         quote_promise=_quote_promise(ctx, me, order.number)
         if order.state == OrderState.QUOTE
         else None,
+        shipping=shipping.order_shipping(ctx, me, order.number)
+        if OrderState(order.state) in SHIPPING_STATES
+        and is_allowed(me.role, Resource.SHIPMENT, VIEW)
+        else None,
         alerts=promising.alerts(ctx, me, order.number)
         if is_allowed(me.role, Resource.SCHEDULE, VIEW) and me.customer_id is None
         else [],
     )
+
+
+def _shipping(
+    ctx: ServiceContext, me: Principal, number: str, state: OrderState
+) -> dict[str, object] | None:
+    """The order's shipments, once it is ready to ship (the customer's portal shows
+    status, carrier, tracking and the delivery note)."""
+    if state not in SHIPPING_STATES or not is_allowed(me.role, Resource.SHIPMENT, VIEW):
+        return None
+    return shipping.order_shipping(ctx, me, number)
 
 
 def _quote_promise(ctx: ServiceContext, me: Principal, number: str) -> dict[str, object] | None:

@@ -3,7 +3,7 @@ the serial numbers of finished units (production). Both are facts, only ever ins
 the database refuses to change or delete one.
 
 Revision ID: 0023_trace
-Revises: 0021_ncr
+Revises: 0022_shipping
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_trace"
-down_revision = "0021_ncr"
+down_revision = "0022_shipping"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Shipping: packing, papers, shipping with a carrier, delivery confirmation, on-time delivery."""
