@@ -108,3 +108,10 @@ def test_an_attempt_passes_exactly_when_every_fact_and_item_passes(
     assert attempt.reason().startswith(
         "Final inspection passed" if attempt.passed else "Final inspection failed (attempt 2)"
     )
+
+
+def test_an_item_with_an_unknown_key_is_refused() -> None:
+    """A text with an unquoted comma in a YAML flow mapping reads as a second key."""
+    with pytest.raises(InvalidInput, match="code and text only") as refused:
+        checklist_from({"family": "T", "items": [{"code": "a", "text": "A", "b": None}]}, "x")
+    assert refused.value.field == "x.items[0]"

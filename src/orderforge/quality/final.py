@@ -62,6 +62,13 @@ def checklist_from(data: dict[str, Any], where: str) -> FinalChecklist:
     items: list[CheckItem] = []
     for i, item in enumerate(raw):
         at = f"{where}.items[{i}]"
+        if isinstance(item, dict) and set(item) - {"code", "text"}:
+            extra = ", ".join(sorted(str(k) for k in set(item) - {"code", "text"}))
+            raise InvalidInput(
+                f"{at}: an item has code and text only, not {extra} (quote a text with a "
+                "comma in it).",
+                field=f"{at}",
+            )
         code = item.get("code") if isinstance(item, dict) else None
         text = item.get("text") if isinstance(item, dict) else None
         if not isinstance(code, str) or not _CODE.match(code):
