@@ -1058,15 +1058,13 @@ def test_trace(api: ApiSession, role: Role, action: str) -> None:
         for w in api.client.get(f"{API}/work-orders", headers=api.auth("admin")).json()
         if w["status"] == "done"
     ]
-    detail = api.client.get(f"{API}/work-orders/{done[0]['number']}", headers=api.auth("admin"))
-    serial = detail.json()["serials"][0]["serial"]
-    issued = next(
-        i
+    # the demo's finished work (other tests finish work orders too: pick one with records)
+    details = [
+        api.client.get(f"{API}/work-orders/{w['number']}", headers=api.auth("admin")).json()
         for w in done
-        for i in api.client.get(
-            f"{API}/work-orders/{w['number']}", headers=api.auth("admin")
-        ).json()["issues"]
-    )
+    ]
+    serial = next(s["serial"] for d in details for s in d["serials"])
+    issued = next(i for d in details for i in d["issues"])
     responses = [
         api.client.get(f"{API}/trace/units/{serial}", headers=headers),
         api.client.get(f"{API}/trace/lots/{issued['lot']}", headers=headers),

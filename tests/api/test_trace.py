@@ -24,7 +24,7 @@ ALPINA = "C-HOTEL-ALPINA"
 
 
 def released_couch(api: ApiSession) -> dict[str, Any]:
-    """A couch order with its design signed by customer, engineering and quality."""
+    """A couch order with its design signed by customer, engineering and quality, released."""
     number = api.make_order(S.PLANNED, customer=ALPINA, lines=[valid_line("COUCH")])["number"]
     proposed = api.client.post(
         f"{API}/orders/{number}/lines/1/revisions",
@@ -34,6 +34,8 @@ def released_couch(api: ApiSession) -> dict[str, Any]:
     assert proposed.status_code == 201, proposed.text
     for signer in ("alpina", "lead", "quality"):
         assert api.sign(number, 1, "A", signer).status_code == 200
+    released = api.act(number, A.RELEASE, as_user="planner")  # the floor works on it now
+    assert released.status_code == 200, released.text
     [wo] = api.client.get(f"{API}/orders/{number}/work-orders", headers=api.auth("admin")).json()
     return dict(wo)
 
