@@ -38,6 +38,9 @@ def _pick(request: APIRequestContext, admin: dict[str, str]) -> tuple[Any, Any, 
     for wo in request.get(f"{API}/work-orders", headers=admin).json():
         if wo["status"] not in ("open", "in_progress"):
             continue
+        order = request.get(f"{API}/orders/{wo['order_number']}", headers=admin).json()
+        if order["state"] not in ("released", "in_production"):  # the floor may work on it
+            continue
         for m in wo["materials"]:
             ops = [o for o in wo["operations"] if o["routing_key"] == m["operation"]] or [
                 o for o in wo["operations"] if not o["predecessors"]
