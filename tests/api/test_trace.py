@@ -275,3 +275,17 @@ def test_the_floor_form_takes_a_scanned_lot_once_and_the_trace_page_shows_it(
     )
     customer = Browser(TestClient(api.client.app)).sign_in("alpina")
     assert customer.get("/trace").status_code == 403
+
+
+def test_an_incomplete_device_history_record_holds_the_shipment(api: ApiSession) -> None:
+    """A couch finished, inspected and passed, but with no lot recorded for its materials:
+    shipping is refused, naming what the record lacks, and nothing leaves."""
+    wo = released_couch(api)
+    number = wo["order_number"]
+    api.drive(number, [A.START_PRODUCTION, A.FINISH_PRODUCTION, A.PASS_INSPECTION])
+    assert api.order(number)["state"] == "ready_to_ship"
+    shipment = api.pack(number)["number"]
+    refused = api.send(shipment)
+    assert refused.status_code == 409, refused.text
+    assert "No lot recorded" in refused.json()["detail"]
+    assert api.order(number)["state"] == "ready_to_ship"

@@ -118,17 +118,16 @@ def device_history_record(ctx: ServiceContext, actor: Principal, serial: str) ->
 def shipment_blockers(uow: UnitOfWork, order_number: str) -> list[str]:
     """What keeps an order from shipping for want of device history records, in words:
     every unit of a regulated line must have a complete record. An order without a
-    regulated line gets []. For the shipping room's SHIPMENT_GATE (caller's transaction)."""
+    regulated line gets []. Shipping asks it before an order leaves (caller's transaction)."""
     out: list[str] = []
     repo = uow.repository(WORK_ORDERS)
-    serials = uow.repository(UNIT_SERIALS)
     for wo in repo.for_order(order_number.strip().upper()):
         if wo.status not in CURRENT_STATUSES:
             continue
         family = family_of_work_order(uow, wo)
         if family is None or not is_regulated(family.design_approvals):
             continue
-        made = serials.of_work_orders([wo.number])
+        made = uow.repository(UNIT_SERIALS).of_work_orders([wo.number])
         if not made:
             out.append(
                 f"Line {wo.line_no} ({wo.number}) has no finished unit with a serial number yet."
