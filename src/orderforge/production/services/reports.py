@@ -191,6 +191,10 @@ def closed_to_work(order: Order | None) -> str | None:
         OrderState.ON_HOLD: "it is on hold",
         OrderState.CANCELLED: "it is cancelled",
         OrderState.FINAL_INSPECTION: "it is in final inspection",
+        OrderState.READY_TO_SHIP: "its production is finished",
+        OrderState.SHIPPED: "its production is finished",
+        OrderState.DELIVERED: "its production is finished",
+        OrderState.REJECTED: "it was rejected",
     }.get(order.state, f"it is {order.state.label.lower()} and not released to production yet")
 
 
