@@ -7,6 +7,7 @@ shows up as a change of this file; each cell then checks that the API enforces i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -1053,18 +1054,16 @@ def test_trace(api: ApiSession, role: Role, action: str) -> None:
     """A demo unit traced back and one of the demo's used lots traced forward: staff who
     may trace get both; a customer (whose own orders could be among them) gets neither."""
     headers = api.auth(ROLE_USER[role])
-    done = [
-        w
-        for w in api.client.get(f"{API}/work-orders", headers=api.auth("admin")).json()
-        if w["status"] == "done"
-    ]
-    # the demo's finished work (other tests finish work orders too: pick one with records)
-    details = [
-        api.client.get(f"{API}/work-orders/{w['number']}", headers=api.auth("admin")).json()
-        for w in done
-    ]
-    serial = next(s["serial"] for d in details for s in d["serials"])
-    issued = next(i for d in details for i in d["issues"])
+    # the demo's finished work, oldest first (other tests add work orders of their own)
+    listed = api.client.get(f"{API}/work-orders?limit=1000", headers=api.auth("admin")).json()
+    done = [w["number"] for w in reversed(listed) if w["status"] == "done"]
+
+    def details() -> Iterator[dict[str, Any]]:
+        for number in done:
+            yield api.client.get(f"{API}/work-orders/{number}", headers=api.auth("admin")).json()
+
+    serial = next(s["serial"] for d in details() for s in d["serials"])
+    issued = next(i for d in details() for i in d["issues"])
     responses = [
         api.client.get(f"{API}/trace/units/{serial}", headers=headers),
         api.client.get(f"{API}/trace/lots/{issued['lot']}", headers=headers),
