@@ -193,21 +193,24 @@ def test_engineer_flag_needs_a_reason(page: Page, browser: Browser, server_url: 
 def test_operator_starts_production_of_released_order(
     page: Page, browser: Browser, server_url: str
 ) -> None:
+    """No button starts production: the operator starts the first operation on the floor,
+    and the order follows."""
     number = an_order_in(browser, server_url, "released")
     page.goto(f"/orders/{number}")
     sign_in(page, "operator")
     expect(state_badge(page)).to_have_text("Released")
-    expect(action_buttons(page)).to_have_text(["Start production"])
+    expect(page.get_by_role("button", name="Start production")).to_have_count(0)
     expect(page.get_by_role("button", name="Confirm")).to_have_count(0)
     expect(page.get_by_role("button", name="Cancel")).to_have_count(0)
 
-    page.get_by_role("button", name="Start production").click()
-    expect(page.get_by_role("status")).to_have_text(
-        f"Start production: order {number} is now in production."
-    )
+    [wo] = page.request.get(f"/api/v1/orders/{number}/work-orders").json()[:1]
+    op = next(o for o in wo["operations"] if o["status"] == "ready")
+    page.goto(f"/floor/{op['work_centres'][0]}/ops/{wo['number']}/{op['seq']}")
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.goto(f"/orders/{number}")
     expect(state_badge(page)).to_have_text("In production")
     expect(newest_event(page)).to_contain_text("Start production by operator")
-    expect(action_buttons(page)).to_have_text(["Finish production"])
+    expect(page.get_by_role("button", name="Finish production")).to_have_count(0)
 
 
 def test_operator_sees_the_orders_list(page: Page) -> None:
