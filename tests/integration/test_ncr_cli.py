@@ -9,6 +9,8 @@ import re
 
 from typer.testing import CliRunner
 
+from orderforge.bootstrap import build
+from tests.conftest import release_for_work
 from tests.integration.test_cli import cli, run
 
 __all__ = ["cli"]
@@ -32,6 +34,7 @@ def test_ncrs_on_the_command_line(cli: CliRunner) -> None:
     run(cli, "order", "advance", created["number"], "confirm", "--as", "sales")
     [work_order] = json.loads(run(cli, "wo", "list", "--order", created["number"], "--json"))
     number = work_order["number"]
+    release_for_work(build().ctx, created["number"])  # the floor works only on released orders
     run(cli, "op", "start", number, "10", "--as", "operator")
     complete = ("op", "complete", number, "10", "--good", "1", "--scrap", "1")
     assert "[scrap_cause]" in run(cli, *complete, "--as", "operator", code=1)

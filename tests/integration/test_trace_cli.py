@@ -15,7 +15,7 @@ __all__ = ["cli"]
 def test_lots_and_traces_on_the_command_line(cli: CliRunner, tmp_path: Path) -> None:
     run(cli, "demo", "load")
     work_orders = json.loads(run(cli, "wo", "list", "--json", "--limit", "200"))
-    done = next(w for w in work_orders if w["status"] == "done")
+    done = next(w for w in work_orders if w["status"] == "done" and w["product_family"] != "COUCH")
     detail = json.loads(run(cli, "wo", "show", done["number"], "--json"))
     serial = detail["serials"][0]["serial"]
     assert "Serial numbers: " in run(cli, "wo", "show", done["number"])
@@ -50,6 +50,14 @@ def test_lots_and_traces_on_the_command_line(cli: CliRunner, tmp_path: Path) -> 
         cli, "trace", "dhr", serial, "--pdf", str(written), code=1
     )
     assert not written.exists()
+
+    # The demo's finished examination couch: every lot it used is on its record.
+    couch = next(w for w in work_orders if w["status"] == "done" and w["product_family"] == "COUCH")
+    couch_serial = json.loads(run(cli, "wo", "show", couch["number"], "--json"))["serials"][0]
+    record = run(cli, "trace", "dhr", couch_serial["serial"])
+    assert record.strip().endswith("is complete.")
+    backward = json.loads(run(cli, "trace", "unit", couch_serial["serial"], "--json"))
+    assert "CARTON-COUCH" in json.dumps(backward)
 
 
 def _issues(cli: CliRunner, work_order: dict[str, object]) -> list[dict[str, str]]:
