@@ -65,6 +65,9 @@ class Settings:
     mail_from: str = "OrderForge <orderforge@localhost>"
     #: Seconds between the mail worker's passes in `serve` (ORDERFORGE_MAIL_POLL_SECONDS).
     mail_poll_seconds: int = 5
+    #: Seconds between the promise watch's passes over the floor's progress in `serve`
+    #: (ORDERFORGE_PROMISE_WATCH_SECONDS).
+    promise_watch_seconds: int = 300
 
     @property
     def public_url(self) -> str:
@@ -215,4 +218,5 @@ def load_settings() -> Settings:
         smtp_starttls=_flag("SMTP_STARTTLS", default=True),
         mail_from=_mail_from(os.environ.get(ENV_PREFIX + "MAIL_FROM") or ""),
         mail_poll_seconds=_int("MAIL_POLL_SECONDS", 5, 1, 3600),
+        promise_watch_seconds=_int("PROMISE_WATCH_SECONDS", 300, 10, 86400),
     )

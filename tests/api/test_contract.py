@@ -124,6 +124,7 @@ def _operations() -> list[str]:
         "DELETE /api/v1/plans/downtimes/{downtime_id}",
         "GET /api/v1/plans/{number}",
         "GET /api/v1/orders/{number}/work-orders",
+        "GET /api/v1/orders/{number}/progress",
         "GET /api/v1/work-orders",
         "GET /api/v1/work-orders/{number}",
         "POST /api/v1/work-orders/{number}/operations/{seq}/start",

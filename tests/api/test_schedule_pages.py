@@ -419,3 +419,19 @@ def test_before_the_first_plan_the_page_says_how_to_make_one(tmp_path: Path) -> 
             assert "Plan now" not in page
     finally:
         app.close()
+
+
+def test_work_running_late_on_the_floor_shows_on_the_board(
+    browser: OpenAs, planned: dict[str, Any], clock: FixedClock
+) -> None:
+    """A day after the plan, what the demo's floor is running has overrun: the board lists
+    the orders behind with what holds them, and marks the operations in its table."""
+    running = [o for o in planned["operations"] if o["floor"]["status"] == "running"]
+    assert running, "the demo's floor has work running"
+    clock.advance(days=1)
+    page = browser("planner").get("/schedule?view=order")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Behind on the floor" in text
+    assert re.search(r"still running \d+ (d|h)\b.* after its planned end", text), text[:2000]
+    assert 'class="badge mark-behind"' in page.text

@@ -236,3 +236,22 @@ def test_traveler_codes_open_the_operation_on_this_servers_public_address(
         f"https://plant.example.com/floor/scan?code={number}/{seq}" for seq in seqs
     ]
     assert paper.code == f"https://plant.example.com/floor/scan?code={number}"
+
+
+def test_an_orders_progress_against_the_plan_is_for_staff(api: ApiSession) -> None:
+    """Staff read an order's floor progress (projected finish, what is behind); before a
+    plan holds it, it says so; a customer is refused, an unknown order is 404."""
+    work_order = _work_order(api)
+    number = work_order["order_number"]
+    url = f"{API}/orders/{number}/progress"
+    response = api.client.get(url, headers=api.auth("sales"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["order_number"] == number and body["promise_at_risk"] is False
+    if not body["planned"]:
+        assert body["operations"] == [] and body["projected_finish"] is None
+    else:
+        assert {o["work_order"] for o in body["operations"]} == {work_order["number"]}
+    assert api.client.get(url, headers=api.auth("alpina")).status_code in (403, 404)
+    missing = api.client.get(f"{API}/orders/SO-1999-0001/progress", headers=api.auth("sales"))
+    assert missing.status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from orderforge.domain.order import Order
 from orderforge.domain.planning import (
@@ -65,8 +65,14 @@ class FakePlans:
     def versions(self, limit: int = 50) -> list[PlanVersion]:
         return [self.version_rows[n] for n in sorted(self.version_rows, reverse=True)][:limit]
 
-    def operations(self, number: int) -> list[PlannedOperation]:
-        ops = self.operation_rows.get(number, [])
+    def operations(
+        self, number: int, orders: Collection[str] | None = None
+    ) -> list[PlannedOperation]:
+        ops = [
+            o
+            for o in self.operation_rows.get(number, [])
+            if orders is None or o.order_number in orders
+        ]
         return sorted(ops, key=lambda o: (o.resource, o.start, o.key))
 
     def planned_orders(self, number: int) -> list[PlannedOrder]:

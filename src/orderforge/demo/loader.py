@@ -258,13 +258,12 @@ def _load_order(
     step = span / (len(demo.path) + 1)
     produced: list[dt.datetime] = []
     finished = False
-    ships = any(action is OrderAction.SHIP for action, _, _ in demo.path)
     for i, (action, role, reason) in enumerate(demo.path, start=1):
         at = created + step * i
         order.apply(action, actor=usernames[role], at=at, reason=reason)
         designs.follow(order, action, at, reason)
         finals.follow(number, action, at, usernames[role], reason)
-        shipments.follow(order, action, at, usernames[role], ships)
+        shipments.follow(order, action, at, usernames[role])
         # what production's event handlers do when the service confirms or cancels
         if action is OrderAction.CONFIRM:
             work_orders.create_work_orders(uow, order, usernames[role], at)

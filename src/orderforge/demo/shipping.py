@@ -1,8 +1,8 @@
 """The demo orders' shipments, told as the plant would have made them: an order is
 packed (a package per line, sized by its family) and handed to a carrier when it ships,
-and the shipment confirmed delivered when the order was. Orders that leave the plant are
-promised at confirmation (their requested date), so on-time delivery has something to
-count; the demo's dates make some of them late."""
+and the shipment confirmed delivered when the order was. Orders are promised at
+confirmation (their requested date), so on-time delivery and the promise-at-risk alerts
+have something to count; the demo's dates make some of them late."""
 
 from __future__ import annotations
 
@@ -33,13 +33,11 @@ class DemoShipments:
         self.planner = planner
         self.count = 0
 
-    def follow(
-        self, order: Order, action: OrderAction, at: dt.datetime, actor: str, ships: bool
-    ) -> None:
-        """Keep the shipments in step with the order's step just taken by `actor`;
-        `ships`: this order leaves the plant in the demo (it gets a promise when
-        confirmed, from the planner)."""
-        if action is OrderAction.CONFIRM and ships and order.requested_date is not None:
+    def follow(self, order: Order, action: OrderAction, at: dt.datetime, actor: str) -> None:
+        """Keep the shipments in step with the order's step just taken by `actor`. A
+        confirmed order is promised by the planner (its requested date could be kept then),
+        so on-time delivery and the promise-at-risk alerts measure against something."""
+        if action is OrderAction.CONFIRM and order.requested_date is not None:
             order.set_promise(
                 order.requested_date,
                 actor=self.planner,

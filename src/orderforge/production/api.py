@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.production.domain import MAX_REPORTED_QUANTITY, ReportKind
-from orderforge.production.services import reports, travelers, units, work_orders
+from orderforge.production.services import progress, reports, travelers, units, work_orders
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -160,6 +160,41 @@ def _report(
 )
 def order_work_orders(ctx: Ctx, me: Me, number: Number) -> list[dict[str, Any]]:
     return work_orders.list_work_orders(ctx, me, number)
+
+
+class OperationProgressOut(BaseModel):
+    work_order: str
+    seq: int
+    name: str
+    status: str
+    planned_start: str | None
+    planned_end: str | None
+    projected_start: str
+    projected_end: str
+    delay_minutes: int
+    behind: str | None = Field(description="overrunning, late_start, or None when on time")
+    behind_text: str | None
+
+
+class ProgressOut(BaseModel):
+    order_number: str
+    planned: bool = Field(description="False when the current plan does not hold the order")
+    promise_date: str | None
+    planned_finish: str | None
+    projected_finish: str | None
+    delay_minutes: int
+    promise_at_risk: bool
+    reason: str | None
+    operations: list[OperationProgressOut]
+
+
+@router.get(
+    "/orders/{number}/progress",
+    response_model=ProgressOut,
+    summary="The order's floor progress against the current plan: projected finish, what is behind",
+)
+def order_progress(ctx: Ctx, me: Me, number: Number) -> dict[str, Any]:
+    return progress.progress_view(ctx, me, number)
 
 
 @router.get("/work-orders", response_model=list[WorkOrderOut], summary="Work orders, newest first")

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from orderforge.domain.errors import InvalidInput
+from orderforge.domain.permissions import RUN, Resource, require
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, out, refusals
 from orderforge.plant import services as plant_data
 from orderforge.promising import services
@@ -84,3 +85,24 @@ def promise(
             cost = "-" if a.extra_cost is None else money.money(a.extra_cost, currency)
             table.add_row(f"{a.date:%a %d %b %Y}", escape(a.detail), cost)
         out.print(table)
+
+
+@refusals
+def promise_watch(as_user: AsUser = "admin") -> None:
+    """Look once at the floor's progress of every order on it: raise the promise-at-risk
+    alert where late-running work now pushes the finish past the promise, clear it where
+    the promise holds again. `orderforge serve` does this every few minutes by itself;
+    run this from cron when the server runs elsewhere or to check at once."""
+    application = _app()
+    actor = _actor(application, as_user)
+    require(actor.role, Resource.SCHEDULE, RUN)
+    raised = services.watch_all(application.ctx)
+    noun = "alert" if raised == 1 else "alerts"
+    out.print(f"{raised} new promise-at-risk {noun}.")
+    for alert in services.alerts(application.ctx, actor):
+        out.print(
+            escape(
+                f"  {alert.order_number}: promised {alert.promise_date}, now "
+                f"{alert.planned_date} ({alert.days_late} d late) — {alert.reason}"
+            )
+        )

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from orderforge.domain.errors import InvalidInput, NotFound
 from orderforge.domain.events import DomainEvent
-from orderforge.domain.order import ACTIVE_STATES, Order
+from orderforge.domain.order import ACTIVE_STATES, Order, OrderState
 from orderforge.domain.permissions import VIEW, Resource, require
 from orderforge.engines.scheduling import Mode, WorkingTime
 from orderforge.engines.scheduling.insertion import (
@@ -38,6 +38,7 @@ from orderforge.plant import services as plant_data
 from orderforge.plant.domain import WorkCentre
 from orderforge.production.domain import MaterialNeed, PlannedStep, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
+from orderforge.production.services import progress
 from orderforge.production.services.work_orders import configured_line, planned_work
 from orderforge.promising.domain import (
     Alternative,
@@ -774,11 +775,91 @@ def _why_later(waits: list[str], binding: list[str]) -> str:
     return f"bound by {chain}"
 
 
+# -- the floor's progress between plan runs -----------------------------------------
+
+#: Orders whose work the watch follows: released ones (work may start) and those in
+#: production, also while a change is asked of them.
+WATCHED_STATES = frozenset({OrderState.RELEASED, OrderState.IN_PRODUCTION})
+
+
+def watch_floor(uow: UnitOfWork, order_numbers: Collection[str], now: dt.datetime) -> int:
+    """Raise the promise-at-risk alert for each order whose floor progress now projects a
+    finish after its promise date (an operation running past its planned end, one that
+    has not started when it should), and clear it once the projection keeps the promise
+    again. Between plan runs this is how sales and planners hear of a promise the floor is
+    losing. Returns the number of alerts raised. Caller commits."""
+    progress_of = progress.order_progress(uow, order_numbers, now)
+    if not progress_of:
+        return 0
+    repo = uow.repository(PROMISES)
+    zone = plant_zone(uow)
+    version = uow.plans.latest_version_number()
+    open_alerts = {a.order_number: a for a in repo.open_alerts(list(progress_of))}
+    raised = 0
+    kept: list[str] = []
+    for number, found in progress_of.items():
+        order = uow.orders.get(number)
+        if order is None or order.promise_date is None or found.projected_finish is None:
+            continue
+        finish = found.projected_finish.astimezone(zone).date()
+        if finish <= order.promise_date:
+            kept.append(number)
+            continue
+        current = open_alerts.get(number)
+        if current is not None and current.planned_date >= finish:
+            continue  # already known (the plan or an earlier report said as late or later)
+        if current is not None:
+            repo.resolve_alerts([number], now)
+        repo.add_alert(
+            PromiseAlert(
+                order_number=number,
+                promise_date=order.promise_date,
+                planned_date=finish,
+                plan_version=version or 0,
+                raised_at=now,
+                reason=progress.late_reason(found, zone),
+            )
+        )
+        raised += 1
+    if kept:
+        repo.resolve_alerts(kept, now)
+    return raised
+
+
+def watch_all(ctx: ServiceContext, now: dt.datetime | None = None) -> int:
+    """One pass of the watch over every order on the floor: what no report announces (an
+    operation simply running on past its planned end) is found here. `orderforge serve`
+    runs it every few minutes; `orderforge promise-watch` runs it once (for cron)."""
+    at = now or ctx.clock.now()
+    with ctx.uow() as uow:
+        version = uow.plans.latest_version_number()
+        if version is None:
+            return 0
+        planned = tuple(p.order_number for p in uow.plans.planned_orders(version))
+        found = uow.orders.list(OrderFilter(numbers=planned, limit=max(len(planned), 1)))
+        numbers = [o.number for o in found if _on_the_floor(o)]
+        raised = watch_floor(uow, numbers, at)
+        uow.commit()
+    return raised
+
+
+def _on_the_floor(order: Order) -> bool:
+    state = order.changed_from if order.state is OrderState.CHANGE_REQUESTED else order.state
+    return state in WATCHED_STATES
+
+
+def on_floor_report(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
+    """Each report from the floor looks again at its order's promise, at once."""
+    with uow.repository(WORK_ORDERS).deferred_writes():
+        watch_floor(uow, [event.aggregate_key], event.occurred_at)
+
+
 HANDLERS: dict[str, tuple[EventHandler, ...]] = {
     "order_confirm": (on_order_confirmed,),
     "order_cancel": (on_order_closed,),
     "order_reject": (on_order_closed,),
     "plan_version_stored": (on_plan_stored,),
+    "floor_report": (on_floor_report,),
 }
 
 

@@ -6,14 +6,18 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput, NotFound
+from orderforge.domain.order import Order
 from orderforge.domain.permissions import PIN, REPORT, VIEW, require
 from orderforge.domain.permissions import Resource as Res
 from orderforge.domain.planning import PlannedOperation, PlanPin, PlanVersion
 from orderforge.domain.text import check_text
 from orderforge.plant import services as plant
 from orderforge.production.domain import OperationStatus
+from orderforge.production.progress import OperationProgress, OrderProgress
+from orderforge.production.services import progress
 from orderforge.production.services.work_orders import find_operation
 from orderforge.services import planning, plant_time
 from orderforge.services.context import ServiceContext
@@ -278,6 +282,10 @@ def board(ctx: ServiceContext, actor: Principal, number: int | None = None) -> d
             numbers = tuple(o.order_number for o in planned)
             found = uow.orders.list(OrderFilter(numbers=numbers, limit=max(len(numbers), 1)))
             by_number = {order.number: order for order in found}
+            # Between plan runs the floor moves on: the current plan's orders carry their
+            # projection (late-running operations push what follows), older versions not.
+            floor = progress.order_progress(uow, numbers, now, n) if n == latest and numbers else {}
+            zone = plant_time.plant_zone(uow) if floor else None
             for o in planned:
                 order = by_number.get(o.order_number)
                 orders.append(
@@ -293,9 +301,13 @@ def board(ctx: ServiceContext, actor: Principal, number: int | None = None) -> d
                         "late_reason": _late_reason(o.tardiness_minutes, o.binding, o.waits),
                         "binding": o.binding,
                         "waits": o.waits,
+                        **_order_floor(floor.get(o.order_number), order, zone),
                     }
                 )
             operations = [operation_view(o) for o in uow.plans.operations(n)]
+            behind = {op.key: op for p in floor.values() for op in p.operations if op.planned_end}
+            for view in operations:
+                view["floor"] = _operation_floor(behind.get(view["key"]), zone)
         return {
             "now": now.isoformat(),
             "version": version_view(version) if version else None,
@@ -325,6 +337,44 @@ def board(ctx: ServiceContext, actor: Principal, number: int | None = None) -> d
                 for r in uow.plans.runs(5)
             ],
         }
+
+
+def _order_floor(
+    found: OrderProgress | None, order: Order | None, zone: ZoneInfo | None
+) -> dict[str, Any]:
+    """The order's projection from the floor: when it will now finish, and whether that
+    breaks its promise (the same test as the promise-at-risk alert)."""
+    if found is None or found.projected_finish is None or zone is None:
+        return {
+            "projected_finish": None,
+            "floor_delay_minutes": 0,
+            "floor_reason": None,
+            "promise_at_risk": False,
+        }
+    delay = found.delay_minutes
+    promise = order.promise_date if order is not None else None
+    at_risk = promise is not None and found.projected_finish.astimezone(zone).date() > promise
+    return {
+        "projected_finish": _iso(found.projected_finish),
+        "floor_delay_minutes": delay,
+        "floor_reason": progress.late_reason(found, zone) if delay or at_risk else None,
+        "promise_at_risk": at_risk,
+    }
+
+
+def _operation_floor(found: OperationProgress | None, zone: ZoneInfo | None) -> dict[str, Any]:
+    """What the floor did with a planned operation: its status, real times, and whether it
+    is behind now (an overrun or a late start) or pushed later by one that is."""
+    if found is None or zone is None:
+        return {"status": None, "behind": None, "delay_minutes": 0}
+    return {
+        "status": found.status.value,
+        "projected_start": _iso(found.projected_start),
+        "projected_end": _iso(found.projected_end),
+        "behind": found.behind.value if found.behind else None,
+        "behind_text": progress.behind_words(found, zone),
+        "delay_minutes": found.delay_minutes,
+    }
 
 
 def _late_reason(tardiness: int, binding: list[str], waits: Sequence[str] = ()) -> str | None:

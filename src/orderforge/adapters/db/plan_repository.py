@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -84,13 +84,14 @@ class SqlPlanRepository:
         )
         return [PlanVersion(**r._asdict()) for r in rows]
 
-    def operations(self, number: int) -> list[PlannedOperation]:
+    def operations(
+        self, number: int, orders: Collection[str] | None = None
+    ) -> list[PlannedOperation]:
         c = t.planned_operations.c
-        rows = self.session.execute(
-            sa.select(t.planned_operations)
-            .where(c.plan_version == number)
-            .order_by(c.resource, c.start, c.key)
-        )
+        query = sa.select(t.planned_operations).where(c.plan_version == number)
+        if orders is not None:
+            query = query.where(c.order_number.in_(list(orders)))
+        rows = self.session.execute(query.order_by(c.resource, c.start, c.key))
         out = []
         for r in rows:
             values = r._asdict()

@@ -48,6 +48,7 @@ from orderforge.plant.cli import plant_app
 from orderforge.production import cli as production_cli
 from orderforge.production.services import review
 from orderforge.promising import cli as promising_cli
+from orderforge.promising.worker import PromiseWatch
 from orderforge.quality import cli as quality_cli
 from orderforge.services import (
     catalogue,
@@ -92,6 +93,7 @@ app.add_typer(materials_cli.mrp_app, name="mrp")
 app.add_typer(materials_cli.po_app, name="po")
 app.command("stock")(materials_cli.stock_command)
 app.command("promise")(promising_cli.promise)
+app.command("promise-watch")(promising_cli.promise_watch)
 app.command("worker")(worker)
 app.add_typer(webhooks_cli.webhooks_app, name="webhooks")
 app.add_typer(design_cli.design_app, name="design")
@@ -193,6 +195,8 @@ def serve(
     hooks.start()
     mail = MailWorker(application.ctx, settings)
     mail.start()
+    watch = PromiseWatch(application.ctx, interval=settings.promise_watch_seconds)
+    watch.start()
     if not settings.smtp_host:
         out.print("No SMTP server configured (ORDERFORGE_SMTP_HOST): e-mail is held until one is.")
     try:
@@ -213,6 +217,7 @@ def serve(
     finally:
         hooks.stop()
         mail.stop()
+        watch.stop()
 
 
 def _check_several_processes(settings: Settings) -> None:

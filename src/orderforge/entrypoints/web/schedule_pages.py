@@ -157,6 +157,10 @@ def page_context(
     can_pin = is_allowed(me.role, Resource.SCHEDULE, PIN)
     late = sorted((o for o in board["orders"] if o["late"]), key=lambda o: -o["tardiness_minutes"])
     waiting = sorted((o for o in board["orders"] if o["waits"]), key=lambda o: o["planned_start"])
+    behind = sorted(
+        (o for o in board["orders"] if o.get("floor_reason")),
+        key=lambda o: (not o["promise_at_risk"], -o["floor_delay_minutes"]),
+    )
     client = {
         **{k: board[k] for k in ("now", "current", "work_centres", "orders", "operations")},
         **{k: board[k] for k in ("pins", "downtimes")},
@@ -175,6 +179,7 @@ def page_context(
         "rows": table_rows(board, view),
         "late": late,
         "waiting": waiting,
+        "behind": behind,
         "held": promising.held(ctx, me) if board["current"] else [],
         "view": view,
         "colour": colour,

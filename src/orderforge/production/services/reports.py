@@ -21,13 +21,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from orderforge.domain.errors import IdempotencyMismatch, IllegalTransition, InvalidInput, NotFound
+from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.permissions import REPORT, Resource, require
 from orderforge.production.domain import Report, ReportKind, WorkOrder, WorkOrderStatus
 from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
 from orderforge.production.services.units import give_serials
 from orderforge.production.services.work_orders import work_order_view
-from orderforge.services.context import ServiceContext
+from orderforge.services.context import ServiceContext, publish
 from orderforge.services.ports import DuplicateRecord, Principal, UnitOfWork
 
 MAX_KEY_LENGTH = 255
@@ -91,8 +92,11 @@ def report_operation(
         )
     try:
         with ctx.uow() as uow:
-            outcome = report_in(uow, actor.username, cmd, ctx.clock.now(), key)
+            now = ctx.clock.now()
+            outcome = report_in(uow, actor.username, cmd, now, key)
             if not outcome.replayed:
+                # contexts above (the promise watch) look at the order's progress at once
+                publish(ctx, uow, [_reported(outcome, cmd, actor.username, now)])
                 uow.commit()
             return outcome
     except DuplicateRecord:
@@ -104,6 +108,19 @@ def report_operation(
         if replay is None:
             raise
         return replay
+
+
+def _reported(
+    outcome: ReportOutcome, cmd: ReportOperation, actor: str, at: dt.datetime
+) -> DomainEvent:
+    return DomainEvent(
+        aggregate="order",
+        aggregate_key=str(outcome.view["order_number"]),
+        kind="floor_report",
+        actor=actor,
+        occurred_at=at,
+        data={"work_order": outcome.view["number"], "seq": cmd.seq, "kind": cmd.kind.value},
+    )
 
 
 def _replay(uow: UnitOfWork, actor: str, key: str, cmd: ReportOperation) -> ReportOutcome | None:

@@ -277,6 +277,13 @@
     ];
     if (order.late) lines.push(`<span class="tip-late">Late: ${esc(order.late_reason)}</span>`);
     if (op.frozen) lines.push("Started: kept where it runs");
+    const floor = op.floor || {};
+    if (floor.behind_text) lines.push(`<span class="tip-late">Behind: ${esc(floor.behind_text)}</span>`);
+    else if (floor.status === "done") lines.push("Done on the floor");
+    if (floor.delay_minutes > 0 && floor.status !== "done") {
+      lines.push(`Now expected to end ${esc(when(floor.projected_end))}`);
+    }
+    if (order.promise_at_risk) lines.push(`<span class="tip-late">Promise at risk: ${esc(order.floor_reason)}</span>`);
     if (pin) {
       const after = pin.not_before ? ` not before ${esc(when(pin.not_before))}` : "";
       lines.push(`⚑ Pinned to ${esc(pin.resource)}${after} by ${esc(pin.created_by)}`);
@@ -291,6 +298,10 @@
     const order = orders.get(op.order_number) || {};
     const names = ["op", `state-${order.state}`, order.late ? "late" : "ontime"];
     if (op.frozen) names.push("frozen");
+    const floor = op.floor || {};
+    if (floor.behind) names.push("behind");
+    else if (floor.delay_minutes > 0 && floor.status !== "done") names.push("pushed");
+    if (floor.status === "done") names.push("done");
     if (op.pinned || activePins.has(op.key)) names.push("pinned");
     return names.join(" ");
   };
@@ -303,7 +314,8 @@
       group: state.view === "centre" ? op.resource : op.order_number,
       start: new Date(op.start),
       end: new Date(op.end),
-      content: el("span", { dataset: { op: op.key } }, pinned ? "⚑ " : "", op.frozen ? "▶ " : "", label),
+      content: el("span", { dataset: { op: op.key } }, pinned ? "⚑ " : "", op.frozen ? "▶ " : "",
+        (op.floor || {}).behind ? "⏱ " : "", label),
       className: itemClass(op),
       title: tooltip(op),
       // Per item, or the library would offer to delete it too.
