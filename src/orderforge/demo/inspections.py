@@ -38,7 +38,7 @@ def load_inspections(uow: UnitOfWork, inspector: str, seed: int) -> int:
     for i, work_order in enumerate(orders):
         progress = i / max(len(orders) - 1, 1)
         for op in work_order.operations:
-            plan = plans.get((work_order.product_family, op.routing_key.rsplit("/", 1)[-1]))
+            plan = plans.get((work_order.product_family, op.code))
             if plan is None or op.status is not OperationStatus.DONE or op.finished_at is None:
                 continue
             inspection = _inspect(

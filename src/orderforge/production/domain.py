@@ -125,6 +125,12 @@ class Operation:
     id: int | None = None
     work_order_id: int | None = None
 
+    @property
+    def code(self) -> str:
+        """The routing step's own code ("QC" of "TABLE/QC"): what inspection plans and
+        checklists name, whatever the family's routing is called."""
+        return self.routing_key.rsplit("/", 1)[-1]
+
     def minutes(self, quantity: int) -> Decimal:
         return self.setup_minutes + self.run_minutes_per_unit * quantity
 

@@ -49,10 +49,6 @@ def _order(uow: UnitOfWork, number: str) -> Order:
     return order
 
 
-def _routing_code(routing_key: str) -> str:
-    return routing_key.rsplit("/", 1)[-1]
-
-
 def _work_done(work: list[WorkOrder]) -> Finding:
     short: list[str] = []
     for wo in work:
@@ -83,7 +79,7 @@ def _inspections_passed(uow: UnitOfWork, work: list[WorkOrder]) -> Finding:
     short: list[str] = []
     for wo in work:
         for op in wo.operations:
-            if (wo.product_family, _routing_code(op.routing_key)) not in planned:
+            if (wo.product_family, op.code) not in planned:
                 continue
             found = repo.inspection(wo.number, op.seq)
             status = found.status if found is not None else InspectionStatus.OPEN

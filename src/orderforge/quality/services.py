@@ -61,10 +61,6 @@ class AcceptAsIs:
     client: str = ""
 
 
-def _code(routing_key: str) -> str:
-    return routing_key.rsplit("/", 1)[-1]
-
-
 def plan_view(plan: InspectionPlan, spec: dict[str, str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "family": plan.family,
@@ -227,7 +223,7 @@ def _work_order(uow: UnitOfWork, number: str) -> WorkOrder:
 
 def _plan_for(uow: UnitOfWork, work_order: WorkOrder, seq: int) -> InspectionPlan:
     op = work_order.operation(seq)
-    code = _code(op.routing_key)
+    code = op.code
     for plan in uow.repository(QUALITY).plans():
         if plan.family == work_order.product_family and plan.operation == code:
             return plan

@@ -298,7 +298,7 @@ class SqlQualityGate:
         self._quality = SqlQualityRepository(session)
 
     def inspection_of(self, work_order: WorkOrder, seq: int) -> str | None:
-        code = work_order.operation(seq).routing_key.rsplit("/", 1)[-1]
+        code = work_order.operation(seq).code
         if not any(
             p.family == work_order.product_family and p.operation == code
             for p in self._quality.plans()

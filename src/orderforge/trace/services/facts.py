@@ -110,7 +110,7 @@ def load_unit(uow: UnitOfWork, serial: str) -> UnitRecord:
     quality = uow.repository(QUALITY)
     family = family_of_work_order(uow, wo)
     codes = {p.operation for p in quality.plans() if p.family == wo.product_family}
-    planned = {o.seq for o in wo.operations if o.routing_key.rsplit("/", 1)[-1] in codes}
+    planned = {o.seq for o in wo.operations if o.code in codes}
     current = current_revisions(uow.repository(DESIGNS).for_order(wo.order_number))
     return UnitRecord(
         serial=found,
