@@ -75,7 +75,12 @@ ROOMS: tuple[Room, ...] = (
     Room("trace"),
     # Shipments of orders ready to ship: applies the order's SHIP and CONFIRM_DELIVERY;
     # asks traceability (below it) for the device history records a shipment needs.
-    Room("shipping", storage="orderforge.shipping.storage"),
+    # Refuses an order's cancellation while goods of it are on their way or delivered.
+    Room(
+        "shipping",
+        storage="orderforge.shipping.storage",
+        handlers="orderforge.shipping.services",
+    ),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),

@@ -209,6 +209,30 @@ def test_cancel_while_packing_frees_the_quantities(api: ApiSession) -> None:
     assert api.send(shipment).status_code == 409
 
 
+def test_an_order_with_goods_on_their_way_cannot_be_cancelled(api: ApiSession) -> None:
+    """Goods that left the plant are refused a cancellation naming the shipment, and
+    nothing changes; an order whose shipment is only being packed is cancelled, and the
+    shipment with it."""
+    number = ready(api)
+    first = pack(api, number, package((1, 2))).json()["number"]
+    assert api.send(first).status_code == 200
+    second = pack(api, number, package((2, 1))).json()["number"]
+    refused = api.act(number, "cancel", reason="The customer withdrew.")
+    assert refused.status_code == 409, refused.text
+    assert first in refused.json()["detail"] and "left the plant" in refused.json()["detail"]
+    assert api.order(number)["state"] == "ready_to_ship"
+    states = {s["number"]: s["status"] for s in shipping(api, number)["shipments"]}
+    assert states == {first: "shipped", second: "packing"}
+
+    other = ready(api)
+    packed = pack(api, other, package((1, 1))).json()["number"]
+    done = api.act(other, "cancel", reason="The customer withdrew.")
+    assert done.status_code == 200, done.text
+    assert api.order(other)["state"] == "cancelled"
+    [left] = shipping(api, other)["shipments"]
+    assert (left["number"], left["status"]) == (packed, "cancelled")
+
+
 def test_on_time_delivery(api: ApiSession) -> None:
     number = ready(api)
     api.ship_all(number)

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput, NotFound
+from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import Order, OrderAction, OrderState
 from orderforge.domain.permissions import CONFIRM, PACK, SHIP, VIEW, Resource, is_allowed, require
 from orderforge.domain.user import Role
+from orderforge.production.ports import WORK_ORDERS
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
@@ -316,3 +318,32 @@ def cancel(ctx: ServiceContext, actor: Principal, number: str, reason: str) -> d
         publish(ctx, uow, list(shipment.pending_events))
         uow.commit()
         return _view(uow, shipment, order, actor)
+
+
+# -- the order's cancellation -------------------------------------------------------------
+
+
+def on_order_cancelled(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent) -> None:
+    """Goods that have left the plant are the customer's to send back, not an order to
+    cancel: while a shipment of the order is on its way or delivered the cancellation is
+    refused (the whole command rolls back), naming it. Shipments still being packed are
+    cancelled with the order, so nothing is left on the dock for an order that is gone."""
+    repo = uow.repository(SHIPMENTS)
+    with uow.repository(WORK_ORDERS).deferred_writes():  # the order is written once
+        found = repo.for_order(event.aggregate_key)
+    gone = [s for s in found if s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)]
+    if gone:
+        said = ", ".join(f"{s.number} ({s.status.label.lower()})" for s in gone)
+        raise IllegalTransition(
+            f"Order {event.aggregate_key} cannot be cancelled: goods have left the plant "
+            f"with shipment {said}. Agree a return with the customer instead."
+        )
+    reason = str(event.data.get("reason") or "").strip() or "the order was cancelled"
+    for shipment in found:
+        if shipment.status is ShipmentStatus.PACKING:
+            shipment.cancel(
+                actor=event.actor,
+                at=event.occurred_at,
+                reason=f"Order {event.aggregate_key} cancelled: {reason}"[:2000],
+            )
+            repo.save(shipment)
