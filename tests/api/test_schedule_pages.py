@@ -435,3 +435,12 @@ def test_work_running_late_on_the_floor_shows_on_the_board(
     assert "Behind on the floor" in text
     assert re.search(r"still running \d+ (d|h)\b.* after its planned end", text), text[:2000]
     assert 'class="badge mark-behind"' in page.text
+    # The order page says the same to sales, in words.
+    card = text.split('id="behind-orders"', 1)[1].split("</section>", 1)[0]
+    behind = re.search(r'data-order="(SO-[0-9-]+)"', card)
+    assert behind, card
+    order = browser("sales").get(f"/orders/{behind.group(1)}")
+    shown = html.unescape(order.text)
+    assert 'id="floor-progress"' in order.text
+    floor = re.search(r'id="floor-progress"[^>]*>([^<]*)<', shown)
+    assert floor and "behind the plan: running late" in floor.group(1), floor

@@ -120,7 +120,7 @@ def test_a_late_receipt_raises_an_alert_with_the_new_date(
     with signed_in(browser, server_url, "sales") as page:
         page.goto(f"/orders/{number}")
         alert = page.locator("#promise-alert")
-        expect(alert).to_contain_text("The plan now finishes it on")
+        expect(alert).to_contain_text("Now expected to finish on")
         expect(alert).to_contain_text(f"arrive with {po} on {late:%a %d %b}")
         shown = alert.locator("strong").inner_text()
         new_date = dt.datetime.strptime(shown, "%a %d %b %Y").date()

@@ -179,6 +179,7 @@ class OperationProgressOut(BaseModel):
 class ProgressOut(BaseModel):
     order_number: str
     planned: bool = Field(description="False when the current plan does not hold the order")
+    summary: str = Field(description="In words: on plan, or the new finish and why")
     promise_date: str | None
     planned_finish: str | None
     projected_finish: str | None

@@ -805,6 +805,8 @@ def watch_floor(uow: UnitOfWork, order_numbers: Collection[str], now: dt.datetim
         if finish <= order.promise_date:
             kept.append(number)
             continue
+        if found.delay_minutes == 0:
+            continue  # late by the plan itself, not the floor: the plan's alert says so
         current = open_alerts.get(number)
         if current is not None and current.planned_date >= finish:
             continue  # already known (the plan or an earlier report said as late or later)

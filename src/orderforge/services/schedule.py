@@ -357,7 +357,7 @@ def _order_floor(
     return {
         "projected_finish": _iso(found.projected_finish),
         "floor_delay_minutes": delay,
-        "floor_reason": progress.late_reason(found, zone) if delay or at_risk else None,
+        "floor_reason": progress.late_reason(found, zone) if delay else None,
         "promise_at_risk": at_risk,
     }
 

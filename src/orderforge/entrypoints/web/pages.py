@@ -36,6 +36,7 @@ from orderforge.entrypoints.web.common import (
 )
 from orderforge.materials.services import views as material_views
 from orderforge.plant import services as plant
+from orderforge.production.services import progress as floor_progress
 from orderforge.production.services import units as production_units
 from orderforge.promising import services as promising
 from orderforge.services import catalogue, credentials, customers, documents, orders, users
@@ -270,7 +271,16 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
         alerts=promising.alerts(ctx, me, order.number)
         if is_allowed(me.role, Resource.SCHEDULE, VIEW) and me.customer_id is None
         else [],
+        floor=floor_progress.progress_view(ctx, me, order.number)
+        if OrderState(order.state) in ON_THE_FLOOR
+        and is_allowed(me.role, Resource.SCHEDULE, VIEW)
+        and me.customer_id is None
+        else None,
     )
+
+
+#: Orders whose work the floor may be doing: their page shows progress against the plan.
+ON_THE_FLOOR = frozenset({OrderState.RELEASED, OrderState.IN_PRODUCTION})
 
 
 def _shipping(

@@ -104,6 +104,7 @@ def progress_view(ctx: ServiceContext, actor: Principal, number: str) -> dict[st
             return {
                 "order_number": order.number,
                 "planned": False,
+                "summary": "not in the current plan",
                 "promise_date": _day(order.promise_date),
                 "planned_finish": None,
                 "projected_finish": None,
@@ -117,15 +118,23 @@ def progress_view(ctx: ServiceContext, actor: Principal, number: str) -> dict[st
             and found.projected_finish is not None
             and found.projected_finish.astimezone(zone).date() > order.promise_date
         )
+        delay = found.delay_minutes
+        summary = "on plan"
+        if delay and found.projected_finish is not None:
+            summary = (
+                f"now expected to finish {_clock(found.projected_finish, zone)}, "
+                f"{_duration(delay)} behind the plan: {late_reason(found, zone)}"
+            )
         return {
             "order_number": order.number,
             "planned": True,
+            "summary": summary,
             "promise_date": _day(order.promise_date),
             "planned_finish": _iso(found.planned_finish),
             "projected_finish": _iso(found.projected_finish),
             "delay_minutes": found.delay_minutes,
             "promise_at_risk": at_risk,
-            "reason": late_reason(found, zone) if found.delay_minutes or at_risk else None,
+            "reason": late_reason(found, zone) if found.delay_minutes else None,
             "operations": [
                 {
                     "work_order": o.work_order,

@@ -444,10 +444,18 @@
 
   draw();
   container.classList.add("ready"); // visible before drawing: vis-timeline measures it
+  // The library keeps the chart hidden until its first drawing is complete; moving the
+  // window before then can leave it hidden, so what waits for it runs from this callback.
+  let firstDrawn = false;
+  let afterFirstDraw = null;
   const timeline = new vis.Timeline(container, items, groups, {
     ...options(),
     start: new Date(now.getTime() - 2 * HOUR),
     end: new Date(now.getTime() + 3 * DAY),
+    onInitialDrawComplete: () => {
+      firstDrawn = true;
+      if (afterFirstDraw) afterFirstDraw();
+    },
   });
   timeline.addCustomTime(now, "now");
   timeline.setCustomTimeMarker("now", "now", false);
@@ -563,7 +571,11 @@
   // ?focus=<operation key>: show that operation (links from elsewhere, tests).
   const wanted = new URLSearchParams(window.location.search).get("focus");
   // After the first drawing, which sets the window given at construction.
-  if (wanted) setTimeout(() => show([wanted]), 0);
+  if (wanted) {
+    const go = () => show([wanted]);
+    if (firstDrawn) go();
+    else afterFirstDraw = go;
+  }
 
   timeline.on("select", ({ items: selected }) => {
     const op = operations.get(selected[0]);
