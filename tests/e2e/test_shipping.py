@@ -110,7 +110,7 @@ def on_time_row(page: Page, customer: str) -> dict[str, Any]:
     nothing of theirs was delivered yet)."""
     figures = page.request.get("/api/v1/shipping/on-time?by=customer")
     assert figures.ok, figures.text()
-    rows = {r["key"]: r for r in figures.json()["rows"]}
+    rows: dict[str, dict[str, Any]] = {r["key"]: r for r in figures.json()["rows"]}
     empty = {"orders": 0, "on_time": 0, "late": 0, "without_promise": 0}
     return rows.get(customer, {"key": customer, **empty})
 
