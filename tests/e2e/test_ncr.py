@@ -7,6 +7,7 @@ browser session."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_changes import tablet
-from tests.e2e.test_schedule import board_data, chart_item
+from tests.e2e.test_schedule import board_data, chart_item, wait_for_chart
 
 pytestmark = pytest.mark.e2e
 
@@ -70,6 +71,26 @@ def finished_run(page: Page, run_id: int) -> dict[str, Any]:
         if time.monotonic() > deadline:
             pytest.fail(f"plan run {run_id} is still {run['status']} after {RUN_SECONDS:.0f} s")
         time.sleep(0.5)
+
+
+def show_in_chart(page: Page, order_number: str, key: str) -> None:
+    """Bring an operation into the drawn chart: the board's own focusOrder (what the "Show
+    ... in the chart" button of a late or waiting order does) puts the order's remaining
+    work in view, then the window closes in on the operation, as a planner would with
+    Ctrl + scroll. Not by opening the board with ?focus=<key>: vis-timeline then sometimes
+    leaves the whole chart at visibility: hidden (the page moves the window before the
+    library's first drawing is complete)."""
+    page.evaluate(
+        """([number, key]) => {
+            const chart = window.orderforgeSchedule;
+            chart.focusOrder(number);
+            const op = chart.items.get(key);
+            const margin = 2 * 3600 * 1000;
+            const [start, end] = [op.start.getTime() - margin, op.end.getTime() + margin];
+            chart.timeline.setWindow(start, end, { animation: false });
+        }""",
+        [order_number, key],
+    )
 
 
 def test_ncr_rework_is_decided_and_the_replanned_board_shows_it(
@@ -128,23 +149,35 @@ def test_ncr_rework_is_decided_and_the_replanned_board_shows_it(
     run = finished_run(planner, replan["id"])
     assert run["status"] == "done", run.get("error")
     key = f"{wo['order_number']}/{wo['line_no']}/{rework['routing_key']}"
-    planner.goto(f"/schedule?view=order&run={run['id']}&focus={key}")
+    planner.goto(f"/schedule?view=order&run={run['id']}")
     expect(planner.locator("#run-status")).to_have_text("done")
     expect(planner.locator("#plan-version")).to_have_text(f"version {run['plan_version']}")
     expect(planner.locator("#plan-summary")).to_contain_text(
         f"Replan: {number.group(0)} adds rework work to {wo['number']}"
     )
+    wait_for_chart(planner)
+    show_in_chart(planner, wo["order_number"], key)
     bar = chart_item(planner, key)
     expect(bar).to_be_visible()
     expect(bar).to_contain_text(f"Rework ({number.group(0)}): Plane the top flat")
+    ops = {o["key"]: o for o in board_data(planner)["operations"]}
+    unit = ops[key]["resource"]
+    bar.click()  # its details, in the board's status line
+    expect(planner.locator("#board-status")).to_contain_text(
+        f"{wo['order_number']} · Rework ({number.group(0)}): Plane the top flat on {unit}"
+    )
     row = planner.locator("#plan-table tr", has_text=key)
     expect(row).to_contain_text(f"Rework ({number.group(0)}): Plane the top flat")
     expect(row).to_contain_text(centre)
-    # Drawn in the table's row, after the inspection it reworks.
-    ops = {o["key"]: o for o in board_data(planner)["operations"]}
-    inspected = ops[f"{wo['order_number']}/{wo['line_no']}/{qc_key}"]
-    assert ops[key]["order_number"] == wo["order_number"]
-    assert ops[key]["start"] >= inspected["end"]
+    # Drawn in the order's row of the chart, after the inspection it reworks.
     bar.scroll_into_view_if_needed()
+    label = planner.locator(".vis-label", has_text=wo["order_number"]).bounding_box()
+    box = bar.bounding_box()
+    assert label is not None and box is not None
+    assert label["y"] <= box["y"] + box["height"] / 2 <= label["y"] + label["height"]
+    inspected = ops[f"{wo['order_number']}/{wo['line_no']}/{qc_key}"]
+    assert dt.datetime.fromisoformat(ops[key]["start"]) >= dt.datetime.fromisoformat(
+        inspected["end"]
+    )
     planner.screenshot(path=screenshots / "ncr-rework-schedule-tablet.png")
     planner.context.close()
