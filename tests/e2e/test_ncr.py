@@ -1,11 +1,15 @@
 """A nonconformance in the browser, on a tablet: a table's final inspection fails, quality
 raises an NCR from the inspection page and decides rework; the rework operations are
-added to the work order and a replan is queued. The floor's reports that bring the
-table to its final inspection go through the API with the operator's browser session."""
+added to the work order and a replan is queued. The server's worker runs that replan and
+the planner's schedule board shows the rework in the table's plan. The floor's reports
+that bring the table to its final inspection go through the API with the operator's
+browser session."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +17,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.test_changes import tablet
+from tests.e2e.test_schedule import board_data, chart_item, wait_for_chart
 
 pytestmark = pytest.mark.e2e
+
+#: How long the NCR's replan (10 s solver limit) may take on a busy machine.
+RUN_SECONDS = 120.0
 
 
 def _csrf(page: Page) -> str:
@@ -50,7 +58,42 @@ def table_at_final_inspection(page: Page) -> tuple[dict[str, Any], int]:
     raise AssertionError("unreachable: QC is one of the operations")
 
 
-def test_quality_raises_an_ncr_from_a_failed_inspection_and_decides_rework(
+def finished_run(page: Page, run_id: int) -> dict[str, Any]:
+    """The plan run once the server's worker has ended it, asked for as the board's run
+    panel asks (done, failed or cancelled; still running after RUN_SECONDS fails)."""
+    deadline = time.monotonic() + RUN_SECONDS
+    while True:
+        answer = page.request.get(f"/api/v1/plans/runs/{run_id}")
+        assert answer.ok, answer.text()
+        run: dict[str, Any] = answer.json()
+        if run["status"] not in ("queued", "running"):
+            return run
+        if time.monotonic() > deadline:
+            pytest.fail(f"plan run {run_id} is still {run['status']} after {RUN_SECONDS:.0f} s")
+        time.sleep(0.5)
+
+
+def show_in_chart(page: Page, order_number: str, key: str) -> None:
+    """Bring an operation into the drawn chart: the board's own focusOrder (what the "Show
+    ... in the chart" button of a late or waiting order does) puts the order's remaining
+    work in view, then the window closes in on the operation, as a planner would with
+    Ctrl + scroll. Not by opening the board with ?focus=<key>: vis-timeline then sometimes
+    leaves the whole chart at visibility: hidden (the page moves the window before the
+    library's first drawing is complete)."""
+    page.evaluate(
+        """([number, key]) => {
+            const chart = window.orderforgeSchedule;
+            chart.focusOrder(number);
+            const op = chart.items.get(key);
+            const margin = 2 * 3600 * 1000;
+            const [start, end] = [op.start.getTime() - margin, op.end.getTime() + margin];
+            chart.timeline.setWindow(start, end, { animation: false });
+        }""",
+        [order_number, key],
+    )
+
+
+def test_ncr_rework_is_decided_and_the_replanned_board_shows_it(
     browser: Browser, server_url: str, screenshots: Path
 ) -> None:
     operator = tablet(browser, server_url, "operator")
@@ -80,7 +123,8 @@ def test_quality_raises_an_ncr_from_a_failed_inspection_and_decides_rework(
     decide = quality.locator("#disposition-form")
     decide.get_by_label("Disposition").select_option("rework")
     decide.get_by_label("Why").fill("Plane the top flat and re-oil it.")
-    centre = next(o for o in wo["operations"] if o["seq"] == qc)["work_centres"][0]
+    inspection = next(o for o in wo["operations"] if o["seq"] == qc)
+    centre, qc_key = inspection["work_centres"][0], inspection["routing_key"]
     decide.locator("input[name='centre-1']").fill(centre)
     decide.locator("input[name='minutes-1']").fill("30")
     decide.locator("input[name='instruction-1']").fill("Plane the top flat")
@@ -94,9 +138,46 @@ def test_quality_raises_an_ncr_from_a_failed_inspection_and_decides_rework(
     quality.screenshot(path=screenshots / "ncr-rework-tablet.png", full_page=True)
 
     added = quality.request.get(f"/api/v1/work-orders/{wo['number']}").json()
-    seqs = [o["seq"] for o in added["operations"]]
-    assert qc + 1 in seqs
+    rework = next(o for o in added["operations"] if o["seq"] == qc + 1)
     runs = quality.request.get("/api/v1/plans/runs").json()
     items = runs["items"] if isinstance(runs, dict) else runs
-    assert any(r["trigger"].get("ncr") == number.group(0) for r in items)
+    replan = next(r for r in items if r["trigger"].get("ncr") == number.group(0))
     quality.context.close()
+
+    # The worker runs the queued replan; the planner opens the board on it.
+    planner = tablet(browser, server_url, "planner")
+    run = finished_run(planner, replan["id"])
+    assert run["status"] == "done", run.get("error")
+    key = f"{wo['order_number']}/{wo['line_no']}/{rework['routing_key']}"
+    planner.goto(f"/schedule?view=order&run={run['id']}")
+    expect(planner.locator("#run-status")).to_have_text("done")
+    expect(planner.locator("#plan-version")).to_have_text(f"version {run['plan_version']}")
+    expect(planner.locator("#plan-summary")).to_contain_text(
+        f"Replan: {number.group(0)} adds rework work to {wo['number']}"
+    )
+    wait_for_chart(planner)
+    show_in_chart(planner, wo["order_number"], key)
+    bar = chart_item(planner, key)
+    expect(bar).to_be_visible()
+    expect(bar).to_contain_text(f"Rework ({number.group(0)}): Plane the top flat")
+    ops = {o["key"]: o for o in board_data(planner)["operations"]}
+    unit = ops[key]["resource"]
+    bar.click()  # its details, in the board's status line
+    expect(planner.locator("#board-status")).to_contain_text(
+        f"{wo['order_number']} · Rework ({number.group(0)}): Plane the top flat on {unit}"
+    )
+    row = planner.locator("#plan-table tr", has_text=key)
+    expect(row).to_contain_text(f"Rework ({number.group(0)}): Plane the top flat")
+    expect(row).to_contain_text(centre)
+    # Drawn in the order's row of the chart, after the inspection it reworks.
+    bar.scroll_into_view_if_needed()
+    label = planner.locator(".vis-label", has_text=wo["order_number"]).bounding_box()
+    box = bar.bounding_box()
+    assert label is not None and box is not None
+    assert label["y"] <= box["y"] + box["height"] / 2 <= label["y"] + label["height"]
+    inspected = ops[f"{wo['order_number']}/{wo['line_no']}/{qc_key}"]
+    assert dt.datetime.fromisoformat(ops[key]["start"]) >= dt.datetime.fromisoformat(
+        inspected["end"]
+    )
+    planner.screenshot(path=screenshots / "ncr-rework-schedule-tablet.png")
+    planner.context.close()
