@@ -181,3 +181,27 @@ def test_projections_never_break_time_or_precedence(
             for p in wo.operation(o.seq).predecessors:
                 assert o.projected_start >= by_seq[p].projected_end
     assert found.projected_finish == max(o.projected_end for o in found.operations)
+
+
+def test_rework_added_since_the_plan_is_named_as_the_cause() -> None:
+    wo = new_work_order()
+    plan = plan_of(wo)
+    template = wo.operations[-1]
+    wo.operations.append(
+        type(template)(
+            seq=50,
+            routing_key="REWORK-2",
+            name="Rework top",
+            work_centres=["BENCH"],
+            setup_minutes=template.setup_minutes,
+            run_minutes_per_unit=template.run_minutes_per_unit,
+            predecessors=[40],
+            setup_class=None,
+            status=OperationStatus.WAITING,
+        )
+    )
+    found = project(wo.order_number, [wo], plan, T0 - 10 * MIN)
+    assert found.delay_minutes > 0 and found.behind == []
+    assert late_reason(found, dt.UTC) == (
+        "work added since the plan (rework): Rework top (WO-2026-0001, operation 50)"
+    )

@@ -73,7 +73,15 @@ def late_reason(progress: OrderProgress, zone: tzinfo) -> str:
             f"work finished later than planned: {worst.name} ({worst.work_order}, operation "
             f"{worst.seq}) ended {_duration(worst.delay_minutes)} after its planned end"
         )
-    return "the floor's progress pushes the remaining work later"
+    added = [
+        o
+        for o in progress.operations
+        if o.planned_end is None and o.status is not OperationStatus.DONE
+    ]
+    if added:
+        names = ", ".join(f"{o.name} ({o.work_order}, operation {o.seq})" for o in added[:3])
+        return f"work added since the plan (rework): {names}"
+    return "work started later than planned pushes the rest"
 
 
 def _clock(moment: dt.datetime, zone: tzinfo) -> str:

@@ -283,7 +283,9 @@
     if (floor.delay_minutes > 0 && floor.status !== "done") {
       lines.push(`Now expected to end ${esc(when(floor.projected_end))}`);
     }
-    if (order.promise_at_risk) lines.push(`<span class="tip-late">Promise at risk: ${esc(order.floor_reason)}</span>`);
+    if (order.promise_at_risk && order.floor_reason) {
+      lines.push(`<span class="tip-late">Promise at risk: ${esc(order.floor_reason)}</span>`);
+    }
     if (pin) {
       const after = pin.not_before ? ` not before ${esc(when(pin.not_before))}` : "";
       lines.push(`⚑ Pinned to ${esc(pin.resource)}${after} by ${esc(pin.created_by)}`);
