@@ -8,6 +8,7 @@ from typing import Any
 
 from orderforge.domain.order import OrderState
 from tests.api.support import API, ApiSession, valid_line
+from tests.api.test_shipping import signed_in
 from tests.conftest import DEMO_PASSWORD
 
 S = OrderState
@@ -82,6 +83,12 @@ def test_out_of_tolerance_holds_packing_until_re_inspected(api: ApiSession) -> N
     held = report(api, number, pack, "start")
     assert held.status_code == 409, held.text
     assert "inspection at operation" in held.json()["detail"]
+    # The operator's screen says so before anyone taps Start, and offers no Start.
+    centre = next(o for o in wo["operations"] if o["seq"] == pack)["work_centres"][0]
+    page = signed_in(api, "operator").get(f"/floor/{centre}/ops/{number}/{pack}")
+    assert page.status_code == 200, page.text
+    assert 'id="start"' not in page.text
+    assert "This operation cannot start: " in page.text and "inspection at operation" in page.text
 
     values = {
         "flatness": {"value": "0.2", "unit": "mm"},

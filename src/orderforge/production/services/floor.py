@@ -114,8 +114,11 @@ def operation(
         families = _Families(uow)
         closed = _closed(uow, {wo.order_number}).get(wo.order_number)
         row = _row(wo, op, planned, families, show, closed)
+        held = _held(uow, wo, op)
         return {
             **row,
+            # said before the operator taps Start, not only in the refusal after it
+            "held": held,
             "centre": {"code": centre.code, "name": centre.name},
             "elsewhere": _centre_of(op, planned) != centre.code,
             "work_order_status": wo.status.value.replace("_", " "),
@@ -132,6 +135,7 @@ def operation(
             "started": show(op.started_at) if op.started_at else None,
             "finished": show(op.finished_at) if op.finished_at else None,
             "can_start": closed is None
+            and held is None
             and op.status in (OperationStatus.READY, OperationStatus.PAUSED),
             "can_pause": op.status is OperationStatus.RUNNING,
             "can_complete": op.status is OperationStatus.RUNNING,
@@ -141,6 +145,18 @@ def operation(
             "issued": [i for i in units.issued_to(uow, wo.number) if i["seq"] == seq],
             **_progress(uow, wo, show),
         }
+
+
+def _held(uow: UnitOfWork, wo: WorkOrder, op: Operation) -> str | None:
+    """Why quality holds this ready operation (a failed inspection before it that is not
+    decided yet), in words; None when nothing holds it."""
+    if op.status is not OperationStatus.READY or not op.predecessors:
+        return None
+    try:
+        gate = uow.repository(QUALITY_GATE)
+    except LookupError:  # no quality context wired
+        return None
+    return gate.holding(wo.number, op.predecessors)
 
 
 def _inspection(uow: UnitOfWork, wo: WorkOrder, seq: int) -> str | None:
