@@ -32,22 +32,25 @@ def a_ready_order(page: Page) -> tuple[str, str]:
     return number, found.group(1)
 
 
-def test_planner_packs_and_ships_and_the_customer_tracks_it(
-    browser: Browser, server_url: str, screenshots: Path
-) -> None:
-    planner = tablet(browser, server_url, "planner")
-    number, customer = a_ready_order(planner)
-    expect(planner.locator("#shipping-link")).to_have_text("pack and ship")
-    planner.locator("#shipping-link").click()
+def pack_and_ship(
+    planner: Page,
+    size: tuple[str, str, str, str],
+    carrier: tuple[str, str],
+    note: str = "",
+    shot: Path | None = None,
+) -> str:
+    """On the order's shipping page: one package (length, width, height in cm, weight in
+    kg as typed) holding all that is left, packed, then shipped with (carrier label,
+    tracking number); the shipment's number."""
     form = planner.locator("form#pack")
-    form.get_by_label("Package 1 length").fill("120")
-    form.get_by_label("Package 1 width").fill("80")
-    form.get_by_label("Package 1 height").fill("95")
-    form.get_by_label("Package 1 weight").fill("68,5")
+    for label, value in zip(("length", "width", "height", "weight"), size, strict=True):
+        form.get_by_label(f"Package 1 {label}").fill(value)
     for box in form.locator("input[name^='p1-line-']").all():
         box.fill(box.get_attribute("max") or "0")
-    form.get_by_label("Note (for the plant, not printed)").fill("Corner protectors: staff only")
-    planner.screenshot(path=screenshots / "shipping-pack-tablet.png", full_page=True)
+    if note:
+        form.get_by_label("Note (for the plant, not printed)").fill(note)
+    if shot is not None:
+        planner.screenshot(path=shot, full_page=True)
     form.get_by_role("button", name="Pack").click()
     flash = planner.locator(".flash").first
     expect(flash).to_contain_text("packed")
@@ -55,10 +58,27 @@ def test_planner_packs_and_ships_and_the_customer_tracks_it(
     assert shipment is not None, flash.inner_text()
     code = shipment.group(0)
     ship = planner.locator(f"form#ship-{code}")
-    ship.get_by_label("Carrier").select_option(label="DHL Freight")
-    ship.get_by_label("Tracking number").fill("JD0146000061")
+    ship.get_by_label("Carrier").select_option(label=carrier[0])
+    ship.get_by_label("Tracking number").fill(carrier[1])
     ship.get_by_role("button", name="Ship").click()
     expect(planner.locator(f"article#{code} .badge")).to_have_text("On its way")
+    return code
+
+
+def test_planner_packs_and_ships_and_the_customer_tracks_it(
+    browser: Browser, server_url: str, screenshots: Path
+) -> None:
+    planner = tablet(browser, server_url, "planner")
+    number, customer = a_ready_order(planner)
+    expect(planner.locator("#shipping-link")).to_have_text("pack and ship")
+    planner.locator("#shipping-link").click()
+    code = pack_and_ship(
+        planner,
+        ("120", "80", "95", "68,5"),
+        ("DHL Freight", "JD0146000061"),
+        note="Corner protectors: staff only",
+        shot=screenshots / "shipping-pack-tablet.png",
+    )
     expect(planner.locator(".badge").first).to_have_text("Shipped")
     planner.screenshot(path=screenshots / "shipping-shipped-tablet.png", full_page=True)
     planner.context.close()
@@ -154,24 +174,7 @@ def test_final_inspection_packing_shipping_delivery_and_on_time(
     assert customer is not None, facts
     before = on_time_row(planner, customer.group(1))
     planner.locator("#shipping-link").click()
-    pack = planner.locator("form#pack")
-    pack.get_by_label("Package 1 length").fill("230")
-    pack.get_by_label("Package 1 width").fill("110")
-    pack.get_by_label("Package 1 height").fill("95")
-    pack.get_by_label("Package 1 weight").fill("62,5")
-    for box in pack.locator("input[name^='p1-line-']").all():
-        box.fill(box.get_attribute("max") or "0")
-    pack.get_by_role("button", name="Pack").click()
-    flash = planner.locator(".flash").first
-    expect(flash).to_contain_text("packed")
-    shipment = re.search(r"SHP-\d{4}-\d{4}", flash.inner_text())
-    assert shipment is not None, flash.inner_text()
-    code = shipment.group(0)
-    ship = planner.locator(f"form#ship-{code}")
-    ship.get_by_label("Carrier").select_option(label="DB Schenker")
-    ship.get_by_label("Tracking number").fill("SCH-4471-0093")
-    ship.get_by_role("button", name="Ship").click()
-    expect(planner.locator(f"article#{code} .badge")).to_have_text("On its way")
+    code = pack_and_ship(planner, ("230", "110", "95", "62,5"), ("DB Schenker", "SCH-4471-0093"))
     expect(planner.locator("h1 .badge")).to_have_text("Shipped")
 
     deliver = planner.locator(f"form#deliver-{code}")
