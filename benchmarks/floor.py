@@ -65,7 +65,6 @@ from orderforge import demo
 from orderforge.bootstrap import Application, build
 from orderforge.config import Settings
 from orderforge.demo import catalogue as demo_catalogue
-from orderforge.demo.plant import FAMILY_CODES
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.materials.domain import Lot
 from orderforge.materials.ports import MATERIALS
@@ -74,7 +73,7 @@ from orderforge.production.services import reports, units, work_orders
 from orderforge.services import credentials, orders, users
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import configure_lines
-from orderforge.services.ports import Principal, UnitOfWork
+from orderforge.services.ports import UnitOfWork
 
 PASSWORD = "floor-bench-password"
 CUSTOMER = "C-HOTEL-ALPINA"
