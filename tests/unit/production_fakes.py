@@ -52,6 +52,9 @@ class FakeWorkOrders:
             key=lambda w: (w.order_number, w.line_no),
         )
 
+    def of_numbers(self, numbers: Collection[str]) -> list[WorkOrder]:
+        return sorted((w for w in self.rows if w.number in numbers), key=lambda w: w.number)
+
     def recent(self, limit: int = 200) -> list[WorkOrder]:
         return sorted(self.rows, key=lambda w: w.id or 0, reverse=True)[:limit]
 

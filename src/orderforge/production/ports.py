@@ -31,6 +31,11 @@ class WorkOrderRepository(Protocol):
         """The current (not superseded, not cancelled) work orders of these orders."""
         ...
 
+    def of_numbers(self, numbers: Collection[str]) -> list[WorkOrder]:
+        """The work orders with these numbers (any status, any revision), by number: one
+        read for many, where a trace would otherwise ask once per work order."""
+        ...
+
     def recent(self, limit: int = 200) -> list[WorkOrder]: ...
     def unfinished_at(self, work_centre: str) -> list[WorkOrder]:
         """Open and in-progress work orders with an operation not done that may run on

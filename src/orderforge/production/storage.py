@@ -210,6 +210,14 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         )
         return sorted(found, key=lambda w: (w.order_number, w.line_no))
 
+    def of_numbers(self, numbers: Collection[str]) -> list[WorkOrder]:
+        wanted = sorted(set(numbers))
+        if not wanted:
+            return []
+        stmt = sa.select(WorkOrder).where(work_orders.c.number.in_(wanted))
+        found = self._with_added(stmt, lambda w: w.number in wanted)
+        return sorted(found, key=lambda w: w.number)
+
     def recent(self, limit: int = 200) -> list[WorkOrder]:
         stmt = sa.select(WorkOrder).order_by(work_orders.c.id.desc()).limit(limit)
         return self._track_all(list(self.session.scalars(stmt)))
