@@ -11,12 +11,12 @@ import json
 import re
 from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload, relationship
+from sqlalchemy.orm import QueryableAttribute, Session, lazyload, relationship
 
 from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository
 from orderforge.adapters.db.tables import mapper_registry, metadata
@@ -245,7 +245,7 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         found = self.session.scalars(
             sa.select(WorkOrder)
             .where(wo.id.in_(sorted(ids)))
-            .options(lazyload(WorkOrder.materials))  # type: ignore[attr-defined]
+            .options(lazyload(cast("QueryableAttribute[Any]", WorkOrder.materials)))
         )
         return sorted(self._track_all(list(found)), key=lambda w: w.number)
 
