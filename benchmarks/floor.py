@@ -42,6 +42,7 @@ import datetime as dt
 import os
 import random
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -451,6 +452,7 @@ class History:
         family = self.rng.choice(HISTORY_FAMILIES)
         spec = self.rng.choice(self.specs[family]) if self.specs.get(family) else {}
         customer = self.rng.choice(self.customers)
+        assert customer.id is not None, customer.code
         line = LineInput(family, self.rng.randint(1, 8), dict(spec))
         number = f"SO-{created.year}-{uow.sequences.next_value(f'order-{created.year}'):04d}"
         order = Order.open_quote(
@@ -583,6 +585,8 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="a tiny run: 2 operators, 1 run, 6 history orders"
     )
     args = parser.parse_args(argv)
+    # a stopped run still stops its server and drops its schemas (the `finally` blocks)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
         args.operators, args.runs, args.history_orders, args.calls = 2, 1, 6, 5
     folder = Path(tempfile.mkdtemp(prefix="of-floor-bench-"))

@@ -85,3 +85,30 @@ def test_durability_benchmark_measures_every_configuration(tmp_path: Path) -> No
     ]
     assert len(rows) == 4
     assert any(row.startswith("| after: FULL, reads deferred |") for row in rows)
+
+
+def test_floor_benchmark_reports_both_parts_on_a_tiny_run(tmp_path: Path) -> None:
+    """The shop-floor benchmark on SQLite, tiny: every report of the operators is recorded
+    (none failed) and both lot traces answer, the two years' lot issued to every work order
+    of the history that needs its item."""
+    script = SCRIPT.with_name("floor.py")
+    done = subprocess.run(
+        [sys.executable, str(script), "--quick", "--database-url", "sqlite://"],
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line.split(" | ")
+        for line in done.stdout.splitlines()
+        if line.startswith("| ") and not line.startswith("| phase") and "---" not in line
+    }
+    alone, together = rows["baseline: 1 operator alone"], rows["2 operators at once"]
+    assert int(alone[1]) > 0 and int(together[1]) > int(alone[1])
+    assert alone[4].strip(" |") == "0" and together[4].strip(" |") == "0"
+    traced = next(cells for label, cells in rows.items() if label.startswith("L-HIST-GLUE-UF"))
+    issues, work_orders, units, orders = (int(n) for n in traced[1].split(" / "))
+    assert issues >= work_orders > 0 and units >= work_orders and orders > 0
