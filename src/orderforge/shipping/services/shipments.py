@@ -22,6 +22,7 @@ from orderforge.services.context import ServiceContext, publish
 from orderforge.services.ports import Principal, UnitOfWork
 from orderforge.services.spec_text import describe_spec
 from orderforge.shipping.domain import (
+    MAX_NOTE,
     MAX_PACKAGES,
     Carrier,
     Shipment,
@@ -344,6 +345,6 @@ def on_order_cancelled(ctx: ServiceContext, uow: UnitOfWork, event: DomainEvent)
             shipment.cancel(
                 actor=event.actor,
                 at=event.occurred_at,
-                reason=f"Order {event.aggregate_key} cancelled: {reason}"[:2000],
+                reason=f"Order {event.aggregate_key} cancelled: {reason}"[:MAX_NOTE],
             )
             repo.save(shipment)
