@@ -4,7 +4,7 @@ forward trace of a lot across two years of history.
     .venv/bin/python benchmarks/floor.py --operators 20 --runs 3 --history-orders 1000
     .venv/bin/python benchmarks/floor.py --quick          # a tiny run (the test uses it)
 
-`--database-url` names a PostgreSQL database (default: the local `of_bench`); each part
+`--database-url` names a PostgreSQL database (default: the local `test`); each part
 works in a private schema made for it and dropped afterwards, so the database may hold
 other things. A `sqlite:///` URL runs the same on SQLite files in a temporary folder (one
 server process).
@@ -570,7 +570,7 @@ def lot_trace(args: argparse.Namespace, folder: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/of_bench"
+        "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"
     )
     parser.add_argument("--operators", type=int, default=20)
     parser.add_argument("--work-orders", type=int, default=1, help="per operator and run")
