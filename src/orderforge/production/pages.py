@@ -35,6 +35,8 @@ from orderforge.production.services import floor, reports, units
 router = APIRouter(include_in_schema=False)
 #: The session remembers the operator's work centre under this name.
 CENTRE = "floor_centre"
+#: What the report just recorded, said on the queue page it redirects to with what is next.
+RECORDED = "floor_recorded"
 MAX_SEQ_DIGITS = 6
 #: What a report is called in the flash, after "WO-2026-0012 op 20 (Cut)".
 DONE_WORDS = {
@@ -95,6 +97,9 @@ def scan_anywhere(request: Request, ctx: Ctx, me: User, code: str = "") -> Respo
 def queue_page(request: Request, ctx: Ctx, me: User, centre: str) -> HTMLResponse:
     view = floor.queue(ctx, me, centre)
     request.session[CENTRE] = view["code"]
+    recorded = request.session.pop(RECORDED, None)
+    if isinstance(recorded, str):  # a report just made: what it did, and what comes next
+        flash(request, f"{recorded} {_next_words(view)}", "success")
     return render(request, "floor/queue.html", me=me, view=view)
 
 
@@ -155,8 +160,8 @@ def _command(
     return reports.ReportOperation(number, seq, kind, note=note)
 
 
-def _next_words(ctx: Ctx, me: User, centre: str) -> str:
-    nxt = floor.queue(ctx, me, centre)["next"]
+def _next_words(view: dict[str, Any]) -> str:
+    nxt = view["next"]
     if nxt is None:
         return "Nothing is ready here now."
     return f"Next: {nxt['code']} {nxt['name']} ({nxt['status_words']})."
@@ -211,5 +216,7 @@ async def report(
         said += f": {op['good_quantity']} good, {op['scrap_quantity']} scrap"
     if outcome.replayed:
         said += " (this form was already sent; recorded once)"
-    flash(request, f"Recorded: {said}. {_next_words(ctx, me, centre)}", "success")
+    # The queue page it leads to says this with what comes next, from the queue it builds
+    # anyway (building it here too doubled the work of every report).
+    request.session[RECORDED] = f"Recorded: {said}."
     return redirect(_queue_url(centre))
