@@ -214,7 +214,12 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         wanted = sorted(set(numbers))
         if not wanted:
             return []
-        stmt = sa.select(WorkOrder).where(work_orders.c.number.in_(wanted))
+        # Read for what a trace shows (operations, order, status); materials load if asked.
+        stmt = (
+            sa.select(WorkOrder)
+            .where(work_orders.c.number.in_(wanted))
+            .options(lazyload(cast("QueryableAttribute[Any]", WorkOrder.materials)))
+        )
         found = self._with_added(stmt, lambda w: w.number in wanted)
         return sorted(found, key=lambda w: w.number)
 
