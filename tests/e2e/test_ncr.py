@@ -77,9 +77,8 @@ def show_in_chart(page: Page, order_number: str, key: str) -> None:
     """Bring an operation into the drawn chart: the board's own focusOrder (what the "Show
     ... in the chart" button of a late or waiting order does) puts the order's remaining
     work in view, then the window closes in on the operation, as a planner would with
-    Ctrl + scroll. Not by opening the board with ?focus=<key>: vis-timeline then sometimes
-    leaves the whole chart at visibility: hidden (the page moves the window before the
-    library's first drawing is complete)."""
+    Ctrl + scroll. (Written when opening the board with ?focus=<key> could leave the chart
+    hidden; the board now waits for its first drawing, so ?focus= would do too.)"""
     page.evaluate(
         """([number, key]) => {
             const chart = window.orderforgeSchedule;
