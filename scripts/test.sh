@@ -23,4 +23,7 @@ fi
 echo "== ruff"; .venv/bin/ruff check src tests benchmarks; .venv/bin/ruff format --check src tests benchmarks
 echo "== mypy"; .venv/bin/mypy
 echo "== import contracts"; .venv/bin/lint-imports
-echo "== pytest"; .venv/bin/pytest "$@"
+# One worker per core, at most 4; each test file runs whole on one worker, so a module's
+# demo plant is loaded once. ORDERFORGE_TEST_WORKERS=0 runs in this process (for pdb).
+echo "== pytest"
+.venv/bin/pytest -n "${ORDERFORGE_TEST_WORKERS:-auto}" --maxprocesses=4 --dist loadfile "$@"

@@ -28,6 +28,17 @@ POSTGRES_URL = os.environ.get(
     "ORDERFORGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's workers start with COLUMNS=80 and LINES=24 in their environment;
+    Rich fixes a console's width when it finds COLUMNS at import, so the CLI's
+    module-level consoles would wrap at 80 columns whatever width a test asks for.
+    Without them, the width is read when printing, from the COLUMNS each CLI test sets."""
+    del config
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
 DEMO_PASSWORD = "orderforge-demo"
 
 
