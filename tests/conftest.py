@@ -39,6 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         os.environ.pop("COLUMNS", None)
         os.environ.pop("LINES", None)
+
+
 DEMO_PASSWORD = "orderforge-demo"
 
 
