@@ -15,7 +15,7 @@ from orderforge.domain.errors import IdempotencyMismatch
 from orderforge.domain.order import LineInput, OrderState
 from orderforge.engines.configurator import configure
 from orderforge.production import storage
-from orderforge.production.domain import ReportKind
+from orderforge.production.domain import ReportKind, open_operations
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.production.services import reports, work_orders
 from orderforge.services import orders, planning, users
@@ -164,6 +164,16 @@ def test_the_demo_has_work_orders_for_every_confirmed_order_and_a_floor(
         }
         assert producing and {"done", "running"} <= statuses
         assert confirmed_states
+        # The floor's queue reads rows in SQL; they say what the domain's rule says.
+        every_wo = repo.recent(limit=100_000)
+        centres = {c for w in every_wo for op in w.operations for c in op.work_centres}
+        waiting = 0
+        for code in sorted(centres):
+            expected = [o for w in every_wo for o in open_operations(w, code)]
+            expected.sort(key=lambda o: (o.work_order, o.seq))
+            assert repo.open_operations_at(code) == expected, code
+            waiting += sum(o.waiting_for is not None for o in expected)
+        assert waiting > 0  # the comparison covered what each operation waits for
     with plant.ctx.uow() as uow:
         plan = planning.build_problem(uow, plant.ctx.clock.now(), days=120)
     assert plan.done and plan.running and plan.skipped == []

@@ -14,7 +14,7 @@ from orderforge.change.ports import CHANGES
 from orderforge.conversation.ports import MESSAGES
 from orderforge.design.domain import DesignRevision
 from orderforge.design.ports import DESIGNS
-from orderforge.domain.catalogue import CatalogueVersion
+from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
@@ -102,6 +102,9 @@ class FakeOrders:
         for order in self._match(OrderFilter(customer_id=customer_id)):
             counts[order.state] = counts.get(order.state, 0) + 1
         return counts
+
+    def states(self, numbers: Collection[str]) -> dict[str, tuple[OrderState, OrderState | None]]:
+        return {n: (o.state, o.changed_from) for n, o in self.rows.items() if n in numbers}
 
 
 class FakeCustomers:
@@ -276,6 +279,10 @@ class FakeCatalogue:
         return next(
             (e for e in self.rows if (e.family_code, e.version) == (family_code, version)), None
         )
+
+    def checksum(self, family_code: str, version: int) -> tuple[CatalogueFormat, str] | None:
+        entry = self.get(family_code, version)
+        return (entry.format, entry.checksum) if entry is not None else None
 
     def latest(self, family_code: str) -> CatalogueVersion | None:
         found = [e for e in self.rows if e.family_code == family_code]

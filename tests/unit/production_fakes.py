@@ -8,10 +8,10 @@ from contextlib import AbstractContextManager, nullcontext
 
 from orderforge.production.domain import (
     CURRENT_STATUSES,
-    OperationStatus,
+    OpenOperation,
     Report,
     WorkOrder,
-    WorkOrderStatus,
+    open_operations,
 )
 from orderforge.services.ports import DuplicateRecord
 
@@ -58,19 +58,12 @@ class FakeWorkOrders:
     def recent(self, limit: int = 200) -> list[WorkOrder]:
         return sorted(self.rows, key=lambda w: w.id or 0, reverse=True)[:limit]
 
-    def unfinished_at(self, work_centre: str) -> list[WorkOrder]:
-        return sorted(
-            (
-                w
-                for w in self.rows
-                if w.status in (WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS)
-                and any(
-                    o.status is not OperationStatus.DONE and work_centre in o.work_centres
-                    for o in w.operations
-                )
-            ),
-            key=lambda w: w.number,
-        )
+    def open_operations_at(self, work_centre: str) -> list[OpenOperation]:
+        return [
+            found
+            for w in sorted(self.rows, key=lambda w: w.number)
+            for found in open_operations(w, work_centre)
+        ]
 
     def add_report(self, report: Report) -> None:
         if report.key is not None and self.report(report.actor, report.key) is not None:

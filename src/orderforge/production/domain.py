@@ -647,6 +647,75 @@ class WorkOrder:
         )
 
 
+#: Work order states whose operations may still be worked on the floor.
+ON_THE_FLOOR = (WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class OpenOperation:
+    """An unfinished operation as a work centre's queue lists it, with the little of its
+    work order the row shows. The floor builds a queue at every report; reading these as
+    rows instead of whole work orders (every operation, decoded and tracked by the
+    session) is what keeps a report's round trip short."""
+
+    work_order: str
+    order_number: str
+    line_no: int
+    product_family: str
+    catalogue_version: int
+    spec: dict[str, str]
+    quantity: int
+    seq: int
+    routing_key: str
+    name: str
+    status: OperationStatus
+    #: where it runs, as the start report said (None: where the plan puts it)
+    work_centre: str | None
+    #: eligible work centres, preferred first
+    work_centres: tuple[str, ...]
+    #: the first operation before it that is not done yet (seq, name), if any
+    waiting_for: tuple[int, str] | None = None
+
+    @property
+    def key(self) -> str:
+        """The plan's key for this operation: "<order>/<line>/<routing key>"."""
+        return f"{self.order_number}/{self.line_no}/{self.routing_key}"
+
+
+def open_operations(work_order: WorkOrder, work_centre: str) -> list[OpenOperation]:
+    """The work order's operations not done that may run on `work_centre`: the rule the
+    database query of the repository follows, kept here for the fakes and the tests."""
+    if work_order.status not in ON_THE_FLOOR:
+        return []
+    return [
+        open_operation(work_order, op)
+        for op in work_order.operations
+        if op.status is not OperationStatus.DONE and work_centre in op.work_centres
+    ]
+
+
+def open_operation(work_order: WorkOrder, op: Operation) -> OpenOperation:
+    """One operation of a loaded work order, as the queue's rows are read."""
+    before = (work_order.operation(p) for p in op.predecessors)
+    first = next((p for p in before if p.status is not OperationStatus.DONE), None)
+    return OpenOperation(
+        work_order=work_order.number,
+        order_number=work_order.order_number,
+        line_no=work_order.line_no,
+        product_family=work_order.product_family,
+        catalogue_version=work_order.catalogue_version,
+        spec=dict(work_order.spec),
+        quantity=work_order.quantity,
+        seq=op.seq,
+        routing_key=op.routing_key,
+        name=op.name,
+        status=op.status,
+        work_centre=op.work_centre,
+        work_centres=tuple(op.work_centres),
+        waiting_for=(first.seq, first.name) if first is not None else None,
+    )
+
+
 def _note(note: str) -> str:
     note = check_text(note, "note").strip()
     if len(note) > MAX_NOTE_LENGTH:

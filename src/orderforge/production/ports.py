@@ -6,7 +6,7 @@ from collections.abc import Collection
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from orderforge.production.domain import IssuedLot, Report, UnitSerial, WorkOrder
+from orderforge.production.domain import IssuedLot, OpenOperation, Report, UnitSerial, WorkOrder
 from orderforge.services.ports import RepositoryKey
 
 
@@ -37,9 +37,10 @@ class WorkOrderRepository(Protocol):
         ...
 
     def recent(self, limit: int = 200) -> list[WorkOrder]: ...
-    def unfinished_at(self, work_centre: str) -> list[WorkOrder]:
-        """Open and in-progress work orders with an operation not done that may run on
-        this work centre (the floor's queue picks from them), by number."""
+    def open_operations_at(self, work_centre: str) -> list[OpenOperation]:
+        """The operations not done of open and in-progress work orders that may run on
+        this work centre (the floor's queue picks from them), by work order and number;
+        the rule is `production.domain.open_operations`."""
         ...
 
     def add_report(self, report: Report) -> None: ...

@@ -24,7 +24,9 @@ from orderforge.adapters.db.types import EnumText, JSONType, UTCDateTime
 from orderforge.plant.ports import WORK_CENTRE_USE
 from orderforge.production.domain import (
     CURRENT_STATUSES,
+    ON_THE_FLOOR,
     MaterialRequirement,
+    OpenOperation,
     Operation,
     OperationStatus,
     Report,
@@ -32,6 +34,7 @@ from orderforge.production.domain import (
     UnitSerial,
     WorkOrder,
     WorkOrderStatus,
+    open_operations,
 )
 from orderforge.production.ports import UNIT_SERIALS, WORK_ORDERS
 from orderforge.services.ports import DuplicateRecord
@@ -137,6 +140,10 @@ unit_serials = sa.Table(
 _PLAIN_CODE = re.compile(r"[A-Za-z0-9./ -]+")
 
 
+def _by_seq(found: OpenOperation) -> int:
+    return found.seq
+
+
 def _fresh_event_list(target: Any, *_: Any) -> None:
     target.pending_events = []
 
@@ -227,32 +234,78 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         stmt = sa.select(WorkOrder).order_by(work_orders.c.id.desc()).limit(limit)
         return self._track_all(list(self.session.scalars(stmt)))
 
-    def unfinished_at(self, work_centre: str) -> list[WorkOrder]:
+    def open_operations_at(self, work_centre: str) -> list[OpenOperation]:
         wo, op = work_orders.c, work_order_operations.c
         stmt = (
-            sa.select(wo.id, op.work_centres)
-            .join(work_order_operations, op.work_order_id == wo.id)
-            .where(
-                wo.status.in_([WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS]),
-                op.status != OperationStatus.DONE,
+            sa.select(
+                wo.id,
+                wo.number,
+                wo.order_number,
+                wo.line_no,
+                wo.product_family,
+                wo.catalogue_version,
+                wo.spec,
+                wo.quantity,
+                op.seq,
+                op.routing_key,
+                op.name,
+                op.status,
+                op.work_centre,
+                op.work_centres,
+                op.predecessors,
             )
+            .join(work_order_operations, op.work_order_id == wo.id)
+            .where(wo.status.in_(ON_THE_FLOOR), op.status != OperationStatus.DONE)
         )
-        # Eligible centres are a JSON list. Its text narrows the rows in the database (the
-        # floor asks twice per report, and decoding every open operation's list took most
-        # of a queue's time); the decoded list decides. Portable on both databases; a code
-        # whose JSON text could differ between them (escapes) is matched in Python only.
+        # Eligible centres are a JSON list. Its text narrows the rows in the database (a
+        # queue is built at every report); the decoded list decides. Portable on both
+        # databases; a code whose JSON text could differ between them (escapes) is
+        # matched in Python only.
         if _PLAIN_CODE.fullmatch(work_centre):
             stmt = stmt.where(sa.cast(op.work_centres, sa.Text).like(f'%"{work_centre}"%'))
-        ids = {row_id for row_id, centres in self.session.execute(stmt) if work_centre in centres}
-        if not ids:
-            return []
-        # The queue reads operations, not materials: those load if asked for.
-        found = self.session.scalars(
-            sa.select(WorkOrder)
-            .where(wo.id.in_(sorted(ids)))
-            .options(lazyload(cast("QueryableAttribute[Any]", WorkOrder.materials)))
-        )
-        return sorted(self._track_all(list(found)), key=lambda w: w.number)
+        rows = [r for r in self.session.execute(stmt) if work_centre in r.work_centres]
+        # What each waits for: the names and states of its work order's other operations,
+        # as plain rows (no JSON, no tracked objects).
+        ids = sorted({r.id for r in rows if r.predecessors})
+        steps: dict[tuple[int, int], tuple[str, OperationStatus]] = {}
+        if ids:
+            for found in self.session.execute(
+                sa.select(op.work_order_id, op.seq, op.name, op.status).where(
+                    op.work_order_id.in_(ids)
+                )
+            ):
+                steps[(found.work_order_id, found.seq)] = (found.name, found.status)
+        listed: dict[str, list[OpenOperation]] = {}
+        for r in rows:
+            waiting = next(
+                (
+                    (p, steps[(r.id, p)][0])
+                    for p in r.predecessors
+                    if (r.id, p) in steps and steps[(r.id, p)][1] is not OperationStatus.DONE
+                ),
+                None,
+            )
+            listed.setdefault(r.number, []).append(
+                OpenOperation(
+                    work_order=r.number,
+                    order_number=r.order_number,
+                    line_no=r.line_no,
+                    product_family=r.product_family,
+                    catalogue_version=r.catalogue_version,
+                    spec=dict(r.spec),
+                    quantity=r.quantity,
+                    seq=r.seq,
+                    routing_key=r.routing_key,
+                    name=r.name,
+                    status=r.status,
+                    work_centre=r.work_centre,
+                    work_centres=tuple(r.work_centres),
+                    waiting_for=waiting,
+                )
+            )
+        for added in self.added:  # made in this transaction, not written yet
+            listed[added.number] = open_operations(added, work_centre)
+        return [o for number in sorted(listed) for o in sorted(listed[number], key=_by_seq)]
 
     def add_report(self, report: Report) -> None:
         try:

@@ -46,6 +46,22 @@ def family_of(entry: CatalogueVersion) -> Family:
     return parse_family(entry.document, entry.format)
 
 
+def family_at(uow: UnitOfWork, family_code: str, version: int) -> Family | None:
+    """The parsed family of a stored version (None: no such version). Its text (tens of
+    kilobytes) is read only when the parse is not cached yet: the floor's queue asks for
+    the family of every row it shows, at every report."""
+    found = uow.catalogue.checksum(family_code, version)
+    if found is None:
+        return None
+    fmt, checksum = found
+    with _cache_lock:
+        cached = _cache.get(f"{fmt.value}:{checksum}")
+    if cached is not None:
+        return cached
+    entry = uow.catalogue.get(family_code, version)
+    return family_of(entry) if entry is not None else None
+
+
 @dataclass(frozen=True)
 class ImportCatalogue:
     text: str

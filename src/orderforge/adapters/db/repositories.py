@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from orderforge.adapters.db import tables as t
 from orderforge.adapters.db.context_storage import TrackingRepository
-from orderforge.domain.catalogue import CatalogueVersion
+from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
 from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
@@ -68,6 +69,14 @@ class SqlOrderRepository(TrackingRepository[Order]):
         if customer_id is not None:
             stmt = stmt.where(t.orders.c.customer_id == customer_id)
         return {state: int(n) for state, n in self.session.execute(stmt)}
+
+    def states(self, numbers: Collection[str]) -> dict[str, tuple[OrderState, OrderState | None]]:
+        wanted = sorted(set(numbers))
+        if not wanted:
+            return {}
+        c = t.orders.c
+        stmt = sa.select(c.number, c.state, c.changed_from).where(c.number.in_(wanted))
+        return {r.number: (r.state, r.changed_from) for r in self.session.execute(stmt)}
 
 
 class SqlCustomerRepository(TrackingRepository[Customer]):
@@ -294,6 +303,14 @@ class SqlCatalogueRepository(TrackingRepository[CatalogueVersion]):
         c = t.catalogue_versions.c
         stmt = sa.select(CatalogueVersion).where(c.family_code == family_code, c.version == version)
         return self._track(self.session.scalars(stmt).one_or_none())
+
+    def checksum(self, family_code: str, version: int) -> tuple[CatalogueFormat, str] | None:
+        c = t.catalogue_versions.c
+        stmt = sa.select(c.format, c.checksum).where(
+            c.family_code == family_code, c.version == version
+        )
+        found = self.session.execute(stmt).one_or_none()
+        return (found.format, found.checksum) if found is not None else None
 
     def latest(self, family_code: str) -> CatalogueVersion | None:
         c = t.catalogue_versions.c

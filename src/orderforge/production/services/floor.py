@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,19 +29,21 @@ from orderforge.plant import services as plant_services
 from orderforge.plant.domain import WorkCentre
 from orderforge.production.domain import (
     MaterialRequirement,
+    OpenOperation,
     Operation,
     OperationStatus,
     WorkOrder,
     WorkOrderStatus,
     duration_words,
+    open_operation,
 )
 from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
 from orderforge.production.services import units
-from orderforge.production.services.reports import closed_to_work
+from orderforge.production.services.reports import closed_in
 from orderforge.services import plant_time
-from orderforge.services.catalogue import family_of
+from orderforge.services.catalogue import family_at
 from orderforge.services.context import ServiceContext
-from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
+from orderforge.services.ports import Principal, UnitOfWork
 from orderforge.services.spec_text import describe_spec
 
 #: How many spec choices the queue shows beside the family name ("main options").
@@ -67,13 +69,8 @@ def work_centres(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
     require(actor.role, Resource.WORK_ORDER, REPORT)
     with ctx.uow() as uow:
         centres = plant_services.active_work_centres(uow)
-        planned = _planned(uow)
         return [
-            {
-                "code": c.code,
-                "name": c.name,
-                "open": len(_queue_ops(uow, c.code, planned)[0]),
-            }
+            {"code": c.code, "name": c.name, "open": len(_queue_ops(uow, c.code)[0])}
             for c in sorted(centres, key=lambda c: c.code)
         ]
 
@@ -84,12 +81,11 @@ def queue(ctx: ServiceContext, actor: Principal, work_centre: str) -> dict[str, 
     with ctx.uow() as uow:
         centre = _centre(uow, work_centre)
         show = _clock(uow)
-        planned = _planned(uow)
+        found, closed, planned = _queue_ops(uow, centre.code)
         families = _Families(uow)
-        found, closed = _queue_ops(uow, centre.code, planned)
         rows = [
-            _row(wo, op, planned.get(_key(wo, op)), families, show, closed.get(wo.order_number))
-            for wo, op in found
+            _row(op, planned.get(op.key), families, show, closed.get(op.order_number))
+            for op in found
         ]
         return {
             "code": centre.code,
@@ -110,10 +106,11 @@ def operation(
         wo = _work_order(uow, number)
         op = wo.operation(seq)
         show = _clock(uow)
-        planned = _planned(uow).get(_key(wo, op))
+        item = open_operation(wo, op)
+        planned = _planned(uow, {wo.order_number}).get(item.key)
         families = _Families(uow)
         closed = _closed(uow, {wo.order_number}).get(wo.order_number)
-        row = _row(wo, op, planned, families, show, closed)
+        row = _row(item, planned, families, show, closed)
         held = _held(uow, wo, op)
         return {
             **row,
@@ -122,7 +119,7 @@ def operation(
             "centre": {"code": centre.code, "name": centre.name},
             "elsewhere": _centre_of(op, planned) != centre.code,
             "work_order_status": wo.status.value.replace("_", " "),
-            "spec": describe_spec(families.get(wo), dict(wo.spec)),
+            "spec": describe_spec(families.get(item), dict(wo.spec)),
             "minutes": _minutes(op.minutes(wo.quantity)),
             "setup_minutes": _minutes(op.setup_minutes),
             "run_minutes": _minutes(op.run_minutes_per_unit),
@@ -207,12 +204,11 @@ def resolve_scan(ctx: ServiceContext, actor: Principal, work_centre: str, code: 
         wo = _work_order(uow, match.group(1))
         if match.group(2) is not None:
             return ScanTarget(wo.number, wo.operation(int(match.group(2))).seq)
-        planned = _planned(uow)
-        here = [op for w, op in _queue_ops(uow, centre.code, planned)[0] if w.number == wo.number]
-        unfinished = [op for op in wo.operations if op.status is not OperationStatus.DONE]
+        here = [op.seq for op in _queue_ops(uow, centre.code)[0] if op.work_order == wo.number]
+        unfinished = [op.seq for op in wo.operations if op.status is not OperationStatus.DONE]
         if not here and not unfinished:
             raise NotFound(f"Work order {wo.number} has no operation left to do.")
-        return ScanTarget(wo.number, (here or unfinished)[0].seq)
+        return ScanTarget(wo.number, (here or unfinished)[0])
 
 
 def scan_centre(ctx: ServiceContext, actor: Principal, code: str, remembered: str | None) -> str:
@@ -265,22 +261,21 @@ def _clock(uow: UnitOfWork) -> Show:
     return lambda moment: plant_time.show(moment, zone)
 
 
-def _planned(uow: UnitOfWork) -> dict[str, PlannedOperation]:
-    """The current plan's operations by key "<order>/<line>/<routing key>" (the first
-    planned piece when the planner split one); empty without a plan."""
+def _planned(uow: UnitOfWork, orders: Collection[str] | None = None) -> dict[str, PlannedOperation]:
+    """The current plan's operations (of `orders` only, when given) by key
+    "<order>/<line>/<routing key>" (the first planned piece when the planner split one);
+    empty without a plan."""
     latest = uow.plans.latest_version_number()
+    if latest is None or (orders is not None and not orders):
+        return {}
     found: dict[str, PlannedOperation] = {}
-    for planned in uow.plans.operations(latest) if latest is not None else []:
+    for planned in uow.plans.operations(latest, sorted(orders) if orders is not None else None):
         if planned.key not in found or planned.start < found[planned.key].start:
             found[planned.key] = planned
     return found
 
 
-def _key(wo: WorkOrder, op: Operation) -> str:
-    return f"{wo.order_number}/{wo.line_no}/{op.routing_key}"
-
-
-def _centre_of(op: Operation, planned: PlannedOperation | None) -> str | None:
+def _centre_of(op: OpenOperation | Operation, planned: PlannedOperation | None) -> str | None:
     if op.work_centre is not None:
         return op.work_centre
     if planned is not None:
@@ -289,61 +284,56 @@ def _centre_of(op: Operation, planned: PlannedOperation | None) -> str | None:
 
 
 def _queue_ops(
-    uow: UnitOfWork, code: str, planned: dict[str, PlannedOperation]
-) -> tuple[list[tuple[WorkOrder, Operation]], dict[str, str]]:
+    uow: UnitOfWork, code: str
+) -> tuple[list[OpenOperation], dict[str, str], dict[str, PlannedOperation]]:
     """The centre's unfinished operations: those running first, then plan order, the
     unplanned after by work order and operation number; the next one on top (never one
-    of an order closed to work); and why each closed order is closed."""
-    found: list[tuple[WorkOrder, Operation]] = []
-    for wo in uow.repository(WORK_ORDERS).unfinished_at(code):
-        for op in wo.operations:
-            here = _centre_of(op, planned.get(_key(wo, op))) == code
-            if op.status is not OperationStatus.DONE and here:
-                found.append((wo, op))
+    of an order closed to work); why each closed order is closed; and the plan's slots
+    of these orders' operations."""
+    eligible = uow.repository(WORK_ORDERS).open_operations_at(code)
+    planned = _planned(uow, {op.order_number for op in eligible})
+    found = [op for op in eligible if _centre_of(op, planned.get(op.key)) == code]
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
 
-    def plan_order(item: tuple[WorkOrder, Operation]) -> tuple[bool, dt.datetime, str, int]:
-        wo, op = item
-        slot = planned.get(_key(wo, op))
+    def plan_order(op: OpenOperation) -> tuple[bool, dt.datetime, str, int]:
+        slot = planned.get(op.key)
         running = op.status is OperationStatus.RUNNING
-        return (not running, slot.start if slot is not None else far, wo.number, op.seq)
+        return (not running, slot.start if slot is not None else far, op.work_order, op.seq)
 
     found.sort(key=plan_order)
-    closed = _closed(uow, {wo.order_number for wo, _ in found})
+    closed = _closed(uow, {op.order_number for op in found})
     actionable = [
-        (wo, op)
-        for wo, op in found
+        op
+        for op in found
         if op.status in _URGENCY
-        and (wo.order_number not in closed or op.status is OperationStatus.RUNNING)
+        and (op.order_number not in closed or op.status is OperationStatus.RUNNING)
     ]
     if actionable:
-        first = min(actionable, key=lambda item: _URGENCY[item[1].status])
+        first = min(actionable, key=lambda op: _URGENCY[op.status])
         found.remove(first)
         found.insert(0, first)
-    return found, closed
+    return found, closed, planned
 
 
 class _Families:
-    """Catalogue families by (code, version), each parsed once per request."""
+    """Catalogue families by (code, version), each read once per request (parsing is
+    cached by the catalogue service)."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
         self.cache: dict[tuple[str, int], Family | None] = {}
 
-    def get(self, wo: WorkOrder) -> Family | None:
-        key = (wo.product_family, wo.catalogue_version)
+    def get(self, op: OpenOperation) -> Family | None:
+        key = (op.product_family, op.catalogue_version)
         if key not in self.cache:
-            entry = self.uow.catalogue.get(*key)
-            self.cache[key] = family_of(entry) if entry is not None else None
+            self.cache[key] = family_at(self.uow, *key)
         return self.cache[key]
 
 
-def _status_words(wo: WorkOrder, op: Operation) -> str:
-    if op.status is OperationStatus.WAITING:
-        before = [wo.operation(p) for p in op.predecessors]
-        first = next((p for p in before if p.status is not OperationStatus.DONE), None)
-        if first is not None:
-            return f"waiting for op {first.seq} ({first.name})"
+def _status_words(op: OpenOperation) -> str:
+    if op.status is OperationStatus.WAITING and op.waiting_for is not None:
+        seq, name = op.waiting_for
+        return f"waiting for op {seq} ({name})"
     return op.status.value
 
 
@@ -352,35 +342,34 @@ def _closed(uow: UnitOfWork, numbers: set[str]) -> dict[str, str]:
     work (not released yet, on hold...): the floor shows them, but not as next."""
     if not numbers:
         return {}
-    orders = uow.orders.list(OrderFilter(numbers=tuple(sorted(numbers)), limit=len(numbers)))
-    return {o.number: why for o in orders if (why := closed_to_work(o)) is not None}
+    states = uow.orders.states(numbers)
+    return {n: why for n, (state, was) in states.items() if (why := closed_in(state, was))}
 
 
 def _row(
-    wo: WorkOrder,
-    op: Operation,
+    op: OpenOperation,
     planned: PlannedOperation | None,
     families: _Families,
     show: Show,
     closed: str | None = None,
 ) -> dict[str, Any]:
-    family = families.get(wo)
-    options = [value for _, value in describe_spec(family, dict(wo.spec))[:MAIN_OPTIONS]]
+    family = families.get(op)
+    options = [value for _, value in describe_spec(family, dict(op.spec))[:MAIN_OPTIONS]]
     return {
-        "work_order": wo.number,
+        "work_order": op.work_order,
         "seq": op.seq,
-        "code": f"{wo.number}/{op.seq}",
+        "code": f"{op.work_order}/{op.seq}",
         "name": op.name,
-        "order_number": wo.order_number,
-        "line_no": wo.line_no,
-        "product": family.name if family is not None else wo.product_family,
+        "order_number": op.order_number,
+        "line_no": op.line_no,
+        "product": family.name if family is not None else op.product_family,
         "options": ", ".join(options),
-        "quantity": wo.quantity,
+        "quantity": op.quantity,
         "status": op.status.value,
         "status_words": (
-            f"order {wo.order_number} not open for work: {closed}"
+            f"order {op.order_number} not open for work: {closed}"
             if closed is not None and op.status is not OperationStatus.RUNNING
-            else _status_words(wo, op)
+            else _status_words(op)
         ),
         "actionable": op.status in _URGENCY
         and (closed is None or op.status is OperationStatus.RUNNING),

@@ -148,15 +148,12 @@ def report_in(
 
     `check_order=False` is for replaying history whose order has moved on since (the demo
     writes a delivered order's floor reports after its whole path)."""
-    if key is not None:
-        replay = _replay(uow, actor, key, cmd)
-        if replay is not None:
-            return replay
     repo = uow.repository(WORK_ORDERS)
     work_order = repo.lock(cmd.work_order.strip().upper())
     if work_order is None:
         raise NotFound(f"There is no work order {cmd.work_order}.")
-    if key is not None:  # a retry that waited for the lock finds the first one's answer
+    if key is not None:
+        # Asked under the lock, once: a retry that waited for it finds the first answer.
         replay = _replay(uow, actor, key, cmd)
         if replay is not None:
             return replay
@@ -201,8 +198,13 @@ def closed_to_work(order: Order | None) -> str | None:
     """Why work on this order may not start now, in words; None when it may."""
     if order is None:
         return None
-    state = order.changed_from if order.state is OrderState.CHANGE_REQUESTED else order.state
-    if state in WORKING_STATES:
+    return closed_in(order.state, order.changed_from)
+
+
+def closed_in(state: OrderState, changed_from: OrderState | None = None) -> str | None:
+    """`closed_to_work` from the order's state alone (what a list of many reads)."""
+    effective = changed_from if state is OrderState.CHANGE_REQUESTED else state
+    if effective in WORKING_STATES:
         return None
     return {
         OrderState.ON_HOLD: "it is on hold",
@@ -212,7 +214,7 @@ def closed_to_work(order: Order | None) -> str | None:
         OrderState.SHIPPED: "its production is finished",
         OrderState.DELIVERED: "its production is finished",
         OrderState.REJECTED: "it was rejected",
-    }.get(order.state, f"it is {order.state.label.lower()} and not released to production yet")
+    }.get(state, f"it is {state.label.lower()} and not released to production yet")
 
 
 def _check_order(order: Order | None, work_order: WorkOrder) -> None:
