@@ -88,7 +88,7 @@ def queue(ctx: ServiceContext, actor: Principal, work_centre: str) -> dict[str, 
         families = _Families(uow)
         found, closed = _queue_ops(uow, centre.code, planned)
         rows = [
-            _row(wo, op, planned.get(_key(wo, op)), families, show, closed.get(wo.order_number))
+            _row(wo, op, planned.get(_key(wo, op)), families, show, closed.get(wo.number))
             for wo, op in found
         ]
         return {
@@ -112,7 +112,7 @@ def operation(
         show = _clock(uow)
         planned = _planned(uow).get(_key(wo, op))
         families = _Families(uow)
-        closed = _closed(uow, {wo.order_number}).get(wo.order_number)
+        closed = _closed(uow, [wo]).get(wo.number)
         row = _row(wo, op, planned, families, show, closed)
         held = _held(uow, wo, op)
         return {
@@ -277,6 +277,10 @@ def _planned(uow: UnitOfWork) -> dict[str, PlannedOperation]:
 
 
 def _key(wo: WorkOrder, op: Operation) -> str:
+    """The plan's key of the operation; a prototype is not in the plan (the key of its
+    line belongs to the line's production work), so its key matches no planned piece."""
+    if wo.is_prototype:
+        return f"{wo.number}/{op.routing_key}"
     return f"{wo.order_number}/{wo.line_no}/{op.routing_key}"
 
 
@@ -309,12 +313,12 @@ def _queue_ops(
         return (not running, slot.start if slot is not None else far, wo.number, op.seq)
 
     found.sort(key=plan_order)
-    closed = _closed(uow, {wo.order_number for wo, _ in found})
+    closed = _closed(uow, [wo for wo, _ in found])
     actionable = [
         (wo, op)
         for wo, op in found
         if op.status in _URGENCY
-        and (wo.order_number not in closed or op.status is OperationStatus.RUNNING)
+        and (wo.number not in closed or op.status is OperationStatus.RUNNING)
     ]
     if actionable:
         first = min(actionable, key=lambda item: _URGENCY[item[1].status])
@@ -347,13 +351,20 @@ def _status_words(wo: WorkOrder, op: Operation) -> str:
     return op.status.value
 
 
-def _closed(uow: UnitOfWork, numbers: set[str]) -> dict[str, str]:
-    """Order number -> why its work may not start now, for the orders that are closed to
-    work (not released yet, on hold...): the floor shows them, but not as next."""
+def _closed(uow: UnitOfWork, work: list[WorkOrder]) -> dict[str, str]:
+    """Work order number -> why its work may not start now, for the work of orders closed
+    to work (not released yet, on hold...): the floor shows it, but not as next. A
+    prototype is open before release (it proves the design)."""
+    numbers = {wo.order_number for wo in work}
     if not numbers:
         return {}
     orders = uow.orders.list(OrderFilter(numbers=tuple(sorted(numbers)), limit=len(numbers)))
-    return {o.number: why for o in orders if (why := closed_to_work(o)) is not None}
+    by_number = {o.number: o for o in orders}
+    return {
+        wo.number: why
+        for wo in work
+        if (why := closed_to_work(by_number.get(wo.order_number), wo)) is not None
+    }
 
 
 def _row(
@@ -373,7 +384,9 @@ def _row(
         "name": op.name,
         "order_number": wo.order_number,
         "line_no": wo.line_no,
-        "product": family.name if family is not None else wo.product_family,
+        "product": ("PROTOTYPE: " if wo.is_prototype else "")
+        + (family.name if family is not None else wo.product_family),
+        "prototype": wo.is_prototype,
         "options": ", ".join(options),
         "quantity": wo.quantity,
         "status": op.status.value,
