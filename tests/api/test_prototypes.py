@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from orderforge.domain.order import OrderAction, OrderState
+from orderforge.production.ports import WORK_ORDERS
+from orderforge.services.ports import PROTOTYPE_GATE, OrderFilter
 from tests.api.support import API, ApiSession, valid_line
 from tests.api.test_shipping import csrf_of, signed_in
 
@@ -163,3 +165,38 @@ def test_the_design_page_makes_a_prototype(api: ApiSession) -> None:
     quality = signed_in(api, "quality").get(f"/orders/{number}/design")
     assert "has not passed its inspection" in quality.text
     assert "Make prototype" not in quality.text
+
+
+#: Where an order's release is behind it (a hold or a change keeps it released).
+AFTER_RELEASE = {
+    S.RELEASED,
+    S.IN_PRODUCTION,
+    S.FINAL_INSPECTION,
+    S.READY_TO_SHIP,
+    S.SHIPPED,
+    S.DELIVERED,
+}
+
+
+def test_the_demo_released_couches_only_after_a_passed_prototype(api: ApiSession) -> None:
+    """The demo's history is told as release asks now: each couch it released has a
+    prototype of its approved design that passed its inspection, and no couch's
+    prototype counts as its order's work."""
+    checked = 0
+    with api.application.ctx.uow() as uow:
+        gate = uow.repository(PROTOTYPE_GATE)
+        work = uow.repository(WORK_ORDERS)
+        for order in uow.orders.list(OrderFilter(limit=10_000)):
+            was = {S.CHANGE_REQUESTED: order.changed_from, S.ON_HOLD: order.held_from}.get(
+                order.state, order.state
+            )
+            if was not in AFTER_RELEASE:
+                continue
+            if not any(li.product_family == "COUCH" for li in order.lines):
+                continue
+            for state in gate.prototypes(order):
+                if state.required:
+                    assert state.passed, (order.number, state.words)
+                    checked += 1
+            assert all(not w.is_prototype for w in work.for_order(order.number))
+    assert checked > 0

@@ -136,7 +136,8 @@ def line_state(line: LineDesign, proofs: list[Proof]) -> PrototypeState:
             f"{label}: {latest.words}.",
             latest.verdict is Verdict.FAILED,
         )
+    other_spec = any(p.verdict is not Verdict.CANCELLED for p in proofs)
     words = "no prototype made yet" + (
-        f" of revision {letter} (the spec changed since the last prototype)" if proofs else ""
+        f" of revision {letter} (the spec changed since the last prototype)" if other_spec else ""
     )
     return PrototypeState(line.line_no, True, None, None, False, words, f"{label}: {words}.", True)
