@@ -9,6 +9,7 @@ from typing import Any
 
 from orderforge.domain.order import OrderAction, OrderState
 from orderforge.production.ports import WORK_ORDERS
+from orderforge.production.services import travelers
 from orderforge.services.ports import PROTOTYPE_GATE, OrderFilter
 from tests.api.support import API, ApiSession, valid_line
 from tests.api.test_shipping import csrf_of, signed_in
@@ -76,6 +77,18 @@ def test_release_waits_for_a_prototype_that_passed_its_inspection(api: ApiSessio
     assert [w["kind"] for w in api.work_orders(number)] == ["production"]
     assert make(api, number).status_code == 409  # the first one is still in the works
 
+    # The floor sees it before release, as a prototype open for work; its traveler says so.
+    centre = wo["operations"][0]["work_centres"][0]
+    queue = signed_in(api, "operator").get(f"/floor/{centre}").text
+    assert f"PROTOTYPE: {COUCH}" in queue
+    row = queue[queue.index(wo_number) :][:2000]
+    assert "not open for work" not in row
+    with api.application.ctx.uow() as uow:
+        stored = uow.repository(WORK_ORDERS).get(wo_number)
+        assert stored is not None
+        paper = travelers.traveler_paper(uow, stored, "http://plant")
+    assert paper.title == f"PROTOTYPE Traveler {wo_number}"
+    assert paper.facts[0][0] == "PROTOTYPE" and "design revision A" in paper.facts[0][1]
     # The floor works on it before release; the order does not follow it.
     api.run_work_order(wo_number)
     assert api.work_order(wo_number)["status"] == "done"

@@ -32,7 +32,7 @@ from orderforge.domain.errors import (
 )
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import Order, OrderAction, OrderState
-from orderforge.domain.permissions import PROTOTYPE, Resource, require
+from orderforge.domain.permissions import PROTOTYPE, Resource, is_allowed, require
 from orderforge.domain.signatures import Capacity, Signature, Signer
 from orderforge.domain.user import Role
 from orderforge.production.services.work_orders import PrototypeOf
@@ -294,7 +294,10 @@ def make_prototype(ctx: ServiceContext, actor: Principal, number: str, line_no: 
     line's routing, which the floor may work on before release and quality inspects.
     Only for a family that asks for one, and only while one is needed (none made for
     this spec yet, or the last one failed its inspection)."""
-    require(actor.role, Resource.DESIGN, PROTOTYPE)
+    if not is_allowed(actor.role, Resource.DESIGN, PROTOTYPE):
+        raise PermissionDenied(
+            f"Your role ({actor.role.value}) does not make prototypes: engineers do."
+        )
     with ctx.uow() as uow:
         order = load_visible(uow, actor, number)
         line = next((li for li in order.lines if li.line_no == line_no), None)
