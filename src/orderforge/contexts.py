@@ -69,6 +69,9 @@ ROOMS: tuple[Room, ...] = (
     Room("quality", storage="orderforge.quality.storage"),
     # The quality charts' read port (control charts, yield, scrap by cause): no tables.
     Room("quality_charts", storage="orderforge.quality.chart_storage"),
+    # Whether each line's prototype passed its inspection (the PROTOTYPE_GATE that the
+    # design page and release ask): reads design, production and quality; no tables.
+    Room("prototypes", storage="orderforge.quality.prototype_storage"),
     # Traceability and device history records: reads production, materials, quality and
     # design through their ports; owns no table (lot issues are materials', serials
     # production's), so it registers no storage.

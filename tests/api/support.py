@@ -271,6 +271,10 @@ class ApiSession:
                 self.decide_change(number, approve=True)
             elif action is A.DECLINE_CHANGE:
                 self.decide_change(number, approve=False)
+            elif action is A.RELEASE:
+                self.prove_prototypes(number)
+                response = self.act(number, action)
+                assert response.status_code == 200, f"{action}: {response.text}"
             elif action is A.START_PRODUCTION:
                 self.start_work(number)
             elif action is A.FINISH_PRODUCTION:
@@ -354,31 +358,74 @@ class ApiSession:
         """Record every open inspection at the order's operations as found right on
         nominal (each required unit)."""
         for wo in self.work_orders(number):
-            response = self.client.get(
-                f"{API}/work-orders/{wo['number']}/inspections", headers=self.auth(as_user)
+            self.inspect_work_order(wo["number"], as_user=as_user)
+
+    def inspect_work_order(
+        self, number: str, *, passed: bool = True, as_user: str = "quality"
+    ) -> None:
+        """Record every open (or, to pass, failed) inspection of a work order: right on
+        nominal, or every pass/fail check failed."""
+        response = self.client.get(
+            f"{API}/work-orders/{number}/inspections", headers=self.auth(as_user)
+        )
+        assert response.status_code == 200, response.text
+        for inspection in response.json():
+            if inspection["status"] not in ("open", "failed"):
+                continue
+            characteristics = inspection["plan"]["characteristics"]
+            for unit in range(1, inspection["units_to_inspect"] + 1):
+                body = {
+                    "unit": unit,
+                    "values": {
+                        c["code"]: {"value": c["limits"]["nominal"], "unit": c["unit"]}
+                        for c in characteristics
+                        if c["unit"]
+                    },
+                    "checks": {c["code"]: passed for c in characteristics if not c["unit"]},
+                }
+                recorded = self.client.post(
+                    f"{API}/work-orders/{number}/operations/{inspection['seq']}/inspection/results",
+                    json=body,
+                    headers=self.auth(as_user),
+                )
+                assert recorded.status_code == 200, recorded.text
+
+    def run_work_order(self, number: str) -> None:
+        """The floor starts and completes every operation of one work order."""
+        while True:
+            wo = self.work_order(number)
+            todo = next(
+                (o for o in wo["operations"] if o["status"] in ("ready", "running", "paused")),
+                None,
             )
-            assert response.status_code == 200, response.text
-            for inspection in response.json():
-                if inspection["status"] != "open":
-                    continue
-                characteristics = inspection["plan"]["characteristics"]
-                for unit in range(1, inspection["units_to_inspect"] + 1):
-                    body = {
-                        "unit": unit,
-                        "values": {
-                            c["code"]: {"value": c["limits"]["nominal"], "unit": c["unit"]}
-                            for c in characteristics
-                            if c["unit"]
-                        },
-                        "checks": {c["code"]: True for c in characteristics if not c["unit"]},
-                    }
-                    recorded = self.client.post(
-                        f"{API}/work-orders/{wo['number']}/operations/{inspection['seq']}"
-                        "/inspection/results",
-                        json=body,
-                        headers=self.auth(as_user),
-                    )
-                    assert recorded.status_code == 200, recorded.text
+            if todo is None:
+                return
+            if todo["status"] != "running":
+                self.report(number, todo["seq"], "start")
+            self.report(number, todo["seq"], "complete", good=wo["quantity"])
+
+    def make_prototype(self, number: str, line_no: int, as_user: str = "engineer") -> str:
+        """An engineer makes the line's prototype; its work order number."""
+        response = self.client.post(
+            f"{API}/orders/{number}/lines/{line_no}/prototypes", headers=self.auth(as_user)
+        )
+        assert response.status_code == 201, response.text
+        line = next(li for li in response.json()["lines"] if li["line_no"] == line_no)
+        made: str = line["prototype"]["work_order"]
+        return made
+
+    def prove_prototypes(self, number: str) -> None:
+        """Every line whose family asks for a prototype gets one, made on the floor and
+        passed by quality's inspection (what release waits for)."""
+        for line in self.design(number)["lines"]:
+            prototype = line.get("prototype")
+            if prototype is None or prototype["passed"]:
+                continue
+            made = prototype["work_order"]
+            if prototype["can_make"] or made is None:
+                made = self.make_prototype(number, line["line_no"])
+            self.run_work_order(made)
+            self.inspect_work_order(made)
 
     def final_inspection(
         self, number: str, *, passed: bool, as_user: str = "quality"

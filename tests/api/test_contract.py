@@ -165,6 +165,7 @@ def _operations() -> list[str]:
         "POST /api/v1/webhooks/{subscription_id}/rotate-secret",
         "GET /api/v1/orders/{number}/design",
         "POST /api/v1/orders/{number}/lines/{line_no}/revisions",
+        "POST /api/v1/orders/{number}/lines/{line_no}/prototypes",
         "POST /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/sign",
         "POST /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/reject",
         "GET /api/v1/orders/{number}/lines/{line_no}/revisions/{letter}/verification",

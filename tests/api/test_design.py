@@ -103,7 +103,10 @@ def test_regulated_design_from_rejection_to_release(api: ApiSession) -> None:
     assert last.status_code == 200, last.text
     design = last.json()
     assert design["design_approved"] is True
-    assert design["blockers"] == []
+    # Signed; the couch also asks for a prototype that passed its inspection.
+    assert design["blockers"] == [
+        "Line 1 (Medical examination couch (made to measure)): no prototype made yet."
+    ]
     signed = design["lines"][0]["revisions"][-1]["signatures"]
     assert [(s["capacity"], s["printed_name"], s["meaning"], s["verified"]) for s in signed] == [
         ("Customer approval", "Franz Huber (Hotel Alpina)", "Approved", True),
@@ -114,6 +117,7 @@ def test_regulated_design_from_rejection_to_release(api: ApiSession) -> None:
         f"{API}/orders/{number}/lines/1/revisions/B/verification", headers=api.auth("quality")
     )
     assert check.json()["valid"] is True, check.text
+    api.prove_prototypes(number)
     assert api.act(number, A.RELEASE, as_user="planner").json()["state"] == "released"
     # Released: no new revision outside an engineering change.
     refused = propose(api, number)

@@ -115,7 +115,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SCHEDULE: {"view"},
         R.WORK_ORDER: {"view"},
         R.MATERIALS: {"view"},
-        R.DESIGN: {"view", "propose", "sign", "decide"},
+        R.DESIGN: {"view", "propose", "sign", "decide", "prototype"},
         R.CONVERSATION: {"view", "post", "post_internal"},
         R.CHANGE: {"view", "request", "decide"},
         R.QUALITY: {"view"},
@@ -226,7 +226,7 @@ SCHEDULE_CELLS = _cells(R.SCHEDULE, ["view", "run", "pin", "report"])
 WORK_ORDER_CELLS = _cells(R.WORK_ORDER, ["view", "report"])
 MATERIALS_CELLS = _cells(R.MATERIALS, ["view", "edit", "run"])
 WEBHOOK_CELLS = _cells(R.WEBHOOK, ["view", "edit"])
-DESIGN_CELLS = _cells(R.DESIGN, ["view", "propose", "sign", "decide"])
+DESIGN_CELLS = _cells(R.DESIGN, ["view", "propose", "sign", "decide", "prototype"])
 CONVERSATION_CELLS = _cells(R.CONVERSATION, ["view", "post", "post_internal"])
 MAIL_CELLS = _cells(R.MAIL, ["view"])
 CHANGE_CELLS = _cells(R.CHANGE, ["view", "request", "decide", "accept"])
@@ -850,6 +850,8 @@ def test_design(api: ApiSession, role: Role, action: str) -> None:
         )
     elif action == "sign":
         response = api.sign(number, 1, "A", username)
+    elif action == "prototype":
+        response = api.client.post(f"{API}/orders/{number}/lines/1/prototypes", headers=headers)
     else:
         response = api.client.post(
             f"{API}/orders/{number}/lines/1/revisions/A/reject",

@@ -34,6 +34,7 @@ def released_couch(api: ApiSession) -> dict[str, Any]:
     assert proposed.status_code == 201, proposed.text
     for signer in ("alpina", "lead", "quality"):
         assert api.sign(number, 1, "A", signer).status_code == 200
+    api.prove_prototypes(number)  # the couch asks for a prototype that passed first
     released = api.act(number, A.RELEASE, as_user="planner")  # the floor works on it now
     assert released.status_code == 200, released.text
     [wo] = api.client.get(f"{API}/orders/{number}/work-orders", headers=api.auth("admin")).json()

@@ -51,6 +51,46 @@ def sign(page: Page, username: str, letter: str) -> None:
     form.get_by_role("button", name=f"Sign revision {letter}").click()
 
 
+def _csrf(page: Page) -> dict[str, str]:
+    page.goto("/account")
+    token = page.locator("input[name=csrf]").first.get_attribute("value")
+    assert token, "the account page carries the session's CSRF token"
+    return {"x-csrf-token": token}
+
+
+def build_prototype(page: Page, number: str) -> None:
+    """The floor starts and completes every operation of the prototype, in order."""
+    csrf = _csrf(page)
+    wo = page.request.get(f"/api/v1/work-orders/{number}").json()
+    base = f"/api/v1/work-orders/{number}/operations"
+    for op in wo["operations"]:
+        assert page.request.post(f"{base}/{op['seq']}/start", headers=csrf).ok
+        done = page.request.post(f"{base}/{op['seq']}/complete", data={"good": 1}, headers=csrf)
+        assert done.ok, done.text()
+
+
+def inspect_prototype(page: Page, number: str) -> None:
+    """Quality records the prototype's inspection, every value on nominal."""
+    csrf = _csrf(page)
+    for inspection in page.request.get(f"/api/v1/work-orders/{number}/inspections").json():
+        plan = inspection["plan"]["characteristics"]
+        body = {
+            "unit": 1,
+            "values": {
+                c["code"]: {"value": c["limits"]["nominal"], "unit": c["unit"]}
+                for c in plan
+                if c["unit"]
+            },
+            "checks": {c["code"]: True for c in plan if not c["unit"]},
+        }
+        recorded = page.request.post(
+            f"/api/v1/work-orders/{number}/operations/{inspection['seq']}/inspection/results",
+            data=body,
+            headers=csrf,
+        )
+        assert recorded.ok, recorded.text()
+
+
 def test_couch_design_rejected_then_signed_and_released(
     browser: Browser, server_url: str, screenshots: Path
 ) -> None:
@@ -111,6 +151,20 @@ def test_couch_design_rejected_then_signed_and_released(
     expect(lead.locator("table.signatures tbody tr")).to_have_count(3)
     expect(lead.locator("table.signatures")).to_contain_text("verified")
     lead.screenshot(path=screenshots / "design-approved.png")
+
+    # The couch asks for a prototype: the lead makes it, the floor builds it before
+    # release, and quality passes its inspection.
+    lead.get_by_role("button", name="Make prototype").click()
+    expect(lead.locator(".flash").first).to_contain_text("Prototype WO-")
+    expect(lead.locator(".prototype")).to_contain_text("has not passed its inspection")
+    prototype = re.search(r"WO-\d{4}-\d+", lead.locator(".prototype").inner_text())
+    assert prototype is not None
+    with signed_in(browser, server_url, "planner") as page:
+        build_prototype(page, prototype.group(0))
+    inspect_prototype(quality, prototype.group(0))
+    lead.reload()
+    expect(lead.locator(".prototype")).to_contain_text("passed its inspection")
+    lead.screenshot(path=screenshots / "design-prototype-passed.png")
 
     with signed_in(browser, server_url, "planner") as page:
         page.goto(f"/orders/{number}")

@@ -39,7 +39,11 @@ class FakeWorkOrders:
         return nullcontext()
 
     def for_order(self, order_number: str) -> list[WorkOrder]:
-        found = [w for w in self.rows if w.order_number == order_number]
+        found = [w for w in self.rows if w.order_number == order_number and not w.is_prototype]
+        return sorted(found, key=lambda w: (w.line_no, w.revision))
+
+    def prototypes_for(self, order_number: str) -> list[WorkOrder]:
+        found = [w for w in self.rows if w.order_number == order_number and w.is_prototype]
         return sorted(found, key=lambda w: (w.line_no, w.revision))
 
     def current_for(self, order_numbers: Collection[str]) -> list[WorkOrder]:
@@ -47,7 +51,9 @@ class FakeWorkOrders:
             (
                 w
                 for w in self.rows
-                if w.order_number in order_numbers and w.status in CURRENT_STATUSES
+                if w.order_number in order_numbers
+                and w.status in CURRENT_STATUSES
+                and not w.is_prototype
             ),
             key=lambda w: (w.order_number, w.line_no),
         )

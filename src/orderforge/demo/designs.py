@@ -86,6 +86,10 @@ class DemoDesigns:
                 repo.save(old)
             repo.add(revision)
 
+    def letters(self, order: Order) -> dict[int, str]:
+        """The letter of each line's current revision (what a prototype proves)."""
+        return {r.line_no: r.letter for r in self._current(order)}
+
     def _current(self, order: Order) -> list[DesignRevision]:
         return list(
             current_revisions(self.uow.repository(DESIGNS).for_order(order.number)).values()

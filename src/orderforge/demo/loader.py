@@ -34,14 +34,14 @@ from orderforge.materials.services import purchasing
 from orderforge.plant import services as plant
 from orderforge.plant.ports import PLANT
 from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
-from orderforge.production.ports import LOT_ISSUES
+from orderforge.production.ports import LOT_ISSUES, WORK_ORDERS
 from orderforge.production.services import reports, units, work_orders
 from orderforge.quality.domain import plan_from
 from orderforge.quality.final import checklist_from
 from orderforge.quality.ncr_domain import cause_from
 from orderforge.quality.ports import FINAL_INSPECTIONS, NCRS, QUALITY
 from orderforge.services import users
-from orderforge.services.catalogue import parse_family
+from orderforge.services.catalogue import family_of, parse_family
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import configure_lines
 from orderforge.services.ports import UnitOfWork
@@ -102,6 +102,7 @@ def load_demo(
         usernames = _load_users(ctx, uow, password, customer_ids, now)
         units = {w.code: w.capacity for w in uow.repository(PLANT).work_centres()}
         floor = _Floor(usernames[Role.OPERATOR], now, units, seed)
+        floor.engineer = usernames[Role.ENGINEER]
         designs = DemoDesigns(ctx, uow)
         finals = DemoFinals()
         _load_quality(uow, now)
@@ -260,6 +261,8 @@ def _load_order(
     finished = False
     for i, (action, role, reason) in enumerate(demo.path, start=1):
         at = created + step * i
+        if action is OrderAction.RELEASE:  # what release waits for, made just before it
+            floor.prototypes(uow, order, designs.letters(order), (at - step * 0.9, at))
         order.apply(action, actor=usernames[role], at=at, reason=reason)
         designs.follow(order, action, at, reason)
         finals.follow(number, action, at, usernames[role], reason)
@@ -294,6 +297,8 @@ class _Floor:
 
     def __init__(self, operator: str, now: dt.datetime, units: dict[str, int], seed: int) -> None:
         self.operator = operator
+        #: who makes the prototypes (the demo's engineer)
+        self.engineer = "engineer"
         #: now and then a unit is scrapped at an operation (and made again)
         self.rng = random.Random(seed)  # noqa: S311 -- demo data, not security
         self.now = now
@@ -309,6 +314,30 @@ class _Floor:
         end = last if finished else self.now - dt.timedelta(minutes=30)
         for work_order in work_orders.current_work_orders(uow, order.number):
             self._work(uow, work_order, first, max(end, first), finished)
+
+    def prototypes(
+        self,
+        uow: UnitOfWork,
+        order: Order,
+        letters: dict[int, str],
+        between: tuple[dt.datetime, dt.datetime],
+    ) -> None:
+        """The prototype of every line whose family asks for one and has none yet, made by
+        the engineer from its current revision and worked through on the floor between the
+        two moments (its inspection is recorded with the others, `load_inspections`)."""
+        first, end = between
+        made = {w.line_no for w in uow.repository(WORK_ORDERS).prototypes_for(order.number)}
+        for line in order.lines:
+            letter = letters.get(line.line_no)
+            if line.line_no in made or letter is None or line.catalogue_version is None:
+                continue
+            entry = uow.catalogue.get(line.product_family, line.catalogue_version)
+            if entry is None or not family_of(entry).prototype_required:
+                continue
+            prototype = work_orders.make_prototype(
+                uow, work_orders.PrototypeOf(order, line.line_no, letter), self.engineer, first
+            )
+            self._work(uow, prototype, first, end, finished=True)
 
     def _work(
         self,

@@ -69,12 +69,23 @@ class RevisionOut(BaseModel):
     can_reject: bool
 
 
+class PrototypeOut(BaseModel):
+    work_order: str | None = Field(description="The prototype work order that counts, if any")
+    design_revision: str | None = Field(description="The revision it was made for")
+    passed: bool
+    words: str = Field(examples=["The prototype WO-2026-0123 of revision B passed its inspection"])
+    can_make: bool
+
+
 class LineDesignOut(BaseModel):
     line_no: int
     family: str
     quantity: int
     revisions: list[RevisionOut]
     can_propose: bool
+    prototype: PrototypeOut | None = Field(
+        None, description="Where the line's prototype stands, when its family asks for one"
+    )
 
 
 class DesignOut(BaseModel):
@@ -142,6 +153,18 @@ async def propose_revision(
     read = [(u.filename or "", await u.read(limit + 1)) for u in uploads]
     cmd = services.ProposeRevision(number, line_no, notes, tuple(read))
     return _out(services.propose_revision(ctx, me, cmd))
+
+
+@router.post(
+    "/{number}/lines/{line_no}/prototypes",
+    response_model=DesignOut,
+    status_code=201,
+    summary="Make a prototype of the line's current design",
+)
+def make_prototype(number: Number, line_no: LineNo, ctx: Ctx, me: Me) -> dict[str, Any]:
+    """A prototype work order (one unit, from the line's routing) of the current design
+    revision; release waits until it passes its inspection."""
+    return _out(services.make_prototype(ctx, me, number, line_no))
 
 
 @router.post(

@@ -49,6 +49,8 @@ def _show(view: DesignView) -> None:
                 ", ".join(r.missing) if r.state == "proposed" else "-",
             )
         out.print(table)
+        if line.prototype is not None:
+            out.print(f"  prototype: {escape(line.prototype.words)}.")
 
 
 @design_app.command("show")
@@ -83,6 +85,18 @@ def design_propose(
     view = services.propose_revision(application.ctx, _actor(application, as_user), cmd)
     line = next(li for li in view.lines if li.line_no == line_no)
     out.print(f"Revision {line.revisions[-1].letter} of {view.number} line {line_no} proposed.")
+
+
+@design_app.command("prototype")
+@refusals
+def design_prototype(number: Number, line_no: LineNo, as_user: AsUser = "engineer") -> None:
+    """Make a prototype work order of the line's current revision (one unit); release
+    waits until it passes its inspection."""
+    application = _app()
+    view = services.make_prototype(application.ctx, _actor(application, as_user), number, line_no)
+    line = next(li for li in view.lines if li.line_no == line_no)
+    made = line.prototype.work_order if line.prototype is not None else "?"
+    out.print(f"Prototype {made} of {view.number} line {line_no} made.")
 
 
 @design_app.command("sign")

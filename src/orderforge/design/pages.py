@@ -1,5 +1,6 @@
 """The design page of an order: each line's revisions with their mock-up, documents and
-signatures; forms to propose a revision (engineers), sign it (with user id and password
+signatures, and its prototype when the family asks for one; forms to propose a revision
+or make a prototype (engineers), sign it (with user id and password
 again) or reject it with a comment. A refused form comes back with the reason in a flash
 and nothing stored. Works without JavaScript."""
 
@@ -107,4 +108,20 @@ async def reject(
         flash(request, exc.message, "error")
         return _back(number)
     flash(request, f"Revision {letter.upper()} of line {line_no} rejected.", "success")
+    return _back(view.number)
+
+
+@router.post("/{number}/lines/{line_no}/prototypes")
+async def make_prototype(
+    request: Request, ctx: Ctx, me: User, number: str, line_no: int
+) -> Response:
+    try:
+        await posted_form(request)
+        view = services.make_prototype(ctx, me, number, line_no)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+        return _back(number)
+    line = next(li for li in view.lines if li.line_no == line_no)
+    made = line.prototype.work_order if line.prototype is not None else None
+    flash(request, f"Prototype {made or ''} of line {line_no} made.".replace("  ", " "), "success")
     return _back(view.number)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from orderforge.design import prototypes
 from orderforge.design.domain import (
     DesignFile,
     DesignRevision,
@@ -31,9 +32,11 @@ from orderforge.domain.errors import (
 )
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import Order, OrderAction, OrderState
-from orderforge.domain.permissions import Resource, require
+from orderforge.domain.permissions import PROTOTYPE, Resource, is_allowed, require
 from orderforge.domain.signatures import Capacity, Signature, Signer
 from orderforge.domain.user import Role
+from orderforge.production.services.work_orders import PrototypeOf
+from orderforge.production.services.work_orders import make_prototype as make_prototype_work_order
 from orderforge.services import signing
 from orderforge.services.access import has_portal_user, load_visible
 from orderforge.services.catalogue import entry_for, family_of
@@ -286,6 +289,49 @@ def reject_revision(ctx: ServiceContext, actor: Principal, cmd: RejectRevision) 
         return _view(ctx, uow, order, actor)
 
 
+def make_prototype(ctx: ServiceContext, actor: Principal, number: str, line_no: int) -> DesignView:
+    """A prototype work order of the line's current design revision: one unit from the
+    line's routing, which the floor may work on before release and quality inspects.
+    Only for a family that asks for one, and only while one is needed (none made for
+    this spec yet, or the last one failed its inspection)."""
+    if not is_allowed(actor.role, Resource.DESIGN, PROTOTYPE):
+        raise PermissionDenied(
+            f"Your role ({actor.role.value}) does not make prototypes: engineers do."
+        )
+    with ctx.uow() as uow:
+        order = load_visible(uow, actor, number)
+        line = next((li for li in order.lines if li.line_no == line_no), None)
+        if line is None:
+            raise NotFound(f"Order {order.number} has no line {line_no}.")
+        if order.state not in prototypes.MAKEABLE:
+            raise IllegalTransition(
+                f"Order {order.number} is {order.state.label.lower()}: a prototype proves the "
+                "design before release, so it is made while the order is planned or awaits "
+                "design approval."
+            )
+        name = f"Line {line_no} ({_names(uow, order)[line.product_family]})"
+        state = prototypes.states(uow, order).get(line_no)
+        if state is None or not state.required:
+            raise IllegalTransition(
+                f"{name} needs no prototype: its catalogue family does not ask for one."
+            )
+        revision = current_revisions(uow.repository(DESIGNS).for_order(order.number)).get(line_no)
+        if revision is None or revision.state is RevisionState.REJECTED:
+            raise IllegalTransition(f"{name} has no design revision to prove: propose one first.")
+        if not drawn_for(revision, line.spec, line.quantity):
+            raise IllegalTransition(
+                f"{name}: revision {revision.letter} was drawn for the spec before a change; "
+                "propose a revision of the spec as it is now first."
+            )
+        if not state.can_make:
+            raise IllegalTransition(f"{name}: {state.words}; no new prototype is needed now.")
+        make_prototype_work_order(
+            uow, PrototypeOf(order, line_no, revision.letter), actor.username, ctx.clock.now()
+        )
+        uow.commit()
+        return _view(ctx, uow, order, actor)
+
+
 # -- helpers -----------------------------------------------------------------
 
 
@@ -299,9 +345,10 @@ def _commit(ctx: ServiceContext, uow: UnitOfWork, order: Order) -> None:
 def _view(ctx: ServiceContext, uow: UnitOfWork, order: Order, actor: Principal) -> DesignView:
     """The order's design as `actor` sees it now."""
     revisions = uow.repository(DESIGNS).for_order(order.number)
-    return design_view(
+    view = design_view(
         order, revisions, actor, _sealed_ok(ctx), has_portal_user(uow, order), _names(uow, order)
     )
+    return prototypes.with_prototypes(view, order, actor, prototypes.states(uow, order))
 
 
 def _adopt(order: Order, revision: DesignRevision) -> None:
@@ -420,6 +467,7 @@ __all__ = [
     "RevisionState",
     "SignRevision",
     "current_revisions",
+    "make_prototype",
     "order_design",
     "propose_revision",
     "reject_revision",

@@ -96,6 +96,19 @@ class LineDesign:
     quantity: int
     revisions: tuple[RevisionView, ...]
     can_propose: bool
+    #: where the line's prototype stands, when its family asks for one (staff only)
+    prototype: PrototypeView | None = None
+
+
+@dataclass(frozen=True)
+class PrototypeView:
+    """The line's prototype in words, and whether the viewer may make one now."""
+
+    work_order: str | None
+    design_revision: str | None
+    passed: bool
+    words: str
+    can_make: bool
 
 
 @dataclass(frozen=True)

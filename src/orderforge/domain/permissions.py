@@ -31,7 +31,8 @@ class Resource(StrEnum):
     WEBHOOK = "webhook"
     #: Design revisions of order lines: VIEW reads them (a customer its own orders'),
     #: PROPOSE draws a new revision, SIGN approves one with an electronic signature and
-    #: DECIDE rejects one; the capacity a role signs in is the design context's rule.
+    #: DECIDE rejects one, PROTOTYPE makes a prototype work order of the current revision
+    #: (engineers); the capacity a role signs in is the design context's rule.
     DESIGN = "design"
     #: The order conversation: VIEW reads an order's thread, POST writes a public
     #: message, POST_INTERNAL an internal note (never shown to the customer). Which
@@ -88,6 +89,7 @@ _MATERIALS_VIEW = frozenset({VIEW})
 PROPOSE = "propose"
 SIGN = "sign"
 DECIDE = "decide"
+PROTOTYPE = "prototype"
 _DESIGN_VIEW = frozenset({VIEW})
 _DESIGN_APPROVER = frozenset({VIEW, SIGN, DECIDE})
 REQUEST = "request"
@@ -194,7 +196,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SCHEDULE: frozenset({VIEW}),
         Resource.WORK_ORDER: _WORK_ORDER_VIEW,
         Resource.MATERIALS: _MATERIALS_VIEW,
-        Resource.DESIGN: frozenset({VIEW, PROPOSE, SIGN, DECIDE}),
+        Resource.DESIGN: frozenset({VIEW, PROPOSE, SIGN, DECIDE, PROTOTYPE}),
         Resource.CONVERSATION: _ALL_CONVERSATION,
         Resource.CHANGE: frozenset({VIEW, REQUEST, DECIDE}),
         Resource.QUALITY: _QUALITY_VIEW,
@@ -299,7 +301,7 @@ def actions_of(resource: Resource) -> list[str]:
     if resource is Resource.WEBHOOK:
         return [VIEW, EDIT]
     if resource is Resource.DESIGN:
-        return [VIEW, PROPOSE, SIGN, DECIDE]
+        return [VIEW, PROPOSE, SIGN, DECIDE, PROTOTYPE]
     if resource is Resource.CONVERSATION:
         return sorted(_ALL_CONVERSATION)
     if resource is Resource.MAIL:

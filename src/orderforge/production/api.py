@@ -78,6 +78,10 @@ class WorkOrderOut(BaseModel):
     updated_at: str
     operations: list[OperationOut]
     materials: list[MaterialOut]
+    kind: str = Field(
+        "production", description="production, or prototype (one unit proving a design)"
+    )
+    design_revision: str | None = Field(None, description="The revision a prototype proves")
 
 
 class IssueOut(BaseModel):

@@ -40,6 +40,14 @@ class WorkOrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class WorkOrderKind(StrEnum):
+    #: the order line's units for the customer
+    PRODUCTION = "production"
+    #: one unit made to prove a design revision before the line is released: it is not
+    #: the order's product (not shipped, traced, netted or planned as the order's work)
+    PROTOTYPE = "prototype"
+
+
 #: A work order in one of these takes no reports and is not planned.
 CLOSED_STATUSES = frozenset(
     {WorkOrderStatus.DONE, WorkOrderStatus.SUPERSEDED, WorkOrderStatus.CANCELLED}
@@ -236,6 +244,9 @@ class WorkOrder:
     updated_at: dt.datetime
     operations: list[Operation] = field(default_factory=list)
     materials: list[MaterialRequirement] = field(default_factory=list)
+    kind: WorkOrderKind = WorkOrderKind.PRODUCTION
+    #: the design revision letter a prototype proves (None for production work)
+    design_revision: str | None = None
     id: int | None = None
     version: int = 1
     pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
@@ -252,8 +263,10 @@ class WorkOrder:
         actor: str,
         at: dt.datetime,
         carry_from: WorkOrder | None = None,
+        design_revision: str | None = None,
     ) -> WorkOrder:
-        """A new work order; `carry_from` (the revision it replaces) hands over the progress
+        """A new work order (a prototype when `design_revision` names the design revision it
+        proves); `carry_from` (the revision it replaces) hands over the progress
         of every operation whose work is the same under the new routing (see
         `unchanged_steps`), so an engineering change does not redo work that stands."""
         if source.quantity < 1:
@@ -276,6 +289,8 @@ class WorkOrder:
             materials=[
                 MaterialRequirement(m.item_code, m.name, m.quantity, m.unit) for m in materials
             ],
+            kind=WorkOrderKind.PRODUCTION if design_revision is None else WorkOrderKind.PROTOTYPE,
+            design_revision=design_revision,
         )
         carried: list[int] = []
         if carry_from is not None:
@@ -325,6 +340,10 @@ class WorkOrder:
     @property
     def is_current(self) -> bool:
         return self.status in CURRENT_STATUSES
+
+    @property
+    def is_prototype(self) -> bool:
+        return self.kind is WorkOrderKind.PROTOTYPE
 
     def operation(self, seq: int) -> Operation:
         found = next((o for o in self.operations if o.seq == seq), None)
@@ -403,6 +422,12 @@ class WorkOrder:
             "spec": dict(self.spec),
             "operations": [o.snapshot() for o in self.operations],
             "materials": [m.snapshot() for m in self.materials],
+            # only on prototypes, so the records of production work read as they always did
+            **(
+                {"kind": self.kind.value, "design_revision": self.design_revision}
+                if self.is_prototype
+                else {}
+            ),
         }
 
     # -- reports -------------------------------------------------------------
@@ -675,10 +700,16 @@ class OpenOperation:
     work_centres: tuple[str, ...]
     #: the first operation before it that is not done yet (seq, name), if any
     waiting_for: tuple[int, str] | None = None
+    #: of a prototype work order (made before release to prove a design)
+    prototype: bool = False
 
     @property
     def key(self) -> str:
-        """The plan's key for this operation: "<order>/<line>/<routing key>"."""
+        """The plan's key for this operation: "<order>/<line>/<routing key>". A prototype
+        is not in the plan (the key of its line belongs to the line's production work),
+        so its key matches no planned piece."""
+        if self.prototype:
+            return f"{self.work_order}/{self.routing_key}"
         return f"{self.order_number}/{self.line_no}/{self.routing_key}"
 
 
@@ -713,6 +744,7 @@ def open_operation(work_order: WorkOrder, op: Operation) -> OpenOperation:
         work_centre=op.work_centre,
         work_centres=tuple(op.work_centres),
         waiting_for=(first.seq, first.name) if first is not None else None,
+        prototype=work_order.is_prototype,
     )
 
 

@@ -24,11 +24,17 @@ class WorkOrderRepository(Protocol):
         ...
 
     def for_order(self, order_number: str) -> list[WorkOrder]:
-        """Every revision of the order's work orders, by line then revision."""
+        """Every revision of the order's production work orders, by line then revision
+        (never a prototype: it is not the order's product)."""
+        ...
+
+    def prototypes_for(self, order_number: str) -> list[WorkOrder]:
+        """The order's prototype work orders, by line then revision (oldest first)."""
         ...
 
     def current_for(self, order_numbers: Collection[str]) -> list[WorkOrder]:
-        """The current (not superseded, not cancelled) work orders of these orders."""
+        """The current (not superseded, not cancelled) production work orders of these
+        orders."""
         ...
 
     def of_numbers(self, numbers: Collection[str]) -> list[WorkOrder]:

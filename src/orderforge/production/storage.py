@@ -33,6 +33,7 @@ from orderforge.production.domain import (
     ReportKind,
     UnitSerial,
     WorkOrder,
+    WorkOrderKind,
     WorkOrderStatus,
     open_operations,
 )
@@ -55,6 +56,13 @@ work_orders = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column(
+        "kind",
+        EnumText(WorkOrderKind),
+        nullable=False,
+        server_default=WorkOrderKind.PRODUCTION.value,
+    ),
+    sa.Column("design_revision", sa.String(8), nullable=True),
     sa.UniqueConstraint(
         "order_number", "line_no", "revision", name="uq_work_orders_order_number_line_no_revision"
     ),
@@ -173,6 +181,11 @@ def map_classes() -> None:
     event.listen(WorkOrder, "load", _fresh_event_list)
 
 
+#: The order's work orders are its production work: a prototype is looked up by number, by
+#: `prototypes_for`, or at a work centre's queue, never taken for the order's product.
+_PRODUCTION_ONLY = work_orders.c.kind == WorkOrderKind.PRODUCTION
+
+
 class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
     """Queries also return work orders added in this transaction and not yet written,
     and filter by status in memory too, so they answer alike inside `deferred_writes`."""
@@ -203,17 +216,34 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         return self._track(self.session.scalars(stmt).one_or_none())
 
     def for_order(self, order_number: str) -> list[WorkOrder]:
-        stmt = sa.select(WorkOrder).where(work_orders.c.order_number == order_number)
-        found = self._with_added(stmt, lambda w: w.order_number == order_number)
+        stmt = sa.select(WorkOrder).where(
+            work_orders.c.order_number == order_number, _PRODUCTION_ONLY
+        )
+        found = self._with_added(
+            stmt, lambda w: w.order_number == order_number and not w.is_prototype
+        )
+        return sorted(found, key=lambda w: (w.line_no, w.revision))
+
+    def prototypes_for(self, order_number: str) -> list[WorkOrder]:
+        stmt = sa.select(WorkOrder).where(
+            work_orders.c.order_number == order_number,
+            work_orders.c.kind == WorkOrderKind.PROTOTYPE,
+        )
+        found = self._with_added(stmt, lambda w: w.order_number == order_number and w.is_prototype)
         return sorted(found, key=lambda w: (w.line_no, w.revision))
 
     def current_for(self, order_numbers: Collection[str]) -> list[WorkOrder]:
         wanted = set(order_numbers)
         if not wanted:
             return []
-        stmt = sa.select(WorkOrder).where(work_orders.c.order_number.in_(sorted(wanted)))
+        stmt = sa.select(WorkOrder).where(
+            work_orders.c.order_number.in_(sorted(wanted)), _PRODUCTION_ONLY
+        )
         found = self._with_added(
-            stmt, lambda w: w.order_number in wanted and w.status in CURRENT_STATUSES
+            stmt,
+            lambda w: (
+                w.order_number in wanted and w.status in CURRENT_STATUSES and not w.is_prototype
+            ),
         )
         return sorted(found, key=lambda w: (w.order_number, w.line_no))
 
@@ -246,6 +276,7 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
                 wo.catalogue_version,
                 wo.spec,
                 wo.quantity,
+                wo.kind,
                 op.seq,
                 op.routing_key,
                 op.name,
@@ -301,6 +332,7 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
                     work_centre=r.work_centre,
                     work_centres=tuple(r.work_centres),
                     waiting_for=waiting,
+                    prototype=r.kind is WorkOrderKind.PROTOTYPE,
                 )
             )
         for added in self.added:  # made in this transaction, not written yet

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -37,6 +38,7 @@ from orderforge.services.access import load_visible
 from orderforge.services.context import ServiceContext, publish
 from orderforge.services.ports import (
     DESIGN_GATE,
+    PROTOTYPE_GATE,
     DuplicateRecord,
     IdempotencyRecord,
     OrderFilter,
@@ -413,18 +415,27 @@ def advance_order(
 
 
 def _check_design(uow: UnitOfWork, order: Order) -> None:
-    """Release waits for the approved design of every line (the design context says)."""
+    """Release waits for the approved design of every line (the design context says) and,
+    where the family asks for one, a prototype that passed its inspection (quality says)."""
     if order.state not in TRANSITIONS[OrderAction.RELEASE].sources:
         return  # the lifecycle's own refusal says it better
+    missing: list[str] = []
+    # no design context wired: the order's own guard decides
+    with contextlib.suppress(LookupError):
+        missing += uow.repository(DESIGN_GATE).missing_approvals(order)
     try:
-        gate = uow.repository(DESIGN_GATE)
-    except LookupError:  # no design context wired: the order's own guard decides
-        return
-    missing = gate.missing_approvals(order)
+        prototypes = uow.repository(PROTOTYPE_GATE).prototypes(order)
+    except LookupError:  # no quality context wired: no prototype is asked for
+        prototypes = []
+    missing += [_capital(p.missing) for p in prototypes if p.missing is not None]
     if missing:
         raise IllegalTransition(
             f"Cannot release order {order.number} to production: " + " ".join(missing)
         )
+
+
+def _capital(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
 
 
 def revise_order(

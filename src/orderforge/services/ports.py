@@ -27,6 +27,7 @@ from orderforge.domain.planning import (
     PlanVersion,
     RunStatus,
 )
+from orderforge.domain.prototypes import PrototypeState
 from orderforge.domain.user import ApiToken, Role, User, WebSession
 
 R = TypeVar("R")
@@ -371,3 +372,16 @@ class DesignGate(Protocol):
 
 
 DESIGN_GATE: RepositoryKey[DesignGate] = RepositoryKey("design_gate")
+
+
+class PrototypeGate(Protocol):
+    """What the quality context says about the order's prototypes (the design page shows
+    it; release asks it). Quality judges a prototype by its inspection and sits above
+    design and orders, so they ask this port and never import it."""
+
+    def prototypes(self, order: Order) -> list[PrototypeState]:
+        """One state per line of the order, by line."""
+        ...
+
+
+PROTOTYPE_GATE: RepositoryKey[PrototypeGate] = RepositoryKey("prototype_gate")

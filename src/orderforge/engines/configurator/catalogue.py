@@ -214,6 +214,10 @@ class Family:
     #: catalogue's `design.approvals` (customer, engineering, quality). A regulated product
     #: asks for all three; most ask the customer only.
     design_approvals: tuple[str, ...] = ("customer",)
+    #: Whether a prototype work order must pass its inspection before an order of this
+    #: product is released (`design.prototype`): what a machine builder or a medical
+    #: device maker asks before building the customer's units.
+    prototype_required: bool = False
 
     @cached_property
     def option_by_code(self) -> dict[str, Option]:

@@ -68,6 +68,7 @@ def load_family(data: object) -> Family:
     rules = read_rules(reader, reader.items(root.get("rules"), "rules"), parameters, computed)
     components, centres, modules, product = read_structure(reader, root, code, name)
     approvals = _design(reader, root.get("design"))
+    prototype = _prototype(reader, root.get("design"))
     if reader.issues:
         raise CatalogueError(reader.issues, code)
     family = Family(
@@ -84,6 +85,7 @@ def load_family(data: object) -> Family:
         modules=modules,
         product=product,
         design_approvals=approvals,
+        prototype_required=prototype,
     )
     issues = check_family(family)
     if issues:
@@ -110,7 +112,7 @@ def _design(reader: CatalogueReader, raw: object) -> tuple[str, ...]:
     data = reader.mapping(raw, "design")
     if data is None:
         return ("customer",)
-    reader.known_keys(data, ("approvals",), "design")
+    reader.known_keys(data, ("approvals", "prototype"), "design")
     listed = data.get("approvals", ["customer"])
     if not isinstance(listed, list) or not listed:
         reader.add("design.approvals", f"a list of one or more of {', '.join(DESIGN_APPROVERS)}")
@@ -124,6 +126,18 @@ def _design(reader: CatalogueReader, raw: object) -> tuple[str, ...]:
         return ("customer",)
     # In a fixed order, so a revision always lists its approvals the same way.
     return tuple(a for a in DESIGN_APPROVERS if a in listed)
+
+
+def _prototype(reader: CatalogueReader, raw: object) -> bool:
+    """Whether a prototype must pass its inspection before the family's orders are
+    released (`design.prototype`); a typo such as "yes" is refused, not read as false."""
+    if not isinstance(raw, dict) or "prototype" not in raw:
+        return False
+    value = raw["prototype"]
+    if not isinstance(value, bool):
+        reader.add("design.prototype", "true or false")
+        return False
+    return value
 
 
 def _codes(root: Data, section: str) -> list[str]:

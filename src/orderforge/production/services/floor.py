@@ -84,8 +84,7 @@ def queue(ctx: ServiceContext, actor: Principal, work_centre: str) -> dict[str, 
         found, closed, planned = _queue_ops(uow, centre.code)
         families = _Families(uow)
         rows = [
-            _row(op, planned.get(op.key), families, show, closed.get(op.order_number))
-            for op in found
+            _row(op, planned.get(op.key), families, show, closed.get(op.work_order)) for op in found
         ]
         return {
             "code": centre.code,
@@ -109,7 +108,7 @@ def operation(
         item = open_operation(wo, op)
         planned = _planned(uow, {wo.order_number}).get(item.key)
         families = _Families(uow)
-        closed = _closed(uow, {wo.order_number}).get(wo.order_number)
+        closed = _closed(uow, [item]).get(wo.number)
         row = _row(item, planned, families, show, closed)
         held = _held(uow, wo, op)
         return {
@@ -301,12 +300,12 @@ def _queue_ops(
         return (not running, slot.start if slot is not None else far, op.work_order, op.seq)
 
     found.sort(key=plan_order)
-    closed = _closed(uow, {op.order_number for op in found})
+    closed = _closed(uow, found)
     actionable = [
         op
         for op in found
         if op.status in _URGENCY
-        and (op.order_number not in closed or op.status is OperationStatus.RUNNING)
+        and (op.work_order not in closed or op.status is OperationStatus.RUNNING)
     ]
     if actionable:
         first = min(actionable, key=lambda op: _URGENCY[op.status])
@@ -337,13 +336,18 @@ def _status_words(op: OpenOperation) -> str:
     return op.status.value
 
 
-def _closed(uow: UnitOfWork, numbers: set[str]) -> dict[str, str]:
-    """Order number -> why its work may not start now, for the orders that are closed to
-    work (not released yet, on hold...): the floor shows them, but not as next."""
-    if not numbers:
-        return {}
-    states = uow.orders.states(numbers)
-    return {n: why for n, (state, was) in states.items() if (why := closed_in(state, was))}
+def _closed(uow: UnitOfWork, work: list[OpenOperation]) -> dict[str, str]:
+    """Work order number -> why its work may not start now, for the work of orders closed
+    to work (not released yet, on hold...): the floor shows it, but not as next. A
+    prototype is open before release (it proves the design)."""
+    states = uow.orders.states({op.order_number for op in work})
+    closed: dict[str, str] = {}
+    for op in work:
+        if op.order_number in states:
+            state, was = states[op.order_number]
+            if why := closed_in(state, was, prototype=op.prototype):
+                closed[op.work_order] = why
+    return closed
 
 
 def _row(
@@ -362,7 +366,9 @@ def _row(
         "name": op.name,
         "order_number": op.order_number,
         "line_no": op.line_no,
-        "product": family.name if family is not None else op.product_family,
+        "product": ("PROTOTYPE: " if op.prototype else "")
+        + (family.name if family is not None else op.product_family),
+        "prototype": op.prototype,
         "options": ", ".join(options),
         "quantity": op.quantity,
         "status": op.status.value,

@@ -9,7 +9,9 @@ The order follows its work, so nobody has to press a button the floor already an
 the first operation started puts a released order in production, and the last
 operation of its last work order done sends it to final inspection. Work may start only
 while the order is released or in production (its design approved, not on hold, not
-cancelled): the floor cannot build what the customer has not approved.
+cancelled): the floor cannot build what the customer has not approved. A prototype is
+the exception: it is made before release, to prove the design, and the order does not
+follow it.
 """
 
 from __future__ import annotations
@@ -184,7 +186,7 @@ def report_in(
             work_centre=cmd.work_centre,
         )
     )
-    if order is not None:
+    if order is not None and not work_order.is_prototype:
         _order_follows(uow, order, work_order, actor, at)
     return ReportOutcome(view=view)
 
@@ -194,15 +196,31 @@ def report_in(
 WORKING_STATES = frozenset({OrderState.RELEASED, OrderState.IN_PRODUCTION})
 
 
-def closed_to_work(order: Order | None) -> str | None:
-    """Why work on this order may not start now, in words; None when it may."""
+#: Where a prototype may not be worked on: it is made before release, to prove the
+#: design, so only an order that stopped (held, cancelled, rejected) closes it.
+_PROTOTYPE_CLOSED = {
+    OrderState.ON_HOLD: "it is on hold",
+    OrderState.CANCELLED: "it is cancelled",
+    OrderState.REJECTED: "it was rejected",
+}
+
+
+def closed_to_work(order: Order | None, work_order: WorkOrder | None = None) -> str | None:
+    """Why work on this order (on `work_order` of it, when given) may not start now, in
+    words; None when it may."""
     if order is None:
         return None
-    return closed_in(order.state, order.changed_from)
+    return closed_in(
+        order.state, order.changed_from, prototype=bool(work_order and work_order.is_prototype)
+    )
 
 
-def closed_in(state: OrderState, changed_from: OrderState | None = None) -> str | None:
+def closed_in(
+    state: OrderState, changed_from: OrderState | None = None, *, prototype: bool = False
+) -> str | None:
     """`closed_to_work` from the order's state alone (what a list of many reads)."""
+    if prototype:
+        return _PROTOTYPE_CLOSED.get(state)
     effective = changed_from if state is OrderState.CHANGE_REQUESTED else state
     if effective in WORKING_STATES:
         return None
@@ -218,7 +236,7 @@ def closed_in(state: OrderState, changed_from: OrderState | None = None) -> str 
 
 
 def _check_order(order: Order | None, work_order: WorkOrder) -> None:
-    why = closed_to_work(order)
+    why = closed_to_work(order, work_order)
     if why is not None and order is not None:
         raise IllegalTransition(
             f"Work on {work_order.number} cannot start: its order {order.number} is not open "

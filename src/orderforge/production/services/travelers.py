@@ -114,10 +114,22 @@ def traveler_paper(uow: UnitOfWork, work_order: WorkOrder, public_url: str) -> P
     ]
     if work_order.materials:
         sections.append(PaperSection(heading="Materials", table=materials))
+    prototype = (
+        (
+            (
+                "PROTOTYPE",
+                f"of design revision {work_order.design_revision}: one unit to prove the "
+                "design, not the customer's; quality inspects it before the order is released",
+            ),
+        )
+        if work_order.is_prototype
+        else ()
+    )
     return PlantPaper(
-        title=f"Traveler {work_order.number}",
+        title=("PROTOTYPE " if work_order.is_prototype else "") + f"Traveler {work_order.number}",
         subtitle=f"{work_order.quantity} × {product}",
         facts=(
+            *prototype,
             ("Order", f"{work_order.order_number}, line {work_order.line_no}"),
             ("Work order", f"{work_order.number}, revision {work_order.revision}"),
             ("Quantity", str(work_order.quantity)),

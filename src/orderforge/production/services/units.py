@@ -196,7 +196,9 @@ def issued_to(uow: UnitOfWork, work_order: str) -> list[dict[str, Any]]:
 def give_serials(uow: UnitOfWork, work_order: WorkOrder, at: dt.datetime) -> list[UnitSerial]:
     """Serial numbers for a work order that just became done (caller commits); none when
     no serial store is wired (unit tests of other use cases) or it has them already."""
-    if work_order.status is not WorkOrderStatus.DONE:
+    if work_order.status is not WorkOrderStatus.DONE or work_order.is_prototype:
+        # a prototype proves a design; it is no unit of the customer's and takes no
+        # number of the family's series (its record is its work order and inspection)
         return []
     try:
         repo = uow.repository(UNIT_SERIALS)

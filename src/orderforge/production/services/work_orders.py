@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from orderforge.domain.errors import InvalidInput, NotFound
@@ -29,7 +30,7 @@ from orderforge.production.domain import (
     WorkOrderSource,
     WorkOrderStatus,
 )
-from orderforge.production.ports import WORK_ORDERS
+from orderforge.production.ports import WORK_ORDERS, WorkOrderRepository
 from orderforge.production.services import units
 from orderforge.services.access import load_visible
 from orderforge.services.catalogue import family_of
@@ -115,7 +116,7 @@ def create_work_orders(
             continue
         assert line.catalogue_version is not None
         steps, materials = configured
-        revision = 1 + max((w.revision for w in earlier if w.line_no == line.line_no), default=0)
+        revision = _next_revision(repo, order.number, line.line_no, earlier)
         work_order = WorkOrder.create(
             number=_number(uow, at),
             source=WorkOrderSource(
@@ -139,6 +140,62 @@ def create_work_orders(
             newer = next((w.number for w in made if w.line_no == old.line_no), "none")
             old.supersede(newer, actor=actor, at=at)
     return made
+
+
+def _next_revision(
+    repo: WorkOrderRepository, order_number: str, line_no: int, production: list[WorkOrder]
+) -> int:
+    """The line's next work order revision: one count for production work and prototypes
+    alike, so the two never claim the same (order, line, revision)."""
+    made = production + repo.prototypes_for(order_number)
+    return 1 + max((w.revision for w in made if w.line_no == line_no), default=0)
+
+
+@dataclass(frozen=True)
+class PrototypeOf:
+    order: Order
+    line_no: int
+    #: the design revision letter the prototype proves
+    design_revision: str
+
+
+def make_prototype(uow: UnitOfWork, what: PrototypeOf, actor: str, at: dt.datetime) -> WorkOrder:
+    """One unit of the line as it is configured now, from its routing, to prove a design
+    revision (the caller, the design context, checks it may be made and commits). It is
+    not the order's work: the order's queries leave it out."""
+    order, line_no = what.order, what.line_no
+    line = next((li for li in order.lines if li.line_no == line_no), None)
+    if line is None:
+        raise NotFound(f"Order {order.number} has no line {line_no}.")
+    centres = {w.code: w for w in plant_services.active_work_centres(uow)}
+    configured = configured_line(uow, replace(line, quantity=1), centres)
+    if configured is None or line.catalogue_version is None:
+        raise InvalidInput(
+            f"Line {line_no} of {order.number} has no catalogue configuration, so it has no "
+            "routing to make a prototype from.",
+            field="line",
+        )
+    steps, materials = configured
+    repo = uow.repository(WORK_ORDERS)
+    work_order = WorkOrder.create(
+        number=_number(uow, at),
+        source=WorkOrderSource(
+            order_number=order.number,
+            line_no=line_no,
+            quantity=1,
+            product_family=line.product_family,
+            catalogue_version=line.catalogue_version,
+            spec=dict(line.spec),
+        ),
+        revision=_next_revision(repo, order.number, line_no, repo.for_order(order.number)),
+        steps=steps,
+        materials=materials,
+        actor=actor,
+        at=at,
+        design_revision=what.design_revision,
+    )
+    repo.add(work_order)
+    return work_order
 
 
 def revise_work_orders(
@@ -165,7 +222,7 @@ def revise_work_orders(
             )
         steps, materials = configured
         old = current.get(line.line_no)
-        revision = 1 + max((w.revision for w in every if w.line_no == line.line_no), default=0)
+        revision = _next_revision(repo, order.number, line.line_no, every)
         new = WorkOrder.create(
             number=_number(uow, at),
             source=WorkOrderSource(
@@ -195,7 +252,8 @@ def cancel_work_orders(
 ) -> list[WorkOrder]:
     """Cancel the order's work not yet done (kept, with the reason). Caller commits."""
     cancelled = []
-    for work_order in uow.repository(WORK_ORDERS).for_order(order.number):
+    repo = uow.repository(WORK_ORDERS)
+    for work_order in repo.for_order(order.number) + repo.prototypes_for(order.number):
         if work_order.status in (WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS):
             work_order.cancel(actor=actor, at=at, reason=reason)
             cancelled.append(work_order)
@@ -319,6 +377,8 @@ def work_order_view(work_order: WorkOrder) -> dict[str, Any]:
         "updated_at": work_order.updated_at.isoformat(),
         "operations": [operation_view(o) for o in work_order.operations],
         "materials": [{**m.snapshot(), "operation": m.operation} for m in work_order.materials],
+        "kind": work_order.kind.value,
+        "design_revision": work_order.design_revision,
     }
 
 

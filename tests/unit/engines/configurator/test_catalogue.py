@@ -276,3 +276,11 @@ def test_nothing_is_half_loaded_and_the_input_is_not_changed() -> None:
 def test_values_keep_their_exact_decimal_form(tiny: Callable[..., Family]) -> None:
     family = tiny(components=[{"code": "BOARD", "unit": "m", "unit_cost": 14.2}])
     assert family.component_by_code["BOARD"].unit_cost == Decimal("14.2")
+
+
+def test_a_family_may_ask_for_a_prototype() -> None:
+    assert load_family(tiny_catalogue()).prototype_required is False
+    asked = load_family(tiny_catalogue(design={"approvals": ["customer"], "prototype": True}))
+    assert asked.prototype_required is True
+    # "yes" is not read as false: the catalogue says what it means
+    one_issue(tiny_catalogue(design={"prototype": "yes"}), "design.prototype", "true or false")
