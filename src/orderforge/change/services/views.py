@@ -77,6 +77,8 @@ def change_view(
         "requested_by": change.requested_by_name,
         "requested_at": change.requested_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
         "lines": lines,
+        #: the design revisions the change carries: notes, documents, mock-up, approval
+        "designs": [dict(d) for d in impact.get("design", [])],
         "price": {
             "before": _money(price.get("before"), currency),
             "after": _money(price.get("after"), currency),
