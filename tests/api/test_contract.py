@@ -193,6 +193,7 @@ def _operations() -> list[str]:
         "POST /api/v1/ncrs/{number}/cancel",
         "GET /api/v1/orders/{number}/changes",
         "POST /api/v1/orders/{number}/changes",
+        "POST /api/v1/orders/{number}/changes/with-documents",
         "GET /api/v1/changes",
         "GET /api/v1/changes/{change}",
         "POST /api/v1/changes/{change}/impact",

@@ -174,6 +174,8 @@ def _applied(change: EngineeringChange, customer: bool) -> dict[str, Any] | None
             "after": applied.get("promise", {}).get("after"),
             "after_label": _day(applied.get("promise", {}).get("after")) or "no date",
         },
+        #: the design revisions the change made (letter, and whether its signature approved)
+        "designs": applied.get("designs", []),
     }
     if not customer:
         out["work_orders"] = applied.get("work_orders", [])
