@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import sqlalchemy as sa
+
 from orderforge.domain.order import OrderState
 from tests.api.support import API, ApiSession, valid_line
 from tests.api.test_changes import ALPINA, approve, in_production, other_spec, work_orders
 from tests.api.test_design import PDF, png
+from tests.api.test_shipping import csrf_of, signed_in
 
 S = OrderState
 REASON = "The customer wants the walnut top, drawn with a bevelled edge."
@@ -112,8 +115,6 @@ def test_a_released_orders_change_brings_its_revision_approved_by_the_signature(
     assert change_check.json()["valid"] is True
 
     # the design page says where the revision came from and why it is approved
-    from tests.api.test_shipping import signed_in
-
     page = signed_in(api, "engineer").get(f"/orders/{number}/design")
     assert page.status_code == 200, page.text
     assert change["number"] in page.text
@@ -226,3 +227,68 @@ def test_bad_documents_and_late_requests_store_nothing(api: ApiSession) -> None:
     assert late.status_code == 409, late.text
     assert "delivered" in late.json()["detail"]
     assert api.stored(delivered) == before and changes_of(api, delivered) == []
+
+
+def test_the_change_page_carries_documents_and_shows_them_before_the_decision(
+    api: ApiSession,
+) -> None:
+    number = in_production(api)
+    browser = signed_in(api, "sales")
+    page = browser.get(f"/orders/{number}/changes")
+    assert page.status_code == 200 and 'name="documents-1"' in page.text
+    spec = api.order(number)["lines"][0]["spec"]
+    fields = {f"line-1-{k}": v for k, v in spec.items()}
+    form = {"csrf": csrf_of(page), "line_no": "1", "reason": REASON, **fields}
+    script = ("x.pdf", b"<html><script>alert(1)</script></html>", "application/pdf")
+    stored = api.stored(number)
+    refused = browser.post(
+        f"/orders/{number}/changes",
+        data={**form, "design-notes-1": "Bevel"},
+        files=[("documents-1", script)],
+    )
+    assert refused.status_code == 303
+    assert "x.pdf" in browser.get(refused.headers["location"]).text
+    assert api.stored(number) == stored and changes_of(api, number) == []
+
+    asked = browser.post(
+        f"/orders/{number}/changes",
+        data={**form, "design-notes-1": "Bevelled edge, 5 mm."},
+        files=[("documents-1", ("edge-detail.pdf", PDF, "application/pdf"))],
+    )
+    assert asked.status_code == 303, asked.text
+    (change,) = changes_of(api, number)
+    assert change["designs"][0]["files"][0]["name"] == "edge-detail.pdf"
+    assert change["designs"][0]["drawn_for"] == "the current spec"
+    shown = browser.get(f"/orders/{number}/changes").text
+    assert "new design revision" in shown and "Bevelled edge, 5 mm." in shown
+    base = f"{API}/changes/{change['number']}/lines/1"
+    assert f"{base}/documents/1" in shown
+    # the approver (and the customer) read what the change carries before it is decided
+    for who in ("engineer", "alpina"):
+        document = api.client.get(f"{base}/documents/1", headers=api.auth(who))
+        assert document.status_code == 200 and document.content == PDF, who
+        mockup = api.client.get(f"{base}/mockup.svg", headers=api.auth(who))
+        assert mockup.status_code == 200 and b"<svg" in mockup.content
+    assert api.client.get(f"{base}/documents/2", headers=api.auth("engineer")).status_code == 404
+    other = api.client.get(
+        f"{API}/changes/{change['number']}/lines/2/mockup.svg", headers=api.auth("engineer")
+    )
+    assert other.status_code == 404
+
+
+def test_the_database_keeps_where_a_revision_came_from(api: ApiSession) -> None:
+    number = in_production(api)
+    asked = ask_with_documents(api, number, None, [("edge.pdf", PDF, "application/pdf")])
+    assert approve(api, asked.json()["number"]).status_code == 200
+    with api.application.ctx.uow() as uow:
+        session = uow.session  # type: ignore[attr-defined]
+        for statement in (
+            "UPDATE design_revisions SET change_number = NULL",
+            "UPDATE design_revisions SET approved_by_change = false",
+        ):
+            try:
+                with session.begin_nested():
+                    session.execute(sa.text(statement))
+            except sa.exc.DBAPIError:
+                continue
+            raise AssertionError(f"the database allowed: {statement}")

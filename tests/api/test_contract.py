@@ -203,6 +203,8 @@ def _operations() -> list[str]:
         "POST /api/v1/changes/{change}/accept",
         "POST /api/v1/changes/{change}/decline",
         "GET /api/v1/changes/{change}/verification",
+        "GET /api/v1/changes/{change}/lines/{line_no}/documents/{index}",
+        "GET /api/v1/changes/{change}/lines/{line_no}/mockup.svg",
         "GET /api/v1/catalogue/families/{code}/affected-orders",
         "POST /api/v1/work-orders/{number}/operations/{seq}/consumptions",
         "GET /api/v1/trace/units/{serial}",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.datastructures import UploadFile
 
@@ -16,6 +17,8 @@ from orderforge.design.domain import MAX_FILES, MAX_NOTES
 from orderforge.design.uploads import upload_limit
 from orderforge.domain.errors import InvalidInput
 from orderforge.entrypoints.api.deps import client_address, current_principal, get_ctx
+from orderforge.entrypoints.api.downloads import file_response
+from orderforge.entrypoints.api.images import svg_response
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
@@ -257,6 +260,36 @@ def decline_change(
     change: ChangeNumber, body: RequiredCommentIn, ctx: Ctx, me: Me
 ) -> dict[str, Any]:
     return services.customer_decision(ctx, me, change, False, body.comment)
+
+
+LineNo = Annotated[int, Path(ge=1, le=10_000, description="The order line's number")]
+
+
+@router.get(
+    "/changes/{change}/lines/{line_no}/documents/{index}",
+    summary="A document of the design revision a change carries",
+    response_class=Response,
+)
+def change_document(
+    change: ChangeNumber,
+    line_no: LineNo,
+    index: Annotated[int, Path(ge=1, le=100, description="1 for the first document")],
+    ctx: Ctx,
+    me: Me,
+) -> Response:
+    file, data = services.change_document(ctx, me, change, line_no, index - 1)
+    return file_response(data, file.name, file.media_type)
+
+
+@router.get(
+    "/changes/{change}/lines/{line_no}/mockup.svg",
+    summary="The mock-up of the design revision a change carries",
+    response_class=Response,
+)
+def change_mockup(change: ChangeNumber, line_no: LineNo, ctx: Ctx, me: Me) -> Response:
+    """Drawn from the spec the change asks for (or the current one when only the design
+    changes), as it was when the change was asked for."""
+    return svg_response(services.change_mockup(ctx, me, change, line_no).decode())
 
 
 @router.get("/changes/{change}/verification", summary="Verify a change's signatures")

@@ -218,6 +218,38 @@ def open_changes(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
         return out
 
 
+def change_document(
+    ctx: ServiceContext, actor: Principal, change_number: str, line_no: int, index: int
+) -> tuple[CarriedFile, bytes]:
+    """A document of the design revision a change carries, for whoever may see the
+    change: the approver reads what they sign before it is a revision."""
+    carried = _carried(ctx, actor, change_number, line_no)
+    if not 0 <= index < len(carried.files):
+        raise NotFound(f"{change_number} carries no document {index + 1} for line {line_no}.")
+    wanted = carried.files[index]
+    return wanted, _files(ctx).get(wanted.sha256)
+
+
+def change_mockup(ctx: ServiceContext, actor: Principal, change_number: str, line_no: int) -> bytes:
+    """The mock-up drawn from the spec the change asks for (SVG), as the change keeps it."""
+    carried = _carried(ctx, actor, change_number, line_no)
+    if carried.mockup_sha256 is None:  # pragma: no cover - every carried revision has one
+        raise NotFound(f"{change_number} carries no mock-up for line {line_no}.")
+    return _files(ctx).get(carried.mockup_sha256)
+
+
+def _carried(
+    ctx: ServiceContext, actor: Principal, change_number: str, line_no: int
+) -> CarriedRevision:
+    require(actor.role, Resource.CHANGE, VIEW)
+    with ctx.uow() as uow:
+        change, _order = _load(uow, actor, change_number)
+    line = next((li for li in change.lines if li.line_no == line_no), None)
+    if line is None or line.design is None:
+        raise NotFound(f"{change.number} carries no design revision for line {line_no}.")
+    return line.design
+
+
 def verify_change(ctx: ServiceContext, actor: Principal, change_number: str) -> dict[str, Any]:
     """Recompute the content hash and check each signature's seal (for an auditor)."""
     require(actor.role, Resource.CHANGE, VIEW)
@@ -754,23 +786,17 @@ def _line_changes(
     respecced = [r for r in requests if not (r.spec is None and r.quantity is None)]
     configured = configure_lines(uow, tuple(wanted), customer) if wanted else []
     unchanged = [
-        LineChange(
-            line_no=req.line_no,
-            product_family=lines[req.line_no].product_family,
-            old_spec=dict(lines[req.line_no].spec),
-            new_spec=dict(lines[req.line_no].spec),
-            old_quantity=lines[req.line_no].quantity,
-            new_quantity=lines[req.line_no].quantity,
-            old_unit_price=lines[req.line_no].unit_price,
-            new_unit_price=lines[req.line_no].unit_price,
-            old_catalogue_version=lines[req.line_no].catalogue_version,
-            new_catalogue_version=lines[req.line_no].catalogue_version,
-        )
+        _same_line(lines[req.line_no], req.line_no)
         for req in requests
         if req.spec is None and req.quantity is None
     ]
     return unchanged + [
-        LineChange(
+        _same_line(lines[req.line_no], req.line_no)
+        if dict(new.spec) == dict(lines[req.line_no].spec)
+        and new.quantity == lines[req.line_no].quantity
+        # the spec as it is (a form sends it whole): the line keeps its price and
+        # catalogue version, as for a change of the design only
+        else LineChange(
             line_no=req.line_no,
             product_family=lines[req.line_no].product_family,
             old_spec=dict(lines[req.line_no].spec),
@@ -784,6 +810,22 @@ def _line_changes(
         )
         for req, new in zip(respecced, configured, strict=True)
     ]
+
+
+def _same_line(line: OrderLine, line_no: int) -> LineChange:
+    """A line the change leaves as configured (it may carry a new design revision)."""
+    return LineChange(
+        line_no=line_no,
+        product_family=line.product_family,
+        old_spec=dict(line.spec),
+        new_spec=dict(line.spec),
+        old_quantity=line.quantity,
+        new_quantity=line.quantity,
+        old_unit_price=line.unit_price,
+        new_unit_price=line.unit_price,
+        old_catalogue_version=line.catalogue_version,
+        new_catalogue_version=line.catalogue_version,
+    )
 
 
 def _number(uow: UnitOfWork, at: dt.datetime) -> str:
