@@ -87,7 +87,6 @@ RELEASED_STATES = frozenset(
         OrderState.IN_PRODUCTION,
         OrderState.FINAL_INSPECTION,
         OrderState.READY_TO_SHIP,
-        OrderState.ON_HOLD,
     }
 )
 
