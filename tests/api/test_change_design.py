@@ -218,6 +218,11 @@ def test_bad_documents_and_late_requests_store_nothing(api: ApiSession) -> None:
     )
     assert nothing.status_code == 422, nothing.text
     assert nothing.json()["errors"][0]["field"] == "lines[0].spec"
+    # a role that does not ask for changes is refused here too
+    quality = ask_with_documents(
+        api, number, None, [("edge.pdf", PDF, "application/pdf")], as_user="quality"
+    )
+    assert quality.status_code == 403, quality.text
     assert api.stored(number) == stored and api.design(number) == design
     assert changes_of(api, number) == []
 
