@@ -1,6 +1,8 @@
 """An engineering change in the browser, on a tablet: sales asks for a change of a table in
-production, the impact is shown, an engineer signs the ECO, and the order carries the new
-price and date, the work order is at its next revision and the plan is run again."""
+production with a new drawing attached, the impact and the carried revision are shown, an
+engineer signs the ECO, and the order carries the new price and date, the design its next
+revision (approved by the signature), the work order is at its next revision and the plan
+is run again."""
 
 from __future__ import annotations
 
@@ -40,8 +42,11 @@ def a_table_in_production(page: Page) -> str:
     raise AssertionError("the demo has no table in production")
 
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
 def test_change_in_production_signed_and_applied(
-    browser: Browser, server_url: str, screenshots: Path
+    browser: Browser, server_url: str, screenshots: Path, tmp_path: Path
 ) -> None:
     sales = tablet(browser, server_url, "sales")
     number = a_table_in_production(sales)
@@ -52,6 +57,10 @@ def test_change_in_production_signed_and_applied(
         v for v in wood.locator("option").evaluate_all("os => os.map(o => o.value)") if v != current
     )
     wood.select_option(other)
+    form.get_by_label("What the revision changes").fill("The top drawn again in the new wood.")
+    drawing = tmp_path / "top-detail.pdf"
+    drawing.write_bytes(PDF)
+    form.locator("input[name='documents-1']").set_input_files(str(drawing))
     form.get_by_label("What should change and why").fill("The customer wants the other wood.")
     form.get_by_role("button", name="Ask for this change").click()
     flash = sales.locator(".flash").first
@@ -66,6 +75,8 @@ def test_change_in_production_signed_and_applied(
     expect(card.locator("table.change-options")).to_contain_text("Wood")
     expect(card.locator("table.change-operations")).to_be_visible()
     expect(card.locator(f"#{ecr}-price")).to_contain_text("→")
+    expect(card.locator(f"#{ecr}-design-1")).to_contain_text("top-detail.pdf")
+    expect(card.locator(f"#{ecr}-design-1 img.mockup")).to_be_visible()
     sales.screenshot(path=screenshots / "change-requested-tablet.png", full_page=True)
     sales.context.close()
 
@@ -89,6 +100,11 @@ def test_change_in_production_signed_and_applied(
     expect(card.locator("table.signatures")).to_contain_text("Approved")
     expect(card.locator("table.signatures")).to_contain_text("verified")
     expect(card.locator("ul.applied")).to_contain_text("revision 2")
+    expect(card).to_contain_text("approved by this change's signature")
+    engineer.goto(f"/orders/{number}/design")
+    expect(engineer.locator(".change-origin").first).to_contain_text(ecr)
+    expect(engineer.locator(".change-origin").first).to_contain_text("authority")
+    engineer.goto(f"/orders/{number}/changes")
     engineer.screenshot(path=screenshots / "change-approved-tablet.png", full_page=True)
     engineer.context.close()
 

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from orderforge.change.domain import (
+    CarriedFile,
+    CarriedRevision,
     ChangeState,
     EngineeringChange,
     Fate,
@@ -362,3 +364,40 @@ def test_a_change_of_an_unknown_line_is_refused_with_nothing_changed() -> None:
     with pytest.raises(InvalidInput, match="no line 3"):
         order.accept_change({3: LineInput("TABLE", 1, {}, 1, None)}, actor="e", at=T0, reason="x")
     assert order.snapshot() == before and order.state is OrderState.CHANGE_REQUESTED
+
+
+def test_a_carried_revision_is_something_new_and_part_of_what_is_signed() -> None:
+    same = dataclasses.replace(LINE, new_spec=dict(LINE.old_spec), new_unit_price="1000.00")
+    drawing = CarriedRevision(
+        "Bevelled edge.", (CarriedFile("edge.pdf", "a" * 64, 900, "application/pdf"),), "b" * 64
+    )
+    carried = dataclasses.replace(same, design=drawing)
+    assert not carried.respecced and carried.changed
+    change = EngineeringChange.request(
+        number="ECR-2026-0002",
+        order_number="SO-2026-0001",
+        order_state="in_production",
+        origin=Origin.ENGINEERING,
+        reason="A corrected drawing.",
+        lines=[carried],
+        impact={},
+        requester=REQUESTER,
+        at=T0,
+    )
+    assert change.content()["lines"][0]["design"]["files"] == [
+        ["edge.pdf", "a" * 64, 900, "application/pdf"]
+    ]
+    # another document, other notes or another mock-up is other content
+    for other in (
+        dataclasses.replace(drawing, notes="Round edge."),
+        dataclasses.replace(drawing, files=()),
+        dataclasses.replace(drawing, mockup_sha256="c" * 64),
+    ):
+        edited = copy.deepcopy(change)
+        edited.lines = [dataclasses.replace(carried, design=other)]
+        assert edited.content_hash() != change.content_hash()
+    # stored and read back, it is the same content
+    assert LineChange.from_content(carried.content()) == carried
+    # a change that carries no revision hashes as it always did (old signatures verify)
+    assert "design" not in LINE.content()
+    assert LineChange.from_content(LINE.content()) == LINE

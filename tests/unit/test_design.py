@@ -272,3 +272,60 @@ class RevisionWalk(RuleBasedStateMachine):
 
 TestRevisionWalk = RevisionWalk.TestCase
 TestRevisionWalk.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
+
+
+def test_a_revision_from_a_released_orders_change_is_approved_by_its_signature() -> None:
+    first = revise()
+    from_change = propose(
+        order_number="SO-2026-0001",
+        line_no=1,
+        earlier=[first],
+        spec={"family": "TABLE", "options": {"wood": "walnut"}, "quantity": 1},
+        notes="Walnut, bevelled edge.",
+        files=[PDF],
+        mockup_sha256="c" * 64,
+        required=ALL,
+        author=AUTHOR,
+        at=T0,
+        change_number="ECR-2026-0001",
+        approved_by_change=True,
+    )
+    assert from_change.letter == "B" and first.state is RevisionState.SUPERSEDED
+    assert from_change.state is RevisionState.APPROVED and from_change.missing() == []
+    assert from_change.content()["change"] == {
+        "number": "ECR-2026-0001",
+        "approved_by_change": True,
+    }
+    # nobody signs it again: the change's signature was the approval
+    assert from_change.refusal_to_sign(Capacity.CUSTOMER, CUSTOMER) is not None
+    # a revision proposed on the design page hashes as it always did
+    assert "change" not in first.content()
+    before_release = propose(
+        order_number="SO-2026-0001",
+        line_no=1,
+        earlier=[from_change],
+        spec={"family": "TABLE", "options": {"wood": "walnut"}, "quantity": 1},
+        notes="",
+        files=[],
+        mockup_sha256=None,
+        required=ALL,
+        author=AUTHOR,
+        at=T0,
+        change_number="ECR-2026-0002",
+    )
+    assert before_release.state is RevisionState.PROPOSED
+    assert before_release.missing() == list(ALL)
+    with pytest.raises(InvalidInput, match="signed engineering change"):
+        propose(
+            order_number="SO-2026-0001",
+            line_no=1,
+            earlier=[],
+            spec={},
+            notes="",
+            files=[],
+            mockup_sha256=None,
+            required=ALL,
+            author=AUTHOR,
+            at=T0,
+            approved_by_change=True,
+        )

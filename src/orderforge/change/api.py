@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from starlette.datastructures import UploadFile
 
 from orderforge.change import services
 from orderforge.change.domain import MAX_REASON
+from orderforge.design.domain import MAX_FILES, MAX_NOTES
+from orderforge.design.uploads import upload_limit
+from orderforge.domain.errors import InvalidInput
 from orderforge.entrypoints.api.deps import client_address, current_principal, get_ctx
+from orderforge.entrypoints.api.downloads import file_response
+from orderforge.entrypoints.api.images import svg_response
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
@@ -34,19 +41,38 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 _Comment = Field(default="", max_length=MAX_REASON)
 
 
+class DesignIn(BaseModel):
+    model_config = _STRICT
+    notes: str = Field(
+        default="",
+        max_length=MAX_NOTES,
+        description="What the new design revision changes (its documents are uploaded "
+        "with POST /orders/{number}/changes/with-documents)",
+    )
+
+
 class LineChangeIn(BaseModel):
     model_config = _STRICT
     line_no: int = Field(ge=1, le=10_000, strict=True)
-    spec: dict[str, str] = Field(
+    spec: dict[str, str] | None = Field(
+        default=None,
         examples=[{"top_material": "walnut"}],
         description="The options and parameters the line should have (the ones not given "
-        "keep what the configurator completes, as when configuring)",
+        "keep what the configurator completes, as when configuring); leave it out to keep "
+        "the spec and change only the design",
     )
     quantity: int | None = Field(default=None, ge=1, le=10_000, strict=True)
+    design: DesignIn | None = Field(
+        default=None,
+        description="A new design revision the change carries for the line (its mock-up "
+        "is drawn from the spec the change asks for)",
+    )
 
     @field_validator("spec")
     @classmethod
-    def _small_spec(cls, spec: dict[str, str]) -> dict[str, str]:
+    def _small_spec(cls, spec: dict[str, str] | None) -> dict[str, str] | None:
+        if spec is None:
+            return None
         if len(spec) > 100:
             raise ValueError("at most 100 options per line")
         for key, value in spec.items():
@@ -98,12 +124,81 @@ def request_change(number: Number, body: ChangeIn, ctx: Ctx, me: Me) -> dict[str
     """The new specs are configured and priced as in the configurator and the impact is
     computed (operations, materials, cost, price, promise date, other orders); the order
     waits for engineering's decision."""
-    cmd = services.RequestChange(
+    return services.request_change(ctx, me, _command(number, body, {}))
+
+
+@router.post(
+    "/orders/{number}/changes/with-documents",
+    status_code=201,
+    summary="Ask for a change that carries design documents",
+)
+async def request_change_with_documents(
+    number: Number,
+    request: Request,
+    ctx: Ctx,
+    me: Me,
+    change: Annotated[
+        str,
+        Form(
+            max_length=200_000,
+            description="The request as JSON, exactly as for POST /orders/{number}/changes",
+        ),
+    ],
+) -> dict[str, Any]:
+    """Multipart form: `change` (the JSON request) and, for each line that carries a new
+    design revision, its documents as files in the field `documents-<line_no>`. They are
+    checked as design revision files are (type, size, no active content); a refused file
+    refuses the whole request."""
+    try:
+        body = ChangeIn.model_validate_json(change)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"]) or "change"
+        raise InvalidInput(f"{where}: {error['msg']}", field=f"change.{where}") from None
+    form = await request.form()
+    limit = upload_limit(ctx)
+    documents: dict[int, list[tuple[str, bytes]]] = {}
+    for key, value in form.multi_items():
+        if key == "change":
+            continue
+        line_text = key.removeprefix("documents-")
+        if line_text == key or not line_text.isdigit() or not isinstance(value, UploadFile):
+            raise InvalidInput(
+                f"Unknown form field {key[:40]}: documents go in documents-<line number>.",
+                field="files",
+            )
+        files = documents.setdefault(int(line_text), [])
+        if len(files) >= MAX_FILES:
+            raise InvalidInput(f"A revision holds at most {MAX_FILES} files.", field="files")
+        # One byte over the limit is enough to refuse the file: nothing larger is read.
+        files.append((value.filename or "", await value.read(limit + 1)))
+    named = {li.line_no for li in body.lines}
+    stray = sorted(set(documents) - named)
+    if stray:
+        raise InvalidInput(
+            f"Documents for line {stray[0]}, which the request does not change.", field="files"
+        )
+    return services.request_change(ctx, me, _command(number, body, documents))
+
+
+def _command(
+    number: str, body: ChangeIn, documents: dict[int, list[tuple[str, bytes]]]
+) -> services.RequestChange:
+    return services.RequestChange(
         number,
         body.reason,
-        tuple(services.LineRequest(li.line_no, dict(li.spec), li.quantity) for li in body.lines),
+        tuple(
+            services.LineRequest(
+                li.line_no,
+                dict(li.spec) if li.spec is not None else None,
+                li.quantity,
+                revise_design=li.design is not None,
+                design_notes=li.design.notes if li.design is not None else "",
+                documents=tuple(documents.get(li.line_no, ())),
+            )
+            for li in body.lines
+        ),
     )
-    return services.request_change(ctx, me, cmd)
 
 
 @router.get("/changes", summary="Engineering changes waiting for a decision or an answer")
@@ -165,6 +260,36 @@ def decline_change(
     change: ChangeNumber, body: RequiredCommentIn, ctx: Ctx, me: Me
 ) -> dict[str, Any]:
     return services.customer_decision(ctx, me, change, False, body.comment)
+
+
+LineNo = Annotated[int, Path(ge=1, le=10_000, description="The order line's number")]
+
+
+@router.get(
+    "/changes/{change}/lines/{line_no}/documents/{index}",
+    summary="A document of the design revision a change carries",
+    response_class=Response,
+)
+def change_document(
+    change: ChangeNumber,
+    line_no: LineNo,
+    index: Annotated[int, Path(ge=1, le=100, description="1 for the first document")],
+    ctx: Ctx,
+    me: Me,
+) -> Response:
+    file, data = services.change_document(ctx, me, change, line_no, index - 1)
+    return file_response(data, file.name, file.media_type)
+
+
+@router.get(
+    "/changes/{change}/lines/{line_no}/mockup.svg",
+    summary="The mock-up of the design revision a change carries",
+    response_class=Response,
+)
+def change_mockup(change: ChangeNumber, line_no: LineNo, ctx: Ctx, me: Me) -> Response:
+    """Drawn from the spec the change asks for (or the current one when only the design
+    changes), as it was when the change was asked for."""
+    return svg_response(services.change_mockup(ctx, me, change, line_no).decode())
 
 
 @router.get("/changes/{change}/verification", summary="Verify a change's signatures")

@@ -4,6 +4,7 @@ customer's answer, verify signatures, and list the orders a catalogue change rea
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from orderforge.change import services
+from orderforge.design.uploads import upload_limit
 from orderforge.domain.errors import InvalidInput
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, out, refusals
 
@@ -47,6 +49,14 @@ def _show(view: dict[str, Any]) -> None:
         q = line["quantity"]
         if q["before"] != q["after"]:
             out.print(f"    Quantity: {q['before']} -> {q['after']}")
+    for design in view.get("designs", []):
+        files = ", ".join(escape(f["name"]) for f in design["files"]) or "no documents"
+        out.print(
+            f"  Line {design['line_no']} new design revision (drawn for {design['drawn_for']}; "
+            f"{escape(design['approval'])}): {files}"
+        )
+        if design["notes"]:
+            out.print(f"    {escape(design['notes'])}")
     price, promise = view["price"], view["promise"]
     out.print(f"  Price: {price['before']} -> {price['after']} ({price['delta']})")
     out.print(f"  Delivery: {promise['before_label']} -> {promise['after_label']}")
@@ -84,6 +94,13 @@ def _show(view: dict[str, Any]) -> None:
     if view["decision_comment"]:
         out.print(f"  Decision: {escape(view['decision_comment'])}")
     applied = view.get("applied")
+    for made in (applied or {}).get("designs", []):
+        how = (
+            "approved by this change's signature"
+            if made["approved_by_change"]
+            else "awaiting its design approvals"
+        )
+        out.print(f"  Line {made['line_no']}: design revision {made['revision']}, {how}")
     if applied and applied.get("work_orders"):
         for wo in applied["work_orders"]:
             out.print(
@@ -98,21 +115,55 @@ def change_request(
     number: Number,
     line_no: Annotated[int, typer.Option("--line", help="The order line to change")],
     reason: Annotated[str, typer.Option(help="What should change and why")],
-    set_: Annotated[list[str], typer.Option("--set", help="An option as name=value; repeat")],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="An option as name=value; repeat")
+    ] = None,
     quantity: Annotated[int | None, typer.Option(help="A new quantity")] = None,
+    document: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--document", "-d", help="A document of the new design revision the change carries"
+        ),
+    ] = None,
+    notes: Annotated[
+        str | None, typer.Option(help="What the new design revision the change carries shows")
+    ] = None,
     as_user: AsUser = "sales",
 ) -> None:
-    """Ask for a change of one line; the impact is computed and shown."""
+    """Ask for a change of one line (a new spec, a new design revision, or both); the
+    impact is computed and shown."""
     application = _app()
     actor = _actor(application, as_user)
-    with application.ctx.uow() as uow:
-        order = uow.orders.get(number.strip().upper())
-        current = next(
-            (dict(li.spec) for li in (order.lines if order else []) if li.line_no == line_no), {}
+    limit = upload_limit(application.ctx)
+    documents: list[tuple[str, bytes]] = []
+    for path in document or []:
+        if not path.is_file():
+            raise InvalidInput(f"There is no file {path}.", field="document")
+        with path.open("rb") as handle:
+            # one byte over the limit is enough for the check to refuse it
+            documents.append((path.name, handle.read(limit + 1)))
+    spec: dict[str, str] | None = None
+    if set_:
+        with application.ctx.uow() as uow:
+            order = uow.orders.get(number.strip().upper())
+            current = next(
+                (dict(li.spec) for li in (order.lines if order else []) if li.line_no == line_no),
+                {},
+            )
+        spec = {**current, **_spec(set_)}
+    line = services.LineRequest(
+        line_no,
+        spec,
+        quantity,
+        revise_design=notes is not None or bool(documents),
+        design_notes=notes or "",
+        documents=tuple(documents),
+    )
+    _show(
+        services.request_change(
+            application.ctx, actor, services.RequestChange(number, reason, (line,))
         )
-    spec = {**current, **_spec(set_)}
-    cmd = services.RequestChange(number, reason, (services.LineRequest(line_no, spec, quantity),))
-    _show(services.request_change(application.ctx, actor, cmd))
+    )
 
 
 @change_app.command("show")

@@ -71,6 +71,42 @@ class Origin(StrEnum):
 
 
 @dataclass(frozen=True)
+class CarriedFile:
+    """A document the change carries, kept by content in the file store."""
+
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+
+
+@dataclass(frozen=True)
+class CarriedRevision:
+    """The design revision a change proposes for a line: its notes, its documents and the
+    mock-up drawn from the spec the change asks for. Approval makes it the line's next
+    revision; the signature covers these digests, so the approver signs what they saw."""
+
+    notes: str
+    files: tuple[CarriedFile, ...]
+    mockup_sha256: str | None
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "notes": self.notes,
+            "files": [[f.name, f.sha256, f.size, f.media_type] for f in self.files],
+            "mockup_sha256": self.mockup_sha256,
+        }
+
+    @classmethod
+    def from_content(cls, data: dict[str, Any]) -> CarriedRevision:
+        return cls(
+            notes=data["notes"],
+            files=tuple(CarriedFile(n, h, int(z), m) for n, h, z, m in data["files"]),
+            mockup_sha256=data["mockup_sha256"],
+        )
+
+
+@dataclass(frozen=True)
 class LineChange:
     """One order line as it is and as the change would make it (configured and priced
     by the configurator, never by the requester)."""
@@ -85,9 +121,11 @@ class LineChange:
     new_unit_price: str | None
     old_catalogue_version: int | None
     new_catalogue_version: int | None
+    #: the design revision the change carries for the line, if any
+    design: CarriedRevision | None = None
 
     def content(self) -> dict[str, Any]:
-        return {
+        content: dict[str, Any] = {
             "line_no": self.line_no,
             "product_family": self.product_family,
             "old_spec": dict(sorted(self.old_spec.items())),
@@ -99,6 +137,10 @@ class LineChange:
             "old_catalogue_version": self.old_catalogue_version,
             "new_catalogue_version": self.new_catalogue_version,
         }
+        if self.design is not None:
+            # only a change that carries a revision has the key: older records hash as before
+            content["design"] = self.design.content()
+        return content
 
     @classmethod
     def from_content(cls, data: dict[str, Any]) -> LineChange:
@@ -113,11 +155,18 @@ class LineChange:
             new_unit_price=data["new_unit_price"],
             old_catalogue_version=data["old_catalogue_version"],
             new_catalogue_version=data["new_catalogue_version"],
+            design=(CarriedRevision.from_content(data["design"]) if data.get("design") else None),
         )
 
     @property
-    def changed(self) -> bool:
+    def respecced(self) -> bool:
+        """The spec or the quantity changes (work is planned again); a change may carry
+        only a new design revision."""
         return self.old_spec != self.new_spec or self.old_quantity != self.new_quantity
+
+    @property
+    def changed(self) -> bool:
+        return self.respecced or self.design is not None
 
     def changed_options(self) -> list[str]:
         keys = set(self.old_spec) | set(self.new_spec)
@@ -178,7 +227,7 @@ class EngineeringChange:
         if not changed:
             raise InvalidInput(
                 "The change asks for nothing new: every line has the spec and quantity it "
-                "already has.",
+                "already has, and no new design revision is carried.",
                 field="lines",
             )
         numbers = [line.line_no for line in changed]

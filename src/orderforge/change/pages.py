@@ -10,8 +10,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
 from orderforge.change import services
+from orderforge.design.domain import MAX_FILES
+from orderforge.design.uploads import upload_limit
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.domain.signatures import Meaning
 from orderforge.entrypoints.api.deps import client_address
@@ -62,10 +65,28 @@ async def request_change(request: Request, ctx: Ctx, me: User, number: str) -> R
         if quantity_text and not quantity_text.isdigit():
             raise InvalidInput("The quantity is a whole number.", field="quantity")
         quantity = int(quantity_text) if quantity_text else None
+        limit = upload_limit(ctx)
+        documents = [
+            # one byte over the limit is enough for the check to refuse the file
+            (upload.filename or "", await upload.read(limit + 1))
+            for upload in form.getlist(f"documents-{line_no}")
+            if isinstance(upload, UploadFile) and upload.filename
+        ]
+        if len(documents) > MAX_FILES:
+            raise InvalidInput(f"A revision holds at most {MAX_FILES} files.", field="files")
+        notes = form_text(form, f"design-notes-{line_no}", strip=False)
         cmd = services.RequestChange(
             number,
             form_text(form, "reason", strip=False),
-            (services.LineRequest(line_no, spec, quantity),),
+            (
+                services.LineRequest(
+                    line_no,
+                    spec,
+                    quantity,
+                    design_notes=notes,
+                    documents=tuple(documents),
+                ),
+            ),
         )
         view = services.request_change(ctx, me, cmd)
     except DomainError as exc:

@@ -65,6 +65,12 @@ class RevisionOut(BaseModel):
     rejection_comment: str
     content_hash: str = Field(description="SHA-256 of the revision's content, files included")
     current: bool
+    change_number: str | None = Field(
+        description="The engineering change (ECR) that carried this revision, if one did"
+    )
+    approved_by_change: bool = Field(
+        description="Approved by the change's signature (the order was already released)"
+    )
     can_sign: bool
     can_reject: bool
 

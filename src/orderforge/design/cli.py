@@ -13,7 +13,7 @@ from rich.table import Table
 
 from orderforge.design import services
 from orderforge.design.uploads import upload_limit
-from orderforge.design.views import DesignView
+from orderforge.design.views import DesignView, RevisionView
 from orderforge.domain.errors import InvalidInput
 from orderforge.entrypoints.cli.common import AsUser, _actor, _app, out, refusals
 
@@ -23,6 +23,15 @@ design_app = typer.Typer(
 Number = Annotated[str, typer.Argument(help="The order, e.g. SO-2026-0042")]
 LineNo = Annotated[int, typer.Argument(help="The order line's number")]
 Letter = Annotated[str, typer.Argument(help="The revision, e.g. B")]
+
+
+def _from_change(revision: RevisionView) -> str:
+    """Where a revision without signatures of its own stands (a change may bring it)."""
+    if revision.change_number is None:
+        return "-"
+    if revision.approved_by_change:
+        return f"approved by the signature of {revision.change_number}"
+    return f"came with {revision.change_number}"
 
 
 def _show(view: DesignView) -> None:
@@ -36,7 +45,9 @@ def _show(view: DesignView) -> None:
             table.add_column(column)
         for r in line.revisions:
             table.add_row(
-                r.letter + (" (current)" if r.current else ""),
+                r.letter
+                + (" (current)" if r.current else "")
+                + (f"\nwith {r.change_number}" if r.change_number else ""),
                 r.state_label,
                 f"{r.proposed_at:%Y-%m-%d %H:%M} UTC by {escape(r.author_name)}",
                 escape(", ".join(f.name for f in r.files)) or "-",
@@ -45,7 +56,7 @@ def _show(view: DesignView) -> None:
                     + ("" if s.verified else " (DOES NOT VERIFY)")
                     for s in r.signatures
                 )
-                or "-",
+                or _from_change(r),
                 ", ".join(r.missing) if r.state == "proposed" else "-",
             )
         out.print(table)

@@ -80,6 +80,11 @@ class DesignRevision:
     rejected_at: dt.datetime | None = None
     rejection_comment: str = ""
     superseded_at: dt.datetime | None = None
+    #: the engineering change (ECR number) that carried this revision, if one did
+    change_number: str | None = None
+    #: the order was already released when the change was asked for: the change's signed
+    #: approval (ECO) is the authority, so the revision needs no signatures of its own
+    approved_by_change: bool = False
     id: int | None = None
     version: int = 1
     pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
@@ -92,7 +97,7 @@ class DesignRevision:
         return f"{self.order_number}/line-{self.line_no}/rev-{self.letter}"
 
     def content(self) -> dict[str, Any]:
-        return {
+        content: dict[str, Any] = {
             "record": self.key,
             "spec": self.spec,
             "notes": self.notes,
@@ -102,12 +107,21 @@ class DesignRevision:
             "author_id": self.author_id,
             "proposed_at": self.proposed_at.astimezone(dt.UTC).isoformat(),
         }
+        if self.change_number is not None:
+            # only revisions from a change carry it, so older records hash as they did
+            content["change"] = {
+                "number": self.change_number,
+                "approved_by_change": self.approved_by_change,
+            }
+        return content
 
     def content_hash(self) -> str:
         return hashlib.sha256(canonical(self.content())).hexdigest()
 
     def missing(self) -> list[Capacity]:
         """The approvals still to be given, in the catalogue's order."""
+        if self.approved_by_change:
+            return []
         signed = {s.capacity for s in self.signatures}
         return [c for c in self.required if c not in signed]
 
@@ -270,8 +284,14 @@ def propose(
     required: tuple[Capacity, ...],
     author: Signer,
     at: dt.datetime,
+    change_number: str | None = None,
+    approved_by_change: bool = False,
 ) -> DesignRevision:
-    """A new revision of the line; the open or approved one before it is superseded."""
+    """A new revision of the line; the open or approved one before it is superseded.
+
+    A revision carried by an engineering change names it; when the order was already
+    released, the change's signature is the approval (`approved_by_change`) and the
+    revision is approved as it is made."""
     notes = check_text(notes, "notes").strip()
     if len(notes) > MAX_NOTES:
         raise InvalidInput(f"Notes must be at most {MAX_NOTES} characters.", field="notes")
@@ -282,12 +302,17 @@ def propose(
         raise InvalidInput("Two files have the same name.", field="files")
     if not required:
         raise InvalidInput("A revision needs at least one approval.", field="required")
+    if approved_by_change and change_number is None:
+        raise InvalidInput(
+            "Only a signed engineering change approves a revision without its own signatures.",
+            field="change",
+        )
     letter = next_letter([r.letter for r in earlier])
     revision = DesignRevision(
         order_number=order_number,
         line_no=line_no,
         letter=letter,
-        state=RevisionState.PROPOSED,
+        state=RevisionState.APPROVED if approved_by_change else RevisionState.PROPOSED,
         spec=spec,
         notes=notes,
         files=list(files),
@@ -297,21 +322,26 @@ def propose(
         author_name=author.printed_name,
         author_username=author.username,
         proposed_at=at.astimezone(dt.UTC).replace(microsecond=0),
+        change_number=change_number,
+        approved_by_change=approved_by_change,
     )
     for old in earlier:
         if old.state in (RevisionState.PROPOSED, RevisionState.APPROVED):
             old.supersede(letter, actor=author.username, at=at)
+    awaiting = revision.missing()
     revision._record(
         "design_revision_proposed",
         author.username,
         at,
         {
             "author_name": author.printed_name,
-            "awaiting": [c.label for c in required],
+            "awaiting": [c.label for c in awaiting],
             "files": [f.name for f in files],
+            **({"change": change_number} if change_number else {}),
+            **({"approved_by_change": True} if approved_by_change else {}),
             "notify": notify(
-                roles=[_ROLE_OF[c] for c in required if c is not Capacity.CUSTOMER],
-                customer=Capacity.CUSTOMER in required,
+                roles=[_ROLE_OF[c] for c in awaiting if c is not Capacity.CUSTOMER],
+                customer=Capacity.CUSTOMER in awaiting,
                 exclude=author.username,
             ),
         },

@@ -332,6 +332,65 @@ def make_prototype(ctx: ServiceContext, actor: Principal, number: str, line_no: 
         return _view(ctx, uow, order, actor)
 
 
+def revision_from_change(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    order: Order,
+    line_no: int,
+    *,
+    notes: str,
+    files: list[DesignFile],
+    mockup_sha256: str | None,
+    change_number: str,
+    approved_by_change: bool,
+    author: Signer,
+) -> DesignRevision:
+    """The revision an approved engineering change carried becomes the line's next one,
+    inside the change's own transaction (the caller commits). The files are already in
+    the file store, by the digests the change's signature covers. Before release it needs
+    its approvals like any revision (a planned order's design is submitted again); once
+    released, the change's signature approved it (`approved_by_change`)."""
+    line = next((li for li in order.lines if li.line_no == line_no), None)
+    if line is None:
+        raise NotFound(f"Order {order.number} has no line {line_no}.")
+    family = family_of(entry_for(uow, line.product_family, line.catalogue_version))
+    repo = uow.repository(DESIGNS)
+    earlier = [r for r in repo.for_order(order.number) if r.line_no == line.line_no]
+    revision = propose(
+        order_number=order.number,
+        line_no=line.line_no,
+        earlier=earlier,
+        spec={
+            "family": line.product_family,
+            "family_name": family.name,
+            "catalogue_version": line.catalogue_version,
+            "quantity": line.quantity,
+            "options": dict(line.spec),
+        },
+        notes=notes,
+        files=files,
+        mockup_sha256=mockup_sha256,
+        required=tuple(Capacity(a) for a in family.design_approvals),
+        author=author,
+        at=ctx.clock.now(),
+        change_number=change_number,
+        approved_by_change=approved_by_change,
+    )
+    for old in earlier:
+        repo.save(old)
+        _adopt(order, old)
+    repo.add(revision)
+    _adopt(order, revision)
+    if not approved_by_change:
+        reason = f"Revision {revision.letter} proposed with {change_number}."
+        at = ctx.clock.now()
+        if order.state is OrderState.PLANNED:
+            order.apply(OrderAction.SUBMIT_DESIGN, actor=author.username, at=at, reason=reason)
+        elif order.design_approved_at is not None:
+            order.withdraw_design_approval(actor=author.username, at=at, reason=reason)
+    return revision
+
+
 # -- helpers -----------------------------------------------------------------
 
 
@@ -472,6 +531,7 @@ __all__ = [
     "propose_revision",
     "reject_revision",
     "revision_file",
+    "revision_from_change",
     "revision_mockup",
     "sign_revision",
     "verify_revision",

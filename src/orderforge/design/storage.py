@@ -49,6 +49,10 @@ design_revisions = sa.Table(
     sa.Column("rejection_comment", sa.Text, nullable=False),
     sa.Column("superseded_at", UTCDateTime, nullable=True),
     sa.Column("version", sa.Integer, nullable=False),
+    #: the engineering change that carried the revision, and whether its signature
+    #: approved it (the order was released): written once, like the content
+    sa.Column("change_number", sa.String(20), nullable=True),
+    sa.Column("approved_by_change", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("order_number", "line_no", "letter", name="uq_design_revision"),
 )
 
@@ -113,6 +117,8 @@ class SqlDesignRepository(TrackingRepository[DesignRevision]):
                 author_name=revision.author_name,
                 author_username=revision.author_username,
                 proposed_at=revision.proposed_at,
+                change_number=revision.change_number,
+                approved_by_change=revision.approved_by_change,
                 **self._changing(revision),
             )
         )
@@ -227,6 +233,8 @@ class SqlDesignRepository(TrackingRepository[DesignRevision]):
                 rejected_at=row.rejected_at,
                 rejection_comment=row.rejection_comment,
                 superseded_at=row.superseded_at,
+                change_number=row.change_number,
+                approved_by_change=bool(row.approved_by_change),
                 id=row.id,
                 version=row.version,
             )

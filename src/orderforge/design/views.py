@@ -83,6 +83,10 @@ class RevisionView:
     rejection_comment: str
     content_hash: str
     current: bool
+    #: the engineering change (ECR) that carried the revision, if one did
+    change_number: str | None
+    #: approved by that change's signature (the order was already released)
+    approved_by_change: bool
     #: what the viewer may do with it now
     can_sign: bool
     can_reject: bool
@@ -195,6 +199,8 @@ def design_view(
                     rejection_comment=revision.rejection_comment,
                     content_hash=content_hash,
                     current=current.get(line.line_no) is revision,
+                    change_number=revision.change_number,
+                    approved_by_change=revision.approved_by_change,
                     can_sign=may_sign and waiting and four_eyes,
                     can_reject=may_decide and waiting,
                 )

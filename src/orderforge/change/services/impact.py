@@ -456,3 +456,14 @@ def new_line_inputs(changes: list[LineChange]) -> dict[int, LineInput]:
         )
         for c in changes
     }
+
+
+def order_total(order: Order) -> str | None:
+    """The order's total as the impact shows it (None when a line has no price)."""
+    total = _total([(line.unit_price, line.quantity) for line in order.lines])
+    return str(total) if total is not None else None
+
+
+def plant_currency(uow: UnitOfWork) -> str:
+    settings = plant_data.plant_settings(uow)
+    return settings.currency if settings is not None else ""

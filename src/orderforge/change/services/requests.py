@@ -12,14 +12,23 @@ holds the order until sales settles it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from orderforge.change.domain import EngineeringChange, LineChange, Origin
+from orderforge.change.domain import (
+    CarriedFile,
+    CarriedRevision,
+    EngineeringChange,
+    LineChange,
+    Origin,
+)
 from orderforge.change.ports import CHANGES, ChangeRepository
 from orderforge.change.services import impact as impacts
 from orderforge.change.services.affected import affected
 from orderforge.change.services.views import change_view
+from orderforge.design.domain import MAX_FILES, MAX_NOTES, DesignFile
+from orderforge.design.services import revision_from_change
+from orderforge.design.uploads import checked_file
 from orderforge.domain.errors import (
     ConcurrencyConflict,
     IllegalTransition,
@@ -45,8 +54,10 @@ from orderforge.domain.permissions import (
     require,
 )
 from orderforge.domain.planning import PlanRun
-from orderforge.domain.signatures import Capacity, Meaning, Signature
+from orderforge.domain.signatures import Capacity, Meaning, Signature, Signer
+from orderforge.domain.text import check_text
 from orderforge.domain.user import Role
+from orderforge.engines.mockup import draw
 from orderforge.production.domain import MaterialNeed, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.production.services.work_orders import revise_work_orders
@@ -55,8 +66,9 @@ from orderforge.services import plan_runs, signing
 from orderforge.services.access import has_portal_user, load_visible
 from orderforge.services.catalogue import entry_for, family_of
 from orderforge.services.context import ServiceContext, publish
+from orderforge.services.mockups import mockup_input
 from orderforge.services.orders import configure_lines
-from orderforge.services.ports import Principal, UnitOfWork
+from orderforge.services.ports import FileStore, Principal, UnitOfWork
 
 _ORIGIN_OF_ROLE = {
     Role.CUSTOMER: Origin.CUSTOMER,
@@ -66,15 +78,38 @@ _ORIGIN_OF_ROLE = {
 }
 MAX_LINES = 50
 
+#: Order states in which the design is already released: a revision a change carries is
+#: then approved by the change's signature (the ECO is the authority); before release it
+#: needs the family's approvals like any revision.
+RELEASED_STATES = frozenset(
+    {
+        OrderState.RELEASED,
+        OrderState.IN_PRODUCTION,
+        OrderState.FINAL_INSPECTION,
+        OrderState.READY_TO_SHIP,
+    }
+)
+
 
 @dataclass(frozen=True)
 class LineRequest:
     """The spec a line should have (options and parameters as in the configurator; the
-    missing ones are completed by the one rule) and, optionally, a new quantity."""
+    missing ones are completed by the one rule) and, optionally, a new quantity; and,
+    optionally, a new design revision (notes and documents) the change carries. No spec
+    (None) keeps the line's spec, for a change of the drawing or documents only."""
 
     line_no: int
-    spec: dict[str, str]
+    spec: dict[str, str] | None
     quantity: int | None = None
+    #: carry a new design revision for the line (implied by notes or documents)
+    revise_design: bool = False
+    design_notes: str = ""
+    #: (file name as uploaded, bytes): checked as design documents are
+    documents: tuple[tuple[str, bytes], ...] = ()
+
+    @property
+    def carries_design(self) -> bool:
+        return self.revise_design or bool(self.design_notes.strip()) or bool(self.documents)
 
 
 @dataclass(frozen=True)
@@ -182,6 +217,38 @@ def open_changes(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
         return out
 
 
+def change_document(
+    ctx: ServiceContext, actor: Principal, change_number: str, line_no: int, index: int
+) -> tuple[CarriedFile, bytes]:
+    """A document of the design revision a change carries, for whoever may see the
+    change: the approver reads what they sign before it is a revision."""
+    carried = _carried(ctx, actor, change_number, line_no)
+    if not 0 <= index < len(carried.files):
+        raise NotFound(f"{change_number} carries no document {index + 1} for line {line_no}.")
+    wanted = carried.files[index]
+    return wanted, _files(ctx).get(wanted.sha256)
+
+
+def change_mockup(ctx: ServiceContext, actor: Principal, change_number: str, line_no: int) -> bytes:
+    """The mock-up drawn from the spec the change asks for (SVG), as the change keeps it."""
+    carried = _carried(ctx, actor, change_number, line_no)
+    if carried.mockup_sha256 is None:  # pragma: no cover - every carried revision has one
+        raise NotFound(f"{change_number} carries no mock-up for line {line_no}.")
+    return _files(ctx).get(carried.mockup_sha256)
+
+
+def _carried(
+    ctx: ServiceContext, actor: Principal, change_number: str, line_no: int
+) -> CarriedRevision:
+    require(actor.role, Resource.CHANGE, VIEW)
+    with ctx.uow() as uow:
+        change, _order = _load(uow, actor, change_number)
+    line = next((li for li in change.lines if li.line_no == line_no), None)
+    if line is None or line.design is None:
+        raise NotFound(f"{change.number} carries no design revision for line {line_no}.")
+    return line.design
+
+
 def verify_change(ctx: ServiceContext, actor: Principal, change_number: str) -> dict[str, Any]:
     """Recompute the content hash and check each signature's seal (for an auditor)."""
     require(actor.role, Resource.CHANGE, VIEW)
@@ -221,6 +288,13 @@ def request_change(ctx: ServiceContext, actor: Principal, cmd: RequestChange) ->
         raise InvalidInput("Name at least one line and the spec it should have.", field="lines")
     if len(cmd.lines) > MAX_LINES:
         raise InvalidInput(f"At most {MAX_LINES} lines per change.", field="lines")
+    # Documents are checked before the transaction, as for a design revision (the check
+    # reads every byte); a refused file refuses the whole request, nothing stored.
+    checked = {
+        req.line_no: [checked_file(ctx, name, data) for name, data in req.documents]
+        for req in cmd.lines
+        if req.carries_design
+    }
     now = ctx.clock.now()
     with ctx.uow() as uow:
         order = load_visible(uow, actor, cmd.order_number)
@@ -234,6 +308,7 @@ def request_change(ctx: ServiceContext, actor: Principal, cmd: RequestChange) ->
             raise IllegalTransition(refusal)
         customer = uow.customers.get_by_id(order.customer_id)
         changes = _line_changes(uow, order, cmd.lines, customer)
+        changes = _carry_designs(ctx, uow, changes, cmd.lines, checked)
         group = customer.price_group or None if customer is not None else None
         impact = _analyse(ctx, uow, order, changes, group)
         change = EngineeringChange.request(
@@ -312,7 +387,8 @@ def decide_change(ctx: ServiceContext, actor: Principal, cmd: Decision) -> dict[
                 ctx, change.key, change.content_hash(), Capacity.ENGINEERING, meaning, signer, now
             )
             applied, customer_must_accept, run = _apply(ctx, uow, order, change, actor, now)
-            runs.append(run)
+            if run is not None:
+                runs.append(run)
             change.approve(
                 signature,
                 applied=applied,
@@ -414,25 +490,44 @@ def _apply(
     change: EngineeringChange,
     actor: Principal,
     now: dt.datetime,
-) -> tuple[dict[str, Any], bool, PlanRun]:
+) -> tuple[dict[str, Any], bool, PlanRun | None]:
     before_promise = order.promise_date
     before_total = change.impact.get("price", {}).get("before")
+    respecced = [c for c in change.lines if c.respecced]
     order.accept_change(
-        impacts.new_line_inputs(change.lines),
+        impacts.new_line_inputs(respecced or change.lines),
         actor=actor.username,
         at=now,
         reason=f"{change.number} approved: {change.reason}",
     )
-    if order.state is OrderState.AWAITING_DESIGN_APPROVAL and order.design_approved_at:
+    if (
+        respecced
+        and order.state is OrderState.AWAITING_DESIGN_APPROVAL
+        and order.design_approved_at
+    ):
         order.withdraw_design_approval(
             actor=actor.username,
             at=now,
             reason=f"{change.number} changed the spec: the design is approved again for it.",
         )
+    designs = _adopt_designs(ctx, uow, order, change)
+    if not respecced:
+        # only the drawing or the documents changed: the work, the promise and the plan
+        # stand as they are
+        applied = {
+            "work_orders": [],
+            "designs": designs,
+            "promise": {
+                "before": before_promise.isoformat() if before_promise else None,
+                "after": before_promise.isoformat() if before_promise else None,
+                "summary": "",
+            },
+            "price": {"before": before_total, "after": before_total},
+            "order_state": order.state.value,
+        }
+        return applied, False, None
     with uow.repository(WORK_ORDERS).deferred_writes():
-        made = revise_work_orders(
-            uow, order, [c.line_no for c in change.lines], actor.username, now
-        )
+        made = revise_work_orders(uow, order, [c.line_no for c in respecced], actor.username, now)
     revised = {new.line_no for _old, new in made}
     work = [
         impacts.stored_work_left(wo, [])
@@ -481,6 +576,7 @@ def _apply(
             }
             for old, new in made
         ],
+        **({"designs": designs} if designs else {}),
         "promise": {
             "before": before_promise.isoformat() if before_promise else None,
             "after": order.promise_date.isoformat() if order.promise_date else None,
@@ -490,6 +586,49 @@ def _apply(
         "order_state": order.state.value,
     }
     return applied, later or before_total != after_total, run
+
+
+def _adopt_designs(
+    ctx: ServiceContext, uow: UnitOfWork, order: Order, change: EngineeringChange
+) -> list[dict[str, Any]]:
+    """The revisions the change carried become the lines' next revisions, marked as
+    coming from the change; approved by its signature when the order was released."""
+    released = OrderState(change.order_state) in RELEASED_STATES
+    author = _requester(uow, change)
+    made = []
+    for line in change.lines:
+        if line.design is None:
+            continue
+        revision = revision_from_change(
+            ctx,
+            uow,
+            order,
+            line.line_no,
+            notes=line.design.notes,
+            files=[DesignFile(f.name, f.sha256, f.size, f.media_type) for f in line.design.files],
+            mockup_sha256=line.design.mockup_sha256,
+            change_number=change.number,
+            approved_by_change=released,
+            author=author,
+        )
+        made.append(
+            {
+                "line_no": line.line_no,
+                "revision": revision.letter,
+                "approved_by_change": released,
+                "state": revision.state.value,
+            }
+        )
+    return made
+
+
+def _requester(uow: UnitOfWork, change: EngineeringChange) -> Signer:
+    """Whoever asked for the change drew the revision it carried: they are its author
+    (so the engineering approval of a revision before release comes from someone else)."""
+    user = uow.users.get(change.requested_by)
+    user_id = user.id if user is not None and user.id is not None else 0
+    role = user.role.value if user is not None else ""
+    return Signer(user_id, change.requested_by, change.requested_by_name, role)
 
 
 def _needs(work_order: WorkOrder) -> list[MaterialNeed]:
@@ -506,10 +645,106 @@ def _analyse(
     changes: list[LineChange],
     group: str | None,
 ) -> dict[str, Any]:
-    try:
-        return impacts.analyse(ctx, uow, order, changes, group)
-    except ValueError as exc:
-        raise InvalidInput(f"The change cannot be analysed: {exc}.", field="lines") from None
+    """The impact of the lines whose spec or quantity changes, and the design revisions
+    the change carries (what the approver sees and signs)."""
+    respecced = [c for c in changes if c.respecced]
+    if respecced:
+        try:
+            impact = impacts.analyse(ctx, uow, order, respecced, group)
+        except ValueError as exc:
+            raise InvalidInput(f"The change cannot be analysed: {exc}.", field="lines") from None
+    else:
+        impact = _design_only_impact(ctx, uow, order)
+    designs = [_design_impact(c, order) for c in changes if c.design is not None]
+    if designs:
+        impact["design"] = designs
+    return impact
+
+
+def _design_only_impact(ctx: ServiceContext, uow: UnitOfWork, order: Order) -> dict[str, Any]:
+    """Only the drawing or documents change: no work, price or date moves."""
+    total = impacts.order_total(order)
+    promise = order.promise_date.isoformat() if order.promise_date else None
+    return {
+        "computed_at": ctx.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "plan_version": None,
+        "currency": impacts.plant_currency(uow),
+        "lines": [],
+        "cost": {"before": None, "after": None, "delta": None, "lost_work": "0.00"},
+        "price": {"before": total, "after": total, "delta": "0" if total is not None else None},
+        "promise": {"before": promise, "after": promise, "cannot": None, "summary": ""},
+        "others": {},
+    }
+
+
+def _design_impact(change: LineChange, order: Order) -> dict[str, Any]:
+    assert change.design is not None
+    released = order.state in RELEASED_STATES or (
+        order.changed_from is not None and order.changed_from in RELEASED_STATES
+    )
+    return {
+        "line_no": change.line_no,
+        "notes": change.design.notes,
+        "files": [
+            {"name": f.name, "size": f.size, "media_type": f.media_type, "sha256": f.sha256}
+            for f in change.design.files
+        ],
+        "mockup_sha256": change.design.mockup_sha256,
+        "drawn_for": "the spec the change asks for" if change.respecced else "the current spec",
+        "approval": (
+            "approved by this change's signature (the order is released)"
+            if released
+            else "needs the design approvals of its family, as any revision before release"
+        ),
+    }
+
+
+def _carry_designs(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    changes: list[LineChange],
+    requests: tuple[LineRequest, ...],
+    checked: dict[int, list[Any]],
+) -> list[LineChange]:
+    """Attach the design revision each line carries: its documents kept by content in
+    the file store, and the mock-up drawn from the spec the change asks for."""
+    wanted = {req.line_no: req for req in requests}
+    store = _files(ctx)
+    out = []
+    for change in changes:
+        req = wanted[change.line_no]
+        if not req.carries_design:
+            out.append(change)
+            continue
+        notes = check_text(req.design_notes, "notes").strip()
+        if len(notes) > MAX_NOTES:
+            raise InvalidInput(f"Notes must be at most {MAX_NOTES} characters.", field="notes")
+        files = checked[change.line_no]
+        if len(files) > MAX_FILES:
+            raise InvalidInput(f"A revision holds at most {MAX_FILES} files.", field="files")
+        names = [c.name.lower() for c, _data in files]
+        if len(set(names)) != len(names):
+            raise InvalidInput("Two files have the same name.", field="files")
+        family = family_of(entry_for(uow, change.product_family, change.new_catalogue_version))
+        drawing = draw(
+            mockup_input(family, change.product_family, change.new_spec, change.new_quantity)
+        ).encode()
+        carried = CarriedRevision(
+            notes=notes,
+            files=tuple(
+                CarriedFile(c.name, store.put(data).sha256, len(data), c.media_type)
+                for c, data in files
+            ),
+            mockup_sha256=store.put(drawing).sha256,
+        )
+        out.append(replace(change, design=carried))
+    return out
+
+
+def _files(ctx: ServiceContext) -> FileStore:
+    if ctx.files is None:
+        raise RuntimeError("no file store is wired")
+    return ctx.files
 
 
 def _line_changes(
@@ -532,15 +767,35 @@ def _line_changes(
                 field=f"lines[{i}].line_no",
             )
         seen.add(req.line_no)
+        if req.spec is None and req.quantity is None:
+            if not req.carries_design:
+                raise InvalidInput(
+                    f"Line {req.line_no}: give the spec it should have, or the design "
+                    "revision (notes or documents) the change carries.",
+                    field=f"lines[{i}].spec",
+                )
+            continue  # the drawing or documents only: the line stays as configured
         quantity = line.quantity if req.quantity is None else req.quantity
         if not 1 <= quantity <= 10_000:
             raise InvalidInput(
                 "quantity must be between 1 and 10000.", field=f"lines[{i}].quantity"
             )
-        wanted.append(LineInput(line.product_family, quantity, dict(req.spec)))
-    configured = configure_lines(uow, tuple(wanted), customer)
-    return [
-        LineChange(
+        spec = dict(line.spec) if req.spec is None else dict(req.spec)
+        wanted.append(LineInput(line.product_family, quantity, spec))
+    respecced = [r for r in requests if not (r.spec is None and r.quantity is None)]
+    configured = configure_lines(uow, tuple(wanted), customer) if wanted else []
+    unchanged = [
+        _same_line(lines[req.line_no], req.line_no)
+        for req in requests
+        if req.spec is None and req.quantity is None
+    ]
+    return unchanged + [
+        _same_line(lines[req.line_no], req.line_no)
+        if dict(new.spec) == dict(lines[req.line_no].spec)
+        and new.quantity == lines[req.line_no].quantity
+        # the spec as it is (a form sends it whole): the line keeps its price and
+        # catalogue version, as for a change of the design only
+        else LineChange(
             line_no=req.line_no,
             product_family=lines[req.line_no].product_family,
             old_spec=dict(lines[req.line_no].spec),
@@ -552,8 +807,24 @@ def _line_changes(
             old_catalogue_version=lines[req.line_no].catalogue_version,
             new_catalogue_version=new.catalogue_version,
         )
-        for req, new in zip(requests, configured, strict=True)
+        for req, new in zip(respecced, configured, strict=True)
     ]
+
+
+def _same_line(line: OrderLine, line_no: int) -> LineChange:
+    """A line the change leaves as configured (it may carry a new design revision)."""
+    return LineChange(
+        line_no=line_no,
+        product_family=line.product_family,
+        old_spec=dict(line.spec),
+        new_spec=dict(line.spec),
+        old_quantity=line.quantity,
+        new_quantity=line.quantity,
+        old_unit_price=line.unit_price,
+        new_unit_price=line.unit_price,
+        old_catalogue_version=line.catalogue_version,
+        new_catalogue_version=line.catalogue_version,
+    )
 
 
 def _number(uow: UnitOfWork, at: dt.datetime) -> str:

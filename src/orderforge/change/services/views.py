@@ -77,6 +77,8 @@ def change_view(
         "requested_by": change.requested_by_name,
         "requested_at": change.requested_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
         "lines": lines,
+        #: the design revisions the change carries: notes, documents, mock-up, approval
+        "designs": [dict(d) for d in impact.get("design", [])],
         "price": {
             "before": _money(price.get("before"), currency),
             "after": _money(price.get("after"), currency),
@@ -172,6 +174,8 @@ def _applied(change: EngineeringChange, customer: bool) -> dict[str, Any] | None
             "after": applied.get("promise", {}).get("after"),
             "after_label": _day(applied.get("promise", {}).get("after")) or "no date",
         },
+        #: the design revisions the change made (letter, and whether its signature approved)
+        "designs": applied.get("designs", []),
     }
     if not customer:
         out["work_orders"] = applied.get("work_orders", [])
