@@ -52,7 +52,11 @@ def test_lots_and_traces_on_the_command_line(cli: CliRunner, tmp_path: Path) -> 
     assert not written.exists()
 
     # The demo's finished examination couch: every lot it used is on its record.
-    couch = next(w for w in work_orders if w["status"] == "done" and w["product_family"] == "COUCH")
+    couch = next(
+        w
+        for w in work_orders
+        if w["status"] == "done" and w["product_family"] == "COUCH" and w["kind"] == "production"
+    )
     couch_serial = json.loads(run(cli, "wo", "show", couch["number"], "--json"))["serials"][0]
     record = run(cli, "trace", "dhr", couch_serial["serial"])
     assert record.strip().endswith("is complete.")

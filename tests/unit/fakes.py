@@ -49,6 +49,7 @@ from orderforge.services.ports import (
     OperationRelease,
     OrderFilter,
     OrderRepository,
+    OrderSummary,
     PasswordHasher,
     PlanRepository,
     RepositoryKey,
@@ -103,8 +104,12 @@ class FakeOrders:
             counts[order.state] = counts.get(order.state, 0) + 1
         return counts
 
-    def states(self, numbers: Collection[str]) -> dict[str, tuple[OrderState, OrderState | None]]:
-        return {n: (o.state, o.changed_from) for n, o in self.rows.items() if n in numbers}
+    def summaries(self, numbers: Collection[str]) -> dict[str, OrderSummary]:
+        return {
+            n: OrderSummary(n, o.state, o.changed_from, o.customer_id)
+            for n, o in self.rows.items()
+            if n in numbers
+        }
 
 
 class FakeCustomers:

@@ -11,6 +11,7 @@ from orderforge.production.domain import (
     OpenOperation,
     Report,
     WorkOrder,
+    WorkOrderHeader,
     open_operations,
 )
 from orderforge.services.ports import DuplicateRecord
@@ -58,8 +59,9 @@ class FakeWorkOrders:
             key=lambda w: (w.order_number, w.line_no),
         )
 
-    def of_numbers(self, numbers: Collection[str]) -> list[WorkOrder]:
-        return sorted((w for w in self.rows if w.number in numbers), key=lambda w: w.number)
+    def headers(self, numbers: Collection[str]) -> list[WorkOrderHeader]:
+        found = sorted((w for w in self.rows if w.number in numbers), key=lambda w: w.number)
+        return [WorkOrderHeader.of(w) for w in found]
 
     def recent(self, limit: int = 200) -> list[WorkOrder]:
         return sorted(self.rows, key=lambda w: w.id or 0, reverse=True)[:limit]

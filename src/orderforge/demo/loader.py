@@ -377,7 +377,9 @@ class _Floor:
         except LookupError:  # a store without the materials room's issues (unit tests)
             return
         stock = uow.repository(MATERIALS)
-        for work_order in self.finished:
+        # The orders' own work first: the demo stock holds lots for what was delivered,
+        # and a prototype (made earlier) takes what is left, not a unit's record.
+        for work_order in sorted(self.finished, key=lambda w: w.is_prototype):
             for op in work_order.operations:
                 for need in work_order.materials_at(op.seq):
                     lot = next(

@@ -47,6 +47,8 @@ from orderforge.production.ports import LOT_ISSUES
 from orderforge.services.ports import OPERATION_RELEASES, DuplicateRecord
 
 QTY = sa.Numeric(14, 4)
+#: Half of QTY's last decimal place.
+_HALF_LAST_DIGIT = Decimal("0.00005")
 MONEY = sa.Numeric(14, 4)
 
 material_suppliers = sa.Table(
@@ -494,9 +496,12 @@ class SqlConsumptionRepository:
         except IntegrityError as exc:
             raise DuplicateRecord(str(exc.orig)) from exc
         t = material_lots
+        # Half the column's last decimal of slack: SQLite keeps NUMERIC as a binary float,
+        # so a lot with exactly 0.228 left may read back as 0.22799999... in SQL.
+        enough = t.c.quantity >= consumption.quantity - _HALF_LAST_DIGIT
         taken = self.session.execute(
             sa.update(t)
-            .where(t.c.lot_number == consumption.lot_number, t.c.quantity >= consumption.quantity)
+            .where(t.c.lot_number == consumption.lot_number, enough)
             .values(quantity=t.c.quantity - consumption.quantity)
         )
         # The lock makes this unreachable; the database makes sure of it all the same.
@@ -547,7 +552,8 @@ def _lot(r: Any) -> Lot:
     return Lot(
         r.lot_number,
         r.item_code,
-        r.quantity,
+        # "+ 0": an exhausted lot on SQLite (floats) may read back as -0.0000
+        r.quantity + 0,
         r.location,
         r.received_at,
         r.po_number,

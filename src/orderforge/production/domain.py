@@ -713,6 +713,28 @@ class OpenOperation:
         return f"{self.order_number}/{self.line_no}/{self.routing_key}"
 
 
+@dataclass(frozen=True)
+class WorkOrderHeader:
+    """A work order as a list of hundreds shows it (a lot's trace): whose it is, its
+    state and its operations' names, without loading the operations themselves."""
+
+    number: str
+    order_number: str
+    line_no: int
+    status: WorkOrderStatus
+    operation_names: dict[int, str]
+
+    @classmethod
+    def of(cls, work_order: WorkOrder) -> WorkOrderHeader:
+        return cls(
+            number=work_order.number,
+            order_number=work_order.order_number,
+            line_no=work_order.line_no,
+            status=work_order.status,
+            operation_names={op.seq: op.name for op in work_order.operations},
+        )
+
+
 def open_operations(work_order: WorkOrder, work_centre: str) -> list[OpenOperation]:
     """The work order's operations not done that may run on `work_centre`: the rule the
     database query of the repository follows, kept here for the fakes and the tests."""

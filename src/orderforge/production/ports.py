@@ -6,7 +6,14 @@ from collections.abc import Collection
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from orderforge.production.domain import IssuedLot, OpenOperation, Report, UnitSerial, WorkOrder
+from orderforge.production.domain import (
+    IssuedLot,
+    OpenOperation,
+    Report,
+    UnitSerial,
+    WorkOrder,
+    WorkOrderHeader,
+)
 from orderforge.services.ports import RepositoryKey
 
 
@@ -37,9 +44,9 @@ class WorkOrderRepository(Protocol):
         orders."""
         ...
 
-    def of_numbers(self, numbers: Collection[str]) -> list[WorkOrder]:
-        """The work orders with these numbers (any status, any revision), by number: one
-        read for many, where a trace would otherwise ask once per work order."""
+    def headers(self, numbers: Collection[str]) -> list[WorkOrderHeader]:
+        """These work orders (any kind, any status) as headers, by number: what a trace
+        lists of each, read as rows."""
         ...
 
     def recent(self, limit: int = 200) -> list[WorkOrder]: ...

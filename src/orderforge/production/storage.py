@@ -11,12 +11,12 @@ import json
 import re
 from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import QueryableAttribute, Session, lazyload, relationship
+from sqlalchemy.orm import Session, relationship
 
 from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository
 from orderforge.adapters.db.tables import mapper_registry, metadata
@@ -33,6 +33,7 @@ from orderforge.production.domain import (
     ReportKind,
     UnitSerial,
     WorkOrder,
+    WorkOrderHeader,
     WorkOrderKind,
     WorkOrderStatus,
     open_operations,
@@ -247,18 +248,34 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         )
         return sorted(found, key=lambda w: (w.order_number, w.line_no))
 
-    def of_numbers(self, numbers: Collection[str]) -> list[WorkOrder]:
+    def headers(self, numbers: Collection[str]) -> list[WorkOrderHeader]:
         wanted = sorted(set(numbers))
         if not wanted:
             return []
-        # Read for what a trace shows (operations, order, status); materials load if asked.
-        stmt = (
-            sa.select(WorkOrder)
-            .where(work_orders.c.number.in_(wanted))
-            .options(lazyload(cast("QueryableAttribute[Any]", WorkOrder.materials)))
+        wo, op = work_orders.c, work_order_operations.c
+        names: dict[int, dict[int, str]] = {}
+        heads = list(
+            self.session.execute(
+                sa.select(wo.id, wo.number, wo.order_number, wo.line_no, wo.status).where(
+                    wo.number.in_(wanted)
+                )
+            )
         )
-        found = self._with_added(stmt, lambda w: w.number in wanted)
-        return sorted(found, key=lambda w: w.number)
+        ids = [h.id for h in heads]
+        for found in self.session.execute(
+            sa.select(op.work_order_id, op.seq, op.name).where(op.work_order_id.in_(ids))
+        ):
+            names.setdefault(found.work_order_id, {})[found.seq] = found.name
+        listed = {
+            h.number: WorkOrderHeader(
+                h.number, h.order_number, h.line_no, h.status, names.get(h.id, {})
+            )
+            for h in heads
+        }
+        for added in self.added:  # made in this transaction, not written yet
+            if added.number in wanted:
+                listed[added.number] = WorkOrderHeader.of(added)
+        return [listed[n] for n in sorted(listed)]
 
     def recent(self, limit: int = 200) -> list[WorkOrder]:
         stmt = sa.select(WorkOrder).order_by(work_orders.c.id.desc()).limit(limit)

@@ -121,6 +121,18 @@ class IdempotencyRecord:
 
 
 @dataclass(frozen=True)
+class OrderSummary:
+    """What a list of many orders needs of each (whether work may go on, whose it is),
+    read as one row instead of the whole order with its lines and history."""
+
+    number: str
+    state: OrderState
+    #: the state a pending change request came from
+    changed_from: OrderState | None
+    customer_id: int
+
+
+@dataclass(frozen=True)
 class OrderFilter:
     state: OrderState | None = None
     customer_id: int | None = None
@@ -137,10 +149,9 @@ class OrderRepository(Protocol):
     def list(self, criteria: OrderFilter) -> list[Order]: ...
     def count(self, criteria: OrderFilter) -> int: ...
     def count_by_state(self, customer_id: int | None = None) -> dict[OrderState, int]: ...
-    def states(self, numbers: Collection[str]) -> dict[str, tuple[OrderState, OrderState | None]]:
-        """Order number -> (state, the state a pending change came from), as written, for
-        pages that only need to know whether work may go on (the floor's queue) and would
-        otherwise load every order whole."""
+    def summaries(self, numbers: Collection[str]) -> dict[str, OrderSummary]:
+        """Order number -> its summary, as written, for pages that show many orders and
+        need only their state and customer (the floor's queue, a lot's trace)."""
         ...
 
 

@@ -20,7 +20,7 @@ from orderforge.domain.customer import Customer
 from orderforge.domain.events import DomainEvent, StoredEvent
 from orderforge.domain.order import Order, OrderState
 from orderforge.domain.user import ApiToken, User, WebSession
-from orderforge.services.ports import IdempotencyRecord, OrderFilter
+from orderforge.services.ports import IdempotencyRecord, OrderFilter, OrderSummary
 
 
 class SqlOrderRepository(TrackingRepository[Order]):
@@ -70,13 +70,18 @@ class SqlOrderRepository(TrackingRepository[Order]):
             stmt = stmt.where(t.orders.c.customer_id == customer_id)
         return {state: int(n) for state, n in self.session.execute(stmt)}
 
-    def states(self, numbers: Collection[str]) -> dict[str, tuple[OrderState, OrderState | None]]:
+    def summaries(self, numbers: Collection[str]) -> dict[str, OrderSummary]:
         wanted = sorted(set(numbers))
         if not wanted:
             return {}
         c = t.orders.c
-        stmt = sa.select(c.number, c.state, c.changed_from).where(c.number.in_(wanted))
-        return {r.number: (r.state, r.changed_from) for r in self.session.execute(stmt)}
+        stmt = sa.select(c.number, c.state, c.changed_from, c.customer_id).where(
+            c.number.in_(wanted)
+        )
+        return {
+            r.number: OrderSummary(r.number, r.state, r.changed_from, r.customer_id)
+            for r in self.session.execute(stmt)
+        }
 
 
 class SqlCustomerRepository(TrackingRepository[Customer]):

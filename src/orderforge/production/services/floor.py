@@ -340,13 +340,13 @@ def _closed(uow: UnitOfWork, work: list[OpenOperation]) -> dict[str, str]:
     """Work order number -> why its work may not start now, for the work of orders closed
     to work (not released yet, on hold...): the floor shows it, but not as next. A
     prototype is open before release (it proves the design)."""
-    states = uow.orders.states({op.order_number for op in work})
+    orders = uow.orders.summaries({op.order_number for op in work})
     closed: dict[str, str] = {}
     for op in work:
-        if op.order_number in states:
-            state, was = states[op.order_number]
-            if why := closed_in(state, was, prototype=op.prototype):
-                closed[op.work_order] = why
+        order = orders.get(op.order_number)
+        why = closed_in(order.state, order.changed_from, prototype=op.prototype) if order else None
+        if why is not None:
+            closed[op.work_order] = why
     return closed
 
 
