@@ -310,11 +310,22 @@ def _report(http: httpx.Client, step: Step, page: str, action: str, tally: Tally
             tally.failures.append(f"{step.work_order}/{step.seq} {action}: {answer.status_code}")
 
 
-def _operator(base: str, steps: list[Step], gate: threading.Barrier, tally: Tally) -> None:
+def _operator(
+    base: str, steps: list[Step], gate: threading.Barrier, tally: Tally, pause: float, seed: int
+) -> None:
+    """One operator's client; with `pause`, it waits 0.5-1.5 x `pause` seconds (seeded)
+    before each scan and each report, as a person walks, scans and works between taps."""
+    rng = random.Random(seed)
+
+    def walk() -> None:
+        if pause > 0:
+            time.sleep(pause * rng.uniform(0.5, 1.5))
+
     with httpx.Client(base_url=base, timeout=120) as http:
         _sign_in(http)
         gate.wait()
         for step in steps:
+            walk()
             t = time.perf_counter()
             page = http.get(
                 f"/floor/{step.centre}/scan",
@@ -324,7 +335,9 @@ def _operator(base: str, steps: list[Step], gate: threading.Barrier, tally: Tall
             with tally.lock:
                 tally.scans.append((time.perf_counter() - t) * 1000)
             try:
+                walk()
                 _report(http, step, page.text, "start", tally)
+                walk()
                 page = http.get(f"/floor/{step.centre}/ops/{step.work_order}/{step.seq}")
                 _report(http, step, page.text, "complete", tally)
             except LookupError as exc:
@@ -332,10 +345,13 @@ def _operator(base: str, steps: list[Step], gate: threading.Barrier, tally: Tall
                     tally.failures.append(f"{step.work_order}/{step.seq}: {exc}")
 
 
-def _phase(base: str, work: list[list[Step]]) -> Tally:
+def _phase(base: str, work: list[list[Step]], pause: float = 0.0, seed: int = 0) -> Tally:
     tally = Tally()
     gate = threading.Barrier(len(work))
-    threads = [threading.Thread(target=_operator, args=(base, w, gate, tally)) for w in work]
+    threads = [
+        threading.Thread(target=_operator, args=(base, w, gate, tally, pause, seed + i))
+        for i, w in enumerate(work)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -345,7 +361,7 @@ def _phase(base: str, work: list[list[Step]]) -> Tally:
 
 def round_trip(args: argparse.Namespace, folder: Path) -> list[str]:
     """Part 1; the table's rows."""
-    phases: dict[str, list[Tally]] = {"baseline": [], "load": []}
+    phases: dict[str, list[Tally]] = {"baseline": [], "load": [], "paced": []}
     with _database(args.database_url, folder, "floor") as url:
         app = _application(url, folder)
         t = time.perf_counter()
@@ -363,13 +379,27 @@ def round_trip(args: argparse.Namespace, folder: Path) -> list[str]:
                 )
                 phases["baseline"].append(_phase(base, work[:1]))
                 phases["load"].append(_phase(base, work[1:]))
+                if args.pause > 0:
+                    paced = released_work(
+                        app.ctx, args.operators, args.work_orders, args.seed + 1000 + run
+                    )
+                    phases["paced"].append(_phase(base, paced, args.pause, args.seed + run))
                 for label in phases:
-                    _print_run(label, phases[label][-1])
+                    if phases[label]:
+                        _print_run(label, phases[label][-1])
         app.close()
-    return [
+    rows = [
         _summary("baseline: 1 operator alone", phases["baseline"]),
-        _summary(f"{args.operators} operators at once", phases["load"]),
+        _summary(f"{args.operators} operators at once, no pause", phases["load"]),
     ]
+    if args.pause > 0:
+        rows.append(
+            _summary(
+                f"{args.operators} operators at once, ~{args.pause:g} s between taps",
+                phases["paced"],
+            )
+        )
+    return rows
 
 
 def _print_run(label: str, tally: Tally) -> None:
@@ -575,6 +605,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--operators", type=int, default=20)
     parser.add_argument("--work-orders", type=int, default=1, help="per operator and run")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="also run the operators pausing ~this many seconds before each scan and tap",
+    )
     parser.add_argument("--history-orders", type=int, default=1000)
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
@@ -589,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
         args.operators, args.runs, args.history_orders, args.calls = 2, 1, 6, 5
+        args.pause = min(args.pause, 0.05)
     folder = Path(tempfile.mkdtemp(prefix="of-floor-bench-"))
     database = "SQLite" if args.database_url.startswith("sqlite") else "PostgreSQL"
     print(f"{database}, {os.cpu_count()} cores, server processes: {args.workers}", flush=True)

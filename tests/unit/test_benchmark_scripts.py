@@ -89,11 +89,11 @@ def test_durability_benchmark_measures_every_configuration(tmp_path: Path) -> No
 
 def test_floor_benchmark_reports_both_parts_on_a_tiny_run(tmp_path: Path) -> None:
     """The shop-floor benchmark on SQLite, tiny: every report of the operators is recorded
-    (none failed) and both lot traces answer, the two years' lot issued to every work order
-    of the history that needs its item."""
+    (none failed), with and without pauses between taps, and both lot traces answer, the
+    two years' lot issued to every work order of the history that needs its item."""
     script = SCRIPT.with_name("floor.py")
     done = subprocess.run(
-        [sys.executable, str(script), "--quick", "--database-url", "sqlite://"],
+        [sys.executable, str(script), "--quick", "--database-url", "sqlite://", "--pause", "0.01"],
         capture_output=True,
         text=True,
         timeout=280,
@@ -106,9 +106,10 @@ def test_floor_benchmark_reports_both_parts_on_a_tiny_run(tmp_path: Path) -> Non
         for line in done.stdout.splitlines()
         if line.startswith("| ") and not line.startswith("| phase") and "---" not in line
     }
-    alone, together = rows["baseline: 1 operator alone"], rows["2 operators at once"]
-    assert int(alone[1]) > 0 and int(together[1]) > int(alone[1])
-    assert alone[4].strip(" |") == "0" and together[4].strip(" |") == "0"
+    alone, together = rows["baseline: 1 operator alone"], rows["2 operators at once, no pause"]
+    paced = rows["2 operators at once, ~0.01 s between taps"]
+    assert int(alone[1]) > 0 and int(together[1]) > int(alone[1]) and int(paced[1]) > 0
+    assert all(r[4].strip(" |") == "0" for r in (alone, together, paced))
     traced = next(cells for label, cells in rows.items() if label.startswith("L-HIST-GLUE-UF"))
     issues, work_orders, units, orders = (int(n) for n in traced[1].split(" / "))
     assert issues >= work_orders > 0 and units >= work_orders and orders > 0
