@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from orderforge.design.domain import DesignRevision, current_revisions, propose
+from orderforge.design.domain import DesignRevision, current_revisions, line_spec, propose
 from orderforge.design.ports import DESIGNS
 from orderforge.domain.order import Order, OrderAction
 from orderforge.domain.signatures import Capacity, Meaning, Signature, Signer
@@ -68,13 +68,7 @@ class DemoDesigns:
                 order_number=order.number,
                 line_no=line.line_no,
                 earlier=mine,
-                spec={
-                    "family": line.product_family,
-                    "family_name": family.name,
-                    "catalogue_version": line.catalogue_version,
-                    "quantity": line.quantity,
-                    "options": dict(line.spec),
-                },
+                spec=line_spec(line, family.name),
                 notes="Drawn from the configured spec; main dimensions as ordered.",
                 files=[],
                 mockup_sha256=None,

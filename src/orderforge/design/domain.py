@@ -20,7 +20,7 @@ from typing import Any
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput
 from orderforge.domain.events import DomainEvent, notify
-from orderforge.domain.order import Order
+from orderforge.domain.order import Order, OrderLine
 from orderforge.domain.signatures import Capacity, Signature, Signer, canonical
 from orderforge.domain.text import check_text
 
@@ -270,6 +270,18 @@ def next_letter(existing: list[str]) -> str:
         letters[i] = "A"
         i -= 1
     return "A" + "".join(letters)
+
+
+def line_spec(line: OrderLine, family_name: str) -> dict[str, Any]:
+    """What a revision is drawn for: the line's family, catalogue version, quantity and
+    options, as the revision keeps (and its signature covers) them."""
+    return {
+        "family": line.product_family,
+        "family_name": family_name,
+        "catalogue_version": line.catalogue_version,
+        "quantity": line.quantity,
+        "options": dict(line.spec),
+    }
 
 
 def propose(
