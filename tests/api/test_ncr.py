@@ -6,6 +6,7 @@ and scrap reported with its cause."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from orderforge.bootstrap import Application
 from tests.api.support import API, ApiSession, TestClient, drain_jobs
 from tests.api.test_quality import record, report, run_until, table_work_order
 from tests.api.test_schedule_pages import Browser, flashes
+from tests.api.test_trace import consume, needs, receive, released_couch
 from tests.conftest import DEMO_PASSWORD
 
 
@@ -175,15 +177,44 @@ def test_use_as_is_needs_a_signature_and_another_person(api: ApiSession) -> None
     assert report(api, wo["number"], pack, "start").status_code == 200
 
 
-def test_return_to_supplier_needs_a_lot(api: ApiSession, application: Application) -> None:
-    wo = table_work_order(api)
-    first = wo["operations"][0]["seq"]
-    base = {"work_order": wo["number"], "seq": first, "quantity": 1, "cause": "SUPPLIER"}
-    no_lot = post(api, "/ncrs", {**base, "description": "Split boards", "origin": "material"})
+def stock_of(api: ApiSession, item: str) -> dict[str, Any]:
+    response = api.client.get(f"{API}/materials/stock?item={item}", headers=api.auth("admin"))
+    assert response.status_code == 200, response.text
+    [row] = response.json()
+    return dict(row)
+
+
+def test_a_lot_named_by_an_ncr_is_quarantined_and_a_returned_one_never_issued(
+    api: ApiSession, application: Application
+) -> None:
+    wo = released_couch(api)
+    seq, item, quantity = needs(wo)[0]
+    lot = receive(api, item, str(Decimal(quantity) * 4))
+    base = {"work_order": wo["number"], "seq": seq, "quantity": 1, "cause": "SUPPLIER"}
+    body = {**base, "description": "Split boards", "origin": "material"}
+    no_lot = post(api, "/ncrs", body)
     assert no_lot.status_code == 422 and no_lot.json()["errors"][0]["field"] == "lot"
-    ncr = post(
-        api, "/ncrs", {**base, "description": "Split boards", "origin": "material", "lot": "L-77"}
-    ).json()
+    unknown = post(api, "/ncrs", {**body, "lot": "L-77"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "lot"
+    assert "no lot L-77" in unknown.json()["errors"][0]["message"]
+    mine = api.client.get(f"{API}/ncrs?work_order={wo['number']}", headers=api.auth("admin"))
+    assert mine.json() == []
+
+    ncr = post(api, "/ncrs", {**body, "lot": lot}).json()
+    assert ncr["lot_hold"] == {
+        "lot": lot,
+        "kind": "quarantine",
+        "active": True,
+        "label": "Quarantined",
+    }
+    stock = stock_of(api, item)
+    assert lot not in [x["lot_number"] for x in stock["lots"]]
+    [held] = [x for x in stock["held"] if x["lot_number"] == lot]
+    assert (held["lot_number"], held["hold"], held["ncr"]) == (lot, "quarantine", ncr["number"])
+    refused = consume(api, wo["number"], seq, lot, quantity)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "lot"
+    assert "quarantined while " + ncr["number"] in refused.json()["errors"][0]["message"]
+
     path = f"/ncrs/{ncr['number']}/disposition"
     missing = post(api, path, {"kind": "return_to_supplier", "note": "Split"})
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "supplier"
@@ -199,19 +230,62 @@ def test_return_to_supplier_needs_a_lot(api: ApiSession, application: Applicatio
     )
     assert done.status_code == 200, done.text
     assert done.json()["disposition"]["returned"] == {
-        "lot": "L-77",
+        "lot": lot,
         "quantity": 1,
         "supplier": "Holz Nord",
         "debit_note": "DN-9",
     }
+    assert done.json()["lot_hold"]["label"] == "Returned to supplier"
+    returned = consume(api, wo["number"], seq, lot, quantity)
+    assert returned.status_code == 422, returned.text
+    assert "returned to its supplier" in returned.json()["errors"][0]["message"]
+    [held] = [x for x in stock_of(api, item)["held"] if x["lot_number"] == lot]
+    assert held["hold"] == "returned"
     listing = api.client.get(f"{API}/ncrs?work_order={wo['number']}", headers=api.auth("admin"))
     assert [n["number"] for n in listing.json()] == [ncr["number"]]
     for statement in (
         "UPDATE ncr_dispositions SET decided_by = 'mallory'",
         "DELETE FROM ncr_dispositions",
+        "DELETE FROM lot_holds",
     ):
         with pytest.raises(sa.exc.DatabaseError, match="facts"), application.engine.begin() as c:
             c.execute(sa.text(statement))
+
+
+def test_a_quarantine_ends_when_the_ncr_is_decided_another_way(api: ApiSession) -> None:
+    wo = released_couch(api)
+    seq, item, quantity = needs(wo)[0]
+    lot = receive(api, item, str(Decimal(quantity) * 2))
+    body = {
+        "work_order": wo["number"],
+        "seq": seq,
+        "quantity": 1,
+        "cause": "SUPPLIER",
+        "description": "Scratched",
+        "origin": "material",
+        "lot": lot,
+    }
+    ncr = post(api, "/ncrs", body).json()
+    assert consume(api, wo["number"], seq, lot, quantity).status_code == 422
+    centre = next(o for o in wo["operations"] if o["seq"] == seq)["work_centres"][0]
+    rework = [{"work_centre": centre, "minutes": 10, "instruction": "Sand the scratch out"}]
+    decided = post(
+        api,
+        f"/ncrs/{ncr['number']}/disposition",
+        {"kind": "rework", "note": "Sand it", "rework": rework},
+    )
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["lot_hold"] == {
+        "lot": lot,
+        "kind": "quarantine",
+        "active": False,
+        "label": "Released",
+    }
+    stock = stock_of(api, item)  # (the module's other tests may hold other lots of it)
+    assert lot in [x["lot_number"] for x in stock["lots"]]
+    assert lot not in [x["lot_number"] for x in stock["held"]]
+    issued = consume(api, wo["number"], seq, lot, quantity)
+    assert issued.status_code == 201, issued.text
 
 
 def test_bad_ncr_input_is_refused_with_the_field(api: ApiSession) -> None:

@@ -12,6 +12,7 @@ from orderforge.materials.domain import (
     OPEN_STATUSES,
     ItemPolicy,
     Lot,
+    LotHold,
     MrpRun,
     Peg,
     PoStatus,
@@ -37,6 +38,7 @@ class FakeMaterials:
         self._runs: list[MrpRun] = []
         self._pegs: list[Peg] = []
         self._proposals: list[Proposal] = []
+        self._holds: list[LotHold] = []
 
     def suppliers(self) -> list[Supplier]:
         return [self._suppliers[k] for k in sorted(self._suppliers)]
@@ -59,9 +61,47 @@ class FakeMaterials:
     def save_policy(self, policy: ItemPolicy) -> None:
         self._policies[policy.item_code] = policy
 
+    def _active(self, lot_number: str) -> LotHold | None:
+        held = [h for h in self._holds if h.lot_number == lot_number and h.active]
+        return held[-1] if held else None
+
     def lots(self, items: Collection[str] | None = None) -> list[Lot]:
-        found = [lot for lot in self._lots if lot.quantity > 0 and _wanted(lot.item_code, items)]
+        found = [
+            lot
+            for lot in self._lots
+            if lot.quantity > 0
+            and _wanted(lot.item_code, items)
+            and self._active(lot.lot_number) is None
+        ]
         return sorted(found, key=lambda lot: (lot.received_at, lot.lot_number))
+
+    def held_lots(self, items: Collection[str] | None = None) -> list[tuple[Lot, LotHold]]:
+        found = [
+            (lot, hold)
+            for lot in self._lots
+            if lot.quantity > 0 and _wanted(lot.item_code, items)
+            for hold in [self._active(lot.lot_number)]
+            if hold is not None
+        ]
+        return sorted(found, key=lambda x: (x[0].received_at, x[0].lot_number))
+
+    def holds(self, lot_number: str | None = None, ncr: str | None = None) -> list[LotHold]:
+        return [
+            h
+            for h in self._holds
+            if (lot_number is None or h.lot_number == lot_number) and (ncr is None or h.ncr == ncr)
+        ]
+
+    def add_hold(self, hold: LotHold) -> None:
+        self._holds.append(dataclasses.replace(hold, id=len(self._holds) + 1))
+
+    def release_holds(self, ncr: str, by: str, at: dt.datetime) -> int:
+        done = 0
+        for i, h in enumerate(self._holds):
+            if h.ncr == ncr and h.active:
+                self._holds[i] = dataclasses.replace(h, released_by=by, released_at=at)
+                done += 1
+        return done
 
     def lot(self, lot_number: str) -> Lot | None:
         return next((lot for lot in self._lots if lot.lot_number == lot_number), None)

@@ -10,7 +10,15 @@ import pytest
 
 from orderforge.domain.errors import IllegalTransition, InvalidInput
 from orderforge.domain.order import Order, OrderState
-from orderforge.materials.domain import LineIn, PoStatus, PurchaseOrder
+from orderforge.materials.domain import (
+    HoldKind,
+    LineIn,
+    Lot,
+    LotHold,
+    PoStatus,
+    PurchaseOrder,
+    consume,
+)
 from orderforge.materials.services.mrp import needs_of
 from orderforge.production.domain import (
     MaterialNeed,
@@ -161,3 +169,24 @@ def test_unplanned_need_is_the_due_date_less_the_routing_and_done_work_needs_not
     for op in done.operations[:2]:
         op.status = OperationStatus.DONE
     assert needs_of([_order(None)], [done], {}, NOW) == []
+
+
+def test_a_held_lot_is_not_issued_and_a_released_hold_no_longer_counts() -> None:
+    lot = Lot("L-1", "OAK", D(5), "MAIN", NOW)
+    args = {
+        "required": {"OAK": "Oak board"},
+        "where": "operation 10 (Cut) of WO-1",
+        "work_order": "WO-1",
+        "seq": 10,
+        "actor": "op",
+        "at": NOW,
+    }
+    quarantined = LotHold("L-1", HoldKind.QUARANTINE, "NCR-2026-0001", "Split", "q", NOW)
+    with pytest.raises(InvalidInput, match="quarantined while NCR-2026-0001") as held:
+        consume(lot, D(1), hold=quarantined, **args)  # type: ignore[arg-type]
+    assert held.value.field == "lot"
+    returned = LotHold("L-1", HoldKind.RETURNED, "NCR-2026-0001", "Split", "q", NOW)
+    with pytest.raises(InvalidInput, match="returned to its supplier"):
+        consume(lot, D(1), hold=returned, **args)  # type: ignore[arg-type]
+    released = LotHold("L-1", HoldKind.QUARANTINE, "NCR-2026-0001", "Split", "q", NOW, "q", NOW)
+    assert consume(lot, D(1), hold=released, **args).quantity == D(1)  # type: ignore[arg-type]

@@ -38,6 +38,13 @@ class LotOut(BaseModel):
     po_line_no: int | None
 
 
+class HeldLotOut(LotOut):
+    hold: str = Field(description="quarantine or returned")
+    hold_label: str
+    ncr: str = Field(description="The nonconformance that placed the hold")
+    reason: str
+
+
 class StockOut(BaseModel):
     item_code: str
     name: str
@@ -48,6 +55,10 @@ class StockOut(BaseModel):
     free: str
     on_order: str
     lots: list[LotOut]
+    held: list[HeldLotOut] = Field(
+        description="Lots kept from the floor and from planning: quarantined by an open "
+        "NCR, or returned to the supplier"
+    )
 
 
 class OfferOut(BaseModel):

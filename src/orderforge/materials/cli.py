@@ -232,7 +232,11 @@ def stock(
             r["pegged"],
             r["free"],
             r["on_order"],
-            ", ".join(x["lot_number"] for x in r["lots"]) or "-",
+            ", ".join(
+                [x["lot_number"] for x in r["lots"]]
+                + [f"{x['lot_number']} ({x['hold_label'].lower()}, {x['ncr']})" for x in r["held"]]
+            )
+            or "-",
         )
     out.print(table)
 

@@ -123,6 +123,48 @@ class Lot:
     id: int | None = None
 
 
+class HoldKind(StrEnum):
+    #: an open nonconformance names the lot: kept from the floor until it is decided
+    QUARANTINE = "quarantine"
+    #: quality sent it back to its supplier: gone from usable stock for good
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return {"quarantine": "Quarantined", "returned": "Returned to supplier"}[self.value]
+
+
+@dataclass(frozen=True)
+class LotHold:
+    """Why a lot may not be used, and who said so. Held lots are not issued and do not
+    count as stock for the MRP or a promise; a hold is released, never deleted."""
+
+    lot_number: str
+    kind: HoldKind
+    ncr: str
+    reason: str
+    placed_by: str
+    placed_at: dt.datetime
+    released_by: str | None = None
+    released_at: dt.datetime | None = None
+    id: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
+
+    def refusal(self) -> str:
+        if self.kind is HoldKind.RETURNED:
+            return (
+                f"Lot {self.lot_number} was returned to its supplier ({self.ncr}): "
+                "it cannot be issued."
+            )
+        return (
+            f"Lot {self.lot_number} is quarantined while {self.ncr} is open: "
+            "quality must decide it before it can be issued."
+        )
+
+
 class PoStatus(StrEnum):
     DRAFT = "draft"
     ORDERED = "ordered"
@@ -458,11 +500,15 @@ def consume(
     seq: int,
     actor: str,
     at: dt.datetime,
+    hold: LotHold | None = None,
 ) -> Consumption:
     """Take `quantity` of `lot` for an operation; `required` is what the operation needs
     (item code -> name), `where` the operation in words for the refusals. A lot never
-    goes below zero and only an item the operation requires is issued to it."""
+    goes below zero, only an item the operation requires is issued to it, and a held lot
+    (quarantined or returned to its supplier) is not issued at all."""
     check_quantity(quantity)
+    if hold is not None and hold.active:
+        raise InvalidInput(hold.refusal(), field="lot")
     if lot.item_code not in required:
         needed = ", ".join(sorted(required)) or "no material"
         raise InvalidInput(

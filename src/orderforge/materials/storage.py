@@ -26,8 +26,10 @@ from orderforge.domain.errors import InvalidInput
 from orderforge.materials.domain import (
     OPEN_STATUSES,
     Consumption,
+    HoldKind,
     ItemPolicy,
     Lot,
+    LotHold,
     MrpRun,
     Peg,
     PoStatus,
@@ -113,6 +115,42 @@ lot_consumptions = sa.Table(
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.UniqueConstraint("actor", "client_key", name="uq_lot_consumptions_actor_client_key"),
 )
+
+#: Why lots are kept from the floor (migration 0027): released, never deleted.
+lot_holds = sa.Table(
+    "lot_holds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("lot_number", sa.String(40), nullable=False, index=True),
+    sa.Column("kind", EnumText(HoldKind), nullable=False),
+    sa.Column("ncr", sa.String(20), nullable=False, index=True),
+    sa.Column("reason", sa.String(2000), nullable=False),
+    sa.Column("placed_by", sa.String(60), nullable=False),
+    sa.Column("placed_at", UTCDateTime, nullable=False),
+    sa.Column("released_by", sa.String(60), nullable=True),
+    sa.Column("released_at", UTCDateTime, nullable=True),
+)
+
+
+def _held(lot_number: Any) -> Any:
+    """A lot under an active hold (correlated on the lot number column given)."""
+    h = lot_holds
+    return sa.exists().where(h.c.lot_number == lot_number, h.c.released_at.is_(None))
+
+
+def _hold(r: Any) -> LotHold:
+    return LotHold(
+        r.lot_number,
+        HoldKind(r.kind),
+        r.ncr,
+        r.reason,
+        r.placed_by,
+        r.placed_at,
+        r.released_by,
+        r.released_at,
+        r.id,
+    )
+
 
 purchase_orders = sa.Table(
     "purchase_orders",
@@ -291,10 +329,51 @@ class SqlMaterialsRepository(TrackingRepository[PurchaseOrder]):
         t = material_lots
         stmt = (
             sa.select(t)
-            .where(_items(t.c.item_code, items), t.c.quantity > 0)
+            .where(_items(t.c.item_code, items), t.c.quantity > 0, ~_held(t.c.lot_number))
             .order_by(t.c.received_at, t.c.lot_number)
         )
         return [_lot(r) for r in self.session.execute(stmt)]
+
+    def held_lots(self, items: Collection[str] | None = None) -> list[tuple[Lot, LotHold]]:
+        t, h = material_lots, lot_holds
+        stmt = (
+            sa.select(t, h.c.id.label("hold_id"))
+            .join(h, h.c.lot_number == t.c.lot_number)
+            .where(_items(t.c.item_code, items), t.c.quantity > 0, h.c.released_at.is_(None))
+            .order_by(t.c.received_at, t.c.lot_number, h.c.id)
+        )
+        rows = self.session.execute(stmt).all()
+        holds = {x.id: x for x in self._holds(h.c.id.in_([r.hold_id for r in rows]))}
+        latest: dict[str, tuple[Lot, LotHold]] = {}
+        for r in rows:  # ordered by hold id: the latest hold of a lot wins
+            latest[r.lot_number] = (_lot(r), holds[r.hold_id])
+        return list(latest.values())
+
+    def holds(self, lot_number: str | None = None, ncr: str | None = None) -> list[LotHold]:
+        h = lot_holds
+        where: list[Any] = [sa.true()]
+        if lot_number is not None:
+            where.append(h.c.lot_number == lot_number)
+        if ncr is not None:
+            where.append(h.c.ncr == ncr)
+        return self._holds(*where)
+
+    def _holds(self, *where: Any) -> list[LotHold]:
+        stmt = sa.select(lot_holds).where(*where).order_by(lot_holds.c.id)
+        return [_hold(r) for r in self.session.execute(stmt)]
+
+    def add_hold(self, hold: LotHold) -> None:
+        values = {k: v for k, v in hold.__dict__.items() if k != "id"}
+        self.session.execute(sa.insert(lot_holds).values(**values))
+
+    def release_holds(self, ncr: str, by: str, at: dt.datetime) -> int:
+        h = lot_holds
+        done = self.session.execute(
+            sa.update(h)
+            .where(h.c.ncr == ncr, h.c.released_at.is_(None))
+            .values(released_by=by, released_at=at)
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]
 
     def lot(self, lot_number: str) -> Lot | None:
         t = material_lots
@@ -510,6 +589,17 @@ class SqlConsumptionRepository:
                 f"Lot {consumption.lot_number} does not have {consumption.quantity} left.",
                 field="quantity",
             )
+
+    def active_hold(self, lot_number: str) -> LotHold | None:
+        h = lot_holds
+        stmt = (
+            sa.select(h)
+            .where(h.c.lot_number == lot_number, h.c.released_at.is_(None))
+            .order_by(h.c.id.desc())
+            .limit(1)
+        )
+        row = self.session.execute(stmt).one_or_none()
+        return None if row is None else _hold(row)
 
     def by_key(self, actor: str, key: str) -> Consumption | None:
         t = lot_consumptions

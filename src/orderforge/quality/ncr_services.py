@@ -6,7 +6,9 @@ order through production's use case (and queue a replan, as an approved engineer
 change does); use as is is signed like accepting a failed inspection (and, for an NCR on
 a failed inspection, accepts that inspection with the same signature: one decision, one
 signature); a return to the supplier is recorded on the NCR (lot, quantity, supplier,
-debit note): the materials room keeps no blocked or returned state for a lot yet.
+debit note) and blocks the lot for good. An NCR that names a lot quarantines it from the
+moment it is raised (materials' holds: not issued, not counted as stock); any other
+disposition releases that quarantine.
 
 Scrap re-makes the scrapped units inside the same work order (operations that repeat
 the route up to the affected operation, for those units only) rather than in a new work
@@ -25,6 +27,8 @@ from typing import Any
 from orderforge.domain.errors import IllegalTransition, InvalidInput, NotFound
 from orderforge.domain.permissions import DECIDE, EDIT, RECORD, VIEW, Resource, require
 from orderforge.domain.signatures import Capacity, Meaning, Signer, canonical
+from orderforge.materials.ports import MATERIALS
+from orderforge.materials.services import holds
 from orderforge.plant import services as plant
 from orderforge.production.domain import AddedStep, OperationStatus, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
@@ -83,7 +87,12 @@ def cause_view(cause: DefectCause) -> dict[str, Any]:
     return {"code": cause.code, "label": cause.label, "active": cause.active}
 
 
-def ncr_view(ncr: Nonconformance, labels: dict[str, str], outstanding: list[str]) -> dict[str, Any]:
+def ncr_view(
+    ncr: Nonconformance,
+    labels: dict[str, str],
+    outstanding: list[str],
+    lot_hold: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     d = ncr.disposition
     return {
         "number": ncr.number,
@@ -96,6 +105,7 @@ def ncr_view(ncr: Nonconformance, labels: dict[str, str], outstanding: list[str]
         "origin": ncr.origin.value,
         "origin_label": ncr.origin.label,
         "lot": ncr.lot or None,
+        "lot_hold": lot_hold,
         "raised_by": ncr.raised_by,
         "raised_at": _iso(ncr.raised_at),
         "status": ncr.status.value,
@@ -193,7 +203,7 @@ def outstanding(uow: UnitOfWork, ncr: Nonconformance) -> list[str]:
 
 
 def _view(uow: UnitOfWork, ncr: Nonconformance) -> dict[str, Any]:
-    return ncr_view(ncr, _labels(uow), outstanding(uow, ncr))
+    return ncr_view(ncr, _labels(uow), outstanding(uow, ncr), _lot_hold(uow, ncr))
 
 
 def list_ncrs(
@@ -221,6 +231,16 @@ def list_ncrs(
         found.sort(key=lambda n: (rank[n.status], n.number))
         labels = _labels(uow)
         return [ncr_view(n, labels, []) for n in found]
+
+
+def _lot_hold(uow: UnitOfWork, ncr: Nonconformance) -> dict[str, Any] | None:
+    """What this NCR did to its lot: quarantined (while open), released, or returned."""
+    placed = uow.repository(MATERIALS).holds(ncr=ncr.number) if ncr.lot else []
+    if not placed:
+        return None
+    last = placed[-1]
+    state = last.kind.label if last.active else "Released"
+    return {"lot": last.lot_number, "kind": last.kind.value, "active": last.active, "label": state}
 
 
 def get_ncr(ctx: ServiceContext, actor: Principal, number: str) -> dict[str, Any]:
@@ -272,6 +292,8 @@ def raise_ncr(ctx: ServiceContext, actor: Principal, cmd: RaiseNcr) -> dict[str,
         ncr = Nonconformance.raise_(
             number, what, most=work_order.quantity, by=actor.username, at=now
         )
+        if ncr.lot:
+            holds.quarantine(uow, ncr.lot, number, ncr.description, actor.username, now)
         repo.add(ncr)
         publish(ctx, uow, list(ncr.pending_events))
         uow.commit()
@@ -367,6 +389,8 @@ def dispose(ctx: ServiceContext, actor: Principal, cmd: Dispose) -> dict[str, An
                     "Give the debit note number (1-40 characters).", field="debit_note"
                 )
             returned = ReturnToSupplier(ncr.lot, ncr.quantity, supplier, debit)
+            reason = f"Returned to {supplier}, debit note {debit}: {note}"[:2000]
+            holds.return_to_supplier(uow, ncr.lot, ncr.number, reason, actor.username, now)
         else:
             if kind is DispositionKind.REWORK:
                 if not 1 <= len(cmd.rework) <= 9:
@@ -400,6 +424,8 @@ def dispose(ctx: ServiceContext, actor: Principal, cmd: Dispose) -> dict[str, An
                 },
                 now,
             )
+        if kind is not DispositionKind.RETURN_TO_SUPPLIER:
+            holds.release(uow, ncr.number, actor.username, now)
         ncr.dispose(
             Disposition(
                 kind,

@@ -41,6 +41,7 @@ class LotIssuer:
             seq=seq,
             actor=issue.actor,
             at=issue.consumed_at,
+            hold=self.repo.active_hold(number),
         )
         stored = Consumption(**{**made.__dict__, "fingerprint": issue.fingerprint, "key": key})
         self.repo.add(stored)

@@ -172,9 +172,13 @@ def stock(ctx: ServiceContext, actor: Principal, item: str | None = None) -> lis
                 raise NotFound(f"There is no item {code}.")
             items = [code]
         lots = repo.lots(items)
+        held = repo.held_lots(items)
         lines = repo.open_lines(items)
         codes = sorted(
-            {x.item_code for x in lots} | {x.item_code for x in lines} | set(items or [])
+            {x.item_code for x in lots}
+            | {x.item_code for x, _ in held}
+            | {x.item_code for x in lines}
+            | set(items or [])
         )
         pegged = repo.pegged(codes) if codes else {}
         policies = {p.item_code: p for p in repo.policies()}
@@ -197,6 +201,18 @@ def stock(ctx: ServiceContext, actor: Principal, item: str | None = None) -> lis
                     "free": _q(on_hand - reserved),
                     "on_order": _q(coming),
                     "lots": [lot_view(x) for x in mine],
+                    # not on hand for planning: quarantined by an NCR or going back
+                    "held": [
+                        {
+                            **lot_view(x),
+                            "hold": h.kind.value,
+                            "hold_label": h.kind.label,
+                            "ncr": h.ncr,
+                            "reason": h.reason,
+                        }
+                        for x, h in held
+                        if x.item_code == code
+                    ],
                 }
             )
         return rows
