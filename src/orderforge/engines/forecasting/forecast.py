@@ -7,10 +7,12 @@ the result says so — a planner should not buy material on a model that has not
 knows better than "same as last year".
 
 All series sharing a candidate set go to statsforecast in ONE long frame (`unique_id`,
-`ds`, `y`): one `cross_validation` and one `forecast` call per set. statsforecast runs the
-same calls on Dask, Ray or Spark frames through its fugue backend, so a service with
-tens of thousands of series can hand the frame to a cluster without changing this code's
-logic; here it runs on one core (`N_JOBS`) because the plant's workers share two.
+`ds`, `y`): one `cross_validation` and one `forecast` call per set, never a loop over
+series. statsforecast (>= 1.5) accepts Spark, Dask and Ray data frames in those same two
+calls through its fugue backend, so a plant with tens of thousands of series can hand the
+frame to a cluster: only building the frame and collecting the per-series rows would
+change, not how models are chosen. Here it runs on one core (`N_JOBS`) because the
+plant's workers share two.
 """
 
 from __future__ import annotations
@@ -145,19 +147,23 @@ def _jobs(series: Sequence[WeeklySeries], plan: BacktestPlan, season_length: int
                 f"of {plan.horizon} weeks",
             )
         pattern = classify(item)
-        family = (
-            "sporadic"
-            if pattern.sporadic
-            else "none"
-            if pattern is DemandPattern.NO_DEMAND
-            else "smooth"
-        )
         earliest_origin = len(item.values) - plan.horizon - plan.step_weeks * (plan.windows - 1)
         seasonal = season_length > 1 and earliest_origin >= 2 * season_length
         jobs.append(
-            _Job(uid, item, pattern, candidates(family, seasonal, plan.horizon, season_length))
+            _Job(
+                uid,
+                item,
+                pattern,
+                candidates(_family(pattern), seasonal, plan.horizon, season_length),
+            )
         )
     return jobs
+
+
+def _family(pattern: DemandPattern) -> str:
+    if pattern is DemandPattern.NO_DEMAND:
+        return "none"
+    return "sporadic" if pattern.sporadic else "smooth"
 
 
 def _frame(jobs: Sequence[_Job]) -> pd.DataFrame:
@@ -179,9 +185,9 @@ def _frame(jobs: Sequence[_Job]) -> pd.DataFrame:
 def _forecast_group(
     jobs: Sequence[_Job], plan: BacktestPlan, levels: list[int], season_length: int
 ) -> dict[str, SeriesForecast]:
+    """Backtest and forecast every series of one candidate set in one call each."""
     frame = _frame(jobs)
-    models = jobs[0].models
-    engine = StatsForecast(models=models.models, freq=FREQUENCY, n_jobs=N_JOBS)
+    engine = StatsForecast(models=jobs[0].models.models, freq=FREQUENCY, n_jobs=N_JOBS)
     with warnings.catch_warnings():
         # ARIMA's optimiser warns on flat or short series; the backtest judges the fit.
         warnings.filterwarnings("ignore", "possible convergence problem", UserWarning)
@@ -193,50 +199,60 @@ def _forecast_group(
             level=levels,
         )
         future = engine.forecast(df=frame, h=plan.horizon, level=levels)
-    results: dict[str, SeriesForecast] = {}
-    for job in jobs:
-        rows = backtest[backtest["unique_id"] == job.uid]
-        accuracies = _accuracies(job, rows, levels, season_length)
-        baseline = accuracies[models.baseline_name]
-        ranked = sorted(
-            (accuracies[name] for name in models.challenger_names),
-            key=lambda accuracy: (accuracy.mase, abs(accuracy.bias)),
+    backtests = {str(uid): rows for uid, rows in backtest.groupby("unique_id")}
+    futures = {str(uid): rows for uid, rows in future.groupby("unique_id")}
+    return {
+        job.uid: _answer(
+            job,
+            _accuracies(job, backtests[job.uid], levels, season_length),
+            futures[job.uid],
+            levels,
         )
-        beats = bool(ranked) and ranked[0].mase < baseline.mase
-        used = ranked[0] if beats else baseline
-        notes = list(models.notes)
-        if not beats and ranked:
-            notes.append(
-                f"no candidate beat {baseline.model} in the backtest "
-                f"(best {ranked[0].model}: MASE {ranked[0].mase:.3f} vs {baseline.mase:.3f}); "
-                "the baseline's forecast is used"
-            )
-        weeks = _weeks(future[future["unique_id"] == job.uid], used.model, levels)
-        results[job.uid] = SeriesForecast(
-            job.series.key,
-            job.series.kind,
-            job.pattern,
-            used.model,
-            beats,
-            used,
-            baseline,
-            tuple(ranked),
-            weeks,
-            tuple(notes),
+        for job in jobs
+    }
+
+
+def _answer(
+    job: _Job, accuracies: dict[str, Accuracy], future: pd.DataFrame, levels: list[int]
+) -> SeriesForecast:
+    """The best challenger's forecast if it beat the baseline strictly, else the baseline's.
+
+    Ties go to the baseline: a model must show it knows better, not merely as well.
+    """
+    baseline = accuracies[job.models.baseline_name]
+    ranked = sorted(
+        (accuracies[name] for name in job.models.challenger_names),
+        key=lambda accuracy: (accuracy.mase, abs(accuracy.bias)),
+    )
+    beats = bool(ranked) and ranked[0].mase < baseline.mase
+    used = ranked[0] if beats else baseline
+    notes = list(job.models.notes)
+    if not beats and ranked:
+        notes.append(
+            f"no candidate beat {baseline.model} in the backtest "
+            f"(best {ranked[0].model}: MASE {ranked[0].mase:.3f} vs {baseline.mase:.3f}); "
+            "the baseline's forecast is used"
         )
-    return results
+    return SeriesForecast(
+        key=job.series.key,
+        kind=job.series.kind,
+        pattern=job.pattern,
+        model=used.model,
+        beats_baseline=beats,
+        accuracy=used,
+        baseline=baseline,
+        candidates=tuple(ranked),
+        weeks=_weeks(future, used.model, levels),
+        notes=tuple(notes),
+    )
 
 
 def _accuracies(
     job: _Job, rows: pd.DataFrame, levels: list[int], season_length: int
 ) -> dict[str, Accuracy]:
     """Every model's backtest score; forecasts are clipped at zero as the answer will be."""
-    first_cutoff = rows["cutoff"].min()
-    history = [
-        value
-        for index, value in enumerate(job.series.values)
-        if pd.Timestamp(job.series.week(index)) <= first_cutoff
-    ]
+    first_cutoff = rows["cutoff"].min().date()
+    history = job.series.values[: (first_cutoff - job.series.start).days // 7 + 1]
     scale = mase_scale(history, season_length)
     actual = rows["y"].to_numpy(dtype=np.float64)
     windows = int(rows["cutoff"].nunique())

@@ -72,7 +72,7 @@ def candidates(family: str, seasonal: bool, horizon: int, season_length: int) ->
     """
     baseline, baseline_name = _baseline(seasonal, season_length)
     notes: list[str] = []
-    if not seasonal:
+    if not seasonal and season_length > 1:
         notes.append(
             f"under two seasons ({2 * season_length} weeks) before the earliest backtest "
             "origin: no seasonal model; the baseline is naive (last week repeated)"
