@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orderforge.engines.forecasting import (
     DemandPattern,
@@ -157,3 +159,24 @@ def test_a_series_given_twice_is_refused() -> None:
     twice = [series("sofa", [1.0] * 40), series("sofa", [2.0] * 40)]
     with pytest.raises(ForecastInputError, match="given twice"):
         forecast_series(twice, horizon=2)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=500.0)),
+        min_size=24,
+        max_size=40,
+    ),
+    horizon=st.integers(min_value=1, max_value=4),
+)
+def test_any_history_gives_non_negative_nested_intervals_on_the_following_mondays(
+    values: list[float], horizon: int
+) -> None:
+    history = series("any", values)
+    [result] = forecast_series([history], horizon=horizon, windows=2)
+    assert_sane(result, horizon)
+    assert [week.week for week in result.weeks] == [
+        history.week(len(values) + offset) for offset in range(horizon)
+    ]
+    assert result.accuracy.windows == 2
