@@ -139,6 +139,7 @@ def test_series_keep_their_order_across_candidate_sets() -> None:
         ({"horizon": 0}, "horizon", "at least 1"),
         ({"horizon": 2, "levels": (80, 100)}, "levels", "100"),
         ({"horizon": 2, "levels": ()}, "levels", "at least one"),
+        ({"horizon": 2, "levels": (80.5,)}, "levels", "whole percentage"),
         ({"horizon": 2, "season_length": 0}, "season_length", "at least 1"),
         ({"horizon": 2, "windows": 0}, "windows", "at least 1"),
     ],
@@ -153,6 +154,12 @@ def test_too_short_a_history_says_given_and_needed() -> None:
     with pytest.raises(ForecastInputError, match=r"'sofa' has 10 weeks.*24 are needed") as error:
         forecast_series([series("sofa", [1.0] * 10)], horizon=4)
     assert error.value.field == "values"
+
+
+def test_the_same_key_may_name_a_family_and_a_material() -> None:
+    both = [series("oak", [1.0] * 30), series("oak", [2.0] * 30, kind="material")]
+    results = forecast_series(both, horizon=2)
+    assert [r.weeks[0].point for r in results] == pytest.approx([1.0, 2.0])
 
 
 def test_a_series_given_twice_is_refused() -> None:

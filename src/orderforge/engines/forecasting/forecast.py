@@ -126,19 +126,21 @@ def _checked_levels(levels: Sequence[int]) -> list[int]:
     if not levels:
         raise ForecastInputError("levels", "at least one interval level is needed, e.g. 80")
     for level in levels:
-        if not 0 < level < 100:
-            raise ForecastInputError("levels", f"{level} is not a percentage between 0 and 100")
+        if isinstance(level, bool) or not isinstance(level, int) or not 0 < level < 100:
+            raise ForecastInputError(
+                "levels", f"{level!r} is not a whole percentage between 0 and 100"
+            )
     return sorted(set(levels))
 
 
 def _jobs(series: Sequence[WeeklySeries], plan: BacktestPlan, season_length: int) -> list[_Job]:
     jobs: list[_Job] = []
-    seen: set[str] = set()
-    for item in series:
-        uid = f"{item.kind}:{item.key}"
-        if uid in seen:
+    seen: set[tuple[str, str]] = set()
+    for index, item in enumerate(series):
+        uid = f"series-{index}"  # the frame's id: never two alike, whatever the keys hold
+        if (item.kind, item.key) in seen:
             raise ForecastInputError("series", f"{item.kind} {item.key!r} is given twice")
-        seen.add(uid)
+        seen.add((item.kind, item.key))
         if len(item.values) < plan.weeks_needed:
             raise ForecastInputError(
                 "values",
