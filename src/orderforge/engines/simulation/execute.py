@@ -55,12 +55,14 @@ class OperationRun:
 @dataclass(frozen=True, slots=True)
 class ResourceUse:
     """Busy, down (under repair) and available (calendar working) minutes of one resource
-    from minute 0 to the end of the replication."""
+    from minute 0 to the end of the replication; `breakdowns` lists each repair as
+    [failure, repaired) so a Gantt chart can show it."""
 
     resource: str
     busy: int
     down: int
     available: int
+    breakdowns: tuple[tuple[int, int], ...] = ()
 
     @property
     def utilisation(self) -> float:
@@ -347,6 +349,7 @@ class _Replay:
                 state.busy,
                 sum(min(repair, makespan - t) for t, repair in state.failures if t < makespan),
                 state.calendar.working_minutes(0, makespan),
+                tuple((t, t + repair) for t, repair in state.failures if t < makespan),
             )
             for key, state in self.states.items()
         }
