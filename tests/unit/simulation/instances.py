@@ -42,7 +42,9 @@ def plants(draw: st.DrawFn) -> ProblemData:
         for k in range(draw(st.integers(1, 4))):
             chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=n_res, unique=True))
             modes = tuple(Mode(r, draw(st.integers(1, 24))) for r in chosen)
-            preds = draw(st.lists(st.sampled_from(earlier), max_size=3, unique=True)) if earlier else []
+            preds = (
+                draw(st.lists(st.sampled_from(earlier), max_size=3, unique=True)) if earlier else []
+            )
             key = f"J{j}.{k}"
             release = draw(st.sampled_from((0, 0, 10, 45)))
             cls = draw(st.sampled_from(CLASSES))

@@ -89,9 +89,13 @@ def test_a_replan_with_frozen_work_is_replayed_exactly() -> None:
     assert _as_planned(rep) == _planned(new_plan)
 
 
-def _random_model(problem: ProblemData, plan: Mapping[str, ScheduledOperation], hold: bool) -> SimulationModel:
+def _random_model(
+    problem: ProblemData, plan: Mapping[str, ScheduledOperation], hold: bool
+) -> SimulationModel:
     variability = {
-        key: Variability(cv=0.5, mtbf=150, mttr=20) if i % 2 == 0 else Variability(ratios=(0.5, 1.0, 2.5))
+        key: Variability(cv=0.5, mtbf=150, mttr=20)
+        if i % 2 == 0
+        else Variability(ratios=(0.5, 1.0, 2.5))
         for i, key in enumerate(r.key for r in problem.resources)
     }
     supply = Supply(default=ReleaseDelay(probability=0.5, mean_days=0.05))
