@@ -191,3 +191,22 @@ def test_material_is_late_as_often_and_as_long_as_asked() -> None:
     assert len(late) / len(delays) == pytest.approx(0.25, abs=0.01)
     assert sum(late) / len(late) == pytest.approx(2 * 1440, rel=0.03)
     assert draw_delay(ReleaseDelay(days_late=(-1,)), rng) == -1440  # early is early
+
+
+def test_variability_learned_from_the_floor_replays_its_ratios() -> None:
+    learned = Variability.learned([(100, 120), (0, 30), (50, 40)], mtbf=900, mttr=45)
+    assert learned == Variability(ratios=(1.2, 0.8), mtbf=900, mttr=45)
+    model = SimulationModel(PROBLEM, PLAN, {"m": learned})
+    assert model.variability_of("m").ratios == (1.2, 0.8)
+
+
+@pytest.mark.parametrize(
+    ("actuals", "reason"),
+    [([(0, 10)], "no finished operation"), ([(60, 0)], "must be positive, got 0 (planned 60)")],
+)
+def test_variability_cannot_be_learned_from_nothing(
+    actuals: list[tuple[int, int]], reason: str
+) -> None:
+    with pytest.raises(SimulationInputError) as raised:
+        Variability.learned(actuals)
+    assert raised.value.field == "actuals" and reason in raised.value.reason

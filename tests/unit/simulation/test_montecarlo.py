@@ -153,3 +153,9 @@ def test_summarise_refuses_a_confidence_outside_zero_to_one() -> None:
     model = _stochastic()
     with pytest.raises(SimulationInputError, match="level"):
         summarise(model, replicate(model, [1]), levels=(0.5, 95))
+
+
+def test_summarise_refuses_replications_of_another_plan() -> None:
+    model = _stochastic()
+    with pytest.raises(SimulationInputError, match="seed 0 is not of this model's plan"):
+        summarise(model, _replications([5, 6, 7, 8]))

@@ -209,9 +209,10 @@ class _Replay:
         everything = self.env.all_of(list(self.done.values()))
         try:
             self.env.run(until=everything)
-        except RuntimeError as stalled:  # simpy: no events left before `everything` fired
-            if isinstance(stalled, SimulationError):
+        except RuntimeError as stalled:
+            if "No scheduled events left" not in str(stalled):
                 raise
+            # the model's checks make this unreachable; say so in words if it ever happens
             raise SimulationError(f"The replay of seed {self.seed} stalled: {stalled}") from None
         return self._result()
 
@@ -238,8 +239,12 @@ class _Replay:
                 yield self.env.timeout(start - self._now())
                 end = start + step.planned_end - step.planned_start
                 yield self.env.timeout(end - start)
-                state.busy += end - start
-                minutes, release = end - start, step.floor_release
+                # it happened as recorded: closed time it spans was not work
+                minutes = (
+                    state.calendar.working_minutes(start, end) if interruptible else end - start
+                )
+                state.busy += minutes
+                release = step.floor_release
             else:
                 minutes, release = self._draws(step)
                 ready = max(release, previous_end + step.setup)

@@ -48,6 +48,27 @@ class Variability:
     mtbf: float | None = None
     mttr: float | None = None
 
+    @classmethod
+    def learned(
+        cls,
+        actuals: Iterable[tuple[int, int]],
+        mtbf: float | None = None,
+        mttr: float | None = None,
+    ) -> Variability:
+        """From (planned, actual) working minutes of finished operations on the resource:
+        the floor's own history beats any assumed spread. Pairs without a planned time are
+        skipped, since they say nothing about how far the plan was off."""
+        pairs = [(planned, actual) for planned, actual in actuals if planned > 0]
+        for planned, actual in pairs:
+            if actual <= 0:
+                raise SimulationInputError(
+                    "actuals", f"actual minutes must be positive, got {actual} (planned {planned})"
+                )
+        ratios = tuple(actual / planned for planned, actual in pairs)
+        if not ratios:
+            raise SimulationInputError("actuals", "no finished operation with a planned time")
+        return cls(ratios=ratios, mtbf=mtbf, mttr=mttr)
+
     @property
     def deterministic_times(self) -> bool:
         """True when every operation takes exactly its planned working minutes."""

@@ -63,6 +63,12 @@ def summarise(
     _check_replications(replications)
     for level in levels:
         _check_level(level)
+    for rep in replications:
+        if rep.finish.keys() != model.planned_finish.keys() - _idle_jobs(model):
+            raise SimulationInputError(
+                "replications",
+                f"the replication of seed {rep.seed} is not of this model's plan (other jobs)",
+            )
     out = []
     for job, ops in model.jobs.items():
         if not ops:
@@ -112,6 +118,10 @@ def plant_kpis(replications: Sequence[Replication]) -> PlantKpis:
         mean_makespan=sum(r.makespan for r in replications) / n,
         replications=n,
     )
+
+
+def _idle_jobs(model: SimulationModel) -> set[str]:
+    return {job for job, ops in model.jobs.items() if not ops}
 
 
 def _quantile(ordered: Sequence[int], level: float) -> int:
