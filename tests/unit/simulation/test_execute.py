@@ -124,8 +124,30 @@ def test_whatever_the_dice_say_the_floor_keeps_its_rules(
 ) -> None:
     plan = _plan(problem, QUICK)
     model = _random_model(problem, plan, hold)
-    rep = run(model, seed)
+    _assert_floor_rules(model, run(model, seed))
+
+
+def test_a_plant_under_heavy_weather_keeps_its_rules() -> None:
+    """Shifts with breaks, uninterruptible paint and test lines with colour changeovers,
+    frequent breakdowns and late material on every operation, both floor policies."""
+    problem = generate_plant_instance(8, n_orders=24, n_resources=12)
+    plan = solve(problem, QUICK).schedule
+    late = ReleaseDelay(probability=0.3, mean_days=0.5)
+    for hold in (True, False):
+        model = SimulationModel(
+            problem,
+            plan,
+            default=Variability(cv=0.6, mtbf=500, mttr=45),
+            supply=Supply({o.key: late for o in problem.operations}),
+            hold_to_plan=hold,
+        )
+        for seed in range(3):
+            _assert_floor_rules(model, run(model, seed))
+
+
+def _assert_floor_rules(model: SimulationModel, rep: Replication) -> None:
     runs = rep.operations
+    hold = model.hold_to_plan
     for key, step in model.steps.items():
         r = runs[key]
         assert r.resource == step.resource
