@@ -8,12 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orderforge.engines.scheduling import Mode
+from orderforge.engines.scheduling import Mode, WorkingTime
 from orderforge.engines.scheduling.insertion import NewOperation, Unit
 from orderforge.engines.simulation.quoting import (
     CapableToPromise,
     FixedLeadTime,
     Quote,
+    Quoter,
     QuoteRequest,
     ScenarioInputError,
     day_of_end,
@@ -34,10 +35,12 @@ HORIZON = 28 * DAY
 SHIFT = [(d * DAY + 360, d * DAY + 840) for d in range(28) if d % 7 < 5]
 
 
-def _request(arrival: int, busy: list[tuple[int, int]], minutes: int = 120) -> QuoteRequest:
+def _request(
+    arrival: int, busy: list[tuple[int, int]], minutes: int = 120, order: str = "O1"
+) -> QuoteRequest:
     units = {"saw": Unit("saw", SHIFT, busy, interruptible=True)}
-    ops = [NewOperation("O1:0", [Mode("saw", minutes)])]
-    return QuoteRequest("O1", arrival, ops, lambda: units, HORIZON)
+    ops = [NewOperation(f"{order}:0", [Mode("saw", minutes)])]
+    return QuoteRequest(order, arrival, ops, lambda: units, HORIZON)
 
 
 def test_a_fixed_lead_time_ignores_the_plant() -> None:
@@ -67,30 +70,49 @@ def test_an_order_that_cannot_fit_is_promised_the_horizon() -> None:
     assert quote.due_day == day_of_end(HORIZON)
 
 
-def test_the_margin_follows_the_slips_it_has_seen() -> None:
-    quoter = CapableToPromise(confidence=0.9, window=50, min_history=10).quoter()
-    base = quoter.quote(_request(420, [])).planned_finish
-    assert base == 540
-    # a cold start takes the worst slip seen so far
-    quoter.observe(0, 600)
-    quoter.observe(0, 2 * DAY)
-    assert quoter.quote(_request(420, [])).due_day == day_of_end(540 + 2 * DAY)
-    # enough history: the 90 % quantile of 2 days and eighteen slips of 10 minutes
-    for _ in range(18):
-        quoter.observe(0, 10)
-    assert quoter.quote(_request(420, [])).due_day == day_of_end(540 + 600)
-    # the window forgets: fifty small slips push the big ones out
-    for _ in range(50):
-        quoter.observe(0, 5)
-    assert quoter.quote(_request(420, [])).due_day == 0
-    # orders quoted without a plan teach nothing
-    quoter.observe(None, 10 * DAY)
-    assert quoter.quote(_request(420, [])).due_day == 0
+def _slip(quoter: Quoter, order: str, minutes: int) -> None:
+    """Quote `order` on Monday 07:00 (planned 07:00-09:00) and finish it `minutes` of
+    working time late (negative: early)."""
+    planned = quoter.quote(_request(420, [], order=order)).planned_finish
+    assert planned == 540
+    finish = WorkingTime(SHIFT, HORIZON).stretch(540, minutes) if minutes >= 0 else 540 + minutes
+    assert finish is not None
+    quoter.observe(order, finish)
+
+
+def test_the_margin_follows_the_slips_it_has_seen_in_working_time() -> None:
+    quoter = CapableToPromise(confidence=0.9, window=40, min_history=10).quoter()
+    monday_13, friday_13 = 780, 4 * DAY + 780
+    # planned to end with Monday's shift at 14:00: with no slip seen, promised Monday
+    assert quoter.quote(_request(monday_13, [], minutes=60)).due_day == 0
+    # a cold start takes the worst slip seen so far: 30 minutes more runs into Tuesday
+    _slip(quoter, "A", 30)
+    _slip(quoter, "B", -20)
+    assert quoter.quote(_request(monday_13, [], minutes=60)).due_day == 1
+    # on a Friday those 30 working minutes are Monday's: no weekend in the margin
+    assert quoter.quote(_request(friday_13, [], minutes=60)).due_day == 7
+    # enough history: seven slips of 30 minutes among 38 put the 90 % quantile at 30
+    for n in range(30):
+        _slip(quoter, f"C{n}", 0)
+    for n in range(6):
+        _slip(quoter, f"D{n}", 30)
+    assert quoter.quote(_request(monday_13, [], minutes=60)).due_day == 1
+    # the window forgets: forty on-plan orders push the slips out
+    for n in range(40):
+        _slip(quoter, f"E{n}", 0)
+    assert quoter.quote(_request(monday_13, [], minutes=60)).due_day == 0
+    # early finishes do not pull promises before the plan's own finish
+    for n in range(40):
+        _slip(quoter, f"F{n}", -60)
+    assert quoter.quote(_request(monday_13, [], minutes=60)).due_day == 0
+    # orders it never quoted from a plan teach nothing
+    quoter.observe("unknown", 10 * DAY)
+    assert quoter.quote(_request(monday_13, [], minutes=60)).due_day == 0
 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    errors=st.lists(st.integers(-3 * DAY, 5 * DAY), min_size=5, max_size=80),
+    errors=st.lists(st.integers(-180, 3000), min_size=5, max_size=60),
     confidence=st.floats(0.5, 0.99),
 )
 def test_the_promise_covers_at_least_the_confidence_share_of_past_slips(
@@ -99,14 +121,12 @@ def test_the_promise_covers_at_least_the_confidence_share_of_past_slips(
     """Whatever the history, the promise would have been kept by at least `confidence`
     of the slips it learned from, and it is never before the order day."""
     quoter = CapableToPromise(confidence=confidence, min_history=5).quoter()
-    for error in errors:
-        quoter.observe(1000, 1000 + error)
-    arrival = 3 * DAY + 420
-    quote = quoter.quote(_request(arrival, []))
-    assert quote.planned_finish is not None
-    kept = np.mean([quote.planned_finish + e <= quote.due for e in errors])
-    assert kept >= confidence
-    assert quote.due_day >= arrival // DAY
+    for n, error in enumerate(errors):
+        _slip(quoter, f"O{n}", error)
+    quote = quoter.quote(_request(420, []))
+    slack = WorkingTime(SHIFT, HORIZON).working_minutes(540, quote.due)
+    assert np.mean([e <= slack for e in errors]) >= confidence
+    assert quote.due_day >= 0
 
 
 @pytest.mark.parametrize(

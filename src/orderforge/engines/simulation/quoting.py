@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from orderforge.engines.scheduling.calendar import WorkingTime
 from orderforge.engines.scheduling.insertion import NewOperation, Unit, insert
 
 MINUTES_PER_DAY = 1440
@@ -73,7 +74,7 @@ class Quoter(Protocol):
 
     def quote(self, request: QuoteRequest) -> Quote: ...
 
-    def observe(self, planned_finish: int | None, finish: int) -> None:
+    def observe(self, order: str, finish: int) -> None:
         """Told when an order is finished, so the quoter can learn how plans slip."""
 
 
@@ -120,7 +121,7 @@ class _FixedQuoter:
     def quote(self, request: QuoteRequest) -> Quote:
         return Quote(request.arrival // MINUTES_PER_DAY + self.days)
 
-    def observe(self, planned_finish: int | None, finish: int) -> None:
+    def observe(self, order: str, finish: int) -> None:
         """A fixed lead time learns nothing: that is the point of the baseline."""
 
 
@@ -137,6 +138,13 @@ class CapableToPromise:
     `confidence` of the orders finish by the promise. The window is finite so the margin
     follows the load as it changes; until `min_history` errors are known the largest error
     seen so far stands in (a cold start should be cautious, not optimistic).
+
+    Errors are counted in working minutes of the unit that finishes the order, and the
+    margin is added the same way. In clock minutes a ten-minute slip past Friday's last
+    shift is a 58-hour error; its quantile would then pad every order's promise, even
+    Tuesday morning's, with a weekend. A margin below zero (plans that run late more
+    rarely than 1 - confidence) is not subtracted: the plan's own finish is the earliest
+    the plant would commit to.
     """
 
     confidence: float = 0.95
@@ -167,8 +175,11 @@ class _PromiseQuoter:
     def __init__(self, policy: CapableToPromise) -> None:
         self.policy = policy
         self.errors: deque[int] = deque(maxlen=policy.window)
+        #: per order quoted from a plan: its planned finish and the finishing unit's time
+        self.pending: dict[str, tuple[int, WorkingTime]] = {}
 
     def margin(self) -> int:
+        """Working minutes to add to a plan's finish."""
         if not self.errors:
             return 0
         if len(self.errors) < self.policy.min_history:
@@ -178,16 +189,32 @@ class _PromiseQuoter:
 
     def quote(self, request: QuoteRequest) -> Quote:
         arrival_day = request.arrival // MINUTES_PER_DAY
-        placed = insert(request.load(), request.operations, request.horizon, request.arrival)
+        units = request.load()
+        placed = insert(units, request.operations, request.horizon, request.arrival)
         finish = placed.end
         if finish is None:
             # the plant cannot fit it before the end of the simulated horizon: promise the
             # last day, the honest answer "not within anything we can see"
             return Quote(max(arrival_day, day_of_end(request.horizon)))
-        promised = finish + self.margin()
+        unit = units[placed.chain()[0].resource]
+        time = unit.working
+        if time is None or time.horizon != request.horizon:
+            time = WorkingTime(unit.calendar, request.horizon)
+        self.pending[request.order] = (finish, time)
+        promised = finish
+        margin = self.margin()
+        if margin > 0:
+            fit = time.earliest(finish, margin, True)
+            promised = fit[1] if fit is not None else request.horizon
         starts = {key: p.start for key, p in placed.placements.items()}
         return Quote(max(arrival_day, day_of_end(promised)), finish, starts)
 
-    def observe(self, planned_finish: int | None, finish: int) -> None:
-        if planned_finish is not None:
-            self.errors.append(finish - planned_finish)
+    def observe(self, order: str, finish: int) -> None:
+        known = self.pending.pop(order, None)
+        if known is None:
+            return
+        planned, time = known
+        if finish >= planned:
+            self.errors.append(time.working_minutes(planned, finish))
+        else:
+            self.errors.append(-time.working_minutes(finish, planned))

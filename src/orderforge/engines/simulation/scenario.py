@@ -670,7 +670,7 @@ class _Floor:
             now = int(self.env.now)
             del self.live[order.key]
             self._wip_change(-1)
-            self.quoter.observe(order.quote.planned_finish, now)
+            self.quoter.observe(order.key, now)
             self._record(order, now)
 
     def _record(self, order: _Order, finish: int | None) -> None:
