@@ -36,11 +36,15 @@ SHIFT = [(d * DAY + 360, d * DAY + 840) for d in range(28) if d % 7 < 5]
 
 
 def _request(
-    arrival: int, busy: list[tuple[int, int]], minutes: int = 120, order: str = "O1"
+    arrival: int,
+    busy: list[tuple[int, int]],
+    minutes: int = 120,
+    order: str = "O1",
+    kind: str = "",
 ) -> QuoteRequest:
     units = {"saw": Unit("saw", SHIFT, busy, interruptible=True)}
     ops = [NewOperation(f"{order}:0", [Mode("saw", minutes)])]
-    return QuoteRequest(order, arrival, ops, lambda: units, HORIZON)
+    return QuoteRequest(order, arrival, ops, lambda: units, HORIZON, kind)
 
 
 def test_a_fixed_lead_time_ignores_the_plant() -> None:
@@ -70,10 +74,10 @@ def test_an_order_that_cannot_fit_is_promised_the_horizon() -> None:
     assert quote.due_day == day_of_end(HORIZON)
 
 
-def _slip(quoter: Quoter, order: str, minutes: int) -> None:
+def _slip(quoter: Quoter, order: str, minutes: int, kind: str = "") -> None:
     """Quote `order` on Monday 07:00 (planned 07:00-09:00) and finish it `minutes` of
     working time late (negative: early)."""
-    planned = quoter.quote(_request(420, [], order=order)).planned_finish
+    planned = quoter.quote(_request(420, [], order=order, kind=kind)).planned_finish
     assert planned == 540
     finish = WorkingTime(SHIFT, HORIZON).stretch(540, minutes) if minutes >= 0 else 540 + minutes
     assert finish is not None
@@ -108,6 +112,21 @@ def test_the_margin_follows_the_slips_it_has_seen_in_working_time() -> None:
     # orders it never quoted from a plan teach nothing
     quoter.observe("unknown", 10 * DAY)
     assert quoter.quote(_request(monday_13, [], minutes=60)).due_day == 0
+
+
+def test_each_kind_of_order_learns_its_own_margin_once_it_has_history() -> None:
+    quoter = CapableToPromise(confidence=0.9, min_history=5).quoter()
+    monday_13 = 780
+    for n in range(10):
+        _slip(quoter, f"B{n}", 300, kind="dining set")
+    # chairs have no history of their own yet: the pooled one (large slips) stands in
+    chair = _request(monday_13, [], minutes=60, kind="chair")
+    assert quoter.quote(chair).due_day == 1
+    for n in range(5):
+        _slip(quoter, f"C{n}", 0, kind="chair")
+    assert quoter.quote(chair).due_day == 0
+    # sets keep their own margin: 300 working minutes after Monday 14:00 is Tuesday 11:00
+    assert quoter.quote(_request(monday_13, [], minutes=60, kind="dining set")).due_day == 1
 
 
 @settings(max_examples=40, deadline=None)

@@ -52,6 +52,9 @@ class QuoteRequest:
     operations: Sequence[NewOperation]
     load: Callable[[], Mapping[str, Unit]]
     horizon: int
+    #: what kind of order it is (its product family): plans of different routings slip
+    #: differently, so a learning quoter may keep their histories apart
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,11 @@ class CapableToPromise:
     Tuesday morning's, with a weekend. A margin below zero (plans that run late more
     rarely than 1 - confidence) is not subtracted: the plan's own finish is the earliest
     the plant would commit to.
+
+    Each kind of order (product family) keeps its own history once it has `min_history`
+    errors; before that the pooled history of all orders stands in. A pooled margin holds
+    the confidence only on average: large orders, which slip more, would be kept less
+    often than promised and small ones padded for the large ones' sake.
     """
 
     confidence: float = 0.95
@@ -175,16 +183,19 @@ class _PromiseQuoter:
     def __init__(self, policy: CapableToPromise) -> None:
         self.policy = policy
         self.errors: deque[int] = deque(maxlen=policy.window)
-        #: per order quoted from a plan: its planned finish and the finishing unit's time
-        self.pending: dict[str, tuple[int, WorkingTime]] = {}
+        self.by_kind: dict[str, deque[int]] = {}
+        #: per order quoted from a plan: its kind, planned finish and the finishing unit's time
+        self.pending: dict[str, tuple[str, int, WorkingTime]] = {}
 
-    def margin(self) -> int:
-        """Working minutes to add to a plan's finish."""
-        if not self.errors:
+    def margin(self, kind: str) -> int:
+        """Working minutes to add to a plan's finish for an order of `kind`."""
+        own = self.by_kind.get(kind, ())
+        errors = own if len(own) >= self.policy.min_history else self.errors
+        if not errors:
             return 0
-        if len(self.errors) < self.policy.min_history:
-            return max(self.errors)
-        values = np.fromiter(self.errors, dtype=np.int64)
+        if len(errors) < self.policy.min_history:
+            return max(errors)
+        values = np.fromiter(errors, dtype=np.int64)
         return int(np.quantile(values, self.policy.confidence, method="higher"))
 
     def quote(self, request: QuoteRequest) -> Quote:
@@ -200,9 +211,9 @@ class _PromiseQuoter:
         time = unit.working
         if time is None or time.horizon != request.horizon:
             time = WorkingTime(unit.calendar, request.horizon)
-        self.pending[request.order] = (finish, time)
+        self.pending[request.order] = (request.kind, finish, time)
         promised = finish
-        margin = self.margin()
+        margin = self.margin(request.kind)
         if margin > 0:
             fit = time.earliest(finish, margin, True)
             promised = fit[1] if fit is not None else request.horizon
@@ -213,8 +224,10 @@ class _PromiseQuoter:
         known = self.pending.pop(order, None)
         if known is None:
             return
-        planned, time = known
+        kind, planned, time = known
         if finish >= planned:
-            self.errors.append(time.working_minutes(planned, finish))
+            error = time.working_minutes(planned, finish)
         else:
-            self.errors.append(-time.working_minutes(finish, planned))
+            error = -time.working_minutes(finish, planned)
+        self.errors.append(error)
+        self.by_kind.setdefault(kind, deque(maxlen=self.policy.window)).append(error)

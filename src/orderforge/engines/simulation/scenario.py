@@ -552,7 +552,9 @@ class _Floor:
                 cache.append(self._load(now))
             return cache[0]
 
-        order.quote = self.quoter.quote(QuoteRequest(key, now, new, load, self.horizon))
+        order.quote = self.quoter.quote(
+            QuoteRequest(key, now, new, load, self.horizon, family.name)
+        )
         starts = order.quote.planned_starts
         if self.s.dispatch is Dispatch.PLANNED_START and not starts:
             placed = insert(load(), new, self.horizon, now)
