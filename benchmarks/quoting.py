@@ -3,12 +3,15 @@
     .venv/bin/python benchmarks/quoting.py --weeks 30 --warmup 4 --load 0.85 --seeds 5
 
 The plant is synthetic and defined here: five work centres on 8-hour shifts from Monday to
-Friday (welding, the bottleneck, has two welders on two shifts), three product families
-(a chair, a table whose routing comes back to the saw, a frame whose two halves are
-welded in parallel). Orders arrive as Poisson processes whose rate is set so the planned
-load of the bottleneck is `--load`; operation times vary (gamma, `--cv`) and units break
-down (`--mtbf`, `--mttr` hours). Each seed is one run of `--weeks` weeks; orders arriving
-in the first `--warmup` weeks are made but not counted.
+Friday (welding, the bottleneck, has two welders on two shifts). `--plant mixed` (the
+default) makes what a Make-to-Order furniture shop sells: single chairs, dining sets (a
+table and six chairs, long operations, the routing back to the saw) and frames whose two
+halves are welded in parallel; `--plant uniform` makes three products of similar size,
+where a fixed lead time loses less (see docs/benchmarks.md). Orders arrive as Poisson
+processes whose rate is set so the planned load of the bottleneck is `--load`; operation
+times vary (gamma, `--cv`) and units break down (`--mtbf`, `--mttr` hours). Each seed is
+one run of `--weeks` weeks; orders arriving in the first `--warmup` weeks are made but
+not counted.
 
 Per seed, on the same arrivals and the same operation times (common random numbers):
 
@@ -59,35 +62,66 @@ CENTRES = [
     WorkCentre("assembly", machines=2, shifts_per_day=1),
     WorkCentre("pack", machines=1, shifts_per_day=1),
 ]
-FAMILIES = [
-    Family(
-        "chair",
-        [
-            Step("saw", 35),
-            Step("weld", 90),
-            Step("paint", 30),
-            Step("assembly", 60),
-            Step("pack", 15),
-        ],
-    ),
-    Family(
-        "table",
-        [
-            Step("saw", 50),
-            Step("weld", 120),
-            Step("paint", 50),
-            Step("saw", 20),
-            Step("assembly", 45),
-            Step("pack", 20),
-        ],
-    ),
-    Family(  # cut, two halves welded in parallel, painted together, packed
-        "frame",
-        [Step("saw", 30), Step("weld", 60), Step("weld", 50), Step("paint", 40), Step("pack", 10)],
-        precedence=[(0, 1), (0, 2), (1, 3), (2, 3), (3, 4)],
-    ),
-]
-MIX = {"chair": 0.40, "table": 0.35, "frame": 0.25}
+
+
+def _route(*steps: tuple[str, float]) -> list[Step]:
+    return [Step(resource, minutes) for resource, minutes in steps]
+
+
+#: a Make-to-Order mix: single chairs, dining sets (a table and six chairs: long
+#: operations) and frames whose two halves are welded in parallel
+MIXED = (
+    [
+        Family(
+            "chair",
+            _route(("saw", 20), ("weld", 45), ("paint", 20), ("assembly", 30), ("pack", 10)),
+        ),
+        Family(
+            "dining_set",
+            _route(
+                ("saw", 150),
+                ("weld", 360),
+                ("paint", 120),
+                ("saw", 30),
+                ("assembly", 240),
+                ("pack", 45),
+            ),
+        ),
+        Family(
+            "frame",
+            _route(("saw", 30), ("weld", 90), ("weld", 80), ("paint", 40), ("pack", 15)),
+            precedence=[(0, 1), (0, 2), (1, 3), (2, 3), (3, 4)],
+        ),
+    ],
+    {"chair": 0.50, "dining_set": 0.20, "frame": 0.30},
+)
+#: orders of similar size: a chair, a table coming back to the saw, a frame
+UNIFORM = (
+    [
+        Family(
+            "chair",
+            _route(("saw", 35), ("weld", 90), ("paint", 30), ("assembly", 60), ("pack", 15)),
+        ),
+        Family(
+            "table",
+            _route(
+                ("saw", 50),
+                ("weld", 120),
+                ("paint", 50),
+                ("saw", 20),
+                ("assembly", 45),
+                ("pack", 20),
+            ),
+        ),
+        Family(
+            "frame",
+            _route(("saw", 30), ("weld", 60), ("weld", 50), ("paint", 40), ("pack", 10)),
+            precedence=[(0, 1), (0, 2), (1, 3), (2, 3), (3, 4)],
+        ),
+    ],
+    {"chair": 0.40, "table": 0.35, "frame": 0.25},
+)
+PLANTS = {"mixed": MIXED, "uniform": UNIFORM}
 
 
 @dataclass(frozen=True)
@@ -104,13 +138,14 @@ class SeedRow:
         return self.ctp_lead / self.fixed_days if self.fixed_days else float("inf")
 
 
-def planned_loads(orders_per_week: float, availability: float) -> dict[str, float]:
+def planned_loads(plant: str, orders_per_week: float, availability: float) -> dict[str, float]:
     """Each centre's work a week (mean times stretched by availability) over its capacity."""
+    families, mix = PLANTS[plant]
     loads: dict[str, float] = {}
     for wc in CENTRES:
         work = sum(
-            orders_per_week * MIX[f.name] * s.minutes * availability
-            for f in FAMILIES
+            orders_per_week * mix[f.name] * s.minutes * availability
+            for f in families
             for s in f.steps
             if s.resource == wc.key
         )
@@ -121,13 +156,14 @@ def planned_loads(orders_per_week: float, availability: float) -> dict[str, floa
 
 def build(args: argparse.Namespace) -> Scenario:
     variability = Variability(cv=args.cv, mtbf_hours=args.mtbf, mttr_hours=args.mttr)
-    per_order = planned_loads(1.0, variability.availability_factor)
+    per_order = planned_loads(args.plant, 1.0, variability.availability_factor)
     rate = args.load / max(per_order.values())
+    families, mix = PLANTS[args.plant]
     return Scenario(
         name="base",
         weeks=args.weeks,
-        arrivals=PoissonArrivals({f: rate * share for f, share in MIX.items()}),
-        families=FAMILIES,
+        arrivals=PoissonArrivals({f: rate * share for f, share in mix.items()}),
+        families=families,
         resources=CENTRES,
         quoting=CapableToPromise(args.confidence),
         variability=variability,
@@ -219,6 +255,7 @@ def what_if(base: Scenario, fixed_days: int, seeds: list[int]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plant", choices=sorted(PLANTS), default="mixed")
     parser.add_argument("--weeks", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=4)
     parser.add_argument("--load", type=float, default=0.85, help="planned bottleneck load")
@@ -232,13 +269,15 @@ def main() -> int:
     args = parser.parse_args()
     base = build(args)
     loads = planned_loads(
+        args.plant,
         sum(base.arrivals.rate_per_week.values()),  # type: ignore[union-attr]
         base.variability.availability_factor,
     )
     orders = sum(base.arrivals.rate_per_week.values()) * args.weeks  # type: ignore[union-attr]
     print(
-        f"{args.weeks} weeks ({args.warmup} warm-up), {orders:.0f} orders expected, "
-        f"planned loads: " + ", ".join(f"{k} {v:.0%}" for k, v in loads.items())
+        f"{args.plant} plant, {args.weeks} weeks ({args.warmup} warm-up), "
+        f"{orders:.0f} orders expected, planned loads: "
+        + ", ".join(f"{k} {v:.0%}" for k, v in loads.items())
     )
     started = time.perf_counter()
     rows = [measure(base, seed, args.target) for seed in range(1, args.seeds + 1)]
