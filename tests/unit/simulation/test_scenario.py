@@ -56,7 +56,7 @@ def test_a_plant_open_around_the_clock_makes_each_order_in_its_own_hour() -> Non
     # a fixed lead time of 2 days: due at the end of the day two days later
     assert all(o.due == (o.arrival // DAY + 3) * DAY for o in result.orders)
     kpis = result.kpis
-    assert kpis.orders == 14
+    assert (kpis.orders, kpis.unfinished) == (14, 0)
     assert kpis.on_time_pct == 100.0
     assert kpis.mean_quoted_lead_days == kpis.p90_quoted_lead_days == 2.0
     assert kpis.mean_actual_lead_days == pytest.approx(60 / DAY)
@@ -232,6 +232,17 @@ def _zero(scenario: Scenario, what: str) -> Scenario:
         for wc in scenario.resources
     ]
     return replace(scenario, resources=centres)
+
+
+def test_a_plant_that_cannot_keep_up_leaves_orders_open_and_late() -> None:
+    """Twice the welding the plant has, for three weeks: the backlog outlives the horizon
+    (nine weeks), and what is still open counts as late."""
+    base = replace(_plant(load_weeks=3), warmup_weeks=0)
+    flooded = with_demand(base, 12.0)
+    kpis = run_scenario(flooded, 0).kpis
+    assert kpis.unfinished > 0
+    assert kpis.on_time_pct < 100.0 * (kpis.orders - kpis.unfinished) / kpis.orders + 1e-9
+    assert kpis.utilisation["weld"] > 0.95
 
 
 def test_a_work_centre_nobody_needs_may_stand_idle() -> None:

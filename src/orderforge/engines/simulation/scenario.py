@@ -258,6 +258,9 @@ class Kpis:
     utilisation: Mapping[str, float]
     mean_wip: float
     bottleneck: str
+    #: counted orders still open at the end of the horizon (an overloaded plant's backlog);
+    #: they count as late and have no actual lead time
+    unfinished: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -718,4 +721,5 @@ class _Floor:
             utilisation=utilisation,
             mean_wip=self.wip_area / (hi - lo),
             bottleneck=max(utilisation, key=lambda c: (utilisation[c], c)),
+            unfinished=sum(r.finish is None for r in counted),
         )
