@@ -153,8 +153,6 @@ def test_simulation_benchmark_times_replications_on_a_tiny_plant(tmp_path: Path)
         "simulation.py",
         "--orders",
         "4",
-        "--resources",
-        "3",
         "--replications",
         "3",
         cwd=tmp_path,
