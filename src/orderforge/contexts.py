@@ -86,6 +86,12 @@ ROOMS: tuple[Room, ...] = (
     ),
     # Reads only the platform's outbox; above the rest so that every context's events
     # can leave, and none of them ever imports it.
+    # Demand forecasts from the order and quote history (reads orders, catalogue, plant,
+    # materials); recorded runs, so a request never waits for the models.
+    Room("forecasting", storage="orderforge.forecasting.storage"),
+    # Monte Carlo over the current plan and what-if scenarios (reads planning, plant,
+    # production's actuals); recorded runs that fan out over the job queue's workers.
+    Room("simulation", storage="orderforge.simulation.storage"),
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),
     # E-mail: like webhooks, reads only the outbox (events that carry `notify`) and the
     # platform's users, customers and orders to find addresses.
