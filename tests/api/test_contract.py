@@ -223,6 +223,11 @@ def _operations() -> list[str]:
         "POST /api/v1/shipments/{number}/cancel",
         "GET /api/v1/shipments/{number}/delivery-note.pdf",
         "GET /api/v1/shipments/{number}/packing-list.pdf",
+        "POST /api/v1/forecasts",
+        "GET /api/v1/forecasts",
+        "GET /api/v1/forecasts/latest",
+        "GET /api/v1/forecasts/{run_id}",
+        "POST /api/v1/forecasts/{run_id}/cancel",
     ]
 
 

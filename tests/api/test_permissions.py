@@ -75,6 +75,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.QUALITY: {"view", "edit"},
         R.TRACE: {"view"},
         R.SHIPMENT: {"view", "pack", "ship", "confirm"},
+        R.FORECAST: {"view", "run"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -100,6 +101,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.QUALITY: {"view"},
         R.TRACE: {"view"},
         R.SHIPMENT: {"view", "confirm"},
+        R.FORECAST: {"view"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -121,6 +123,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.QUALITY: {"view"},
         R.TRACE: {"view"},
         R.SHIPMENT: {"view"},
+        R.FORECAST: {"view"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -143,6 +146,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.QUALITY: {"view"},
         R.TRACE: {"view"},
         R.SHIPMENT: {"view", "pack", "ship", "confirm"},
+        R.FORECAST: {"view", "run"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view"},
@@ -186,6 +190,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.QUALITY: {"view"},
         R.TRACE: {"view"},
         R.SHIPMENT: {"view"},
+        R.FORECAST: {"view", "run"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm"},
@@ -233,6 +238,7 @@ CHANGE_CELLS = _cells(R.CHANGE, ["view", "request", "decide", "accept"])
 QUALITY_CELLS = _cells(R.QUALITY, ["view", "record", "decide", "edit"])
 TRACE_CELLS = _cells(R.TRACE, ["view"])
 SHIPMENT_CELLS = _cells(R.SHIPMENT, ["view", "pack", "ship", "confirm"])
+FORECAST_CELLS = _cells(R.FORECAST, ["view", "run"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -271,6 +277,7 @@ def test_every_cell_has_a_test() -> None:
             (R.QUALITY, QUALITY_CELLS),
             (R.TRACE, TRACE_CELLS),
             (R.SHIPMENT, SHIPMENT_CELLS),
+            (R.FORECAST, FORECAST_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -1075,3 +1082,21 @@ def test_trace(api: ApiSession, role: Role, action: str) -> None:
             assert response.status_code == 200, response.text
         else:
             assert_problem(response, 403)
+
+
+@pytest.mark.parametrize(("role", "action"), FORECAST_CELLS)
+def test_forecast(api: ApiSession, role: Role, action: str) -> None:
+    """Staff who plan capacity, buy or sell read forecasts (every family's volumes and the
+    quotes' chances: never a customer's or the floor's business); planners, purchasing
+    and admins ask for new ones."""
+    headers = api.auth(ROLE_USER[role])
+    if action == "view":
+        response = api.client.get(f"{API}/forecasts", headers=headers)
+        ok = 200
+    else:
+        response = api.client.post(f"{API}/forecasts", json={}, headers=headers)
+        ok = 202
+    if allowed(role, R.FORECAST, action):
+        assert response.status_code == ok, response.text
+    else:
+        assert_problem(response, 403)

@@ -63,6 +63,9 @@ class Resource(StrEnum):
     #: PACK packs and cancels one being packed, SHIP hands one to the carrier, CONFIRM
     #: confirms a delivery. The order's SHIP and CONFIRM_DELIVERY follow from them.
     SHIPMENT = "shipment"
+    #: Demand forecasts: VIEW reads them (staff who plan capacity, buy or sell: a forecast
+    #: shows every family's volumes and the quotes' chances), RUN asks for a new one.
+    FORECAST = "forecast"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -110,6 +113,8 @@ SHIP = "ship"
 CONFIRM = "confirm"
 _SHIPMENT_VIEW = frozenset({VIEW})
 _ALL_SHIPMENT = frozenset({VIEW, PACK, SHIP, CONFIRM})
+_FORECAST_VIEW = frozenset({VIEW})
+_ALL_FORECAST = frozenset({VIEW, RUN})
 
 A = OrderAction
 
@@ -152,6 +157,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: frozenset({VIEW, EDIT}),
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _ALL_SHIPMENT,
+        Resource.FORECAST: _ALL_FORECAST,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -179,6 +185,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: frozenset({VIEW, CONFIRM}),
+        Resource.FORECAST: _FORECAST_VIEW,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -202,6 +209,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _SHIPMENT_VIEW,
+        Resource.FORECAST: _FORECAST_VIEW,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -226,6 +234,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _ALL_SHIPMENT,
+        Resource.FORECAST: _ALL_FORECAST,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW}),
@@ -270,6 +279,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _SHIPMENT_VIEW,
+        Resource.FORECAST: _ALL_FORECAST,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -316,6 +326,8 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW]
     if resource is Resource.SHIPMENT:
         return [VIEW, PACK, SHIP, CONFIRM]
+    if resource is Resource.FORECAST:
+        return [VIEW, RUN]
     # USER and CUSTOMER
     return [VIEW, CREATE, EDIT]
 

@@ -16,6 +16,7 @@ from orderforge.entrypoints.api import errors, observability
 from orderforge.entrypoints.api.hardening import SecurityHeaders
 from orderforge.entrypoints.api.input_guard import InputGuard
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
+from orderforge.forecasting import api as forecasting_api
 from orderforge.imports import api as imports_api
 from orderforge.mail import api as mail_api
 from orderforge.materials import api as materials_api
@@ -115,6 +116,7 @@ def create_app(
     api.include_router(webhooks_api.router)
     api.include_router(mail_api.router)
     api.include_router(imports_api.router)
+    api.include_router(forecasting_api.router)
     app.include_router(api)
     # Imported here: the web pages are optional for an API-only deployment.
     from orderforge.entrypoints.web.site import install as install_web

@@ -1,0 +1,65 @@
+"""Forecasts over HTTP on the demo: a planner asks for one (202, a worker fits the models),
+reads it back (a series per product family with its model, its backtest beside the
+baseline and weekly forecasts whose intervals hold the point), and bad parameters are
+refused naming the field, with nothing queued."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.support import API, ApiSession, drain_jobs
+
+F = f"{API}/forecasts"
+
+
+def _runs(api: ApiSession) -> list[dict[str, Any]]:
+    response = api.client.get(F, headers=api.auth("planner"))
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def test_a_planner_asks_for_a_forecast_and_reads_it(api: ApiSession) -> None:
+    planner = api.auth("planner")
+    asked = api.client.post(F, json={"horizon_weeks": 6, "history_weeks": 60}, headers=planner)
+    assert asked.status_code == 202, asked.text
+    run = asked.json()
+    assert run["status"] == "queued" and asked.headers["Location"] == f"{F}/{run['id']}"
+    drain_jobs(api.application)
+    done = api.client.get(f"{F}/{run['id']}", headers=planner).json()
+    assert done["status"] == "done" and done["progress"] == 1.0, done
+    result = done["result"]
+    assert result["horizon_weeks"] == 6 and result["history"]["weeks"] == 60
+    assert result["history"]["orders"] > 0
+    families = {s["key"]: s for s in result["series"] if s["kind"] == "family"}
+    assert {"TABLE", "SEATING", "CABINET", "COUCH", "WALL-PANEL"} <= set(families)
+    table = families["TABLE"]
+    assert table["label"] and table["unit"] == "units" and len(table["history"]) == 60
+    assert sum(w["value"] for w in table["history"]) > 0, "the demo's tables were confirmed"
+    assert table["baseline"]["model"] and table["accuracy"]["model"] == table["model"]
+    for s in result["series"]:
+        assert len(s["forecast"]) == 6
+        for w in s["forecast"]:
+            assert 0 <= w["lower_95"] <= w["lower_80"] <= w["point"] + 1e-9
+            assert w["point"] <= w["upper_80"] + 1e-9 <= w["upper_95"] + 2e-9
+    latest = api.client.get(f"{F}/latest", headers=api.auth("sales")).json()
+    assert latest["id"] >= run["id"]
+    assert api.client.post(f"{F}/{run['id']}/cancel", headers=planner).status_code == 409
+
+
+def test_bad_parameters_are_refused_with_the_field_and_nothing_queued(api: ApiSession) -> None:
+    planner = api.auth("planner")
+    before = len(_runs(api))
+    for body, field in (
+        ({"horizon_weeks": 0}, "horizon_weeks"),
+        ({"horizon_weeks": 27}, "horizon_weeks"),
+        ({"history_weeks": 10}, "history_weeks"),
+        ({"horizon_weeks": 26, "history_weeks": 104}, "history_weeks"),
+        ({"horizon_weeks": "soon"}, "horizon_weeks"),
+        ({"weeks": 4}, "weeks"),
+    ):
+        refused = api.client.post(F, json=body, headers=planner)
+        assert refused.status_code == 422, (body, refused.text)
+        assert field in {e["field"] for e in refused.json()["errors"]}, refused.text
+    assert len(_runs(api)) == before
+    assert api.client.get(f"{F}/999999", headers=planner).status_code == 404
+    assert api.client.get(F, headers=api.auth("alpina")).status_code == 403
