@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.support import API, ApiSession, drain_jobs
+from tests.api.test_shipping import csrf_of, signed_in
 
 F = f"{API}/forecasts"
 
@@ -63,3 +64,28 @@ def test_bad_parameters_are_refused_with_the_field_and_nothing_queued(api: ApiSe
     assert len(_runs(api)) == before
     assert api.client.get(f"{F}/999999", headers=planner).status_code == 404
     assert api.client.get(F, headers=api.auth("alpina")).status_code == 403
+
+
+def test_the_forecast_page_asks_for_a_run_and_shows_it_in_words(api: ApiSession) -> None:
+    browser = signed_in(api, "planner")
+    page = browser.get("/forecasts")
+    assert page.status_code == 200, page.text
+    asked = browser.post(
+        "/forecasts",
+        data={"horizon_weeks": "4", "history_weeks": "40", "csrf": csrf_of(page)},
+    )
+    assert asked.status_code == 303
+    drain_jobs(api.application)
+    shown = browser.get("/forecasts").text
+    assert "Product families" in shown and "Dining &amp; conference table" in shown
+    assert 'id="forecast-data"' in shown and "forecast_charts.js" in shown
+    assert "Next 4 weeks: about" in shown and "80 % range" in shown
+    refused = browser.post(
+        "/forecasts",
+        data={"horizon_weeks": "26", "history_weeks": "40", "csrf": csrf_of(page)},
+    )
+    assert refused.status_code == 303
+    assert "history_weeks" in browser.get("/forecasts").text
+    operator = signed_in(api, "operator")
+    assert 'href="/forecasts"' not in operator.get("/orders").text
+    assert operator.get("/forecasts").status_code == 403

@@ -17,6 +17,7 @@ from orderforge.entrypoints.web import (
     schedule_pages,
 )
 from orderforge.entrypoints.web.common import HERE, LoginRequired, html_error
+from orderforge.forecasting import pages as forecasting_pages
 from orderforge.imports import pages as imports_pages
 from orderforge.mail import pages as mail_pages
 from orderforge.materials import pages as materials_pages
@@ -48,6 +49,7 @@ def install(app: FastAPI) -> None:
     app.include_router(trace_pages.router)
     app.include_router(shipping_pages.router)
     app.include_router(production_pages.router)
+    app.include_router(forecasting_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.html_error = html_error
     app.add_exception_handler(LoginRequired, html_error)
