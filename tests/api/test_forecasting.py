@@ -42,6 +42,20 @@ def test_a_planner_asks_for_a_forecast_and_reads_it(api: ApiSession) -> None:
         for w in s["forecast"]:
             assert 0 <= w["lower_95"] <= w["lower_80"] <= w["point"] + 1e-9
             assert w["point"] <= w["upper_80"] + 1e-9 <= w["upper_95"] + 2e-9
+    capacity = result["capacity"]
+    assert capacity["work_centres"] and capacity["start_delay_weeks"] >= 0
+    for centre in capacity["work_centres"]:
+        assert len(centre["weeks"]) == 6 and centre["name"]
+        for w in centre["weeks"]:
+            asked = w["committed_hours"] + w["forecast_hours"]
+            assert min(asked, w["available_hours"]) >= 0
+            if w["available_hours"]:
+                assert abs(w["load"] - asked / w["available_hours"]) < 0.01
+            assert (
+                w["overloaded"] == (asked > w["available_hours"] + 0.05)
+                or abs(asked - w["available_hours"]) <= 0.05
+            )
+    assert any(w["forecast_hours"] > 0 for c in capacity["work_centres"] for w in c["weeks"])
     latest = api.client.get(f"{F}/latest", headers=api.auth("sales")).json()
     assert latest["id"] >= run["id"]
     assert api.client.post(f"{F}/{run['id']}/cancel", headers=planner).status_code == 409
@@ -80,6 +94,7 @@ def test_the_forecast_page_asks_for_a_run_and_shows_it_in_words(api: ApiSession)
     assert "Product families" in shown and "Dining &amp; conference table" in shown
     assert 'id="forecast-data"' in shown and "forecast_charts.js" in shown
     assert "Next 4 weeks: about" in shown and "80 % range" in shown
+    assert "Capacity load in the coming weeks" in shown
     refused = browser.post(
         "/forecasts",
         data={"horizon_weeks": "26", "history_weeks": "40", "csrf": csrf_of(page)},

@@ -66,6 +66,8 @@ def _print(run: dict[str, Any], kind: str | None) -> None:
                 f"{_number(low)}-{_number(high)}",
             )
         out.print(table)
+    if kind is None and result.get("capacity"):
+        _print_capacity(result["capacity"])
     quotes = result["quotes"]
     if "error" in quotes:
         out.print(f"Quote conversion not learned: {escape(quotes['error'])}")
@@ -89,6 +91,23 @@ def _print(run: dict[str, Any], kind: str | None) -> None:
                 f"{q['probability']:.0%}",
             )
         out.print(table)
+
+
+def _print_capacity(capacity: dict[str, Any]) -> None:
+    centres = capacity["work_centres"]
+    if not centres:
+        return
+    table = Table(title="Capacity load (plan + forecast, share of the hours the centre has)")
+    table.add_column("work centre")
+    for w in centres[0]["weeks"]:
+        table.add_column(w["week"][5:])
+    for c in centres:
+        cells = []
+        for w in c["weeks"]:
+            text = "closed" if w["load"] is None else f"{w['load']:.0%}"
+            cells.append(f"[bold red]{text} over[/]" if w["overloaded"] else text)
+        table.add_row(escape(c["name"]), *cells)
+    out.print(table)
 
 
 @forecast_app.command("run")

@@ -64,6 +64,19 @@ class MaterialUse:
     quantity: Decimal
 
 
+@dataclass(frozen=True)
+class WorkDone:
+    """One operation of an order's current production work: where it runs and how long
+    its planned work is (setup plus run time for the work order's quantity)."""
+
+    order_number: str
+    family: str
+    quantity: int
+    work_centre: str
+    minutes: float
+    started_at: dt.datetime | None
+
+
 class DemandHistory(Protocol):
     def orders(self, since: dt.datetime) -> list[OrderRecord]:
         """Orders created since the moment, oldest first, with their lines."""
@@ -71,6 +84,10 @@ class DemandHistory(Protocol):
 
     def materials(self, orders: Collection[str]) -> list[MaterialUse]:
         """What the current production work orders of these orders need."""
+        ...
+
+    def work(self, orders: Collection[str]) -> list[WorkDone]:
+        """The operations of these orders' current production work orders."""
         ...
 
 

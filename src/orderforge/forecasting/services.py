@@ -43,9 +43,11 @@ from orderforge.engines.forecasting import (
 )
 from orderforge.forecasting.ports import DEMAND_HISTORY, FORECAST_RUNS, OrderRecord
 from orderforge.materials.ports import MATERIALS
+from orderforge.plant import services as plant_data
 from orderforge.services import plant_time, runs
 from orderforge.services.catalogue import family_of
 from orderforge.services.context import ServiceContext
+from orderforge.services.planning import working_intervals
 from orderforge.services.ports import Principal, UnitOfWork
 from orderforge.services.runs import Progress, RunBook
 
@@ -337,6 +339,119 @@ def _forecast_view(
     }
 
 
+WEEK = 7 * 24 * 60
+
+
+def _overlap(intervals: list[tuple[int, int]], lo: int, hi: int) -> int:
+    return sum(max(0, min(b, hi) - max(a, lo)) for a, b in intervals)
+
+
+def _routing(uow: UnitOfWork, history: _History) -> tuple[dict[str, dict[str, float]], int]:
+    """Minutes per unit at each work centre, per family (from the work of the orders won
+    in the history), and the median whole weeks from confirmation to the first start."""
+    won = {o.number: o for o in history.won()}
+    minutes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    units: dict[str, int] = defaultdict(int)
+    seen: set[tuple[str, str]] = set()
+    first_start: dict[str, dt.datetime] = {}
+    for w in uow.repository(DEMAND_HISTORY).work(won):
+        minutes[w.family][w.work_centre] += w.minutes
+        if (w.order_number, w.family) not in seen:
+            seen.add((w.order_number, w.family))
+        if w.started_at is not None:
+            known = first_start.get(w.order_number)
+            first_start[w.order_number] = min(known, w.started_at) if known else w.started_at
+    for order in won.values():
+        for line in order.lines:
+            if (order.number, line.family) in seen:
+                units[line.family] += line.quantity
+    per_unit = {
+        family: {c: m / units[family] for c, m in centres.items()}
+        for family, centres in minutes.items()
+        if units[family]
+    }
+    delays = [
+        (first_start[n] - o.confirmed_at).days // 7
+        for n, o in won.items()
+        if n in first_start and o.confirmed_at is not None
+    ]
+    return per_unit, int(statistics.median(delays)) if delays else 1
+
+
+def _capacity(
+    uow: UnitOfWork,
+    history: _History,
+    now: dt.datetime,
+    horizon: int,
+    families: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Per work centre and coming week: the committed plan's working minutes, the
+    forecast orders' (units x the family's typical routing, started the usual weeks after
+    confirmation), and what the centre can give; weeks above capacity are flagged."""
+    first = history.end + dt.timedelta(days=1)  # this week's Monday
+    start = dt.datetime.combine(first, dt.time(), history.zone)
+    days = horizon * 7
+    per_unit, delay = _routing(uow, history)
+    calendars = plant_data.calendars_by_code(uow)
+    centres = plant_data.active_work_centres(uow)
+    open_time = {
+        c.code: working_intervals(calendars[c.calendar_code], start, days)
+        for c in centres
+        if c.calendar_code in calendars
+    }
+    committed: dict[str, list[float]] = {c.code: [0.0] * horizon for c in centres}
+    version = uow.plans.latest_version_number()
+    if version is not None:
+        clip = int((now - start).total_seconds() // 60)
+        for op in uow.plans.operations(version):
+            if op.work_centre not in open_time:
+                continue
+            lo = max(int((op.start - start).total_seconds() // 60), clip)
+            hi = int((op.end - start).total_seconds() // 60)
+            for w in range(horizon):
+                got = _overlap(
+                    open_time[op.work_centre], max(lo, w * WEEK), min(hi, (w + 1) * WEEK)
+                )
+                committed[op.work_centre][w] += got
+    available = {
+        code: [_overlap(t, w * WEEK, (w + 1) * WEEK) for w in range(horizon)]
+        for code, t in open_time.items()
+    }
+    forecast: dict[str, list[float]] = {c.code: [0.0] * horizon for c in centres}
+    for f in families:
+        routing = per_unit.get(f["key"], {})
+        for i, week in enumerate(f["forecast"]):
+            for centre, minutes in routing.items():
+                if centre not in available:
+                    continue
+                # work is not started in a week the centre is closed: the next open one
+                w = i + delay
+                while w < horizon and not available[centre][w]:
+                    w += 1
+                if w < horizon:
+                    forecast[centre][w] += week["total"] * minutes
+    rows = []
+    for c in centres:
+        if c.code not in open_time:
+            continue
+        weeks = []
+        for w in range(horizon):
+            hours = available[c.code][w] * c.capacity
+            load = committed[c.code][w] + forecast[c.code][w]
+            weeks.append(
+                {
+                    "week": (first + dt.timedelta(weeks=w)).isoformat(),
+                    "committed_hours": round(committed[c.code][w] / 60, 1),
+                    "forecast_hours": round(forecast[c.code][w] / 60, 1),
+                    "available_hours": round(hours / 60, 1),
+                    "load": round(load / hours, 3) if hours else None,
+                    "overloaded": load > hours,
+                }
+            )
+        rows.append({"work_centre": c.code, "name": c.name, "weeks": weeks})
+    return {"start_delay_weeks": delay, "work_centres": rows}
+
+
 def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> dict[str, Any]:
     """The work of a forecast run (the job's handler calls it through the run book)."""
     params = _check_params(run.params.get("horizon_weeks"), run.params.get("history_weeks"))
@@ -365,8 +480,11 @@ def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> 
                 extra = by_family.get(f.key, {}) if f.kind == "family" else {}
                 out.append(_forecast_view(f, s, labels[f.key], extra))
         progress(0.2 + 0.8 * (i + 1) / len(groups))
+    with ctx.uow() as uow:
+        capacity = _capacity(uow, history, now, horizon, [s for s in out if s["kind"] == "family"])
     return {
         "generated_at": now.isoformat(),
+        "capacity": capacity,
         "history": {
             "from": history.start.isoformat(),
             "to": history.end.isoformat(),

@@ -21,9 +21,14 @@ from orderforge.forecasting.ports import (
     LineRecord,
     MaterialUse,
     OrderRecord,
+    WorkDone,
 )
 from orderforge.production.domain import WorkOrderKind, WorkOrderStatus
-from orderforge.production.storage import work_order_materials, work_orders
+from orderforge.production.storage import (
+    work_order_materials,
+    work_order_operations,
+    work_orders,
+)
 
 forecast_runs = runs_table("forecast_runs")
 
@@ -121,6 +126,42 @@ class SqlDemandHistory:
                 MaterialUse(r.order_number, r.item_code, r.name, r.unit, Decimal(r.quantity) + 0)
                 for r in rows
             ]
+        return found
+
+    def work(self, orders_: Collection[str]) -> list[WorkDone]:
+        w, op = work_orders, work_order_operations
+        wanted = sorted(set(orders_))
+        found: list[WorkDone] = []
+        for start in range(0, len(wanted), _CHUNK):
+            rows = self.session.execute(
+                sa.select(
+                    w.c.order_number,
+                    w.c.product_family,
+                    w.c.quantity,
+                    op.c.work_centre,
+                    op.c.work_centres,
+                    op.c.setup_minutes,
+                    op.c.run_minutes_per_unit,
+                    op.c.started_at,
+                )
+                .join(op, op.c.work_order_id == w.c.id)
+                .where(w.c.order_number.in_(wanted[start : start + _CHUNK]))
+                .where(w.c.kind == WorkOrderKind.PRODUCTION.value)
+                .where(
+                    w.c.status.not_in(
+                        [WorkOrderStatus.SUPERSEDED.value, WorkOrderStatus.CANCELLED.value]
+                    )
+                )
+                .order_by(w.c.order_number, op.c.id)
+            )
+            for r in rows:
+                centre = r.work_centre or (list(r.work_centres) or ["?"])[0]
+                minutes = float(r.setup_minutes) + float(r.run_minutes_per_unit) * r.quantity
+                found.append(
+                    WorkDone(
+                        r.order_number, r.product_family, r.quantity, centre, minutes, r.started_at
+                    )
+                )
         return found
 
 
