@@ -228,6 +228,7 @@ def _operations() -> list[str]:
         "GET /api/v1/forecasts/latest",
         "GET /api/v1/forecasts/{run_id}",
         "POST /api/v1/forecasts/{run_id}/cancel",
+        "POST /api/v1/forecasts/{run_id}/buy-ahead/{item_code}",
     ]
 
 

@@ -59,6 +59,11 @@ def test_a_planner_asks_for_a_forecast_and_reads_it(api: ApiSession) -> None:
     latest = api.client.get(f"{F}/latest", headers=api.auth("sales")).json()
     assert latest["id"] >= run["id"]
     assert api.client.post(f"{F}/{run['id']}/cancel", headers=planner).status_code == 409
+    buyer = api.auth("purchasing")
+    nothing = api.client.post(f"{F}/{run['id']}/buy-ahead/GLUE-PUR", headers=buyer)
+    assert nothing.status_code == 422 and nothing.json()["errors"][0]["field"] == "item_code"
+    outsider = api.client.post(f"{F}/{run['id']}/buy-ahead/GLUE-PUR", headers=api.auth("alpina"))
+    assert outsider.status_code == 403
 
 
 def test_bad_parameters_are_refused_with_the_field_and_nothing_queued(api: ApiSession) -> None:

@@ -98,3 +98,21 @@ def get_forecast(ctx: Ctx, me: Me, run_id: Id) -> dict[str, Any]:
 )
 def cancel_forecast(ctx: Ctx, me: Me, run_id: Id) -> dict[str, Any]:
     return services.cancel_forecast(ctx, me, run_id)
+
+
+@router.post(
+    "/{run_id}/buy-ahead/{item_code}",
+    status_code=201,
+    summary="Make a draft purchase order from a forecast run's buy-ahead proposal for an item "
+    "(purchasing places it; 409 when one was made since the run)",
+)
+def buy_ahead(
+    ctx: Ctx,
+    me: Me,
+    run_id: Id,
+    item_code: Annotated[str, Path(max_length=40, examples=["FABRIC-CAT3"])],
+    response: Response,
+) -> dict[str, Any]:
+    order = services.buy_ahead(ctx, me, run_id, item_code)
+    response.headers["Location"] = f"/api/v1/materials/purchase-orders/{order['number']}"
+    return order

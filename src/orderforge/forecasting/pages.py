@@ -8,6 +8,7 @@ returns at once: a worker fits the models."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,6 +25,7 @@ from orderforge.entrypoints.web.common import (
     render,
 )
 from orderforge.forecasting import services
+from orderforge.services.money import money
 
 router = APIRouter(prefix="/forecasts", include_in_schema=False)
 #: weeks of history a family's chart shows before the forecast
@@ -104,6 +106,7 @@ def forecast_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
         charts=[_chart(s) for s in result["series"] if s["kind"] == "family"] if result else [],
         quotes=result["quotes"] if result else None,
         week=_week,
+        money=lambda amount, currency: money(Decimal(amount), currency),
     )
 
 
@@ -127,3 +130,20 @@ async def ask_for_forecast(request: Request, ctx: Ctx, me: User) -> Response:
     else:
         flash(request, f"Forecast run {run['id']} {run['status_label'].lower()}.", "success")
     return redirect("/forecasts")
+
+
+@router.post("/{run_id}/buy-ahead/{item_code}", response_model=None)
+async def buy_ahead(request: Request, ctx: Ctx, me: User, run_id: int, item_code: str) -> Response:
+    await posted_form(request)
+    try:
+        order = services.buy_ahead(ctx, me, run_id, item_code)
+    except DomainError as exc:
+        flash(request, f"Nothing was ordered. {exc.message}", "error")
+        return redirect("/forecasts#buy-ahead")
+    flash(
+        request,
+        f"Draft purchase order {order['number']} made for {item_code}: place it on the "
+        "Materials page.",
+        "success",
+    )
+    return redirect("/forecasts#buy-ahead")

@@ -16,13 +16,15 @@ the models (tens of seconds for a plant's series), and the result is kept as it 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from orderforge.domain.errors import InvalidInput, NotFound
+from orderforge.domain.errors import IllegalTransition, InvalidInput, NotFound
 from orderforge.domain.order import OrderState
 from orderforge.domain.permissions import RUN, VIEW, Resource, require
 from orderforge.domain.runs import RecordedRun
@@ -41,8 +43,11 @@ from orderforge.engines.forecasting import (
     forecast_series,
     weekly,
 )
+from orderforge.engines.materials import Offer, best_offer, order_quantity
 from orderforge.forecasting.ports import DEMAND_HISTORY, FORECAST_RUNS, OrderRecord
+from orderforge.materials.domain import OPEN_STATUSES
 from orderforge.materials.ports import MATERIALS
+from orderforge.materials.services import purchasing
 from orderforge.plant import services as plant_data
 from orderforge.services import plant_time, runs
 from orderforge.services.catalogue import family_of
@@ -452,6 +457,80 @@ def _capacity(
     return {"start_delay_weeks": delay, "work_centres": rows}
 
 
+def _plain(value: Decimal) -> str:
+    """A quantity as people write it: 10, 2.5 (never 1E+1 or 2.5000)."""
+    return format(value.normalize(), "f")
+
+
+def _buy_ahead(
+    uow: UnitOfWork, now: dt.datetime, materials: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Long-lead materials to buy before the orders come: over the supplier's lead time,
+    the forecast's upper 80 % demand less what is free in stock and on order; rounded
+    to the offer's minimum and packs. The risk is what would be left if demand came in
+    at the forecast's middle: its quantity and what it cost."""
+    repo = uow.repository(MATERIALS)
+    items = [m["key"] for m in materials]
+    if not items:
+        return []
+    stored = repo.offers(items)
+    offers: dict[str, list[Offer]] = defaultdict(list)
+    for o in stored:
+        offers[o.item_code].append(
+            Offer(
+                o.supplier_code,
+                o.item_code,
+                o.unit_price,
+                o.minimum,
+                o.pack_size,
+                o.lead_time_days,
+                o.express,
+            )
+        )
+    currency = {(o.supplier_code, o.item_code): o.currency for o in stored}
+    pegged = repo.pegged(items)
+    free: dict[str, Decimal] = defaultdict(Decimal)
+    for lot in repo.lots(items):
+        free[lot.item_code] += max(
+            lot.quantity - pegged.get(lot.lot_number, Decimal(0)), Decimal(0)
+        )
+    for line in repo.open_lines(items):
+        free[line.item_code] += max(
+            line.open_quantity - pegged.get(line.ref, Decimal(0)), Decimal(0)
+        )
+    out = []
+    for m in materials:
+        offer = best_offer(offers.get(m["key"], []))
+        if offer is None:
+            continue
+        weeks = m["forecast"][: max(1, math.ceil(offer.lead_time_days / 7))]
+        middle = Decimal(str(round(sum(w["point"] for w in weeks), 4)))
+        high = Decimal(str(round(sum(w["upper_80"] for w in weeks), 4)))
+        short = (high - free[m["key"]]).quantize(Decimal("0.0001"), rounding=ROUND_CEILING)
+        quantity = order_quantity(short, offer) if short > 0 else Decimal(0)
+        leftover = max(quantity + free[m["key"]] - middle, Decimal(0)) if quantity else Decimal(0)
+        out.append(
+            {
+                "item_code": m["key"],
+                "label": m["label"],
+                "unit": m["unit"],
+                "lead_time_days": offer.lead_time_days,
+                "weeks": len(weeks),
+                "forecast": _plain(middle),
+                "forecast_high": _plain(high),
+                "free": _plain(free[m["key"]]),
+                "quantity": _plain(quantity),
+                "supplier": offer.supplier,
+                "unit_price": str(offer.unit_price),
+                "currency": currency.get((offer.supplier, m["key"]), "EUR"),
+                "order_by": now.date().isoformat(),
+                "leftover": _plain(leftover.quantize(Decimal("0.01"))),
+                "leftover_cost": str((leftover * offer.unit_price).quantize(Decimal("0.01"))),
+            }
+        )
+    return out
+
+
 def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> dict[str, Any]:
     """The work of a forecast run (the job's handler calls it through the run book)."""
     params = _check_params(run.params.get("horizon_weeks"), run.params.get("history_weeks"))
@@ -482,7 +561,9 @@ def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> 
         progress(0.2 + 0.8 * (i + 1) / len(groups))
     with ctx.uow() as uow:
         capacity = _capacity(uow, history, now, horizon, [s for s in out if s["kind"] == "family"])
+        buy_ahead = _buy_ahead(uow, now, [s for s in out if s["kind"] == "material"])
     return {
+        "buy_ahead": buy_ahead,
         "generated_at": now.isoformat(),
         "capacity": capacity,
         "history": {
@@ -561,3 +642,32 @@ def list_forecasts(ctx: ServiceContext, actor: Principal, limit: int = 20) -> li
 def cancel_forecast(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, Any]:
     require(actor.role, Resource.FORECAST, RUN)
     return runs.view(runs.cancel(BOOK, ctx, run_id, actor.username))
+
+
+def buy_ahead(ctx: ServiceContext, actor: Principal, run_id: int, item_code: str) -> dict[str, Any]:
+    """Turn a forecast run's buy-ahead proposal into a draft purchase order (purchasing
+    places it). Refused when the run proposed nothing for the item, or when a purchase
+    order for it was already made since the run (a second click, or another buyer)."""
+    require(actor.role, Resource.FORECAST, VIEW)
+    run = runs.get(BOOK, ctx, run_id)
+    proposals = (run.result or {}).get("buy_ahead", [])
+    code = item_code.strip().upper()
+    proposal = next((p for p in proposals if p["item_code"] == code), None)
+    if proposal is None or Decimal(proposal["quantity"]) <= 0:
+        raise InvalidInput(
+            f"Forecast run {run_id} proposes no buying ahead of {code[:40]}.", field="item_code"
+        )
+    with ctx.uow() as uow:
+        for order in uow.repository(MATERIALS).purchase_orders(OPEN_STATUSES):
+            made_since = run.finished_at is not None and order.created_at >= run.finished_at
+            if made_since and any(li.item_code == code for li in order.lines):
+                raise IllegalTransition(
+                    f"{order.number} for {code} was made after this forecast: look at it, "
+                    "or make a new forecast that counts it."
+                )
+    command = purchasing.NewPurchaseOrder(
+        supplier=proposal["supplier"],
+        lines=[purchasing.NewLine(code, Decimal(proposal["quantity"]))],
+        place=False,
+    )
+    return purchasing.create_purchase_order(ctx, actor, command)
