@@ -109,3 +109,17 @@ def test_the_forecast_page_asks_for_a_run_and_shows_it_in_words(api: ApiSession)
     operator = signed_in(api, "operator")
     assert 'href="/forecasts"' not in operator.get("/orders").text
     assert operator.get("/forecasts").status_code == 403
+
+
+def test_the_dashboard_shows_the_plant_in_figures_to_staff_only(api: ApiSession) -> None:
+    browser = signed_in(api, "planner")
+    page = browser.get("/dashboard")
+    assert page.status_code == 200, page.text
+    text = page.text
+    for section in ("intake", "lead-time", "load", "wip", "fpy", "forecast"):
+        assert f'id="{section}"' in text, section
+    assert 'id="dashboard-data"' in text and "dashboard_charts.js" in text
+    assert "Final inspection:" in text and "First-pass yield" in text
+    assert "From 20" in text  # the yield's period in dates
+    assert signed_in(api, "operator").get("/dashboard").status_code == 403
+    assert signed_in(api, "alpina").get("/dashboard").status_code == 403

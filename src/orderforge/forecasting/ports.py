@@ -44,6 +44,8 @@ class OrderRecord:
     lost_at: dt.datetime | None
     promise_date: dt.date | None
     lines: tuple[LineRecord, ...]
+    #: when its delivery was confirmed (None: not delivered)
+    delivered_at: dt.datetime | None = None
 
     @property
     def value(self) -> Decimal:

@@ -347,7 +347,7 @@ def _forecast_view(
 WEEK = 7 * 24 * 60
 
 
-def _overlap(intervals: list[tuple[int, int]], lo: int, hi: int) -> int:
+def overlap(intervals: list[tuple[int, int]], lo: int, hi: int) -> int:
     return sum(max(0, min(b, hi) - max(a, lo)) for a, b in intervals)
 
 
@@ -414,12 +414,10 @@ def _capacity(
             lo = max(int((op.start - start).total_seconds() // 60), clip)
             hi = int((op.end - start).total_seconds() // 60)
             for w in range(horizon):
-                got = _overlap(
-                    open_time[op.work_centre], max(lo, w * WEEK), min(hi, (w + 1) * WEEK)
-                )
+                got = overlap(open_time[op.work_centre], max(lo, w * WEEK), min(hi, (w + 1) * WEEK))
                 committed[op.work_centre][w] += got
     available = {
-        code: [_overlap(t, w * WEEK, (w + 1) * WEEK) for w in range(horizon)]
+        code: [overlap(t, w * WEEK, (w + 1) * WEEK) for w in range(horizon)]
         for code, t in open_time.items()
     }
     forecast: dict[str, list[float]] = {c.code: [0.0] * horizon for c in centres}

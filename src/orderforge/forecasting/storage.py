@@ -34,7 +34,7 @@ forecast_runs = runs_table("forecast_runs")
 
 _CHUNK = 500
 #: the order events that say when a quote was won or lost
-_WON, _LOST = "order_confirm", "order_cancel"
+_WON, _LOST, _DELIVERED = "order_confirm", "order_cancel", "order_confirm_delivery"
 
 
 def _price(text: str | None) -> Decimal | None:
@@ -69,16 +69,17 @@ class SqlDemandHistory:
         numbers = [h.number for h in heads]
         won: dict[str, dt.datetime] = {}
         lost: dict[str, dt.datetime] = {}
+        delivered: dict[str, dt.datetime] = {}
         lines: dict[int, list[LineRecord]] = {}
         for start in range(0, len(heads), _CHUNK):
             chunk = numbers[start : start + _CHUNK]
             for key, kind, at in self.session.execute(
                 sa.select(events.c.aggregate_key, events.c.kind, events.c.occurred_at)
                 .where(events.c.aggregate == "order", events.c.aggregate_key.in_(chunk))
-                .where(events.c.kind.in_([_WON, _LOST]))
+                .where(events.c.kind.in_([_WON, _LOST, _DELIVERED]))
                 .order_by(events.c.id)
             ):
-                first = won if kind == _WON else lost
+                first = {_WON: won, _LOST: lost}.get(kind, delivered)
                 first.setdefault(key, at)
             ids = [h.id for h in heads[start : start + _CHUNK]]
             for r in self.session.execute(
@@ -101,6 +102,7 @@ class SqlDemandHistory:
                 lost_at=None if h.number in won else lost.get(h.number),
                 promise_date=h.promise_date,
                 lines=tuple(lines.get(h.id, ())),
+                delivered_at=delivered.get(h.number),
             )
             for h in heads
         ]

@@ -50,6 +50,7 @@ def install(app: FastAPI) -> None:
     app.include_router(shipping_pages.router)
     app.include_router(production_pages.router)
     app.include_router(forecasting_pages.router)
+    app.include_router(forecasting_pages.dashboard_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.html_error = html_error
     app.add_exception_handler(LoginRequired, html_error)
