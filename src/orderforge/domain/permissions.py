@@ -63,6 +63,10 @@ class Resource(StrEnum):
     #: PACK packs and cancels one being packed, SHIP hands one to the carrier, CONFIRM
     #: confirms a delivery. The order's SHIP and CONFIRM_DELIVERY follow from them.
     SHIPMENT = "shipment"
+    #: Simulation studies of the current plan (each open order's chance of meeting its
+    #: promise): VIEW reads them, RUN asks for one. Staff only, never customers: a study
+    #: lays bare the plan's internals and other customers' orders.
+    SIMULATION = "simulation"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -110,6 +114,8 @@ SHIP = "ship"
 CONFIRM = "confirm"
 _SHIPMENT_VIEW = frozenset({VIEW})
 _ALL_SHIPMENT = frozenset({VIEW, PACK, SHIP, CONFIRM})
+_ALL_SIMULATION = frozenset({VIEW, RUN})
+_SIMULATION_VIEW = frozenset({VIEW})
 
 A = OrderAction
 
@@ -152,6 +158,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: frozenset({VIEW, EDIT}),
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _ALL_SHIPMENT,
+        Resource.SIMULATION: _ALL_SIMULATION,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -179,6 +186,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: frozenset({VIEW, CONFIRM}),
+        # sales quote dates, so they may ask how likely the plan meets them
+        Resource.SIMULATION: _ALL_SIMULATION,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -226,6 +235,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _ALL_SHIPMENT,
+        Resource.SIMULATION: _ALL_SIMULATION,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW}),
@@ -270,6 +280,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _SHIPMENT_VIEW,
+        Resource.SIMULATION: _SIMULATION_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -316,6 +327,8 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW]
     if resource is Resource.SHIPMENT:
         return [VIEW, PACK, SHIP, CONFIRM]
+    if resource is Resource.SIMULATION:
+        return sorted(_ALL_SIMULATION)
     # USER and CUSTOMER
     return [VIEW, CREATE, EDIT]
 
