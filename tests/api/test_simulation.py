@@ -12,6 +12,7 @@ import pytest
 from orderforge.bootstrap import Application
 from orderforge.domain.user import Role
 from tests.api.support import API, ROLE_USER, ApiSession, drain_jobs
+from tests.api.test_shipping import csrf_of, signed_in
 
 S = f"{API}/simulations"
 
@@ -136,3 +137,48 @@ def test_unknown_study_and_order_are_404(api: ApiSession) -> None:
     admin = api.auth("admin")
     assert api.client.get(f"{S}/999999", headers=admin).status_code == 404
     assert api.client.get(f"{API}/orders/SO-1999-0001/confidence", headers=admin).status_code == 404
+
+
+def test_the_page_queues_a_study_and_shows_the_chances_in_words(
+    api: ApiSession, planned: dict[str, Any]
+) -> None:
+    browser = signed_in(api, "planner")
+    page = browser.get("/simulations")
+    assert page.status_code == 200, page.text
+    assert 'href="/simulations"' in page.text and "Run a new study" in page.text
+    asked = browser.post(
+        "/simulations", data={"replications": "6", "seed": "2", "csrf": csrf_of(page)}
+    )
+    assert asked.status_code == 303 and asked.headers["location"] == "/simulations"
+    # the in-process worker may already be on it: the flash says what was asked
+    assert "queued: a worker runs it" in browser.get("/simulations").text
+    drain_jobs(api.application)
+    done = browser.get("/simulations").text
+    run = api.client.get(S, headers=api.auth("planner")).json()[0]
+    assert run["status"] == "done" and f"Study {run['id']}" in done
+    entries = run["result"]["orders"]
+    assert all(e["order"] in done for e in entries)
+    risky = [e for e in entries if e["on_time"] is not None and e["on_time"] < 0.8]
+    assert done.count('class="at-risk"') == len(risky)
+    promised = next(e for e in entries if e["promise_basis"] == "promise")
+    order_page = browser.get(f"/orders/{promised['order']}").text
+    percent = round(promised["on_time"] * 100)
+    assert f"Chance of meeting the promise: {percent} % (80 % date" in order_page
+
+
+def test_the_page_is_staff_only_and_read_only_for_purchasing(
+    api: ApiSession, planned: dict[str, Any]
+) -> None:
+    buyer = signed_in(api, "purchasing")
+    page = buyer.get("/simulations")
+    assert page.status_code == 200 and "Run a new study" not in page.text
+    refused = buyer.post("/simulations", data={"replications": "3", "csrf": csrf_of(page)})
+    assert "No study was queued" in buyer.get(refused.headers["location"]).text
+    portal = ROLE_USER[Role.CUSTOMER]
+    customer = signed_in(api, portal)
+    assert customer.get("/simulations").status_code == 403
+    mine = api.client.get(f"{API}/orders", headers=api.auth(portal)).json()
+    number = (mine["items"] if isinstance(mine, dict) else mine)[0]["number"]
+    own = customer.get(f"/orders/{number}")
+    assert own.status_code == 200
+    assert "Chance of meeting" not in own.text and 'href="/simulations"' not in own.text
