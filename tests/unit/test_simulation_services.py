@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orderforge import demo
 from orderforge.adapters.security import HmacSealer
+from orderforge.demo import load_demo
 from orderforge.domain.errors import IllegalTransition, InvalidInput, PermissionDenied
 from orderforge.domain.runs import RecordedRun
 from orderforge.domain.user import Role
@@ -87,7 +87,7 @@ def ctx(uow: FakeUnitOfWork) -> ServiceContext:
 
 @pytest.fixture
 def planned(ctx: ServiceContext) -> ServiceContext:
-    demo.load_demo(ctx, "orderforge-demo", count=12)
+    load_demo(ctx, "orderforge-demo", count=12)
     run = plan_runs.request_run(ctx, PLANNER, 1.0)
     done = plan_runs.execute_run(ctx, run["id"])
     assert done["status"] == "done", done
