@@ -182,3 +182,21 @@ def test_the_page_is_staff_only_and_read_only_for_purchasing(
     own = customer.get(f"/orders/{number}")
     assert own.status_code == 200
     assert "Chance of meeting" not in own.text and 'href="/simulations"' not in own.text
+
+
+def test_a_large_study_is_shared_out_in_batches_and_merged(
+    api: ApiSession, planned: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orderforge.simulation import services
+
+    monkeypatch.setattr(services, "FANOUT_BATCH", 4)
+    monkeypatch.setattr(services, "POLL_SECONDS", 0.05)
+    run = _study(api, {"replications": 10, "seed": 3})
+    assert run["result"]["replications"] == 10
+    admin = api.auth("admin")
+    batches = [api.client.get(f"{S}/{run['id'] + i}", headers=admin).json() for i in range(1, 4)]
+    assert [b["kind"] for b in batches] == ["plan_confidence_batch"] * 3
+    assert [b["params"]["first_seed"] for b in batches] == [3, 7, 11]
+    assert all(b["status"] == "done" and b["params"]["parent"] == run["id"] for b in batches)
+    listed = [r["id"] for r in api.client.get(S, headers=admin).json()]
+    assert not set(listed) & {b["id"] for b in batches}  # the list shows studies only

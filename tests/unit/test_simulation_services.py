@@ -5,6 +5,7 @@ with the plan minute for minute)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -245,3 +246,59 @@ def test_without_spread_a_study_replays_the_plan(planned: ServiceContext) -> Non
                 entry["due"]
             )
             assert entry["on_time"] == (0.0 if late else 1.0)
+
+
+# -- fan-out ---------------------------------------------------------------------------
+
+
+class RecordingQueue:
+    """A job queue whose workers never come: the study must run its batches itself."""
+
+    def __init__(self) -> None:
+        self.submitted: list[tuple[str, int]] = []
+
+    def submit(self, kind: str, record_id: int) -> None:
+        self.submitted.append((kind, record_id))
+
+
+def test_a_fanned_out_study_finds_what_one_process_finds(
+    planned: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "FANOUT_BATCH", 3)
+    monkeypatch.setattr(services, "POLL_SECONDS", 0.0)
+    params = {"replications": 8, "seed": 11}
+    alone = services.run_study(planned, PLANNER, params)
+    queue = RecordingQueue()
+    shared = services.run_study(dataclasses.replace(planned, jobs=queue), PLANNER, params)
+    assert shared["status"] == "done", shared["error"]
+    assert [k for k, _ in queue.submitted] == ["simulation_batch"] * 3  # 3 + 3 + 2 seeds
+    for key in ("orders", "kpis", "replications", "variability"):
+        assert shared["result"][key] == alone["result"][key]
+    batches = [services.runs.get(services.BATCH_BOOK, planned, i) for _, i in queue.submitted]
+    assert [b.params["first_seed"] for b in batches] == [11, 14, 17]
+    assert all(b.status.value == "done" and b.params["parent"] == shared["id"] for b in batches)
+    assert [r["id"] for r in services.list_runs(planned, PLANNER)] == [shared["id"], alone["id"]]
+
+
+def test_a_batch_of_another_plant_fails_and_says_why(planned: ServiceContext) -> None:
+    with planned.uow() as uow:
+        version = uow.plans.latest_version_number()
+        batch = RecordedRun(
+            services.PLAN_CONFIDENCE_BATCH,
+            {
+                "replications": 2,
+                "first_seed": 1,
+                "parent": 1,
+                "start": planned.clock.now().isoformat(),
+                "plan_version": version,
+                "fingerprint": "not this plant",
+            },
+            "planner",
+            planned.clock.now(),
+        )
+        uow.repository(SIMULATION_RUNS).add(batch)
+        uow.commit()
+    assert batch.id is not None
+    failed = services.runs.execute(services.BATCH_BOOK, planned, batch.id)
+    assert failed.status.value == "failed"
+    assert failed.error is not None and "changed while the study ran" in failed.error

@@ -10,7 +10,9 @@ API and the page queue it for a worker, the CLI runs it in the foreground with a
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +22,6 @@ from orderforge.domain.permissions import RUN, VIEW, Resource, require
 from orderforge.domain.runs import RecordedRun, RunStatus
 from orderforge.engines.simulation import (
     JobConfidence,
-    Replication,
     SimulationInputError,
     replicate,
     summarise,
@@ -29,15 +30,22 @@ from orderforge.services import runs
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from orderforge.simulation.ports import SIMULATION_RUNS
-from orderforge.simulation.study import Study, build_study, no_plan
+from orderforge.simulation.study import Outcome, Study, build_study, fingerprint, no_plan
 
-#: The kind of recorded run a confidence study is.
+#: The kind of recorded run a confidence study is, and of the batches a large one is
+#: split into (see `_fan_out`).
 PLAN_CONFIDENCE = "plan_confidence"
+PLAN_CONFIDENCE_BATCH = "plan_confidence_batch"
 #: Confidence levels every study reports (the page shows the 80 % date).
 LEVELS = (0.5, 0.8, 0.95)
 MAX_REPLICATIONS = 5000
-#: Replications between two progress reports (and the unit a worker could take alone).
+#: Replications between two progress reports.
 BATCH = 50
+#: A study of more replications than this is split into batches of this many seeds that
+#: the job queue's workers share.
+FANOUT_BATCH = 250
+#: How long a study waits between looks at batches other workers are running.
+POLL_SECONDS = 0.5
 #: The spread of operation times at a work centre with too little history of its own.
 DEFAULT_CV = 0.15
 MAX_CV = 3.0
@@ -95,37 +103,131 @@ def _integer(value: object, name: str, low: int, high: int) -> None:
 
 def _work(ctx: ServiceContext, run: RecordedRun, progress: runs.Progress) -> dict[str, Any]:
     params = StudyParams.of(run.params)
-    start = ctx.clock.now().replace(second=0, microsecond=0)
+    study = _build(ctx, ctx.clock.now().replace(second=0, microsecond=0), params)
+    progress(0.02)
+    if ctx.jobs is not None and params.replications > FANOUT_BATCH:
+        outcomes = _fan_out(ctx, run, study, params, progress)
+    else:
+        seeds = range(params.seed, params.seed + params.replications)
+        outcomes = _replicate(study, seeds, lambda share: progress(0.02 + 0.96 * share))
+    return result_of(study, params, outcomes)
+
+
+def _build(ctx: ServiceContext, start: dt.datetime, params: StudyParams) -> Study:
     with ctx.uow() as uow:
         try:
-            study = build_study(uow, start, params.default_cv, params.learn, params.hold_to_plan)
+            return build_study(uow, start, params.default_cv, params.learn, params.hold_to_plan)
         except SimulationInputError as exc:
             raise RuntimeError(f"the current plan cannot be replayed: {exc}") from exc
-    progress(0.02)
-    seeds = range(params.seed, params.seed + params.replications)
-    replications: list[Replication] = []
+
+
+def _replicate(study: Study, seeds: range, report: runs.Progress) -> list[Outcome]:
+    outcomes: list[Outcome] = []
     for first in range(0, len(seeds), BATCH):
-        replications += replicate(study.model, seeds[first : first + BATCH])
-        progress(0.02 + 0.96 * len(replications) / len(seeds))
-    return result_of(study, params, replications)
+        outcomes += [Outcome.of(r) for r in replicate(study.model, seeds[first : first + BATCH])]
+        report(len(outcomes) / len(seeds))
+    return outcomes
+
+
+def _fan_out(
+    ctx: ServiceContext,
+    run: RecordedRun,
+    study: Study,
+    params: StudyParams,
+    progress: runs.Progress,
+) -> list[Outcome]:
+    """Split a large study into batch runs of FANOUT_BATCH seeds that the job queue's
+    workers share, and merge what they found (seeds are independent, so the merged
+    summary is the one-process summary).
+
+    The study waits for its batches itself, and takes any batch no worker has taken yet
+    (`execute` claims a run only while it is queued): with one worker, or all workers
+    busy, it simply runs them all, so waiting can never deadlock the queue. A batch that
+    finds the plant changed since the study was built (another plan, a floor report)
+    fails, and so does the study: merging replays of two different plants would be wrong.
+    """
+    assert ctx.jobs is not None and run.id is not None
+    digest = fingerprint(study)
+    end = params.seed + params.replications
+    ids: list[int] = []
+    with ctx.uow() as uow:
+        repo = uow.repository(SIMULATION_RUNS)
+        for first in range(params.seed, end, FANOUT_BATCH):
+            batch_params = {
+                **params.as_dict(),
+                "replications": min(FANOUT_BATCH, end - first),
+                "parent": run.id,
+                "first_seed": first,
+                "start": study.start.isoformat(),
+                "plan_version": study.version,
+                "fingerprint": digest,
+            }
+            batch = RecordedRun(
+                PLAN_CONFIDENCE_BATCH, batch_params, run.requested_by, ctx.clock.now()
+            )
+            repo.add(batch)
+            assert batch.id is not None
+            ids.append(batch.id)
+        uow.commit()
+    for batch_id in ids:  # after the commit, so a worker finds them
+        ctx.jobs.submit(BATCH_BOOK.job, batch_id)
+    ended: dict[int, RecordedRun] = {}
+    while len(ended) < len(ids):
+        for batch_id in ids:
+            if batch_id not in ended:
+                found = runs.execute(BATCH_BOOK, ctx, batch_id)  # here, unless taken
+                if found.ended:
+                    ended[batch_id] = found
+        progress(0.02 + 0.96 * len(ended) / len(ids))
+        if len(ended) < len(ids):
+            time.sleep(POLL_SECONDS)  # others' workers are on the rest
+    outcomes: list[Outcome] = []
+    for batch_id in ids:
+        batch = ended[batch_id]
+        if batch.status is not RunStatus.DONE or batch.result is None:
+            raise RuntimeError(f"{batch.name} {batch.status.value}: {batch.error}")
+        outcomes += [Outcome.from_json(o) for o in batch.result["outcomes"]]
+    return outcomes
+
+
+def _batch_work(ctx: ServiceContext, run: RecordedRun, progress: runs.Progress) -> dict[str, Any]:
+    """One batch of a fanned-out study: the same study rebuilt from the same start, its
+    seeds replayed, the outcomes kept for the study to merge."""
+    fields = StudyParams.__dataclass_fields__
+    params = StudyParams.of({k: v for k, v in run.params.items() if k in fields})
+    study = _build(ctx, dt.datetime.fromisoformat(run.params["start"]), params)
+    if (
+        study.version != run.params["plan_version"]
+        or fingerprint(study) != run.params["fingerprint"]
+    ):
+        raise RuntimeError(
+            "the plan or the floor changed while the study ran, so this batch would replay "
+            "another plant; run the study again"
+        )
+    first = int(run.params["first_seed"])
+    outcomes = _replicate(study, range(first, first + params.replications), progress)
+    return {"outcomes": [o.as_json() for o in outcomes]}
 
 
 BOOK = runs.RunBook(job="simulation_run", key=SIMULATION_RUNS, noun="Simulation study", work=_work)
-JOBS = (BOOK.job_kind(),)
+BATCH_BOOK = runs.RunBook(
+    job="simulation_batch", key=SIMULATION_RUNS, noun="Simulation batch", work=_batch_work
+)
+JOBS = (BOOK.job_kind(), BATCH_BOOK.job_kind())
 
 
-def result_of(study: Study, params: StudyParams, replications: list[Replication]) -> dict[str, Any]:
+def result_of(study: Study, params: StudyParams, outcomes: list[Outcome]) -> dict[str, Any]:
     """The JSON a study keeps: per order, the plant's load, and what it assumed."""
-    confidences = summarise(study.model, replications, LEVELS)
+    confidences = summarise(study.model, [o.as_replication() for o in outcomes], LEVELS)
     return {
         "plan_version": study.version,
         "start": study.start.isoformat(),
-        "replications": len(replications),
+        "replications": len(outcomes),
         "seed": params.seed,
         "hold_to_plan": params.hold_to_plan,
         "levels": list(LEVELS),
         "orders": [_order_entry(study, c) for c in confidences],
-        "kpis": _kpis(study, replications),
+        "kpis": _kpis(study, outcomes),
         "variability": [
             {
                 "work_centre": s.work_centre,
@@ -160,23 +262,23 @@ def _order_entry(study: Study, job: JobConfidence) -> dict[str, Any]:
     }
 
 
-def _kpis(study: Study, replications: list[Replication]) -> dict[str, Any]:
+def _kpis(study: Study, outcomes: list[Outcome]) -> dict[str, Any]:
     """Utilisation per work centre pooled over its units and the replications (busy over
     available minutes), so a centre of three units reads like one of one."""
     busy: dict[str, int] = {}
     available: dict[str, int] = {}
-    for rep in replications:
-        for key, use in rep.resources.items():
+    for outcome in outcomes:
+        for key, minutes in outcome.busy.items():
             centre = study.centre_of.get(key, key)
-            busy[centre] = busy.get(centre, 0) + use.busy
-            available[centre] = available.get(centre, 0) + use.available
-    n = len(replications)
+            busy[centre] = busy.get(centre, 0) + minutes
+            available[centre] = available.get(centre, 0) + outcome.available.get(key, 0)
+    n = len(outcomes)
     return {
         "utilisation": {
             c: round(busy[c] / available[c], 4) if available[c] else 0.0 for c in sorted(busy)
         },
-        "mean_wip": round(sum(r.mean_wip for r in replications) / n, 3),
-        "mean_makespan_hours": round(sum(r.makespan for r in replications) / n / 60, 2),
+        "mean_wip": round(sum(o.mean_wip for o in outcomes) / n, 3),
+        "mean_makespan_hours": round(sum(o.makespan for o in outcomes) / n / 60, 2),
     }
 
 

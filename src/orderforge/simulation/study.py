@@ -19,16 +19,18 @@ because every face must see the same figures:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from orderforge.domain.errors import IllegalTransition
 from orderforge.domain.planning import PlannedOperation
 from orderforge.engines.scheduling import ProblemData, ScheduledOperation
-from orderforge.engines.simulation import SimulationModel, Variability
+from orderforge.engines.simulation import Replication, SimulationModel, Variability
 from orderforge.plant import services as plant_data
 from orderforge.plant.domain import Calendar, WorkCentre
 from orderforge.production.domain import Operation as FloorOperation
@@ -290,3 +292,63 @@ def _actual(
 
 def _minutes(moment: dt.datetime, start: dt.datetime) -> int:
     return math.floor((moment - start).total_seconds() / 60)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a study keeps of one replication: enough to summarise it with any others
+    (finishes per order, busy and available minutes per unit, mean WIP), small enough to
+    travel as JSON from a batch worker to the study that merges it."""
+
+    seed: int
+    finish: dict[str, int]
+    busy: dict[str, int]
+    available: dict[str, int]
+    mean_wip: float
+    makespan: int
+
+    @classmethod
+    def of(cls, rep: Replication) -> Outcome:
+        return cls(
+            rep.seed,
+            dict(rep.finish),
+            {k: u.busy for k, u in rep.resources.items()},
+            {k: u.available for k, u in rep.resources.items()},
+            rep.mean_wip,
+            rep.makespan,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "finish": self.finish,
+            "busy": self.busy,
+            "available": self.available,
+            "mean_wip": self.mean_wip,
+            "makespan": self.makespan,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Outcome:
+        return cls(
+            int(data["seed"]),
+            {k: int(v) for k, v in data["finish"].items()},
+            {k: int(v) for k, v in data["busy"].items()},
+            {k: int(v) for k, v in data["available"].items()},
+            float(data["mean_wip"]),
+            int(data["makespan"]),
+        )
+
+    def as_replication(self) -> Replication:
+        """For the engine's `summarise`, which reads only seeds and finishes."""
+        return Replication(self.seed, {}, self.finish, {}, (), self.makespan)
+
+
+def fingerprint(study: Study) -> str:
+    """A digest of everything a replication depends on, so a batch worker that rebuilds
+    the study can tell whether it replays the same plant as the study that sent it."""
+    model = study.model
+    steps = sorted((k, repr(s)) for k, s in model.steps.items())
+    spreads = sorted((k, repr(model.variability_of(k))) for k in study.centre_of)
+    text = repr((model.problem, steps, spreads, model.hold_to_plan))
+    return hashlib.sha256(text.encode()).hexdigest()
