@@ -28,7 +28,7 @@ from orderforge.engines.scheduling import (
     ScheduledOperation,
 )
 from orderforge.production.services import HANDLERS
-from orderforge.services import plan_runs
+from orderforge.services import plan_runs, runs
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from orderforge.simulation import services
@@ -274,7 +274,7 @@ def test_a_fanned_out_study_finds_what_one_process_finds(
     assert [k for k, _ in queue.submitted] == ["simulation_batch"] * 3  # 3 + 3 + 2 seeds
     for key in ("orders", "kpis", "replications", "variability"):
         assert shared["result"][key] == alone["result"][key]
-    batches = [services.runs.get(services.BATCH_BOOK, planned, i) for _, i in queue.submitted]
+    batches = [runs.get(services.BATCH_BOOK, planned, i) for _, i in queue.submitted]
     assert [b.params["first_seed"] for b in batches] == [11, 14, 17]
     assert all(b.status.value == "done" and b.params["parent"] == shared["id"] for b in batches)
     assert [r["id"] for r in services.list_runs(planned, PLANNER)] == [shared["id"], alone["id"]]
@@ -299,6 +299,6 @@ def test_a_batch_of_another_plant_fails_and_says_why(planned: ServiceContext) ->
         uow.repository(SIMULATION_RUNS).add(batch)
         uow.commit()
     assert batch.id is not None
-    failed = services.runs.execute(services.BATCH_BOOK, planned, batch.id)
+    failed = runs.execute(services.BATCH_BOOK, planned, batch.id)
     assert failed.status.value == "failed"
     assert failed.error is not None and "changed while the study ran" in failed.error
