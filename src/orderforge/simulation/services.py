@@ -340,7 +340,7 @@ def latest_result(ctx: ServiceContext, actor: Principal) -> dict[str, Any] | Non
     """The newest finished study's view, or None before the first one ends."""
     require(actor.role, Resource.SIMULATION, VIEW)
     done = next(
-        (r for r in runs.latest(BOOK, ctx, 50, PLAN_CONFIDENCE) if r.status is RunStatus.DONE),
+        (r for r in runs.latest(BOOK, ctx, 20, PLAN_CONFIDENCE) if r.status is RunStatus.DONE),
         None,
     )
     return runs.view(done) if done is not None else None
