@@ -163,7 +163,8 @@ def test_the_page_queues_a_study_and_shows_the_chances_in_words(
     promised = next(e for e in entries if e["promise_basis"] == "promise")
     order_page = browser.get(f"/orders/{promised['order']}").text
     percent = round(promised["on_time"] * 100)
-    assert f"Chance of meeting the promise: {percent} % (80 % date" in order_page
+    sentence = f"Chance of meeting the promise: {percent} % (80 % date".replace(" %", "\u00a0%")
+    assert sentence in order_page
 
 
 def test_the_page_is_staff_only_and_read_only_for_purchasing(

@@ -55,8 +55,8 @@ def simulations_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
         if not iso:
             return "-"
         if len(iso) == 10:
-            return dt.date.fromisoformat(iso).strftime("%a %d %b %Y")
-        return dt.datetime.fromisoformat(iso).astimezone(zone).strftime("%a %d %b %Y")
+            return dt.date.fromisoformat(iso).strftime("%d %b %Y")
+        return dt.datetime.fromisoformat(iso).astimezone(zone).strftime("%d %b %Y")
 
     result = latest["result"] if latest else None
     return render(

@@ -300,9 +300,10 @@ def _confidence(ctx: ServiceContext, me: Principal, number: str) -> str | None:
     zone = plant_time.zone_of(ctx)
     p80 = dt.datetime.fromisoformat(found["finish_at"]["p80"]).astimezone(zone)
     basis = "promise" if found["promise_basis"] == "promise" else "requested date"
+    nbsp = "\u00a0"  # "87 %" and "80 % date" never break at the space
     return (
-        f"Chance of meeting the {basis}: {round(found['on_time'] * 100)} % "
-        f"(80 % date {p80:%d %b %Y})"
+        f"Chance of meeting the {basis}: {round(found['on_time'] * 100)}{nbsp}% "
+        f"(80{nbsp}% date {p80:%d %b %Y})"
     )
 
 
