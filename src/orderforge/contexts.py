@@ -95,7 +95,11 @@ ROOMS: tuple[Room, ...] = (
     ),
     # Monte Carlo over the current plan and what-if scenarios (reads planning, plant,
     # production's actuals); recorded runs that fan out over the job queue's workers.
-    Room("simulation", storage="orderforge.simulation.storage"),
+    Room(
+        "simulation",
+        storage="orderforge.simulation.storage",
+        jobs="orderforge.simulation.services",
+    ),
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),
     # E-mail: like webhooks, reads only the outbox (events that carry `notify`) and the
     # platform's users, customers and orders to find addresses.

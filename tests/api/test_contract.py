@@ -229,6 +229,11 @@ def _operations() -> list[str]:
         "GET /api/v1/forecasts/{run_id}",
         "POST /api/v1/forecasts/{run_id}/cancel",
         "POST /api/v1/forecasts/{run_id}/buy-ahead/{item_code}",
+        "POST /api/v1/simulations/plan-confidence",
+        "GET /api/v1/simulations",
+        "GET /api/v1/simulations/{run_id}",
+        "POST /api/v1/simulations/{run_id}/cancel",
+        "GET /api/v1/orders/{number}/confidence",
     ]
 
 

@@ -66,6 +66,10 @@ class Resource(StrEnum):
     #: Demand forecasts: VIEW reads them (staff who plan capacity, buy or sell: a forecast
     #: shows every family's volumes and the quotes' chances), RUN asks for a new one.
     FORECAST = "forecast"
+    #: Simulation studies of the current plan (each open order's chance of meeting its
+    #: promise): VIEW reads them, RUN asks for one. Staff only, never customers: a study
+    #: lays bare the plan's internals and other customers' orders.
+    SIMULATION = "simulation"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -115,6 +119,8 @@ _SHIPMENT_VIEW = frozenset({VIEW})
 _ALL_SHIPMENT = frozenset({VIEW, PACK, SHIP, CONFIRM})
 _FORECAST_VIEW = frozenset({VIEW})
 _ALL_FORECAST = frozenset({VIEW, RUN})
+_ALL_SIMULATION = frozenset({VIEW, RUN})
+_SIMULATION_VIEW = frozenset({VIEW})
 
 A = OrderAction
 
@@ -158,6 +164,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _ALL_SHIPMENT,
         Resource.FORECAST: _ALL_FORECAST,
+        Resource.SIMULATION: _ALL_SIMULATION,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -186,6 +193,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: frozenset({VIEW, CONFIRM}),
         Resource.FORECAST: _FORECAST_VIEW,
+        # sales quote dates, so they may ask how likely the plan meets them
+        Resource.SIMULATION: _ALL_SIMULATION,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -235,6 +244,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _ALL_SHIPMENT,
         Resource.FORECAST: _ALL_FORECAST,
+        Resource.SIMULATION: _ALL_SIMULATION,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW}),
@@ -280,6 +290,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _SHIPMENT_VIEW,
         Resource.FORECAST: _ALL_FORECAST,
+        Resource.SIMULATION: _SIMULATION_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -328,6 +339,8 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW, PACK, SHIP, CONFIRM]
     if resource is Resource.FORECAST:
         return [VIEW, RUN]
+    if resource is Resource.SIMULATION:
+        return sorted(_ALL_SIMULATION)
     # USER and CUSTOMER
     return [VIEW, CREATE, EDIT]
 

@@ -24,7 +24,7 @@ from orderforge.entrypoints.web.common import (
     redirect,
     render,
 )
-from orderforge.forecasting import charts, services
+from orderforge.forecasting import dashboard, services
 from orderforge.services.money import money
 
 router = APIRouter(prefix="/forecasts", include_in_schema=False)
@@ -154,5 +154,5 @@ dashboard_router = APIRouter(include_in_schema=False)
 
 @dashboard_router.get("/dashboard")
 def dashboard_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
-    view = charts.dashboard(ctx, me)
+    view = dashboard.dashboard(ctx, me)
     return render(request, "forecasting/dashboard.html", me=me, d=view, week=_week)

@@ -61,6 +61,7 @@ from orderforge.services import (
 )
 from orderforge.services.views import plain
 from orderforge.shipping import cli as shipping_cli
+from orderforge.simulation import cli as simulation_cli
 from orderforge.trace import cli as trace_cli
 from orderforge.webhooks import cli as webhooks_cli
 from orderforge.webhooks.worker import WebhookWorker
@@ -92,6 +93,7 @@ app.add_typer(production_cli.wo_app, name="wo")
 app.add_typer(production_cli.op_app, name="op")
 app.add_typer(materials_cli.mrp_app, name="mrp")
 app.add_typer(materials_cli.po_app, name="po")
+app.add_typer(simulation_cli.simulate_app, name="simulate")
 app.command("stock")(materials_cli.stock_command)
 app.command("promise")(promising_cli.promise)
 app.command("promise-watch")(promising_cli.promise_watch)

@@ -26,6 +26,7 @@ from orderforge.production import pages as production_pages
 from orderforge.quality import chart_pages as quality_chart_pages
 from orderforge.quality import pages as quality_pages
 from orderforge.shipping import pages as shipping_pages
+from orderforge.simulation import pages as simulation_pages
 from orderforge.trace import pages as trace_pages
 from orderforge.webhooks import pages as webhooks_pages
 
@@ -48,6 +49,7 @@ def install(app: FastAPI) -> None:
     app.include_router(quality_pages.router)
     app.include_router(trace_pages.router)
     app.include_router(shipping_pages.router)
+    app.include_router(simulation_pages.router)
     app.include_router(production_pages.router)
     app.include_router(forecasting_pages.router)
     app.include_router(forecasting_pages.dashboard_router)
