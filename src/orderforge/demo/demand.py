@@ -156,7 +156,9 @@ class DemandModel:
         self, family: str, at: dt.datetime, specs: int, progress: float
     ) -> Opportunity:
         f = FAMILIES[family]
-        weights = [math.exp(1.6 * (i / max(specs - 1, 1) - 0.5) * (2 * progress - 1)) for i in range(specs)]
+        weights = [
+            math.exp(1.6 * (i / max(specs - 1, 1) - 0.5) * (2 * progress - 1)) for i in range(specs)
+        ]
         return Opportunity(
             at=at,
             family=family,

@@ -39,9 +39,15 @@ from orderforge.demo.shipping import DemoShipments
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.materials.domain import Lot
 from orderforge.materials.ports import MATERIALS
-from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
+from orderforge.production.domain import Operation, OperationStatus, ReportKind, WorkOrder
 from orderforge.production.services import reports, units, work_orders
-from orderforge.quality.ncr_domain import Disposition, DispositionKind, Nonconformance, Origin, Raise
+from orderforge.quality.ncr_domain import (
+    Disposition,
+    DispositionKind,
+    Nonconformance,
+    Origin,
+    Raise,
+)
 from orderforge.quality.ports import NCRS
 from orderforge.services.context import ServiceContext
 from orderforge.services.orders import configure_lines
@@ -90,6 +96,8 @@ LOST_REASONS = (
 LATE_CHANCE, LATE_CHANCE_IN_SHOCK = 0.08, 0.35
 #: quotes younger than this whose answer comes after today stay open
 OPEN_QUOTE_DAYS = 21
+#: what `orderforge demo load` writes unless told otherwise: two years
+DEMO_HISTORY_WEEKS = 104
 #: a won quote needs this long before today to be made and delivered
 WIN_BEFORE = dt.timedelta(days=9)
 
@@ -139,7 +147,6 @@ class History:
     """The writer: one week at a time, each week in one transaction (`week`)."""
 
     model: DemandModel
-    customers: Mapping[str, object]
     #: items issued from a lot the caller received beforehand (the floor benchmark's
     #: traced glue); every other item gets the week's exact lots
     pinned: Mapping[str, str] = field(default_factory=dict)
@@ -150,6 +157,8 @@ class History:
         self.rng = random.Random(self.model.rng.random())  # noqa: S311 -- demo data
         self.specs = demo_catalogue.demo_specs()
         self.shipped = 0
+        #: item -> the lot its issues come from this week
+        self.lots: dict[str, str] = {}
 
     def week(self, uow: UnitOfWork, index: int) -> None:
         """Quote, decide, make and deliver the requests of week `index` (caller commits)."""
@@ -243,15 +252,15 @@ class History:
 
     def _receive(self, uow: UnitOfWork, won: list[_Won], monday: dt.datetime, index: int) -> None:
         needs: dict[str, Decimal] = {}
-        for item in won:
-            for wo in item.made:
+        for order in won:
+            for wo in order.made:
                 for op in wo.operations:
                     for need in wo.materials_at(op.seq):
                         if need.item_code not in self.pinned:
                             needs[need.item_code] = needs.get(need.item_code, 0) + need.quantity
         stock = uow.repository(MATERIALS)
         received = monday + dt.timedelta(hours=6)
-        self.lots: dict[str, str] = dict(self.pinned)
+        self.lots = dict(self.pinned)
         for n, (item, quantity) in enumerate(sorted(needs.items())):
             number = f"LH-{received:%Y%m%d}-{n + 1:03d}"
             stock.add_lot(Lot(number, item, quantity, "STORES", received))
@@ -297,7 +306,9 @@ class History:
         if kind is ReportKind.COMPLETE and self.rng.random() < SCRAP_CHANCE:
             scrap, cause = self.rng.choice((1, 1, 2)), self.rng.choice(SCRAP_CAUSES)
         good = wo.quantity if kind is ReportKind.COMPLETE else 0
-        cmd = reports.ReportOperation(wo.number, seq, kind, good=good, scrap=scrap, scrap_cause=cause)
+        cmd = reports.ReportOperation(
+            wo.number, seq, kind, good=good, scrap=scrap, scrap_cause=cause
+        )
         reports.report_in(uow, self.people.operator, cmd, at, check_order=False)
         if scrap:
             self.summary.scrap_reports += 1
@@ -309,7 +320,7 @@ class History:
     ) -> None:
         """An NCR for scrap found at an operation: raised by the operator, decided (scrap,
         re-made within the work order) by quality, verified and closed by a second person."""
-        quantity, cause = scrap
+        quantity, cause = min(scrap[0], wo.quantity), scrap[1]
         number = f"NCR-{at.year}-{uow.sequences.next_value(f'ncr-{at.year}'):04d}"
         op = wo.operation(seq)
         what = Raise(
@@ -349,9 +360,9 @@ class History:
             self.summary.late += 1
 
 
-def _in_routing_order(wo: WorkOrder) -> list[object]:
+def _in_routing_order(wo: WorkOrder) -> list[Operation]:
     done: set[int] = set()
-    out = []
+    out: list[Operation] = []
     left = list(wo.operations)
     while left:
         op = next(o for o in left if set(o.predecessors) <= done)
@@ -373,7 +384,7 @@ def load_history(
     with ctx.uow() as uow:
         codes = sorted(c.code for c in uow.customers.list())
     model = DemandModel(seed, now, weeks, codes)
-    history = History(model, {}, dict(pinned or {}))
+    history = History(model, dict(pinned or {}))
     for index in range(weeks + 1):
         with ctx.uow() as uow:
             history.week(uow, index)
