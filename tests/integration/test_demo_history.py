@@ -19,7 +19,7 @@ from orderforge import demo
 from orderforge.bootstrap import Application, build
 from orderforge.demo.demand import SHOCK
 from orderforge.demo.history import OPEN_QUOTE_DAYS
-from orderforge.domain.order import Order, OrderState
+from orderforge.domain.order import OrderState
 from orderforge.materials.ports import MATERIALS
 from orderforge.materials.services import mrp, views
 from orderforge.production.domain import WorkOrder
@@ -62,14 +62,52 @@ def _app(url: str, folder: Path) -> Application:
     return app
 
 
-def _orders(app: Application) -> list[Order]:
-    with app.ctx.uow() as uow:
-        return uow.orders.list(OrderFilter(limit=100_000))
+@dataclass(frozen=True)
+class OrderRow:
+    number: str
+    state: OrderState
+    created_at: dt.datetime
+    family: str
+    promise_date: dt.date | None
 
 
-def _work_orders(app: Application) -> list[WorkOrder]:
+@dataclass(frozen=True)
+class OperationRow:
+    centre: str
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    planned: float
+
+
+@dataclass(frozen=True)
+class WorkOrderRow:
+    number: str
+    order_number: str
+    status: str
+    operations: tuple[OperationRow, ...]
+
+
+def _orders(app: Application) -> list[OrderRow]:
     with app.ctx.uow() as uow:
-        return uow.repository(WORK_ORDERS).recent(100_000)
+        return [
+            OrderRow(o.number, o.state, o.created_at, o.lines[0].product_family, o.promise_date)
+            for o in uow.orders.list(OrderFilter(limit=100_000))
+        ]
+
+
+def _work_orders(app: Application) -> list[WorkOrderRow]:
+    with app.ctx.uow() as uow:
+        return [_work_order_row(w) for w in uow.repository(WORK_ORDERS).recent(100_000)]
+
+
+def _work_order_row(wo: WorkOrder) -> WorkOrderRow:
+    operations = tuple(
+        OperationRow(
+            op.work_centres[0], op.started_at, op.finished_at, float(op.minutes(wo.quantity))
+        )
+        for op in wo.operations
+    )
+    return WorkOrderRow(wo.number, wo.order_number, wo.status.value, operations)
 
 
 def _snapshot(app: Application) -> Snapshot:
@@ -77,7 +115,7 @@ def _snapshot(app: Application) -> Snapshot:
     counts = mrp.run_mrp(app.ctx, buyer)["counts"]
     return Snapshot(
         orders={o.number: (o.state.value, o.created_at) for o in _orders(app)},
-        work_orders={w.number: (w.order_number, w.status.value) for w in _work_orders(app)},
+        work_orders={w.number: (w.order_number, w.status) for w in _work_orders(app)},
         stock=views.stock(app.ctx, buyer),
         mrp=counts,
     )
@@ -114,15 +152,15 @@ def _load(urls: list[str], folder: Path) -> Loaded:
     return Loaded(app, before, after, summary, again, again_orders)
 
 
-def _history(loaded: Loaded) -> list[Order]:
+def _history(loaded: Loaded) -> list[OrderRow]:
     return [o for o in _orders(loaded.app) if o.number not in loaded.before.orders]
 
 
-def _weekly(orders: list[Order], family: str) -> dict[int, int]:
+def _weekly(orders: list[OrderRow], family: str) -> dict[int, int]:
     """Quotes of `family` per week, by weeks before today (every week of the history)."""
     counts = dict.fromkeys(range(WEEKS + 1), 0)
     for o in orders:
-        if o.lines[0].product_family == family:
+        if o.family == family:
             counts[min((NOW - o.created_at).days // 7, WEEKS)] += 1
     return counts
 
@@ -156,7 +194,7 @@ def test_weekly_intake_shows_the_seasons_and_the_shock(loaded: Loaded) -> None:
     calm = [n for ago, n in seating.items() if not SHOCK.covers(ago) and 0 < ago < WEEKS]
     assert statistics.mean(shock) > 1.4 * statistics.mean(calm)
     # tables peak in mid October and are lowest in mid July
-    tables = [o.created_at for o in orders if o.lines[0].product_family == "TABLE"]
+    tables = [o.created_at for o in orders if o.family == "TABLE"]
     autumn = sum(1 for at in tables if dt.date(2026, 9, 15) <= at.date() < dt.date(2026, 11, 15))
     summer = sum(1 for at in tables if dt.date(2026, 6, 15) <= at.date() < dt.date(2026, 8, 15))
     assert autumn > 1.4 * summer
@@ -200,9 +238,8 @@ def test_operations_have_actual_times_with_each_centres_spread(loaded: Loaded) -
         for op in wo.operations:
             assert op.started_at is not None and op.finished_at is not None
             actual = (op.finished_at - op.started_at).total_seconds() / 60
-            planned = float(op.minutes(wo.quantity))
-            if planned >= 10:  # the lognormal's floor of a minute distorts tiny steps
-                spread.setdefault(op.work_centres[0], []).append(math.log(actual / planned))
+            if op.planned >= 10:  # the lognormal's floor of a minute distorts tiny steps
+                spread.setdefault(op.centre, []).append(math.log(actual / op.planned))
     sigma = {c: statistics.stdev(v) for c, v in spread.items() if len(v) >= 10}
     assert sigma["SAND-HAND"] > 2 * sigma["SAW-BEAM"] > 0
     assert max(sigma, key=lambda c: sigma[c]) == "SAND-HAND"

@@ -9,7 +9,7 @@ Per family, the weekly rate of quote requests is
 drawn as a Poisson count each week:
 
 - TABLE and SEATING peak twice a year, in mid April and mid October (hotels and
-  restaurants refit before their seasons), +-35 % around their mean;
+  restaurants refit before their seasons), +-40 % around their mean;
 - CABINET peaks in January (kitchens planned over the holidays), +-25 %;
 - WALL-PANEL has no season but the steepest growth (+30 % a year);
 - COUCH (the medical examination couch) is intermittent: about four requests a year,
@@ -17,7 +17,7 @@ drawn as a Poisson count each week:
   series are zero.
 
 **The demand shock.** From 26 to 17 weeks before today a hotel chain refurbishing its
-houses asks for seating: SEATING requests run at +80 % (`SHOCK`). During those weeks the
+houses asks for seating: SEATING requests double (+100 %, `SHOCK`). During those weeks the
 floor is stretched, and more delivered orders arrive after their promise date.
 
 **Winning.** A quote is won with a chance that falls with its value (log-scale), rises for
@@ -60,10 +60,10 @@ class FamilyDemand:
 
 
 FAMILIES: dict[str, FamilyDemand] = {
-    "TABLE": FamilyDemand(2.2, 0.12, 0.35, 105, 2, (1, 2, 2, 4, 6, 8), 0.55),
-    "SEATING": FamilyDemand(1.8, 0.08, 0.35, 105, 2, (2, 4, 4, 6, 8, 12), 0.5),
-    "CABINET": FamilyDemand(1.5, 0.05, 0.25, 15, 1, (1, 1, 2, 3, 4), 0.45),
-    "WALL-PANEL": FamilyDemand(1.0, 0.3, 0.0, 1, 1, (2, 4, 6, 8, 10), 0.6),
+    "TABLE": FamilyDemand(1.4, 0.12, 0.4, 105, 2, (1, 2, 2, 4, 6, 8), 0.5),
+    "SEATING": FamilyDemand(1.1, 0.08, 0.4, 105, 2, (2, 4, 4, 6, 8, 12), 0.45),
+    "CABINET": FamilyDemand(0.9, 0.05, 0.25, 15, 1, (1, 1, 2, 3, 4), 0.4),
+    "WALL-PANEL": FamilyDemand(0.6, 0.3, 0.0, 1, 1, (2, 4, 6, 8, 10), 0.55),
     "COUCH": FamilyDemand(0.08, 0.0, 0.0, 1, 1, (1, 1, 1, 2, 2, 6, 8), 0.7),
 }
 
@@ -83,7 +83,7 @@ class Shock:
         return self.to_weeks_ago <= weeks_ago <= self.from_weeks_ago
 
 
-SHOCK = Shock("Hotel chain refurbishment", "SEATING", 26, 17, 1.8)
+SHOCK = Shock("Hotel chain refurbishment", "SEATING", 26, 17, 2.0)
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ OPEN_QUOTE_DAYS = 21
 #: what `orderforge demo load` writes unless told otherwise: two years
 DEMO_HISTORY_WEEKS = 104
 #: a won quote needs this long before today to be made and delivered
-WIN_BEFORE = dt.timedelta(days=9)
+WIN_BEFORE = dt.timedelta(days=14)
 
 
 @dataclass
@@ -170,7 +170,7 @@ class History:
             self._receive(uow, won, self.model.start + WEEK * index, index)
         for order in won:
             end = self._produce(uow, order)
-            self._deliver(order, max(end + dt.timedelta(hours=4), order.deliver_at), shipments)
+            self._deliver(order, end, shipments)
         self.shipped = shipments.count
         self.summary.weeks += 1
 
@@ -344,15 +344,19 @@ class History:
         uow.repository(NCRS).add(ncr)
         self.summary.ncrs += 1
 
-    def _deliver(self, won: _Won, shipped: dt.datetime, shipments: DemoShipments) -> None:
-        """Pass final inspection, ship and confirm delivery, each a day's step."""
+    def _deliver(self, won: _Won, made: dt.datetime, shipments: DemoShipments) -> None:
+        """Pass final inspection once the work is `made`, ship the day before the order is
+        meant to arrive (or as soon as it is packed) and confirm delivery."""
         order, planner = won.order, self.people.planner
+        shipped = max(made + dt.timedelta(hours=4), won.deliver_at - dt.timedelta(days=1))
+        latest = self.model.now - dt.timedelta(hours=1)
+        if shipped + dt.timedelta(hours=1) > latest:
+            raise AssertionError(f"History order {order.number} would ship after today.")
         at = shipped - dt.timedelta(hours=2)
         order.apply(OrderAction.PASS_INSPECTION, actor=self.people.quality, at=at)
-        at = shipped
-        order.apply(OrderAction.SHIP, actor=planner, at=at)
-        shipments.follow(order, OrderAction.SHIP, at, planner)
-        at = max(shipped + dt.timedelta(hours=20), won.deliver_at)
+        order.apply(OrderAction.SHIP, actor=planner, at=shipped)
+        shipments.follow(order, OrderAction.SHIP, shipped, planner)
+        at = min(max(shipped + dt.timedelta(hours=20), won.deliver_at), latest)
         order.apply(OrderAction.CONFIRM_DELIVERY, actor=planner, at=at)
         shipments.follow(order, OrderAction.CONFIRM_DELIVERY, at, planner)
         assert order.promise_date is not None
