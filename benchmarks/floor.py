@@ -24,12 +24,12 @@ server process).
    baseline phase (one operator alone) and a load phase (`--operators` at once, released
    together by a barrier); the figures are the medians over `--runs` runs.
 2. **Forward trace.** A fresh demo; the baseline is the forward trace
-   (`GET /api/v1/trace/lots/{lot}`) of the demo lot issued most often. Then two years of
-   history are added the way the demo writes its own (orders moved by the domain's
-   commands, work orders made by production's use case, every operation started and
-   completed through the report use case, material issued through the issue use case
-   from lots received each quarter) except one item, `TRACED_ITEM`, issued all the two
-   years from one lot: that lot's trace is timed, `--calls` calls one after another.
+   (`GET /api/v1/trace/lots/{lot}`) of the demo lot issued most often. Then the demo's own
+   history is added (`orderforge.demo.history`, `--history-weeks`: quotes, orders moved by
+   the domain's commands, work orders made by production's use case, every operation
+   started and completed through the report use case, material issued through the issue
+   use case from each week's lots) except one item, `TRACED_ITEM`, issued all the weeks
+   from one lot: that lot's trace is timed, `--calls` calls one after another.
 
 Nothing here is a test: figures go to docs/benchmarks.md by hand.
 """

@@ -203,8 +203,10 @@ class History:
         if won:
             decided = at + dt.timedelta(days=opportunity.days_to_win, hours=2)
             if decided > now - WIN_BEFORE:
-                self.summary.open_quotes += 1
-                return None
+                if young:
+                    self.summary.open_quotes += 1
+                    return None
+                decided = now - WIN_BEFORE  # an older quote: its customer said yes by then
             return self._confirm(uow, order, opportunity, decided)
         decided = at + dt.timedelta(days=opportunity.days_to_lose, hours=3)
         if decided >= now and young:

@@ -23,7 +23,6 @@ from orderforge.bootstrap import Application
 from orderforge.change import cli as change_cli
 from orderforge.config import Settings
 from orderforge.conversation import cli as conversation_cli
-from orderforge.demo.history import DEMO_HISTORY_WEEKS
 from orderforge.demo.plant import DEMO_USERS
 from orderforge.design import cli as design_cli
 from orderforge.domain.documents import CustomerDocument, DocumentKind
@@ -117,7 +116,7 @@ def demo_load(
         typer.Option(
             help="Weeks of order, quote and floor history before today (0: none).", min=0, max=260
         ),
-    ] = DEMO_HISTORY_WEEKS,
+    ] = demo.DEMO_HISTORY_WEEKS,
 ) -> None:
     """Load the demo plant, customers, users and orders into an empty database."""
     application = _app()
