@@ -35,6 +35,8 @@ from decimal import Decimal
 from orderforge.demo import catalogue as demo_catalogue
 from orderforge.demo import plant as demo_plant
 from orderforge.demo.demand import WEEK, DemandModel, Opportunity, win_chance
+from orderforge.demo.finals import DemoFinals
+from orderforge.demo.inspections import inspect_work_orders
 from orderforge.demo.shipping import DemoShipments
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.materials.domain import Lot
@@ -115,6 +117,7 @@ class HistorySummary:
     work_orders: int = 0
     operations: int = 0
     scrap_reports: int = 0
+    inspections: int = 0
     ncrs: int = 0
     lots: int = 0
 
@@ -168,9 +171,14 @@ class History:
         won = [w for o in self.model.week(index, counts) if (w := self._quote(uow, o))]
         if won:
             self._receive(uow, won, self.model.start + WEEK * index, index)
-        for order in won:
-            end = self._produce(uow, order)
-            self._deliver(order, end, shipments)
+        made = [(order, self._produce(uow, order)) for order in won]
+        progress = index / max(self.model.weeks, 1)
+        work = [(wo, progress) for order in won for wo in order.made]
+        self.summary.inspections += inspect_work_orders(uow, work, self.people.quality, self.rng)
+        finals = DemoFinals()
+        for order, end in made:
+            self._deliver(order, end, shipments, finals)
+        finals.record(uow)
         self.shipped = shipments.count
         self.summary.weeks += 1
 
@@ -346,7 +354,9 @@ class History:
         uow.repository(NCRS).add(ncr)
         self.summary.ncrs += 1
 
-    def _deliver(self, won: _Won, made: dt.datetime, shipments: DemoShipments) -> None:
+    def _deliver(
+        self, won: _Won, made: dt.datetime, shipments: DemoShipments, finals: DemoFinals
+    ) -> None:
         """Pass final inspection once the work is `made`, ship the day before the order is
         meant to arrive (or as soon as it is packed) and confirm delivery."""
         order, planner = won.order, self.people.planner
@@ -354,8 +364,9 @@ class History:
         latest = self.model.now - dt.timedelta(hours=1)
         if shipped + dt.timedelta(hours=1) > latest:
             raise AssertionError(f"History order {order.number} would ship after today.")
-        at = shipped - dt.timedelta(hours=2)
-        order.apply(OrderAction.PASS_INSPECTION, actor=self.people.quality, at=at)
+        at, passed = shipped - dt.timedelta(hours=2), OrderAction.PASS_INSPECTION
+        order.apply(passed, actor=self.people.quality, at=at)
+        finals.follow(order.number, passed, at, self.people.quality, "")
         order.apply(OrderAction.SHIP, actor=planner, at=shipped)
         shipments.follow(order, OrderAction.SHIP, shipped, planner)
         at = min(max(shipped + dt.timedelta(hours=20), won.deliver_at), latest)
