@@ -170,7 +170,7 @@ class History:
         shipments.count = self.shipped
         won = [w for o in self.model.week(index, counts) if (w := self._quote(uow, o))]
         if won:
-            self._receive(uow, won, self.model.start + WEEK * index, index)
+            self._receive(uow, won, self.model.start + WEEK * index)
         made = [(order, self._produce(uow, order)) for order in won]
         progress = index / max(self.model.weeks, 1)
         work = [(wo, progress) for order in won for wo in order.made]
@@ -260,7 +260,9 @@ class History:
 
     # -- material: exactly what the week uses ---------------------------------------------
 
-    def _receive(self, uow: UnitOfWork, won: list[_Won], monday: dt.datetime, index: int) -> None:
+    def _receive(self, uow: UnitOfWork, won: list[_Won], monday: dt.datetime) -> None:
+        """One lot per item received that Monday for exactly what the week's orders will
+        issue, so every lot ends empty: the history leaves no stock for today's MRP."""
         needs: dict[str, Decimal] = {}
         for order in won:
             for wo in order.made:
