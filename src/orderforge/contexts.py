@@ -88,10 +88,18 @@ ROOMS: tuple[Room, ...] = (
     # can leave, and none of them ever imports it.
     # Demand forecasts from the order and quote history (reads orders, catalogue, plant,
     # materials); recorded runs, so a request never waits for the models.
-    Room("forecasting", storage="orderforge.forecasting.storage"),
+    Room(
+        "forecasting",
+        storage="orderforge.forecasting.storage",
+        jobs="orderforge.forecasting.services",
+    ),
     # Monte Carlo over the current plan and what-if scenarios (reads planning, plant,
     # production's actuals); recorded runs that fan out over the job queue's workers.
-    Room("simulation", storage="orderforge.simulation.storage"),
+    Room(
+        "simulation",
+        storage="orderforge.simulation.storage",
+        jobs="orderforge.simulation.services",
+    ),
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),
     # E-mail: like webhooks, reads only the outbox (events that carry `notify`) and the
     # platform's users, customers and orders to find addresses.

@@ -223,6 +223,17 @@ def _operations() -> list[str]:
         "POST /api/v1/shipments/{number}/cancel",
         "GET /api/v1/shipments/{number}/delivery-note.pdf",
         "GET /api/v1/shipments/{number}/packing-list.pdf",
+        "POST /api/v1/forecasts",
+        "GET /api/v1/forecasts",
+        "GET /api/v1/forecasts/latest",
+        "GET /api/v1/forecasts/{run_id}",
+        "POST /api/v1/forecasts/{run_id}/cancel",
+        "POST /api/v1/forecasts/{run_id}/buy-ahead/{item_code}",
+        "POST /api/v1/simulations/plan-confidence",
+        "GET /api/v1/simulations",
+        "GET /api/v1/simulations/{run_id}",
+        "POST /api/v1/simulations/{run_id}/cancel",
+        "GET /api/v1/orders/{number}/confidence",
     ]
 
 

@@ -41,11 +41,14 @@ def test_every_kind_of_job_is_registered_once_with_its_lock() -> None:
     assert kinds[plan_runs.PLAN_RUN].lock == "plant-plan"
     assert kinds[mrp.MRP_RUN].handler is mrp.execute_run
     assert kinds[mrp.MRP_RUN].lock == "materials-mrp"
+    # studies and their batches run side by side: each only reads the plan
+    assert kinds["simulation_run"].lock is None and kinds["simulation_batch"].lock is None
     assert all(k.recover is not None and k.interrupt is not None for k in kinds.values())
 
 
 def test_an_unknown_kind_names_the_known_ones() -> None:
-    with pytest.raises(LookupError, match="'nothing'; known: mrp_run, plan_run"):
+    known = "mrp_run, plan_run, simulation_batch, simulation_run"
+    with pytest.raises(LookupError, match=f"'nothing'; known: {known}"):
         jobs.run_job(contexts.job_kinds(), None, "nothing", 1)  # type: ignore[arg-type]
 
 

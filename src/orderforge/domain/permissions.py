@@ -63,6 +63,13 @@ class Resource(StrEnum):
     #: PACK packs and cancels one being packed, SHIP hands one to the carrier, CONFIRM
     #: confirms a delivery. The order's SHIP and CONFIRM_DELIVERY follow from them.
     SHIPMENT = "shipment"
+    #: Demand forecasts: VIEW reads them (staff who plan capacity, buy or sell: a forecast
+    #: shows every family's volumes and the quotes' chances), RUN asks for a new one.
+    FORECAST = "forecast"
+    #: Simulation studies of the current plan (each open order's chance of meeting its
+    #: promise): VIEW reads them, RUN asks for one. Staff only, never customers: a study
+    #: lays bare the plan's internals and other customers' orders.
+    SIMULATION = "simulation"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -110,6 +117,10 @@ SHIP = "ship"
 CONFIRM = "confirm"
 _SHIPMENT_VIEW = frozenset({VIEW})
 _ALL_SHIPMENT = frozenset({VIEW, PACK, SHIP, CONFIRM})
+_FORECAST_VIEW = frozenset({VIEW})
+_ALL_FORECAST = frozenset({VIEW, RUN})
+_ALL_SIMULATION = frozenset({VIEW, RUN})
+_SIMULATION_VIEW = frozenset({VIEW})
 
 A = OrderAction
 
@@ -152,6 +163,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: frozenset({VIEW, EDIT}),
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _ALL_SHIPMENT,
+        Resource.FORECAST: _ALL_FORECAST,
+        Resource.SIMULATION: _ALL_SIMULATION,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -179,6 +192,9 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: frozenset({VIEW, CONFIRM}),
+        Resource.FORECAST: _FORECAST_VIEW,
+        # sales quote dates, so they may ask how likely the plan meets them
+        Resource.SIMULATION: _ALL_SIMULATION,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -202,6 +218,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _SHIPMENT_VIEW,
+        Resource.FORECAST: _FORECAST_VIEW,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -226,6 +243,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _ALL_SHIPMENT,
+        Resource.FORECAST: _ALL_FORECAST,
+        Resource.SIMULATION: _ALL_SIMULATION,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW}),
@@ -270,6 +289,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: _QUALITY_VIEW,
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _SHIPMENT_VIEW,
+        Resource.FORECAST: _ALL_FORECAST,
+        Resource.SIMULATION: _SIMULATION_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -316,6 +337,10 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW]
     if resource is Resource.SHIPMENT:
         return [VIEW, PACK, SHIP, CONFIRM]
+    if resource is Resource.FORECAST:
+        return [VIEW, RUN]
+    if resource is Resource.SIMULATION:
+        return sorted(_ALL_SIMULATION)
     # USER and CUSTOMER
     return [VIEW, CREATE, EDIT]
 

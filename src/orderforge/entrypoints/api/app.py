@@ -16,6 +16,7 @@ from orderforge.entrypoints.api import errors, observability
 from orderforge.entrypoints.api.hardening import SecurityHeaders
 from orderforge.entrypoints.api.input_guard import InputGuard
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
+from orderforge.forecasting import api as forecasting_api
 from orderforge.imports import api as imports_api
 from orderforge.mail import api as mail_api
 from orderforge.materials import api as materials_api
@@ -26,6 +27,7 @@ from orderforge.quality import api as quality_api
 from orderforge.quality import chart_api as quality_chart_api
 from orderforge.services.context import ServiceContext
 from orderforge.shipping import api as shipping_api
+from orderforge.simulation import api as simulation_api
 from orderforge.trace import api as trace_api
 from orderforge.webhooks import api as webhooks_api
 
@@ -115,6 +117,8 @@ def create_app(
     api.include_router(webhooks_api.router)
     api.include_router(mail_api.router)
     api.include_router(imports_api.router)
+    api.include_router(forecasting_api.router)
+    api.include_router(simulation_api.router)
     app.include_router(api)
     # Imported here: the web pages are optional for an API-only deployment.
     from orderforge.entrypoints.web.site import install as install_web

@@ -40,6 +40,7 @@ from orderforge.entrypoints.cli.common import (
 from orderforge.entrypoints.cli.db import db_app
 from orderforge.entrypoints.cli.plans import plan_app, worker
 from orderforge.entrypoints.cli.users import user_app
+from orderforge.forecasting.cli import forecast_app
 from orderforge.imports.cli import import_app
 from orderforge.mail import cli as mail_cli
 from orderforge.mail.worker import MailWorker
@@ -60,6 +61,7 @@ from orderforge.services import (
 )
 from orderforge.services.views import plain
 from orderforge.shipping import cli as shipping_cli
+from orderforge.simulation import cli as simulation_cli
 from orderforge.trace import cli as trace_cli
 from orderforge.webhooks import cli as webhooks_cli
 from orderforge.webhooks.worker import WebhookWorker
@@ -91,6 +93,7 @@ app.add_typer(production_cli.wo_app, name="wo")
 app.add_typer(production_cli.op_app, name="op")
 app.add_typer(materials_cli.mrp_app, name="mrp")
 app.add_typer(materials_cli.po_app, name="po")
+app.add_typer(simulation_cli.simulate_app, name="simulate")
 app.command("stock")(materials_cli.stock_command)
 app.command("promise")(promising_cli.promise)
 app.command("promise-watch")(promising_cli.promise_watch)
@@ -102,6 +105,7 @@ app.add_typer(quality_cli.quality_app, name="quality")
 app.add_typer(quality_cli.ncr_app, name="ncr")
 app.add_typer(trace_cli.trace_app, name="trace")
 app.add_typer(shipping_cli.ship_app, name="ship")
+app.add_typer(forecast_app, name="forecast")
 app.add_typer(mail_cli.mail_app, name="mail")
 app.add_typer(import_app, name="import")
 

@@ -39,12 +39,21 @@ from orderforge.plant import services as plant
 from orderforge.production.services import progress as floor_progress
 from orderforge.production.services import units as production_units
 from orderforge.promising import services as promising
-from orderforge.services import catalogue, credentials, customers, documents, orders, users
+from orderforge.services import (
+    catalogue,
+    credentials,
+    customers,
+    documents,
+    orders,
+    plant_time,
+    users,
+)
 from orderforge.services.context import ServiceContext
 from orderforge.services.documents import CONFIRMED_STATES
 from orderforge.services.ports import Principal
 from orderforge.services.views import OrderDetail, plain
 from orderforge.shipping import services as shipping
+from orderforge.simulation import services as simulation
 
 router = APIRouter(include_in_schema=False)
 
@@ -276,6 +285,25 @@ def _order_detail(request: Request, ctx: Ctx, me: Principal, number: str) -> HTM
         and is_allowed(me.role, Resource.SCHEDULE, VIEW)
         and me.customer_id is None
         else None,
+        confidence=_confidence(ctx, me, order.number),
+    )
+
+
+def _confidence(ctx: ServiceContext, me: Principal, number: str) -> str | None:
+    """The latest study's words for the order, for staff who may read studies (never a
+    customer: a study lays bare the plan's internals)."""
+    if me.customer_id is not None or not is_allowed(me.role, Resource.SIMULATION, VIEW):
+        return None
+    found = simulation.order_confidence(ctx, me, number)
+    if found is None or found["on_time"] is None:
+        return None
+    zone = plant_time.zone_of(ctx)
+    p80 = dt.datetime.fromisoformat(found["finish_at"]["p80"]).astimezone(zone)
+    basis = "promise" if found["promise_basis"] == "promise" else "requested date"
+    nbsp = "\u00a0"  # "87 %" and "80 % date" never break at the space
+    return (
+        f"Chance of meeting the {basis}: {round(found['on_time'] * 100)}{nbsp}% "
+        f"(80{nbsp}% date {p80:%d %b %Y})"
     )
 
 

@@ -17,6 +17,7 @@ from orderforge.entrypoints.web import (
     schedule_pages,
 )
 from orderforge.entrypoints.web.common import HERE, LoginRequired, html_error
+from orderforge.forecasting import pages as forecasting_pages
 from orderforge.imports import pages as imports_pages
 from orderforge.mail import pages as mail_pages
 from orderforge.materials import pages as materials_pages
@@ -25,6 +26,7 @@ from orderforge.production import pages as production_pages
 from orderforge.quality import chart_pages as quality_chart_pages
 from orderforge.quality import pages as quality_pages
 from orderforge.shipping import pages as shipping_pages
+from orderforge.simulation import pages as simulation_pages
 from orderforge.trace import pages as trace_pages
 from orderforge.webhooks import pages as webhooks_pages
 
@@ -47,7 +49,10 @@ def install(app: FastAPI) -> None:
     app.include_router(quality_pages.router)
     app.include_router(trace_pages.router)
     app.include_router(shipping_pages.router)
+    app.include_router(simulation_pages.router)
     app.include_router(production_pages.router)
+    app.include_router(forecasting_pages.router)
+    app.include_router(forecasting_pages.dashboard_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.html_error = html_error
     app.add_exception_handler(LoginRequired, html_error)

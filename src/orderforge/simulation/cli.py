@@ -1,0 +1,131 @@
+"""Simulation on the command line: `orderforge simulate confidence` runs a study of the
+current plan in the foreground (with a progress bar) and prints each open order's chance
+of meeting its promise; `orderforge simulate runs` lists the studies. Refusals print a
+sentence and exit 1, like every command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
+from orderforge.services import plant_time
+from orderforge.simulation import services
+
+simulate_app = typer.Typer(
+    help="Simulation studies of the current plan: each order's chance of meeting its promise.",
+    no_args_is_help=True,
+)
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@simulate_app.command("confidence")
+@refusals
+def confidence(
+    replications: Annotated[
+        int, typer.Option(help="How many times the plan is replayed (1 to 5000)")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="First random seed; the same seed repeats")] = 1,
+    as_user: AsUser = "planner",
+    as_json: Json = False,
+) -> None:
+    """Replay the current plan many times with the floor's own spread of operation times
+    and print how likely each open order is to be finished by its promise date."""
+    application = _app()
+    actor = _actor(application, as_user)
+    params = {"replications": replications, "seed": seed}
+    with Progress(
+        TextColumn("Simulating"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} %"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=as_json,
+    ) as progress:
+        task = progress.add_task("study", total=1.0)
+        run = services.run_study(
+            application.ctx, actor, params, lambda share: progress.update(task, completed=share)
+        )
+    if as_json:
+        print(json.dumps(run, indent=2))
+        return
+    if run["status"] != "done":
+        err.print(f"Simulation study {run['id']} {run['status']}: {run['error']}")
+        raise typer.Exit(1)
+    _print_result(run, plant_time.zone_of(application.ctx))
+
+
+def _print_result(run: dict[str, Any], zone: ZoneInfo) -> None:
+    result = run["result"]
+    table = Table(title=f"Simulation study {run['id']} of plan version {result['plan_version']}")
+    for column in ("Order", "Customer", "Promised", "P(on time)", "50 %", "80 %", "95 %"):
+        table.add_column(column, justify="right" if column.startswith("P") else "left")
+    for entry in sorted(result["orders"], key=_riskiest_first):
+        promised = entry["promised"] or "-"
+        if entry["promise_basis"] == "requested":
+            promised += " (requested)"
+        table.add_row(
+            entry["order"],
+            entry["customer"],
+            promised,
+            _percent(entry["on_time"]),
+            *(_day(entry["finish_at"][k], zone) for k in ("p50", "p80", "p95")),
+        )
+    out.print(table)
+    defaulted = ", ".join(result["defaulted"]) or "none"
+    out.print(
+        f"{result['replications']} replications from seed {result['seed']}; work centres "
+        f"without enough history of their own (default spread): {defaulted}."
+    )
+    if result["left_out"]:
+        out.print(
+            "Not in the current plan (run a plan to include them): " + ", ".join(result["left_out"])
+        )
+
+
+def _riskiest_first(entry: dict[str, Any]) -> tuple[float, str]:
+    on_time = entry["on_time"]
+    return (2.0 if on_time is None else on_time, entry["order"])
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share * 100:.0f} %"
+
+
+def _day(iso: str, zone: ZoneInfo) -> str:
+    return dt.datetime.fromisoformat(iso).astimezone(zone).strftime("%d %b %Y")
+
+
+@simulate_app.command("runs")
+@refusals
+def runs(
+    limit: Annotated[int, typer.Option(help="How many, newest first")] = 20,
+    as_user: AsUser = "planner",
+    as_json: Json = False,
+) -> None:
+    """The latest simulation studies with their state and progress."""
+    application = _app()
+    found = services.list_runs(application.ctx, _actor(application, as_user), limit)
+    if as_json:
+        print(json.dumps(found, indent=2))
+        return
+    table = Table(title="Simulation studies")
+    for column in ("Id", "Status", "Progress", "Replications", "Asked by", "Asked at"):
+        table.add_column(column)
+    for run in found:
+        table.add_row(
+            str(run["id"]),
+            run["status_label"],
+            f"{run['progress'] * 100:.0f} %",
+            str(run["params"].get("replications", "")),
+            run["requested_by"],
+            run["requested_at"][:16].replace("T", " "),
+        )
+    out.print(table)

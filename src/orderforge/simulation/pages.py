@@ -1,0 +1,116 @@
+"""The Simulation page: the latest confidence study as a table in words (each open
+order's chance of meeting its promise, riskiest first, below 80 % highlighted), the list
+of studies with their progress, and a form that queues a new one (it returns at once: a
+worker runs the study). Staff who may view studies; works without JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from orderforge.domain.errors import DomainError, InvalidInput
+from orderforge.entrypoints.web.common import (
+    Ctx,
+    User,
+    flash,
+    form_text,
+    posted_form,
+    redirect,
+    render,
+)
+from orderforge.services import plant_time
+from orderforge.simulation import services
+
+router = APIRouter(prefix="/simulations", include_in_schema=False)
+#: Below this chance an order is highlighted: the 80 % date is the one sales quote.
+AT_RISK = 0.8
+
+
+def _rows(result: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if result is None:
+        return []
+    rows = []
+    for entry in result["orders"]:
+        share = entry["on_time"]
+        rows.append(
+            {
+                **entry,
+                "percent": None if share is None else round(share * 100),
+                "at_risk": share is not None and share < AT_RISK,
+            }
+        )
+    return sorted(rows, key=lambda r: (2.0 if r["on_time"] is None else r["on_time"], r["order"]))
+
+
+@router.get("")
+def simulations_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
+    runs = services.list_runs(ctx, me, 10)
+    latest = services.latest_result(ctx, me)
+    zone = plant_time.zone_of(ctx)
+
+    def day(iso: str | None) -> str:
+        if not iso:
+            return "-"
+        if len(iso) == 10:
+            return dt.date.fromisoformat(iso).strftime("%d %b %Y")
+        return dt.datetime.fromisoformat(iso).astimezone(zone).strftime("%d %b %Y")
+
+    result = latest["result"] if latest else None
+    return render(
+        request,
+        "simulation/index.html",
+        me=me,
+        runs=runs,
+        latest=latest,
+        result=result,
+        rows=_rows(result),
+        day=day,
+        defaults={"replications": 200, "seed": 1},
+        max_replications=services.MAX_REPLICATIONS,
+    )
+
+
+def _whole(text: str, name: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number.", field=name) from None
+
+
+@router.post("", response_model=None)
+async def request_study(request: Request, ctx: Ctx, me: User) -> Response:
+    form = await posted_form(request)
+    try:
+        params = {
+            "replications": _whole(form_text(form, "replications") or "200", "replications"),
+            "seed": _whole(form_text(form, "seed") or "1", "seed"),
+        }
+        run = services.request_study(ctx, me, params)
+    except DomainError as exc:
+        where = f"{exc.field}: " if exc.field else ""
+        flash(request, f"No study was queued. {where}{exc.message}", "error")
+        return redirect("/simulations")
+    if run["status"] == "queued":
+        flash(
+            request,
+            f"Simulation study {run['id']} queued: a worker runs it; reload to follow it.",
+            "success",
+        )
+    else:
+        flash(request, f"Simulation study {run['id']} {run['status']}.", "success")
+    return redirect("/simulations")
+
+
+@router.post("/{run_id}/cancel", response_model=None)
+async def cancel_study(request: Request, ctx: Ctx, me: User, run_id: int) -> Response:
+    await posted_form(request)
+    try:
+        run = services.cancel_study(ctx, me, run_id)
+    except DomainError as exc:
+        flash(request, f"Nothing was changed. {exc.message}", "error")
+        return redirect("/simulations")
+    flash(request, f"Simulation study {run['id']} cancelled; it will not run.", "success")
+    return redirect("/simulations")
