@@ -1,7 +1,7 @@
 """Shop-floor speed: the operator's report round trip with many operators at once, and the
 forward trace of a lot across two years of history.
 
-    .venv/bin/python benchmarks/floor.py --operators 20 --runs 3 --history-orders 1000
+    .venv/bin/python benchmarks/floor.py --operators 20 --runs 3 --history-weeks 104
     .venv/bin/python benchmarks/floor.py --quick          # a tiny run (the test uses it)
 
 `--database-url` names a PostgreSQL database (default: the local `test`); each part
@@ -24,12 +24,12 @@ server process).
    baseline phase (one operator alone) and a load phase (`--operators` at once, released
    together by a barrier); the figures are the medians over `--runs` runs.
 2. **Forward trace.** A fresh demo; the baseline is the forward trace
-   (`GET /api/v1/trace/lots/{lot}`) of the demo lot issued most often. Then two years of
-   history are added the way the demo writes its own (orders moved by the domain's
-   commands, work orders made by production's use case, every operation started and
-   completed through the report use case, material issued through the issue use case
-   from lots received each quarter) except one item, `TRACED_ITEM`, issued all the two
-   years from one lot: that lot's trace is timed, `--calls` calls one after another.
+   (`GET /api/v1/trace/lots/{lot}`) of the demo lot issued most often. Then the demo's own
+   history is added (`orderforge.demo.history`, `--history-weeks`: quotes, orders moved by
+   the domain's commands, work orders made by production's use case, every operation
+   started and completed through the report use case, material issued through the issue
+   use case from each week's lots) except one item, `TRACED_ITEM`, issued all the weeks
+   from one lot: that lot's trace is timed, `--calls` calls one after another.
 
 Nothing here is a test: figures go to docs/benchmarks.md by hand.
 """
@@ -65,16 +65,14 @@ import sqlalchemy as sa
 from orderforge import demo
 from orderforge.bootstrap import Application, build
 from orderforge.config import Settings
-from orderforge.demo import catalogue as demo_catalogue
-from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
+from orderforge.demo import history
+from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.materials.domain import Lot
 from orderforge.materials.ports import MATERIALS
-from orderforge.production.domain import OperationStatus, ReportKind, WorkOrder
-from orderforge.production.services import reports, units, work_orders
+from orderforge.production.domain import WorkOrder
+from orderforge.production.services import work_orders
 from orderforge.services import credentials, orders, users
 from orderforge.services.context import ServiceContext
-from orderforge.services.orders import configure_lines
-from orderforge.services.ports import UnitOfWork
 
 PASSWORD = "floor-bench-password"
 CUSTOMER = "C-HOTEL-ALPINA"
@@ -447,101 +445,21 @@ def _busiest_demo_lot(app: Application) -> tuple[str, int]:
     return str(row[0]), int(row[1])
 
 
-class History:
-    """Two years of finished and delivered orders, written as the demo writes its own."""
-
-    def __init__(self, uow: UnitOfWork, now: dt.datetime, seed: int) -> None:
-        self.rng = random.Random(seed)
-        self.now = now
-        self.specs = demo_catalogue.demo_specs()
-        self.customers = [c for c in uow.customers.list() if not c.code.startswith("C-PRIV")]
-        self.lots: dict[tuple[str, int], str] = {}
-        self.start = now - dt.timedelta(days=DAYS)
-        self.operator = "operator"
-        uow.repository(MATERIALS).add_lot(
-            Lot(TRACED_LOT, TRACED_ITEM, Decimal(10**7), "GLUE-STORE", self.start)
-        )
-
-    def _lot(self, uow: UnitOfWork, item: str, at: dt.datetime) -> str:
-        """The lot of `item` received at the start of `at`'s quarter of the history."""
-        if item == TRACED_ITEM:
-            return TRACED_LOT
-        quarter = (at - self.start).days // 91
-        key = (item, quarter)
-        if key not in self.lots:
-            number = f"L-HIST-{quarter}-{len(self.lots):05d}"
-            received = self.start + dt.timedelta(days=91 * quarter)
-            lot = Lot(number, item, Decimal(10**7), "STORES", received)
-            uow.repository(MATERIALS).add_lot(lot)
-            self.lots[key] = number
-        return self.lots[key]
-
-    def order(self, uow: UnitOfWork, created: dt.datetime) -> int:
-        """One order of one line, quoted at `created`, made and delivered within 3 weeks;
-        the number of work orders it made."""
-        family = self.rng.choice(HISTORY_FAMILIES)
-        spec = self.rng.choice(self.specs[family]) if self.specs.get(family) else {}
-        customer = self.rng.choice(self.customers)
-        assert customer.id is not None, customer.code
-        line = LineInput(family, self.rng.randint(1, 8), dict(spec))
-        number = f"SO-{created.year}-{uow.sequences.next_value(f'order-{created.year}'):04d}"
-        order = Order.open_quote(
-            number=number,
-            customer_id=customer.id,
-            lines=list(configure_lines(uow, (line,), customer)),
-            requested_date=created.date() + dt.timedelta(days=42),
-            notes="",
-            actor="sales",
-            at=created,
-        )
-        at = created
-        order.apply(OrderAction.CONFIRM, actor="sales", at=at, reason="")
-        made = work_orders.create_work_orders(uow, order, "sales", at)
-        while order.state is not OrderState.RELEASED:
-            at += dt.timedelta(hours=4)
-            action = _TO_RELEASE.get(order.state, OrderAction.RELEASE)
-            if action is OrderAction.APPROVE_DESIGN and order.design_approved_at is not None:
-                action = OrderAction.RELEASE
-            order.apply(action, actor="planner", at=at, reason="History.")
-        uow.orders.add(order)
-        for wo in made:
-            at = self._work(uow, wo, at)
-        for action in _TO_DELIVERED:
-            at += dt.timedelta(days=1)
-            order.apply(action, actor="planner", at=at, reason="History.")
-        return len(made)
-
-    def _work(self, uow: UnitOfWork, wo: WorkOrder, at: dt.datetime) -> dt.datetime:
-        for op in _in_routing_order(wo):
-            at += dt.timedelta(minutes=30)
-            start = reports.ReportOperation(wo.number, op.seq, ReportKind.START)
-            reports.report_in(uow, self.operator, start, at)
-            for need in wo.materials_at(op.seq):
-                lot = self._lot(uow, need.item_code, at)
-                issue = units.ConsumeLot(wo.number, op.seq, lot, need.quantity)
-                units.consume_in(uow, self.operator, issue, at)
-            at += dt.timedelta(minutes=int(op.minutes(wo.quantity)) + 5)
-            done = reports.ReportOperation(wo.number, op.seq, ReportKind.COMPLETE, good=wo.quantity)
-            reports.report_in(uow, self.operator, done, at)
-        assert all(o.status is OperationStatus.DONE for o in wo.operations)
-        return at
-
-
-def build_history(ctx: ServiceContext, count: int, seed: int) -> int:
-    """`count` orders spread over the last two years; the number of work orders."""
-    now = ctx.clock.now()
-    made = 0
+def build_history(ctx: ServiceContext, weeks: int, seed: int) -> int:
+    """The demo's history (`orderforge.demo.history`) over `weeks` weeks, every issue of
+    `TRACED_ITEM` from the one lot `TRACED_LOT` received before it; the work orders made."""
     with ctx.uow() as uow:
-        history = History(uow, now, seed)
+        start = ctx.clock.now() - dt.timedelta(weeks=weeks + 1)
+        lot = Lot(TRACED_LOT, TRACED_ITEM, Decimal(10**7), "GLUE-STORE", start)
+        uow.repository(MATERIALS).add_lot(lot)
         uow.commit()
-    step = dt.timedelta(days=DAYS - 30) / max(count, 1)
-    for i in range(count):
-        with ctx.uow() as uow:
-            made += history.order(uow, history.start + step * i)
-            uow.commit()
-        if (i + 1) % 100 == 0:
-            print(f"  history: {i + 1} of {count} orders", flush=True)
-    return made
+
+    def progress(done: int, total: int) -> None:
+        if done % 10 == 0:
+            print(f"  history: {done} of {total} weeks", flush=True)
+
+    made = history.load_history(ctx, weeks, seed, progress, pinned={TRACED_ITEM: TRACED_LOT})
+    return made.work_orders
 
 
 def _time_trace(base: str, token: str, lot: str, calls: int) -> tuple[list[float], dict[str, Any]]:
@@ -582,9 +500,9 @@ def lot_trace(args: argparse.Namespace, folder: Path) -> list[str]:
         with _server(url, folder, workers, args.redis) as base:
             small, small_answer = _time_trace(base, token, lot, args.calls)
         t = time.perf_counter()
-        made = build_history(app.ctx, args.history_orders, args.seed)
+        made = build_history(app.ctx, args.history_weeks, args.seed)
         print(
-            f"history: {args.history_orders} orders, {made} work orders in "
+            f"history: {args.history_weeks} weeks, {made} work orders in "
             f"{time.perf_counter() - t:.0f} s",
             flush=True,
         )
@@ -611,20 +529,20 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="also run the operators pausing ~this many seconds before each scan and tap",
     )
-    parser.add_argument("--history-orders", type=int, default=1000)
+    parser.add_argument("--history-weeks", type=int, default=104)
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip", choices=("round-trip", "trace"), default=None)
     parser.add_argument(
-        "--quick", action="store_true", help="a tiny run: 2 operators, 1 run, 6 history orders"
+        "--quick", action="store_true", help="a tiny run: 2 operators, 1 run, 6 history weeks"
     )
     args = parser.parse_args(argv)
     # a stopped run still stops its server and drops its schemas (the `finally` blocks)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
-        args.operators, args.runs, args.history_orders, args.calls = 2, 1, 6, 5
+        args.operators, args.runs, args.history_weeks, args.calls = 2, 1, 6, 5
         args.pause = min(args.pause, 0.05)
     folder = Path(tempfile.mkdtemp(prefix="of-floor-bench-"))
     database = "SQLite" if args.database_url.startswith("sqlite") else "PostgreSQL"

@@ -87,7 +87,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     command = _orderforge_command()
     _run([command, "db", "upgrade"], workdir, env)
-    _run([command, "demo", "load"], workdir, env)
+    _run([command, "demo", "load", "--history-weeks", "0"], workdir, env)
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

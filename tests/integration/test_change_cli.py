@@ -19,7 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 def test_a_change_carries_its_design_revision(cli: CliRunner, tmp_path: Path) -> None:
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     created = json.loads(
         run(
             cli,

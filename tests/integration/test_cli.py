@@ -31,8 +31,8 @@ def run(cli: CliRunner, *args: str, code: int = 0) -> str:
 def test_uses_the_folders_var_database_and_walks_an_order(cli: CliRunner, tmp_path: Path) -> None:
     assert "Database schema is current" in run(cli, "db", "upgrade")
     assert (tmp_path / "var" / "orderforge.db").exists()
-    assert "60 orders" in run(cli, "demo", "load")
-    assert "nothing loaded" in run(cli, "demo", "load", "--if-empty")
+    assert "60 orders" in run(cli, "demo", "load", "--history-weeks", "0")
+    assert "nothing loaded" in run(cli, "demo", "load", "--if-empty", "--history-weeks", "0")
     created = json.loads(
         run(
             cli,
@@ -74,7 +74,7 @@ def test_uses_the_folders_var_database_and_walks_an_order(cli: CliRunner, tmp_pa
 
 def test_customer_address_reaches_the_quote(cli: CliRunner, tmp_path: Path) -> None:
     run(cli, "db", "upgrade")
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     run(
         cli,
         "customer",
@@ -158,7 +158,7 @@ def test_tokens_are_listed_revoked_and_users_deactivated(cli: CliRunner) -> None
     ],
 )
 def test_bad_input_exits_1_with_a_sentence(cli: CliRunner, args: list[str], message: str) -> None:
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     assert message in " ".join(run(cli, *args, code=1).split())
 
 
@@ -181,7 +181,7 @@ def test_solve_refuses_a_missing_or_malformed_file(cli: CliRunner, tmp_path: Pat
 
 
 def test_catalog_import_configure_and_review(cli: CliRunner, tmp_path: Path) -> None:
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     from orderforge.demo.catalogue import catalogue_text
 
     edited = tmp_path / "table.yaml"
@@ -228,7 +228,7 @@ def test_catalog_import_configure_and_review(cli: CliRunner, tmp_path: Path) -> 
 
 def test_plan_run_replan_show_pin_and_worker(cli: CliRunner) -> None:
     run(cli, "db", "upgrade")
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     stored = json.loads(run(cli, "plan", "run", "--time-limit", "1", "--json"))
     assert stored["status"] == "done" and stored["plan_version"] == 1
     second = run(
@@ -287,3 +287,10 @@ def test_plan_run_replan_show_pin_and_worker(cli: CliRunner) -> None:
     assert "may not run schedules" in run(cli, "plan", "run", "--as", "sales", code=1)
     # the embedded SQLite installation runs plan jobs inside `serve`, not in a worker
     assert "needs the PostgreSQL job queue" in run(cli, "worker", code=1)
+
+
+def test_demo_load_adds_the_weeks_of_history_asked_for(cli: CliRunner) -> None:
+    run(cli, "db", "upgrade")
+    output = run(cli, "demo", "load", "--history-weeks", "3")
+    assert "60 orders" in output and "History: 4 weeks" in output
+    assert "nothing loaded" in run(cli, "demo", "load", "--if-empty")

@@ -29,7 +29,7 @@ def run(cli: CliRunner, *args: str, code: int = 0) -> str:
 
 def test_post_and_read_the_conversation(cli: CliRunner, tmp_path: Path) -> None:
     run(cli, "db", "upgrade")
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     number = re.findall(r"SO-\d{4}-\d{4}", run(cli, "order", "list", "--as", "alpina"))[0]
     posted = run(cli, "order", "message", number, "Veneer sample ready, @alpina", "--as", "sales")
     assert f"Message 1 posted on {number}." in posted

@@ -30,7 +30,7 @@ def run(cli: CliRunner, *args: str, code: int = 0) -> str:
 
 def test_preview_then_apply_and_refuse_errors(cli: CliRunner, tmp_path: Path) -> None:
     run(cli, "db", "upgrade")
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     good = tmp_path / "customers.csv"
     good.write_text("code,name,country\nC-CLI-NEW,Cli Neu GmbH,DE\n", "utf-8")
     preview = run(cli, "import", "customers", str(good))

@@ -25,7 +25,7 @@ __all__ = ["cli"]
 def loaded(cli: CliRunner) -> Iterator[Application]:
     """The CLI's own database (var/ of the folder) with the demo, and the services on it
     without a job queue, so runs asked for here stay queued."""
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     application = build(load_settings())
     try:
         yield application

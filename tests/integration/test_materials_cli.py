@@ -13,7 +13,7 @@ __all__ = ["cli"]
 
 
 def test_materials_on_the_command_line(cli: CliRunner) -> None:
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     done = json.loads(run(cli, "mrp", "run", "--json"))
     assert done["status"] == "done" and done["requested_by"] == "purchasing"
     assert "MRP run" in run(cli, "mrp", "run", "--quiet", "--as", "planner")

@@ -17,7 +17,7 @@ __all__ = ["cli"]
 
 
 def test_ncrs_on_the_command_line(cli: CliRunner) -> None:
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     assert "MACHINE: Machine fault" in run(cli, "quality", "causes")
     created = json.loads(
         run(

@@ -13,7 +13,7 @@ __all__ = ["cli"]
 
 
 def test_a_prototype_on_the_command_line(cli: CliRunner) -> None:
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     created = json.loads(
         run(cli, "order", "create", "--customer", "C-HOTEL-ALPINA", "--line", "COUCH:1:", "--json")
     )

@@ -53,7 +53,11 @@ def test_every_readme_example_runs_on_a_fresh_demo(
     monkeypatch.delenv("ORDERFORGE_USER", raising=False)
     runner = CliRunner()
     env = {"COLUMNS": "200"}
-    for setup in (["db", "upgrade"], ["demo", "load", "--if-empty"], ["plan", "run", "--if-none"]):
+    for setup in (
+        ["db", "upgrade"],
+        ["demo", "load", "--if-empty", "--history-weeks", "0"],
+        ["plan", "run", "--if-none"],
+    ):
         result = runner.invoke(app, setup, env=env)
         assert result.exit_code == 0, result.output
     outputs: dict[str, str] = {}

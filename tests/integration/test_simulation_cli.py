@@ -13,7 +13,7 @@ __all__ = ["cli"]
 
 
 def test_simulation_on_the_command_line(cli: CliRunner) -> None:
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     assert "no plan yet" in run(cli, "simulate", "confidence", code=1)
     run(cli, "plan", "run", "--time-limit", "1", "--json")
     table = run(cli, "simulate", "confidence", "--replications", "5", "--seed", "3")

@@ -13,7 +13,7 @@ __all__ = ["cli"]
 
 
 def test_lots_and_traces_on_the_command_line(cli: CliRunner, tmp_path: Path) -> None:
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     work_orders = json.loads(run(cli, "wo", "list", "--json", "--limit", "200"))
     done = next(w for w in work_orders if w["status"] == "done" and w["product_family"] != "COUCH")
     detail = json.loads(run(cli, "wo", "show", done["number"], "--json"))

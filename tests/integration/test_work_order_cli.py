@@ -14,7 +14,7 @@ __all__ = ["cli"]
 
 
 def test_work_orders_on_the_command_line(cli: CliRunner) -> None:
-    run(cli, "demo", "load")
+    run(cli, "demo", "load", "--history-weeks", "0")
     created = json.loads(
         run(
             cli,

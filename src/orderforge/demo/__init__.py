@@ -5,6 +5,7 @@ it (an import contract says so), so a plant that never loads the demo carries no
 its facts.
 """
 
+from orderforge.demo.history import DEMO_HISTORY_WEEKS, HistorySummary, load_history
 from orderforge.demo.loader import (
     DEMO_ACTOR,
     DemoSummary,
@@ -13,4 +14,13 @@ from orderforge.demo.loader import (
     load_demo,
 )
 
-__all__ = ["DEMO_ACTOR", "DemoSummary", "demo_logins_work", "is_loaded", "load_demo"]
+__all__ = [
+    "DEMO_ACTOR",
+    "DEMO_HISTORY_WEEKS",
+    "DemoSummary",
+    "HistorySummary",
+    "demo_logins_work",
+    "is_loaded",
+    "load_demo",
+    "load_history",
+]

@@ -22,6 +22,7 @@ from orderforge.demo import plant as demo_plant
 from orderforge.demo.changes import load_changes
 from orderforge.demo.designs import DemoDesigns
 from orderforge.demo.finals import DemoFinals
+from orderforge.demo.history import HistorySummary, load_history
 from orderforge.demo.inspections import load_inspections
 from orderforge.demo.shipping import DemoShipments
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
@@ -56,6 +57,8 @@ class DemoSummary:
     customers: int
     users: int
     orders: int
+    #: what `history_weeks` added (None without history)
+    history: HistorySummary | None = None
 
 
 def is_loaded(ctx: ServiceContext) -> bool:
@@ -86,8 +89,15 @@ def load_demo(
     seed: int = 2026,
     on_progress: Callable[[int, int], None] | None = None,
     count: int = 60,
+    history_weeks: int = 0,
 ) -> DemoSummary:
-    """Fill an empty database with the demo plant; refuses to touch a used one."""
+    """Fill an empty database with the demo plant; refuses to touch a used one.
+
+    `history_weeks` adds that many weeks of quotes, orders and floor work before today
+    (`orderforge.demo.history`), written after the demo itself so none of its numbers
+    move; `on_progress` counts the demo's orders, then the history's weeks."""
+    if history_weeks < 0:
+        raise InvalidInput("history weeks must be 0 or more.", field="history_weeks")
     if is_loaded(ctx):
         raise InvalidInput(
             "The database already holds plant data or an admin user; the demo loads only "
@@ -110,7 +120,7 @@ def load_demo(
         for i, demo in enumerate(orders):
             _load_order(uow, demo, customer_ids, usernames, floor, (designs, shipments, finals))
             if on_progress:
-                on_progress(i + 1, len(orders))
+                on_progress(i + 1, len(orders) + history_weeks)
         _load_materials(uow, now)
         floor.consume_lots(uow)
         load_inspections(uow, usernames[Role.QUALITY], seed)
@@ -121,12 +131,23 @@ def load_demo(
     with ctx.uow() as uow:
         load_changes(ctx, uow)
         uow.commit()
+    history = None
+    if history_weeks:
+
+        def weekly(done: int, total: int) -> None:
+            if on_progress:
+                on_progress(
+                    len(orders) + done * history_weeks // total, len(orders) + history_weeks
+                )
+
+        history = load_history(ctx, history_weeks, seed, weekly)
     return DemoSummary(
         work_centres=work_centres,
         families=len(demo_catalogue.CATALOGUE_FILES),
         customers=len(demo_plant.CUSTOMERS),
         users=len(demo_plant.DEMO_USERS),
         orders=len(orders),
+        history=history,
     )
 
 

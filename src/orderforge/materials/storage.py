@@ -260,6 +260,13 @@ def map_classes() -> None:
     mapper_registry.map_imperatively(MrpRun, mrp_runs)
 
 
+def _on_hand(quantity: Any) -> Any:
+    """A lot with something left: at least half QTY's last decimal, because SQLite keeps
+    NUMERIC as a binary float and a lot emptied by its issues (0.3 - 0.1 - 0.1 - 0.1) may
+    keep a speck like 5.5e-17 that is no stock at all."""
+    return quantity >= _HALF_LAST_DIGIT
+
+
 def _items(column: Any, items: Collection[str] | None) -> Any:
     return sa.true() if items is None else column.in_(sorted(set(items)))
 
@@ -329,7 +336,7 @@ class SqlMaterialsRepository(TrackingRepository[PurchaseOrder]):
         t = material_lots
         stmt = (
             sa.select(t)
-            .where(_items(t.c.item_code, items), t.c.quantity > 0, ~_held(t.c.lot_number))
+            .where(_items(t.c.item_code, items), _on_hand(t.c.quantity), ~_held(t.c.lot_number))
             .order_by(t.c.received_at, t.c.lot_number)
         )
         return [_lot(r) for r in self.session.execute(stmt)]
@@ -339,7 +346,7 @@ class SqlMaterialsRepository(TrackingRepository[PurchaseOrder]):
         stmt = (
             sa.select(t, h.c.id.label("hold_id"))
             .join(h, h.c.lot_number == t.c.lot_number)
-            .where(_items(t.c.item_code, items), t.c.quantity > 0, h.c.released_at.is_(None))
+            .where(_items(t.c.item_code, items), _on_hand(t.c.quantity), h.c.released_at.is_(None))
             .order_by(t.c.received_at, t.c.lot_number, h.c.id)
         )
         rows = self.session.execute(stmt).all()

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, relationship
+from sqlalchemy.orm import Session, SessionTransaction, relationship
 
 from orderforge.adapters.db.context_storage import ContextStorage, TrackingRepository
 from orderforge.adapters.db.tables import mapper_registry, metadata
@@ -194,6 +194,8 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.added: list[WorkOrder] = []
+        #: work orders locked, and the transaction holding each lock
+        self.locked: dict[str, tuple[SessionTransaction, WorkOrder]] = {}
 
     def add(self, work_order: WorkOrder) -> None:
         self.session.add(work_order)
@@ -213,8 +215,17 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         return next(iter(self._with_added(stmt, lambda w: w.number == number)), None)
 
     def lock(self, number: str) -> WorkOrder | None:
+        # A row lock lasts until its transaction ends: asking again while it holds (a
+        # report, then the issues of its operation) would only load the same object again.
+        held = self.locked.get(number)
+        if held is not None and held[0].is_active and held[1] in self.session:
+            return held[1]
         stmt = sa.select(WorkOrder).where(work_orders.c.number == number).with_for_update()
-        return self._track(self.session.scalars(stmt).one_or_none())
+        found = self._track(self.session.scalars(stmt).one_or_none())
+        transaction = self.session.get_nested_transaction() or self.session.get_transaction()
+        if found is not None and transaction is not None:
+            self.locked[number] = (transaction, found)
+        return found
 
     def for_order(self, order_number: str) -> list[WorkOrder]:
         stmt = sa.select(WorkOrder).where(

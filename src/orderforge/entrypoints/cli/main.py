@@ -115,6 +115,12 @@ app.add_typer(import_app, name="import")
 def demo_load(
     if_empty: Annotated[bool, typer.Option(help="Do nothing if data is already loaded.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the generated orders.")] = 2026,
+    history_weeks: Annotated[
+        int,
+        typer.Option(
+            help="Weeks of order, quote and floor history before today (0: none).", min=0, max=260
+        ),
+    ] = demo.DEMO_HISTORY_WEEKS,
 ) -> None:
     """Load the demo plant, customers, users and orders into an empty database."""
     application = _app()
@@ -122,18 +128,30 @@ def demo_load(
         out.print("Demo data already present; nothing loaded.")
         return
     with Progress(console=out) as progress:
-        task = progress.add_task("Loading demo orders", total=None)
+        label = "Loading demo orders" + (" and history" if history_weeks else "")
+        task = progress.add_task(label, total=None)
 
         def on_progress(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
         summary = demo.load_demo(
-            application.ctx, application.settings.demo_password, seed=seed, on_progress=on_progress
+            application.ctx,
+            application.settings.demo_password,
+            seed=seed,
+            on_progress=on_progress,
+            history_weeks=history_weeks,
         )
     out.print(
         f"Loaded {summary.work_centres} work centres, {summary.families} product families, "
         f"{summary.customers} customers, {summary.users} users and {summary.orders} orders."
     )
+    if summary.history is not None:
+        h = summary.history
+        out.print(
+            f"History: {h.weeks} weeks, {h.quotes} quotes ({h.won} won and delivered, "
+            f"{h.lost} lost, {h.open_quotes} open), {h.work_orders} work orders, "
+            f"{h.operations} operations reported, {h.ncrs} NCRs."
+        )
     _print_logins(application)
 
 
