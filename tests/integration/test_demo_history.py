@@ -191,6 +191,15 @@ def test_the_demo_keeps_its_numbers_stock_and_mrp(loaded: Loaded) -> None:
     with loaded.app.ctx.uow() as uow:
         left = [lot for lot in uow.repository(MATERIALS).lots() if lot.lot_number.startswith("LH-")]
     assert left == []
+    # the history numbers in a series of its own: what the plant gives next is unchanged
+    added = set(after.orders) - set(before.orders)
+    assert added and all(n.split("-")[2].startswith("H") for n in added)
+    made = set(after.work_orders) - set(before.work_orders)
+    assert made and all(n.split("-")[2].startswith("H") for n in made)
+    with loaded.app.ctx.uow() as uow:
+        year = NOW.year
+        assert uow.sequences.next_value(f"order-{year}") == COUNT + 1
+        uow.rollback()
 
 
 def test_weekly_intake_shows_the_seasons_and_the_shock(loaded: Loaded) -> None:

@@ -18,9 +18,10 @@ forecast chart should show). Every request becomes a quote (`Order.open_quote`, 
 - quotes of the last three weeks whose answer would come after today stay open.
 
 Nothing is left behind that would change today's demo: the history loads after it, its
-numbers continue the demo's sequences, every order it confirms is delivered before today,
-and the material it issues comes from one lot per item and week received for exactly what
-that week's orders used (each lot ends exhausted, so stock and MRP are unchanged).
+numbers are a series of its own (SO-2026-H0012, WO-2026-H0012), every order it confirms
+is delivered before today, and the material it issues comes from one lot per item and
+week received for exactly what that week's orders used (each lot ends exhausted, so stock
+and MRP are unchanged).
 """
 
 from __future__ import annotations
@@ -81,6 +82,10 @@ VARIABILITY: dict[str, float] = {
     "PACKING": 0.15,
 }
 DEFAULT_VARIABILITY = 0.2
+#: The history's own numbering series (SO-2026-H0012, WO-2026-H0012, NCR-2026-H0003): the
+#: numbers the running plant gives next (the README's new order and its work order) stay
+#: the ones they are without the history.
+SERIES = "H"
 #: chance that an operation's completion reports scrap; one scrap in four gets an NCR
 SCRAP_CHANCE = 0.05
 NCR_SHARE = 0.25
@@ -190,7 +195,9 @@ class History:
         assert customer is not None and customer.id is not None, opportunity.customer
         spec = self.specs[family][opportunity.spec]
         line = LineInput(family, opportunity.quantity, dict(spec))
-        number = f"SO-{at.year}-{uow.sequences.next_value(f'order-{at.year}'):04d}"
+        # a numbering series of its own: the numbers a newcomer meets in the README (the
+        # next order, its work order) are the running plant's, as without the history
+        number = f"SO-{at.year}-{SERIES}{uow.sequences.next_value(f'order-{SERIES}{at.year}'):04d}"
         lines = list(configure_lines(uow, (line,), customer))
         lead = QUOTED_WEEKS[family] * 7 + self.rng.randint(-3, 10)
         order = Order.open_quote(
@@ -235,7 +242,7 @@ class History:
         promise = max(order.requested_date, quoted)
         reason = "Delivery date promised from the plant's capacity and materials."
         order.set_promise(promise, actor=self.people.planner, at=at, reason=reason)
-        made = work_orders.create_work_orders(uow, order, self.people.sales, at)
+        made = work_orders.create_work_orders(uow, order, self.people.sales, at, SERIES)
         while order.state is not OrderState.RELEASED:
             at += dt.timedelta(hours=self.rng.choice((2, 4, 6, 20)))
             action = _TO_RELEASE.get(order.state, OrderAction.RELEASE)
@@ -333,7 +340,7 @@ class History:
         """An NCR for scrap found at an operation: raised by the operator, decided (scrap,
         re-made within the work order) by quality, verified and closed by a second person."""
         quantity, cause = min(scrap[0], wo.quantity), scrap[1]
-        number = f"NCR-{at.year}-{uow.sequences.next_value(f'ncr-{at.year}'):04d}"
+        number = f"NCR-{at.year}-{SERIES}{uow.sequences.next_value(f'ncr-{SERIES}{at.year}'):04d}"
         op = wo.operation(seq)
         what = Raise(
             wo.number,

@@ -53,8 +53,11 @@ def setup_class_for(
     return None
 
 
-def _number(uow: UnitOfWork, at: dt.datetime) -> str:
-    return f"WO-{at.year}-{uow.sequences.next_value(f'work-order-{at.year}'):04d}"
+def _number(uow: UnitOfWork, at: dt.datetime, series: str = "") -> str:
+    """WO-2026-0042; a series of its own (the demo's history: WO-2026-H0042) keeps the
+    numbers people quote from the running plant where they were."""
+    n = uow.sequences.next_value(f"work-order-{series}{at.year}")
+    return f"WO-{at.year}-{series}{n:04d}"
 
 
 def planned_work(
@@ -102,7 +105,7 @@ def configured_line(
 
 
 def create_work_orders(
-    uow: UnitOfWork, order: Order, actor: str, at: dt.datetime
+    uow: UnitOfWork, order: Order, actor: str, at: dt.datetime, series: str = ""
 ) -> list[WorkOrder]:
     """One new work order per configured line of a confirmed order; the order's earlier
     revisions are superseded (kept, no longer planned). Caller commits."""
@@ -118,7 +121,7 @@ def create_work_orders(
         steps, materials = configured
         revision = _next_revision(repo, order.number, line.line_no, earlier)
         work_order = WorkOrder.create(
-            number=_number(uow, at),
+            number=_number(uow, at, series),
             source=WorkOrderSource(
                 order_number=order.number,
                 line_no=line.line_no,
