@@ -62,8 +62,9 @@ LEVELS = (80, 95)
 #: an option choice or a material becomes a series of its own only with this many orders
 #: in the history: fewer is noise a model would chase
 MIN_ORDERS = 8
-#: a material is long-lead when no regular supplier delivers it within this many days
-#: (unless the quoted lead times say otherwise: see `_quoted_lead_days`)
+#: a material is long-lead when no regular supplier delivers it between an order's
+#: confirmation and the start of its work (see `_routing`); this many days when the history
+#: does not tell
 DEFAULT_LONG_LEAD_DAYS = 14
 _WON_STATES = frozenset(OrderState) - {OrderState.QUOTE, OrderState.CANCELLED}
 HORIZON_RANGE = (1, 26)
@@ -168,8 +169,7 @@ def _option_series(history: _History) -> tuple[list[WeeklySeries], dict[str, dic
 
 
 def _quoted_lead_days(history: _History) -> int:
-    """The lead time the plant quotes (median days from confirmation to the promise): a
-    material that takes longer to buy than this must be bought before orders come."""
+    """The lead time the plant quotes (median days from confirmation to the promise)."""
     days = [
         (o.promise_date - history.day(o.confirmed_at)).days
         for o in history.won()
@@ -180,8 +180,10 @@ def _quoted_lead_days(history: _History) -> int:
 
 
 def _material_series(
-    uow: UnitOfWork, history: _History, quoted_days: int
+    uow: UnitOfWork, history: _History, budget_days: int
 ) -> tuple[list[WeeklySeries], dict[str, dict[str, str]]]:
+    """Series of the long-lead materials: those no regular supplier delivers within
+    `budget_days` (the usual days from confirmation to the start of the work)."""
     offers: dict[str, int] = {}
     for offer in uow.repository(MATERIALS).offers():
         if not offer.express:
@@ -189,7 +191,7 @@ def _material_series(
             offers[offer.item_code] = (
                 offer.lead_time_days if best is None else min(best, offer.lead_time_days)
             )
-    long_lead = {item for item, days in offers.items() if days > quoted_days}
+    long_lead = {item for item, days in offers.items() if days > budget_days}
     won = {o.number: o for o in history.won()}
     events: dict[str, list[tuple[dt.date, float]]] = defaultdict(list)
     orders: dict[str, set[str]] = defaultdict(set)
@@ -353,7 +355,8 @@ def overlap(intervals: list[tuple[int, int]], lo: int, hi: int) -> int:
 
 def _routing(uow: UnitOfWork, history: _History) -> tuple[dict[str, dict[str, float]], int]:
     """Minutes per unit at each work centre, per family (from the work of the orders won
-    in the history), and the median whole weeks from confirmation to the first start."""
+    in the history), and the median days from confirmation to the first start: the time
+    there is to buy material after an order comes."""
     won = {o.number: o for o in history.won()}
     minutes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     units: dict[str, int] = defaultdict(int)
@@ -376,11 +379,11 @@ def _routing(uow: UnitOfWork, history: _History) -> tuple[dict[str, dict[str, fl
         if units[family]
     }
     delays = [
-        (first_start[n] - o.confirmed_at).days // 7
+        (first_start[n] - o.confirmed_at).days
         for n, o in won.items()
         if n in first_start and o.confirmed_at is not None
     ]
-    return per_unit, int(statistics.median(delays)) if delays else 1
+    return per_unit, int(statistics.median(delays)) if delays else DEFAULT_LONG_LEAD_DAYS
 
 
 def _capacity(
@@ -396,7 +399,8 @@ def _capacity(
     first = history.end + dt.timedelta(days=1)  # this week's Monday
     start = dt.datetime.combine(first, dt.time(), history.zone)
     days = horizon * 7
-    per_unit, delay = _routing(uow, history)
+    per_unit, days_to_start = _routing(uow, history)
+    delay = days_to_start // 7
     calendars = plant_data.calendars_by_code(uow)
     centres = plant_data.active_work_centres(uow)
     open_time = {
@@ -539,7 +543,8 @@ def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> 
         families, family_labels = _family_series(history)
         options, option_labels = _option_series(history)
         quoted_days = _quoted_lead_days(history)
-        materials, material_labels = _material_series(uow, history, quoted_days)
+        budget = _routing(uow, history)[1]
+        materials, material_labels = _material_series(uow, history, budget)
     progress(0.1)
     quotes = _quotes(history, now)
     progress(0.2)
@@ -573,6 +578,7 @@ def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> 
         "horizon_weeks": horizon,
         "levels": list(LEVELS),
         "quoted_lead_days": quoted_days,
+        "material_budget_days": budget,
         "series": out,
         "quotes": quotes,
     }
