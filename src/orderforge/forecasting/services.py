@@ -231,37 +231,52 @@ def _family_of(order: OrderRecord) -> str:
     return max(sorted(units), key=lambda f: units[f]) if units else "?"
 
 
+#: an open quote is scored as it stands at its age: the model learns from every decided
+#: quote as it stood at each week of its life (age 0, 7, 14... before its answer)
+SNAPSHOT_DAYS = 7
+
+
 def _quotes(history: _History, now: dt.datetime) -> dict[str, Any]:
-    """Learn conversion from decided quotes; score the open ones."""
+    """Learn conversion from decided quotes; score the open ones.
+
+    Why snapshots: an open quote is known only by how long it has been open so far. Had
+    the model learned from the age at the customer's answer, it would have learned that
+    quotes answered fast were won (they are: yes comes sooner than no) and scored every
+    young open quote as a likely win. So each decided quote is a row per week it stood
+    open, with its eventual answer: the chance of a quote still open at that age."""
     prior = _customer_orders(history.orders)
-    decided: list[QuoteOutcome] = []
+    rows: list[QuoteOutcome] = []
     decision_days: list[int] = []
+    quotes = won = 0
     for o in history.orders:
         ended = o.confirmed_at or o.lost_at
         if ended is None or not o.lines:
             continue
         age = max((ended - o.created_at).days, 0)
-        decided.append(
-            QuoteOutcome(
-                _family_of(o),
-                float(o.value),
-                o.customer,
-                age,
-                o.confirmed_at is not None,
-                prior[o.number],
+        quotes += 1
+        won += o.confirmed_at is not None
+        for at_age in range(0, max(age, 1), SNAPSHOT_DAYS):
+            rows.append(
+                QuoteOutcome(
+                    _family_of(o),
+                    float(o.value),
+                    o.customer,
+                    at_age,
+                    o.confirmed_at is not None,
+                    prior[o.number],
+                )
             )
-        )
         if o.confirmed_at is not None:
             decision_days.append(age)
     open_ = [o for o in history.orders if o.state is OrderState.QUOTE and o.lines]
-    answer: dict[str, Any] = {"decided": len(decided), "open": []}
+    answer: dict[str, Any] = {"decided": quotes, "open": []}
     try:
-        model: ConversionModel = fit_conversion(decided)
-        check: Calibration = calibration(decided, folds=min(5, max(2, len(decided) // 20)))
+        model: ConversionModel = fit_conversion(rows)
+        check: Calibration = calibration(rows, folds=min(5, max(2, len(rows) // 20)))
     except ForecastInputError as exc:
         answer["error"] = f"{exc.field}: {exc.reason}"
         return answer
-    answer["won_share"] = model.won_share
+    answer["won_share"] = won / quotes
     answer["calibration"] = {
         "brier": check.brier,
         "reference_brier": check.reference_brier,
