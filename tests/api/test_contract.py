@@ -234,6 +234,8 @@ def _operations() -> list[str]:
         "GET /api/v1/simulations/{run_id}",
         "POST /api/v1/simulations/{run_id}/cancel",
         "GET /api/v1/orders/{number}/confidence",
+        "POST /api/v1/simulations/what-if",
+        "GET /api/v1/simulations/what-if/latest",
     ]
 
 

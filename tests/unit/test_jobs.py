@@ -48,7 +48,7 @@ def test_every_kind_of_job_is_registered_once_with_its_lock() -> None:
 
 
 def test_an_unknown_kind_names_the_known_ones() -> None:
-    known = "forecast_run, mrp_run, plan_run, simulation_batch, simulation_run"
+    known = "forecast_run, mrp_run, plan_run, simulation_batch, simulation_run, simulation_what_if"
     with pytest.raises(LookupError, match=f"'nothing'; known: {known}"):
         jobs.run_job(contexts.job_kinds(), None, "nothing", 1)  # type: ignore[arg-type]
 

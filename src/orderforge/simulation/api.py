@@ -131,3 +131,42 @@ def cancel_study(ctx: Ctx, me: Me, run_id: Id) -> dict[str, Any]:
 )
 def order_confidence(ctx: Ctx, me: Me, number: OrderNumber) -> dict[str, Any] | None:
     return services.order_confidence(ctx, me, number)
+
+
+class WhatIfIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scenarios: list[str] = Field(
+        min_length=1,
+        max_length=8,
+        description="Changes compared with the plant as it is: shift:CENTRE, "
+        "machine:CENTRE, demand:FACTOR (1.3 = +30 %), confidence:SHARE, fixed:DAYS",
+        examples=[["shift:UPHOLSTERY", "demand:1.3"]],
+    )
+    weeks: int = Field(26, ge=4, le=104, description="Simulated weeks")
+    seeds: int = Field(3, ge=1, le=10, description="Replications, the same for every scenario")
+    warmup_weeks: int = Field(4, ge=0, le=26, description="First weeks left out of the figures")
+    confidence: float = Field(0.9, ge=0.5, le=0.99, description="The confidence the base quotes at")
+    cv: float = Field(0.3, ge=0, le=2, description="Spread of operation times")
+
+
+@router.post(
+    "/simulations/what-if",
+    response_model=RunOut,
+    status_code=202,
+    summary="Queue a what-if comparison of this plant: the changes asked for beside the "
+    "plant as it is, on the same orders (a worker runs it; poll the run)",
+)
+def request_what_if(ctx: Ctx, me: Me, body: WhatIfIn, response: Response) -> dict[str, Any]:
+    run = services.request_what_if(ctx, me, body.model_dump())
+    response.headers["Location"] = f"/api/v1/simulations/{run['id']}"
+    return run
+
+
+@router.get(
+    "/simulations/what-if/latest",
+    response_model=RunOut | None,
+    summary="The newest finished what-if comparison (null before the first)",
+)
+def latest_what_if(ctx: Ctx, me: Me) -> dict[str, Any] | None:
+    return services.latest_what_if(ctx, me)

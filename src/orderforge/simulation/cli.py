@@ -129,3 +129,75 @@ def runs(
             run["requested_at"][:16].replace("T", " "),
         )
     out.print(table)
+
+
+@simulate_app.command("what-if")
+@refusals
+def what_if(
+    scenario: Annotated[
+        list[str],
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="shift:CENTRE, machine:CENTRE, demand:FACTOR (1.3 = +30 %), "
+            "confidence:SHARE (quote at 0.8) or fixed:DAYS; give it once per scenario",
+        ),
+    ],
+    weeks: Annotated[int, typer.Option(help="Simulated weeks (4 to 104)")] = 26,
+    seeds: Annotated[int, typer.Option(help="Replications, the same for every scenario")] = 3,
+    confidence: Annotated[
+        float, typer.Option(help="The base quotes at this confidence (0.5 to 0.99)")
+    ] = 0.9,
+    as_user: AsUser = "planner",
+    as_json: Json = False,
+) -> None:
+    """This plant as it is against the changes asked for, side by side on the same orders:
+    on-time delivery, quoted and actual lead time, the bottleneck, work in progress."""
+    application = _app()
+    actor = _actor(application, as_user)
+    params = {"scenarios": scenario, "weeks": weeks, "seeds": seeds, "confidence": confidence}
+    with Progress(
+        TextColumn("Simulating the scenarios"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} %"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=as_json,
+    ) as progress:
+        task = progress.add_task("what-if", total=1.0)
+        run = services.run_what_if(
+            application.ctx, actor, params, lambda share: progress.update(task, completed=share)
+        )
+    if as_json:
+        print(json.dumps(run, indent=2))
+        return
+    if run["status"] != "done":
+        err.print(f"What-if run {run['id']} {run['status']}: {run['error']}")
+        raise typer.Exit(1)
+    result = run["result"]
+    table = Table(
+        title=f"What if (run {run['id']}): {result['params']['weeks']} weeks, "
+        f"{len(result['seeds'])} seeds each, the same orders for every scenario"
+    )
+    for column in (
+        "scenario",
+        "on time",
+        "quoted lead (days)",
+        "actual lead (days)",
+        "bottleneck",
+        "its load",
+        "WIP (orders)",
+    ):
+        table.add_column(column)
+    for row in result["rows"]:
+        table.add_row(
+            row["scenario"],
+            f"{row['on_time_percent']:.1f} %",
+            f"{row['quoted_lead_days']:.1f}",
+            f"{row['actual_lead_days']:.1f}",
+            row["bottleneck"],
+            f"{row['utilisation'].get(row['bottleneck'], 0):.0%}",
+            f"{row['mean_wip']:.1f}",
+        )
+    out.print(table)

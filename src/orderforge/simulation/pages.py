@@ -70,6 +70,8 @@ def simulations_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
         day=day,
         defaults={"replications": 200, "seed": 1},
         max_replications=services.MAX_REPLICATIONS,
+        what_if=services.latest_what_if(ctx, me),
+        centres=[c.code for c in services.active_centres(ctx)],
     )
 
 
@@ -114,3 +116,29 @@ async def cancel_study(request: Request, ctx: Ctx, me: User, run_id: int) -> Res
         return redirect("/simulations")
     flash(request, f"Simulation study {run['id']} cancelled; it will not run.", "success")
     return redirect("/simulations")
+
+
+@router.post("/what-if", response_model=None)
+async def request_what_if(request: Request, ctx: Ctx, me: User) -> Response:
+    """The form's ticks become scenarios: a shift more or a unit more at the chosen work
+    centre, demand up by the chosen share, quoting at another confidence."""
+    form = await posted_form(request)
+    scenarios = []
+    centre = form_text(form, "centre")
+    if form_text(form, "shift") and centre:
+        scenarios.append(f"shift:{centre}")
+    if form_text(form, "machine") and centre:
+        scenarios.append(f"machine:{centre}")
+    try:
+        if form_text(form, "demand"):
+            scenarios.append(f"demand:{1 + _whole(form_text(form, 'demand'), 'demand') / 100}")
+        if form_text(form, "confidence"):
+            share = _whole(form_text(form, "confidence"), "confidence") / 100
+            scenarios.append(f"confidence:{share}")
+        run = services.request_what_if(ctx, me, {"scenarios": scenarios})
+    except DomainError as exc:
+        where = f"{exc.field}: " if exc.field else ""
+        flash(request, f"Nothing was queued. {where}{exc.message}", "error")
+        return redirect("/simulations#what-if")
+    flash(request, f"What-if run {run['id']} queued: reload to see it when it is done.", "success")
+    return redirect("/simulations#what-if")

@@ -26,9 +26,11 @@ from orderforge.engines.simulation import (
     replicate,
     summarise,
 )
+from orderforge.plant import services as plant_data
 from orderforge.services import runs
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
+from orderforge.simulation import whatif
 from orderforge.simulation.ports import SIMULATION_RUNS
 from orderforge.simulation.study import Outcome, Study, build_study, fingerprint, no_plan
 
@@ -213,7 +215,7 @@ BOOK = runs.RunBook(job="simulation_run", key=SIMULATION_RUNS, noun="Simulation 
 BATCH_BOOK = runs.RunBook(
     job="simulation_batch", key=SIMULATION_RUNS, noun="Simulation batch", work=_batch_work
 )
-JOBS = (BOOK.job_kind(), BATCH_BOOK.job_kind())
+JOBS = (BOOK.job_kind(), BATCH_BOOK.job_kind(), whatif.WHAT_IF_BOOK.job_kind())
 
 
 def result_of(study: Study, params: StudyParams, outcomes: list[Outcome]) -> dict[str, Any]:
@@ -368,3 +370,56 @@ def order_confidence(
         "replications": latest["result"]["replications"],
         "plan_version": latest["result"]["plan_version"],
     }
+
+
+# -- what-if scenarios --------------------------------------------------------------------
+
+
+def request_what_if(
+    ctx: ServiceContext, actor: Principal, params: dict[str, Any]
+) -> dict[str, Any]:
+    """Queue a what-if comparison (the base plant and the asked changes, same seeds)."""
+    require(actor.role, Resource.SIMULATION, RUN)
+    checked = whatif.check_params(params)
+    with ctx.uow() as uow:
+        whatif.check_centres(uow, checked)
+    return runs.view(
+        runs.request(whatif.WHAT_IF_BOOK, ctx, whatif.WHAT_IF, checked, actor.username)
+    )
+
+
+def run_what_if(
+    ctx: ServiceContext,
+    actor: Principal,
+    params: dict[str, Any],
+    on_progress: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
+    """Record a what-if comparison and carry it out here (the CLI, in the foreground)."""
+    require(actor.role, Resource.SIMULATION, RUN)
+    checked = whatif.check_params(params)
+    with ctx.uow() as uow:
+        whatif.check_centres(uow, checked)
+        run = RecordedRun(whatif.WHAT_IF, checked, actor.username, ctx.clock.now())
+        uow.repository(SIMULATION_RUNS).add(run)
+        uow.commit()
+    assert run.id is not None
+    return runs.view(runs.execute(whatif.WHAT_IF_BOOK, ctx, run.id, on_progress))
+
+
+def latest_what_if(ctx: ServiceContext, actor: Principal) -> dict[str, Any] | None:
+    """The newest finished what-if comparison, or None."""
+    require(actor.role, Resource.SIMULATION, VIEW)
+    found = runs.latest(whatif.WHAT_IF_BOOK, ctx, 20, whatif.WHAT_IF)
+    done = next((r for r in found if r.status is RunStatus.DONE), None)
+    return runs.view(done) if done is not None else None
+
+
+def what_if_runs(ctx: ServiceContext, actor: Principal, limit: int = 20) -> list[dict[str, Any]]:
+    require(actor.role, Resource.SIMULATION, VIEW)
+    return [runs.view(r) for r in runs.latest(whatif.WHAT_IF_BOOK, ctx, limit, whatif.WHAT_IF)]
+
+
+def active_centres(ctx: ServiceContext) -> list[Any]:
+    """The work centres a what-if may add a shift or a unit to (for the page's form)."""
+    with ctx.uow() as uow:
+        return list(plant_data.active_work_centres(uow))

@@ -1,0 +1,280 @@
+"""What-if scenarios of this plant, side by side: add a shift, add a machine, more demand,
+quote at another confidence or at a fixed lead time; compared on on-time delivery, quoted
+and actual lead time, utilisation (and the bottleneck) and work in progress.
+
+Why a model of the plant rather than the plan: a what-if asks about the coming months,
+with orders not yet received. So the open-plant simulator (`engines.simulation.scenario`)
+is given this plant as it is: its active work centres with their units and shift pattern
+(the calendar's working hours a weekday, in 8-hour shifts; its working days a week), each
+family's usual routing (the work centres its orders went through, in order, and the
+minutes an order took there, from the work orders of the last year), and orders arriving
+at each family's rate of the last 26 weeks. Quotes are made the way the plant would make
+them (capable-to-promise at a confidence, the real insertion engine placing each order
+into the committed load) and the floor's times vary around the routing. Every scenario
+runs on the same seeds, so differences come from the change, not from luck.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from typing import Any
+
+from orderforge.domain.errors import InvalidInput
+from orderforge.domain.runs import RecordedRun
+from orderforge.engines.simulation.quoting import (
+    CapableToPromise,
+    FixedLeadTime,
+    QuotingPolicy,
+    ScenarioInputError,
+)
+from orderforge.engines.simulation.scenario import (
+    Family,
+    PoissonArrivals,
+    Scenario,
+    Step,
+    Variability,
+    WorkCentre,
+    compare,
+    with_demand,
+    with_machine,
+    with_quoting,
+    with_shift,
+)
+from orderforge.forecasting.ports import DEMAND_HISTORY
+from orderforge.plant import services as plant_data
+from orderforge.services import plant_time, runs
+from orderforge.services.context import ServiceContext
+from orderforge.services.ports import UnitOfWork
+from orderforge.simulation.ports import SIMULATION_RUNS
+
+WHAT_IF = "what_if"
+#: weeks of orders the arrival rates are learned from; a year for the routings
+RATE_WEEKS = 26
+ROUTING_DAYS = 365
+SHIFT_MINUTES = 8 * 60
+LIMITS = {"weeks": (4, 104), "seeds": (1, 10), "warmup_weeks": (0, 26)}
+KINDS = ("shift", "machine", "demand", "confidence", "fixed")
+
+
+def _int(params: dict[str, Any], name: str, default: int) -> int:
+    value = params.get(name, default)
+    low, high = LIMITS[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(f"{name} must be a whole number, {low} to {high}.", field=name)
+    return value
+
+
+def _share(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.5 <= value < 1:
+        raise InvalidInput(f"{name} must be a share from 0.5 to 0.99.", field=name)
+    return float(value)
+
+
+def check_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The asked scenarios as text ("shift:CNC-5AX", "machine:PAINT-BOOTH", "demand:1.3",
+    "confidence:0.8", "fixed:35"), checked for form here; names of work centres are
+    checked against the plant when the run builds it."""
+    unknown = set(params) - {"scenarios", "weeks", "seeds", "warmup_weeks", "confidence", "cv"}
+    if unknown:
+        raise InvalidInput(f"Unknown parameter {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    scenarios = params.get("scenarios", [])
+    if not isinstance(scenarios, list) or not 1 <= len(scenarios) <= 8:
+        raise InvalidInput("Ask for 1 to 8 scenarios beside the base.", field="scenarios")
+    for i, text in enumerate(scenarios):
+        kind, _, value = str(text).partition(":")
+        where = f"scenarios[{i}]"
+        if kind not in KINDS or not value or len(str(text)) > 60 or "\x00" in str(text):
+            raise InvalidInput(
+                f"{str(text)[:60]!r}: a scenario is shift:CENTRE, machine:CENTRE, "
+                "demand:FACTOR, confidence:SHARE or fixed:DAYS.",
+                field=where,
+            )
+        try:
+            number = float(value) if kind in ("demand", "confidence", "fixed") else None
+        except ValueError:
+            raise InvalidInput(f"{text!r}: {value!r} is not a number.", field=where) from None
+        if kind == "demand" and number is not None and not 0 < number <= 5:
+            raise InvalidInput(f"{text!r}: demand is a factor above 0, at most 5.", field=where)
+        if kind == "confidence" and number is not None:
+            _share(number, where)
+        if (
+            kind == "fixed"
+            and number is not None
+            and not (number.is_integer() and 0 <= number <= 365)
+        ):
+            raise InvalidInput(f"{text!r}: a fixed lead time is 0 to 365 whole days.", field=where)
+    cv = params.get("cv", 0.3)
+    if isinstance(cv, bool) or not isinstance(cv, int | float) or not 0 <= cv <= 2:
+        raise InvalidInput("cv (the spread of operation times) is 0 to 2.", field="cv")
+    weeks, warmup = _int(params, "weeks", 26), _int(params, "warmup_weeks", 4)
+    if warmup >= weeks:
+        raise InvalidInput("The warm-up must be shorter than the run.", field="warmup_weeks")
+    return {
+        "scenarios": [str(s) for s in scenarios],
+        "weeks": weeks,
+        "seeds": _int(params, "seeds", 3),
+        "warmup_weeks": warmup,
+        "confidence": _share(params.get("confidence", 0.9), "confidence"),
+        "cv": float(cv),
+    }
+
+
+def check_centres(uow: UnitOfWork, params: dict[str, Any]) -> None:
+    """Work centres named by shift: and machine: scenarios exist and are active."""
+    active = {c.code for c in plant_data.active_work_centres(uow)}
+    for i, text in enumerate(params["scenarios"]):
+        kind, _, value = text.partition(":")
+        if kind in ("shift", "machine") and value.strip().upper() not in active:
+            raise InvalidInput(
+                f"{value.strip().upper()[:40]} is not an active work centre "
+                f"({', '.join(sorted(active))}).",
+                field=f"scenarios[{i}]",
+            )
+
+
+def _shifts(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
+    """Calendar code -> (8-hour shifts a working day, working days a week)."""
+    found = {}
+    for calendar in plant_data.calendars_by_code(uow).values():
+        minutes: Counter[int] = Counter()
+        for shift in calendar.shifts:
+            for day in shift.weekdays:
+                minutes[day] += shift.minutes()
+        days = [d for d, m in minutes.items() if m > 0]
+        busiest = max(minutes.values(), default=0)
+        found[calendar.code] = (min(3, max(1, round(busiest / SHIFT_MINUTES))), len(days))
+    return found
+
+
+def plant_scenario(
+    uow: UnitOfWork, now: dt.datetime, params: dict[str, Any]
+) -> tuple[Scenario, dict[str, Any]]:
+    """The base scenario from the plant's data, and what it was made of (in words)."""
+    zone = plant_time.plant_zone(uow)
+    since = now - dt.timedelta(days=ROUTING_DAYS)
+    orders = [o for o in uow.repository(DEMAND_HISTORY).orders(since) if o.confirmed_at]
+    recent = now - dt.timedelta(weeks=RATE_WEEKS)
+    family_of = {o.number: o.lines[0].family for o in orders if o.lines}
+    routes: dict[str, list[list[tuple[str, float]]]] = defaultdict(list)
+    current: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for work in uow.repository(DEMAND_HISTORY).work(family_of):
+        current[work.order_number].append((work.work_centre, work.minutes))
+    for number, steps in current.items():
+        routes[family_of[number]].append(steps)
+    shifts = _shifts(uow)
+    centres = {c.code: c for c in plant_data.active_work_centres(uow)}
+    families: list[Family] = []
+    used: set[str] = set()
+    for family, seen in sorted(routes.items()):
+        usual = Counter(tuple(c for c, _ in steps) for steps in seen).most_common(1)[0][0]
+        if any(c not in centres for c in usual):
+            continue
+        alike = [steps for steps in seen if tuple(c for c, _ in steps) == usual]
+        minutes = [statistics.mean(s[i][1] for s in alike) for i in range(len(usual))]
+        families.append(
+            Family(family, [Step(c, max(m, 1.0)) for c, m in zip(usual, minutes, strict=True)])
+        )
+        used |= set(usual)
+    if not families:
+        raise InvalidInput(
+            "The plant has no finished work of the last year to learn routings from: a "
+            "what-if needs orders made before.",
+            field="history",
+        )
+    names = {f.name for f in families}
+    rates = Counter(
+        family_of[o.number]
+        for o in orders
+        if o.number in family_of and o.confirmed_at and o.confirmed_at >= recent
+    )
+    arrivals = PoissonArrivals({f: rates.get(f, 0) / RATE_WEEKS for f in sorted(names)})
+    resources = [
+        WorkCentre(code, centres[code].capacity, *shifts.get(centres[code].calendar_code, (1, 5)))
+        for code in sorted(used)
+    ]
+    scenario = Scenario(
+        name="base",
+        weeks=params["weeks"],
+        arrivals=arrivals,
+        families=families,
+        resources=resources,
+        quoting=CapableToPromise(params["confidence"]),
+        variability=Variability(cv=params["cv"]),
+        warmup_weeks=params["warmup_weeks"],
+    )
+    made_of = {
+        "families": {
+            f.name: {
+                "orders_per_week": round(arrivals.rate_per_week[f.name], 2),
+                "route": [s.resource for s in f.steps],
+                "hours": round(sum(s.minutes for s in f.steps) / 60, 1),
+            }
+            for f in families
+        },
+        "work_centres": {
+            r.key: {"units": r.machines, "shifts": r.shifts_per_day, "days": r.days_per_week}
+            for r in resources
+        },
+        "today": now.astimezone(zone).date().isoformat(),
+    }
+    return scenario, made_of
+
+
+def _variant(base: Scenario, text: str, index: int) -> Scenario:
+    kind, _, value = text.partition(":")
+    where = f"scenarios[{index}]"
+    known = {r.key for r in base.resources}
+    if kind in ("shift", "machine"):
+        code = value.strip().upper()
+        if code not in known:
+            raise InvalidInput(
+                f"{code[:40]} is not a work centre the plant's routings use "
+                f"({', '.join(sorted(known))}).",
+                field=where,
+            )
+        if kind == "shift":
+            return with_shift(base, code, f"+1 shift at {code}")
+        return with_machine(base, code, f"+1 unit at {code}")
+    if kind == "demand":
+        factor = float(value)
+        return with_demand(base, factor, f"demand {factor - 1:+.0%}")
+    policy: QuotingPolicy
+    if kind == "confidence":
+        policy = CapableToPromise(float(value))
+        return with_quoting(base, policy, f"quote at {float(value):.0%} confidence")
+    policy = FixedLeadTime(int(float(value)))
+    return with_quoting(base, policy, f"fixed lead time {int(float(value))} days")
+
+
+def what_if_work(ctx: ServiceContext, run: RecordedRun, progress: runs.Progress) -> dict[str, Any]:
+    params = check_params(run.params)
+    with ctx.uow() as uow:
+        base, made_of = plant_scenario(uow, ctx.clock.now(), params)
+    scenarios = [base] + [_variant(base, s, i) for i, s in enumerate(params["scenarios"])]
+    seeds = list(range(1, params["seeds"] + 1))
+    rows = []
+    try:
+        for i, scenario in enumerate(scenarios):
+            [row] = compare([scenario], seeds)
+            rows.append(
+                {
+                    "scenario": row.scenario,
+                    "on_time_percent": round(row.on_time_pct, 1),
+                    "quoted_lead_days": round(row.mean_quoted_lead_days, 2),
+                    "actual_lead_days": round(row.mean_actual_lead_days, 2),
+                    "utilisation": {k: round(v, 3) for k, v in sorted(row.utilisation.items())},
+                    "bottleneck": row.bottleneck,
+                    "mean_wip": round(row.mean_wip, 1),
+                }
+            )
+            progress((i + 1) / len(scenarios))
+    except ScenarioInputError as exc:
+        raise InvalidInput(f"{exc.field}: {exc.reason}", field=exc.field) from None
+    return {"params": params, "plant": made_of, "seeds": seeds, "rows": rows}
+
+
+WHAT_IF_BOOK = runs.RunBook(
+    job="simulation_what_if", key=SIMULATION_RUNS, noun="What-if run", work=what_if_work
+)
