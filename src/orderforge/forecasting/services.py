@@ -66,7 +66,6 @@ MIN_ORDERS = 8
 #: confirmation and the start of its work (see `_routing`); this many days when the history
 #: does not tell
 DEFAULT_LONG_LEAD_DAYS = 14
-_WON_STATES = frozenset(OrderState) - {OrderState.QUOTE, OrderState.CANCELLED}
 HORIZON_RANGE = (1, 26)
 HISTORY_RANGE = (26, 260)
 
@@ -407,6 +406,7 @@ def _capacity(
     now: dt.datetime,
     horizon: int,
     families: list[dict[str, Any]],
+    routing: tuple[dict[str, dict[str, float]], int],
 ) -> dict[str, Any]:
     """Per work centre and coming week: the committed plan's working minutes, the
     forecast orders' (units x the family's typical routing, started the usual weeks after
@@ -414,7 +414,7 @@ def _capacity(
     first = history.end + dt.timedelta(days=1)  # this week's Monday
     start = dt.datetime.combine(first, dt.time(), history.zone)
     days = horizon * 7
-    per_unit, days_to_start = _routing(uow, history)
+    per_unit, days_to_start = routing
     delay = days_to_start // 7
     calendars = plant_data.calendars_by_code(uow)
     centres = plant_data.active_work_centres(uow)
@@ -441,9 +441,9 @@ def _capacity(
     }
     forecast: dict[str, list[float]] = {c.code: [0.0] * horizon for c in centres}
     for f in families:
-        routing = per_unit.get(f["key"], {})
+        route = per_unit.get(f["key"], {})
         for i, week in enumerate(f["forecast"]):
-            for centre, minutes in routing.items():
+            for centre, minutes in route.items():
                 if centre not in available:
                     continue
                 # work is not started in a week the centre is closed: the next open one
@@ -558,7 +558,8 @@ def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> 
         families, family_labels = _family_series(history)
         options, option_labels = _option_series(history)
         quoted_days = _quoted_lead_days(history)
-        budget = _routing(uow, history)[1]
+        routing = _routing(uow, history)
+        budget = routing[1]
         materials, material_labels = _material_series(uow, history, budget)
     progress(0.1)
     quotes = _quotes(history, now)
@@ -578,7 +579,8 @@ def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> 
                 out.append(_forecast_view(f, s, labels[f.key], extra))
         progress(0.2 + 0.8 * (i + 1) / len(groups))
     with ctx.uow() as uow:
-        capacity = _capacity(uow, history, now, horizon, [s for s in out if s["kind"] == "family"])
+        families_out = [s for s in out if s["kind"] == "family"]
+        capacity = _capacity(uow, history, now, horizon, families_out, routing)
         buy_ahead = _buy_ahead(uow, now, [s for s in out if s["kind"] == "material"])
     return {
         "buy_ahead": buy_ahead,
