@@ -73,6 +73,8 @@ def test_the_simulation_page_compares_what_the_form_asks(api: ApiSession) -> Non
     drain_jobs(api.application)
     shown = browser.get("/simulations").text
     assert "+1 shift at UPHOLSTERY" in shown and "demand +30%" in shown
+    dashboard = browser.get("/dashboard").text  # the comparison in a picture there too
+    assert 'id="whatif-chart"' in dashboard and "+1 shift at UPHOLSTERY: " in dashboard
     empty = browser.post("/simulations/what-if", data={"csrf": csrf_of(page)})
     assert empty.status_code == 303
     assert "Nothing was queued" in browser.get("/simulations").text

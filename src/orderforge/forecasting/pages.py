@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from orderforge.domain.errors import DomainError, NotFound
+from orderforge.domain.permissions import VIEW, Resource, is_allowed
 from orderforge.entrypoints.web.common import (
     Ctx,
     User,
@@ -26,6 +27,7 @@ from orderforge.entrypoints.web.common import (
 )
 from orderforge.forecasting import dashboard, services
 from orderforge.services.money import money
+from orderforge.simulation import services as simulation
 
 router = APIRouter(prefix="/forecasts", include_in_schema=False)
 #: weeks of history a family's chart shows before the forecast
@@ -155,4 +157,15 @@ dashboard_router = APIRouter(include_in_schema=False)
 @dashboard_router.get("/dashboard")
 def dashboard_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
     view = dashboard.dashboard(ctx, me)
+    # the simulation room sits above this one: the page (a face over every room) asks it
+    latest = (
+        simulation.latest_what_if(ctx, me)
+        if is_allowed(me.role, Resource.SIMULATION, VIEW)
+        else None
+    )
+    view["what_if"] = (
+        {"run": latest["id"], "rows": latest["result"]["rows"]}
+        if latest and latest["result"]
+        else None
+    )
     return render(request, "forecasting/dashboard.html", me=me, d=view, week=_week)

@@ -61,6 +61,21 @@
       options: Object.assign({}, common, { scales: { y: { min: 0, max: 100 } } }) });
   }
 
+  if (d.what_if) {
+    var rows = d.what_if.rows;
+    draw("whatif-chart", { data: { labels: rows.map(function (r) { return r.scenario; }),
+      datasets: [
+        { type: "bar", label: "Quoted lead time (days)", yAxisID: "days",
+          data: rows.map(function (r) { return r.quoted_lead_days; }), backgroundColor: "#8fb3cf" },
+        { type: "bar", label: "Actual lead time (days)", yAxisID: "days",
+          data: rows.map(function (r) { return r.actual_lead_days; }), backgroundColor: "#1f5f8b" },
+        { type: "line", label: "On time (%)", yAxisID: "share", borderColor: "#2e7d32",
+          data: rows.map(function (r) { return r.on_time_percent; }), borderWidth: 2 }
+      ] }, options: Object.assign({}, common, { scales: {
+        days: { position: "left", beginAtZero: true, title: { display: true, text: "days" } },
+        share: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } } } }) });
+  }
+
   if (d.forecast && d.forecast.families.length) {
     var sets = [];
     d.forecast.families.forEach(function (f, i) {
