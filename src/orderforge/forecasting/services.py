@@ -633,12 +633,7 @@ def run_forecast(
     """Record a forecast run and carry it out here (the CLI, in the foreground)."""
     require(actor.role, Resource.FORECAST, RUN)
     params = _check_params(horizon_weeks, history_weeks)
-    with ctx.uow() as uow:
-        run = RecordedRun(KIND, params, actor.username, ctx.clock.now(), noun=BOOK.noun)
-        uow.repository(FORECAST_RUNS).add(run)
-        uow.commit()
-    assert run.id is not None
-    return runs.view(runs.execute(BOOK, ctx, run.id, on_progress))
+    return runs.view(runs.run_here(BOOK, ctx, KIND, params, actor.username, on_progress))
 
 
 def get_forecast(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, Any]:

@@ -106,20 +106,42 @@ def latest(
     return runs
 
 
-def request(
+def _record(
     book: RunBook, ctx: ServiceContext, kind: str, params: dict[str, Any], actor: str
-) -> RecordedRun:
-    """Record a queued run (committed, so whoever executes it finds it) and hand it to
-    the job queue; with no queue wired (a bare service context) it runs here."""
+) -> tuple[int, RecordedRun]:
+    """A queued run, committed, so whoever executes it finds it; its id and itself."""
     with ctx.uow() as uow:
         run = RecordedRun(kind, params, actor, ctx.clock.now(), noun=book.noun)
         uow.repository(book.key).add(run)
         uow.commit()
     assert run.id is not None
+    return run.id, run
+
+
+def request(
+    book: RunBook, ctx: ServiceContext, kind: str, params: dict[str, Any], actor: str
+) -> RecordedRun:
+    """Record a queued run and hand it to the job queue; with no queue wired (a bare
+    service context) it runs here."""
+    run_id, run = _record(book, ctx, kind, params, actor)
     if ctx.jobs is None:
-        return execute(book, ctx, run.id)
-    ctx.jobs.submit(book.job, run.id)
+        return execute(book, ctx, run_id)
+    ctx.jobs.submit(book.job, run_id)
     return run
+
+
+def run_here(
+    book: RunBook,
+    ctx: ServiceContext,
+    kind: str,
+    params: dict[str, Any],
+    actor: str,
+    on_progress: Progress | None = None,
+) -> RecordedRun:
+    """Record a run and carry it out in this process (the CLI, in the foreground, with
+    its progress bar), not through the job queue."""
+    run_id, _ = _record(book, ctx, kind, params, actor)
+    return execute(book, ctx, run_id, on_progress)
 
 
 def execute(

@@ -310,14 +310,8 @@ def run_study(
 ) -> dict[str, Any]:
     """Record a study and carry it out here (the CLI, in the foreground)."""
     checked = _checked(ctx, actor, params)
-    with ctx.uow() as uow:
-        run = RecordedRun(
-            PLAN_CONFIDENCE, checked.as_dict(), actor.username, ctx.clock.now(), noun=BOOK.noun
-        )
-        uow.repository(SIMULATION_RUNS).add(run)
-        uow.commit()
-    assert run.id is not None
-    return runs.view(runs.execute(BOOK, ctx, run.id, on_progress))
+    run = runs.run_here(BOOK, ctx, PLAN_CONFIDENCE, checked.as_dict(), actor.username, on_progress)
+    return runs.view(run)
 
 
 def cancel_study(ctx: ServiceContext, actor: Principal, run_id: int) -> dict[str, Any]:
@@ -399,11 +393,10 @@ def run_what_if(
     checked = whatif.check_params(params)
     with ctx.uow() as uow:
         whatif.check_centres(uow, checked)
-        run = RecordedRun(whatif.WHAT_IF, checked, actor.username, ctx.clock.now())
-        uow.repository(SIMULATION_RUNS).add(run)
-        uow.commit()
-    assert run.id is not None
-    return runs.view(runs.execute(whatif.WHAT_IF_BOOK, ctx, run.id, on_progress))
+    run = runs.run_here(
+        whatif.WHAT_IF_BOOK, ctx, whatif.WHAT_IF, checked, actor.username, on_progress
+    )
+    return runs.view(run)
 
 
 def latest_what_if(ctx: ServiceContext, actor: Principal) -> dict[str, Any] | None:
