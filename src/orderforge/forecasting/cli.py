@@ -9,10 +9,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
+from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals, with_bar
 from orderforge.forecasting import services
 
 forecast_app = typer.Typer(
@@ -124,22 +123,11 @@ def forecast_run(
     application = _app()
     actor = _actor(application, as_user)
     _check_kind(kind)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=quiet or as_json,
-    ) as progress:
-        task = progress.add_task("Fitting the models", total=1.0)
-        run = services.run_forecast(
-            application.ctx,
-            actor,
-            horizon,
-            history,
-            lambda share: progress.update(task, completed=share),
-        )
+    run = with_bar(
+        "Fitting the models",
+        lambda bar: services.run_forecast(application.ctx, actor, horizon, history, bar),
+        hidden=quiet or as_json,
+    )
     if as_json:
         print(json.dumps(run, indent=2))
     else:

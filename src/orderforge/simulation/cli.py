@@ -11,10 +11,9 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals
+from orderforge.entrypoints.cli.common import AsUser, _actor, _app, err, out, refusals, with_bar
 from orderforge.services import plant_time
 from orderforge.simulation import services
 
@@ -40,19 +39,11 @@ def confidence(
     application = _app()
     actor = _actor(application, as_user)
     params = {"replications": replications, "seed": seed}
-    with Progress(
-        TextColumn("Simulating"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f} %"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json,
-    ) as progress:
-        task = progress.add_task("study", total=1.0)
-        run = services.run_study(
-            application.ctx, actor, params, lambda share: progress.update(task, completed=share)
-        )
+    run = with_bar(
+        "Simulating",
+        lambda bar: services.run_study(application.ctx, actor, params, bar),
+        hidden=as_json,
+    )
     if as_json:
         print(json.dumps(run, indent=2))
         return
@@ -156,19 +147,11 @@ def what_if(
     application = _app()
     actor = _actor(application, as_user)
     params = {"scenarios": scenario, "weeks": weeks, "seeds": seeds, "confidence": confidence}
-    with Progress(
-        TextColumn("Simulating the scenarios"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f} %"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json,
-    ) as progress:
-        task = progress.add_task("what-if", total=1.0)
-        run = services.run_what_if(
-            application.ctx, actor, params, lambda share: progress.update(task, completed=share)
-        )
+    run = with_bar(
+        "Simulating the scenarios",
+        lambda bar: services.run_what_if(application.ctx, actor, params, bar),
+        hidden=as_json,
+    )
     if as_json:
         print(json.dumps(run, indent=2))
         return

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from orderforge.bootstrap import Application, build
 from orderforge.config import ConfigError
@@ -78,3 +79,21 @@ def _setup_actor(application: Application, username: str) -> Principal:
         if not uow.users.list():
             return LOCAL_ADMIN
     return _actor(application, username)
+
+
+def with_bar(
+    description: str, work: Callable[[Callable[[float], None]], dict[str, Any]], *, hidden: bool
+) -> dict[str, Any]:
+    """Long work in the foreground (a recorded run carried out here) with a progress bar
+    on stderr, fed the share done; `hidden` for --json and --quiet."""
+    with Progress(
+        TextColumn(description),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f} %"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=hidden,
+    ) as progress:
+        task = progress.add_task(description, total=1.0)
+        return work(lambda share: progress.update(task, completed=share))
