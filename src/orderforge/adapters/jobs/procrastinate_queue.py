@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import procrastinate
 import sqlalchemy as sa
+from procrastinate import exceptions as procrastinate_errors
+from procrastinate import jobs as procrastinate_jobs
 from procrastinate.jobs import Status
+from procrastinate.manager import JobManager
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,34 @@ LEGACY_QUEUE = "planning"
 LEGACY_KIND = "plan_run"
 #: A worker silent this long (procrastinate's heartbeat is every 10 s) is taken as dead.
 STALLED_AFTER_SECONDS = 60.0
+#: How often a worker tries again at once when another worker took a job of the same lock.
+FETCH_ATTEMPTS = 3
+
+
+class LockRaceTolerantJobManager(JobManager):
+    """procrastinate's job manager, except that losing a race for a locked job is not fatal.
+
+    Two workers fetching at the same moment can each pick a different waiting job of the
+    same lock; the second to mark its job `doing` breaks the unique index on (lock, doing)
+    and procrastinate 3.10 lets that error end the worker (procrastinate issues #1242,
+    #1599). The loser's job is untouched (its update was rolled back), so the worker tries
+    again after a short random pause and, if it keeps losing, reports no job: its next
+    poll takes what is left.
+    """
+
+    async def fetch_job(self, queues: Any, worker_id: int) -> procrastinate_jobs.Job | None:
+        for attempt in range(FETCH_ATTEMPTS):
+            try:
+                return await super().fetch_job(queues=queues, worker_id=worker_id)
+            except procrastinate_errors.UniqueViolation as error:
+                log.info(
+                    "another worker took a job of the same lock (%s); attempt %d of %d",
+                    error.constraint_name,
+                    attempt + 1,
+                    FETCH_ATTEMPTS,
+                )
+                await asyncio.sleep(random.uniform(0.02, 0.2))  # noqa: S311 (a jitter, not a secret)
+        return None
 
 
 def conninfo(database_url: str) -> str:
@@ -44,6 +76,7 @@ def make_app(
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url))
     )
+    app.job_manager = LockRaceTolerantJobManager(connector=app.connector)
     if run is not None:
 
         def run_job(kind: str, record_id: int) -> None:
