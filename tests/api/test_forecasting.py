@@ -56,6 +56,24 @@ def test_a_planner_asks_for_a_forecast_and_reads_it(api: ApiSession) -> None:
                 or abs(asked - w["available_hours"]) <= 0.05
             )
     assert any(w["forecast_hours"] > 0 for c in capacity["work_centres"] for w in c["weeks"])
+    # common modules: bought parts nearly every order of a family uses, in words
+    modules = {m["item_code"]: m for m in result["common_modules"]}
+    assert modules, "the demo's families share bought parts"
+    budget = result["material_budget_days"]
+    for module in modules.values():
+        assert module["label"].endswith(f"({module['item_code']})") and module["unit"]
+        assert module["basis"].startswith("common module of ")
+        assert module["long_lead"] == (
+            module["lead_time_days"] is not None and module["lead_time_days"] > budget
+        )
+        for use in module["families"]:
+            assert use["share"] >= 0.8 and use["per_unit"] > 0 and use["name"] in module["basis"]
+    for proposal in result["buy_ahead"]:
+        assert proposal["basis"] == (
+            modules[proposal["item_code"]]["basis"]
+            if proposal["item_code"] in modules
+            else "its own history"
+        )
     latest = api.client.get(f"{F}/latest", headers=api.auth("sales")).json()
     assert latest["id"] >= run["id"]
     assert api.client.post(f"{F}/{run['id']}/cancel", headers=planner).status_code == 409

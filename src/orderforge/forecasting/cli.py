@@ -67,6 +67,8 @@ def _print(run: dict[str, Any], kind: str | None) -> None:
         out.print(table)
     if kind is None and result.get("capacity"):
         _print_capacity(result["capacity"])
+    if kind is None:
+        _print_buying(result)
     quotes = result["quotes"]
     if "error" in quotes:
         out.print(f"Quote conversion not learned: {escape(quotes['error'])}")
@@ -107,6 +109,45 @@ def _print_capacity(capacity: dict[str, Any]) -> None:
             cells.append(f"[bold red]{text} over[/]" if w["overloaded"] else text)
         table.add_row(escape(c["name"]), *cells)
     out.print(table)
+
+
+def _print_buying(result: dict[str, Any]) -> None:
+    """What to buy before the orders come, and the common modules it was judged on."""
+    if result.get("buy_ahead"):
+        table = Table(title="Buy ahead (long-lead, over the supplier's lead time)")
+        for column in ("material", "from", "lead time", "forecast (high)", "free", "buy", "risk"):
+            table.add_column(column)
+        for b in result["buy_ahead"]:
+            unit = escape(b["unit"])
+            buying = b["quantity"] != "0"
+            table.add_row(
+                escape(b["label"]),
+                escape(b.get("basis", "its own history")),
+                f"{b['lead_time_days']} days",
+                f"{b['forecast']} ({b['forecast_high']}) {unit}",
+                f"{b['free']} {unit}",
+                f"{b['quantity']} {unit} from {escape(b['supplier'])}" if buying else "nothing",
+                f"{b['leftover']} {unit} left, {b['leftover_cost']} {b['currency']}"
+                if buying
+                else "-",
+            )
+        out.print(table)
+    modules = result.get("common_modules") or []
+    if modules:
+        budget = result["material_budget_days"]
+        table = Table(title=f"Common modules (an order's work starts ~{budget} days after it)")
+        for column in ("module", "used by", "per unit", "supplier lead time", "bought"):
+            table.add_column(column)
+        for m in modules:
+            lead = m["lead_time_days"]
+            table.add_row(
+                escape(m["label"]),
+                ", ".join(f"{escape(f['name'])} ({f['share']:.0%})" for f in m["families"]),
+                ", ".join(f"{_number(f['per_unit'])} {escape(m['unit'])}" for f in m["families"]),
+                "no regular offer" if lead is None else f"{lead} days",
+                "ahead, from the families' forecast" if m["long_lead"] else "with the orders",
+            )
+        out.print(table)
 
 
 @forecast_app.command("run")

@@ -20,6 +20,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,7 +45,12 @@ from orderforge.engines.forecasting import (
     weekly,
 )
 from orderforge.engines.materials import Offer, best_offer, order_quantity
-from orderforge.forecasting.ports import DEMAND_HISTORY, FORECAST_RUNS, OrderRecord
+from orderforge.forecasting.ports import (
+    DEMAND_HISTORY,
+    FORECAST_RUNS,
+    MaterialUse,
+    OrderRecord,
+)
 from orderforge.materials.domain import OPEN_STATUSES
 from orderforge.materials.ports import MATERIALS
 from orderforge.materials.services import purchasing
@@ -66,6 +72,10 @@ MIN_ORDERS = 8
 #: confirmation and the start of its work (see `_routing`); this many days when the history
 #: does not tell
 DEFAULT_LONG_LEAD_DAYS = 14
+#: a bought item is a common module of a family when at least this share of the family's
+#: orders used it: it does not hang on the customer's choices (it sits before the
+#: decoupling point of the modular design), so the family's forecast is its forecast
+COMMON_SHARE = 0.8
 HORIZON_RANGE = (1, 26)
 HISTORY_RANGE = (26, 260)
 
@@ -178,11 +188,8 @@ def _quoted_lead_days(history: _History) -> int:
     return int(statistics.median(days)) if days else DEFAULT_LONG_LEAD_DAYS
 
 
-def _material_series(
-    uow: UnitOfWork, history: _History, budget_days: int
-) -> tuple[list[WeeklySeries], dict[str, dict[str, str]]]:
-    """Series of the long-lead materials: those no regular supplier delivers within
-    `budget_days` (the usual days from confirmation to the start of the work)."""
+def _lead_times(uow: UnitOfWork) -> dict[str, int]:
+    """Item -> the shortest lead time of its regular (not express) offers, in days."""
     offers: dict[str, int] = {}
     for offer in uow.repository(MATERIALS).offers():
         if not offer.express:
@@ -190,13 +197,21 @@ def _material_series(
             offers[offer.item_code] = (
                 offer.lead_time_days if best is None else min(best, offer.lead_time_days)
             )
+    return offers
+
+
+def _material_series(
+    history: _History, uses: list[MaterialUse], offers: dict[str, int], budget_days: int
+) -> tuple[list[WeeklySeries], dict[str, dict[str, str]]]:
+    """Series of the long-lead materials: those no regular supplier delivers within
+    `budget_days` (the usual days from confirmation to the start of the work)."""
     long_lead = {item for item, days in offers.items() if days > budget_days}
     won = {o.number: o for o in history.won()}
     events: dict[str, list[tuple[dt.date, float]]] = defaultdict(list)
     orders: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, dict[str, str]] = {}
-    for use in uow.repository(DEMAND_HISTORY).materials(won):
-        if use.item_code not in long_lead:
+    for use in uses:
+        if use.item_code not in long_lead or use.order_number not in won:
             continue
         confirmed = won[use.order_number].confirmed_at
         assert confirmed is not None
@@ -209,6 +224,93 @@ def _material_series(
         }
     kept = sorted(k for k in events if len(orders[k]) >= MIN_ORDERS)
     return [history.series(k, "material", events[k]) for k in kept], {k: labels[k] for k in kept}
+
+
+@dataclass(frozen=True)
+class ModuleUse:
+    """How a family uses a common module: the share of its orders that used it and the
+    quantity per unit of the family (over all its orders, so it is what a forecast unit
+    of the family will need on average)."""
+
+    family: str
+    share: float
+    per_unit: float
+
+
+def common_modules(
+    orders: Iterable[OrderRecord], uses: Iterable[MaterialUse]
+) -> dict[str, list[ModuleUse]]:
+    """Item -> the families it is a common module of (used by >= COMMON_SHARE of the
+    family's orders, learned from at least MIN_ORDERS of them). Only orders of one
+    family count: an order mixing families does not say which line used the item."""
+    family_of: dict[str, str] = {}
+    orders_of: dict[str, int] = defaultdict(int)
+    units: dict[str, int] = defaultdict(int)
+    for order in orders:
+        families = {line.family for line in order.lines}
+        if len(families) != 1:
+            continue
+        family = families.pop()
+        family_of[order.number] = family
+        orders_of[family] += 1
+        units[family] += sum(line.quantity for line in order.lines)
+    used_by: dict[tuple[str, str], set[str]] = defaultdict(set)
+    quantity: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for use in uses:
+        owner = family_of.get(use.order_number)
+        if owner is None:
+            continue
+        used_by[(owner, use.item_code)].add(use.order_number)
+        quantity[(owner, use.item_code)] += use.quantity
+    found: dict[str, list[ModuleUse]] = defaultdict(list)
+    for (family, item), numbers in sorted(used_by.items()):
+        share = len(numbers) / orders_of[family]
+        if orders_of[family] >= MIN_ORDERS and share >= COMMON_SHARE and units[family] > 0:
+            per_unit = float(quantity[(family, item)]) / units[family]
+            found[item].append(ModuleUse(family, round(share, 4), round(per_unit, 4)))
+    return dict(found)
+
+
+def _module_view(
+    item: str,
+    used: list[ModuleUse],
+    families: dict[str, dict[str, Any]],
+    names: dict[str, tuple[str, str]],
+    lead_days: int | None,
+    budget_days: int,
+) -> dict[str, Any]:
+    """A common module with its demand from its families' forecasts: per week, the sum
+    of each family's units (forecast and open quotes) times its quantity per unit. The
+    high side adds the families' upper 80 % bounds, which assumes their surprises come
+    together: cautious, as a buy-ahead should be."""
+    weeks: dict[str, dict[str, Any]] = {}
+    for use in used:
+        forecast = families.get(use.family)
+        if forecast is None:
+            continue
+        for w in forecast["forecast"]:
+            row = weeks.setdefault(w["week"], {"week": w["week"], "point": 0.0, "upper_80": 0.0})
+            row["point"] += use.per_unit * w["total"]
+            row["upper_80"] += use.per_unit * (w.get("upper_80", w["point"]) + w["from_quotes"])
+    name, unit = names.get(item, (item, ""))
+    return {
+        "key": item,
+        "item_code": item,
+        "label": f"{name} ({item})",
+        "unit": unit,
+        "lead_time_days": lead_days,
+        "long_lead": lead_days is not None and lead_days > budget_days,
+        "families": [
+            {
+                "family": u.family,
+                "name": families[u.family]["label"] if u.family in families else u.family,
+                "share": u.share,
+                "per_unit": u.per_unit,
+            }
+            for u in used
+        ],
+        "forecast": [weeks[k] for k in sorted(weeks)],
+    }
 
 
 def _customer_orders(orders: list[OrderRecord]) -> dict[str, int]:
@@ -531,6 +633,7 @@ def _buy_ahead(
                 "item_code": m["key"],
                 "label": m["label"],
                 "unit": m["unit"],
+                "basis": m.get("basis", "its own history"),
                 "lead_time_days": offer.lead_time_days,
                 "weeks": len(weeks),
                 "forecast": _plain(middle),
@@ -560,7 +663,10 @@ def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> 
         quoted_days = _quoted_lead_days(history)
         routing = _routing(uow, history)
         budget = routing[1]
-        materials, material_labels = _material_series(uow, history, budget)
+        lead_times = _lead_times(uow)
+        uses = uow.repository(DEMAND_HISTORY).materials({o.number for o in history.won()})
+        materials, material_labels = _material_series(history, uses, lead_times, budget)
+        modules = common_modules(history.won(), uses)
     progress(0.1)
     quotes = _quotes(history, now)
     progress(0.2)
@@ -578,12 +684,26 @@ def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> 
                 extra = by_family.get(f.key, {}) if f.kind == "family" else {}
                 out.append(_forecast_view(f, s, labels[f.key], extra))
         progress(0.2 + 0.8 * (i + 1) / len(groups))
+    families_out = [s for s in out if s["kind"] == "family"]
+    names = {u.item_code: (u.name, u.unit) for u in uses}
+    by_key = {f["key"]: f for f in families_out}
+    module_views = [
+        _module_view(item, used, by_key, names, lead_times.get(item), budget)
+        for item, used in sorted(modules.items())
+    ]
+    for view in module_views:
+        view["basis"] = "common module of " + ", ".join(f["name"] for f in view["families"])
+    # a common module is bought from its families' forecasts, not from a series of its own
+    to_buy = [s for s in out if s["kind"] == "material" and s["key"] not in modules]
+    to_buy += [v for v in module_views if v["long_lead"]]
     with ctx.uow() as uow:
-        families_out = [s for s in out if s["kind"] == "family"]
         capacity = _capacity(uow, history, now, horizon, families_out, routing)
-        buy_ahead = _buy_ahead(uow, now, [s for s in out if s["kind"] == "material"])
+        buy_ahead = _buy_ahead(uow, now, to_buy)
     return {
         "buy_ahead": buy_ahead,
+        "common_modules": [
+            {k: v for k, v in view.items() if k not in ("key", "forecast")} for view in module_views
+        ],
         "generated_at": now.isoformat(),
         "capacity": capacity,
         "history": {
