@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from orderforge.production.pages import QUEUE_SHOWN
 from orderforge.production.services import floor, work_orders
 from orderforge.services import plan_runs, users
 from orderforge.services.ports import Principal
@@ -101,7 +102,17 @@ def test_the_queue_follows_the_plan_with_the_next_operation_on_top(
     assert page.status_code == 200
     codes = _queue_codes(page)
     view = _queue(api, centre)
-    assert codes == [o["code"] for o in view["operations"]] and len(codes) > 3
+    everything = [o["code"] for o in view["operations"]]
+    # the page describes the top of the queue and counts the rest
+    assert codes == everything[:QUEUE_SHOWN] and len(codes) > 3
+    if len(everything) > QUEUE_SHOWN:
+        more = len(everything) - QUEUE_SHOWN
+        assert f"{more} more operation{'s' if more != 1 else ''} wait here" in page.text
+    else:
+        assert 'id="floor-more"' not in page.text
+    shorter = floor.queue(ctx, _user(api, "operator"), centre, limit=2)
+    assert [o["code"] for o in shorter["operations"]] == everything[:2]
+    assert shorter["more"] == len(everything) - 2 and shorter["next"] == view["next"]
     rows = view["operations"]
     top = rows[0]
     assert top["status"] in ("running", "paused", "ready")

@@ -38,6 +38,8 @@ CENTRE = "floor_centre"
 #: What the report just recorded, said on the queue page it redirects to with what is next.
 RECORDED = "floor_recorded"
 MAX_SEQ_DIGITS = 6
+#: operations the queue page describes: a tablet shows about ten; the rest are counted
+QUEUE_SHOWN = 40
 #: What a report is called in the flash, after "WO-2026-0012 op 20 (Cut)".
 DONE_WORDS = {
     ReportKind.START: "started",
@@ -95,7 +97,7 @@ def scan_anywhere(request: Request, ctx: Ctx, me: User, code: str = "") -> Respo
 
 @router.get("/floor/{centre}")
 def queue_page(request: Request, ctx: Ctx, me: User, centre: str) -> HTMLResponse:
-    view = floor.queue(ctx, me, centre)
+    view = floor.queue(ctx, me, centre, limit=QUEUE_SHOWN)
     request.session[CENTRE] = view["code"]
     recorded = request.session.pop(RECORDED, None)
     if isinstance(recorded, str):  # a report just made: what it did, and what comes next

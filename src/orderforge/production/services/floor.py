@@ -75,22 +75,29 @@ def work_centres(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
         ]
 
 
-def queue(ctx: ServiceContext, actor: Principal, work_centre: str) -> dict[str, Any]:
-    """A work centre's queue: its operations not done, the next one first."""
+def queue(
+    ctx: ServiceContext, actor: Principal, work_centre: str, limit: int | None = None
+) -> dict[str, Any]:
+    """A work centre's queue: its operations not done, the next one first; with `limit`,
+    only that many are described (`more` counts the rest). An operator reads the top of
+    the queue and scans the traveler for anything else; a busy centre holds hundreds of
+    operations, and describing them all at every report is what slowed the round trip."""
     require(actor.role, Resource.WORK_ORDER, REPORT)
     with ctx.uow() as uow:
         centre = _centre(uow, work_centre)
         show = _clock(uow)
         found, closed, planned = _queue_ops(uow, centre.code)
+        shown = found if limit is None else found[: max(limit, 1)]
         families = _Families(uow)
         rows = [
-            _row(op, planned.get(op.key), families, show, closed.get(op.work_order)) for op in found
+            _row(op, planned.get(op.key), families, show, closed.get(op.work_order)) for op in shown
         ]
         return {
             "code": centre.code,
             "name": centre.name,
             "plan_version": uow.plans.latest_version_number(),
             "operations": rows,
+            "more": len(found) - len(shown),
             "next": rows[0] if rows and rows[0]["actionable"] else None,
         }
 
