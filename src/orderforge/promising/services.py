@@ -1067,8 +1067,9 @@ def promise_view(promise: Promise, actor: Principal) -> dict[str, object]:
 
 
 def level_key(level: float) -> str:
-    """ "p80" for 0.8: how a confidence level is named in answers (as studies name it)."""
-    return f"p{round(level * 100)}"
+    """How a confidence is named in answers: "p80" for 0.8 (as studies name it), "p87.5"
+    for 0.875, so a confidence asked for never takes the key of another."""
+    return f"p{level * 100:.4g}"
 
 
 def _confidence_view(promise: Promise) -> dict[str, object] | None:
