@@ -219,12 +219,16 @@ def test_only_the_queue_just_ahead_is_replayed() -> None:
     units = _units({"SAW": busy}, interruptible=False)
     ops = _ops(60, 60)
     placed = insert(units, ops, HORIZON, 480)
-    model = quote_model(units, ops, placed, HORIZON, {}, now=480, queue=3)
+    spread = {"SAW": Variability(cv=0.5)}  # one in twenty runs 1.8 times as long or more
+    model = quote_model(units, ops, placed, HORIZON, spread, now=480, queue=3)
     ahead = [k for k in model.jobs if k != QUOTE]
     assert len(ahead) == 3
     # and work before `now` is the floor's, not the queue's
-    later = quote_model(units, ops, placed, HORIZON, {}, now=480 + 40 * 9, queue=3)
+    later = quote_model(units, ops, placed, HORIZON, spread, now=480 + 40 * 9, queue=3)
     assert len([k for k in later.jobs if k != QUOTE]) == 1
+    # work that never runs long reaches only what follows it at once
+    exact = quote_model(units, ops, placed, HORIZON, {}, now=480, queue=3)
+    assert [s.planned_start for k, s in exact.steps.items() if k.startswith("ahead/")] == [840]
 
 
 def test_a_quote_with_a_step_left_unplaced_is_not_replayed() -> None:
@@ -233,3 +237,17 @@ def test_a_quote_with_a_step_left_unplaced_is_not_replayed() -> None:
     placed = insert(units, ops, HORIZON, 0)
     with pytest.raises(SimulationInputError):
         quote_model(units, ops, placed, HORIZON, {})
+
+
+def test_work_too_far_ahead_to_reach_the_quote_is_not_replayed() -> None:
+    # 08:00-08:30 and 14:00-15:00 on the saw; the quote's cut starts at 15:00. The first
+    # piece would have to take 11 times as long to reach it; the second is right ahead.
+    units = _units({"SAW": [(480, 510), (840, 900)]}, interruptible=False)
+    ops = _ops(60, 60)
+    placed = insert(units, ops, HORIZON, 900)
+    assert placed.placements["cut"].start == 900
+    spread = {"SAW": Variability(ratios=(0.9, 1.0, 1.1, 2.0))}
+    model = quote_model(units, ops, placed, HORIZON, spread, now=0)
+    assert sorted(s.planned_start for k, s in model.steps.items() if k.startswith("ahead/")) == [
+        840
+    ]

@@ -669,6 +669,8 @@ def assess_confidence(
             cap.centre_of,
             study.spreads(ctx, uow, now),
             (earliest, cap.horizon),
+            anchors=(cap,),
+            tag=order_number,
         )
     except (SimulationError, SimulationInputError):
         return promise

@@ -8,7 +8,8 @@ so the answer becomes a distribution of finishes.
 What is replayed is small on purpose, because a sales person waits for it: the new job's
 operations where the insertion put them, and on each unit they use the work queued just
 ahead of them (the busy time before the job's last operation there, cut at the unit's
-working intervals, at most `queue` pieces before the job's first operation on the unit).
+working intervals; before the job's first operation on the unit, at most `queue` pieces
+and only as far back as an overrun that happens one time in twenty could still reach it).
 Both the new job and the queue ahead of it stray as `variability` says, so an overrunning
 job ahead on the unit delays the quote as it would on the floor. Work on units the quote
 does not use, and how delays travel between other orders' operations, are not replayed:
@@ -20,6 +21,7 @@ holds to the plan and every slot is free), which the tests hold it to.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 
@@ -42,6 +44,10 @@ QUOTE = "quote"
 #: Pieces of other work replayed ahead of the quote's first operation on each unit: enough
 #: for a run of overruns to reach it, few enough to answer while the customer waits.
 QUEUE = 8
+#: Work ahead is replayed only if an overrun this likely to be exceeded (one in twenty)
+#: would reach the quote across the free time in between.
+STRETCH_LEVEL = 0.95
+STRETCH_Z = 1.6449  # the standard normal's 95th percentile, for a lognormal spread
 
 
 def quote_model(
@@ -80,7 +86,8 @@ def quote_model(
     for key in used:
         mine = [p for p in spots.values() if p.resource == key]
         span = (min(p.start for p in mine), max(p.start for p in mine))
-        pieces = _ahead(units[key], horizon, now, span, queue)
+        reach = _stretch(variability.get(key, Variability()))
+        pieces = _ahead(units[key], horizon, now, span, (queue, reach))
         for n, (a, b) in enumerate(pieces):
             name = f"ahead/{key}/{n}"
             jobs.append(Job(name, release=a))
@@ -92,13 +99,27 @@ def quote_model(
     return SimulationModel(problem, plan, known, hold_to_plan=True)
 
 
+def _stretch(var: Variability) -> float:
+    """How much longer than planned work on the unit runs in the worst one in twenty
+    draws (the ratio's 95th percentile, minus 1): how far an overrun can reach."""
+    if var.ratios:
+        ordered = sorted(var.ratios)
+        high = ordered[max(0, math.ceil(STRETCH_LEVEL * len(ordered)) - 1)]
+    elif var.cv > 0:
+        sigma = math.sqrt(math.log1p(var.cv * var.cv))
+        high = math.exp(-sigma * sigma / 2 + STRETCH_Z * sigma)
+    else:
+        return 0.0
+    return max(high - 1.0, 0.0)
+
+
 def _ahead(
-    unit: Unit, horizon: int, now: int, mine: tuple[int, int], queue: int
+    unit: Unit, horizon: int, now: int, mine: tuple[int, int], limits: tuple[int, float]
 ) -> list[tuple[int, int]]:
     """The unit's busy time from `now` to the start of the quote's last operation on it,
     in pieces that each lie in one working interval (so uninterruptible pieces fit where
     they were planned): every piece between the quote's first and last operation there,
-    and the last `queue` pieces before the first."""
+    and those just before the first that could reach it (`_reaching`)."""
     first, last = mine
     time = unit.working if unit.working is not None else WorkingTime(unit.calendar, horizon)
     merged: list[list[int]] = []
@@ -117,7 +138,26 @@ def _ahead(
             k += 1
     before = [p for p in pieces if p[0] < first]
     between = [p for p in pieces if p[0] >= first]
-    return before[max(0, len(before) - queue) :] + between
+    return _reaching(before, first, time, limits) + between
+
+
+def _reaching(
+    before: list[tuple[int, int]], first: int, time: WorkingTime, limits: tuple[int, float]
+) -> list[tuple[int, int]]:
+    """The pieces just before `first` that could still delay it: back from `first`, at
+    most `queue` of them, stopping at the first piece followed by more free working time
+    than it overruns by in one draw in twenty (`reach` times its length)."""
+    queue, reach = limits
+    kept: list[tuple[int, int]] = []
+    after = first
+    for start, end in reversed(before):
+        if len(kept) >= queue:
+            break
+        if time.working_minutes(min(end, after), after) > (end - start) * reach:
+            break
+        kept.append((start, end))
+        after = start
+    return kept[::-1]
 
 
 def quote_finishes(model: SimulationModel, seeds: Sequence[int]) -> list[int]:
