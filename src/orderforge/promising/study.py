@@ -17,8 +17,10 @@ question against the same plan and history gets the same answer. Honest: where a
 centre has fewer than `floor_actuals.MIN_ACTUALS` finished operations the answer says it
 assumed the default spread, and how many actuals it learned from.
 
-Fast enough to answer while sales configures: 200 replications of a handful of operations
-and the few dozen pieces of work queued ahead of them (docs/benchmarks.md).
+Fast enough to answer while sales configures: 200 replays of a handful of operations and
+the work ahead of them that could reach them take a few hundred ms on the demo plant, and
+the same configuration asked again at another confidence or requested date reuses them
+(`benchmarks/promise_confidence.py`, docs/benchmarks.md).
 """
 
 from __future__ import annotations
