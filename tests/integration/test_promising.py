@@ -203,3 +203,21 @@ def test_the_next_plan_lays_committed_orders_down_where_their_promises_placed_th
             finish = order.planned_finish.astimezone(plant_zone(uow)).date()
             assert finish <= order.promise_date, number
     assert not {a.order_number for a in promising.alerts(plant.ctx, planner)} & set(numbers)
+
+
+def test_quoting_at_a_confidence_stores_nothing_and_answers_the_same_twice(
+    plant: Application,
+) -> None:
+    sales = _user(plant, "sales")
+    before = _stamp(plant)
+    first = promising.promise_spec(plant.ctx, sales, "TABLE", {}, 2, confidence=0.9)
+    again = promising.promise_spec(plant.ctx, sales, "TABLE", {}, 2, confidence=0.9)
+    assert first.confidence is not None and first.confidence == again.confidence
+    assert first.commit_date == first.confidence.dates[0.9] >= (first.date or dt.date.min)
+    assert first.confidence.chance >= 0.9
+    # with too little floor history the answer says the spread was assumed, and how many
+    # finished operations it did learn from
+    assert first.confidence.basis in {"default spread", "partly default spread", "learned"}
+    if first.confidence.basis == "default spread":
+        assert first.confidence.actuals == 0
+    assert _stamp(plant) == before

@@ -1,5 +1,7 @@
 """Capable-to-promise over HTTP: the date the plant can keep for a configuration or an
-order, and open alerts on promises the plan no longer keeps. Quoting stores nothing."""
+order (for staff, with the chance of keeping it and the dates at 50, 80 and 95 %
+confidence; `confidence` promises the date at a chosen one), and open alerts on promises
+the plan no longer keeps. Quoting stores nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from orderforge.adapters.db.engine import read_only
 from orderforge.entrypoints.api.deps import current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.promising import services
+from orderforge.promising.domain import MAX_CONFIDENCE, MIN_CONFIDENCE
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 
@@ -30,6 +33,14 @@ class PromiseRequest(BaseModel):
     )
     quantity: int = Field(default=1, ge=1, le=10_000)
     requested_date: dt.date | None = None
+    confidence: float | None = Field(
+        default=None,
+        ge=MIN_CONFIDENCE,
+        le=MAX_CONFIDENCE,
+        description="Promise the date met with this confidence (0.8: four times in five) "
+        "instead of the plan's own date; staff only",
+        examples=[0.9],
+    )
 
 
 class ConstraintOut(BaseModel):
@@ -62,6 +73,27 @@ class StepOut(BaseModel):
     end: dt.datetime
 
 
+class CentreBasisOut(BaseModel):
+    work_centre: str
+    actuals: int = Field(description="Finished operations of the floor's recent history")
+    source: str = Field(description="learned (from those actuals) or default (too few)")
+
+
+class ConfidenceOut(BaseModel):
+    asked: float | None = Field(description="The confidence asked for, if any")
+    chance: float = Field(description="Share of replays that met promise_date (0 to 1)")
+    dates: dict[str, dt.date] = Field(
+        description="The date met at each confidence: p50, p80, p95 (and the one asked for); "
+        "never before the plan's own date"
+    )
+    replications: int
+    seed: int
+    basis: str = Field(description="learned, partly default spread or default spread")
+    actuals: int = Field(description="Finished operations the spreads were learned from")
+    work_centres: list[CentreBasisOut]
+    summary: str
+
+
 class PromiseOut(BaseModel):
     date: dt.date | None = Field(description="Earliest delivery date; null if none")
     promise_date: dt.date | None = Field(
@@ -77,6 +109,10 @@ class PromiseOut(BaseModel):
     materials: list[MaterialOut]
     steps: list[StepOut]
     plan_version: int | None
+    confidence: ConfidenceOut | None = Field(
+        default=None,
+        description="How sure the plant is of the date (staff only; null for customers)",
+    )
 
 
 class AlertOut(BaseModel):
@@ -96,17 +132,30 @@ def promise_configuration(body: PromiseRequest, ctx: Ctx, me: Me) -> dict[str, o
     # a question, not a change: on SQLite it must not queue behind writers
     with read_only():
         promise = services.promise_spec(
-            ctx, me, body.family, dict(body.spec), body.quantity, body.requested_date
+            ctx,
+            me,
+            body.family,
+            dict(body.spec),
+            body.quantity,
+            body.requested_date,
+            confidence=body.confidence,
         )
     return services.promise_view(promise, me)
 
 
 @router.get("/orders/{number}/promise", response_model=PromiseOut, summary="Promise for an order")
 def promise_for_order(
-    number: Annotated[str, Path(max_length=30)], ctx: Ctx, me: Me
+    number: Annotated[str, Path(max_length=30)],
+    ctx: Ctx,
+    me: Me,
+    confidence: Annotated[
+        float | None,
+        Query(ge=MIN_CONFIDENCE, le=MAX_CONFIDENCE, description="See POST /promise"),
+    ] = None,
 ) -> dict[str, object]:
     """What the plant can promise for a quote or an order as it stands now."""
-    return services.promise_view(services.promise_order(ctx, me, number), me)
+    found = services.promise_order(ctx, me, number, confidence=confidence)
+    return services.promise_view(found, me)
 
 
 @router.get("/promise-alerts", response_model=list[AlertOut], summary="Promises at risk")

@@ -32,18 +32,27 @@ def promise(
     order: Annotated[
         str | None, typer.Option("--order", help="Promise an existing quote or order instead")
     ] = None,
+    confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--confidence",
+            help="Promise the date met with this confidence, 0.5-0.99 (0.9: nine times in "
+            "ten), instead of the plan's own date",
+        ),
+    ] = None,
     as_user: AsUser = "admin",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """The earliest delivery date the plant can keep, against the current plan and every
-    promise already made, with what binds it (work centre, material) and the faster
-    alternatives (overtime, express supplier, pushing other orders back)."""
+    promise already made, with what binds it (work centre, material), the faster
+    alternatives (overtime, express supplier, pushing other orders back) and how sure the
+    plant is of it (the chance of keeping it, the dates at 50, 80 and 95 % confidence)."""
     application = _app()
     actor = _actor(application, as_user)
     if order is not None:
         if family is not None:
             raise InvalidInput("Give a family and picks, or --order, not both.", field="order")
-        result = services.promise_order(application.ctx, actor, order)
+        result = services.promise_order(application.ctx, actor, order, confidence=confidence)
     else:
         if family is None:
             raise InvalidInput("Name a product family (or --order SO-...).", field="family")
@@ -61,7 +70,9 @@ def promise(
                 raise InvalidInput(
                     f"'{requested}' is not a date (YYYY-MM-DD).", field="requested_date"
                 ) from None
-        result = services.promise_spec(application.ctx, actor, family, spec, quantity, wanted)
+        result = services.promise_spec(
+            application.ctx, actor, family, spec, quantity, wanted, confidence=confidence
+        )
     view = services.promise_view(result, actor)
     if as_json:
         print(json.dumps(view, indent=2, default=str))
@@ -69,6 +80,9 @@ def promise(
     out.print(escape(str(view["summary"])))
     if result.date is None:
         raise typer.Exit(1)
+    sure = view.get("confidence")
+    if isinstance(sure, dict):
+        out.print(escape(str(sure["summary"])))
     binding = list(result.binding)
     if binding and actor.customer_id is None:
         out.print("Bound by:")

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from orderforge.domain.errors import InvalidInput, NotFound
+from orderforge.domain.errors import InvalidInput, NotFound, PermissionDenied
 from orderforge.domain.events import DomainEvent
 from orderforge.domain.order import ACTIVE_STATES, Order, OrderState
 from orderforge.domain.permissions import VIEW, Resource, require
@@ -32,6 +32,7 @@ from orderforge.engines.scheduling.insertion import (
     Unit,
     insert,
 )
+from orderforge.engines.simulation import SimulationError, SimulationInputError
 from orderforge.materials.services import mrp
 from orderforge.materials.services import supply as sourcing
 from orderforge.plant import services as plant_data
@@ -40,7 +41,11 @@ from orderforge.production.domain import MaterialNeed, PlannedStep, WorkOrder
 from orderforge.production.ports import WORK_ORDERS
 from orderforge.production.services import progress
 from orderforge.production.services.work_orders import configured_line, planned_work
+from orderforge.promising import study
 from orderforge.promising.domain import (
+    LEVELS,
+    MAX_CONFIDENCE,
+    MIN_CONFIDENCE,
     Alternative,
     AlternativeKind,
     Constraint,
@@ -49,7 +54,10 @@ from orderforge.promising.domain import (
     PlacedStep,
     Promise,
     PromiseAlert,
+    PromiseConfidence,
     Reservation,
+    chance_by,
+    date_at,
 )
 from orderforge.promising.ports import PROMISES
 from orderforge.services import planning
@@ -58,6 +66,7 @@ from orderforge.services.configuration import evaluate_in, explain_invalid
 from orderforge.services.context import EventHandler, ServiceContext
 from orderforge.services.plant_time import plant_zone
 from orderforge.services.ports import OrderFilter, Principal, UnitOfWork
+from orderforge.services.visibility import hidden_promise_fields
 
 HORIZON_DAYS = planning.HORIZON_DAYS
 DAY = 1440
@@ -563,33 +572,120 @@ def promise_spec(
     quantity: int = 1,
     requested: dt.date | None = None,
     supply: Supply | None = None,
+    confidence: float | None = None,
 ) -> Promise:
-    """The date the plant can keep for one configured product, as sales configures it.
-    Nothing is stored: quoting never changes the plan."""
+    """The date the plant can keep for one configured product, as sales configures it,
+    with (for staff) the chance of keeping it and the dates at each confidence; with
+    `confidence`, the date promised is the one at that confidence. Nothing is stored:
+    quoting never changes the plan."""
     require(actor.role, Resource.CATALOGUE, VIEW)
     _check_quantity(quantity)
+    assess = _check_confidence(actor, confidence)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         _check_requested(requested, now.astimezone(plant_zone(uow)).date())
         cap = capacity(ctx, uow, now)
         work = [_spec_work(uow, family_code, spec, quantity, cap.centres)]
-        return promise_work(uow, cap, now, work, requested, supply or default_supply)
+        found = promise_work(uow, cap, now, work, requested, supply or default_supply)
+        if assess:
+            found = assess_confidence(ctx, uow, cap, (work, found), confidence)
+        return found
 
 
 def promise_order(
-    ctx: ServiceContext, actor: Principal, number: str, supply: Supply | None = None
+    ctx: ServiceContext,
+    actor: Principal,
+    number: str,
+    supply: Supply | None = None,
+    confidence: float | None = None,
 ) -> Promise:
     """The date the plant can keep for a quote or an order as it stands now, against its
-    requested date; an order's own planned or reserved work does not count against it."""
+    requested date; an order's own planned or reserved work does not count against it.
+    For staff, with the chance and the dates at each confidence (see promise_spec)."""
+    assess = _check_confidence(actor, confidence)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         order = load_visible(uow, actor, number)
         require(actor.role, Resource.ORDER, VIEW)
         work = _order_work(uow, order)
         cap = capacity(ctx, uow, now)
-        return promise_work(
+        found = promise_work(
             uow, cap, now, work, order.requested_date, supply or default_supply, order.number
         )
+        if assess:
+            found = assess_confidence(ctx, uow, cap, (work, found), confidence, order.number)
+        return found
+
+
+def _check_confidence(actor: Principal, confidence: float | None) -> bool:
+    """Whether the answer carries a confidence (only for those who may see it); a
+    confidence asked for must be one sales can quote at."""
+    may_see = actor.customer_id is None and "confidence" not in hidden_promise_fields(actor.role)
+    if confidence is None:
+        return may_see
+    if not may_see:
+        raise PermissionDenied("Only the plant's staff may quote at a chosen confidence.")
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, int | float)
+        or not math.isfinite(confidence)
+        or not MIN_CONFIDENCE <= confidence <= MAX_CONFIDENCE
+    ):
+        raise InvalidInput(
+            f"confidence must lie between {MIN_CONFIDENCE:g} and {MAX_CONFIDENCE:g} "
+            f"(0.8: the date is kept four times in five), got {confidence}.",
+            field="confidence",
+        )
+    return True
+
+
+def assess_confidence(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    cap: Capacity,
+    quoted: tuple[list[LineWork], Promise],
+    asked: float | None = None,
+    order_number: str | None = None,
+) -> Promise:
+    """The promise with its chance and its dates at each confidence (and at `asked`,
+    which then sets the date promised): the quoted work replayed where the promise put
+    it (promising/study.py). A promise without a date, or whose replay the engine
+    refuses, is returned as it is: no confidence rather than a made-up one."""
+    work, promise = quoted
+    if promise.date is None:
+        return promise
+    now = promise.computed_at or ctx.clock.now()
+    units = cap.units if order_number is None else cap.units_without(order_number)
+    ops, _, problem = _operations(cap, work, {m.item_code: m for m in promise.materials}, False)
+    earliest = max(cap.minute(now), 0)
+    placed = insert(units, ops, cap.horizon, earliest)
+    if problem is not None or placed.end is None:
+        return promise
+    try:
+        finishes, bases = study.replay(
+            units,
+            ops,
+            placed,
+            cap.centre_of,
+            study.spreads(ctx, uow, now),
+            (earliest, cap.horizon),
+            anchors=(cap,),
+            tag=order_number,
+        )
+    except (SimulationError, SimulationInputError):
+        return promise
+    finished = [cap.local_date(f) for f in finishes]
+    levels = sorted({*LEVELS, *(() if asked is None else (asked,))})
+    dates = {level: date_at(finished, level, promise.date) for level in levels}
+    draft = replace(
+        promise,
+        confidence=PromiseConfidence(asked, dates, 0.0, len(finished), study.SEED, bases),
+    )
+    promised = draft.commit_date
+    assert promised is not None and draft.confidence is not None
+    return replace(
+        draft, confidence=replace(draft.confidence, chance=chance_by(finished, promised))
+    )
 
 
 def _order_work(uow: UnitOfWork, order: Order) -> list[LineWork]:
@@ -966,6 +1062,50 @@ def promise_view(promise: Promise, actor: Principal) -> dict[str, object]:
         if staff
         else [],
         "plan_version": promise.plan_version if staff else None,
+        "confidence": _confidence_view(promise)
+        if staff and "confidence" not in hidden_promise_fields(actor.role)
+        else None,
+    }
+
+
+def level_key(level: float) -> str:
+    """How a confidence is named in answers: "p80" for 0.8 (as studies name it), "p87.5"
+    for 0.875, so a confidence asked for never takes the key of another."""
+    return f"p{level * 100:.4g}"
+
+
+def _confidence_view(promise: Promise) -> dict[str, object] | None:
+    found = promise.confidence
+    promised = promise.commit_date
+    if found is None or promised is None:
+        return None
+    nbsp = "\u00a0"  # "87 %" never breaks at the space
+    dates = "; ".join(
+        f"{round(level * 100)}{nbsp}% by {day:%a %d %b}"
+        for level, day in sorted(found.dates.items())
+        if level in LEVELS
+    )
+    assumed = ", ".join(c.work_centre for c in found.centres if c.source == "default")
+    parts = []
+    if found.basis != "default spread":
+        parts.append(f"operation times learned from {found.actuals} finished operations")
+    if assumed:
+        parts.append(f"a default spread for {assumed} (too little history)")
+    basis = "; ".join(parts)
+    return {
+        "asked": found.asked,
+        "chance": round(found.chance, 4),
+        "dates": {level_key(level): day for level, day in sorted(found.dates.items())},
+        "replications": found.replications,
+        "seed": found.seed,
+        "basis": found.basis,
+        "actuals": found.actuals,
+        "work_centres": [
+            {"work_centre": c.work_centre, "actuals": c.actuals, "source": c.source}
+            for c in found.centres
+        ],
+        "summary": f"Chance of keeping {promised:%a %d %b}: {round(found.chance * 100)}{nbsp}% "
+        f"({dates}; {found.replications} replays, {basis}).",
     }
 
 

@@ -61,6 +61,14 @@ CONFIGURATION_FIELDS: dict[FieldGroup, tuple[str, ...]] = {
     FieldGroup.ENGINEERING: ("bom", "routing"),
 }
 
+#: The fields of a promise (the delivery date the plant can keep) each group hides. The
+#: date itself is the customer's; how sure the plant is of it is not: the chance and the
+#: dates at each confidence come from replaying the plan's internals, and a customer told
+#: "80 %" hears a hedge, not a date.
+PROMISE_FIELDS: dict[FieldGroup, tuple[str, ...]] = {
+    FieldGroup.PLANNING: ("confidence", "plan_version"),
+}
+
 #: Timeline events that only staff see.
 INTERNAL_EVENT_KINDS = frozenset({"order_prioritised"})
 
@@ -93,6 +101,10 @@ def sees(role: Role, group: FieldGroup) -> bool:
 
 def hidden_order_fields(role: Role) -> frozenset[str]:
     return frozenset(f for g, names in ORDER_FIELDS.items() if not sees(role, g) for f in names)
+
+
+def hidden_promise_fields(role: Role) -> frozenset[str]:
+    return frozenset(f for g, names in PROMISE_FIELDS.items() if not sees(role, g) for f in names)
 
 
 def hidden_configuration_fields(role: Role) -> frozenset[str]:

@@ -27,7 +27,7 @@ from orderforge.engines.simulation import (
     summarise,
 )
 from orderforge.plant import services as plant_data
-from orderforge.services import runs
+from orderforge.services import floor_actuals, runs
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
 from orderforge.simulation import whatif
@@ -48,8 +48,9 @@ BATCH = 50
 FANOUT_BATCH = 250
 #: How long a study waits between looks at batches other workers are running.
 POLL_SECONDS = 0.5
-#: The spread of operation times at a work centre with too little history of its own.
-DEFAULT_CV = 0.15
+#: The spread of operation times at a work centre with too little history of its own
+#: (one number for the study and the confidence beside a quote).
+DEFAULT_CV = floor_actuals.DEFAULT_CV
 MAX_CV = 3.0
 
 

@@ -282,6 +282,7 @@ def _render_configurator(
         money=money,
         percent=percent,
         promise=promise,
+        quote_confidences=QUOTE_CONFIDENCES if me.customer_id is None else (),
         adding_to=adding_to,
         # Drawn while the choices go together: the completed spec the price is for.
         mockup_url=configurator_mockup_url(schema["code"], state["spec"], form.get("quantity", "1"))
@@ -320,11 +321,29 @@ def _promise(
             dt.date.fromisoformat(form["requested_date"]) if form.get("requested_date") else None
         )
         found = promising.promise_spec(
-            ctx, me, schema["code"], dict(ev["spec"]), quantity, requested
+            ctx,
+            me,
+            schema["code"],
+            dict(ev["spec"]),
+            quantity,
+            requested,
+            confidence=_confidence_asked(me, form),
         )
     except (ValueError, DomainError):
         return None
     return promising.promise_view(found, me)
+
+
+#: The confidences the quote form offers sales (the API takes any from 0.5 to 0.99).
+QUOTE_CONFIDENCES = (0.8, 0.9, 0.95)
+
+
+def _confidence_asked(me: Principal, form: dict[str, str]) -> float | None:
+    """The confidence sales chose to quote at; a customer's form has no such field."""
+    raw = form.get("confidence") or ""
+    if me.customer_id is not None or not raw:
+        return None
+    return float(raw)  # ValueError: no date, as for a quantity the form cannot read
 
 
 @router.get("/configure/{code}")

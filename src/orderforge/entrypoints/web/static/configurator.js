@@ -19,6 +19,7 @@
   const priceBox = document.getElementById("price-box");
   const promiseBox = document.getElementById("promise-box");
   const requested = form.querySelector('[name="requested_date"]');
+  const confidence = form.querySelector('[name="confidence"]');
   const conflictsBox = document.getElementById("conflicts");
   const DEBOUNCE_MS = 250;
   let latest = 0;
@@ -309,6 +310,7 @@
     const ticket = ++promiseTicket;
     const body = { family, spec, quantity: Math.max(1, Number(quantity?.value) || 1) };
     if (requested && requested.value) body.requested_date = requested.value;
+    if (confidence && confidence.value) body.confidence = Number(confidence.value);
     promiseBox.setAttribute("aria-busy", "true");
     try {
       const response = await fetch("/api/v1/promise", {
@@ -330,6 +332,7 @@
           el("strong", { id: "promise-date" }, day(p.date))));
       }
       parts.push(el("p", { id: "promise-summary", class: late ? "late" : "muted" }, p.summary));
+      if (p.confidence) parts.push(el("p", { id: "promise-confidence", class: "muted" }, p.confidence.summary));
       if (p.binding.length) {
         parts.push(el("details", {}, el("summary", {}, "What sets this date"),
           el("ul", { id: "promise-binding" }, ...p.binding.map((c) => el("li", {}, c.detail)))));
@@ -424,6 +427,7 @@
   };
   if (quantity) quantity.addEventListener("input", repromise);
   if (requested) requested.addEventListener("change", repromise);
+  if (confidence) confidence.addEventListener("change", repromise);
 
   // Read the server-rendered price so the total works before the first change.
   const shown = document.getElementById("price");
