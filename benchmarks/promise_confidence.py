@@ -5,8 +5,8 @@ database the environment names (the demo plant with its floor history, planned o
     .venv/bin/python benchmarks/promise_confidence.py --quotes 20
 
 For each of the demo's families in turn (quantity 1-4, seeded) it asks, in this process
-(no HTTP, so the figures are the service's own), the promise a customer gets (no
-confidence: the plain capable-to-promise), the one sales gets (with the chance and the
+(no HTTP, so the figures are the service's own), the plain promise (what a customer and
+every API call without `with_confidence` get: capable-to-promise alone), the one sales gets (with the chance and the
 50/80/95 % dates, replayed afresh) and the same configuration again at 90 % confidence
 (the replays are reused), and prints the latency percentiles of each.
 The first staff quote also learns the spreads from the floor's history (kept for ten
@@ -50,25 +50,31 @@ def main() -> int:
         assert customer_user is not None
         sales, customer = users.principal_of(sales_user), users.principal_of(customer_user)
     t = time.perf_counter()
-    first = promising.promise_spec(ctx, sales, FAMILY_CODES[0], {}, 1)
+    first = promising.promise_spec(ctx, sales, FAMILY_CODES[0], {}, 1, assess=True)
     print(f"first staff quote (learns the spreads): {1000 * (time.perf_counter() - t):.0f} ms")
     if first.confidence is not None:
         print(
             f"  basis {first.confidence.basis}, {first.confidence.actuals} actuals, "
             f"{first.confidence.replications} replays"
         )
-    timings: dict[str, list[float]] = {"customer": [], "staff": [], "staff, then at 90 %": []}
+    timings: dict[str, list[float]] = {
+        "plain (API default)": [],
+        "staff, assessed": [],
+        "staff, then at 90 %": [],
+    }
     for n in range(args.quotes):
         family, quantity = FAMILY_CODES[n % len(FAMILY_CODES)], rng.randint(1, 4)
         study.forget_replays()  # every staff quote replays afresh ...
         for label, who, confidence in (
-            ("customer", customer, None),
-            ("staff", sales, None),
+            ("plain (API default)", customer, None),
+            ("staff, assessed", sales, None),
             # ... and the same configuration asked again at a confidence reuses it
             ("staff, then at 90 %", sales, 0.9),
         ):
             t = time.perf_counter()
-            promising.promise_spec(ctx, who, family, {}, quantity, confidence=confidence)
+            promising.promise_spec(
+                ctx, who, family, {}, quantity, confidence=confidence, assess=who is sales
+            )
             timings[label].append(1000 * (time.perf_counter() - t))
     for label, values in timings.items():
         print(

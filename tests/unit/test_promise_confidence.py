@@ -126,16 +126,18 @@ CUSTOMER = Principal(2, "alpina", Role.CUSTOMER, "Alpina", customer_id=7)
 @pytest.mark.parametrize("bad", [0.3, 0.995, 1.0, 1.5, -1.0, float("nan"), float("inf"), True])
 def test_a_confidence_sales_cannot_quote_at_is_refused_naming_the_field(bad: float) -> None:
     with pytest.raises(InvalidInput) as refused:
-        _check_confidence(STAFF, bad)
+        _check_confidence(STAFF, bad, assess=False)
     assert refused.value.field == "confidence"
 
 
 def test_staff_get_the_confidence_and_customers_neither_get_nor_ask_for_it() -> None:
-    assert _check_confidence(STAFF, None) is True
-    assert _check_confidence(STAFF, 0.5) is True and _check_confidence(STAFF, 0.99) is True
-    assert _check_confidence(CUSTOMER, None) is False
+    assert _check_confidence(STAFF, None, assess=True) is True
+    assert _check_confidence(STAFF, None, assess=False) is False  # the quick answer
+    for level in (0.5, 0.99):  # a confidence asked for is assessed
+        assert _check_confidence(STAFF, level, assess=False) is True
+    assert _check_confidence(CUSTOMER, None, assess=True) is False
     with pytest.raises(PermissionDenied):
-        _check_confidence(CUSTOMER, 0.9)
+        _check_confidence(CUSTOMER, 0.9, assess=True)
 
 
 def test_the_customers_view_carries_the_date_but_not_the_confidence() -> None:

@@ -38,8 +38,13 @@ class PromiseRequest(BaseModel):
         ge=MIN_CONFIDENCE,
         le=MAX_CONFIDENCE,
         description="Promise the date met with this confidence (0.8: four times in five) "
-        "instead of the plan's own date; staff only",
+        "instead of the plan's own date; staff only (implies with_confidence)",
         examples=[0.9],
+    )
+    with_confidence: bool = Field(
+        default=False,
+        description="Add the chance of keeping the date and the dates at 50/80/95 % "
+        "confidence (staff; a few hundred ms more: the quote is replayed by the simulator)",
     )
 
 
@@ -139,6 +144,7 @@ def promise_configuration(body: PromiseRequest, ctx: Ctx, me: Me) -> dict[str, o
             body.quantity,
             body.requested_date,
             confidence=body.confidence,
+            assess=body.with_confidence,
         )
     return services.promise_view(promise, me)
 
@@ -152,9 +158,10 @@ def promise_for_order(
         float | None,
         Query(ge=MIN_CONFIDENCE, le=MAX_CONFIDENCE, description="See POST /promise"),
     ] = None,
+    with_confidence: Annotated[bool, Query(description="See POST /promise")] = False,
 ) -> dict[str, object]:
     """What the plant can promise for a quote or an order as it stands now."""
-    found = services.promise_order(ctx, me, number, confidence=confidence)
+    found = services.promise_order(ctx, me, number, confidence=confidence, assess=with_confidence)
     return services.promise_view(found, me)
 
 

@@ -52,7 +52,9 @@ def promise(
     if order is not None:
         if family is not None:
             raise InvalidInput("Give a family and picks, or --order, not both.", field="order")
-        result = services.promise_order(application.ctx, actor, order, confidence=confidence)
+        result = services.promise_order(
+            application.ctx, actor, order, confidence=confidence, assess=True
+        )
     else:
         if family is None:
             raise InvalidInput("Name a product family (or --order SO-...).", field="family")
@@ -71,7 +73,14 @@ def promise(
                     f"'{requested}' is not a date (YYYY-MM-DD).", field="requested_date"
                 ) from None
         result = services.promise_spec(
-            application.ctx, actor, family, spec, quantity, wanted, confidence=confidence
+            application.ctx,
+            actor,
+            family,
+            spec,
+            quantity,
+            wanted,
+            confidence=confidence,
+            assess=True,
         )
     view = services.promise_view(result, actor)
     if as_json:

@@ -573,14 +573,17 @@ def promise_spec(
     requested: dt.date | None = None,
     supply: Supply | None = None,
     confidence: float | None = None,
+    assess: bool = False,
 ) -> Promise:
-    """The date the plant can keep for one configured product, as sales configures it,
-    with (for staff) the chance of keeping it and the dates at each confidence; with
-    `confidence`, the date promised is the one at that confidence. Nothing is stored:
+    """The date the plant can keep for one configured product, as sales configures it;
+    with `assess` (for staff) also the chance of keeping it and the dates at each
+    confidence; with `confidence`, the date promised is the one at that confidence.
+    Assessing replays the quote a few hundred times (a few hundred ms), so it is asked
+    for, not given to every caller: the quick answer stays quick. Nothing is stored:
     quoting never changes the plan."""
     require(actor.role, Resource.CATALOGUE, VIEW)
     _check_quantity(quantity)
-    assess = _check_confidence(actor, confidence)
+    assess = _check_confidence(actor, confidence, assess)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         _check_requested(requested, now.astimezone(plant_zone(uow)).date())
@@ -598,11 +601,13 @@ def promise_order(
     number: str,
     supply: Supply | None = None,
     confidence: float | None = None,
+    assess: bool = False,
 ) -> Promise:
     """The date the plant can keep for a quote or an order as it stands now, against its
     requested date; an order's own planned or reserved work does not count against it.
-    For staff, with the chance and the dates at each confidence (see promise_spec)."""
-    assess = _check_confidence(actor, confidence)
+    With `assess` or `confidence`, for staff, the chance and the dates at each confidence
+    (see promise_spec)."""
+    assess = _check_confidence(actor, confidence, assess)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         order = load_visible(uow, actor, number)
@@ -617,12 +622,13 @@ def promise_order(
         return found
 
 
-def _check_confidence(actor: Principal, confidence: float | None) -> bool:
-    """Whether the answer carries a confidence (only for those who may see it); a
-    confidence asked for must be one sales can quote at."""
+def _check_confidence(actor: Principal, confidence: float | None, assess: bool) -> bool:
+    """Whether the answer carries a confidence (asked for, and only for those who may see
+    it: a customer asking to assess gets the date alone); a confidence asked for must be
+    one sales can quote at."""
     may_see = actor.customer_id is None and "confidence" not in hidden_promise_fields(actor.role)
     if confidence is None:
-        return may_see
+        return may_see and assess
     if not may_see:
         raise PermissionDenied("Only the plant's staff may quote at a chosen confidence.")
     if (

@@ -328,6 +328,7 @@ def _promise(
             quantity,
             requested,
             confidence=_confidence_asked(me, form),
+            assess=True,
         )
     except (ValueError, DomainError):
         return None

@@ -325,7 +325,7 @@ def _quote_promise(ctx: ServiceContext, me: Principal, number: str) -> dict[str,
     """What the plant can promise for the quote as it stands (sales tells the customer
     before confirming); nothing when it has no configured line."""
     try:
-        return promising.promise_view(promising.promise_order(ctx, me, number), me)
+        return promising.promise_view(promising.promise_order(ctx, me, number, assess=True), me)
     except DomainError:
         return None
 

@@ -308,7 +308,8 @@
     if (!promiseBox) return;
     lastSpec = spec;
     const ticket = ++promiseTicket;
-    const body = { family, spec, quantity: Math.max(1, Number(quantity?.value) || 1) };
+    // staff see how sure the date is; a customer's answer leaves it out anyway
+    const body = { family, spec, quantity: Math.max(1, Number(quantity?.value) || 1), with_confidence: true };
     if (requested && requested.value) body.requested_date = requested.value;
     if (confidence && confidence.value) body.confidence = Number(confidence.value);
     promiseBox.setAttribute("aria-busy", "true");
