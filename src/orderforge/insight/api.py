@@ -32,7 +32,7 @@ Since = Annotated[
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # checked by the use case, so that a refusal says why in words (field "rating")
-    rating: int = Field(description="1 (poor) to 5 (excellent)", examples=[5])
+    rating: int = Field(description="1 (poor) to 5 (excellent)", examples=[5], strict=True)
     comment: str = Field(
         "", description=f"What the customer wants to say, at most {MAX_COMMENT} characters"
     )
