@@ -17,8 +17,8 @@ from orderforge.entrypoints.api.hardening import SecurityHeaders
 from orderforge.entrypoints.api.input_guard import InputGuard
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
 from orderforge.forecasting import api as forecasting_api
-from orderforge.insight import api as insight_api
 from orderforge.imports import api as imports_api
+from orderforge.insight import api as insight_api
 from orderforge.mail import api as mail_api
 from orderforge.materials import api as materials_api
 from orderforge.plant import api as plant_api

@@ -41,8 +41,8 @@ from orderforge.entrypoints.cli.db import db_app
 from orderforge.entrypoints.cli.plans import plan_app, worker
 from orderforge.entrypoints.cli.users import user_app
 from orderforge.forecasting.cli import forecast_app
-from orderforge.insight.cli import insight_app
 from orderforge.imports.cli import import_app
+from orderforge.insight.cli import insight_app
 from orderforge.mail import cli as mail_cli
 from orderforge.mail.worker import MailWorker
 from orderforge.materials import cli as materials_cli

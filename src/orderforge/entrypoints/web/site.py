@@ -18,8 +18,8 @@ from orderforge.entrypoints.web import (
 )
 from orderforge.entrypoints.web.common import HERE, LoginRequired, html_error
 from orderforge.forecasting import pages as forecasting_pages
-from orderforge.insight import pages as insight_pages
 from orderforge.imports import pages as imports_pages
+from orderforge.insight import pages as insight_pages
 from orderforge.mail import pages as mail_pages
 from orderforge.materials import pages as materials_pages
 from orderforge.plant import pages as plant_pages
