@@ -284,6 +284,8 @@ def _range_edges(info: FamilyInfo, ordered: list[LineRecord]) -> list[dict[str, 
             (p.maximum, "maximum", "raising"),
             (p.minimum, "minimum", "lowering"),
         ):
+            if word == "minimum" and bound <= 0:
+                continue  # none (no drawers, no shelves) is a choice, not a limit to lower
             at = sum(1 for v in values if v == bound)
             if at / len(values) >= EDGE_SHARE:
                 found.append(
@@ -349,13 +351,28 @@ def _recurring_ncrs(ncrs: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def _low_ratings(
-    info: FamilyInfo, lines: list[LineRecord], feedback: Mapping[str, Feedback]
-) -> list[dict[str, str]]:
-    rated = [(line, feedback[line.order_number]) for line in lines if line.order_number in feedback]
-    if not rated:
-        return []
-    overall = statistics.fmean(f.rating for f in {f.order_number: f for _, f in rated}.values())
+@dataclass(frozen=True)
+class _LowChoice:
+    option: OptionInfo
+    choice: Choice
+    #: order -> its rating
+    ratings: Mapping[str, int]
+    average: float
+    #: rated orders whose comment names the choice ("push latches" names "Push latch")
+    named: int
+
+    @property
+    def subject(self) -> str:
+        return f"{self.option.code}={self.choice.code}"
+
+    @property
+    def orders(self) -> frozenset[str]:
+        return frozenset(self.ratings)
+
+
+def _low_candidates(
+    info: FamilyInfo, rated: list[tuple[LineRecord, Feedback]], overall: float
+) -> list[_LowChoice]:
     found = []
     for option in info.options:
         for choice in option.choices:
@@ -365,17 +382,58 @@ def _low_ratings(
             if len(orders) < MIN_RATED:
                 continue
             average = statistics.fmean(f.rating for f in orders.values())
-            if average <= overall - LOW_BY:
-                found.append(
-                    _proposal(
-                        "low_rating",
-                        f"{option.code}={choice.code}",
-                        f"{option.label}: “{choice.label}” is rated low",
-                        f"{len(orders)} rated orders with it average {average:.1f} of 5, "
-                        f"against {overall:.1f} for the family. Read their comments: the "
-                        "choice may need another material, supplier or finish.",
-                    )
-                )
+            if average > overall - LOW_BY:
+                continue
+            label = choice.label.lower()
+            named = sum(1 for f in orders.values() if label and label in f.comment.lower())
+            ratings = {n: f.rating for n, f in orders.items()}
+            found.append(_LowChoice(option, choice, ratings, average, named))
+    # the choice the comments name, then the one on most orders, explains the others
+    found.sort(key=lambda c: (-c.named, -len(c.orders), c.average, c.subject))
+    return found
+
+
+def _low_ratings(
+    info: FamilyInfo, lines: list[LineRecord], feedback: Mapping[str, Feedback]
+) -> list[dict[str, str]]:
+    """Choices rated well below the family. Choices that came together (a minibar:
+    paint-grade carcass, push latch, wall-hung) are one finding, not five: the first
+    (named in the comments, or on the most orders) is proposed; another is listed with it
+    when the orders it does not share with a finding already made are too few, or no
+    longer rated low, because the ratings alone cannot tell them apart."""
+    rated = [(line, feedback[line.order_number]) for line in lines if line.order_number in feedback]
+    if not rated:
+        return []
+    overall = statistics.fmean(f.rating for f in {f.order_number: f for _, f in rated}.values())
+    kept: list[tuple[_LowChoice, list[_LowChoice]]] = []
+    for candidate in _low_candidates(info, rated, overall):
+        explained = frozenset[str]().union(*(k[0].orders for k in kept))
+        rest = [r for n, r in candidate.ratings.items() if n not in explained]
+        if len(rest) >= MIN_RATED and statistics.fmean(rest) <= overall - LOW_BY:
+            kept.append((candidate, []))
+            continue
+        home = max(kept, key=lambda k: len(k[0].orders & candidate.orders))
+        home[1].append(candidate)
+    found = []
+    for c, covered in kept:
+        also = ""
+        if covered:
+            names = ", ".join(f"{o.option.label} “{o.choice.label}”" for o in covered)
+            also = (
+                f" Its orders also chose {names}, rated low only with it: the ratings alone "
+                "cannot tell these apart."
+            )
+        named = f" {c.named} of their comments name it." if c.named else ""
+        found.append(
+            _proposal(
+                "low_rating",
+                c.subject,
+                f"{c.option.label}: “{c.choice.label}” is rated low",
+                f"{len(c.orders)} rated orders with it average {c.average:.1f} of 5, against "
+                f"{overall:.1f} for the family.{named}{also} Read their comments: the choice "
+                "may need another material, supplier or finish.",
+            )
+        )
     return found
 
 

@@ -244,3 +244,48 @@ def test_the_same_records_in_any_order_give_the_same_report(
         first["changes"],
         key=lambda c: (findings.RULES.index(c["rule"]), c["subject"]),
     )
+
+
+def test_choices_rated_low_together_are_one_finding_led_by_the_one_the_comments_name() -> None:
+    lines = [line(i) for i in range(6)] + [
+        line(10 + i, legs="steel-u", wood="walnut") for i in range(3)
+    ]
+    feedback = [rated(i, 5) for i in range(6)] + [rated(10 + i, 2) for i in range(3)]
+    result = run(lines, feedback)
+    low = [c for c in result["changes"] if c["rule"] == "low_rating"]
+    assert [c["subject"] for c in low] == ["legs=steel-u"]  # on as many orders: by subject
+    assert "Its orders also chose Wood “Walnut”" in low[0]["evidence"]
+    named = feedback[:6] + [rated(10 + i, 2, "The walnut top cracked.") for i in range(3)]
+    low = [c for c in run(lines, named)["changes"] if c["rule"] == "low_rating"]
+    assert [c["subject"] for c in low] == ["wood=walnut"]
+    assert "3 of their comments name it" in low[0]["evidence"]
+    assert "Legs “Steel U-frame”" in low[0]["evidence"]
+
+
+def test_a_choice_rated_low_on_its_own_orders_too_stays_a_finding_of_its_own() -> None:
+    lines = (
+        [line(i) for i in range(6)]
+        + [line(10 + i, legs="steel-u", wood="walnut") for i in range(3)]
+        + [line(20 + i, wood="walnut") for i in range(3)]
+        + [line(30 + i, legs="steel-u") for i in range(3)]
+    )
+    feedback = (
+        [rated(i, 5) for i in range(6)]
+        + [rated(10 + i, 1) for i in range(3)]
+        + [rated(20 + i, 2) for i in range(3)]
+        + [rated(30 + i, 1) for i in range(3)]
+    )
+    low = [c["subject"] for c in run(lines, feedback)["changes"] if c["rule"] == "low_rating"]
+    assert low == ["legs=steel-u", "wood=walnut"]
+
+
+def test_a_minimum_of_none_is_no_edge_to_lower() -> None:
+    drawers = ParameterInfo("drawers", "Drawers", "pcs", Decimal(0), Decimal(4))
+    info = FamilyInfo("TABLE", "Cabinet", (), (drawers,))
+    values = ["0"] * 6 + ["4"] * 2  # findings.MIN_VALUES of them, both bounds pushed
+    lines = [
+        LineRecord(f"SO-{i}", "C", OrderState.DELIVERED, T0, True, "TABLE", 1, {"drawers": v})
+        for i, v in enumerate(values)
+    ]
+    result = report(info, Records(tuple(lines), {}, (), ()), T0)
+    assert [c["subject"] for c in result["changes"]] == ["drawers:maximum"]
