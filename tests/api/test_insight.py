@@ -135,6 +135,8 @@ def test_the_order_page_has_the_form_and_shows_comments_escaped(
     assert "3 of 5" in staff
     quote = api.make_order(S.QUOTE, customer=ALPINA)["number"]
     assert 'id="feedback"' not in browser.get(f"/orders/{quote}").text
+    unrated = api.make_order(S.DELIVERED, customer=DEFAULT_CUSTOMER)["number"]
+    assert 'id="not-rated"' in signed_in(api, "sales").get(f"/orders/{unrated}").text
 
 
 def test_the_report_per_family_in_words(api: ApiSession, delivered: str) -> None:
