@@ -100,6 +100,9 @@ ROOMS: tuple[Room, ...] = (
         storage="orderforge.simulation.storage",
         jobs="orderforge.simulation.services",
     ),
+    # Customers' ratings of delivered orders and the product insight report per family
+    # (reads orders, catalogue, production's work orders and quality's NCRs).
+    Room("insight", storage="orderforge.insight.storage"),
     Room("webhooks", storage="orderforge.webhooks.storage", outbox="orderforge.webhooks.services"),
     # E-mail: like webhooks, reads only the outbox (events that carry `notify`) and the
     # platform's users, customers and orders to find addresses.

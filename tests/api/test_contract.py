@@ -236,6 +236,10 @@ def _operations() -> list[str]:
         "GET /api/v1/orders/{number}/confidence",
         "POST /api/v1/simulations/what-if",
         "GET /api/v1/simulations/what-if/latest",
+        "GET /api/v1/orders/{number}/feedback",
+        "POST /api/v1/orders/{number}/feedback",
+        "GET /api/v1/insights/families",
+        "GET /api/v1/insights/families/{family}",
     ]
 
 

@@ -77,6 +77,8 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SHIPMENT: {"view", "pack", "ship", "confirm"},
         R.FORECAST: {"view", "run"},
         R.SIMULATION: {"view", "run"},
+        R.FEEDBACK: {"view"},
+        R.INSIGHT: {"view"},
     },
     Role.SALES: {
         R.ORDER: {
@@ -104,6 +106,8 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SHIPMENT: {"view", "confirm"},
         R.FORECAST: {"view"},
         R.SIMULATION: {"view", "run"},
+        R.FEEDBACK: {"view"},
+        R.INSIGHT: {"view"},
     },
     Role.ENGINEER: {
         R.ORDER: {
@@ -126,6 +130,8 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.TRACE: {"view"},
         R.SHIPMENT: {"view"},
         R.FORECAST: {"view"},
+        R.FEEDBACK: {"view"},
+        R.INSIGHT: {"view"},
     },
     Role.PLANNER: {
         R.ORDER: {
@@ -150,6 +156,8 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SHIPMENT: {"view", "pack", "ship", "confirm"},
         R.FORECAST: {"view", "run"},
         R.SIMULATION: {"view", "run"},
+        R.FEEDBACK: {"view"},
+        R.INSIGHT: {"view"},
     },
     Role.OPERATOR: {
         R.ORDER: {"view"},
@@ -163,6 +171,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CHANGE: {"view"},
         R.QUALITY: {"view", "record"},
         R.SHIPMENT: {"view"},
+        R.FEEDBACK: {"view"},
     },
     Role.QUALITY: {
         R.ORDER: {"view", "hold"},
@@ -178,6 +187,8 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.QUALITY: {"view", "record", "decide", "edit"},
         R.TRACE: {"view"},
         R.SHIPMENT: {"view"},
+        R.FEEDBACK: {"view"},
+        R.INSIGHT: {"view"},
     },
     Role.PURCHASING: {
         R.ORDER: {"view"},
@@ -195,6 +206,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.SHIPMENT: {"view"},
         R.FORECAST: {"view", "run"},
         R.SIMULATION: {"view"},
+        R.FEEDBACK: {"view"},
     },
     Role.CUSTOMER: {
         R.ORDER: {"view", "confirm"},
@@ -204,6 +216,7 @@ EXPECTED: dict[Role, dict[Resource, set[str]]] = {
         R.CONVERSATION: {"view", "post"},
         R.CHANGE: {"view", "request", "accept"},
         R.SHIPMENT: {"view"},
+        R.FEEDBACK: {"view", "rate"},
     },
 }
 
@@ -244,6 +257,8 @@ TRACE_CELLS = _cells(R.TRACE, ["view"])
 SHIPMENT_CELLS = _cells(R.SHIPMENT, ["view", "pack", "ship", "confirm"])
 FORECAST_CELLS = _cells(R.FORECAST, ["view", "run"])
 SIMULATION_CELLS = _cells(R.SIMULATION, ["view", "run"])
+FEEDBACK_CELLS = _cells(R.FEEDBACK, ["view", "rate"])
+INSIGHT_CELLS = _cells(R.INSIGHT, ["view"])
 
 
 def test_matrix_is_the_documented_policy() -> None:
@@ -284,6 +299,8 @@ def test_every_cell_has_a_test() -> None:
             (R.SHIPMENT, SHIPMENT_CELLS),
             (R.FORECAST, FORECAST_CELLS),
             (R.SIMULATION, SIMULATION_CELLS),
+            (R.FEEDBACK, FEEDBACK_CELLS),
+            (R.INSIGHT, INSIGHT_CELLS),
         ]
         for role, action in (cell.values for cell in cells)
     }
@@ -1136,3 +1153,48 @@ def test_simulation(api: ApiSession, role: Role, action: str) -> None:
     else:
         assert response.status_code == 202, response.text
         assert response.json()["status"] == "queued" and after == before + 1
+
+
+# -- feedback and the product insight report --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def delivered_of_portal_customer(api: ApiSession) -> str:
+    """One delivered order of the portal customer's company, shared by the cells (rating
+    it again is allowed: a new rating replaces the shown one)."""
+    customer = CUSTOMER_OF[ROLE_USER[Role.CUSTOMER]]
+    return str(api.make_order(S.DELIVERED, customer=customer)["number"])
+
+
+@pytest.mark.parametrize(("role", "action"), FEEDBACK_CELLS)
+def test_feedback(
+    api: ApiSession, delivered_of_portal_customer: str, role: Role, action: str
+) -> None:
+    """Whoever sees the order reads its rating; only its own customer rates it."""
+    number = delivered_of_portal_customer
+    headers = api.auth(ROLE_USER[role])
+    if action == "view":
+        response = api.client.get(f"{API}/orders/{number}/feedback", headers=headers)
+        ok = 200
+    else:
+        response = api.client.post(
+            f"{API}/orders/{number}/feedback",
+            json={"rating": 4, "comment": "Sturdy and on time."},
+            headers=headers,
+        )
+        ok = 201
+    if allowed(role, R.FEEDBACK, action):
+        assert response.status_code == ok, response.text
+    else:
+        assert_problem(response, 403)
+
+
+@pytest.mark.parametrize(("role", "action"), INSIGHT_CELLS)
+def test_insight(api: ApiSession, role: Role, action: str) -> None:
+    """The report shows every customer's comments beside NCRs and engineering reasons:
+    staff who shape the catalogue or answer for quality read it; never a customer."""
+    response = api.client.get(f"{API}/insights/families", headers=api.auth(ROLE_USER[role]))
+    if allowed(role, R.INSIGHT, action):
+        assert response.status_code == 200, response.text
+    else:
+        assert_problem(response, 403)

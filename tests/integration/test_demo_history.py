@@ -20,6 +20,7 @@ from orderforge.bootstrap import Application, build
 from orderforge.demo.demand import SHOCK
 from orderforge.demo.history import OPEN_QUOTE_DAYS
 from orderforge.domain.order import OrderState
+from orderforge.insight.ports import FEEDBACK
 from orderforge.materials.ports import MATERIALS
 from orderforge.materials.services import mrp, views
 from orderforge.production.domain import WorkOrder
@@ -263,3 +264,13 @@ def test_operations_have_actual_times_with_each_centres_spread(loaded: Loaded) -
     mine = [n for n in ncrs if n.work_order in {w.number for w in made}]
     assert len(mine) == loaded.summary.ncrs
     assert all(n.status.value == "closed" and n.cause for n in mine)
+
+
+def test_a_share_of_delivered_orders_is_rated_after_delivery(loaded: Loaded) -> None:
+    delivered = [o for o in _history(loaded) if o.state is OrderState.DELIVERED]
+    with loaded.app.ctx.uow() as uow:
+        rated = uow.repository(FEEDBACK).latest([o.number for o in delivered])
+    assert len(rated) == loaded.summary.ratings
+    assert 0.2 * len(delivered) < len(rated) < 0.7 * len(delivered)
+    assert len({f.rating for f in rated.values()}) >= 3
+    assert all(f.given_at < NOW for f in rated.values())

@@ -25,6 +25,7 @@ from orderforge.imports.ports import (
     ImportBatchRepository,
     OrderReferenceRepository,
 )
+from orderforge.insight.ports import FEEDBACK
 from orderforge.materials.ports import MATERIALS
 from orderforge.plant.domain import Calendar, Component, PlantSettings, PricingPolicy, WorkCentre
 from orderforge.plant.ports import PLANT, WORK_CENTRE_USE, PlantRepository
@@ -63,6 +64,7 @@ from orderforge.shipping.domain import Carrier, Shipment
 from orderforge.shipping.ports import SHIPMENT_GATE, SHIPMENTS
 from tests.unit.conversation_fakes import FakeMessages
 from tests.unit.imports_fakes import FakeImportBatches, FakeOrderReferences
+from tests.unit.insight_fakes import FakeFeedback
 from tests.unit.materials_fakes import FakeMaterials
 from tests.unit.plan_fakes import FakePlans
 from tests.unit.production_fakes import FakeWorkOrders
@@ -597,6 +599,7 @@ FAKE_REPOSITORIES: dict[str, Callable[[], Any]] = {
     MESSAGES.name: FakeMessages,
     IMPORT_BATCHES.name: FakeImportBatches,
     ORDER_REFERENCES.name: FakeOrderReferences,
+    FEEDBACK.name: FakeFeedback,
 }
 
 

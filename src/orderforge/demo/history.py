@@ -14,6 +14,7 @@ forecast chart should show). Every request becomes a quote (`Order.open_quote`, 
   with its own spread; hand sanding the most variable), material issued through the
   issue use case, now and then scrap with a cause and an NCR, then passed, shipped and
   delivered: mostly by the promise, some late, more late during the demand shock;
+  a share of them rated by the customer a few days later (`orderforge.demo.ratings`);
 - a lost quote is cancelled with the customer's reason after its age;
 - quotes of the last three weeks whose answer would come after today stay open.
 
@@ -38,6 +39,7 @@ from orderforge.demo import plant as demo_plant
 from orderforge.demo.demand import WEEK, DemandModel, Opportunity, win_chance
 from orderforge.demo.finals import DemoFinals
 from orderforge.demo.inspections import inspect_work_orders
+from orderforge.demo.ratings import rate_delivered
 from orderforge.demo.shipping import DemoShipments
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.materials.domain import Lot
@@ -125,6 +127,7 @@ class HistorySummary:
     inspections: int = 0
     ncrs: int = 0
     lots: int = 0
+    ratings: int = 0
 
 
 @dataclass
@@ -182,7 +185,9 @@ class History:
         self.summary.inspections += inspect_work_orders(uow, work, self.people.quality, self.rng)
         finals = DemoFinals()
         for order, end in made:
-            self._deliver(order, end, shipments, finals)
+            delivered = self._deliver(order, end, shipments, finals)
+            if rate_delivered(uow, order.order, delivered, self.model.now):
+                self.summary.ratings += 1
         finals.record(uow)
         self.shipped = shipments.count
         self.summary.weeks += 1
@@ -365,9 +370,9 @@ class History:
 
     def _deliver(
         self, won: _Won, made: dt.datetime, shipments: DemoShipments, finals: DemoFinals
-    ) -> None:
+    ) -> dt.datetime:
         """Pass final inspection once the work is `made`, ship the day before the order is
-        meant to arrive (or as soon as it is packed) and confirm delivery."""
+        meant to arrive (or as soon as it is packed) and confirm delivery (when: returned)."""
         order, planner = won.order, self.people.planner
         shipped = max(made + dt.timedelta(hours=4), won.deliver_at - dt.timedelta(days=1))
         latest = self.model.now - dt.timedelta(hours=1)
@@ -384,6 +389,7 @@ class History:
         assert order.promise_date is not None
         if at.date() > order.promise_date:
             self.summary.late += 1
+        return at
 
 
 def _in_routing_order(wo: WorkOrder) -> list[Operation]:

@@ -70,6 +70,14 @@ class Resource(StrEnum):
     #: promise): VIEW reads them, RUN asks for one. Staff only, never customers: a study
     #: lays bare the plan's internals and other customers' orders.
     SIMULATION = "simulation"
+    #: Customers' ratings of delivered orders: VIEW reads an order's rating and comment
+    #: (a customer its own orders'), RATE gives one: the order's own customer only, once
+    #: it is delivered (the use case checks both).
+    FEEDBACK = "feedback"
+    #: The product insight report per family (ratings and comments of every customer, NCR
+    #: causes, needs-engineering reasons, proposed catalogue changes): VIEW reads it.
+    #: Staff who shape the catalogue or answer for quality; never a customer.
+    INSIGHT = "insight"
 
 
 #: Non-lifecycle actions; lifecycle actions on orders are the OrderAction values.
@@ -121,6 +129,9 @@ _FORECAST_VIEW = frozenset({VIEW})
 _ALL_FORECAST = frozenset({VIEW, RUN})
 _ALL_SIMULATION = frozenset({VIEW, RUN})
 _SIMULATION_VIEW = frozenset({VIEW})
+RATE = "rate"
+_FEEDBACK_VIEW = frozenset({VIEW})
+_INSIGHT_VIEW = frozenset({VIEW})
 
 A = OrderAction
 
@@ -165,6 +176,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SHIPMENT: _ALL_SHIPMENT,
         Resource.FORECAST: _ALL_FORECAST,
         Resource.SIMULATION: _ALL_SIMULATION,
+        Resource.FEEDBACK: _FEEDBACK_VIEW,
+        Resource.INSIGHT: _INSIGHT_VIEW,
     },
     Role.SALES: {
         Resource.ORDER: frozenset(
@@ -195,6 +208,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.FORECAST: _FORECAST_VIEW,
         # sales quote dates, so they may ask how likely the plan meets them
         Resource.SIMULATION: _ALL_SIMULATION,
+        Resource.FEEDBACK: _FEEDBACK_VIEW,
+        Resource.INSIGHT: _INSIGHT_VIEW,
     },
     Role.ENGINEER: {
         Resource.ORDER: frozenset(
@@ -219,6 +234,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _SHIPMENT_VIEW,
         Resource.FORECAST: _FORECAST_VIEW,
+        Resource.FEEDBACK: _FEEDBACK_VIEW,
+        Resource.INSIGHT: _INSIGHT_VIEW,
     },
     Role.PLANNER: {
         Resource.ORDER: frozenset(
@@ -245,6 +262,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SHIPMENT: _ALL_SHIPMENT,
         Resource.FORECAST: _ALL_FORECAST,
         Resource.SIMULATION: _ALL_SIMULATION,
+        Resource.FEEDBACK: _FEEDBACK_VIEW,
+        Resource.INSIGHT: _INSIGHT_VIEW,
     },
     Role.OPERATOR: {
         Resource.ORDER: frozenset({VIEW}),
@@ -259,6 +278,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CHANGE: _CHANGE_VIEW,
         Resource.QUALITY: frozenset({VIEW, RECORD}),
         Resource.SHIPMENT: _SHIPMENT_VIEW,
+        Resource.FEEDBACK: _FEEDBACK_VIEW,
     },
     Role.QUALITY: {
         Resource.ORDER: frozenset({VIEW, A.HOLD}),
@@ -274,6 +294,8 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.QUALITY: frozenset({VIEW, RECORD, DECIDE, EDIT}),
         Resource.TRACE: _TRACE_VIEW,
         Resource.SHIPMENT: _SHIPMENT_VIEW,
+        Resource.FEEDBACK: _FEEDBACK_VIEW,
+        Resource.INSIGHT: _INSIGHT_VIEW,
     },
     Role.PURCHASING: {
         Resource.ORDER: frozenset({VIEW}),
@@ -291,6 +313,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.SHIPMENT: _SHIPMENT_VIEW,
         Resource.FORECAST: _ALL_FORECAST,
         Resource.SIMULATION: _SIMULATION_VIEW,
+        Resource.FEEDBACK: _FEEDBACK_VIEW,
     },
     # A customer sees only its own records; the scoping is enforced by the services.
     Role.CUSTOMER: {
@@ -301,6 +324,7 @@ PERMISSIONS: dict[Role, dict[Resource, frozenset[str]]] = {
         Resource.CONVERSATION: frozenset({VIEW, POST}),
         Resource.CHANGE: frozenset({VIEW, REQUEST, ACCEPT}),
         Resource.SHIPMENT: _SHIPMENT_VIEW,
+        Resource.FEEDBACK: frozenset({VIEW, RATE}),
     },
 }
 
@@ -341,6 +365,10 @@ def actions_of(resource: Resource) -> list[str]:
         return [VIEW, RUN]
     if resource is Resource.SIMULATION:
         return sorted(_ALL_SIMULATION)
+    if resource is Resource.FEEDBACK:
+        return [VIEW, RATE]
+    if resource is Resource.INSIGHT:
+        return [VIEW]
     # USER and CUSTOMER
     return [VIEW, CREATE, EDIT]
 

@@ -18,6 +18,7 @@ from orderforge.entrypoints.api.input_guard import InputGuard
 from orderforge.entrypoints.api.routes import catalogue, orders, people, plans
 from orderforge.forecasting import api as forecasting_api
 from orderforge.imports import api as imports_api
+from orderforge.insight import api as insight_api
 from orderforge.mail import api as mail_api
 from orderforge.materials import api as materials_api
 from orderforge.plant import api as plant_api
@@ -119,6 +120,7 @@ def create_app(
     api.include_router(imports_api.router)
     api.include_router(forecasting_api.router)
     api.include_router(simulation_api.router)
+    api.include_router(insight_api.router)
     app.include_router(api)
     # Imported here: the web pages are optional for an API-only deployment.
     from orderforge.entrypoints.web.site import install as install_web

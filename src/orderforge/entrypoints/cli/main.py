@@ -42,6 +42,7 @@ from orderforge.entrypoints.cli.plans import plan_app, worker
 from orderforge.entrypoints.cli.users import user_app
 from orderforge.forecasting.cli import forecast_app
 from orderforge.imports.cli import import_app
+from orderforge.insight.cli import insight_app
 from orderforge.mail import cli as mail_cli
 from orderforge.mail.worker import MailWorker
 from orderforge.materials import cli as materials_cli
@@ -106,6 +107,7 @@ app.add_typer(quality_cli.ncr_app, name="ncr")
 app.add_typer(trace_cli.trace_app, name="trace")
 app.add_typer(shipping_cli.ship_app, name="ship")
 app.add_typer(forecast_app, name="forecast")
+app.add_typer(insight_app, name="insight")
 app.add_typer(mail_cli.mail_app, name="mail")
 app.add_typer(import_app, name="import")
 

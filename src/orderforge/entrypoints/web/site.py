@@ -19,6 +19,7 @@ from orderforge.entrypoints.web import (
 from orderforge.entrypoints.web.common import HERE, LoginRequired, html_error
 from orderforge.forecasting import pages as forecasting_pages
 from orderforge.imports import pages as imports_pages
+from orderforge.insight import pages as insight_pages
 from orderforge.mail import pages as mail_pages
 from orderforge.materials import pages as materials_pages
 from orderforge.plant import pages as plant_pages
@@ -53,6 +54,7 @@ def install(app: FastAPI) -> None:
     app.include_router(production_pages.router)
     app.include_router(forecasting_pages.router)
     app.include_router(forecasting_pages.dashboard_router)
+    app.include_router(insight_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.html_error = html_error
     app.add_exception_handler(LoginRequired, html_error)
