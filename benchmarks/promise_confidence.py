@@ -6,9 +6,10 @@ database the environment names (the demo plant with its floor history, planned o
 
 For each of the demo's families in turn (quantity 1-4, seeded) it asks, in this process
 (no HTTP, so the figures are the service's own), the plain promise (what a customer and
-every API call without `with_confidence` get: capable-to-promise alone), the one sales gets (with the chance and the
-50/80/95 % dates, replayed afresh) and the same configuration again at 90 % confidence
-(the replays are reused), and prints the latency percentiles of each.
+every API call without `with_confidence` get: capable-to-promise alone), the one sales
+gets (with the chance and the 50/80/95 % dates, replayed afresh) and the same
+configuration again at 90 % confidence (the replays are reused), and prints the latency
+percentiles of each.
 The first staff quote also learns the spreads from the floor's history (kept for ten
 minutes after); it is reported on its own. Nothing here is a test: figures go to
 docs/benchmarks.md by hand.
