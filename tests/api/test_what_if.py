@@ -4,8 +4,10 @@ reads the rows back, and bad scenarios are refused naming the field, nothing que
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from orderforge.domain.planning import Downtime
 from tests.api.support import API, ApiSession, drain_jobs
 from tests.api.test_shipping import csrf_of, signed_in
 
@@ -16,6 +18,24 @@ def test_a_planner_compares_the_plant_with_a_shift_more_and_more_demand(
     api: ApiSession,
 ) -> None:
     planner = api.auth("planner")
+    ctx = api.application.ctx
+    now = ctx.clock.now()
+    with ctx.uow() as uow:  # two breakdowns of one upholstery unit in the last months
+        for days_ago in (60, 20):
+            start = now - dt.timedelta(days=days_ago)
+            uow.plans.add_downtime(
+                Downtime(
+                    None,
+                    "UPHOLSTERY",
+                    None,
+                    start,
+                    start + dt.timedelta(hours=3),
+                    "Stapler compressor failed",
+                    "planner",
+                    start,
+                )
+            )
+        uow.commit()
     body = {"scenarios": ["shift:UPHOLSTERY", "demand:1.5"], "weeks": 8, "seeds": 1}
     asked = api.client.post(f"{S}/what-if", json={**body, "warmup_weeks": 2}, headers=planner)
     assert asked.status_code == 202, asked.text
@@ -34,6 +54,18 @@ def test_a_planner_compares_the_plant_with_a_shift_more_and_more_demand(
     base, more = rows["base"], rows["demand +50%"]
     assert sum(more["utilisation"].values()) > sum(base["utilisation"].values())
     assert result["plant"]["families"]["TABLE"]["route"], result["plant"]
+    # each centre's variability comes from the plant's records: its floor actuals...
+    centres = result["plant"]["work_centres"]
+    for centre in centres.values():
+        assert centre["times_from"] in ("floor actuals", "default spread")
+        assert centre["cv"] >= 0 and centre["bias"] > 0
+        if centre["times_from"] == "default spread":
+            assert (centre["cv"], centre["bias"]) == (0.3, 1.0)  # the cv asked for, no bias
+    # ... and its recorded stoppages, once per unit they stopped
+    upholstery = centres["UPHOLSTERY"]
+    assert upholstery["stoppages"] == 2 * upholstery["units"]
+    assert upholstery["mtbf_hours"] > 0 and 0 < upholstery["mttr_hours"] <= 3
+    assert all(c["mtbf_hours"] is None for k, c in centres.items() if k != "UPHOLSTERY")
     latest = api.client.get(f"{S}/what-if/latest", headers=api.auth("sales")).json()
     assert latest["id"] == run["id"]
     studies = api.client.get(S, headers=planner).json()

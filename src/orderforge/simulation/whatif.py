@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
+from dataclasses import replace
 from typing import Any
 
 from orderforge.domain.errors import InvalidInput
@@ -44,7 +45,7 @@ from orderforge.engines.simulation.scenario import (
 )
 from orderforge.forecasting.ports import DEMAND_HISTORY
 from orderforge.plant import services as plant_data
-from orderforge.services import plant_time, runs
+from orderforge.services import floor_actuals, plant_time, runs
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import UnitOfWork
 from orderforge.simulation.ports import SIMULATION_RUNS
@@ -56,6 +57,9 @@ ROUTING_DAYS = 365
 SHIFT_MINUTES = 8 * 60
 LIMITS = {"weeks": (4, 104), "seeds": (1, 10), "warmup_weeks": (0, 26)}
 KINDS = ("shift", "machine", "demand", "confidence", "fixed")
+#: a work centre's breakdowns are learned from at least this many stoppages of its units
+#: in the year: one stoppage says little about how often it fails
+MIN_STOPPAGES = 2
 
 
 def _int(params: dict[str, Any], name: str, default: int) -> int:
@@ -194,6 +198,7 @@ def plant_scenario(
         WorkCentre(code, centres[code].capacity, *shifts.get(centres[code].calendar_code, (1, 5)))
         for code in sorted(used)
     ]
+    variability, learned = centre_variability(uow, now, resources, params["cv"])
     scenario = Scenario(
         name="base",
         weeks=params["weeks"],
@@ -203,6 +208,7 @@ def plant_scenario(
         quoting=CapableToPromise(params["confidence"]),
         variability=Variability(cv=params["cv"]),
         warmup_weeks=params["warmup_weeks"],
+        centre_variability=variability,
     )
     made_of = {
         "families": {
@@ -214,12 +220,73 @@ def plant_scenario(
             for f in families
         },
         "work_centres": {
-            r.key: {"units": r.machines, "shifts": r.shifts_per_day, "days": r.days_per_week}
+            r.key: {
+                "units": r.machines,
+                "shifts": r.shifts_per_day,
+                "days": r.days_per_week,
+                **learned[r.key],
+            }
             for r in resources
         },
         "today": now.astimezone(zone).date().isoformat(),
     }
     return scenario, made_of
+
+
+def centre_variability(
+    uow: UnitOfWork, now: dt.datetime, resources: list[WorkCentre], default_cv: float
+) -> tuple[dict[str, Variability], dict[str, dict[str, Any]]]:
+    """Each work centre's variability from the plant's own records, and what it was
+    learned from (in figures, for the answer):
+
+    - operation times: the spread and the mean of actual over planned minutes of its
+      finished operations (`services.floor_actuals`, the same learning as the confidence
+      study and the quote's), `default_cv` and no bias where it has too few;
+    - breakdowns: its recorded downtimes of the last year (breakdowns and maintenance,
+      each counted once per unit it stopped; downtimes still to come are plans, not
+      failures seen). The mean time between them is the units' working hours over the
+      stoppages, the repair time their mean length in working hours (clock hours times
+      the centre's share of working hours in a week, as a stoppage over a weekend costs
+      only its working hours).
+    """
+    since = now - dt.timedelta(days=ROUTING_DAYS)
+    units = {r.key: r.machines for r in resources}
+    spreads, _ = floor_actuals.learned_spreads(uow, set(units), default_cv, learn=True)
+    spread_of = {s.work_centre: s for s in spreads}
+    stoppages: dict[str, list[float]] = defaultdict(list)
+    for down in uow.plans.downtimes(since):
+        if down.work_centre not in units or down.start >= now:
+            continue
+        start, end = max(down.start, since), min(down.end, now)
+        if end > start:
+            hours = (end - start).total_seconds() / 3600
+            stopped = 1 if down.resource else max(units[down.work_centre], 1)
+            stoppages[down.work_centre] += [hours] * stopped
+    found: dict[str, Variability] = {}
+    said: dict[str, dict[str, Any]] = {}
+    for r in resources:
+        spread = spread_of[r.key]
+        own = spread.source == "learned"
+        v = Variability(cv=spread.cv, bias=spread.mean_ratio if own else 1.0)
+        weekly = r.shifts_per_day * SHIFT_MINUTES / 60 * r.days_per_week
+        seen = stoppages.get(r.key, [])
+        if len(seen) >= MIN_STOPPAGES and r.machines > 0 and weekly > 0:
+            share = weekly / (7 * 24)
+            repair = statistics.fmean(seen) * share
+            working = r.machines * weekly * ROUTING_DAYS / 7
+            between = max(working - repair * len(seen), 1.0) / len(seen)
+            v = replace(v, mtbf_hours=round(between, 1), mttr_hours=round(repair, 2))
+        found[r.key] = v
+        said[r.key] = {
+            "cv": round(v.cv, 3),
+            "bias": round(v.bias, 3),
+            "times_from": "floor actuals" if own else "default spread",
+            "actuals": spread.actuals,
+            "stoppages": len(seen),
+            "mtbf_hours": v.mtbf_hours,
+            "mttr_hours": v.mttr_hours if v.mtbf_hours is not None else None,
+        }
+    return found, said
 
 
 def _variant(base: Scenario, text: str, index: int) -> Scenario:

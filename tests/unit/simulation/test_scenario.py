@@ -212,6 +212,15 @@ def test_planned_start_dispatch_makes_every_order() -> None:
         ),
         (lambda s: replace(s, variability=Variability(cv=-0.1)), "variability.cv"),
         (lambda s: replace(s, variability=Variability(mtbf_hours=0)), "variability.mtbf_hours"),
+        (lambda s: replace(s, variability=Variability(bias=0)), "variability.bias"),
+        (
+            lambda s: replace(s, centre_variability={"drill": Variability()}),
+            "centre_variability[drill]",
+        ),
+        (
+            lambda s: replace(s, centre_variability={"weld": Variability(cv=-1)}),
+            "centre_variability[weld].cv",
+        ),
     ],
 )
 def test_bad_input_names_the_field(change: object, field: str) -> None:
@@ -281,3 +290,25 @@ def test_without_variability_no_order_beats_its_routing(
         assert order.quoted_lead_days >= 0
     assert 0.0 <= result.kpis.utilisation["m"] <= 1.0
     assert 0.0 <= result.kpis.on_time_pct <= 100.0
+
+
+def test_a_centre_of_its_own_strays_and_breaks_down_and_the_others_do_not() -> None:
+    """Per-centre variability (what the plant's records teach, centre by centre): a saw
+    that runs a quarter slower than its routing says, on average, makes every order late
+    by exactly that; the same plant with the bias
+    on another centre is untouched; breakdowns on the saw alone cost it repair time."""
+    around_the_clock = WorkCentre("saw", machines=1, shifts_per_day=3, days_per_week=7)
+    base = _one_saw([7, 7], 60, around_the_clock)
+    slow = replace(base, centre_variability={"saw": Variability(bias=1.25)})
+    orders = run_scenario(slow, seed=0).orders
+    assert all(o.finish == o.arrival + 75 for o in orders)  # 60 minutes run as 75
+    assert run_scenario(replace(base, variability=Variability(bias=1.25)), 0).orders == orders
+    elsewhere = replace(
+        base,
+        resources=[around_the_clock, WorkCentre("paint")],
+        centre_variability={"paint": Variability(bias=2.0, mtbf_hours=1, mttr_hours=1)},
+    )
+    assert all(o.finish == o.arrival + 60 for o in run_scenario(elsewhere, 0).orders)
+    failing = replace(base, centre_variability={"saw": Variability(mtbf_hours=2, mttr_hours=1)})
+    result = run_scenario(failing, seed=0)
+    assert result.kpis.utilisation["saw"] > run_scenario(base, 0).kpis.utilisation["saw"]

@@ -129,11 +129,14 @@ class Variability:
     (gamma distributed around the routing's mean). Breakdowns: a unit fails after an
     exponential number of working hours with mean `mtbf_hours` and its repair takes an
     exponential `mttr_hours` of working time; failures count only while the unit works,
-    because wear comes from running, not from standing idle."""
+    because wear comes from running, not from standing idle. `bias`: the floor's actual
+    time over the routing's on average (1.2: a fifth longer than planned); plans keep the
+    routing's time, as a plant's plans keep its standard times."""
 
     cv: float = 0.0
     mtbf_hours: float | None = None
     mttr_hours: float = 0.0
+    bias: float = 1.0
 
     @property
     def availability_factor(self) -> float:
@@ -225,6 +228,12 @@ class Scenario:
     variability: Variability = field(default_factory=Variability)
     warmup_weeks: int = 0
     dispatch: Dispatch = Dispatch.EDD
+    #: work centre -> its own variability (operation times learned from its floor actuals,
+    #: breakdowns from its recorded downtimes); the others take `variability`
+    centre_variability: Mapping[str, Variability] = field(default_factory=dict)
+
+    def variability_of(self, centre: str) -> Variability:
+        return self.centre_variability.get(centre, self.variability)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,13 +364,22 @@ def check_scenario(scenario: Scenario) -> None:
     for family in scenario.families:
         _check_family(family, centres)
     scenario.arrivals.check({f.name for f in scenario.families}, scenario.weeks)
-    v = scenario.variability
+    _check_variability("variability", scenario.variability)
+    for centre, v in scenario.centre_variability.items():
+        if centre not in centres:
+            raise ScenarioInputError(f"centre_variability[{centre}]", "names no work centre")
+        _check_variability(f"centre_variability[{centre}]", v)
+
+
+def _check_variability(where: str, v: Variability) -> None:
     if not v.cv >= 0:
-        raise ScenarioInputError("variability.cv", f"is {v.cv}; it cannot be negative")
+        raise ScenarioInputError(f"{where}.cv", f"is {v.cv}; it cannot be negative")
     if v.mtbf_hours is not None and not v.mtbf_hours > 0:
-        raise ScenarioInputError("variability.mtbf_hours", f"is {v.mtbf_hours}; it must be > 0")
+        raise ScenarioInputError(f"{where}.mtbf_hours", f"is {v.mtbf_hours}; it must be > 0")
     if not v.mttr_hours >= 0:
-        raise ScenarioInputError("variability.mttr_hours", f"is {v.mttr_hours}; it must be >= 0")
+        raise ScenarioInputError(f"{where}.mttr_hours", f"is {v.mttr_hours}; it must be >= 0")
+    if not 0 < v.bias <= 10:
+        raise ScenarioInputError(f"{where}.bias", f"is {v.bias}; it must be above 0, at most 10")
 
 
 def _check_counts(wc: WorkCentre) -> None:
@@ -527,9 +545,9 @@ class _Floor:
         now = int(self.env.now)
         key = f"O{seq + 1:05d}"
         rng = np.random.default_rng([self.seed, 1, seq])
-        v = self.s.variability
         ops: list[_Op] = []
         for i, (step, preds) in enumerate(zip(family.steps, family.predecessors(), strict=True)):
+            v = self.s.variability_of(step.resource)
             draw = rng.gamma(1 / v.cv**2, v.cv**2) if v.cv > 0 else 1.0
             planned = max(1, round(step.minutes * v.availability_factor))
             ops.append(
@@ -538,7 +556,7 @@ class _Floor:
                     i,
                     step.resource,
                     planned,
-                    max(1, round(step.minutes * draw)),
+                    max(1, round(step.minutes * v.bias * draw)),
                     preds,
                 )
             )
@@ -626,7 +644,7 @@ class _Floor:
     def _unit(self, unit: str, rng: np.random.Generator) -> Generator[simpy.Event, Any, None]:
         centre = self.centre_of[unit]
         time, queue = self.working[centre], self.queues[centre]
-        v = self.s.variability
+        v = self.s.variability_of(centre)
         mtbf = None if v.mtbf_hours is None else v.mtbf_hours * 60
         to_failure = rng.exponential(mtbf) if mtbf else 0.0
         while True:
