@@ -105,6 +105,10 @@ def test_the_simulation_page_compares_what_the_form_asks(api: ApiSession) -> Non
     drain_jobs(api.application)
     shown = browser.get("/simulations").text
     assert "+1 shift at UPHOLSTERY" in shown and "demand +30%" in shown
+    # what the model of each centre was learned from, in words
+    assert 'id="what-if-centres"' in shown and "UPHOLSTERY" in shown
+    assert "of planned on average" in shown or "assumed (only" in shown
+    assert "none modelled" in shown  # the demo records no downtime
     dashboard = browser.get("/dashboard").text  # the comparison in a picture there too
     assert 'id="whatif-chart"' in dashboard and "+1 shift at UPHOLSTERY: " in dashboard
     empty = browser.post("/simulations/what-if", data={"csrf": csrf_of(page)})

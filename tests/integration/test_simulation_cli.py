@@ -1,4 +1,4 @@
-"""`orderforge simulate confidence|runs` on a fresh demo: refused before the first plan,
+"""`orderforge simulate confidence|runs|what-if` on a fresh demo: refused before the first plan,
 then a study in the foreground with its table, as JSON, and in the list of studies."""
 
 from __future__ import annotations
@@ -28,3 +28,8 @@ def test_simulation_on_the_command_line(cli: CliRunner) -> None:
     listed = json.loads(run(cli, "simulate", "runs", "--json", "--as", "sales"))
     assert [r["id"] for r in listed][:2] == [study["id"], study["id"] - 1]
     assert "Simulation studies" in run(cli, "simulate", "runs")
+    # what-if: the plant beside a change, and what each centre's model was learned from
+    compared = run(cli, "simulate", "what-if", "-s", "demand:1.3", "--weeks", "4", "--seeds", "1")
+    assert "demand +30%" in compared and "base" in compared
+    assert "How each work centre varies" in compared and "none modelled" in compared
+    assert "[scenarios[0]]" in run(cli, "simulate", "what-if", "-s", "demand:-1", code=1)

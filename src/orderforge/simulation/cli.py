@@ -139,6 +139,14 @@ def what_if(
     confidence: Annotated[
         float, typer.Option(help="The base quotes at this confidence (0.5 to 0.99)")
     ] = 0.9,
+    warmup: Annotated[
+        int | None,
+        typer.Option(
+            "--warmup-weeks",
+            help="First weeks not counted, while the empty plant fills (default 4, at most "
+            "half the run)",
+        ),
+    ] = None,
     as_user: AsUser = "planner",
     as_json: Json = False,
 ) -> None:
@@ -146,7 +154,14 @@ def what_if(
     on-time delivery, quoted and actual lead time, the bottleneck, work in progress."""
     application = _app()
     actor = _actor(application, as_user)
-    params = {"scenarios": scenario, "weeks": weeks, "seeds": seeds, "confidence": confidence}
+    params: dict[str, object] = {
+        "scenarios": scenario,
+        "weeks": weeks,
+        "seeds": seeds,
+        "confidence": confidence,
+    }
+    if warmup is not None:
+        params["warmup_weeks"] = warmup
     run = with_bar(
         "Simulating the scenarios",
         lambda bar: services.run_what_if(application.ctx, actor, params, bar),
@@ -184,3 +199,21 @@ def what_if(
             f"{row['mean_wip']:.1f}",
         )
     out.print(table)
+    centres = result["plant"].get("work_centres", {})
+    if centres and "times_from" in next(iter(centres.values())):
+        table = Table(title="How each work centre varies in the model (the plant's records)")
+        for column in ("work centre", "operation times", "breakdowns"):
+            table.add_column(column)
+        for code, c in sorted(centres.items()):
+            times = (
+                f"{c['bias']:.0%} of planned, spread {c['cv']:.0%} ({c['actuals']} actuals)"
+                if c["times_from"] == "floor actuals"
+                else f"spread {c['cv']:.0%} assumed ({c['actuals']} actuals)"
+            )
+            breaks = (
+                f"every {c['mtbf_hours']:.0f} h, {c['mttr_hours']:.1f} h to repair"
+                if c["mtbf_hours"]
+                else "none modelled"
+            )
+            table.add_row(code, times, f"{breaks} ({c['stoppages']} stoppages)")
+        out.print(table)

@@ -112,7 +112,9 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
     cv = params.get("cv", 0.3)
     if isinstance(cv, bool) or not isinstance(cv, int | float) or not 0 <= cv <= 2:
         raise InvalidInput("cv (the spread of operation times) is 0 to 2.", field="cv")
-    weeks, warmup = _int(params, "weeks", 26), _int(params, "warmup_weeks", 4)
+    weeks = _int(params, "weeks", 26)
+    # four weeks settle an empty plant; a short run keeps half of itself to count
+    warmup = _int(params, "warmup_weeks", min(4, weeks // 2))
     if warmup >= weeks:
         raise InvalidInput("The warm-up must be shorter than the run.", field="warmup_weeks")
     return {
