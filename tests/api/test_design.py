@@ -105,7 +105,7 @@ def test_regulated_design_from_rejection_to_release(api: ApiSession) -> None:
     assert design["design_approved"] is True
     # Signed; the couch also asks for a prototype that passed its inspection.
     assert design["blockers"] == [
-        "Line 1 (Medical examination couch (made to measure)): no prototype made yet."
+        "Line 1, Medical examination couch (made to measure): no prototype made yet."
     ]
     signed = design["lines"][0]["revisions"][-1]["signatures"]
     assert [(s["capacity"], s["printed_name"], s["meaning"], s["verified"]) for s in signed] == [

@@ -63,7 +63,7 @@ def test_release_waits_for_a_prototype_that_passed_its_inspection(api: ApiSessio
 
     refused = api.act(number, A.RELEASE, as_user="planner")
     assert refused.status_code == 409
-    assert f"Line 1 ({COUCH}): no prototype made yet." in refused.json()["detail"]
+    assert f"Line 1, {COUCH}: no prototype made yet." in refused.json()["detail"]
 
     made = make(api, number)
     assert made.status_code == 201, made.text
@@ -99,7 +99,7 @@ def test_release_waits_for_a_prototype_that_passed_its_inspection(api: ApiSessio
     refused = api.act(number, A.RELEASE, as_user="planner")
     assert refused.status_code == 409
     detail = refused.json()["detail"]
-    assert f"Line 1 ({COUCH}): the prototype {wo_number} of revision A failed its inspection" in (
+    assert f"Line 1, {COUCH}: the prototype {wo_number} of revision A failed its inspection" in (
         detail
     )
     assert prototype_of(api, number, as_user="engineer")["can_make"] is True
@@ -127,7 +127,7 @@ def test_a_prototype_not_passed_yet_is_named(api: ApiSession) -> None:
     refused = api.act(number, A.RELEASE, as_user="planner")
     assert refused.status_code == 409
     assert (
-        f"Line 1 ({COUCH}): the prototype {wo_number} of revision A has not passed its "
+        f"Line 1, {COUCH}: the prototype {wo_number} of revision A has not passed its "
         "inspection at Function and electrical safety test"
     ) in refused.json()["detail"]
 

@@ -41,13 +41,13 @@ def test_a_family_without_the_requirement_waits_for_nothing() -> None:
 
 def test_no_prototype_yet_is_named_with_the_line() -> None:
     state = line_state(line(), [])
-    assert state.missing == f"line 1 ({COUCH}): no prototype made yet."
+    assert state.missing == f"line 1, {COUCH}: no prototype made yet."
     assert state.can_make is True
 
 
 def test_an_open_or_failed_prototype_keeps_release_waiting() -> None:
     open_ = line_state(line(), [proof("WO-2026-0123", "B", Verdict.OPEN)])
-    assert open_.missing == f"line 1 ({COUCH}): the prototype WO-2026-0123 of revision B x."
+    assert open_.missing == f"line 1, {COUCH}: the prototype WO-2026-0123 of revision B x."
     assert (open_.passed, open_.can_make) == (False, False)  # one in the works
     failed = line_state(line(), [proof("WO-2026-0123", "B", Verdict.FAILED)])
     assert failed.missing is not None and failed.can_make is True  # a new one may be made
@@ -65,7 +65,7 @@ def test_a_spec_change_needs_a_new_prototype() -> None:
     state = line_state(line("C", SPEC_C), [proof("WO-2026-0100", "A", Verdict.PASSED)])
     assert state.passed is False
     assert state.missing == (
-        f"line 1 ({COUCH}): no prototype made yet of revision C (the spec changed since the "
+        f"line 1, {COUCH}: no prototype made yet of revision C (the spec changed since the "
         "last prototype)."
     )
 
@@ -76,7 +76,7 @@ def test_a_cancelled_prototype_proves_nothing_and_a_later_pass_counts() -> None:
         proof("WO-2026-0101", "B", Verdict.FAILED),
         proof("WO-2026-0102", "B", Verdict.PASSED),
     ]
-    assert line_state(line(), proofs[:1]).missing == f"line 1 ({COUCH}): no prototype made yet."
+    assert line_state(line(), proofs[:1]).missing == f"line 1, {COUCH}: no prototype made yet."
     assert line_state(line(), proofs).work_order == "WO-2026-0102"
 
 

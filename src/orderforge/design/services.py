@@ -304,7 +304,9 @@ def make_prototype(ctx: ServiceContext, actor: Principal, number: str, line_no: 
                 "design before release, so it is made while the order is planned or awaits "
                 "design approval."
             )
-        name = f"Line {line_no} ({_names(uow, order)[line.product_family]})"
+        # "Line 1, Medical examination couch (made to measure)": a family name may hold
+        # parentheses of its own
+        name = f"Line {line_no}, {_names(uow, order)[line.product_family]}"
         state = prototypes.states(uow, order).get(line_no)
         if state is None or not state.required:
             raise IllegalTransition(

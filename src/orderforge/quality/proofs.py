@@ -104,7 +104,9 @@ class LineDesign:
 def line_state(line: LineDesign, proofs: list[Proof]) -> PrototypeState:
     """Where the line's prototype stands, oldest proof first in `proofs` (the line's
     prototypes of any revision)."""
-    label = f"line {line.line_no} ({line.name})"
+    # "line 1, Medical examination couch (made to measure)": a family's name may hold
+    # parentheses of its own
+    label = f"line {line.line_no}, {line.name}"
     if not line.required:
         return PrototypeState(line.line_no, False, None, None, True, "not needed", None, False)
     if line.revision is None:

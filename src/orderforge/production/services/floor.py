@@ -79,15 +79,21 @@ def queue(
     ctx: ServiceContext, actor: Principal, work_centre: str, limit: int | None = None
 ) -> dict[str, Any]:
     """A work centre's queue: its operations not done, the next one first; with `limit`,
-    only that many are described (`more` counts the rest). An operator reads the top of
-    the queue and scans the traveler for anything else; a busy centre holds hundreds of
-    operations, and describing them all at every report is what slowed the round trip."""
+    only that many are described, and any prototype (`more` counts the rest). An operator
+    reads the top of the queue and scans the traveler for anything else; a busy centre
+    holds hundreds of operations, and describing them all at every report is what slowed
+    the round trip."""
     require(actor.role, Resource.WORK_ORDER, REPORT)
     with ctx.uow() as uow:
         centre = _centre(uow, work_centre)
         show = _clock(uow)
         found, closed, planned = _queue_ops(uow, centre.code)
-        shown = found if limit is None else found[: max(limit, 1)]
+        shown = found
+        if limit is not None:
+            # a prototype proves a design that release waits for, and no plan holds it: it
+            # is described even when it comes after the top of the queue
+            top = max(limit, 1)
+            shown = found[:top] + [op for op in found[top:] if op.prototype]
         families = _Families(uow)
         rows = [
             _row(op, planned.get(op.key), families, show, closed.get(op.work_order)) for op in shown
