@@ -66,6 +66,15 @@ def test_a_planner_compares_the_plant_with_a_shift_more_and_more_demand(
     assert upholstery["stoppages"] == 2 * upholstery["units"]
     assert upholstery["mtbf_hours"] > 0 and 0 < upholstery["mttr_hours"] <= 3
     assert all(c["mtbf_hours"] is None for k, c in centres.items() if k != "UPHOLSTERY")
+    # orders wait for their long-lead bought material (no supplier within two weeks)
+    waits = {
+        name: f["waits_for_material"]
+        for name, f in result["plant"]["families"].items()
+        if f["waits_for_material"]
+    }
+    assert waits, "the demo's tables use a steel U-frame four weeks away"
+    for wait in waits.values():
+        assert wait["days"] > 14 and 0 < wait["share"] <= 1 and wait["cv"] == 0.25
     latest = api.client.get(f"{S}/what-if/latest", headers=api.auth("sales")).json()
     assert latest["id"] == run["id"]
     studies = api.client.get(S, headers=planner).json()
@@ -88,6 +97,7 @@ def test_bad_scenarios_are_refused_with_the_field(api: ApiSession) -> None:
     _refused(api, {"scenarios": ["demand:1.3"], "weeks": 2}, "weeks")
     _refused(api, {"scenarios": ["demand:1.3"], "weeks": 8, "warmup_weeks": 8}, "warmup_weeks")
     _refused(api, {"scenarios": ["demand:1.3"], "rate": -1}, "rate")
+    _refused(api, {"scenarios": ["demand:1.3"], "supplier_cv": -0.1}, "supplier_cv")
     after = api.client.get(f"{S}/what-if/latest", headers=api.auth("planner")).json()
     assert after == before
     outsider = api.client.post(
@@ -109,6 +119,7 @@ def test_the_simulation_page_compares_what_the_form_asks(api: ApiSession) -> Non
     assert 'id="what-if-centres"' in shown and "UPHOLSTERY" in shown
     assert "of planned on average" in shown or "assumed (only" in shown
     assert "none modelled" in shown  # the demo records no downtime
+    assert "Orders wait for bought material: " in shown and "days promised" in shown
     dashboard = browser.get("/dashboard").text  # the comparison in a picture there too
     assert 'id="whatif-chart"' in dashboard and "+1 shift at UPHOLSTERY: " in dashboard
     empty = browser.post("/simulations/what-if", data={"csrf": csrf_of(page)})

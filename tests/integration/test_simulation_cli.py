@@ -32,4 +32,5 @@ def test_simulation_on_the_command_line(cli: CliRunner) -> None:
     compared = run(cli, "simulate", "what-if", "-s", "demand:1.3", "--weeks", "4", "--seeds", "1")
     assert "demand +30%" in compared and "base" in compared
     assert "How each work centre varies" in compared and "none modelled" in compared
+    assert "Orders wait for bought material: " in compared
     assert "[scenarios[0]]" in run(cli, "simulate", "what-if", "-s", "demand:-1", code=1)

@@ -217,3 +217,17 @@ def what_if(
             )
             table.add_row(code, times, f"{breaks} ({c['stoppages']} stoppages)")
         out.print(table)
+    waiting = {
+        name: f["waits_for_material"]
+        for name, f in sorted(result["plant"].get("families", {}).items())
+        if f.get("waits_for_material")
+    }
+    if waiting:
+        out.print(
+            "Orders wait for bought material: "
+            + "; ".join(
+                f"{name} ({w['share']:.0%} of its orders, {w['days']:.0f} days promised)"
+                for name, w in waiting.items()
+            )
+            + f". Deliveries spread {next(iter(waiting.values()))['cv']:.0%} around the promise."
+        )

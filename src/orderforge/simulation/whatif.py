@@ -35,6 +35,7 @@ from orderforge.engines.simulation.scenario import (
     PoissonArrivals,
     Scenario,
     Step,
+    Supply,
     Variability,
     WorkCentre,
     compare,
@@ -44,6 +45,7 @@ from orderforge.engines.simulation.scenario import (
     with_shift,
 )
 from orderforge.forecasting.ports import DEMAND_HISTORY
+from orderforge.materials.ports import MATERIALS
 from orderforge.plant import services as plant_data
 from orderforge.services import floor_actuals, plant_time, runs
 from orderforge.services.context import ServiceContext
@@ -60,6 +62,9 @@ KINDS = ("shift", "machine", "demand", "confidence", "fixed")
 #: a work centre's breakdowns are learned from at least this many stoppages of its units
 #: in the year: one stoppage says little about how often it fails
 MIN_STOPPAGES = 2
+#: a bought material an order waits for: no regular supplier delivers it within two weeks,
+#: what a plant's stock and the MRP's lead on the work usually cover
+LONG_LEAD_DAYS = 14
 
 
 def _int(params: dict[str, Any], name: str, default: int) -> int:
@@ -80,7 +85,8 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
     """The asked scenarios as text ("shift:CNC-5AX", "machine:PAINT-BOOTH", "demand:1.3",
     "confidence:0.8", "fixed:35"), checked for form here; names of work centres are
     checked against the plant when the run builds it."""
-    unknown = set(params) - {"scenarios", "weeks", "seeds", "warmup_weeks", "confidence", "cv"}
+    allowed = {"scenarios", "weeks", "seeds", "warmup_weeks", "confidence", "cv", "supplier_cv"}
+    unknown = set(params) - allowed
     if unknown:
         raise InvalidInput(f"Unknown parameter {sorted(unknown)[0]}.", field=sorted(unknown)[0])
     scenarios = params.get("scenarios", [])
@@ -112,6 +118,16 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
     cv = params.get("cv", 0.3)
     if isinstance(cv, bool) or not isinstance(cv, int | float) or not 0 <= cv <= 2:
         raise InvalidInput("cv (the spread of operation times) is 0 to 2.", field="cv")
+    supplier_cv = params.get("supplier_cv", 0.25)
+    if (
+        isinstance(supplier_cv, bool)
+        or not isinstance(supplier_cv, int | float)
+        or not 0 <= supplier_cv <= 2
+    ):
+        raise InvalidInput(
+            "supplier_cv (the spread of suppliers' delivery times) is 0 to 2.",
+            field="supplier_cv",
+        )
     weeks = _int(params, "weeks", 26)
     # four weeks settle an empty plant; a short run keeps half of itself to count
     warmup = _int(params, "warmup_weeks", min(4, weeks // 2))
@@ -124,6 +140,7 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
         "warmup_weeks": warmup,
         "confidence": _share(params.get("confidence", 0.9), "confidence"),
         "cv": float(cv),
+        "supplier_cv": float(supplier_cv),
     }
 
 
@@ -171,6 +188,7 @@ def plant_scenario(
         routes[family_of[number]].append(steps)
     shifts = _shifts(uow)
     centres = {c.code: c for c in plant_data.active_work_centres(uow)}
+    supplies = family_supplies(uow, family_of, params["supplier_cv"])
     families: list[Family] = []
     used: set[str] = set()
     for family, seen in sorted(routes.items()):
@@ -180,7 +198,11 @@ def plant_scenario(
         alike = [steps for steps in seen if tuple(c for c, _ in steps) == usual]
         minutes = [statistics.mean(s[i][1] for s in alike) for i in range(len(usual))]
         families.append(
-            Family(family, [Step(c, max(m, 1.0)) for c, m in zip(usual, minutes, strict=True)])
+            Family(
+                family,
+                [Step(c, max(m, 1.0)) for c, m in zip(usual, minutes, strict=True)],
+                supply=supplies.get(family),
+            )
         )
         used |= set(usual)
     if not families:
@@ -218,6 +240,13 @@ def plant_scenario(
                 "orders_per_week": round(arrivals.rate_per_week[f.name], 2),
                 "route": [s.resource for s in f.steps],
                 "hours": round(sum(s.minutes for s in f.steps) / 60, 1),
+                "waits_for_material": None
+                if f.supply is None
+                else {
+                    "share": round(f.supply.share, 3),
+                    "days": round(f.supply.days, 1),
+                    "cv": f.supply.cv,
+                },
             }
             for f in families
         },
@@ -233,6 +262,40 @@ def plant_scenario(
         "today": now.astimezone(zone).date().isoformat(),
     }
     return scenario, made_of
+
+
+def family_supplies(
+    uow: UnitOfWork, family_of: dict[str, str], supplier_cv: float
+) -> dict[str, Supply]:
+    """Each family's wait for bought material, from its orders of the last year: the
+    share of them that used a long-lead material (no regular supplier within
+    LONG_LEAD_DAYS) and the median of the longest such lead time an order had; the
+    deliveries vary by `supplier_cv` around the promised days (the plant's purchase
+    orders do not record late receipts yet, so the spread is the one asked for)."""
+    lead: dict[str, int] = {}
+    for offer in uow.repository(MATERIALS).offers():
+        if not offer.express:
+            known = lead.get(offer.item_code)
+            lead[offer.item_code] = min(offer.lead_time_days, known or offer.lead_time_days)
+    longest: dict[str, int] = {}
+    used: set[str] = set()
+    for use in uow.repository(DEMAND_HISTORY).materials(family_of):
+        used.add(use.order_number)
+        days = lead.get(use.item_code, 0)
+        if days > LONG_LEAD_DAYS:
+            longest[use.order_number] = max(days, longest.get(use.order_number, 0))
+    orders: dict[str, int] = Counter(family_of[n] for n in used)
+    waits: dict[str, list[int]] = defaultdict(list)
+    for number, days in longest.items():
+        waits[family_of[number]].append(days)
+    return {
+        family: Supply(
+            days=float(statistics.median(days)),
+            share=len(days) / orders[family],
+            cv=supplier_cv,
+        )
+        for family, days in waits.items()
+    }
 
 
 def centre_variability(

@@ -9,7 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orderforge.engines.simulation.quoting import CapableToPromise, FixedLeadTime
+from orderforge.engines.simulation.quoting import (
+    CapableToPromise,
+    FixedLeadTime,
+    QuotingPolicy,
+)
 from orderforge.engines.simulation.scenario import (
     Dispatch,
     Family,
@@ -18,6 +22,7 @@ from orderforge.engines.simulation.scenario import (
     Scenario,
     ScenarioInputError,
     Step,
+    Supply,
     Variability,
     WorkCentre,
     compare,
@@ -214,6 +219,18 @@ def test_planned_start_dispatch_makes_every_order() -> None:
         (lambda s: replace(s, variability=Variability(mtbf_hours=0)), "variability.mtbf_hours"),
         (lambda s: replace(s, variability=Variability(bias=0)), "variability.bias"),
         (
+            lambda s: replace(
+                s, families=[Family("chair", [Step("cut", 5)], supply=Supply(days=-1))]
+            ),
+            "families[chair].supply.days",
+        ),
+        (
+            lambda s: replace(
+                s, families=[Family("chair", [Step("cut", 5)], supply=Supply(3, share=1.5))]
+            ),
+            "families[chair].supply.share",
+        ),
+        (
             lambda s: replace(s, centre_variability={"drill": Variability()}),
             "centre_variability[drill]",
         ),
@@ -312,3 +329,38 @@ def test_a_centre_of_its_own_strays_and_breaks_down_and_the_others_do_not() -> N
     failing = replace(base, centre_variability={"saw": Variability(mtbf_hours=2, mttr_hours=1)})
     result = run_scenario(failing, seed=0)
     assert result.kpis.utilisation["saw"] > run_scenario(base, 0).kpis.utilisation["saw"]
+
+
+def _waiting_saw(supply: Supply, quoting: QuotingPolicy | None = None) -> Scenario:
+    around_the_clock = WorkCentre("saw", machines=1, shifts_per_day=3, days_per_week=7)
+    base = _one_saw([7, 7], 60, around_the_clock)
+    family = Family("box", [Step("saw", 60)], supply=supply)
+    return replace(base, families=[family], quoting=quoting or CapableToPromise(0.9))
+
+
+def test_orders_wait_for_their_bought_material_and_the_quote_plans_for_it() -> None:
+    """A supplier promising 2 days and keeping it: each order starts when its material
+    comes and the quote (capable-to-promise) plans with the promised days."""
+    orders = run_scenario(_waiting_saw(Supply(days=2)), seed=0).orders
+    assert all(o.finish == o.arrival + 2 * DAY + 60 for o in orders)
+    assert all(o.planned_finish == o.arrival + 2 * DAY + 60 for o in orders)
+    assert all(o.on_time for o in orders)
+
+
+def test_a_late_supplier_makes_late_orders_and_a_share_in_stock_waits_for_nothing() -> None:
+    late = run_scenario(_waiting_saw(Supply(days=2, bias=1.5)), seed=0).orders
+    assert all(o.finish == o.arrival + 3 * DAY + 60 for o in late)  # a day late each
+    assert all(o.planned_finish == o.arrival + 2 * DAY + 60 for o in late)  # planned on 2
+    in_stock = run_scenario(_waiting_saw(Supply(days=2, share=0)), seed=0).orders
+    assert all(o.finish == o.arrival + 60 for o in in_stock)
+    half = run_scenario(_waiting_saw(Supply(days=2, share=0.5, cv=0.5)), seed=4).orders
+    waited = [(o.finish or 0) - o.arrival > 60 for o in half]
+    assert any(waited) and not all(waited)
+
+
+def test_the_same_deliveries_for_every_scenario_on_a_seed() -> None:
+    """Common random numbers: the deliveries do not depend on how the plant quotes."""
+    supply = Supply(days=2, share=0.6, cv=0.4)
+    ctp = run_scenario(_waiting_saw(supply), seed=7).orders
+    fixed = run_scenario(_waiting_saw(supply, FixedLeadTime(5)), seed=7).orders
+    assert [o.finish for o in ctp] == [o.finish for o in fixed]

@@ -55,6 +55,7 @@ __all__ = [
     "ScenarioInputError",
     "ScenarioResult",
     "Step",
+    "Supply",
     "Variability",
     "WorkCentre",
     "check_scenario",
@@ -86,13 +87,29 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class Supply:
+    """A bought material a family's orders wait for before their first operation, ordered
+    when the order arrives. `share` of the orders need it (the others find it in stock);
+    the supplier promises it in `days` calendar days, which the quote plans with, and it
+    comes after `days` x a gamma draw with mean `bias` and coefficient of variation `cv`
+    (how late, and how unevenly, suppliers deliver)."""
+
+    days: float
+    share: float = 1.0
+    cv: float = 0.0
+    bias: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Family:
     """A product template. `precedence` lists (before, after) step indices; None chains
-    the steps in the order given, which is what most routings are."""
+    the steps in the order given, which is what most routings are. `supply`: the bought
+    material its orders wait for, if any."""
 
     name: str
     steps: Sequence[Step]
     precedence: Sequence[tuple[int, int]] | None = None
+    supply: Supply | None = None
 
     def predecessors(self) -> list[list[int]]:
         if self.precedence is None:
@@ -433,6 +450,16 @@ def _check_family(family: Family, centres: Mapping[str, WorkCentre]) -> None:
         if not ready:
             raise ScenarioInputError(f"{where}.precedence", "forms a cycle")
         done |= ready
+    supply = family.supply
+    if supply is not None:
+        for value, name, ok, rule in (
+            (supply.days, "days", 0 <= supply.days <= 365, "0 to 365 days"),
+            (supply.share, "share", 0 <= supply.share <= 1, "a share from 0 to 1"),
+            (supply.cv, "cv", 0 <= supply.cv <= 3, "0 to 3"),
+            (supply.bias, "bias", 0 < supply.bias <= 10, "above 0, at most 10"),
+        ):
+            if not ok:
+                raise ScenarioInputError(f"{where}.supply.{name}", f"is {value}; it must be {rule}")
 
 
 def with_demand(scenario: Scenario, factor: float, name: str | None = None) -> Scenario:
@@ -492,6 +519,8 @@ class _Order:
     ops: list[_Op]
     quote: Quote = field(default_factory=lambda: Quote(0))
     open: int = 0
+    #: the minute its bought material is promised (0: none awaited, or it came)
+    material_due: int = 0
 
 
 class _Floor:
@@ -565,6 +594,9 @@ class _Floor:
             for p in op.preds:
                 ops[p].succs.append(op.index)
         order = _Order(key, seq, family.name, now, ops, open=len(ops))
+        wait = self._supply(seq, family.supply)
+        if wait is not None:
+            order.material_due = now + wait[0]
         new = [self._new_operation(order, op, {}) for op in ops]
         cache: list[dict[str, Unit]] = []
 
@@ -584,8 +616,31 @@ class _Floor:
             op.planned_start = starts.get(op.key, self.horizon)
         self._wip_change(+1)
         self.live[key] = order
+        if wait is not None:
+            self.env.process(self._material(order, wait[1]))
+            return
         for op in ops:
             if not op.preds:
+                self._enqueue(order, op)
+
+    def _supply(self, seq: int, supply: Supply | None) -> tuple[int, int] | None:
+        """(promised, actual) minutes until the order's bought material comes, or None
+        when it needs none. Its own random stream: two scenarios compared on the same seed
+        see the same deliveries whatever else differs."""
+        if supply is None or supply.days <= 0:
+            return None
+        rng = np.random.default_rng([self.seed, 2, seq])
+        needs, draw = rng.uniform(), rng.gamma(1 / supply.cv**2, supply.cv**2) if supply.cv else 1
+        if needs >= supply.share:
+            return None
+        promised = round(supply.days * MINUTES_PER_DAY)
+        return promised, max(0, round(promised * supply.bias * draw))
+
+    def _material(self, order: _Order, after: int) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(after)
+        order.material_due = 0
+        for op in order.ops:
+            if not op.preds and op.state == "wait":
                 self._enqueue(order, op)
 
     def _new_operation(
@@ -597,6 +652,8 @@ class _Floor:
         release = max(
             (expected_end.get(p.key, 0) for p in preds if p.state == "running"), default=0
         )
+        if not preds:  # a first operation waits for the bought material, as promised
+            release = max(release, order.material_due)
         return NewOperation(op.key, modes, inside, release)
 
     def _load(self, now: int) -> dict[str, Unit]:
