@@ -187,11 +187,6 @@ def map_classes() -> None:
 _PRODUCTION_ONLY = work_orders.c.kind == WorkOrderKind.PRODUCTION
 
 
-#: (work order, operation) pairs asked for in one query: two bound values each, well under
-#: SQLite's and PostgreSQL's limits on bound values
-_PAIRS_PER_QUERY = 2000
-
-
 class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
     """Queries also return work orders added in this transaction and not yet written,
     and filter by status in memory too, so they answer alike inside `deferred_writes`."""
@@ -328,18 +323,14 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         if _PLAIN_CODE.fullmatch(work_centre):
             stmt = stmt.where(sa.cast(op.work_centres, sa.Text).like(f'%"{work_centre}"%'))
         rows = [r for r in self.session.execute(stmt) if work_centre in r.work_centres]
-        # What each waits for: the names of its predecessors not done yet, as plain rows
-        # (no JSON, no tracked objects), asked for by (work order, operation): on a busy
-        # floor the work orders' other operations are thousands of rows, and a queue is
-        # built at every report.
-        wanted = sorted({(r.id, p) for r in rows for p in r.predecessors})
+        # What each waits for: the names of its work orders' operations not done yet, as
+        # plain rows (no JSON, no tracked objects); done ones stay in the database.
+        ids = sorted({r.id for r in rows if r.predecessors})
         open_steps: dict[tuple[int, int], str] = {}
-        for start in range(0, len(wanted), _PAIRS_PER_QUERY):
-            pairs = wanted[start : start + _PAIRS_PER_QUERY]
+        if ids:
             for found in self.session.execute(
                 sa.select(op.work_order_id, op.seq, op.name).where(
-                    sa.tuple_(op.work_order_id, op.seq).in_(pairs),
-                    op.status != OperationStatus.DONE,
+                    op.work_order_id.in_(ids), op.status != OperationStatus.DONE
                 )
             ):
                 open_steps[(found.work_order_id, found.seq)] = found.name
