@@ -53,7 +53,7 @@ from orderforge.forecasting.ports import (
 )
 from orderforge.materials.domain import OPEN_STATUSES
 from orderforge.materials.ports import MATERIALS
-from orderforge.materials.services import purchasing
+from orderforge.materials.services import purchasing, supply
 from orderforge.plant import services as plant_data
 from orderforge.services import plant_time, runs
 from orderforge.services.catalogue import family_of
@@ -186,18 +186,6 @@ def _quoted_lead_days(history: _History) -> int:
     ]
     days = [d for d in days if d > 0]
     return int(statistics.median(days)) if days else DEFAULT_LONG_LEAD_DAYS
-
-
-def _lead_times(uow: UnitOfWork) -> dict[str, int]:
-    """Item -> the shortest lead time of its regular (not express) offers, in days."""
-    offers: dict[str, int] = {}
-    for offer in uow.repository(MATERIALS).offers():
-        if not offer.express:
-            best = offers.get(offer.item_code)
-            offers[offer.item_code] = (
-                offer.lead_time_days if best is None else min(best, offer.lead_time_days)
-            )
-    return offers
 
 
 def _material_series(
@@ -595,17 +583,7 @@ def _buy_ahead(
     stored = repo.offers(items)
     offers: dict[str, list[Offer]] = defaultdict(list)
     for o in stored:
-        offers[o.item_code].append(
-            Offer(
-                o.supplier_code,
-                o.item_code,
-                o.unit_price,
-                o.minimum,
-                o.pack_size,
-                o.lead_time_days,
-                o.express,
-            )
-        )
+        offers[o.item_code].append(supply.engine_offer(o))
     currency = {(o.supplier_code, o.item_code): o.currency for o in stored}
     pegged = repo.pegged(items)
     free: dict[str, Decimal] = defaultdict(Decimal)
@@ -663,7 +641,7 @@ def forecast_work(ctx: ServiceContext, run: RecordedRun, progress: Progress) -> 
         quoted_days = _quoted_lead_days(history)
         routing = _routing(uow, history)
         budget = routing[1]
-        lead_times = _lead_times(uow)
+        lead_times = supply.regular_lead_times(uow)
         uses = uow.repository(DEMAND_HISTORY).materials({o.number for o in history.won()})
         materials, material_labels = _material_series(history, uses, lead_times, budget)
         modules = common_modules(history.won(), uses)

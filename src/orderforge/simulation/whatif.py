@@ -45,7 +45,7 @@ from orderforge.engines.simulation.scenario import (
     with_shift,
 )
 from orderforge.forecasting.ports import DEMAND_HISTORY
-from orderforge.materials.ports import MATERIALS
+from orderforge.materials.services import supply as sourcing
 from orderforge.plant import services as plant_data
 from orderforge.services import floor_actuals, plant_time, runs
 from orderforge.services.context import ServiceContext
@@ -272,11 +272,7 @@ def family_supplies(
     LONG_LEAD_DAYS) and the median of the longest such lead time an order had; the
     deliveries vary by `supplier_cv` around the promised days (the plant's purchase
     orders do not record late receipts yet, so the spread is the one asked for)."""
-    lead: dict[str, int] = {}
-    for offer in uow.repository(MATERIALS).offers():
-        if not offer.express:
-            known = lead.get(offer.item_code)
-            lead[offer.item_code] = min(offer.lead_time_days, known or offer.lead_time_days)
+    lead = sourcing.regular_lead_times(uow)
     longest: dict[str, int] = {}
     used: set[str] = set()
     for use in uow.repository(DEMAND_HISTORY).materials(family_of):

@@ -27,7 +27,8 @@ def day(moment: dt.datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %d %b")
 
 
-def _engine_offer(o: SupplierOffer) -> EngineOffer:
+def engine_offer(o: SupplierOffer) -> EngineOffer:
+    """A stored offer as the materials engine reads it."""
     return EngineOffer(
         o.supplier_code,
         o.item_code,
@@ -37,6 +38,20 @@ def _engine_offer(o: SupplierOffer) -> EngineOffer:
         o.lead_time_days,
         o.express,
     )
+
+
+def regular_lead_times(uow: UnitOfWork) -> dict[str, int]:
+    """Item -> the shortest lead time of its regular (not express) offers, in days: how
+    long an item takes when bought in the ordinary way (the forecast's long-lead test and
+    the what-if's wait for material both ask it)."""
+    found: dict[str, int] = {}
+    for offer in uow.repository(MATERIALS).offers():
+        if not offer.express:
+            best = found.get(offer.item_code)
+            found[offer.item_code] = (
+                offer.lead_time_days if best is None else min(best, offer.lead_time_days)
+            )
+    return found
 
 
 def availability(
@@ -111,7 +126,7 @@ def _answer(
     ]
     if wanted <= 0:
         return Availability(code, quantity, latest, "; ".join(words))
-    regular = best_offer(_engine_offer(o) for o in offers)
+    regular = best_offer(engine_offer(o) for o in offers)
     express = min(
         (o for o in offers if o.express),
         key=lambda o: (o.lead_time_days, o.unit_price),
@@ -131,7 +146,7 @@ def _answer(
                 else f"No stock, no open purchase order and no supplier for item {code}."
             ),
         )
-    base = regular if regular is not None else _engine_offer(express) if express else None
+    base = regular if regular is not None else engine_offer(express) if express else None
     assert base is not None
     arrives = max(latest, now + dt.timedelta(days=base.lead_time_days))
     source = "; ".join(
