@@ -23,8 +23,9 @@ from orderforge.promising.domain import (
     PromiseConfidence,
     chance_by,
     date_at,
+    level_key,
 )
-from orderforge.promising.services import _check_confidence, level_key, promise_view
+from orderforge.promising.services import _check_confidence, promise_view
 from orderforge.services.ports import Principal
 
 DAY = 1440

@@ -17,6 +17,14 @@ from enum import StrEnum
 
 #: The confidence levels every answer reports a date for.
 LEVELS = (0.5, 0.8, 0.95)
+
+
+def level_key(level: float) -> str:
+    """How a confidence is named in answers: "p80" for 0.8 (as plan studies name theirs),
+    "p87.5" for 0.875, so a confidence asked for never takes the key of another."""
+    return f"p{level * 100:.4g}"
+
+
 #: The confidences sales may quote at: below one in two a date is a coin toss, and a
 #: date kept every single time does not exist in a plant whose operations vary.
 MIN_CONFIDENCE = 0.5

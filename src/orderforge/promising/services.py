@@ -58,6 +58,7 @@ from orderforge.promising.domain import (
     Reservation,
     chance_by,
     date_at,
+    level_key,
 )
 from orderforge.promising.ports import PROMISES
 from orderforge.services import planning
@@ -1072,12 +1073,6 @@ def promise_view(promise: Promise, actor: Principal) -> dict[str, object]:
         if staff and "confidence" not in hidden_promise_fields(actor.role)
         else None,
     }
-
-
-def level_key(level: float) -> str:
-    """How a confidence is named in answers: "p80" for 0.8 (as studies name it), "p87.5"
-    for 0.875, so a confidence asked for never takes the key of another."""
-    return f"p{level * 100:.4g}"
 
 
 def _confidence_view(promise: Promise) -> dict[str, object] | None:

@@ -27,6 +27,7 @@ from orderforge.engines.simulation import (
     summarise,
 )
 from orderforge.plant import services as plant_data
+from orderforge.promising.domain import level_key
 from orderforge.services import floor_actuals, runs
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal
@@ -244,10 +245,6 @@ def result_of(study: Study, params: StudyParams, outcomes: list[Outcome]) -> dic
         "defaulted": [s.work_centre for s in study.spreads if s.source == "default"],
         "left_out": study.left_out,
     }
-
-
-def level_key(level: float) -> str:
-    return f"p{round(level * 100)}"
 
 
 def _order_entry(study: Study, job: JobConfidence) -> dict[str, Any]:
