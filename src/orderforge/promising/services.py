@@ -249,6 +249,16 @@ def capacity(ctx: ServiceContext, uow: UnitOfWork, now: dt.datetime) -> Capacity
 # -- the promise -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Placed:
+    """Where a promise put its work: what the confidence replays (see assess_confidence)."""
+
+    units: Mapping[str, Unit]
+    operations: list[NewOperation]
+    insertion: Insertion
+    earliest: int
+
+
 def promise_work(
     uow: UnitOfWork,
     cap: Capacity,
@@ -261,6 +271,19 @@ def promise_work(
     """The earliest delivery of `work` against `cap`, with what binds it and the faster
     alternatives. `order_number`: the order being (re)promised, whose own planned or
     reserved work is not counted as someone else's."""
+    return placed_promise(uow, cap, now, work, requested, supply, order_number)[0]
+
+
+def placed_promise(
+    uow: UnitOfWork,
+    cap: Capacity,
+    now: dt.datetime,
+    work: list[LineWork],
+    requested: dt.date | None,
+    supply: Supply,
+    order_number: str | None = None,
+) -> tuple[Promise, Placed | None]:
+    """promise_work, and where it put the work (None when it has no date)."""
     units = cap.units if order_number is None else cap.units_without(order_number)
     needs: dict[str, Decimal] = {}
     for line in work:
@@ -277,10 +300,10 @@ def promise_work(
     )
     blocked = [a.cannot_source for a in answers.values() if a.cannot_source]
     if blocked:
-        return _replace(base, cannot="; ".join(blocked))
+        return _replace(base, cannot="; ".join(blocked)), None
     ops, names, problem = _operations(cap, work, answers, express=False)
     if problem is not None:
-        return _replace(base, cannot=problem)
+        return _replace(base, cannot=problem), None
     earliest = max(cap.minute(now), 0)
     result = insert(units, ops, cap.horizon, earliest)
     end = result.end
@@ -289,7 +312,7 @@ def promise_work(
             base,
             cannot=f"the work does not fit in the next {cap.horizon // DAY} days of the "
             "plant's calendars",
-        )
+        ), None
     material_names = {m.item_code: m.name for line in work for m in line.materials}
     binding = _binding(cap, result, ops, names, answers, earliest, material_names)
     alternatives = _alternatives(cap, units, work, answers, ops, result, earliest, binding)
@@ -304,7 +327,7 @@ def promise_work(
         )
         for p in sorted(result.placements.values(), key=lambda p: (p.start, p.operation))
     )
-    return _replace(
+    promise = _replace(
         base,
         date=cap.local_date(end),
         finish=cap.at(end),
@@ -312,6 +335,7 @@ def promise_work(
         alternatives=alternatives,
         steps=steps,
     )
+    return promise, Placed(units, ops, result, earliest)
 
 
 def _replace(promise: Promise, **changes: object) -> Promise:
@@ -590,9 +614,9 @@ def promise_spec(
         _check_requested(requested, now.astimezone(plant_zone(uow)).date())
         cap = capacity(ctx, uow, now)
         work = [_spec_work(uow, family_code, spec, quantity, cap.centres)]
-        found = promise_work(uow, cap, now, work, requested, supply or default_supply)
+        found, placed = placed_promise(uow, cap, now, work, requested, supply or default_supply)
         if assess:
-            found = assess_confidence(ctx, uow, cap, (work, found), confidence)
+            found = assess_confidence(ctx, uow, cap, (found, placed), confidence)
         return found
 
 
@@ -615,11 +639,11 @@ def promise_order(
         require(actor.role, Resource.ORDER, VIEW)
         work = _order_work(uow, order)
         cap = capacity(ctx, uow, now)
-        found = promise_work(
+        found, placed = placed_promise(
             uow, cap, now, work, order.requested_date, supply or default_supply, order.number
         )
         if assess:
-            found = assess_confidence(ctx, uow, cap, (work, found), confidence, order.number)
+            found = assess_confidence(ctx, uow, cap, (found, placed), confidence, order.number)
         return found
 
 
@@ -650,7 +674,7 @@ def assess_confidence(
     ctx: ServiceContext,
     uow: UnitOfWork,
     cap: Capacity,
-    quoted: tuple[list[LineWork], Promise],
+    quoted: tuple[Promise, Placed | None],
     asked: float | None = None,
     order_number: str | None = None,
 ) -> Promise:
@@ -658,24 +682,18 @@ def assess_confidence(
     which then sets the date promised): the quoted work replayed where the promise put
     it (promising/study.py). A promise without a date, or whose replay the engine
     refuses, is returned as it is: no confidence rather than a made-up one."""
-    work, promise = quoted
-    if promise.date is None:
+    promise, placed = quoted
+    if promise.date is None or placed is None:
         return promise
     now = promise.computed_at or ctx.clock.now()
-    units = cap.units if order_number is None else cap.units_without(order_number)
-    ops, _, problem = _operations(cap, work, {m.item_code: m for m in promise.materials}, False)
-    earliest = max(cap.minute(now), 0)
-    placed = insert(units, ops, cap.horizon, earliest)
-    if problem is not None or placed.end is None:
-        return promise
     try:
         finishes, bases = study.replay(
-            units,
-            ops,
-            placed,
+            placed.units,
+            placed.operations,
+            placed.insertion,
             cap.centre_of,
             study.spreads(ctx, uow, now),
-            (earliest, cap.horizon),
+            (placed.earliest, cap.horizon),
             anchors=(cap,),
             tag=order_number,
         )
