@@ -16,7 +16,12 @@ from orderforge.change.domain import MAX_REASON
 from orderforge.design.domain import MAX_FILES, MAX_NOTES
 from orderforge.design.uploads import upload_limit
 from orderforge.domain.errors import InvalidInput
-from orderforge.entrypoints.api.deps import client_address, current_principal, get_ctx
+from orderforge.entrypoints.api.deps import (
+    PostedForm,
+    client_address,
+    current_principal,
+    get_ctx,
+)
 from orderforge.entrypoints.api.downloads import file_response
 from orderforge.entrypoints.api.images import svg_response
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
@@ -132,9 +137,9 @@ def request_change(number: Number, body: ChangeIn, ctx: Ctx, me: Me) -> dict[str
     status_code=201,
     summary="Ask for a change that carries design documents",
 )
-async def request_change_with_documents(
+def request_change_with_documents(
     number: Number,
-    request: Request,
+    form: PostedForm,
     ctx: Ctx,
     me: Me,
     change: Annotated[
@@ -155,7 +160,6 @@ async def request_change_with_documents(
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"]) or "change"
         raise InvalidInput(f"{where}: {error['msg']}", field=f"change.{where}") from None
-    form = await request.form()
     limit = upload_limit(ctx)
     documents: dict[int, list[tuple[str, bytes]]] = {}
     for key, value in form.multi_items():
@@ -171,7 +175,7 @@ async def request_change_with_documents(
         if len(files) >= MAX_FILES:
             raise InvalidInput(f"A revision holds at most {MAX_FILES} files.", field="files")
         # One byte over the limit is enough to refuse the file: nothing larger is read.
-        files.append((value.filename or "", await value.read(limit + 1)))
+        files.append((value.filename or "", value.file.read(limit + 1)))
     named = {li.line_no for li in body.lines}
     stray = sorted(set(documents) - named)
     if stray:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from orderforge.change import services
 from orderforge.design.domain import MAX_FILES
@@ -20,6 +20,7 @@ from orderforge.domain.signatures import Meaning
 from orderforge.entrypoints.api.deps import client_address
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -48,9 +49,9 @@ def order_changes_page(request: Request, ctx: Ctx, me: User, number: str) -> HTM
 
 
 @router.post("/orders/{number}/changes")
-async def request_change(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def request_change(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         raw = form_text(form, "line_no", strip=False)
         if not raw.isdigit():
             raise InvalidInput("Choose the line to change.", field="line_no")
@@ -68,7 +69,7 @@ async def request_change(request: Request, ctx: Ctx, me: User, number: str) -> R
         limit = upload_limit(ctx)
         documents = [
             # one byte over the limit is enough for the check to refuse the file
-            (upload.filename or "", await upload.read(limit + 1))
+            (upload.filename or "", upload.file.read(limit + 1))
             for upload in form.getlist(f"documents-{line_no}")
             if isinstance(upload, UploadFile) and upload.filename
         ]
@@ -100,12 +101,12 @@ async def request_change(request: Request, ctx: Ctx, me: User, number: str) -> R
     return _back(view["order_number"], view["number"])
 
 
-async def _act(
-    request: Request, ctx: Ctx, me: User, number: str, action: str, done: str
+def _act(
+    request: Request, form: FormData, ctx: Ctx, me: User, number: str, action: str, done: str
 ) -> Response:
     order = ""
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         order = form_text(form, "order", strip=False)
         comment = form_text(form, "comment", strip=False)
         if action == "approve":
@@ -141,33 +142,33 @@ async def _act(
 
 
 @router.post("/changes/{number}/approve")
-async def approve(request: Request, ctx: Ctx, me: User, number: str) -> Response:
-    return await _act(request, ctx, me, number, "approve", "approved and applied")
+def approve(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
+    return _act(request, form, ctx, me, number, "approve", "approved and applied")
 
 
 @router.post("/changes/{number}/reject")
-async def reject(request: Request, ctx: Ctx, me: User, number: str) -> Response:
-    return await _act(request, ctx, me, number, "reject", "rejected")
+def reject(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
+    return _act(request, form, ctx, me, number, "reject", "rejected")
 
 
 @router.post("/changes/{number}/withdraw")
-async def withdraw(request: Request, ctx: Ctx, me: User, number: str) -> Response:
-    return await _act(request, ctx, me, number, "withdraw", "withdrawn")
+def withdraw(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
+    return _act(request, form, ctx, me, number, "withdraw", "withdrawn")
 
 
 @router.post("/changes/{number}/impact")
-async def refresh(request: Request, ctx: Ctx, me: User, number: str) -> Response:
-    return await _act(request, ctx, me, number, "impact", "analysed again")
+def refresh(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
+    return _act(request, form, ctx, me, number, "impact", "analysed again")
 
 
 @router.post("/changes/{number}/accept")
-async def accept(request: Request, ctx: Ctx, me: User, number: str) -> Response:
-    return await _act(request, ctx, me, number, "accept", "accepted: the new date and price stand")
+def accept(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
+    return _act(request, form, ctx, me, number, "accept", "accepted: the new date and price stand")
 
 
 @router.post("/changes/{number}/decline")
-async def decline(request: Request, ctx: Ctx, me: User, number: str) -> Response:
-    return await _act(request, ctx, me, number, "decline", "declined: the order is on hold")
+def decline(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
+    return _act(request, form, ctx, me, number, "decline", "declined: the order is on hold")
 
 
 @router.get("/changes")

@@ -139,7 +139,7 @@ def get_design(number: Number, ctx: Ctx, me: Me) -> dict[str, Any]:
     status_code=201,
     summary="Propose a design revision",
 )
-async def propose_revision(
+def propose_revision(
     number: Number,
     line_no: LineNo,
     ctx: Ctx,
@@ -156,7 +156,7 @@ async def propose_revision(
         raise InvalidInput(f"A revision holds at most {MAX_FILES} files.", field="files")
     limit = upload_limit(ctx)
     # One byte over the limit is enough to refuse the file: nothing larger is read.
-    read = [(u.filename or "", await u.read(limit + 1)) for u in uploads]
+    read = [(u.filename or "", u.file.read(limit + 1)) for u in uploads]
     cmd = services.ProposeRevision(number, line_no, notes, tuple(read))
     return _out(services.propose_revision(ctx, me, cmd))
 

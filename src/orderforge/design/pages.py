@@ -20,6 +20,7 @@ from orderforge.domain.signatures import Meaning
 from orderforge.entrypoints.api.deps import client_address
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -49,14 +50,16 @@ def design_page(request: Request, ctx: Ctx, me: User, number: str) -> HTMLRespon
 
 
 @router.post("/{number}/lines/{line_no}/revisions")
-async def propose(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
+def propose(
+    request: Request, form: Posted, ctx: Ctx, me: User, number: str, line_no: int
+) -> Response:
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
         if len(uploads) > MAX_FILES:
             raise InvalidInput(f"A revision holds at most {MAX_FILES} files.", field="files")
         limit = upload_limit(ctx)
-        files = tuple([(u.filename or "", await u.read(limit + 1)) for u in uploads])
+        files = tuple([(u.filename or "", u.file.read(limit + 1)) for u in uploads])
         view = services.propose_revision(
             ctx,
             me,
@@ -71,11 +74,11 @@ async def propose(request: Request, ctx: Ctx, me: User, number: str, line_no: in
 
 
 @router.post("/{number}/lines/{line_no}/revisions/{letter}/sign")
-async def sign(
-    request: Request, ctx: Ctx, me: User, number: str, line_no: int, letter: str
+def sign(
+    request: Request, form: Posted, ctx: Ctx, me: User, number: str, line_no: int, letter: str
 ) -> Response:
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         cmd = services.SignRevision(
             number,
             line_no,
@@ -95,11 +98,11 @@ async def sign(
 
 
 @router.post("/{number}/lines/{line_no}/revisions/{letter}/reject")
-async def reject(
-    request: Request, ctx: Ctx, me: User, number: str, line_no: int, letter: str
+def reject(
+    request: Request, form: Posted, ctx: Ctx, me: User, number: str, line_no: int, letter: str
 ) -> Response:
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         cmd = services.RejectRevision(
             number, line_no, letter, form_text(form, "comment", strip=False)
         )
@@ -112,11 +115,11 @@ async def reject(
 
 
 @router.post("/{number}/lines/{line_no}/prototypes")
-async def make_prototype(
-    request: Request, ctx: Ctx, me: User, number: str, line_no: int
+def make_prototype(
+    request: Request, form: Posted, ctx: Ctx, me: User, number: str, line_no: int
 ) -> Response:
     try:
-        await posted_form(request)
+        posted_form(request, form)
         view = services.make_prototype(ctx, me, number, line_no)
     except DomainError as exc:
         flash(request, exc.message, "error")

@@ -18,6 +18,7 @@ from orderforge.domain.errors import DomainError, NotFound
 from orderforge.domain.permissions import VIEW, Resource, is_allowed
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -113,8 +114,8 @@ def forecast_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
 
 
 @router.post("", response_model=None)
-async def ask_for_forecast(request: Request, ctx: Ctx, me: User) -> Response:
-    form = await posted_form(request)
+def ask_for_forecast(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    form = posted_form(request, form)
     try:
         horizon = int(form_text(form, "horizon_weeks") or "8")
         history = int(form_text(form, "history_weeks") or "104")
@@ -135,8 +136,10 @@ async def ask_for_forecast(request: Request, ctx: Ctx, me: User) -> Response:
 
 
 @router.post("/{run_id}/buy-ahead/{item_code}", response_model=None)
-async def buy_ahead(request: Request, ctx: Ctx, me: User, run_id: int, item_code: str) -> Response:
-    await posted_form(request)
+def buy_ahead(
+    request: Request, form: Posted, ctx: Ctx, me: User, run_id: int, item_code: str
+) -> Response:
+    posted_form(request, form)
     try:
         order = services.buy_ahead(ctx, me, run_id, item_code)
     except DomainError as exc:

@@ -21,6 +21,7 @@ from orderforge.domain.errors import DomainError, InvalidInput, NotFound
 from orderforge.domain.permissions import VIEW, Resource, is_allowed
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -67,9 +68,9 @@ templates.env.globals["order_feedback"] = order_feedback
 
 
 @router.post("/orders/{number}/feedback", response_model=None)
-async def rate_order(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def rate_order(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     back = f"/orders/{quote(number)}#feedback"
-    form = await posted_form(request)
+    form = posted_form(request, form)
     try:
         rating_text = form_text(form, "rating")
         if not rating_text.isdigit():

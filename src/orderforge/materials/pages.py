@@ -17,6 +17,7 @@ from orderforge.domain.errors import DomainError, IllegalTransition, InvalidInpu
 from orderforge.domain.permissions import VIEW, Resource, require
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -108,8 +109,8 @@ def _failed(request: Request, exc: DomainError, anchor: str = "") -> Response:
 
 
 @router.post("/mrp-runs", response_model=None)
-async def run_mrp(request: Request, ctx: Ctx, me: User) -> Response:
-    await posted_form(request)
+def run_mrp(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    posted_form(request, form)
     return _asked(request, mrp.queue_run(ctx, me))
 
 
@@ -130,8 +131,8 @@ def _asked(request: Request, run: dict[str, Any]) -> Response:
 
 
 @router.post("/mrp-runs/{run_id}/cancel", response_model=None)
-async def cancel_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> Response:
-    await posted_form(request)
+def cancel_mrp_run(request: Request, form: Posted, ctx: Ctx, me: User, run_id: int) -> Response:
+    posted_form(request, form)
     try:
         run = mrp.cancel_run(ctx, me, run_id)
     except (IllegalTransition, NotFound) as exc:
@@ -140,8 +141,8 @@ async def cancel_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> R
 
 
 @router.post("/mrp-runs/{run_id}/retry", response_model=None)
-async def retry_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> Response:
-    await posted_form(request)
+def retry_mrp_run(request: Request, form: Posted, ctx: Ctx, me: User, run_id: int) -> Response:
+    posted_form(request, form)
     try:
         run = mrp.retry_run(ctx, me, run_id)
     except (IllegalTransition, NotFound) as exc:
@@ -150,8 +151,8 @@ async def retry_mrp_run(request: Request, ctx: Ctx, me: User, run_id: int) -> Re
 
 
 @router.post("/proposals/{proposal_id}/accept", response_model=None)
-async def accept(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Response:
-    await posted_form(request)
+def accept(request: Request, form: Posted, ctx: Ctx, me: User, proposal_id: int) -> Response:
+    posted_form(request, form)
     try:
         po = purchasing.accept_proposals(ctx, me, [proposal_id])
     except InvalidInput as exc:
@@ -162,8 +163,8 @@ async def accept(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Resp
 
 
 @router.post("/proposals/{proposal_id}", response_model=None)
-async def edit(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Response:
-    form = await posted_form(request)
+def edit(request: Request, form: Posted, ctx: Ctx, me: User, proposal_id: int) -> Response:
+    form = posted_form(request, form)
     try:
         cmd = purchasing.ProposalEdit(
             quantity=_quantity(form),
@@ -177,8 +178,8 @@ async def edit(request: Request, ctx: Ctx, me: User, proposal_id: int) -> Respon
 
 
 @router.post("/proposals-merge", response_model=None)
-async def merge(request: Request, ctx: Ctx, me: User) -> Response:
-    form = await posted_form(request)
+def merge(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    form = posted_form(request, form)
     try:
         ids = [int(v) for v in form.getlist("proposal") if isinstance(v, str) and v.isdigit()]
         po = purchasing.accept_proposals(ctx, me, ids)
@@ -188,8 +189,10 @@ async def merge(request: Request, ctx: Ctx, me: User) -> Response:
 
 
 @router.post("/purchase-orders/{number}/lines/{line_no}/receive", response_model=None)
-async def receive(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
-    form = await posted_form(request)
+def receive(
+    request: Request, form: Posted, ctx: Ctx, me: User, number: str, line_no: int
+) -> Response:
+    form = posted_form(request, form)
     try:
         cmd = purchasing.Receipt(
             number,
@@ -210,8 +213,10 @@ async def receive(request: Request, ctx: Ctx, me: User, number: str, line_no: in
 
 
 @router.post("/purchase-orders/{number}/lines/{line_no}/reschedule", response_model=None)
-async def reschedule(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
-    form = await posted_form(request)
+def reschedule(
+    request: Request, form: Posted, ctx: Ctx, me: User, number: str, line_no: int
+) -> Response:
+    form = posted_form(request, form)
     try:
         when = _date(form, "expected_on")
         if when is None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import BaseModel
 
 from orderforge.domain.errors import InvalidInput
-from orderforge.entrypoints.api.deps import current_principal, get_ctx
+from orderforge.entrypoints.api.deps import RawBody, current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES
 from orderforge.plant import services as plant
 from orderforge.services.context import ServiceContext
@@ -154,11 +154,11 @@ def export(ctx: Ctx, me: Me) -> Response:
 
 
 @router.post("/import", summary="Import the plant file (YAML body) as one change")
-async def import_file(
-    request: Request, ctx: Ctx, me: Me, dry_run: Annotated[bool, Query()] = False
+def import_file(
+    body: RawBody, ctx: Ctx, me: Me, dry_run: Annotated[bool, Query()] = False
 ) -> ImportOut:
     try:
-        text = (await request.body()).decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("The plant file must be UTF-8 text.", field="file") from None
     return ImportOut(**plant.import_plant(ctx, me, text, dry_run))

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from orderforge.domain.errors import InvalidInput, NotFound
 from orderforge.domain.permissions import EDIT, Resource, require
-from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.entrypoints.web.common import Ctx, Posted, User, check_csrf, flash, redirect, render
 from orderforge.plant import forms
 from orderforge.plant import services as plant
 from orderforge.plant.document import read_plant
@@ -50,9 +50,8 @@ def _refused(request: Request, exc: InvalidInput, template: str, **context: Any)
     return render(request, template, status=422, errors=errors, **context)
 
 
-async def _posted(request: Request, me: Principal) -> FormData:
+def _posted(request: Request, form: FormData, me: Principal) -> FormData:
     """The form, after its CSRF token and the right to edit the plant are checked."""
-    form = await request.form()
     token = form.get("csrf")
     check_csrf(request, token if isinstance(token, str) else "")
     require(me.role, Resource.PLANT, EDIT)
@@ -75,7 +74,7 @@ def _formatters(ctx: Ctx, me: Principal) -> dict[str, Any]:
 # -- settings -----------------------------------------------------------------------
 
 
-async def _settings_fields(form: FormData, values: dict[str, Any]) -> dict[str, Any]:
+def _settings_fields(form: FormData, values: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "name": values["name"],
         "address": forms.lines(values["address"]),
@@ -90,7 +89,7 @@ async def _settings_fields(form: FormData, values: dict[str, Any]) -> dict[str, 
     }
     upload = form.get("logo")
     if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read()
+        data = upload.file.read()
         if data:
             logo_type(data)
             fields["logo"] = base64.b64encode(data).decode("ascii")
@@ -106,8 +105,8 @@ def settings_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
 
 
 @router.post("/settings", response_model=None)
-async def settings_save(request: Request, ctx: Ctx, me: User) -> Response:
-    form = await _posted(request, me)
+def settings_save(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    form = _posted(request, form, me)
     keys = (
         "name",
         "address",
@@ -123,7 +122,7 @@ async def settings_save(request: Request, ctx: Ctx, me: User) -> Response:
     stored = plant.get_settings(ctx, me)
     values = {**forms.settings_values(stored), **{k: forms.text(form, k) for k in keys}}
     try:
-        plant.save_settings(ctx, me, await _settings_fields(form, values))
+        plant.save_settings(ctx, me, _settings_fields(form, values))
     except InvalidInput as exc:
         return _refused(request, exc, "plant/settings.html", me=me, values=values)
     flash(request, "Plant settings saved.", "success")
@@ -166,8 +165,8 @@ def centres_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
 
 
 @router.post("/work-centres", response_model=None)
-async def centre_create(request: Request, ctx: Ctx, me: User) -> Response:
-    values = forms.centre_form(await _posted(request, me))
+def centre_create(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    values = forms.centre_form(_posted(request, form, me))
     try:
         plant.create_entry(ctx, me, "work_centres", forms.centre_entry(values))
     except InvalidInput as exc:
@@ -198,8 +197,8 @@ def centre_page(request: Request, ctx: Ctx, me: User, code: str) -> HTMLResponse
 
 
 @router.post("/work-centres/{code}", response_model=None)
-async def centre_edit(request: Request, ctx: Ctx, me: User, code: str) -> Response:
-    form = await _posted(request, me)
+def centre_edit(request: Request, form: Posted, ctx: Ctx, me: User, code: str) -> Response:
+    form = _posted(request, form, me)
     entry = plant.get_entry(ctx, me, "work_centres", code)
     values = {**forms.centre_form(form), "code": code}
     try:
@@ -218,9 +217,11 @@ async def centre_edit(request: Request, ctx: Ctx, me: User, code: str) -> Respon
     return redirect(f"/plant/work-centres/{code}")
 
 
-async def _retire(request: Request, ctx: Ctx, me: Principal, section: str, code: str) -> str:
+def _retire(
+    request: Request, form: FormData, ctx: Ctx, me: Principal, section: str, code: str
+) -> str:
     """Retire after the person confirmed with a reason; the message for the flash."""
-    form = await _posted(request, me)
+    form = _posted(request, form, me)
     reason = forms.text(form, "reason")
     if not reason:
         raise InvalidInput("Say why before retiring.", field="reason")
@@ -229,9 +230,9 @@ async def _retire(request: Request, ctx: Ctx, me: Principal, section: str, code:
 
 
 @router.post("/work-centres/{code}/retire", response_model=None)
-async def centre_retire(request: Request, ctx: Ctx, me: User, code: str) -> Response:
+def centre_retire(request: Request, form: Posted, ctx: Ctx, me: User, code: str) -> Response:
     try:
-        flash(request, await _retire(request, ctx, me, "work_centres", code), "success")
+        flash(request, _retire(request, form, ctx, me, "work_centres", code), "success")
     except InvalidInput as exc:
         if exc.field == "csrf":
             raise
@@ -272,8 +273,8 @@ def calendars_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
 
 
 @router.post("/calendars", response_model=None)
-async def calendar_create(request: Request, ctx: Ctx, me: User) -> Response:
-    values = forms.calendar_form(await _posted(request, me))
+def calendar_create(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    values = forms.calendar_form(_posted(request, form, me))
     try:
         plant.create_entry(ctx, me, "calendars", forms.calendar_entry(values))
     except InvalidInput as exc:
@@ -305,8 +306,8 @@ def calendar_page(request: Request, ctx: Ctx, me: User, code: str) -> HTMLRespon
 
 
 @router.post("/calendars/{code}", response_model=None)
-async def calendar_edit(request: Request, ctx: Ctx, me: User, code: str) -> Response:
-    form = await _posted(request, me)
+def calendar_edit(request: Request, form: Posted, ctx: Ctx, me: User, code: str) -> Response:
+    form = _posted(request, form, me)
     entry = plant.get_entry(ctx, me, "calendars", code)
     values = {**forms.calendar_form(form), "code": code}
     try:
@@ -362,8 +363,8 @@ def items_page(request: Request, ctx: Ctx, me: User, status: str = "", q: str = 
 
 
 @router.post("/items", response_model=None)
-async def item_create(request: Request, ctx: Ctx, me: User) -> Response:
-    form = await _posted(request, me)
+def item_create(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    form = _posted(request, form, me)
     values = {k: forms.text(form, k) for k in forms.ITEM_KEYS}
     try:
         plant.create_entry(ctx, me, "items", forms.item_entry(values))
@@ -391,8 +392,8 @@ def item_page(request: Request, ctx: Ctx, me: User, code: str) -> HTMLResponse:
 
 
 @router.post("/items/{code}", response_model=None)
-async def item_edit(request: Request, ctx: Ctx, me: User, code: str) -> Response:
-    form = await _posted(request, me)
+def item_edit(request: Request, form: Posted, ctx: Ctx, me: User, code: str) -> Response:
+    form = _posted(request, form, me)
     entry = plant.get_entry(ctx, me, "items", code)
     values = {**{k: forms.text(form, k) for k in forms.ITEM_KEYS}, "code": code}
     try:
@@ -412,9 +413,9 @@ async def item_edit(request: Request, ctx: Ctx, me: User, code: str) -> Response
 
 
 @router.post("/items/{code}/retire", response_model=None)
-async def item_retire(request: Request, ctx: Ctx, me: User, code: str) -> Response:
+def item_retire(request: Request, form: Posted, ctx: Ctx, me: User, code: str) -> Response:
     try:
-        flash(request, await _retire(request, ctx, me, "items", code), "success")
+        flash(request, _retire(request, form, ctx, me, "items", code), "success")
     except InvalidInput as exc:
         if exc.field == "csrf":
             raise
@@ -440,8 +441,8 @@ def pricing_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
 
 
 @router.post("/pricing", response_model=None)
-async def pricing_save(request: Request, ctx: Ctx, me: User) -> Response:
-    rows = forms.rows(await _posted(request, me), "rule", forms.RULE_KEYS, 3)
+def pricing_save(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    rows = forms.rows(_posted(request, form, me), "rule", forms.RULE_KEYS, 3)
     try:
         plant.save_pricing(ctx, me, [forms.rule_entry(i, r) for i, r in enumerate(rows)])
     except InvalidInput as exc:

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from orderforge.domain.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -170,14 +171,14 @@ def _next_words(view: dict[str, Any]) -> str:
 
 
 @router.post("/floor/{centre}/ops/{number}/{seq}/consume")
-async def consume(
-    request: Request, ctx: Ctx, me: User, centre: str, number: str, seq: str
+def consume(
+    request: Request, form: Posted, ctx: Ctx, me: User, centre: str, number: str, seq: str
 ) -> Response:
     """Issue a lot to the operation from the "Consume material" form (a wedge scanner
     types the lot and Enter); back to the operation with what it did."""
     n = _seq(seq)
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         key = form_text(form, "key") or None
         cmd = units.ConsumeLot(
             number, n, form_text(form, "lot"), units.parse_quantity(form_text(form, "quantity"))
@@ -197,14 +198,21 @@ async def consume(
 
 
 @router.post("/floor/{centre}/ops/{number}/{seq}/{action}")
-async def report(
-    request: Request, ctx: Ctx, me: User, centre: str, number: str, seq: str, action: str
+def report(
+    request: Request,
+    form: Posted,
+    ctx: Ctx,
+    me: User,
+    centre: str,
+    number: str,
+    seq: str,
+    action: str,
 ) -> Response:
     """Record one report from the operation page; back to the queue with what it did."""
     n = _seq(seq)
     try:
         kind = reports.parse_kind(action)
-        form = await posted_form(request)
+        form = posted_form(request, form)
         key = form_text(form, "key") or None
         outcome = reports.report_operation(ctx, me, _command(form, centre, number, n, kind), key)
     except PermissionDenied:

@@ -20,6 +20,7 @@ from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.entrypoints.api.deps import client_address
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -47,10 +48,10 @@ def inspection_page(
 
 
 @router.post("/quality/{number}/{seq}/results")
-async def record(request: Request, ctx: Ctx, me: User, number: str, seq: int) -> Response:
+def record(request: Request, form: Posted, ctx: Ctx, me: User, number: str, seq: int) -> Response:
     centre = ""
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         centre = form_text(form, "centre")[:40]
         unit_text = form_text(form, "unit") or "1"
         if not unit_text.isdigit() or len(unit_text) > 6:
@@ -80,10 +81,10 @@ async def record(request: Request, ctx: Ctx, me: User, number: str, seq: int) ->
 
 
 @router.post("/quality/{number}/{seq}/accept")
-async def accept(request: Request, ctx: Ctx, me: User, number: str, seq: int) -> Response:
+def accept(request: Request, form: Posted, ctx: Ctx, me: User, number: str, seq: int) -> Response:
     centre = ""
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         centre = form_text(form, "centre")[:40]
         cmd = services.AcceptAsIs(
             number,
@@ -112,9 +113,9 @@ def final_page(request: Request, ctx: Ctx, me: User, number: str) -> HTMLRespons
 
 
 @router.post("/orders/{number}/final-inspection")
-async def final_record(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def final_record(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         view = finals.final_inspection(ctx, me, number)
         answers: dict[str, tuple[bool, str]] = {}
         for item in view["items"]:
@@ -135,9 +136,11 @@ async def final_record(request: Request, ctx: Ctx, me: User, number: str) -> Res
 
 
 @router.post("/orders/{number}/final-inspection/present-again")
-async def final_present_again(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def final_present_again(
+    request: Request, form: Posted, ctx: Ctx, me: User, number: str
+) -> Response:
     try:
-        await posted_form(request)
+        posted_form(request, form)
         finals.present_again(ctx, me, number)
     except DomainError as exc:
         flash(request, exc.message, "error")
@@ -188,10 +191,10 @@ def ncr_new_page(
 
 
 @router.post("/ncrs")
-async def ncr_raise(request: Request, ctx: Ctx, me: User) -> Response:
+def ncr_raise(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
     back = "/ncrs/new"
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         back += "?" + urlencode(
             {k: form_text(form, k)[:30] for k in ("work_order", "seq", "origin")}
         )
@@ -232,9 +235,9 @@ def ncr_page(request: Request, ctx: Ctx, me: User, number: str) -> HTMLResponse:
 
 
 @router.post("/ncrs/{number}/disposition")
-async def ncr_dispose(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def ncr_dispose(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         steps = []
         for i in range(1, 4):
             centre, minutes = form_text(form, f"centre-{i}"), form_text(form, f"minutes-{i}")
@@ -267,9 +270,9 @@ async def ncr_dispose(request: Request, ctx: Ctx, me: User, number: str) -> Resp
 
 
 @router.post("/ncrs/{number}/close")
-async def ncr_close(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def ncr_close(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         ncr_services.close_ncr(ctx, me, number[:20], form_text(form, "note"))
     except DomainError as exc:
         flash(request, exc.message, "error")
@@ -279,9 +282,9 @@ async def ncr_close(request: Request, ctx: Ctx, me: User, number: str) -> Respon
 
 
 @router.post("/ncrs/{number}/cancel")
-async def ncr_cancel(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def ncr_cancel(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         ncr_services.cancel_ncr(ctx, me, number[:20], form_text(form, "note"))
     except DomainError as exc:
         flash(request, exc.message, "error")

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -74,9 +75,9 @@ def order_shipping_page(request: Request, ctx: Ctx, me: User, number: str) -> HT
 
 
 @router.post("/orders/{number}/shipping/pack")
-async def pack(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def pack(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         lines = [li["line"] for li in services.order_shipping(ctx, me, number)["lines"]]
         packages = packages_from_form(form, lines)
         view = services.pack(
@@ -89,10 +90,10 @@ async def pack(request: Request, ctx: Ctx, me: User, number: str) -> Response:
     return _back(view["order_number"], view["number"])
 
 
-async def _act(request: Request, number: str, act: Any, done: str) -> Response:
+def _act(request: Request, form: FormData, number: str, act: Any, done: str) -> Response:
     order_number = ""
     try:
-        form = await posted_form(request)
+        form = posted_form(request, form)
         order_number = form_text(form, "order")[:30]
         view = act(form)
     except DomainError as exc:
@@ -103,18 +104,18 @@ async def _act(request: Request, number: str, act: Any, done: str) -> Response:
 
 
 @router.post("/shipping/{number}/ship")
-async def ship(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def ship(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     def act(form: FormData) -> dict[str, Any]:
         cmd = services.ShipShipment(
             number, form_text(form, "carrier"), form_text(form, "tracking_number")
         )
         return services.ship(ctx, me, cmd)
 
-    return await _act(request, number, act, "{number} shipped with {carrier_name}.")
+    return _act(request, form, number, act, "{number} shipped with {carrier_name}.")
 
 
 @router.post("/shipping/{number}/deliver")
-async def deliver(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def deliver(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     def act(form: FormData) -> dict[str, Any]:
         text = form_text(form, "delivered_on")
         try:
@@ -126,15 +127,15 @@ async def deliver(request: Request, ctx: Ctx, me: User, number: str) -> Response
         )
         return services.confirm_delivery(ctx, me, cmd)
 
-    return await _act(request, number, act, "{number} delivered on {delivered_on}.")
+    return _act(request, form, number, act, "{number} delivered on {delivered_on}.")
 
 
 @router.post("/shipping/{number}/cancel")
-async def cancel(request: Request, ctx: Ctx, me: User, number: str) -> Response:
+def cancel(request: Request, form: Posted, ctx: Ctx, me: User, number: str) -> Response:
     def act(form: FormData) -> dict[str, Any]:
         return services.cancel(ctx, me, number, form_text(form, "reason"))
 
-    return await _act(request, number, act, "{number} cancelled: its contents may be packed again.")
+    return _act(request, form, number, act, "{number} cancelled: its contents may be packed again.")
 
 
 @router.get("/shipping")

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -83,8 +84,8 @@ def _whole(text: str, name: str) -> int:
 
 
 @router.post("", response_model=None)
-async def request_study(request: Request, ctx: Ctx, me: User) -> Response:
-    form = await posted_form(request)
+def request_study(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    form = posted_form(request, form)
     try:
         params = {
             "replications": _whole(form_text(form, "replications") or "200", "replications"),
@@ -107,8 +108,8 @@ async def request_study(request: Request, ctx: Ctx, me: User) -> Response:
 
 
 @router.post("/{run_id}/cancel", response_model=None)
-async def cancel_study(request: Request, ctx: Ctx, me: User, run_id: int) -> Response:
-    await posted_form(request)
+def cancel_study(request: Request, form: Posted, ctx: Ctx, me: User, run_id: int) -> Response:
+    posted_form(request, form)
     try:
         run = services.cancel_study(ctx, me, run_id)
     except DomainError as exc:
@@ -119,10 +120,10 @@ async def cancel_study(request: Request, ctx: Ctx, me: User, run_id: int) -> Res
 
 
 @router.post("/what-if", response_model=None)
-async def request_what_if(request: Request, ctx: Ctx, me: User) -> Response:
+def request_what_if(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
     """The form's ticks become scenarios: a shift more or a unit more at the chosen work
     centre, demand up by the chosen share, quoting at another confidence."""
-    form = await posted_form(request)
+    form = posted_form(request, form)
     scenarios = []
     centre = form_text(form, "centre")
     if form_text(form, "shift") and centre:

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, Response
 from orderforge.domain.errors import DomainError, InvalidInput, NotFound
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     flash,
     form_text,
@@ -174,8 +175,8 @@ def _secret_page(
 
 
 @router.post("", response_model=None)
-async def webhook_add(request: Request, ctx: Ctx, me: User) -> Response:
-    form = await posted_form(request)
+def webhook_add(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
+    form = posted_form(request, form)
     values = {k: form_text(form, k) for k in ("url", "event_types", "description")}
     kinds = tuple(k for k in re.split(r"[\s,]+", values["event_types"]) if k)
     try:
@@ -291,10 +292,10 @@ def _refused(request: Request, exc: DomainError, back: str) -> Response:
 
 
 @router.post("/{subscription_id}/deactivate", response_model=None)
-async def webhook_deactivate(
-    request: Request, ctx: Ctx, me: User, subscription_id: str
+def webhook_deactivate(
+    request: Request, form: Posted, ctx: Ctx, me: User, subscription_id: str
 ) -> Response:
-    await posted_form(request)
+    posted_form(request, form)
     number = _path_id(subscription_id, "webhook")
     was = services.get_webhook(ctx, me, number)
     services.deactivate_webhook(ctx, me, number)
@@ -308,8 +309,10 @@ async def webhook_deactivate(
 
 
 @router.post("/{subscription_id}/rotate-secret", response_model=None)
-async def webhook_rotate(request: Request, ctx: Ctx, me: User, subscription_id: str) -> Response:
-    await posted_form(request)
+def webhook_rotate(
+    request: Request, form: Posted, ctx: Ctx, me: User, subscription_id: str
+) -> Response:
+    posted_form(request, form)
     number = _path_id(subscription_id, "webhook")
     try:
         sub = services.rotate_secret(ctx, me, number)
@@ -319,8 +322,10 @@ async def webhook_rotate(request: Request, ctx: Ctx, me: User, subscription_id: 
 
 
 @router.post("/{subscription_id}/test", response_model=None)
-async def webhook_test(request: Request, ctx: Ctx, me: User, subscription_id: str) -> Response:
-    await posted_form(request)
+def webhook_test(
+    request: Request, form: Posted, ctx: Ctx, me: User, subscription_id: str
+) -> Response:
+    posted_form(request, form)
     number = _path_id(subscription_id, "webhook")
     try:
         services.send_test(ctx, me, number)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
 from orderforge.adapters.db.engine import writable
 from orderforge.domain.errors import AuthenticationFailed, InvalidInput
@@ -47,6 +49,24 @@ def current_principal(request: Request) -> Principal:
         with writable():
             credentials.mark_session_seen(ctx, session_id)
     return principal
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, read in the event loop (reading it is async) so that the route
+    taking it can be a plain `def`: FastAPI runs those in its thread pool. A route that
+    awaited the body itself had to be `async def`, and its database work then ran in the
+    event loop and stalled every other request of the process while it waited."""
+    return await request.body()
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form (multipart or urlencoded), read in the event loop as `read_body`
+    says; parsed once per request (Starlette keeps it), so Form() parameters share it."""
+    return await request.form()
+
+
+RawBody = Annotated[bytes, Depends(read_body)]
+PostedForm = Annotated[FormData, Depends(read_form)]
 
 
 def client_address(request: Request) -> str:

@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 from orderforge.adapters.db.engine import writable
 from orderforge.domain.errors import AuthenticationFailed, DomainError, InvalidInput
 from orderforge.domain.permissions import VIEW, Resource, is_allowed
+from orderforge.entrypoints.api.deps import read_form
 from orderforge.entrypoints.api.errors import status_of
 from orderforge.services import credentials
 from orderforge.services.context import ServiceContext
@@ -89,9 +90,14 @@ def check_csrf(request: Request, token: str) -> None:
         raise InvalidInput("The form expired; reload the page and try again.", field="csrf")
 
 
-async def posted_form(request: Request) -> FormData:
-    """A posted form, once its CSRF token is checked (every page's forms carry one)."""
-    form = await request.form()
+#: A page's posted form, read before the page runs so the page can be a plain `def` (see
+#: `read_form`); its CSRF token is not checked yet: `posted_form` does that inside the
+#: page, so a stale form is answered the page's own way.
+Posted = Annotated[FormData, Depends(read_form)]
+
+
+def posted_form(request: Request, form: FormData) -> FormData:
+    """The posted form, once its CSRF token is checked (every page's forms carry one)."""
     token = form.get("csrf")
     check_csrf(request, token if isinstance(token, str) else "")
     return form

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from orderforge.domain.errors import DomainError, InvalidInput
 from orderforge.domain.order import LineInput, OrderAction, OrderState
 from orderforge.domain.permissions import CREATE, EDIT, VIEW, Resource, is_allowed, require
-from orderforge.entrypoints.web.common import Ctx, User, check_csrf, flash, redirect, render
+from orderforge.entrypoints.web.common import Ctx, Posted, User, check_csrf, flash, redirect, render
 from orderforge.entrypoints.web.mockup_pages import configurator_mockup_url
 from orderforge.promising import services as promising
 from orderforge.services import catalogue, configuration, customers, orders
@@ -359,8 +359,8 @@ def configure_page(
 
 
 @router.post("/configure/{code}")
-async def configure_post(request: Request, ctx: Ctx, me: User, code: str) -> Response:
-    form = {k: str(v)[:MAX_FORM_TEXT] for k, v in (await request.form()).items()}
+def configure_post(request: Request, posted: Posted, ctx: Ctx, me: User, code: str) -> Response:
+    form = {k: str(v)[:MAX_FORM_TEXT] for k, v in posted.items()}
     schema = catalogue.family_schema(ctx, me, code)
     try:
         check_csrf(request, form.get("csrf", ""))

@@ -27,6 +27,7 @@ from orderforge.domain.user import Role
 from orderforge.entrypoints.api.deps import client_address
 from orderforge.entrypoints.web.common import (
     Ctx,
+    Posted,
     User,
     check_csrf,
     csrf_token,
@@ -163,8 +164,7 @@ def new_order_page(request: Request, ctx: Ctx, me: User) -> HTMLResponse:
 
 
 @router.post("/orders/new")
-async def create_order(request: Request, ctx: Ctx, me: User) -> Response:
-    form = dict(await request.form())
+def create_order(request: Request, form: Posted, ctx: Ctx, me: User) -> Response:
     values = {k: str(v) for k, v in form.items()}
     try:
         check_csrf(request, values.get("csrf", ""))
@@ -388,8 +388,10 @@ def _revise_lines(
 
 
 @router.post("/orders/{number}/lines/{line_no}/remove")
-async def remove_line(request: Request, ctx: Ctx, me: User, number: str, line_no: int) -> Response:
-    values = {k: str(v) for k, v in (await request.form()).items()}
+def remove_line(
+    request: Request, form: Posted, ctx: Ctx, me: User, number: str, line_no: int
+) -> Response:
+    values = {k: str(v) for k, v in form.items()}
     return _revise_lines(
         request,
         ctx,

@@ -13,7 +13,7 @@ from orderforge.entrypoints.api.catalogue_schemas import (
     ImportOut,
     VersionOut,
 )
-from orderforge.entrypoints.api.deps import current_principal, get_ctx
+from orderforge.entrypoints.api.deps import RawBody, current_principal, get_ctx
 from orderforge.entrypoints.api.schemas import PROBLEM_RESPONSES, SpecIn
 from orderforge.services import catalogue, configuration
 from orderforge.services.configuration_views import CompletionView, EvaluationView, RemainingView
@@ -105,12 +105,11 @@ def export(
     status_code=status.HTTP_201_CREATED,
     summary="Import a family's catalogue (YAML or JSON body) as a new version",
 )
-async def import_catalogue(
-    request: Request, ctx: Ctx, me: Me, response: Response
+def import_catalogue(
+    request: Request, raw: RawBody, ctx: Ctx, me: Me, response: Response
 ) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     fmt = "json" if content_type.endswith("json") else "yaml"
-    raw = await request.body()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
