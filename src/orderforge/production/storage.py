@@ -364,9 +364,10 @@ class SqlWorkOrderRepository(TrackingRepository[WorkOrder]):
         return [o for number in sorted(listed) for o in sorted(listed[number], key=_by_seq)]
 
     def add_report(self, report: Report) -> None:
+        # No savepoint: a key taken meanwhile ends the transaction, and the caller answers
+        # from a new one (a savepoint cost two more round trips on every report).
         try:
-            with self.session.begin_nested():
-                self.session.execute(sa.insert(work_order_reports).values(**_report_row(report)))
+            self.session.execute(sa.insert(work_order_reports).values(**_report_row(report)))
         except IntegrityError as exc:
             raise DuplicateRecord(str(exc.orig)) from exc
 

@@ -69,8 +69,9 @@ def work_centres(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
     require(actor.role, Resource.WORK_ORDER, REPORT)
     with ctx.uow() as uow:
         centres = plant_services.active_work_centres(uow)
+        latest = uow.plans.latest_version_number()
         return [
-            {"code": c.code, "name": c.name, "open": len(_queue_ops(uow, c.code)[0])}
+            {"code": c.code, "name": c.name, "open": len(_queue_ops(uow, c.code, latest)[0])}
             for c in sorted(centres, key=lambda c: c.code)
         ]
 
@@ -87,7 +88,8 @@ def queue(
     with ctx.uow() as uow:
         centre = _centre(uow, work_centre)
         show = _clock(uow)
-        found, closed, planned = _queue_ops(uow, centre.code)
+        latest = uow.plans.latest_version_number()
+        found, closed, planned = _queue_ops(uow, centre.code, latest)
         shown = found
         if limit is not None:
             # a prototype proves a design that release waits for, and no plan holds it: it
@@ -101,7 +103,7 @@ def queue(
         return {
             "code": centre.code,
             "name": centre.name,
-            "plan_version": uow.plans.latest_version_number(),
+            "plan_version": latest,
             "operations": rows,
             "more": len(found) - len(shown),
             "next": rows[0] if rows and rows[0]["actionable"] else None,
@@ -119,7 +121,7 @@ def operation(
         op = wo.operation(seq)
         show = _clock(uow)
         item = open_operation(wo, op)
-        planned = _planned(uow, {wo.order_number}).get(item.key)
+        planned = _planned(uow, uow.plans.latest_version_number(), {wo.order_number}).get(item.key)
         families = _Families(uow)
         closed = _closed(uow, [item]).get(wo.number)
         row = _row(item, planned, families, show, closed)
@@ -216,7 +218,11 @@ def resolve_scan(ctx: ServiceContext, actor: Principal, work_centre: str, code: 
         wo = _work_order(uow, match.group(1))
         if match.group(2) is not None:
             return ScanTarget(wo.number, wo.operation(int(match.group(2))).seq)
-        here = [op.seq for op in _queue_ops(uow, centre.code)[0] if op.work_order == wo.number]
+        here = [
+            op.seq
+            for op in _queue_ops(uow, centre.code, uow.plans.latest_version_number())[0]
+            if op.work_order == wo.number
+        ]
         unfinished = [op.seq for op in wo.operations if op.status is not OperationStatus.DONE]
         if not here and not unfinished:
             raise NotFound(f"Work order {wo.number} has no operation left to do.")
@@ -273,11 +279,12 @@ def _clock(uow: UnitOfWork) -> Show:
     return lambda moment: plant_time.show(moment, zone)
 
 
-def _planned(uow: UnitOfWork, orders: Collection[str] | None = None) -> dict[str, PlannedOperation]:
-    """The current plan's operations (of `orders` only, when given) by key
+def _planned(
+    uow: UnitOfWork, latest: int | None, orders: Collection[str] | None = None
+) -> dict[str, PlannedOperation]:
+    """Plan version `latest`'s operations (of `orders` only, when given) by key
     "<order>/<line>/<routing key>" (the first planned piece when the planner split one);
     empty without a plan."""
-    latest = uow.plans.latest_version_number()
     if latest is None or (orders is not None and not orders):
         return {}
     found: dict[str, PlannedOperation] = {}
@@ -296,14 +303,14 @@ def _centre_of(op: OpenOperation | Operation, planned: PlannedOperation | None) 
 
 
 def _queue_ops(
-    uow: UnitOfWork, code: str
+    uow: UnitOfWork, code: str, latest: int | None
 ) -> tuple[list[OpenOperation], dict[str, str], dict[str, PlannedOperation]]:
     """The centre's unfinished operations: those running first, then plan order, the
     unplanned after by work order and operation number; the next one on top (never one
     of an order closed to work); why each closed order is closed; and the plan's slots
     of these orders' operations."""
     eligible = uow.repository(WORK_ORDERS).open_operations_at(code)
-    planned = _planned(uow, {op.order_number for op in eligible})
+    planned = _planned(uow, latest, {op.order_number for op in eligible})
     found = [op for op in eligible if _centre_of(op, planned.get(op.key)) == code]
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
 
