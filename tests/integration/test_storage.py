@@ -16,11 +16,12 @@ from orderforge.adapters.db.tables import metadata
 from orderforge.bootstrap import Application
 from orderforge.contexts import storages
 from orderforge.demo.catalogue import catalogue_text, demo_specs
-from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion
+from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion, catalogue_checksum
 from orderforge.domain.customer import Customer
 from orderforge.domain.errors import ConcurrencyConflict
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.domain.user import Role
+from orderforge.services import catalogue as catalogue_service
 from orderforge.services import orders
 from orderforge.services.ports import OrderFilter, Principal
 
@@ -263,3 +264,37 @@ def test_revising_a_quote_rewrites_its_lines_in_place(application: Application) 
         order = uow.orders.get("SO-2026-0001")
         assert order is not None
         assert [li.line_no for li in order.lines] == [1, 2] and order.version == 3
+
+
+def test_families_of_many_versions_come_from_one_checksum_read(application: Application) -> None:
+    """The floor's queue reads the families of all its rows at once: only the versions
+    asked for are answered (TABLE 2 exists, but only CABINET 2 is asked), unknown ones
+    are None, and each parse is the catalogue's cached one."""
+    with application.ctx.uow() as uow:
+        for code, versions in (("TABLE", 2), ("CABINET", 1)):
+            for version in range(1, versions + 1):
+                uow.catalogue.add(
+                    CatalogueVersion.imported(
+                        family_code=code,
+                        previous=version - 1,
+                        label=str(version),
+                        name=code.title(),
+                        document=catalogue_text(code),
+                        format=CatalogueFormat.YAML,
+                        actor="t",
+                        at=AT,
+                    )
+                )
+        uow.commit()
+    asked = [("TABLE", 1), ("CABINET", 2), ("CABINET", 1)]
+    with application.ctx.uow() as uow:
+        sums = uow.catalogue.checksums(asked)
+        found = catalogue_service.families_at(uow, asked)
+        one = catalogue_service.family_at(uow, "TABLE", 1)
+    assert set(sums) == {("TABLE", 1), ("CABINET", 1)}
+    assert sums[("TABLE", 1)] == (CatalogueFormat.YAML, catalogue_checksum(catalogue_text("TABLE")))
+    assert found[("CABINET", 2)] is None
+    table, cabinet = found[("TABLE", 1)], found[("CABINET", 1)]
+    assert table is not None and cabinet is not None
+    assert (table.code, cabinet.code) == ("TABLE", "CABINET")
+    assert one is table  # the cached parse

@@ -287,9 +287,15 @@ class FakeCatalogue:
             (e for e in self.rows if (e.family_code, e.version) == (family_code, version)), None
         )
 
-    def checksum(self, family_code: str, version: int) -> tuple[CatalogueFormat, str] | None:
-        entry = self.get(family_code, version)
-        return (entry.format, entry.checksum) if entry is not None else None
+    def checksums(
+        self, versions: Collection[tuple[str, int]]
+    ) -> dict[tuple[str, int], tuple[CatalogueFormat, str]]:
+        wanted = set(versions)
+        return {
+            (e.family_code, e.version): (e.format, e.checksum)
+            for e in self.rows
+            if (e.family_code, e.version) in wanted
+        }
 
     def latest(self, family_code: str) -> CatalogueVersion | None:
         found = [e for e in self.rows if e.family_code == family_code]

@@ -403,6 +403,12 @@ def active_work_centres(uow: UnitOfWork) -> list[WorkCentre]:
     return [w for w in uow.repository(PLANT).work_centres() if w.status.value == "active"]
 
 
+def active_work_centre(uow: UnitOfWork, code: str) -> WorkCentre | None:
+    """The active work centre of exactly this code (one row, where a page needs one)."""
+    found = uow.repository(PLANT).work_centre(code)
+    return found if found is not None and found.status.value == "active" else None
+
+
 def calendars_by_code(uow: UnitOfWork) -> dict[str, Calendar]:
     return {c.code: c for c in uow.repository(PLANT).calendars()}
 

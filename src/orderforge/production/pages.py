@@ -71,11 +71,11 @@ def _key() -> str:
 
 @router.get("/floor")
 def floor_page(request: Request, ctx: Ctx, me: User, pick: str | None = None) -> Response:
-    centres = floor.work_centres(ctx, me)
     remembered = request.session.get(CENTRE)
-    known = {c["code"] for c in centres}
-    if pick is None and isinstance(remembered, str) and remembered in known:
+    # back to the operator's own centre without counting every centre's queue first
+    if pick is None and isinstance(remembered, str) and floor.is_work_centre(ctx, me, remembered):
         return redirect(_queue_url(remembered))
+    centres = floor.work_centres(ctx, me)
     return render(request, "floor/centres.html", me=me, centres=centres, remembered=remembered)
 
 

@@ -8,6 +8,7 @@ the load-time solver checks take tens of milliseconds and a version never change
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,19 +48,32 @@ def family_of(entry: CatalogueVersion) -> Family:
 
 
 def family_at(uow: UnitOfWork, family_code: str, version: int) -> Family | None:
-    """The parsed family of a stored version (None: no such version). Its text (tens of
-    kilobytes) is read only when the parse is not cached yet: the floor's queue asks for
-    the family of every row it shows, at every report."""
-    found = uow.catalogue.checksum(family_code, version)
-    if found is None:
-        return None
-    fmt, checksum = found
-    with _cache_lock:
-        cached = _cache.get(f"{fmt.value}:{checksum}")
-    if cached is not None:
-        return cached
-    entry = uow.catalogue.get(family_code, version)
-    return family_of(entry) if entry is not None else None
+    """The parsed family of a stored version (None: no such version)."""
+    return families_at(uow, [(family_code, version)])[(family_code, version)]
+
+
+def families_at(
+    uow: UnitOfWork, versions: Collection[tuple[str, int]]
+) -> dict[tuple[str, int], Family | None]:
+    """The parsed family of each stored (family code, version); None for one not stored.
+    Their checksums come in one query, and a text (tens of kilobytes) is read only when
+    its parse is not cached yet: the floor's queue asks for the families of the rows it
+    shows at every report."""
+    wanted = set(versions)
+    found = uow.catalogue.checksums(wanted)
+    families: dict[tuple[str, int], Family | None] = {}
+    for key in wanted:
+        if key not in found:
+            families[key] = None
+            continue
+        fmt, checksum = found[key]
+        with _cache_lock:
+            cached = _cache.get(f"{fmt.value}:{checksum}")
+        if cached is None:
+            entry = uow.catalogue.get(*key)
+            cached = family_of(entry) if entry is not None else None
+        families[key] = cached
+    return families
 
 
 @dataclass(frozen=True)

@@ -200,9 +200,12 @@ class NumberSequence(Protocol):
 class CatalogueRepository(Protocol):
     def add(self, entry: CatalogueVersion) -> None: ...
     def get(self, family_code: str, version: int) -> CatalogueVersion | None: ...
-    def checksum(self, family_code: str, version: int) -> tuple[CatalogueFormat, str] | None:
-        """A version's format and checksum without its text: enough to find its parsed
-        family in the cache (pages that show many work orders ask for it per row)."""
+    def checksums(
+        self, versions: Collection[tuple[str, int]]
+    ) -> dict[tuple[str, int], tuple[CatalogueFormat, str]]:
+        """Each stored version's (family code, version) format and checksum, without its
+        text: enough to find its parsed family in the cache (pages that show many work
+        orders ask for the families of all their rows at once)."""
         ...
 
     def latest(self, family_code: str) -> CatalogueVersion | None: ...

@@ -309,13 +309,22 @@ class SqlCatalogueRepository(TrackingRepository[CatalogueVersion]):
         stmt = sa.select(CatalogueVersion).where(c.family_code == family_code, c.version == version)
         return self._track(self.session.scalars(stmt).one_or_none())
 
-    def checksum(self, family_code: str, version: int) -> tuple[CatalogueFormat, str] | None:
+    def checksums(
+        self, versions: Collection[tuple[str, int]]
+    ) -> dict[tuple[str, int], tuple[CatalogueFormat, str]]:
+        wanted = set(versions)
+        if not wanted:
+            return {}
         c = t.catalogue_versions.c
-        stmt = sa.select(c.format, c.checksum).where(
-            c.family_code == family_code, c.version == version
+        stmt = sa.select(c.family_code, c.version, c.format, c.checksum).where(
+            c.family_code.in_(sorted({code for code, _ in wanted})),
+            c.version.in_(sorted({version for _, version in wanted})),
         )
-        found = self.session.execute(stmt).one_or_none()
-        return (found.format, found.checksum) if found is not None else None
+        return {
+            (r.family_code, r.version): (r.format, r.checksum)
+            for r in self.session.execute(stmt)
+            if (r.family_code, r.version) in wanted
+        }
 
     def latest(self, family_code: str) -> CatalogueVersion | None:
         c = t.catalogue_versions.c

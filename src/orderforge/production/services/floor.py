@@ -41,7 +41,7 @@ from orderforge.production.ports import QUALITY_GATE, WORK_ORDERS
 from orderforge.production.services import units
 from orderforge.production.services.reports import closed_in
 from orderforge.services import plant_time
-from orderforge.services.catalogue import family_at
+from orderforge.services.catalogue import families_at, family_at
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import Principal, UnitOfWork
 from orderforge.services.spec_text import describe_spec
@@ -76,6 +76,13 @@ def work_centres(ctx: ServiceContext, actor: Principal) -> list[dict[str, Any]]:
         ]
 
 
+def is_work_centre(ctx: ServiceContext, actor: Principal, code: str) -> bool:
+    """Whether `code` names an active work centre (a remembered one may have retired)."""
+    require(actor.role, Resource.WORK_ORDER, REPORT)
+    with ctx.uow() as uow:
+        return plant_services.active_work_centre(uow, code) is not None
+
+
 def queue(
     ctx: ServiceContext, actor: Principal, work_centre: str, limit: int | None = None
 ) -> dict[str, Any]:
@@ -96,7 +103,7 @@ def queue(
             # is described even when it comes after the top of the queue
             top = max(limit, 1)
             shown = found[:top] + [op for op in found[top:] if op.prototype]
-        families = _Families(uow)
+        families = _Families(uow, shown)
         rows = [
             _row(op, planned.get(op.key), families, show, closed.get(op.work_order)) for op in shown
         ]
@@ -122,7 +129,7 @@ def operation(
         show = _clock(uow)
         item = open_operation(wo, op)
         planned = _planned(uow, uow.plans.latest_version_number(), {wo.order_number}).get(item.key)
-        families = _Families(uow)
+        families = _Families(uow, [item])
         closed = _closed(uow, [item]).get(wo.number)
         row = _row(item, planned, families, show, closed)
         held = _held(uow, wo, op)
@@ -259,7 +266,7 @@ def scan_centre(ctx: ServiceContext, actor: Principal, code: str, remembered: st
 
 def _centre(uow: UnitOfWork, code: str) -> WorkCentre:
     wanted = code.strip().upper()
-    centre = next(
+    centre = plant_services.active_work_centre(uow, wanted) or next(
         (c for c in plant_services.active_work_centres(uow) if c.code.upper() == wanted), None
     )
     if centre is None:
@@ -335,12 +342,12 @@ def _queue_ops(
 
 
 class _Families:
-    """Catalogue families by (code, version), each read once per request (parsing is
-    cached by the catalogue service)."""
+    """Catalogue families by (code, version), read once per request for all the rows to
+    describe (parsing is cached by the catalogue service)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, ops: Collection[OpenOperation]) -> None:
         self.uow = uow
-        self.cache: dict[tuple[str, int], Family | None] = {}
+        self.cache = families_at(uow, {(op.product_family, op.catalogue_version) for op in ops})
 
     def get(self, op: OpenOperation) -> Family | None:
         key = (op.product_family, op.catalogue_version)
