@@ -364,6 +364,7 @@ def round_trip(args: argparse.Namespace, folder: Path) -> list[str]:
         app = _application(url, folder)
         t = time.perf_counter()
         demo.load_demo(app.ctx, PASSWORD)
+        app.refresh_statistics()  # as `orderforge demo load` does
         print(f"demo loaded in {time.perf_counter() - t:.1f} s", flush=True)
         workers = 1 if url.startswith("sqlite") else args.workers
         with _server(url, folder, workers, args.redis) as base:
@@ -494,6 +495,7 @@ def lot_trace(args: argparse.Namespace, folder: Path) -> list[str]:
     with _database(args.database_url, folder, "trace") as url:
         app = _application(url, folder)
         demo.load_demo(app.ctx, PASSWORD)
+        app.refresh_statistics()
         token = credentials.issue_token(app.ctx, "quality", "floor-bench").secret
         lot, _ = _busiest_demo_lot(app)
         workers = 1 if url.startswith("sqlite") else args.workers
@@ -501,6 +503,7 @@ def lot_trace(args: argparse.Namespace, folder: Path) -> list[str]:
             small, small_answer = _time_trace(base, token, lot, args.calls)
         t = time.perf_counter()
         made = build_history(app.ctx, args.history_weeks, args.seed)
+        app.refresh_statistics()
         print(
             f"history: {args.history_weeks} weeks, {made} work orders in "
             f"{time.perf_counter() - t:.0f} s",

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from orderforge import contexts
 from orderforge.adapters.attempts import LimitsAttemptLimiter
 from orderforge.adapters.db import migrate
-from orderforge.adapters.db.engine import create_db_engine
+from orderforge.adapters.db.engine import create_db_engine, refresh_statistics
 from orderforge.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from orderforge.adapters.documents.customer_pdf import FpdfDocumentRenderer
 from orderforge.adapters.files.disk import DiskFileStore
@@ -35,6 +35,10 @@ class Application:
 
     def schema_is_current(self) -> bool:
         return migrate.current_revision(self.engine) == migrate.head_revision(self.engine)
+
+    def refresh_statistics(self) -> None:
+        """After a bulk load: the database's planner statistics brought up to date."""
+        refresh_statistics(self.engine)
 
     def close(self) -> None:
         close = getattr(self.ctx.jobs, "shutdown", None) or getattr(self.ctx.jobs, "close", None)

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from orderforge.adapters.db import migrate
+from orderforge.adapters.db.engine import refresh_statistics
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: Byte of the -shm file every open SQLite connection holds a shared lock on (the unix
@@ -117,6 +118,7 @@ def restore(engine: Engine, source: Path, *, force: bool = False) -> RestoreResu
     else:
         raise BackupError(f"Restores of {engine.dialect.name} databases are not supported.")
     engine.dispose()
+    refresh_statistics(engine)
     revision = migrate.current_revision(engine)
     return RestoreResult(
         source, revision, migrate.shipped_head(), integrity, time.perf_counter() - started

@@ -59,6 +59,16 @@ def is_read_only() -> bool:
     return _READ_ONLY.get()
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """Bring the query planner's statistics up to date after a bulk load (the demo with
+    its history, a restore). PostgreSQL's autovacuum would analyze the new rows only
+    after a minute or more, and until then plans its queries for empty tables; SQLite's
+    `PRAGMA optimize` analyzes what looks worth it."""
+    statement = "ANALYZE" if engine.dialect.name == "postgresql" else "PRAGMA optimize"
+    with engine.begin() as connection:
+        connection.execute(sa.text(statement))
+
+
 def create_db_engine(url: str, *, synchronous: Synchronous = "FULL", **kwargs: Any) -> Engine:
     """`synchronous` applies to SQLite only (benchmarks compare settings with it)."""
     parsed = sa.make_url(url)

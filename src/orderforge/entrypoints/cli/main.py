@@ -143,6 +143,8 @@ def demo_load(
             on_progress=on_progress,
             history_weeks=history_weeks,
         )
+        # the planner's statistics, before the first request meets tables it thinks empty
+        application.refresh_statistics()
     out.print(
         f"Loaded {summary.work_centres} work centres, {summary.families} product families, "
         f"{summary.customers} customers, {summary.users} users and {summary.orders} orders."
