@@ -18,11 +18,11 @@ from orderforge.contexts import storages
 from orderforge.demo.catalogue import catalogue_text, demo_specs
 from orderforge.domain.catalogue import CatalogueFormat, CatalogueVersion, catalogue_checksum
 from orderforge.domain.customer import Customer
-from orderforge.domain.errors import ConcurrencyConflict
+from orderforge.domain.errors import AuthenticationFailed, ConcurrencyConflict
 from orderforge.domain.order import LineInput, Order, OrderAction, OrderState
 from orderforge.domain.user import Role
 from orderforge.services import catalogue as catalogue_service
-from orderforge.services import orders
+from orderforge.services import credentials, orders, users
 from orderforge.services.ports import OrderFilter, Principal
 
 SALES = Principal(1, "sales", Role.SALES, "Sales")
@@ -315,3 +315,36 @@ def test_statistics_are_refreshed_after_a_bulk_load(application: Application) ->
             )
         ).scalar_one()
     assert analyzed is not None
+
+
+def test_a_request_knows_its_user_from_one_read(application: Application) -> None:
+    """Every request checks its session or token: the user comes in the same query, and a
+    deactivated user is still refused."""
+    ctx = application.ctx
+    users.add_user(ctx, None, users.AddUser("reader", "sales", "a long enough password"))
+    principal = users.authenticate(ctx, "reader", "a long enough password")
+    session_id = credentials.start_session(ctx, principal)
+    token = credentials.issue_token(ctx, "reader", "t").secret
+    statements: list[str] = []
+
+    def seen(_c: object, _cur: object, statement: str, *_a: object) -> None:
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    sa.event.listen(application.engine, "before_cursor_execute", seen)
+    try:
+        assert credentials.session_principal(ctx, session_id)[0].username == "reader"
+        assert statements.count("SELECT") == 1
+        statements.clear()
+        assert credentials.principal_by_token(ctx, token).username == "reader"
+        assert statements.count("SELECT") == 1
+    finally:
+        sa.event.remove(application.engine, "before_cursor_execute", seen)
+    with ctx.uow() as uow:
+        user = uow.users.get("reader")
+        assert user is not None
+        user.active = False
+        uow.commit()
+    with pytest.raises(AuthenticationFailed):
+        credentials.session_principal(ctx, session_id)
+    with pytest.raises(AuthenticationFailed):
+        credentials.principal_by_token(ctx, token)

@@ -121,13 +121,27 @@ class SqlUserRepository(TrackingRepository[User]):
 class SqlTokenRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        #: the users read along with their tokens/sessions, held so the session's identity
+        #: map (weak references) still has them when `users.get_by_id` asks
+        self._users: list[User] = []
 
     def add(self, token: ApiToken) -> None:
         self.session.add(token)
 
     def get_by_hash(self, token_hash: str) -> ApiToken | None:
-        stmt = sa.select(ApiToken).where(t.api_tokens.c.token_hash == token_hash)
-        return self.session.scalars(stmt).one_or_none()
+        # The user comes along in the same query: every request asks for the token's user
+        # next, and `users.get_by_id` (session.get) then answers from the identity map.
+        stmt = (
+            sa.select(ApiToken, User)
+            .outerjoin(User, t.users.c.id == t.api_tokens.c.user_id)
+            .where(t.api_tokens.c.token_hash == token_hash)
+        )
+        row = self.session.execute(stmt).one_or_none()
+        if row is None:
+            return None
+        if row[1] is not None:
+            self._users.append(row[1])
+        return row[0]
 
     def get(self, token_id: int) -> ApiToken | None:
         return self.session.get(ApiToken, token_id)
@@ -142,13 +156,27 @@ class SqlTokenRepository:
 class SqlSessionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        #: the users read along with their tokens/sessions, held so the session's identity
+        #: map (weak references) still has them when `users.get_by_id` asks
+        self._users: list[User] = []
 
     def add(self, web_session: WebSession) -> None:
         self.session.add(web_session)
 
     def get_by_hash(self, token_hash: str) -> WebSession | None:
-        stmt = sa.select(WebSession).where(t.web_sessions.c.token_hash == token_hash)
-        return self.session.scalars(stmt).one_or_none()
+        # The user comes along in the same query, as for tokens: every page asks for the
+        # session's user next, and `users.get_by_id` answers from the identity map.
+        stmt = (
+            sa.select(WebSession, User)
+            .outerjoin(User, t.users.c.id == t.web_sessions.c.user_id)
+            .where(t.web_sessions.c.token_hash == token_hash)
+        )
+        row = self.session.execute(stmt).one_or_none()
+        if row is None:
+            return None
+        if row[1] is not None:
+            self._users.append(row[1])
+        return row[0]
 
     def live_for_user(self, user_id: int) -> list[WebSession]:
         stmt = sa.select(WebSession).where(
