@@ -238,6 +238,9 @@ class FakePlant:
     def settings(self) -> PlantSettings | None:
         return copy.deepcopy(self.the_settings)
 
+    def timezone(self) -> str | None:
+        return self.the_settings.timezone if self.the_settings is not None else None
+
     def save_settings(self, settings: PlantSettings) -> None:
         self.the_settings = copy.deepcopy(settings)
 

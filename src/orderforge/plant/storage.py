@@ -262,6 +262,10 @@ class SqlPlantRepository(TrackingRepository[Any]):
         else:
             self.session.execute(sa.update(table).where(table.c.id == exists).values(**row))
 
+    def timezone(self) -> str | None:
+        found: str | None = self.session.execute(sa.select(plant_settings.c.timezone)).scalar()
+        return found
+
     def settings(self) -> PlantSettings | None:
         r = self.session.execute(sa.select(plant_settings)).one_or_none()
         if r is None:

@@ -22,7 +22,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from orderforge.domain.errors import InvalidInput
-from orderforge.plant import services as plant_data
 from orderforge.plant.ports import PLANT
 from orderforge.services.context import ServiceContext
 from orderforge.services.ports import UnitOfWork
@@ -32,9 +31,9 @@ UTC = ZoneInfo("UTC")
 
 def plant_zone(uow: UnitOfWork) -> ZoneInfo:
     """The plant's time zone (see the module's docstring for the fallbacks)."""
-    settings = plant_data.plant_settings(uow)
-    if settings is not None:
-        return _zone(settings.timezone)
+    timezone = uow.repository(PLANT).timezone()
+    if timezone is not None:
+        return _zone(timezone)
     zones = {c.timezone for c in uow.repository(PLANT).calendars()}
     return _zone(zones.pop()) if len(zones) == 1 else UTC
 
