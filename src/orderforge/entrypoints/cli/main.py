@@ -39,6 +39,7 @@ from orderforge.entrypoints.cli.common import (
 )
 from orderforge.entrypoints.cli.db import db_app
 from orderforge.entrypoints.cli.plans import plan_app, worker
+from orderforge.entrypoints.cli.serving import serve_processes
 from orderforge.entrypoints.cli.users import user_app
 from orderforge.forecasting.cli import forecast_app
 from orderforge.imports.cli import import_app
@@ -229,14 +230,12 @@ def serve(
         if workers > 1:
             # each process builds its own application from the environment (the factory);
             # plan runs go to the PostgreSQL job queue, sign-in limits to the shared Redis
-            uvicorn.run(
+            # on a socket labelled TCP, so every connection has Nagle off (see serving.py)
+            serve_processes(
                 "orderforge.entrypoints.api.app:app_from_environment",
-                factory=True,
                 workers=workers,
                 host=bind_host,
                 port=bind_port,
-                log_config=None,
-                access_log=False,
             )
         else:
             uvicorn.run(web, host=bind_host, port=bind_port, log_config=None, access_log=False)
