@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -118,6 +118,33 @@ class SqlUserRepository(TrackingRepository[User]):
         return self._track_all(list(self.session.scalars(stmt)))
 
 
+_Credential = TypeVar("_Credential", ApiToken, WebSession)
+
+
+def _with_its_user(
+    session: Session,
+    entity: type[_Credential],
+    table: sa.Table,
+    token_hash: str,
+    kept: list[User],
+) -> _Credential | None:
+    """A token or session by its hash, with its user in the same query: every request asks
+    for the user next, and `users.get_by_id` (session.get) then answers from the identity
+    map. The user is kept in `kept` because that map holds weak references."""
+    stmt = (
+        sa.select(entity, User)
+        .outerjoin(User, t.users.c.id == table.c.user_id)
+        .where(table.c.token_hash == token_hash)
+    )
+    row = session.execute(stmt).one_or_none()
+    if row is None:
+        return None
+    found: _Credential = row[0]
+    if row[1] is not None:
+        kept.append(row[1])
+    return found
+
+
 class SqlTokenRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -129,19 +156,7 @@ class SqlTokenRepository:
         self.session.add(token)
 
     def get_by_hash(self, token_hash: str) -> ApiToken | None:
-        # The user comes along in the same query: every request asks for the token's user
-        # next, and `users.get_by_id` (session.get) then answers from the identity map.
-        stmt = (
-            sa.select(ApiToken, User)
-            .outerjoin(User, t.users.c.id == t.api_tokens.c.user_id)
-            .where(t.api_tokens.c.token_hash == token_hash)
-        )
-        row = self.session.execute(stmt).one_or_none()
-        if row is None:
-            return None
-        if row[1] is not None:
-            self._users.append(row[1])
-        return row[0]
+        return _with_its_user(self.session, ApiToken, t.api_tokens, token_hash, self._users)
 
     def get(self, token_id: int) -> ApiToken | None:
         return self.session.get(ApiToken, token_id)
@@ -164,19 +179,7 @@ class SqlSessionRepository:
         self.session.add(web_session)
 
     def get_by_hash(self, token_hash: str) -> WebSession | None:
-        # The user comes along in the same query, as for tokens: every page asks for the
-        # session's user next, and `users.get_by_id` answers from the identity map.
-        stmt = (
-            sa.select(WebSession, User)
-            .outerjoin(User, t.users.c.id == t.web_sessions.c.user_id)
-            .where(t.web_sessions.c.token_hash == token_hash)
-        )
-        row = self.session.execute(stmt).one_or_none()
-        if row is None:
-            return None
-        if row[1] is not None:
-            self._users.append(row[1])
-        return row[0]
+        return _with_its_user(self.session, WebSession, t.web_sessions, token_hash, self._users)
 
     def live_for_user(self, user_id: int) -> list[WebSession]:
         stmt = sa.select(WebSession).where(
